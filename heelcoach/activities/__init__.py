@@ -1,0 +1,1 @@
+"""Watch files (FIT, GPX, TCX, archives) -> activities -> training load."""

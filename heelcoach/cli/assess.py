@@ -1,0 +1,1 @@
+"""CLI commands: assess (filled in by the work that owns it)."""

@@ -1,0 +1,1 @@
+"""CLI commands: demo (filled in by the work that owns it)."""

@@ -1,0 +1,1 @@
+"""CLI commands: gait (filled in by the work that owns it)."""

@@ -1,0 +1,1 @@
+"""CLI commands: runs (filled in by the work that owns it)."""

@@ -1,0 +1,36 @@
+"""Settings read from the environment (prefix HEELCOACH_), for the services and the interfaces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_path
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """Where the embedded database and uploads live for a local runner."""
+    return user_data_path("heelcoach", appauthor=False)
+
+
+class Settings(BaseSettings):
+    """Runtime settings. ``database_url`` defaults to a SQLite file in the user's data directory."""
+
+    model_config = SettingsConfigDict(env_prefix="HEELCOACH_", extra="ignore")
+
+    data_dir: Path = default_data_dir()
+    database_url: str | None = None
+    max_upload_mb: int = 200
+    max_archive_uncompressed_mb: int = 2048
+
+    def resolved_database_url(self) -> str:
+        """The database URL, creating the data directory for the SQLite default."""
+        if self.database_url:
+            return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{self.data_dir / 'heelcoach.db'}"
+
+
+def get_settings() -> Settings:
+    """Fresh settings from the current environment."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Pure rules: triage, screen, drivers, plan, progression, outcomes, recurrence, load. No I/O."""

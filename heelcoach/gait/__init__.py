@@ -1,0 +1,1 @@
+"""Running gait from video or keypoints: pose -> signals -> events -> metrics -> findings."""

@@ -1,0 +1,26 @@
+"""The clinical knowledge base: sourced, graded content as data, validated on load."""
+
+from heelcoach.knowledge.catalogue import Catalogue, KnowledgeError, load_catalogue, load_catalogue_from
+from heelcoach.knowledge.schema import (
+    DRIVER_IDS,
+    PHASES,
+    SAFETY_FLAGS,
+    DriverId,
+    EvidenceGrade,
+    Phase,
+    SafetyFlag,
+)
+
+__all__ = [
+    "DRIVER_IDS",
+    "PHASES",
+    "SAFETY_FLAGS",
+    "Catalogue",
+    "DriverId",
+    "EvidenceGrade",
+    "KnowledgeError",
+    "Phase",
+    "SafetyFlag",
+    "load_catalogue",
+    "load_catalogue_from",
+]

@@ -1,0 +1,201 @@
+"""Load and validate the clinical knowledge base once; hand it to the core as one value.
+
+Usage::
+
+    from heelcoach.knowledge import load_catalogue
+    cat = load_catalogue()
+    cat.exercises["rathleff_high_load_heel_raise"].levels[0].dose
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from heelcoach.knowledge.schema import (
+    CrossTraining,
+    EducationTopic,
+    Exercise,
+    FootwearAdvice,
+    Habit,
+    Item,
+    ManagementOption,
+    PassiveTherapy,
+    Reference,
+    RiskFactor,
+    SelfTest,
+)
+from heelcoach.knowledge.schema_gait import GaitRules
+from heelcoach.knowledge.schema_load import LoadRules
+from heelcoach.knowledge.schema_plan import OutcomeInstruments, PlanRules
+from heelcoach.knowledge.schema_triage import TriageKnowledge
+
+T = TypeVar("T", bound=BaseModel)
+
+
+class KnowledgeError(ValueError):
+    """The knowledge base is inconsistent; the message names the file and the field."""
+
+
+#: List files: file name -> (top-level key, item model).
+LIST_FILES: dict[str, tuple[str, type[Item] | type[Reference]]] = {
+    "references.yaml": ("references", Reference),
+    "exercises.yaml": ("exercises", Exercise),
+    "self_tests.yaml": ("self_tests", SelfTest),
+    "passive.yaml": ("passive", PassiveTherapy),
+    "habits.yaml": ("habits", Habit),
+    "education.yaml": ("education", EducationTopic),
+    "risk_factors.yaml": ("risk_factors", RiskFactor),
+    "management.yaml": ("management", ManagementOption),
+    "cross_training.yaml": ("cross_training", CrossTraining),
+    "footwear.yaml": ("footwear", FootwearAdvice),
+}
+
+#: Part files: file name -> (catalogue attribute, part model).
+PART_FILES: dict[str, tuple[str, type[BaseModel]]] = {
+    "triage.yaml": ("triage", TriageKnowledge),
+    "plan_rules.yaml": ("plan", PlanRules),
+    "outcomes.yaml": ("outcomes", OutcomeInstruments),
+    "load.yaml": ("load", LoadRules),
+    "gait.yaml": ("gait", GaitRules),
+}
+
+
+class Catalogue(BaseModel):
+    """The whole knowledge base, validated and cross-checked."""
+
+    model_config = ConfigDict(frozen=True)
+
+    references: dict[str, Reference]
+    exercises: dict[str, Exercise]
+    self_tests: dict[str, SelfTest]
+    passive: dict[str, PassiveTherapy]
+    habits: dict[str, Habit]
+    education: dict[str, EducationTopic]
+    risk_factors: dict[str, RiskFactor]
+    management: dict[str, ManagementOption]
+    cross_training: dict[str, CrossTraining]
+    footwear: dict[str, FootwearAdvice]
+    triage: TriageKnowledge
+    plan: PlanRules
+    outcomes: OutcomeInstruments
+    load: LoadRules
+    gait: GaitRules
+
+    def all_ids(self) -> set[str]:
+        """Every id in the list files, for coverage checks."""
+        ids: set[str] = set()
+        for _, (attr, _model) in LIST_FILES.items():
+            ids.update(getattr(self, attr))
+        return ids
+
+
+def _format_error(file: str, exc: ValidationError, prefix: str = "") -> str:
+    lines = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"])
+        lines.append(f"{file}: {prefix}{where}: {err['msg']}")
+    return "\n".join(lines)
+
+
+def _read_yaml(directory: Path, name: str) -> Any:
+    path = directory / name
+    if not path.is_file():
+        raise KnowledgeError(f"{path}: missing knowledge file")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(f"{path}: not valid YAML: {exc}") from exc
+
+
+def _load_list(directory: Path, name: str, key: str, model: type[T]) -> dict[str, T]:
+    raw = _read_yaml(directory, name)
+    if not isinstance(raw, Mapping) or key not in raw:
+        raise KnowledgeError(f"{name}: expected a mapping with the key '{key}'")
+    entries = raw[key] or []
+    if not isinstance(entries, list):
+        raise KnowledgeError(f"{name}: '{key}' must be a list")
+    out: dict[str, T] = {}
+    errors: list[str] = []
+    for index, entry in enumerate(entries):
+        label = entry.get("id", index) if isinstance(entry, Mapping) else index
+        try:
+            item = model.model_validate(entry)
+        except ValidationError as exc:
+            errors.append(_format_error(name, exc, prefix=f"{key}[{label}]."))
+            continue
+        item_id = item.id  # type: ignore[attr-defined]
+        if item_id in out:
+            errors.append(f"{name}: duplicate id '{item_id}'")
+        out[item_id] = item
+    if errors:
+        raise KnowledgeError("\n".join(errors))
+    return out
+
+
+def _walk_sources(value: Any, path: str) -> Iterable[tuple[str, str]]:
+    """Yield (path, source id) for every ``sources`` list anywhere in a model."""
+    if isinstance(value, BaseModel):
+        for field in type(value).model_fields:
+            child = getattr(value, field)
+            if field == "sources" and isinstance(child, list):
+                for source in child:
+                    yield f"{path}.sources", source
+            else:
+                yield from _walk_sources(child, f"{path}.{field}")
+    elif isinstance(value, Mapping):
+        for key, child in value.items():
+            yield from _walk_sources(child, f"{path}[{key}]")
+    elif isinstance(value, list | tuple):
+        for index, child in enumerate(value):
+            yield from _walk_sources(child, f"{path}[{index}]")
+
+
+def load_catalogue_from(directory: Path) -> Catalogue:
+    """Load and cross-check every knowledge file in ``directory``; raise KnowledgeError."""
+    parts: dict[str, Any] = {}
+    errors: list[str] = []
+    for name, (key, model) in LIST_FILES.items():
+        try:
+            parts[key] = _load_list(directory, name, key, model)
+        except KnowledgeError as exc:
+            errors.append(str(exc))
+    for name, (attr, part_model) in PART_FILES.items():
+        try:
+            parts[attr] = part_model.model_validate(_read_yaml(directory, name) or {})
+        except ValidationError as exc:
+            errors.append(_format_error(name, exc))
+        except KnowledgeError as exc:
+            errors.append(str(exc))
+    if errors:
+        raise KnowledgeError("\n".join(errors))
+    catalogue = Catalogue(**parts)
+    known = set(catalogue.references)
+    for attr in (*(k for k, _ in LIST_FILES.values()), *(a for a, _ in PART_FILES.values())):
+        for where, source in _walk_sources(getattr(catalogue, attr), attr):
+            if source not in known:
+                errors.append(f"{attr}: {where} names unknown reference '{source}'")
+    for attr, _ in PART_FILES.values():
+        part = getattr(catalogue, attr)
+        errors.extend(f"{attr}: {problem}" for problem in part.check_refs(known))
+    if errors:
+        raise KnowledgeError("\n".join(errors))
+    return catalogue
+
+
+def data_dir() -> Path:
+    """The folder of bundled knowledge files."""
+    return Path(str(resources.files("heelcoach.knowledge") / "data"))
+
+
+@lru_cache(maxsize=1)
+def load_catalogue() -> Catalogue:
+    """The bundled knowledge base, loaded and validated once per process."""
+    return load_catalogue_from(data_dir())

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Set up, then run every quality gate: ruff, mypy, the import-direction contract, and pytest
+# (against SQLite and a real PostgreSQL, with real Chromium for the browser tests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test
+export PATH="$PWD/.venv/bin:$PATH"
+
+echo "== ruff";        ruff check heelcoach tests benchmarks
+echo "== mypy";        mypy
+echo "== lint-imports"; lint-imports
+
+if [ -z "${HEELCOACH_TEST_POSTGRES_URL:-}" ]; then
+  HEELCOACH_TEST_POSTGRES_URL=$(scripts/pg.sh start)
+  export HEELCOACH_TEST_POSTGRES_URL
+  trap 'scripts/pg.sh stop' EXIT
+fi
+echo "== pytest"
+pytest -q -n 2 "$@"
