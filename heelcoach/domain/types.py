@@ -7,6 +7,7 @@ Later sources (self-tests, gait video, watch files, check-ins) all speak to the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Literal
 
@@ -28,8 +29,10 @@ __all__ = [
     "DriverId",
     "EvidenceSource",
     "Irritability",
+    "LoadSnapshot",
     "Phase",
     "SafetyFlag",
+    "SpikeBand",
     "TriageLevel",
 ]
 
@@ -77,3 +80,23 @@ class DriverEvidence:
             raise ValueError(f"weight must be within 0-1, got {self.weight}")
         if self.driver not in DRIVER_IDS:
             raise ValueError(f"unknown driver '{self.driver}'")
+
+
+SpikeBand = Literal["none", "10_30", "30_100", "over_100"]
+
+
+@dataclass(frozen=True, slots=True)
+class LoadSnapshot:
+    """What the watch files say about recent running load, as the plan engine needs it.
+
+    ``spike_band`` is the largest single-run spike of the last 7 days: how much longer a run was
+    than the longest run of the 30 days before it (Frandsen 2025 bands, EVIDENCE.md section 3).
+    """
+
+    as_of: date
+    weekly_run_km: float
+    chronic_weekly_run_km: float
+    longest_run_30d_km: float
+    runs_last_7d: int
+    spike_band: SpikeBand = "none"
+    spike_run_km: float | None = None

@@ -95,6 +95,30 @@ class Catalogue(BaseModel):
             ids.update(getattr(self, attr))
         return ids
 
+    def every_id(self) -> set[str]:
+        """Every ``id`` anywhere in the catalogue (items, steps, levels, conditions, questions...)."""
+        found: set[str] = set()
+
+        def walk(value: Any) -> None:
+            if isinstance(value, BaseModel):
+                item_id = getattr(value, "id", None)
+                if isinstance(item_id, str):
+                    found.add(item_id)
+                for field in type(value).model_fields:
+                    walk(getattr(value, field))
+            elif isinstance(value, Mapping):
+                if isinstance(value.get("id"), str):
+                    found.add(value["id"])
+                for child in value.values():
+                    walk(child)
+            elif isinstance(value, list | tuple):
+                for child in value:
+                    walk(child)
+
+        for field in type(self).model_fields:
+            walk(getattr(self, field))
+        return found
+
 
 def _format_error(file: str, exc: ValidationError, prefix: str = "") -> str:
     lines = []
@@ -167,6 +191,17 @@ def load_catalogue_from(directory: Path) -> Catalogue:
             parts[key] = _load_list(directory, name, key, model)
         except KnowledgeError as exc:
             errors.append(str(exc))
+    # Each area keeps its own references file (references_<area>.yaml); ids must be unique across them.
+    for extra in sorted(directory.glob("references_*.yaml")):
+        try:
+            more = _load_list(directory, extra.name, "references", Reference)
+        except KnowledgeError as exc:
+            errors.append(str(exc))
+            continue
+        for ref_id, ref in more.items():
+            if ref_id in parts.get("references", {}):
+                errors.append(f"{extra.name}: reference id '{ref_id}' is defined in another references file")
+            parts.setdefault("references", {})[ref_id] = ref
     for name, (attr, part_model) in PART_FILES.items():
         try:
             parts[attr] = part_model.model_validate(_read_yaml(directory, name) or {})

@@ -1,0 +1,1 @@
+"""Tables for imported activities (owned by the watch-data work)."""

@@ -1,0 +1,1 @@
+"""Tables for gait reports (owned by the gait work)."""
