@@ -1,1 +1,275 @@
-"""CLI commands: assess (filled in by the work that owns it)."""
+"""CLI command ``heelcoach assess``: triage heel pain from an answers file or by asking in the terminal."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from heelcoach import DISCLAIMER
+from heelcoach.cli.app import app
+from heelcoach.domain.intake import IntakeError, expected_text, format_answer, parse_text_answer
+from heelcoach.domain.triage import AnswerRef, TriageResult
+from heelcoach.domain.types import TriageLevel
+from heelcoach.knowledge import Catalogue, KnowledgeError, load_catalogue
+from heelcoach.knowledge.schema_triage import QUESTION_GROUPS, Question
+from heelcoach.services.assess import AnswersFileError, assess, load_answers_file, triage_to_dict
+
+__all__ = ["ask_answers", "assess_command", "render_triage"]
+
+#: Exit code for bad input (a bad answers file or bad answers), as click uses for usage errors.
+EXIT_BAD_INPUT = 2
+
+GROUP_TITLES = {
+    "about_you": "About you",
+    "running": "Your running",
+    "your_pain": "Your pain",
+    "warning_signs": "Warning signs",
+    "health_and_safety": "Health and safety",
+    "history": "What you have tried",
+}
+
+LEVEL_STYLES = {
+    TriageLevel.EMERGENCY: "bold white on red",
+    TriageLevel.REFER: "bold red",
+    TriageLevel.CAUTION: "bold yellow",
+    TriageLevel.SELF_MANAGE: "bold green",
+}
+
+
+class _StoppedError(Exception):
+    """The person stopped the questionnaire (quit: exit 1) or the input ended early (exit 2)."""
+
+    def __init__(self, message: str, code: int = EXIT_BAD_INPUT) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _say(console: Console, text: str = "", style: str | None = None, indent: int = 0) -> None:
+    # Text objects, never markup: knowledge text may contain square brackets. Wrapped here (not by
+    # rich) so that indented lines hang cleanly and carry no trailing padding.
+    pad = " " * indent
+    width = max(console.width, indent + 20)
+    lines = [
+        textwrap.fill(part, width=width, initial_indent=pad, subsequent_indent=pad)
+        for part in text.split("\n")
+    ]
+    console.print(Text("\n".join(lines), style=style or ""), soft_wrap=True)
+
+
+def _ordered_questions(catalogue: Catalogue) -> list[Question]:
+    order = {g: i for i, g in enumerate(QUESTION_GROUPS)}
+    return sorted(catalogue.triage.questions, key=lambda q: order[q.group])
+
+
+def _read_line(console: Console) -> str:
+    console.print(Text("> ", style="bold"), end="")
+    line = sys.stdin.readline()
+    if line == "":
+        raise _StoppedError("input ended before every question was answered")
+    return line.rstrip("\n")
+
+
+def ask_answers(catalogue: Catalogue, console: Console) -> dict[str, Any]:
+    """Ask every question in the terminal, group by group; re-ask on bad input.
+
+    Type ``back`` for the previous question, ``skip`` for an optional one, ``?`` for help again,
+    ``quit`` to stop.
+    """
+    questions = _ordered_questions(catalogue)
+    answers: dict[str, Any] = {}
+    _say(console, "Answer each question and press Enter.", "bold")
+    _say(
+        console,
+        "Type 'back' for the previous question, 'skip' to skip an optional one, "
+        "'?' for help, 'quit' to stop.",
+    )
+    index = 0
+    shown_group = ""
+    while index < len(questions):
+        q = questions[index]
+        if q.group != shown_group:
+            shown_group = q.group
+            _say(console)
+            _say(console, f"— {GROUP_TITLES.get(q.group, q.group)} —", "bold cyan")
+        _say(console)
+        optional = "" if q.required else " (optional: 'skip' to leave it out)"
+        _say(console, f"{index + 1}/{len(questions)}. {q.prompt}{optional}", "bold")
+        _say(console, q.help, "dim")
+        for number, choice in enumerate(q.choices, start=1):
+            _say(console, f"   {number}. {choice.label} ({choice.id})")
+        if q.type == "multi":
+            _say(console, "   Type the numbers or ids separated by commas, or 'none'.", "dim")
+        if q.id in answers:
+            _say(console, f"   Your answer so far: {format_answer(answers[q.id])}", "dim")
+        line = _read_line(console)
+        command = line.strip().lower()
+        if command == "back":
+            if index == 0:
+                _say(console, "This is the first question.", "yellow")
+            else:
+                index -= 1
+            continue
+        if command in ("?", "help"):
+            _say(console, f"{q.help} Expected: {expected_text(q)}.", "cyan")
+            continue
+        if command == "quit":
+            raise _StoppedError("you stopped the questionnaire", code=1)
+        if command in ("skip", ""):
+            if not q.required:
+                answers.pop(q.id, None)
+                index += 1
+                continue
+            if command == "" and q.id in answers:
+                index += 1  # Enter keeps the earlier answer after going back
+                continue
+            _say(console, f"This question needs an answer: {expected_text(q)}.", "yellow")
+            continue
+        try:
+            answers[q.id] = parse_text_answer(q, line)
+        except IntakeError:
+            _say(console, f"Sorry, '{line.strip()}' does not fit. Expected {expected_text(q)}.", "yellow")
+            continue
+        index += 1
+    return answers
+
+
+def _said(answers: tuple[AnswerRef, ...]) -> str:
+    """The answers behind a rule in plain words, e.g. 'first step pain: 6'."""
+    return "; ".join(
+        f"{a.question_id.replace('_', ' ')}: {format_answer(a.value).replace('_', ' ')}" for a in answers
+    )
+
+
+def _section(console: Console, title: str) -> None:
+    _say(console)
+    _say(console, title, "bold underline")
+
+
+def render_triage(result: TriageResult, console: Console) -> None:
+    """Print a triage result for a runner: level, red flags first, differential, safety, next steps."""
+    _say(console, f"Triage: {result.level_title}", LEVEL_STYLES[result.level])
+    _say(console, f"Level: {result.level.value.replace('_', '-')}", "bold")
+    _say(console, result.level_plain)
+    for why in result.level_reasons:
+        _say(console, f"• {why}")
+
+    if result.red_flags:
+        _section(console, "Warning signs — act on these first")
+        for flag in result.red_flags:
+            urgency = "urgent, today" if flag.level is TriageLevel.EMERGENCY else "see a clinician"
+            _say(console, f"! {flag.name} ({urgency})", "bold red")
+            _say(console, f"Why: {flag.reason}", indent=2)
+            _say(console, f"What to do: {flag.what_to_do}", "bold", indent=2)
+            _say(console, f"Your answers: {_said(flag.answers)}", "dim", indent=2)
+
+    _section(console, "What your answers point to (not a diagnosis)")
+    shown = [c for c in result.differential if c.likelihood not in ("unlikely", "less likely")]
+    for number, cond in enumerate(shown, start=1):
+        _say(console, f"{number}. {cond.name} — {cond.likelihood} (score {cond.score:g})", "bold")
+        _say(console, cond.plain, indent=3)
+        for reason in cond.supporting:
+            _say(console, f"+ {reason.text} (you said {_said(reason.answers)})", "green", indent=3)
+        for reason in cond.against:
+            _say(console, f"− {reason.text} (you said {_said(reason.answers)})", "dim", indent=3)
+        _say(console, f"What to do: {cond.what_to_do}", indent=3)
+        if cond.note:
+            _say(console, f"Note: {cond.note}", "cyan", indent=3)
+    if not shown:
+        _say(console, "Your answers do not point clearly to any one cause.")
+    others = [c.name for c in result.differential if c not in shown]
+    if others:
+        _say(console, "Also considered, less likely from your answers: " + "; ".join(others) + ".")
+    _say(console, "Scores are points from your answers, not probabilities.", "dim")
+
+    if result.safety_notes:
+        _section(console, "Safety notes")
+        for note in result.safety_notes:
+            _say(console, f"• {note}")
+    if result.cautions:
+        _section(console, "Cautions")
+        for caution in result.cautions:
+            _say(console, f"• {caution.reason} (you said {_said(caution.answers)})")
+    if result.passive_loop:
+        _section(console, "Why it may keep coming back")
+        _say(console, result.passive_loop_note)
+
+    _section(console, "Next steps")
+    for number, step in enumerate(result.next_steps, start=1):
+        _say(console, f"{number}. {step}")
+    _say(console)
+    _say(console, DISCLAIMER, "italic")
+
+
+ASSESS_HELP = (
+    "Check your heel pain: warning signs, what it most likely is, and whether you can start a plan.\n\n"
+    "Answers the intake questions (from --answers FILE, or one by one in the terminal; type 'back' "
+    "to go back, 'skip' for optional questions, '?' for help), then shows the triage level "
+    "(emergency, refer, caution or self-manage), any warning signs with what to do, the possible "
+    "causes with the answers behind them, safety notes and next steps.\n\n"
+    "heelcoach is not a diagnosis: see a clinician whenever it says so. "
+    "A bad answers file exits with code 2 and names the field to fix."
+)
+
+
+def _fail(console: Console, message: str) -> typer.Exit:
+    # No wrapping: file paths and field names must stay whole to be copied.
+    console.print(Text(message, style="bold red"), soft_wrap=True)
+    return typer.Exit(code=EXIT_BAD_INPUT)
+
+
+@app.command("assess", help=ASSESS_HELP)
+def assess_command(
+    answers: Annotated[
+        Path | None,
+        typer.Option(
+            "--answers",
+            "-a",
+            help="A YAML or JSON file mapping each question id to your answer "
+            "(see heelcoach/samples/typical_runner.yaml). Without it, the questions are asked here.",
+            dir_okay=False,
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON (for scripts).")] = False,
+) -> None:
+    """Check your heel pain (see ASSESS_HELP)."""
+    out = Console(highlight=False)
+    err = Console(stderr=True, highlight=False)
+    try:
+        catalogue = load_catalogue()
+    except KnowledgeError as exc:
+        _say(err, f"The bundled knowledge base is broken; please report this:\n{exc}", "bold red")
+        raise typer.Exit(code=1) from None
+    source = str(answers) if answers is not None else "your answers"
+    try:
+        if answers is not None:
+            raw = load_answers_file(answers)
+        else:
+            # With --json, questions go to stderr so that stdout stays pure JSON.
+            raw = ask_answers(catalogue, err if as_json else out)
+        result = assess(raw, catalogue)
+    except AnswersFileError as exc:
+        raise _fail(err, str(exc)) from None
+    except IntakeError as exc:
+        lines = [f"{source}: {len(exc.problems)} answer(s) to fix:"]
+        lines.extend(f"  - {p.message()}" for p in exc.problems)
+        lines.append(
+            "A complete example: heelcoach/samples/typical_runner.yaml. "
+            "Or run 'heelcoach assess' without --answers to be asked each question."
+        )
+        raise _fail(err, "\n".join(lines)) from None
+    except _StoppedError as exc:
+        _fail(err, f"Stopped: {exc}. Nothing was assessed; run 'heelcoach assess' again.")
+        raise typer.Exit(code=exc.code) from None
+    if as_json:
+        sys.stdout.write(json.dumps(triage_to_dict(result), indent=2, ensure_ascii=False) + "\n")
+        return
+    if answers is None:
+        _say(out)
+    render_triage(result, out)

@@ -1,1 +1,132 @@
-"""CLI commands: gait (filled in by the work that owns it)."""
+"""CLI command ``heelcoach gait VIDEO``: running gait from a phone video or from keypoint files."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from heelcoach import DISCLAIMER
+from heelcoach.cli.app import app
+from heelcoach.config import get_settings
+from heelcoach.gait.report import GaitReport
+from heelcoach.services.gait import GaitError, analyse_keypoints, analyse_video
+
+
+class ViewOption(StrEnum):
+    """Camera view."""
+
+    auto = "auto"
+    side = "side"
+    rear = "rear"
+    front = "front"
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _print_report(report: GaitReport, console: Console) -> None:
+    console.print(f"[bold]{report.source}[/bold]: {report.view} view, {report.fps:g} fps, {report.activity}")
+    console.print(report.summary)
+    if report.metrics:
+        table = Table(title="Metrics (value ± error budget; L / R where sided)")
+        for column in ("metric", "value", "unit", "left", "right", "±", "quality"):
+            table.add_column(column)
+        for m in report.metrics.values():
+            value = _fmt(m.value, 3 if m.unit == "s" else 1) + (f" ({m.category})" if m.category else "")
+            d = 3 if m.unit == "s" else 1
+            table.add_row(m.name, value, m.unit, _fmt(m.left, d), _fmt(m.right, d), _fmt(m.uncertainty, d), m.quality)
+        console.print(table)
+    for f in report.findings:
+        console.print(
+            f"[yellow]finding[/yellow] {f.metric_id} ({f.side}): {f.value:.1f} {f.unit} "
+            f"(good up to {f.threshold:g}, error ±{f.error:g}; {f.confidence} confidence). {f.text}"
+        )
+    for b in report.borderline:
+        console.print(
+            f"[dim]{b.metric_id} ({b.side}) {b.value:.1f} is outside the indicative band but within the "
+            f"measurement error (±{b.error:g}): not a finding.[/dim]"
+        )
+    if report.cadence_cue_pct:
+        console.print(f"Cadence cue for your runs: about +{report.cadence_cue_pct:g}% steps per minute.")
+    console.print(f"Video quality: {report.quality.level}")
+    for issue in report.quality.issues:
+        console.print(f"  - {issue}")
+    if report.quality.filming_tips:
+        console.print("[bold]Filming tips for a better clip:[/bold]")
+        for tip in report.quality.filming_tips:
+            console.print(f"  - {tip}")
+    for note in report.notes:
+        console.print(f"[dim]note: {note}[/dim]")
+    for path in (*report.key_frames, *report.plots):
+        console.print(f"wrote {path}")
+    console.print(f"[dim]{DISCLAIMER}[/dim]")
+
+
+@app.command("gait")
+def gait(
+    video: Annotated[
+        Path | None, typer.Argument(help="running video (mp4, mov, m4v, avi, mkv, webm)")
+    ] = None,
+    view: Annotated[ViewOption, typer.Option(help="camera view; auto detects it")] = ViewOption.auto,
+    height_cm: Annotated[
+        float | None, typer.Option(help="your height, to report bounce in cm", min=80, max=250)
+    ] = None,
+    keypoints: Annotated[
+        Path | None,
+        typer.Option(help="keypoints made elsewhere: OpenPose BODY_25 folder/JSON or HALPE-26 JSON"),
+    ] = None,
+    fps: Annotated[
+        float | None, typer.Option(help="frame rate of keypoint files that do not record it")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+    out: Annotated[Path | None, typer.Option(help="folder for annotated key frames and plots")] = None,
+) -> None:
+    """Analyse running gait from a phone video (or keypoints) and explain what it means for your heel."""
+    err = Console(stderr=True)
+    if video is None and keypoints is None:
+        err.print("Give a video file, or --keypoints PATH for keypoints made elsewhere.")
+        raise typer.Exit(2)
+    try:
+        if keypoints is not None:
+            report = analyse_keypoints(keypoints, view.value, height_cm, out, fps=fps, video=video)  # type: ignore[arg-type]
+        else:
+            assert video is not None
+            settings = get_settings()
+            with Progress(
+                TextColumn("pose"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=err,
+                transient=True,
+            ) as bar:
+                task = bar.add_task("pose", total=None)
+
+                def progress(done: int, total: int) -> None:
+                    bar.update(task, completed=done, total=total)
+
+                report = analyse_video(
+                    video,
+                    view.value,  # type: ignore[arg-type]
+                    height_cm,
+                    out,
+                    progress,
+                    max_upload_mb=settings.max_upload_mb,
+                )
+    except GaitError as exc:
+        err.print(f"heelcoach gait: {exc}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    except OSError as exc:
+        err.print(f"heelcoach gait: could not read or write a file: {exc}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    if json_out:
+        typer.echo(report.to_json())
+    else:
+        _print_report(report, Console())

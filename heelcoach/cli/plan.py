@@ -1,1 +1,485 @@
-"""CLI commands: plan (filled in by the work that owns it)."""
+"""CLI commands for following the plan: plan, checkin, review, progress, screen, export.
+
+They work on the "current person": the first one stored (a local runner), or ``--person ID`` in a
+clinic. Each command parses, calls one service, and renders (``--json`` for scripts).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from heelcoach import DISCLAIMER
+from heelcoach.cli.app import app
+from heelcoach.services import runner
+from heelcoach.services.context import AppContext
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+PersonOpt = Annotated[
+    int | None, typer.Option("--person", help="Person id (clinics); default: the first person stored.", min=1)
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of text.")]
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print a clear message (no traceback) and exit."""
+    err.print(Text.assemble(("Error: ", "red"), message))
+    raise typer.Exit(code)
+
+
+@contextmanager
+def open_context() -> Iterator[AppContext]:
+    """The configured store, with every known failure turned into a clear message."""
+    try:
+        ctx = AppContext.from_settings()
+    except Exception as exc:  # noqa: BLE001 - reported to the person, never a traceback
+        fail(
+            f"cannot open the heelcoach database ({type(exc).__name__}: {exc}). Check HEELCOACH_DATABASE_URL "
+            "or the data folder's permissions."
+        )
+    try:
+        yield ctx
+    except runner.ServiceError as exc:
+        fail(str(exc))
+    finally:
+        ctx.close()
+
+
+def parse_day(value: str | None, name: str = "--day") -> date:
+    """An ISO date (YYYY-MM-DD), 'today' or 'yesterday'."""
+    if value is None or value == "today":
+        return date.today()
+    if value == "yesterday":
+        return date.fromordinal(date.today().toordinal() - 1)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{name}: expected a date like 2026-03-14 (or 'today', 'yesterday'), got '{value}'", 2)
+
+
+def print_json(data: Any) -> None:
+    """JSON to stdout."""
+    sys.stdout.write(json.dumps(runner.to_jsonable(data), indent=2, ensure_ascii=False) + "\n")
+
+
+def _disclaimer() -> None:
+    out.print()
+    out.print(Text(DISCLAIMER, style="dim"))
+
+
+def _ensure_plan(ctx: AppContext, person_id: int | None, answers: Path | None, new: bool, start: date) -> int:
+    """Make sure the person has a plan: from --answers, or the stored intake."""
+    if answers is not None:
+        assess = importlib.import_module("heelcoach.services.assess")
+        try:
+            loaded = assess.load_answers_file(answers)
+        except (OSError, ValueError) as exc:
+            fail(f"{answers}: {exc}")
+        person = runner.resolve_person(ctx, person_id, create=True)
+        saved = runner.save_intake(ctx, person.id, loaded)
+        level = runner.to_jsonable(getattr(saved.triage, "level", saved.intake.triage_level))
+        err.print(f"Saved your answers (triage: {str(level).replace('_', ' ')}).")
+        new = True
+    else:
+        person = runner.resolve_person(ctx, person_id)
+    has_plan = True
+    try:
+        runner.current_plan(ctx, person.id)
+    except runner.NotFoundError:
+        has_plan = False
+    if new or not has_plan:
+        runner.make_plan(ctx, person.id, start=start)
+    return person.id
+
+
+def _week_dict(view: runner.WeekView) -> dict[str, Any]:
+    return {
+        "person_id": view.person.id,
+        "version": view.record.version,
+        "starts_on": view.record.starts_on,
+        "today": view.today,
+        "day_of_plan_week": view.day_of_week,
+        "checked_in_today": view.checked_in_today,
+        "review_due": view.review_due,
+        "reason": view.record.reason,
+        "plan": view.record.plan,
+        "checkins_this_week": view.checkins,
+        "disclaimer": DISCLAIMER,
+    }
+
+
+@app.command("plan")
+def plan_command(
+    person: PersonOpt = None,
+    as_json: JsonOpt = False,
+    answers: Annotated[
+        Path | None,
+        typer.Option(
+            "--answers", help="A questionnaire answers file (JSON/YAML): save it, then make a plan."
+        ),
+    ] = None,
+    new: Annotated[
+        bool, typer.Option("--new", help="Make a fresh plan from the latest intake and tests.")
+    ] = False,
+    today: Annotated[str | None, typer.Option("--today", help="Show the plan as of this date.")] = None,
+) -> None:
+    """Show this week of your plan (making the first plan from your answers if needed)."""
+    day = parse_day(today, "--today")
+    with open_context() as ctx:
+        person_id = _ensure_plan(ctx, person, answers, new, day)
+        view = runner.this_week(ctx, person_id, day)
+    if as_json:
+        print_json(_week_dict(view))
+        return
+    out.print(
+        Text(f"Plan version {view.record.version}, since {view.record.starts_on:%a %d %b %Y}", style="bold")
+    )
+    out.print(Text(f"Why this version: {view.record.reason}", style="dim"))
+    out.print()
+    out.print(view.text, markup=False)
+    done = len(view.checkins)
+    out.print(
+        f"\nCheck-ins since this version started: {done}"
+        + ("" if view.checked_in_today else " (none today yet: `heelcoach checkin`)")
+    )
+    if view.review_due:
+        out.print(
+            "[bold yellow]A week has passed: run `heelcoach review` to progress the plan.[/bold yellow]"
+        )
+    if "not a diagnosis" not in view.text:
+        _disclaimer()
+
+
+def stdin_is_interactive() -> bool:
+    """Whether questions can be asked (a terminal, not a pipe or a script)."""
+    return sys.stdin.isatty()
+
+
+def _prompt_int(label: str, *, optional: bool) -> int | None:
+    while True:
+        raw = typer.prompt(label + (" (Enter to skip)" if optional else ""), default="", show_default=False)
+        if raw.strip() == "" and optional:
+            return None
+        try:
+            value = int(raw)
+        except ValueError:
+            err.print("Please type a whole number from 0 to 10.")
+            continue
+        if 0 <= value <= 10:
+            return value
+        err.print("Please type a whole number from 0 to 10.")
+
+
+def _prompt_float(label: str) -> float | None:
+    while True:
+        raw = typer.prompt(label + " (Enter to skip)", default="", show_default=False)
+        if raw.strip() == "":
+            return None
+        try:
+            return float(raw)
+        except ValueError:
+            err.print("Please type a number, e.g. 5 or 5.5.")
+
+
+def _interactive(day: date, plan_ids: list[str]) -> runner.CheckInInput:
+    out.print(f"Check-in for {day:%a %d %b}. Pain is 0 (none) to 10 (worst imaginable).", markup=False)
+    first = _prompt_int("Pain with your first steps this morning", optional=False)
+    worst = _prompt_int("Worst pain today", optional=True)
+    run_km = _prompt_float("Did you run? Distance in km")
+    during = after = None
+    run_minutes = None
+    if run_km:
+        run_minutes = _prompt_float("Run duration in minutes")
+        during = _prompt_int("Pain during the run", optional=True)
+        after = _prompt_int("Pain after the run", optional=True)
+    worse = typer.confirm("Was this morning worse than yesterday morning?", default=False)
+    done: list[str] = []
+    if plan_ids:
+        out.print(
+            "Which plan items did you do today? " + ", ".join(f"{i + 1}={x}" for i, x in enumerate(plan_ids))
+        )
+        raw = typer.prompt("Numbers separated by spaces (Enter for none)", default="", show_default=False)
+        for token in raw.replace(",", " ").split():
+            if token.isdigit() and 1 <= int(token) <= len(plan_ids):
+                done.append(plan_ids[int(token) - 1])
+            else:
+                err.print(f"Ignored '{token}': not one of the numbers shown.")
+    notes = typer.prompt("Notes (Enter to skip)", default="", show_default=False)
+    return runner.CheckInInput(
+        day=day,
+        first_step_pain=first if first is not None else 0,
+        worst_pain=worst,
+        run_pain_during=during,
+        run_pain_after=after,
+        next_morning_worse=worse,
+        done_items=tuple(done),
+        run_km=run_km,
+        run_minutes=run_minutes,
+        notes=notes,
+    )
+
+
+def _plan_item_ids(plan_doc: dict[str, Any]) -> list[str]:
+    ids: list[str] = []
+    for item in plan_doc.get("items", []):
+        item_id = item.get("item_id") or item.get("id") if isinstance(item, dict) else None
+        if isinstance(item_id, str) and item_id not in ids:
+            ids.append(item_id)
+    return ids
+
+
+Pain = Annotated[int | None, typer.Option(min=0, max=10)]
+
+
+@app.command("checkin")
+def checkin_command(
+    person: PersonOpt = None,
+    as_json: JsonOpt = False,
+    day: Annotated[str | None, typer.Option("--day", help="Date (YYYY-MM-DD); default today.")] = None,
+    first_step: Annotated[
+        int | None, typer.Option("--first-step", min=0, max=10, help="Pain with the first steps (0-10).")
+    ] = None,
+    worst: Annotated[
+        int | None, typer.Option("--worst", min=0, max=10, help="Worst pain today (0-10).")
+    ] = None,
+    run_km: Annotated[float | None, typer.Option("--run-km", min=0, help="Distance run today, km.")] = None,
+    run_minutes: Annotated[float | None, typer.Option("--run-minutes", min=0, help="Minutes run.")] = None,
+    run_pain_during: Annotated[
+        int | None, typer.Option("--run-pain-during", min=0, max=10, help="Pain during the run (0-10).")
+    ] = None,
+    run_pain_after: Annotated[
+        int | None, typer.Option("--run-pain-after", min=0, max=10, help="Pain after the run (0-10).")
+    ] = None,
+    morning_worse: Annotated[
+        bool | None,
+        typer.Option(
+            "--morning-worse/--morning-not-worse", help="Was this morning worse than the one before?"
+        ),
+    ] = None,
+    done: Annotated[
+        list[str] | None, typer.Option("--done", help="Id of a plan item you did (repeat for several).")
+    ] = None,
+    passive: Annotated[
+        list[str] | None, typer.Option("--passive", help="Id of a passive therapy you used (repeatable).")
+    ] = None,
+    red_flag: Annotated[
+        list[str] | None,
+        typer.Option("--red-flag", help="A new worrying symptom, e.g. numbness, swelling, night_pain."),
+    ] = None,
+    notes: Annotated[str, typer.Option("--notes", help="Anything else worth remembering.")] = "",
+) -> None:
+    """Record today's check-in: by flags, or answer the questions when run without --first-step."""
+    when = parse_day(day)
+    with open_context() as ctx:
+        who = runner.resolve_person(ctx, person)
+        if first_step is None:
+            if not stdin_is_interactive():
+                fail("--first-step is required (pain with your first steps this morning, 0-10).", 2)
+            try:
+                plan_ids = _plan_item_ids(runner.current_plan(ctx, who.id)[0].plan)
+            except runner.NotFoundError:
+                plan_ids = []
+            entry = _interactive(when, plan_ids)
+        else:
+            entry = runner.CheckInInput(
+                day=when,
+                first_step_pain=first_step,
+                worst_pain=worst,
+                run_pain_during=run_pain_during,
+                run_pain_after=run_pain_after,
+                next_morning_worse=morning_worse,
+                done_items=tuple(done or ()),
+                run_km=run_km,
+                run_minutes=run_minutes,
+                passive_used=tuple(passive or ()),
+                red_flag_symptoms=tuple(red_flag or ()),
+                notes=notes,
+            )
+        saved = runner.record_checkin(ctx, who.id, entry)
+        due = False
+        with suppress(runner.NotFoundError):
+            due = runner.this_week(ctx, who.id, when).review_due
+    if as_json:
+        print_json(
+            {
+                "checkin": saved.record,
+                "replaced": saved.replaced,
+                "warnings": saved.warnings,
+                "review_due": due,
+            }
+        )
+        return
+    verb = "Updated" if saved.replaced else "Saved"
+    out.print(
+        f"{verb} your check-in for {saved.record.day:%a %d %b} "
+        f"(first steps {saved.record.first_step_pain}/10)."
+    )
+    for warning in saved.warnings:
+        out.print(Text(warning, style="bold red"))
+    if due:
+        out.print("A week has passed since this plan version: run `heelcoach review`.")
+
+
+def _review_dict(saved: runner.ReviewSaved) -> dict[str, Any]:
+    return {
+        "previous_version": saved.previous.version,
+        "version": saved.record.version,
+        "reason": saved.record.reason,
+        "decision": saved.record.decision,
+        "phase": saved.record.phase,
+        "week": saved.record.week,
+    }
+
+
+@app.command("review")
+def review_command(
+    person: PersonOpt = None,
+    as_json: JsonOpt = False,
+    today: Annotated[str | None, typer.Option("--today", help="Review as of this date.")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Review even though a full week has not passed (clinicians).")
+    ] = False,
+) -> None:
+    """Run the weekly review: progress, hold or step back each item, and store the new plan version."""
+    day = parse_day(today, "--today")
+    with open_context() as ctx:
+        who = runner.resolve_person(ctx, person)
+        saved = runner.run_weekly_review(ctx, who.id, day, force=force)
+    if as_json:
+        print_json(_review_dict(saved))
+        return
+    out.print(
+        f"[bold]Weekly review[/bold]: plan version {saved.previous.version} -> {saved.record.version} "
+        f"({saved.record.phase}, week {saved.record.week})"
+    )
+    out.print(saved.record.reason, markup=False)
+    for d in saved.review.decisions:
+        out.print(f"- {d.item_id}: {d.action} - {str(d.reason).strip()} (rule: {d.rule_id})", markup=False)
+    for message in saved.review.messages:
+        out.print(f"- {message}", markup=False)
+    _disclaimer()
+
+
+@app.command("progress")
+def progress_command(person: PersonOpt = None, as_json: JsonOpt = False) -> None:
+    """Show how you are doing: pain week by week, questionnaires, adherence and plan changes."""
+    with open_context() as ctx:
+        who = runner.resolve_person(ctx, person)
+        prog = runner.progress(ctx, who.id)
+    if as_json:
+        print_json(runner.progress_to_dict(prog))
+        return
+    render_progress(prog)
+    _disclaimer()
+
+
+def render_progress(prog: runner.Progress, echo: Callable[..., None] | None = None) -> None:
+    """Print progress as tables (shared with the demo)."""
+    show = echo or out.print
+    weeks = prog.summary.get("weeks", [])
+    if weeks:
+        table = Table(
+            "week", "check-ins", "first steps (mean)", "worst (mean)", "run km", title="Pain by week"
+        )
+        for w in weeks:
+            worst = "-" if w["worst_pain_mean"] is None else f"{w['worst_pain_mean']:.1f}"
+            table.add_row(
+                str(w["week"]),
+                str(w["checkins"]),
+                f"{w['first_step_pain_mean']:.1f}",
+                worst,
+                f"{w['run_km']:.1f}",
+            )
+        show(table)
+    else:
+        show(Text("No check-ins yet: `heelcoach checkin --first-step N` each morning."))
+    for change in prog.outcome_changes:
+        show(Text("Questionnaire " + _change_text(change)))
+    if prog.plan_history:
+        table = Table("version", "starts", "phase", "week", "why", title="Plan history")
+        for v in prog.plan_history:
+            table.add_row(str(v["version"]), v["starts_on"], v["phase"], str(v["week"]), Text(v["reason"]))
+        show(table)
+
+
+def _change_text(change: dict[str, Any]) -> str:
+    instrument = str(change.get("instrument", "")).replace("_", " ").upper()
+    head = f"{instrument} {change.get('from')} -> {change.get('to')}: "
+    message = change.get("message")
+    if isinstance(message, str) and message:
+        return head + message
+    return head + f"change {change.get('delta')}"
+
+
+@app.command("screen")
+def screen_command(
+    tests: Annotated[
+        list[str] | None,
+        typer.Argument(help="Results as TEST_ID=VALUE or TEST_ID=VALUE:SIDE (side left/right/both)."),
+    ] = None,
+    person: PersonOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Enter self-test results (e.g. single_leg_heel_raise_test=18:left). Without results: list the tests."""
+    with open_context() as ctx:
+        if not tests:
+            table = Table("test id", "unit", "sided", "what it measures")
+            for test in ctx.catalogue.self_tests.values():
+                table.add_row(test.id, test.unit, "yes" if test.sided else "no", test.name)
+            out.print(table)
+            out.print("Enter results as: heelcoach screen TEST_ID=VALUE[:left|right] ...")
+            return
+        results = [_parse_result(ctx, raw) for raw in tests]
+        who = runner.resolve_person(ctx, person, create=True)
+        record, report = runner.save_screen(ctx, who.id, results)
+    if as_json:
+        print_json({"screen_id": record.id, "report": record.report})
+        return
+    for verdict in report.verdicts:
+        out.print(f"- {verdict.explanation}", markup=False)
+    for reason in report.referral_reasons:
+        out.print(Text(reason, style="bold red"))
+    out.print("Saved. Run `heelcoach plan --new` to fold these results into your plan.")
+
+
+def _parse_result(ctx: AppContext, raw: str) -> Any:
+    if "=" not in raw:
+        fail(f"'{raw}': expected TEST_ID=VALUE or TEST_ID=VALUE:SIDE, e.g. knee_to_wall_test=9:left", 2)
+    test_id, _, rest = raw.partition("=")
+    value_text, _, side = rest.partition(":")
+    try:
+        value = float(value_text)
+    except ValueError:
+        fail(f"'{raw}': the value '{value_text}' is not a number", 2)
+    return runner.parse_self_test(ctx, test_id.strip(), value, side.strip() or "both")
+
+
+@app.command("export")
+def export_command(
+    person: PersonOpt = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="json (one file) or csv (one file per table).")
+    ] = "json",
+    out_path: Annotated[Path, typer.Option("--out", help="File or folder to write to.")] = Path(),
+) -> None:
+    """Export everything stored about you (JSON or CSV)."""
+    if fmt not in {"json", "csv"}:
+        fail(f"--format: expected json or csv, got '{fmt}'", 2)
+    with open_context() as ctx:
+        who = runner.resolve_person(ctx, person)
+        written = runner.export_person(ctx, who.id, out_path, fmt)
+    for path in written:
+        out.print(f"wrote {path}", markup=False)

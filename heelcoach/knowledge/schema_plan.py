@@ -1,25 +1,355 @@
-"""Schemas for the plan engine's rules (phases, pain monitoring, return to run, escalation)
-and for the outcome instruments (FAAM, PSFS).
+"""Schemas for the plan engine's rules (phases, pain monitoring, return to run, load caps,
+escalation, drivers, adjuncts, recurrence) and for the outcome instruments (FAAM, PSFS, pain NRS).
 
-Owned by the plan-engine work; the placeholder models below are extended there.
+Every rule carries ``grade`` and ``sources`` so that a number shown to a runner can always say
+where it comes from; cut-offs chosen by convention are graded ``rule_of_thumb``.
 """
 
 from __future__ import annotations
 
-from heelcoach.knowledge.schema import Model
+from pydantic import Field, model_validator
+
+from heelcoach.knowledge.schema import (
+    DriverId,
+    EvidenceGrade,
+    Id,
+    Irritability,
+    Model,
+    Phase,
+    SafetyFlag,
+)
+
+
+class SourcedRule(Model):
+    """A rule with its evidence grade, sources and a note (e.g. 'applied by analogy')."""
+
+    grade: EvidenceGrade
+    sources: list[Id] = Field(min_length=1)
+    note: str = ""
+
+
+class PainMonitoring(SourcedRule):
+    """Silbernagel's pain-monitoring model, NRS 0-10."""
+
+    during_safe_max: int = Field(ge=0, le=10)
+    during_acceptable_max: int = Field(ge=0, le=10)
+    after_max: int = Field(ge=0, le=10)
+    settle_by_next_morning: bool = True
+    morning_pain_may_not_rise: bool = True
+    morning_rise_points: float = Field(
+        gt=0, le=10, description="rise in weekly mean first-step pain that counts as 'rising'"
+    )
+    plain: str = Field(min_length=10)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PainMonitoring:
+        if self.during_safe_max > self.during_acceptable_max:
+            raise ValueError("during_safe_max must not exceed during_acceptable_max")
+        return self
+
+
+class IrritabilityRule(SourcedRule):
+    """How intake answers map to high / moderate / low irritability."""
+
+    high_first_step_pain_min: int = Field(ge=0, le=10)
+    high_worst_pain_min: int = Field(ge=0, le=10)
+    high_if_rest_or_night_pain: bool = True
+    low_first_step_pain_max: int = Field(ge=0, le=10)
+    low_worst_pain_max: int = Field(ge=0, le=10)
+    low_run_pain_max: int = Field(ge=0, le=10)
+    recent_onset_weeks: int = Field(ge=0, le=52, description="under this, irritability is at least moderate")
+    start_phase: dict[Irritability, Phase]
+
+
+class PhaseRule(SourcedRule):
+    """One phase: its goal, how it starts and the criteria to move to the next."""
+
+    phase: Phase
+    goal: str = Field(min_length=10)
+    entry: str = Field(min_length=10)
+    exit_to: Phase | None = None
+    exit_text: str = Field(min_length=5)
+    min_weeks: int = Field(ge=1, le=52)
+    exit_first_step_pain_max: int | None = Field(default=None, ge=0, le=10)
+    exit_activity_pain_max: int | None = Field(default=None, ge=0, le=10)
+    exit_sustained_days: int = Field(default=7, ge=1, le=56)
+    exit_min_adherence: float | None = Field(default=None, ge=0, le=1)
+    exit_no_next_morning_worse: bool = False
+    exit_requires_run_mode: str | None = Field(
+        default=None, description="'continuous': the walk/run stages must be complete first"
+    )
+    run_volume_pct: float = Field(gt=0, le=200, description="weekly distance vs the runner's usual")
+    strength_days_max: int = Field(ge=1, le=7)
+    power_exercises: bool = False
+
+
+class WalkRunStage(Model):
+    """One stage of the walk/run return table."""
+
+    stage: int = Field(ge=1, le=20)
+    walk_min: float = Field(ge=0, le=10)
+    run_min: float = Field(gt=0, le=60)
+    distance_km: float = Field(gt=0, le=20)
+    text: str = Field(min_length=5)
+
+
+class ReturnToRun(SourcedRule):
+    """The walk/run table with its rules (Trials 2023)."""
+
+    stages: list[WalkRunStage] = Field(min_length=2)
+    effort: str = Field(min_length=3)
+    repeats_per_stage_min: int = Field(ge=1, le=10)
+    rest_day_between_runs: bool = True
+    runs_per_week_max: int = Field(ge=1, le=7)
+    no_progress_if: list[str] = Field(min_length=1)
+    surface: str = Field(min_length=3)
+
+    @model_validator(mode="after")
+    def _stages_consecutive(self) -> ReturnToRun:
+        numbers = [s.stage for s in self.stages]
+        if numbers != list(range(1, len(numbers) + 1)):
+            raise ValueError(f"stages must be numbered 1..n in order, got {numbers}")
+        return self
+
+
+class RuleValue(SourcedRule):
+    """A single number with its meaning."""
+
+    value: float
+    plain: str = Field(min_length=5)
+
+
+class LoadCaps(Model):
+    """Caps on single runs and weekly distance."""
+
+    single_run_increase_pct: RuleValue
+    after_spike_increase_pct: RuleValue
+    weekly_increase_pct: RuleValue
+    weekly_increase_danger_pct: RuleValue
+    ten_percent_rule: RuleValue
+    continuous_min_km: RuleValue
+
+
+class CadenceCue(SourcedRule):
+    """Step-rate cue when the gait analysis reports overstriding."""
+
+    increase_pct_min: float = Field(gt=0, le=20)
+    increase_pct_max: float = Field(gt=0, le=20)
+    plain: str = Field(min_length=10)
+
+
+class EscalationRule(SourcedRule):
+    """When to involve a clinician and what they can offer."""
+
+    id: Id
+    plain: str = Field(min_length=10)
+    after_weeks: int | None = Field(default=None, ge=1, le=104)
+    symptom_weeks_over: int | None = Field(default=None, ge=1, le=520)
+    min_adherence: float | None = Field(default=None, ge=0, le=1)
+    meaningful_first_step_drop: float | None = Field(default=None, gt=0, le=10)
+    options: list[str] = Field(default_factory=list)
+
+
+class DriverWeighting(SourcedRule):
+    """How evidence weights combine into a driver strength."""
+
+    method: str = Field(pattern=r"^noisy_or$")
+    active_threshold: float = Field(gt=0, lt=1)
+    plain: str = Field(min_length=10)
+
+
+class AdjunctLimits(SourcedRule):
+    """Passive adjuncts: limited in time, number and to when pain is high enough."""
+
+    max_weeks: int = Field(ge=1, le=52)
+    min_first_step_pain: int = Field(ge=0, le=10)
+    max_items: int = Field(ge=0, le=10)
+    never_more_days_than_strength: bool = True
+    night_splint_min_first_step_pain: int = Field(ge=0, le=10)
+    equipment_to_therapy: dict[str, Id] = Field(default_factory=dict)
+    tried_to_therapy: dict[str, Id] = Field(default_factory=dict)
+    safety_excludes_kinds: dict[SafetyFlag, list[str]] = Field(default_factory=dict)
+
+
+class HighLoadRule(SourcedRule):
+    """When heavy (Rathleff-style) heel raises are allowed."""
+
+    exercise_ids: list[Id] = Field(min_length=1)
+    allowed_irritability: list[Irritability] = Field(min_length=1)
+
+
+class RecurrenceRule(SourcedRule):
+    """The passive-care loop of seed 000, with thresholds."""
+
+    window_days: int = Field(ge=7, le=120)
+    passive_only_days_min: int = Field(ge=1, le=60)
+    relief_points: float = Field(gt=0, le=10)
+    pain_back_points: float = Field(gt=0, le=10)
+    strength_done_share_max: float = Field(ge=0, le=1)
+    message: str = Field(min_length=20)
+
+
+class Selection(Model):
+    """Which exercises the plan picks for what (clinical reasoning, ordered by preference)."""
+
+    stretches: list[Id] = Field(min_length=1)
+    stretch_grade_note: str = Field(min_length=5)
+    foot_intrinsics: list[Id] = Field(min_length=1)
+    calf: list[Id] = Field(min_length=1)
+    per_driver: dict[DriverId, list[Id]]
+    per_driver_count: int = Field(ge=1, le=5)
+    power: list[Id] = Field(default_factory=list)
+    minutes_per_exercise: float = Field(gt=0, le=30)
+    min_strength_exercises: int = Field(ge=1, le=10)
+    household_equipment_note: str = ""
+    equipment_substitutes: dict[str, str] = Field(
+        default_factory=dict, description="missing equipment -> how to do it without"
+    )
+    maintenance_strength_days: int = Field(ge=1, le=7)
+    shoe_replace_km: RuleValue
+    footwear_old_shoes: Id
+    footwear_general_count: int = Field(ge=0, le=5)
+    cross_training_count: int = Field(ge=0, le=4)
+
+
+class ScreenRules(SourcedRule):
+    """How self-test verdicts turn into driver evidence."""
+
+    concern_weight: float = Field(ge=0, le=1)
+    borderline_weight: float = Field(ge=0, le=1)
+    asymmetry_weight: float = Field(ge=0, le=1)
+    referral_tests: list[Id] = Field(default_factory=list, description="a positive result means referral")
+
+
+class IntakeEvidenceRules(SourcedRule):
+    """How intake answers turn into driver evidence."""
+
+    recent_load_increase_weight: float = Field(ge=0, le=1)
+    onset_after_training_increase_weight: float = Field(ge=0, le=1)
+    bmi_high: float = Field(gt=15, lt=60)
+    bmi_high_weight: float = Field(ge=0, le=1)
+    bmi_caveat: str = Field(min_length=10)
+    foot_type_weight: float = Field(ge=0, le=1)
+    old_shoes_weight: float = Field(ge=0, le=1)
+    spike_weights: dict[str, float] = Field(description="LoadSnapshot spike_band -> weight")
 
 
 class PlanRules(Model):
     """Numbers and criteria the plan engine uses, each with its sources."""
 
+    screen: ScreenRules
+    intake_evidence: IntakeEvidenceRules
+
+    pain_monitoring: PainMonitoring
+    irritability: IrritabilityRule
+    phases: list[PhaseRule] = Field(min_length=4, max_length=4)
+    return_to_run: ReturnToRun
+    load_caps: LoadCaps
+    cadence_cue: CadenceCue
+    escalation: list[EscalationRule] = Field(min_length=1)
+    driver_weighting: DriverWeighting
+    adjuncts: AdjunctLimits
+    high_load: HighLoadRule
+    recurrence: RecurrenceRule
+    selection: Selection
+    keep_running: RuleValue
+    min_checkins_per_week: RuleValue
+    review_adherence_to_progress: RuleValue
+
+    @model_validator(mode="after")
+    def _phases_in_order(self) -> PlanRules:
+        order = [p.phase for p in self.phases]
+        if order != ["settle", "build", "return", "maintain"]:
+            raise ValueError(f"phases must be settle, build, return, maintain in order, got {order}")
+        for rule, nxt in zip(self.phases, [*order[1:], None], strict=True):
+            if rule.exit_to != nxt:
+                raise ValueError(f"phase {rule.phase} must exit to {nxt} (phases never skip)")
+        return self
+
+    def phase(self, phase: Phase) -> PhaseRule:
+        """The rule of one phase."""
+        return next(p for p in self.phases if p.phase == phase)
+
     def check_refs(self, known_sources: set[str]) -> list[str]:
-        """Return cross-reference problems (empty when consistent)."""
-        return []
+        """Return cross-reference problems (empty when consistent); sources are walked by the loader."""
+        problems: list[str] = []
+        ids = [e.id for e in self.escalation]
+        if len(ids) != len(set(ids)):
+            problems.append("escalation: duplicate rule ids")
+        return problems
+
+
+class FaamItem(Model):
+    """One FAAM item (short label in our own words)."""
+
+    id: Id
+    label: str = Field(min_length=3)
+
+
+class FaamSubscale(Model):
+    """A FAAM subscale with its scoring rule."""
+
+    items: list[FaamItem] = Field(min_length=1)
+    min_answered: int = Field(ge=1)
+    mcid_points: RuleValue
+
+    @model_validator(mode="after")
+    def _min_fits(self) -> FaamSubscale:
+        if self.min_answered > len(self.items):
+            raise ValueError("min_answered exceeds the number of items")
+        return self
+
+
+class Faam(SourcedRule):
+    """Foot and Ankle Ability Measure."""
+
+    name: str
+    scale: dict[int, str] = Field(description="answer value -> label, 4 best .. 0 unable")
+    not_applicable_label: str
+    scoring: str = Field(min_length=10)
+    adl: FaamSubscale
+    sports: FaamSubscale
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Faam:
+        ids = [i.id for i in (*self.adl.items, *self.sports.items)]
+        if len(ids) != len(set(ids)):
+            raise ValueError("FAAM item ids must be unique across subscales")
+        return self
+
+
+class Psfs(SourcedRule):
+    """Patient-Specific Functional Scale."""
+
+    name: str
+    activities_min: int = Field(ge=1, le=10)
+    activities_max: int = Field(ge=1, le=10)
+    rating_min: float
+    rating_max: float
+    anchors: str = Field(min_length=5)
+    mcid_points: RuleValue
+
+
+class PainNrs(SourcedRule):
+    """First-step pain on a 0-10 numeric rating scale."""
+
+    name: str
+    value_min: int
+    value_max: int
+    question: str = Field(min_length=10)
+    mcid_points: RuleValue
 
 
 class OutcomeInstruments(Model):
     """Outcome questionnaires: items, scales, scoring rules, minimal important differences."""
 
+    faam: Faam
+    psfs: Psfs
+    first_step_pain: PainNrs
+
     def check_refs(self, known_sources: set[str]) -> list[str]:
         """Return cross-reference problems (empty when consistent)."""
-        return []
+        problems = []
+        if sorted(self.faam.scale) != [0, 1, 2, 3, 4]:
+            problems.append("faam.scale must define the values 0..4")
+        return problems

@@ -1,22 +1,336 @@
-"""Schemas for the triage knowledge: conditions, red flags and the intake questionnaire.
-
-Owned by the triage work; the placeholder models below are extended there.
+"""Schemas for the triage knowledge: the intake questionnaire, the conditions, the red flags,
+the safety flags and cautions derived from answers, and the numbers the differential uses.
 """
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Literal
 
-from heelcoach.knowledge.schema import Model
+from pydantic import Field, model_validator
+
+from heelcoach.knowledge.schema import Id, Item, Model, SafetyFlag
+
+#: How an answer is typed. ``scale`` is a 0-10 numeric rating (pain, for instance).
+AnswerType = Literal["int", "number", "bool", "choice", "multi", "date", "text", "scale"]
+
+#: Questionnaire sections, in the order they are asked.
+QuestionGroup = Literal["about_you", "running", "your_pain", "warning_signs", "health_and_safety", "history"]
+QUESTION_GROUPS: tuple[QuestionGroup, ...] = (
+    "about_you",
+    "running",
+    "your_pain",
+    "warning_signs",
+    "health_and_safety",
+    "history",
+)
+
+#: Red flags only ever send a person to a clinician: today (emergency) or soon (refer).
+RedFlagLevel = Literal["emergency", "refer"]
+TriageLevelId = Literal["emergency", "refer", "caution", "self_manage"]
+
+
+class Choice(Model):
+    """One allowed answer of a choice or multi question."""
+
+    id: Id
+    label: str = Field(min_length=1, description="plain words shown to the runner")
+
+
+class Question(Model):
+    """One intake question: its id, type, allowed values and the words shown to a runner."""
+
+    id: Id
+    group: QuestionGroup
+    type: AnswerType
+    prompt: str = Field(min_length=5)
+    help: str = Field(min_length=5, description="plain help text: what is meant and how to answer")
+    required: bool = True
+    min: float | None = None
+    max: float | None = None
+    unit: str | None = None
+    max_length: int | None = Field(default=None, ge=1, le=10_000, description="for text answers")
+    choices: list[Choice] = Field(default_factory=list)
+    sources: list[Id] = Field(default_factory=list, description="where the question is clinical")
+
+    @model_validator(mode="after")
+    def _shape_fits_type(self) -> Question:
+        if self.type in ("choice", "multi"):
+            if len(self.choices) < 2:
+                raise ValueError(f"a {self.type} question needs at least two choices")
+            ids = [c.id for c in self.choices]
+            if len(set(ids)) != len(ids):
+                raise ValueError(f"duplicate choice ids in {ids}")
+        elif self.choices:
+            raise ValueError(f"a {self.type} question takes no choices")
+        if self.type == "scale" and (self.min != 0 or self.max != 10):
+            raise ValueError("a scale question runs from min 0 to max 10")
+        if self.type in ("bool", "choice", "multi", "date", "text") and (
+            self.min is not None or self.max is not None
+        ):
+            raise ValueError(f"a {self.type} question takes no min or max")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min}) is larger than max ({self.max})")
+        return self
+
+    def choice_ids(self) -> list[str]:
+        """The allowed answer ids of a choice or multi question (empty otherwise)."""
+        return [c.id for c in self.choices]
+
+
+Scalar = bool | int | float | str
+
+
+class Predicate(Model):
+    """A test on one answer. Exactly one operator is set.
+
+    ``equals`` compares the answer; ``one_of`` checks a choice against several values;
+    ``at_least``/``at_most`` bound a number (both may be set together: a range);
+    ``includes``/``excludes`` look inside a multi answer. A missing answer never matches.
+    """
+
+    question: Id
+    equals: Scalar | None = None
+    one_of: list[str] | None = None
+    at_least: float | None = None
+    at_most: float | None = None
+    includes: Id | None = None
+    excludes: Id | None = None
+
+    @model_validator(mode="after")
+    def _one_operator(self) -> Predicate:
+        ops = [
+            name for name in ("equals", "one_of", "includes", "excludes") if getattr(self, name) is not None
+        ]
+        if self.at_least is not None or self.at_most is not None:
+            ops.append("range")
+        if len(ops) != 1:
+            raise ValueError(
+                f"predicate on '{self.question}' needs exactly one operator "
+                f"(equals, one_of, at_least/at_most, includes, excludes), got {ops or 'none'}"
+            )
+        return self
+
+
+class Feature(Model):
+    """A pattern of answers (all predicates hold) that points toward or away from a condition."""
+
+    when: list[Predicate] = Field(min_length=1)
+    weight: float = Field(gt=0, le=10)
+    reason: str = Field(min_length=5, description="plain words: why this answer matters")
+
+
+class Condition(Item):
+    """A cause of heel pain in the differential, scored from its features.
+
+    ``kind: finding`` is something seen on imaging that may sit beside the real cause (a heel spur):
+    it is scored and explained but never ranked as the cause of the pain.
+    """
+
+    kind: Literal["diagnosis", "finding"] = "diagnosis"
+    prior: float = Field(default=0.0, ge=-5, le=5, description="base score: how common it is in runners")
+    self_manageable: bool = False
+    toward: list[Feature] = Field(default_factory=list)
+    away: list[Feature] = Field(default_factory=list)
+    what_to_do: str = Field(min_length=5)
+    note: str = ""
+
+
+class RedFlag(Model):
+    """Answers that mean a clinician should see the heel: today (emergency) or soon (refer)."""
+
+    id: Id
+    name: str = Field(min_length=3)
+    level: RedFlagLevel
+    when: list[Predicate] = Field(min_length=1, description="all must hold")
+    reason: str = Field(min_length=10)
+    what_to_do: str = Field(min_length=10)
+    suggests: Id | None = Field(default=None, description="a condition id this flag points to")
+    sources: list[Id] = Field(min_length=1)
+
+    @property
+    def plain(self) -> str:
+        """One plain line for lists of warning signs: the name and why it matters."""
+        return f"{self.name}: {self.reason}"
+
+
+class SafetyRule(Model):
+    """An answer pattern that raises a safety flag (rules out some passive therapies or tools)."""
+
+    flag: SafetyFlag
+    when: list[Predicate] = Field(min_length=1)
+    note: str = Field(min_length=5)
+    sources: list[Id] = Field(min_length=1)
+
+
+class CautionRule(Model):
+    """An answer pattern that makes self-management possible only with care (level ``caution``)."""
+
+    id: Id
+    when: list[Predicate] = Field(min_length=1)
+    reason: str = Field(min_length=10)
+    sources: list[Id] = Field(min_length=1)
+
+
+class DifferentialRules(Model):
+    """Score bands for the likelihood words and the lead plantar fasciitis needs for self-care."""
+
+    clear_lead: float = Field(gt=0, description="PF must lead the next diagnosis by this much")
+    min_score_most_likely: float = Field(description="top score below this is only 'possible'")
+    min_score_possible: float = Field(description="from this score on: 'possible' (else 'less likely')")
+    self_manage_condition: Id = "plantar_fasciitis"
+    note: str = ""
+    sources: list[Id] = Field(min_length=1)
+
+
+class PassiveLoopRule(Model):
+    """How to spot the seed-000 loop: passive care only, and the pain keeps coming back."""
+
+    passive: list[Id] = Field(min_length=1, description="'tried' answers that are passive care")
+    breaks_loop: list[Id] = Field(min_length=1, description="'tried' answers that address the drivers")
+    min_past_episodes: int = Field(ge=0)
+    plain: str = Field(min_length=10)
+    sources: list[Id] = Field(min_length=1)
+
+
+class LevelText(Model):
+    """How a triage level is said to a runner, and the next steps it brings."""
+
+    title: str = Field(min_length=3)
+    plain: str = Field(min_length=10)
+    next_steps: list[str] = Field(min_length=1)
 
 
 class TriageKnowledge(Model):
     """Everything triage reads: the questionnaire, the conditions and the red flags."""
 
-    questions: list[dict[str, object]] = Field(default_factory=list)
-    conditions: list[dict[str, object]] = Field(default_factory=list)
-    red_flags: list[dict[str, object]] = Field(default_factory=list)
+    version: int = Field(default=1, ge=1, description="questionnaire version; bump on any id change")
+    questions: list[Question] = Field(default_factory=list)
+    conditions: list[Condition] = Field(default_factory=list)
+    red_flags: list[RedFlag] = Field(default_factory=list)
+    safety_rules: list[SafetyRule] = Field(default_factory=list)
+    cautions: list[CautionRule] = Field(default_factory=list)
+    differential: DifferentialRules | None = None
+    passive_loop: PassiveLoopRule | None = None
+    levels: dict[TriageLevelId, LevelText] = Field(default_factory=dict)
+
+    def question(self, question_id: str) -> Question:
+        """The question with this id (KeyError if unknown)."""
+        for q in self.questions:
+            if q.id == question_id:
+                return q
+        raise KeyError(question_id)
+
+    def questions_by_id(self) -> dict[str, Question]:
+        """Questions keyed by id, in questionnaire order."""
+        return {q.id: q for q in self.questions}
+
+    def condition(self, condition_id: str) -> Condition:
+        """The condition with this id (KeyError if unknown)."""
+        for c in self.conditions:
+            if c.id == condition_id:
+                return c
+        raise KeyError(condition_id)
 
     def check_refs(self, known_sources: set[str]) -> list[str]:
-        """Return cross-reference problems (empty when consistent)."""
-        return []
+        """Return cross-reference problems (empty when consistent).
+
+        Every predicate must name an existing question and compare it with a value that the
+        question can take; ids must be unique; ``suggests`` must name a condition.
+        """
+        problems: list[str] = []
+        questions = self.questions_by_id()
+        for kind, ids in (
+            ("question", [q.id for q in self.questions]),
+            ("condition", [c.id for c in self.conditions]),
+            ("red flag", [r.id for r in self.red_flags]),
+            ("caution", [c.id for c in self.cautions]),
+        ):
+            dupes = sorted({i for i in ids if ids.count(i) > 1})
+            if dupes:
+                problems.append(f"duplicate {kind} ids: {dupes}")
+        condition_ids = {c.id for c in self.conditions}
+
+        def check(where: str, preds: list[Predicate]) -> None:
+            for pred in preds:
+                problems.extend(f"{where}: {p}" for p in _predicate_problems(pred, questions))
+
+        for cond in self.conditions:
+            for direction in ("toward", "away"):
+                for index, feat in enumerate(getattr(cond, direction)):
+                    check(f"conditions[{cond.id}].{direction}[{index}]", feat.when)
+        for flag in self.red_flags:
+            check(f"red_flags[{flag.id}]", flag.when)
+            if flag.suggests is not None and flag.suggests not in condition_ids:
+                problems.append(f"red_flags[{flag.id}].suggests: unknown condition '{flag.suggests}'")
+        for index, rule in enumerate(self.safety_rules):
+            check(f"safety_rules[{index}]", rule.when)
+        for caution in self.cautions:
+            check(f"cautions[{caution.id}]", caution.when)
+        if self.differential is not None and self.differential.self_manage_condition not in condition_ids:
+            problems.append(
+                f"differential.self_manage_condition: unknown condition "
+                f"'{self.differential.self_manage_condition}'"
+            )
+        if self.passive_loop is not None:
+            tried = questions.get("tried")
+            allowed = set(tried.choice_ids()) if tried else set()
+            for name in ("passive", "breaks_loop"):
+                for value in getattr(self.passive_loop, name):
+                    if value not in allowed:
+                        problems.append(f"passive_loop.{name}: '{value}' is not a choice of question 'tried'")
+            if "past_episodes" not in questions:
+                problems.append("passive_loop: needs the question 'past_episodes'")
+        if self.questions and (self.differential is None or self.passive_loop is None):
+            problems.append("a questionnaire needs the 'differential' and 'passive_loop' sections")
+        if self.questions:
+            missing_levels = {"emergency", "refer", "caution", "self_manage"} - set(self.levels)
+            if missing_levels:
+                problems.append(f"levels: missing {sorted(missing_levels)}")
+        return problems
+
+
+def _predicate_problems(pred: Predicate, questions: dict[str, Question]) -> list[str]:
+    """Why a predicate cannot be evaluated against the questionnaire (empty when fine)."""
+    q = questions.get(pred.question)
+    if q is None:
+        return [f"unknown question '{pred.question}'"]
+    out: list[str] = []
+    choices = set(q.choice_ids())
+    if pred.equals is not None:
+        value = pred.equals
+        if q.type == "bool" and not isinstance(value, bool):
+            out.append(f"'{q.id}' is yes/no; equals must be true or false, got {value!r}")
+        elif q.type == "choice" and value not in choices:
+            out.append(f"'{q.id}' has no choice {value!r} (choices: {sorted(choices)})")
+        elif q.type in ("int", "number", "scale") and (isinstance(value, (bool, str))):
+            out.append(f"'{q.id}' is a number; equals got {value!r}")
+        elif q.type in ("multi", "date", "text"):
+            out.append(f"'{q.id}' is a {q.type} question; use includes/excludes or no predicate")
+    if pred.one_of is not None:
+        if q.type != "choice":
+            out.append(f"one_of needs a choice question; '{q.id}' is {q.type}")
+        else:
+            out.extend(
+                f"'{q.id}' has no choice {v!r} (choices: {sorted(choices)})"
+                for v in pred.one_of
+                if v not in choices
+            )
+    if pred.at_least is not None or pred.at_most is not None:
+        if q.type not in ("int", "number", "scale"):
+            out.append(f"at_least/at_most need a number question; '{q.id}' is {q.type}")
+        else:
+            for name in ("at_least", "at_most"):
+                bound = getattr(pred, name)
+                if bound is None:
+                    continue
+                if (q.min is not None and bound < q.min) or (q.max is not None and bound > q.max):
+                    out.append(f"{name} {bound} is outside the range of '{q.id}' ({q.min}-{q.max})")
+    for name in ("includes", "excludes"):
+        value = getattr(pred, name)
+        if value is None:
+            continue
+        if q.type != "multi":
+            out.append(f"{name} needs a multi question; '{q.id}' is {q.type}")
+        elif value not in choices:
+            out.append(f"'{q.id}' has no choice '{value}' (choices: {sorted(choices)})")
+    return out

@@ -1,0 +1,199 @@
+"""GPX tracks -> activities, via gpxpy, with a recovering lxml reader for files gpxpy refuses.
+
+Real Strava exports use namespace prefixes they never declare (``gpxdata:cadence``); strict parsers
+refuse them, so the fallback reads the same elements by local name. GPX has no timer and no
+distance of its own: distance is the 2-D (haversine) length of the track, and the timer is the
+elapsed time minus recording gaps longer than a minute.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from heelcoach.activities._xml import build_activity, guess_sport, local, parse_time, parse_xml, to_float
+from heelcoach.activities.model import (
+    FOOT_SPORTS,
+    ActivityFileError,
+    NotAnActivityError,
+    ParseResult,
+    Record,
+    Sport,
+    haversine_m,
+)
+
+#: Sport names and Strava's numeric activity types seen in GPX ``<type>``.
+GPX_TYPES: dict[str, Sport] = {
+    "running": "running",
+    "run": "running",
+    "9": "running",
+    "street_running": "running",
+    "track_running": "running",
+    "trail_running": "trail",
+    "trail": "trail",
+    "treadmill_running": "treadmill",
+    "treadmill": "treadmill",
+    "walking": "walking",
+    "walk": "walking",
+    "10": "walking",
+    "hiking": "walking",
+    "hike": "walking",
+    "4": "walking",
+    "cycling": "cycling",
+    "biking": "cycling",
+    "ride": "cycling",
+    "1": "cycling",
+    "road_biking": "cycling",
+    "mountain_biking": "cycling",
+}
+
+Point = tuple[float | None, float | None, float | None, datetime | None, float | None, float | None]
+
+
+def _ext_values(elements: Any) -> tuple[float | None, float | None]:
+    hr = cad = None
+    for ext in elements:
+        for el in ext.iter():
+            name = local(el.tag).lower()
+            if name in ("hr", "heartrate"):
+                hr = to_float(el.text)
+            elif name in ("cad", "cadence", "runcadence"):
+                cad = to_float(el.text)
+    return hr, cad
+
+
+def _read_gpxpy(text: str) -> tuple[list[list[Point]], str | None]:
+    import gpxpy
+    import gpxpy.gpx
+
+    try:
+        gpx = gpxpy.parse(text)
+    except (gpxpy.gpx.GPXException, ValueError) as exc:
+        raise _RefusedError(str(exc)) from exc
+    tracks: list[list[Point]] = []
+    kind = None
+    for track in gpx.tracks:
+        kind = kind or track.type
+        points: list[Point] = []
+        for seg in track.segments:
+            for p in seg.points:
+                hr, cad = _ext_values(p.extensions)
+                when = (
+                    p.time.astimezone(UTC)
+                    if p.time and p.time.tzinfo
+                    else (p.time.replace(tzinfo=UTC) if p.time else None)
+                )
+                points.append((p.latitude, p.longitude, p.elevation, when, hr, cad))
+        tracks.append(points)
+    return tracks, kind
+
+
+class _RefusedError(Exception):
+    """gpxpy refused the file; the recovering reader gets a chance."""
+
+
+def _read_lxml(data: bytes) -> tuple[list[list[Point]], str | None]:
+    root = parse_xml(data, recover=True)
+    if local(root.tag) != "gpx":
+        raise ActivityFileError(f"not a GPX file (the root element is <{local(root.tag)}>)")
+    tracks: list[list[Point]] = []
+    kind = None
+    for trk in root:
+        if local(trk.tag) != "trk":
+            continue
+        points: list[Point] = []
+        for child in trk:
+            name = local(child.tag)
+            if name == "type" and not kind:
+                kind = (child.text or "").strip()
+            elif name == "trkseg":
+                for pt in child:
+                    if local(pt.tag) != "trkpt":
+                        continue
+                    ele = when = None
+                    exts = []
+                    for sub in pt:
+                        sub_name = local(sub.tag)
+                        if sub_name == "ele":
+                            ele = to_float(sub.text)
+                        elif sub_name == "time":
+                            when = parse_time(sub.text)
+                        elif sub_name == "extensions":
+                            exts.append(sub)
+                    hr, cad = _ext_values(exts)
+                    points.append((to_float(pt.get("lat")), to_float(pt.get("lon")), ele, when, hr, cad))
+        tracks.append(points)
+    return tracks, kind
+
+
+def parse_gpx(
+    data: bytes, *, source_path: str, source_sha256: str, with_records: bool = False
+) -> ParseResult:
+    """Parse GPX bytes into one activity per track that has points."""
+    warnings: list[str] = []
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    try:
+        tracks, kind = _read_gpxpy(text)
+    except _RefusedError as exc:
+        tracks, kind = _read_lxml(data)
+        warnings.append(f"the file is not strictly valid GPX ({str(exc)[:120]}); read it leniently")
+    tracks = [t for t in tracks if t]
+    if not tracks:
+        raise NotAnActivityError("the GPX file holds no track points (a route or waypoints only?)")
+    activities = []
+    for index, points in enumerate(tracks):
+        records: list[Record] = []
+        dist = 0.0
+        prev: Point | None = None
+        for point in points:
+            lat, lon, ele, when, hr, cad = point
+            if prev is not None and None not in (lat, lon, prev[0], prev[1]):
+                dist += haversine_m(prev[0], prev[1], lat, lon)  # type: ignore[arg-type]
+            prev = point
+            records.append(Record(when, dist, None, int(hr) if hr else None, cad, ele, lat, lon))
+        sport_key = (kind or "").strip().lower()
+        sport: Sport | None = GPX_TYPES.get(sport_key)
+        detail = sport_key or "unknown"
+        if sport is None:
+            from heelcoach.activities.model import moving_time_s
+
+            guessed = guess_sport(dist, moving_time_s(records))
+            sport = guessed or "other"
+            warnings.append(
+                f"the file does not say which sport this is ('{kind or ''}'); "
+                f"treated as {sport} from its pace"
+            )
+        if sport in FOOT_SPORTS:  # GPX cadence from Garmin and Strava is per leg, like FIT
+            records = [
+                Record(
+                    r.time,
+                    r.distance_m,
+                    r.speed_mps,
+                    r.heart_rate_bpm,
+                    r.cadence_spm * 2 if r.cadence_spm else r.cadence_spm,
+                    r.altitude_m,
+                    r.lat_deg,
+                    r.lon_deg,
+                )
+                for r in records
+            ]
+        activities.append(
+            build_activity(
+                records,
+                sport=sport,
+                sport_detail=detail,
+                source_format="gpx",
+                source_path=source_path,
+                source_sha256=source_sha256,
+                distance_m=dist,
+                timer_s=None,
+                start=None,
+                with_records=with_records,
+                session_index=index,
+                warnings=warnings,
+            )
+        )
+    return ParseResult(tuple(activities), tuple(warnings))

@@ -1,0 +1,163 @@
+"""Drivers of plantar fascia overload: evidence from intake answers, and its combination.
+
+Every source (intake, self-tests, gait, watch files, check-ins) speaks through
+:class:`~heelcoach.domain.types.DriverEvidence`; :func:`infer_drivers` combines the weights
+with the rule in ``plan_rules.yaml`` (``driver_weighting``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from heelcoach.domain.types import DRIVER_IDS, DriverEvidence, DriverId
+from heelcoach.knowledge import Catalogue
+
+__all__ = ["DRIVER_LABELS", "Driver", "infer_drivers", "intake_evidence"]
+
+#: Plain names of the drivers, for text shown to runners.
+DRIVER_LABELS: dict[DriverId, str] = {
+    "hip_control": "hip control",
+    "knee_control": "knee control",
+    "foot_intrinsics": "the small muscles of the foot",
+    "calf_capacity": "calf strength and endurance",
+    "ankle_mobility": "ankle mobility",
+    "balance": "balance",
+    "load_spike": "a jump in running load",
+    "footwear": "footwear",
+    "body_mass": "body mass",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Driver:
+    """One driver with its combined strength (0-1), whether it is worked on, and why."""
+
+    id: DriverId
+    strength: float
+    active: bool
+    evidence: tuple[DriverEvidence, ...]
+
+    def why(self) -> str:
+        """A plain sentence naming the evidence behind this driver."""
+        label = DRIVER_LABELS[self.id]
+        if not self.evidence:
+            return f"Nothing so far points to {label}."
+        parts = "; ".join(ev.summary for ev in sorted(self.evidence, key=lambda e: -e.weight))
+        verdict = "worth working on" if self.active else "worth watching"
+        return f"{label.capitalize()} is {verdict} (strength {self.strength:.2f}): {parts}."
+
+
+def _num(answers: Mapping[str, Any], key: str) -> float | None:
+    value = answers.get(key)
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"intake answer '{key}': expected a number, got {value!r}") from exc
+
+
+def intake_evidence(answers: Mapping[str, Any], catalogue: Catalogue) -> list[DriverEvidence]:
+    """Driver evidence from the intake answers (load increase, BMI, foot type, shoe age)."""
+    rules = catalogue.plan.intake_evidence
+    out: list[DriverEvidence] = []
+    if answers.get("recent_load_increase") is True:
+        out.append(
+            DriverEvidence(
+                "load_spike",
+                rules.recent_load_increase_weight,
+                "intake",
+                "recent_load_increase",
+                "you increased your running recently",
+            )
+        )
+    if answers.get("onset") == "after_training_increase":
+        out.append(
+            DriverEvidence(
+                "load_spike",
+                rules.onset_after_training_increase_weight,
+                "intake",
+                "onset",
+                "the pain started after a training increase",
+            )
+        )
+    height_cm, weight_kg = _num(answers, "height_cm"), _num(answers, "weight_kg")
+    if height_cm and weight_kg and height_cm > 0:
+        bmi = weight_kg / (height_cm / 100) ** 2
+        if bmi >= rules.bmi_high:
+            out.append(
+                DriverEvidence(
+                    "body_mass",
+                    rules.bmi_high_weight,
+                    "intake",
+                    "bmi",
+                    f"BMI {bmi:.1f} (counts less in runners than in non-athletes)",
+                    round(bmi, 1),
+                    "kg/m2",
+                )
+            )
+    foot_type = answers.get("foot_type")
+    if foot_type in ("flat", "high_arch"):
+        label = "flat feet" if foot_type == "flat" else "high arches"
+        out.append(
+            DriverEvidence(
+                "footwear",
+                rules.foot_type_weight,
+                "intake",
+                "foot_type",
+                f"{label}: shoe and support choice matters more",
+            )
+        )
+    shoe_km = _num(answers, "shoe_age_km")
+    limit = catalogue.plan.selection.shoe_replace_km.value
+    if shoe_km is not None and shoe_km > limit:
+        out.append(
+            DriverEvidence(
+                "footwear",
+                rules.old_shoes_weight,
+                "intake",
+                "shoe_age_km",
+                f"your shoes have about {shoe_km:.0f} km on them",
+                shoe_km,
+                "km",
+            )
+        )
+    return out
+
+
+def load_evidence(spike_band: str, spike_run_km: float | None, catalogue: Catalogue) -> list[DriverEvidence]:
+    """Evidence for ``load_spike`` from a watch-data spike band (none, 10_30, 30_100, over_100)."""
+    weight = catalogue.plan.intake_evidence.spike_weights.get(spike_band, 0.0)
+    if weight <= 0:
+        return []
+    pct = spike_band.replace("over_", "over +").replace("_", "-")
+    run = f" ({spike_run_km:.1f} km)" if spike_run_km else ""
+    return [
+        DriverEvidence(
+            "load_spike",
+            weight,
+            "activities",
+            "single_run_spike",
+            f"a recent run{run} was {pct}% longer than your longest of the month before",
+        )
+    ]
+
+
+def infer_drivers(evidence: Iterable[DriverEvidence], catalogue: Catalogue) -> tuple[Driver, ...]:
+    """Combine evidence per driver (noisy-or); all nine drivers, strongest first."""
+    rule = catalogue.plan.driver_weighting
+    grouped: dict[DriverId, list[DriverEvidence]] = {d: [] for d in DRIVER_IDS}
+    for ev in evidence:
+        grouped[ev.driver].append(ev)
+    drivers = []
+    for driver_id in DRIVER_IDS:
+        items = grouped[driver_id]
+        remaining = 1.0
+        for ev in items:
+            remaining *= 1.0 - ev.weight
+        strength = round(1.0 - remaining, 4)
+        drivers.append(Driver(driver_id, strength, strength >= rule.active_threshold, tuple(items)))
+    order = {d: i for i, d in enumerate(DRIVER_IDS)}
+    return tuple(sorted(drivers, key=lambda d: (-d.strength, order[d.id])))

@@ -1,0 +1,266 @@
+"""Check intake answers against the questionnaire and turn typed text into answers.
+
+Pure: the questionnaire comes in as :class:`TriageKnowledge`; nothing is read from disk.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal
+
+from heelcoach.knowledge.schema_triage import Question, TriageKnowledge
+
+__all__ = [
+    "MISSING",
+    "IntakeError",
+    "IntakeProblem",
+    "ProblemKind",
+    "check_answer",
+    "expected_text",
+    "format_answer",
+    "parse_text_answer",
+    "validate_answers",
+]
+
+#: Shown as the "given" value of a required answer that is absent.
+MISSING = "<missing>"
+
+_YES = {"y", "yes", "true", "1"}
+_NO = {"n", "no", "false", "0"}
+_NONE_WORDS = {"none", "nothing", "-"}
+
+
+ProblemKind = Literal["invalid", "missing", "unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeProblem:
+    """One bad answer: which question, what was given, what was expected.
+
+    ``kind`` is ``invalid`` (wrong type or out of range), ``missing`` (a required answer is
+    absent) or ``unknown`` (the id is not a question; ``expected`` then says what to do).
+    """
+
+    question_id: str
+    given: str
+    expected: str
+    kind: ProblemKind = "invalid"
+
+    def message(self) -> str:
+        """One plain line naming the field, the value and what to give instead."""
+        if self.kind == "unknown":
+            return (
+                f"{self.question_id}: not a question of the questionnaire ({self.expected}; got {self.given})"
+            )
+        if self.kind == "missing":
+            return f"{self.question_id}: got {MISSING}; expected a required answer: {self.expected}"
+        return f"{self.question_id}: got {self.given}; expected {self.expected}"
+
+
+class IntakeError(ValueError):
+    """Answers that do not fit the questionnaire; lists every problem, not just the first."""
+
+    def __init__(self, problems: Sequence[IntakeProblem]) -> None:
+        self.problems: tuple[IntakeProblem, ...] = tuple(problems)
+        super().__init__("\n".join(p.message() for p in self.problems))
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "?"
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def expected_text(question: Question) -> str:
+    """What a valid answer to ``question`` looks like, in words."""
+    unit = f" {question.unit}" if question.unit else ""
+    if question.type == "bool":
+        return "yes or no (true/false)"
+    if question.type == "scale":
+        return "a number from 0 to 10"
+    if question.type in ("int", "number"):
+        kind = "a whole number" if question.type == "int" else "a number"
+        if question.min is not None and question.max is not None:
+            return f"{kind} from {_num(question.min)} to {_num(question.max)}{unit}"
+        return f"{kind}{unit}"
+    if question.type == "choice":
+        return "one of: " + ", ".join(question.choice_ids())
+    if question.type == "multi":
+        return "a list (possibly empty) of: " + ", ".join(question.choice_ids())
+    if question.type == "date":
+        return "a date as YYYY-MM-DD"
+    limit = f" of at most {question.max_length} characters" if question.max_length else ""
+    return f"text{limit}"
+
+
+def _in_range(question: Question, value: float) -> bool:
+    if question.min is not None and value < question.min:
+        return False
+    return not (question.max is not None and value > question.max)
+
+
+def check_answer(question: Question, value: Any) -> tuple[Any, IntakeProblem | None]:
+    """Normalise one answer; return ``(value, None)`` when valid or ``(None, problem)``.
+
+    Lenient only where no meaning is lost: a whole float for an int (``3.0``), an ISO date
+    string for a date, a tuple for a list.
+    """
+
+    def bad() -> tuple[Any, IntakeProblem]:
+        return None, IntakeProblem(question.id, _shown(value), expected_text(question))
+
+    kind = question.type
+    if kind == "bool":
+        return (value, None) if isinstance(value, bool) else bad()
+    if kind in ("int", "number", "scale"):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return bad()
+        if isinstance(value, float) and not math.isfinite(value):
+            return bad()
+        if kind == "int":
+            if isinstance(value, float):
+                if not value.is_integer():
+                    return bad()
+                value = int(value)
+        elif isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return (value, None) if _in_range(question, float(value)) else bad()
+    if kind == "choice":
+        if isinstance(value, bool) and {"yes", "no"} <= set(question.choice_ids()):
+            # YAML reads a bare yes/no as true/false; for a yes/no choice that loses no meaning.
+            value = "yes" if value else "no"
+        return (value, None) if isinstance(value, str) and value in question.choice_ids() else bad()
+    if kind == "multi":
+        if not isinstance(value, list | tuple):
+            return bad()
+        allowed = question.choice_ids()
+        if any(not isinstance(v, str) or v not in allowed for v in value):
+            return bad()
+        # Keep questionnaire order and drop repeats: the answer is a set.
+        chosen = set(value)
+        return [c for c in allowed if c in chosen], None
+    if kind == "date":
+        if isinstance(value, datetime):
+            return value.date(), None
+        if isinstance(value, date):
+            return value, None
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value.strip()), None
+            except ValueError:
+                return bad()
+        return bad()
+    # text
+    if not isinstance(value, str):
+        return bad()
+    if question.max_length is not None and len(value) > question.max_length:
+        return bad()
+    return value, None
+
+
+def validate_answers(answers: Mapping[str, Any], knowledge: TriageKnowledge) -> dict[str, Any]:
+    """Return the normalised answers, or raise :class:`IntakeError` listing every problem.
+
+    Problems: ids that are not questions (with a close match suggested), required answers that
+    are missing, and values of the wrong type or out of range. ``None`` for an optional question
+    means "skipped" and is dropped.
+    """
+    questions = knowledge.questions_by_id()
+    problems: list[IntakeProblem] = []
+    clean: dict[str, Any] = {}
+    for key in answers:
+        if not isinstance(key, str) or key not in questions:
+            close = difflib.get_close_matches(str(key), list(questions), n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            problems.append(
+                IntakeProblem(
+                    str(key), _shown(answers[key]), f"{hint}remove it or fix its id", kind="unknown"
+                )
+            )
+    for qid, question in questions.items():
+        value = answers.get(qid)
+        if value is None:
+            if question.required:
+                problems.append(IntakeProblem(qid, MISSING, expected_text(question), kind="missing"))
+            continue
+        normalised, problem = check_answer(question, value)
+        if problem is not None:
+            problems.append(problem)
+        else:
+            clean[qid] = normalised
+    if problems:
+        raise IntakeError(problems)
+    return clean
+
+
+def parse_text_answer(question: Question, text: str) -> Any:
+    """Turn what a person typed into an answer for ``question``; raise IntakeError if it does not fit.
+
+    Choices may be typed as their id or their number in the list; multi answers as ids or
+    numbers separated by commas or spaces, or ``none``.
+    """
+    raw = text.strip()
+
+    def fail() -> IntakeError:
+        return IntakeError([IntakeProblem(question.id, _shown(raw), expected_text(question))])
+
+    kind = question.type
+    if kind == "bool":
+        low = raw.lower()
+        if low in _YES:
+            return True
+        if low in _NO:
+            return False
+        raise fail()
+    if kind in ("int", "number", "scale"):
+        try:
+            value: Any = int(raw) if kind == "int" else float(raw)
+        except ValueError:
+            raise fail() from None
+        normalised, problem = check_answer(question, value)
+        if problem is not None:
+            raise fail()
+        return normalised
+    if kind == "choice":
+        return _pick(question, raw, fail)
+    if kind == "multi":
+        if raw.lower() in _NONE_WORDS:
+            return []
+        parts = [p for p in raw.replace(",", " ").split() if p]
+        if not parts:
+            raise fail()
+        picked = [_pick(question, p, fail) for p in parts]
+        return [c for c in question.choice_ids() if c in set(picked)]
+    normalised, problem = check_answer(question, raw)
+    if problem is not None:
+        raise fail()
+    return normalised
+
+
+def _pick(question: Question, raw: str, fail: Callable[[], IntakeError]) -> str:
+    ids = question.choice_ids()
+    if raw.isdigit() and 1 <= int(raw) <= len(ids):
+        return ids[int(raw) - 1]
+    if raw.lower() in ids:
+        return raw.lower()
+    raise fail()
+
+
+def format_answer(value: Any) -> str:
+    """An answer in plain words: yes/no, comma lists, ISO dates."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value) if value else "none"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,1259 @@
+"""The plan generator: from intake, triage, drivers and running load to a phased, explained plan.
+
+Pure: every number comes from the catalogue (``plan_rules.yaml`` and the exercise levels), and
+``start`` is passed in. A referral triage gives a referral plan (no running, no loading).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from itertools import combinations, pairwise
+from typing import Any, Literal, Protocol
+
+from heelcoach import DISCLAIMER
+from heelcoach.domain.drivers import Driver
+from heelcoach.domain.types import PHASES, DriverId, Irritability, LoadSnapshot, Phase, TriageLevel
+from heelcoach.knowledge import Catalogue
+from heelcoach.knowledge.schema import Dose, EvidenceGrade, Exercise, PassiveTherapy
+from heelcoach.knowledge.schema_plan import PlanRules
+
+__all__ = [
+    "DEFERRED_NOTE",
+    "WEEKDAYS",
+    "ExcludedItem",
+    "Plan",
+    "PlanInput",
+    "PlanItem",
+    "RunPrescription",
+    "TriageLike",
+    "assess_irritability",
+    "build_plan",
+    "effective_level",
+    "exercise_dose",
+    "format_dose",
+    "format_plan_text",
+    "grade_label",
+    "plan_from_dict",
+    "plan_to_dict",
+    "run_for_stage",
+    "session_days",
+]
+
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: Spread sessions over the week so that strength days have a day between them where possible.
+_DAY_PATTERNS: dict[int, tuple[str, ...]] = {
+    1: ("wed",),
+    2: ("mon", "thu"),
+    3: ("mon", "wed", "fri"),
+    4: ("mon", "wed", "fri", "sun"),
+    5: ("mon", "tue", "wed", "fri", "sat"),
+    6: ("mon", "tue", "wed", "thu", "fri", "sat"),
+    7: WEEKDAYS,
+}
+#: Equipment the intake asks about; anything else an exercise names (towel, wall) is assumed at home.
+INTAKE_EQUIPMENT = frozenset(
+    {
+        "resistance_band",
+        "step",
+        "backpack_or_weights",
+        "foam_roller",
+        "massage_ball",
+        "frozen_bottle",
+        "night_splint",
+        "tape",
+        "gym",
+    }
+)
+_EQUIPMENT_LABELS = {
+    "resistance_band": "a resistance band",
+    "step": "a step",
+    "backpack_or_weights": "weights or a backpack",
+    "gym": "a gym",
+    "foam_roller": "a foam roller",
+    "massage_ball": "a massage ball",
+    "frozen_bottle": "a frozen bottle",
+    "night_splint": "a night splint",
+    "tape": "tape",
+}
+#: Ends the reason of an exercise that waits for a later phase or a calmer heel; reviews re-admit it.
+DEFERRED_NOTE = "It comes in when the heel allows."
+_IRRITABILITY_RANK: dict[str, int] = {"low": 0, "moderate": 1, "high": 2}
+_PASSIVE_TRIED = frozenset(
+    {"rolling", "massage", "taping", "new_shoes", "orthotics", "rest", "ice", "night_splint"}
+)
+_ACTIVE_TRIED = frozenset({"stretching", "strengthening"})
+
+ItemKind = Literal["exercise", "adjunct", "run", "cross_training", "education", "footwear", "escalation"]
+RunMode = Literal["none", "walk_run", "continuous"]
+
+
+class TriageLike(Protocol):
+    """What the plan needs from ``domain.triage.TriageResult``."""
+
+    @property
+    def level(self) -> TriageLevel: ...
+
+    @property
+    def safety_flags(self) -> Iterable[str]: ...
+
+    @property
+    def red_flags(self) -> Iterable[object]: ...
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    """Everything the plan is built from."""
+
+    answers: Mapping[str, Any]
+    triage: TriageLike
+    drivers: tuple[Driver, ...]
+    load: LoadSnapshot | None
+    start: date
+    cadence_cue_pct: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanItem:
+    """One thing to do (or read), with dose, days, why and evidence."""
+
+    id: str
+    kind: ItemKind
+    ref_id: str
+    title: str
+    level: int | None
+    dose: dict[str, Any]
+    days: tuple[str, ...]
+    why: str
+    drivers: tuple[DriverId, ...]
+    evidence: EvidenceGrade
+    sources: tuple[str, ...]
+    optional: bool
+    until: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class ExcludedItem:
+    """Something deliberately left out, with the reason."""
+
+    ref_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RunPrescription:
+    """This week's running."""
+
+    mode: RunMode
+    stage: int | None
+    runs_per_week: int
+    max_single_run_km: float | None
+    weekly_km_cap: float | None
+    effort: str
+    surface: str
+    stop_rules: tuple[str, ...]
+    cadence_cue_pct: float | None
+    why: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A versioned plan for one week of one phase."""
+
+    version: int
+    created: date
+    phase: Phase
+    week: int
+    irritability: Irritability
+    items: tuple[PlanItem, ...]
+    excluded: tuple[ExcludedItem, ...]
+    run: RunPrescription
+    escalation_rules: tuple[str, ...]
+    referral: str | None
+    rationale: str
+
+
+# --------------------------------------------------------------------------------------------
+# answers
+
+
+def _num(answers: Mapping[str, Any], key: str, default: float = 0.0) -> float:
+    value = answers.get(key)
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        raise ValueError(f"intake answer '{key}': expected a number, got {value!r}")
+    try:
+        return float(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"intake answer '{key}': expected a number, got {value!r}") from exc
+
+
+def _list(answers: Mapping[str, Any], key: str) -> frozenset[str]:
+    value = answers.get(key)
+    if value is None:
+        return frozenset()
+    if isinstance(value, str):
+        return frozenset({value})
+    return frozenset(str(v) for v in value)
+
+
+def assess_irritability(answers: Mapping[str, Any], rules: PlanRules) -> Irritability:
+    """High / moderate / low irritability from first-step, worst and running pain (rule of thumb)."""
+    r = rules.irritability
+    first = _num(answers, "first_step_pain")
+    worst = _num(answers, "worst_pain", first)
+    run_pain = _num(answers, "pain_during_run")
+    weeks = _num(answers, "symptom_duration_weeks", float(r.recent_onset_weeks))
+    if first >= r.high_first_step_pain_min or worst >= r.high_worst_pain_min:
+        return "high"
+    if r.high_if_rest_or_night_pain and answers.get("pain_at_rest_or_night") is True:
+        return "high"
+    if (
+        first <= r.low_first_step_pain_max
+        and worst <= r.low_worst_pain_max
+        and run_pain <= r.low_run_pain_max
+        and weeks >= r.recent_onset_weeks
+    ):
+        return "low"
+    return "moderate"
+
+
+# --------------------------------------------------------------------------------------------
+# doses
+
+
+def _pick(lo: float | None, hi: float | None, irritability: Irritability) -> float | None:
+    if lo is None and hi is None:
+        return None
+    if lo is None or hi is None:
+        return lo if lo is not None else hi
+    if irritability == "high":
+        return lo
+    if irritability == "low":
+        return hi
+    return lo + (hi - lo) / 2
+
+
+def _as_int(value: float | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def exercise_dose(
+    dose: Dose, irritability: Irritability, days: int, note: str | None = None
+) -> dict[str, Any]:
+    """A JSON-safe dose within the level's bounds: low end when irritable, high end when calm."""
+    out: dict[str, Any] = {}
+    sets = _as_int(_pick(dose.sets_min, dose.sets_max, irritability))
+    reps = _as_int(_pick(dose.reps_min, dose.reps_max, irritability))
+    hold = _pick(dose.hold_s_min, dose.hold_s_max, irritability)
+    minutes = _pick(dose.minutes_min, dose.minutes_max, irritability)
+    for key, value in (("sets", sets), ("reps", reps), ("hold_s", hold), ("minutes", minutes)):
+        if value is not None:
+            out[key] = value
+    if dose.tempo:
+        out["tempo"] = dose.tempo
+    if dose.load:
+        out["load"] = dose.load
+    if dose.rm is not None:
+        out["rm"] = dose.rm
+    out["times_per_day"] = dose.times_per_day
+    out["days_per_week"] = max(1, min(days, dose.days_per_week))
+    out["per_side"] = dose.per_side
+    if note:
+        out["note"] = note
+    return out
+
+
+def format_dose(dose: Mapping[str, Any]) -> str:
+    """A dose as a short line: '3 x 12 (12RM), tempo 3-2-3, 3 days a week'."""
+    parts: list[str] = []
+    if "sets" in dose and "reps" in dose:
+        parts.append(f"{dose['sets']} x {dose['reps']}")
+    elif "reps" in dose:
+        parts.append(f"{dose['reps']} times")
+    elif "sets" in dose:
+        parts.append(f"{dose['sets']} sets")
+    if "hold_s" in dose:
+        parts.append(f"hold {dose['hold_s']:g} s")
+    if "minutes" in dose:
+        parts.append(f"{dose['minutes']:g} min")
+    if dose.get("rm"):
+        parts.append(f"heavy enough that {dose['rm']} is all you can do ({dose['rm']}RM)")
+    if dose.get("tempo"):
+        parts.append(f"tempo {dose['tempo']} s up-hold-down")
+    if dose.get("load"):
+        parts.append(str(dose["load"]))
+    if dose.get("per_side"):
+        parts.append("each side")
+    if dose.get("times_per_day", 1) > 1:
+        parts.append(f"{dose['times_per_day']} times a day")
+    if "days_per_week" in dose:
+        parts.append(f"{dose['days_per_week']} days a week")
+    for key in ("instead_of", "effort"):
+        if dose.get(key):
+            parts.append(str(dose[key]))
+    return ", ".join(parts)
+
+
+def _days(n: int) -> tuple[str, ...]:
+    return _DAY_PATTERNS[max(1, min(7, n))]
+
+
+def session_days(session: tuple[str, ...], k: int) -> tuple[str, ...]:
+    """``k`` of the session days, as evenly spread as possible (rest days between where they fit).
+
+    An item never adds a day to the runner's week: it always uses a subset of the session days.
+    """
+    if k >= len(session):
+        return session
+
+    def spread(combo: tuple[str, ...]) -> tuple[int, int, list[int]]:
+        idx = [WEEKDAYS.index(d) for d in combo]
+        gaps = [b - a for a, b in pairwise(idx)] + [idx[0] + 7 - idx[-1]]
+        return min(gaps), -gaps.count(1), [-i for i in idx]
+
+    best = max(combinations(session, max(1, k)), key=spread)
+    return tuple(best)
+
+
+# --------------------------------------------------------------------------------------------
+# building blocks
+
+
+def _sources(*groups: Iterable[str]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for group in groups:
+        for s in group:
+            seen.setdefault(s, None)
+    return tuple(seen)
+
+
+@dataclass
+class _Builder:
+    """Mutable scratch state while a plan is assembled (never leaves this module)."""
+
+    catalogue: Catalogue
+    answers: Mapping[str, Any]
+    phase: Phase
+    irritability: Irritability
+    flags: frozenset[str]
+    drivers: tuple[Driver, ...]
+    start: date
+    items: list[PlanItem] = field(default_factory=list)
+    excluded: list[ExcludedItem] = field(default_factory=list)
+
+    @property
+    def rules(self) -> PlanRules:
+        return self.catalogue.plan
+
+    def has(self, ref_id: str) -> bool:
+        return any(i.ref_id == ref_id for i in self.items)
+
+    def exclude(self, ref_id: str, reason: str) -> None:
+        if not any(e.ref_id == ref_id for e in self.excluded) and not self.has(ref_id):
+            self.excluded.append(ExcludedItem(ref_id, reason))
+
+    def active(self) -> list[Driver]:
+        return [d for d in self.drivers if d.active]
+
+    def strength_of(self, driver: DriverId) -> float:
+        return next((d.strength for d in self.drivers if d.id == driver), 0.0)
+
+
+def _eligible(b: _Builder, ex: Exercise) -> str | None:
+    """None when the exercise may be prescribed now, else the reason it may not."""
+    if PHASES.index(ex.earliest_phase) > PHASES.index(b.phase):
+        return f"starts in the {ex.earliest_phase} phase (you are in {b.phase})"
+    if _IRRITABILITY_RANK[b.irritability] > _IRRITABILITY_RANK[ex.max_irritability]:
+        return "waits until the heel is less irritable (first-step and worst pain lower)"
+    if (
+        ex.id in b.rules.high_load.exercise_ids
+        and b.irritability not in b.rules.high_load.allowed_irritability
+    ):
+        return "heavy heel raises wait until the heel is less irritable"
+    return None
+
+
+def _equipment(b: _Builder, ex: Exercise) -> tuple[bool, str | None]:
+    """(possible, note): substitutes missing equipment where the rules allow, else not possible."""
+    owned = _list(b.answers, "equipment")
+    missing = [e for e in ex.equipment if e in INTAKE_EQUIPMENT and e not in owned]
+    if "gym" in missing and len(missing) < len([e for e in ex.equipment if e in INTAKE_EQUIPMENT]):
+        missing.remove("gym")  # a gym is one of several ways to load it
+    notes = []
+    for item in missing:
+        sub = b.rules.selection.equipment_substitutes.get(item)
+        if sub is None:
+            return False, f"needs {_EQUIPMENT_LABELS.get(item, item)}, which you do not have"
+        notes.append(sub)
+    return True, " ".join(notes) or None
+
+
+def _add_exercise(b: _Builder, ex_id: str, why: str, drivers: Sequence[DriverId], days_n: int) -> bool:
+    ex = b.catalogue.exercises.get(ex_id)
+    if ex is None or b.has(ex_id):
+        return False
+    reason = _eligible(b, ex)
+    if reason:
+        b.exclude(ex_id, f"{ex.name}: {reason}. {DEFERRED_NOTE}")
+        return False
+    possible, note = _equipment(b, ex)
+    if not possible:
+        b.exclude(ex_id, f"{ex.name}: {note}.")
+        return False
+    level_no = 1 if b.irritability == "high" or b.phase == "settle" else ex.start_level
+    level = ex.levels[level_no - 1]
+    days = WEEKDAYS if days_n == 7 else session_days(_days(days_n), level.dose.days_per_week)
+    dose = exercise_dose(level.dose, b.irritability, len(days), note)
+    full_why = f"{why} {ex.plain}".strip()
+    b.items.append(
+        PlanItem(
+            ex.id,
+            "exercise",
+            ex.id,
+            ex.name,
+            level_no,
+            dose,
+            days,
+            full_why,
+            tuple(drivers),
+            ex.evidence,
+            tuple(ex.sources),
+            False,
+            None,
+        )
+    )
+    return True
+
+
+def _strength_days(b: _Builder) -> int:
+    available = int(_num(b.answers, "days_available_per_week", 3)) or 1
+    return max(1, min(available, b.rules.phase(b.phase).strength_days_max))
+
+
+def _exercises(b: _Builder) -> None:
+    sel = b.rules.selection
+    strength_days = _strength_days(b)
+    # Grade A stretching, always, daily: it takes two minutes and needs no session.
+    ankle = b.strength_of("ankle_mobility") >= b.rules.driver_weighting.active_threshold
+    for ex_id in sel.stretches:
+        extra = (
+            " Your ankle mobility is limited, so the calf stretch matters even more."
+            if (ankle and "calf" in ex_id)
+            else ""
+        )
+        _add_exercise(b, ex_id, f"{sel.stretch_grade_note}{extra}", ["ankle_mobility"], 7)
+
+    strength: list[tuple[str, str, list[DriverId]]] = []
+    calf_note = (
+        "Calf strength protects the fascia: heel raises are the core of the plan "
+        "(resistance training, grade B)."
+    )
+    for ex_id in sel.calf:
+        strength.append((ex_id, calf_note, ["calf_capacity"]))
+    foot_note = (
+        "The small muscles inside the foot support the arch with every step; most runners never "
+        "train them (seed 000; foot-core training cut running injuries, Taddei 2020)."
+    )
+    strength.append((sel.foot_intrinsics[0], foot_note, ["foot_intrinsics"]))
+    for driver in b.active():
+        menu = sel.per_driver.get(driver.id, [])
+        for ex_id in menu[: sel.per_driver_count + 1]:
+            strength.append((ex_id, driver.why(), [driver.id]))
+    hip_known = any(d.evidence for d in b.drivers if d.id in ("hip_control", "knee_control"))
+    if not hip_known:
+        for ex_id in sel.per_driver.get("hip_control", []):
+            strength.append(
+                (
+                    ex_id,
+                    (
+                        "Hip control is one of the three usual drivers (seed 000); do the self-tests so "
+                        "the plan can aim this better."
+                    ),
+                    ["hip_control"],
+                )
+            )
+    if b.rules.phase(b.phase).power_exercises:
+        for ex_id in sel.power:
+            strength.append(
+                (
+                    ex_id,
+                    "Springy, running-like work gets the foot ready for full training.",
+                    ["calf_capacity"],
+                )
+            )
+
+    minutes = _num(b.answers, "minutes_per_session", 30)
+    budget = max(sel.min_strength_exercises, int(minutes // sel.minutes_per_exercise))
+    calf_done = False
+    per_driver_added: dict[str, int] = {}
+    for ex_id, why, drivers in strength:
+        is_calf = drivers == ["calf_capacity"] and ex_id in sel.calf
+        if is_calf and calf_done:
+            continue
+        key = drivers[0]
+        if not is_calf and key in sel.per_driver and per_driver_added.get(key, 0) >= sel.per_driver_count:
+            continue
+        ex = b.catalogue.exercises.get(ex_id)
+        if ex is None or b.has(ex_id):
+            continue
+        n_strength = sum(1 for i in b.items if i.kind == "exercise" and i.ref_id not in sel.stretches)
+        if n_strength >= budget and _eligible(b, ex) is None:
+            b.exclude(ex_id, f"{ex.name}: left out to fit {minutes:g}-minute sessions.")
+            continue
+        if _add_exercise(b, ex_id, why, drivers, strength_days):
+            per_driver_added[key] = per_driver_added.get(key, 0) + 1
+            calf_done = calf_done or is_calf
+    # a missing calf exercise (e.g. Rathleff too early) is not a reason to show the fallback as excluded
+    b.excluded = [e for e in b.excluded if not b.has(e.ref_id)]
+
+
+def _flag_reason(therapy: PassiveTherapy, flags: frozenset[str], rules: PlanRules) -> str | None:
+    hits: list[str] = [f for f in therapy.contraindications if f in flags]
+    for flag in sorted(flags):
+        if therapy.kind in rules.adjuncts.safety_excludes_kinds.get(flag, []):  # type: ignore[call-overload]
+            hits.append(flag)
+    if not hits:
+        return None
+    names = ", ".join(sorted({h.replace("_", " ") for h in hits}))
+    return f"{therapy.name}: not for you because of {names} (ask a clinician first)."
+
+
+def _adjuncts(b: _Builder) -> None:
+    rules = b.rules.adjuncts
+    for therapy in b.catalogue.passive.values():
+        if therapy.self_administered:
+            reason = _flag_reason(therapy, b.flags, b.rules)
+            if reason:
+                b.exclude(therapy.id, reason)
+    first = _num(b.answers, "first_step_pain")
+    if first < rules.min_first_step_pain:
+        return
+    owned, tried = _list(b.answers, "equipment"), _list(b.answers, "tried")
+    candidates = [t for e, t in rules.equipment_to_therapy.items() if e in owned]
+    candidates += [t for k, t in rules.tried_to_therapy.items() if k in tried]
+    grade_order = "ABCDEF"
+    therapies = [b.catalogue.passive[c] for c in dict.fromkeys(candidates) if c in b.catalogue.passive]
+    therapies.sort(key=lambda t: grade_order.find(t.evidence) if t.evidence in grade_order else 9)
+    strength_days: tuple[str, ...] = max(
+        (i.days for i in b.items if i.kind == "exercise" and i.days != WEEKDAYS), key=len, default=("wed",)
+    )
+    added = 0
+    for therapy in therapies:
+        if any(e.ref_id == therapy.id for e in b.excluded):
+            continue
+        if therapy.kind == "night_splint" and first < rules.night_splint_min_first_step_pain:
+            b.exclude(
+                therapy.id,
+                f"{therapy.name}: only worth it when first-step pain is "
+                f"{rules.night_splint_min_first_step_pain}/10 or more most mornings.",
+            )
+            continue
+        if added >= rules.max_items:
+            b.exclude(therapy.id, f"{therapy.name}: at most {rules.max_items} passive tools at a time.")
+            continue
+        weeks = min(rules.max_weeks, therapy.time_limit_weeks or rules.max_weeks)
+        until = b.start + timedelta(weeks=weeks)
+        days = strength_days if rules.never_more_days_than_strength else WEEKDAYS
+        if therapy.dose is not None:
+            days = session_days(days, therapy.dose.days_per_week)
+        dose = (
+            exercise_dose(therapy.dose, b.irritability, len(days))
+            if therapy.dose
+            else {"days_per_week": len(days)}
+        )
+        why = (
+            f"{therapy.purpose} Optional, for symptoms only, while the strength work builds the fix "
+            f"(seed 000); stop by {until.isoformat()} or when first-step pain is below "
+            f"{rules.min_first_step_pain}/10. {therapy.evidence_note}"
+        )
+        b.items.append(
+            PlanItem(
+                therapy.id,
+                "adjunct",
+                therapy.id,
+                therapy.name,
+                None,
+                dose,
+                days,
+                why,
+                (),
+                therapy.evidence,
+                _sources(therapy.sources, rules.sources),
+                True,
+                until,
+            )
+        )
+        added += 1
+
+
+def run_for_stage(stage: int, catalogue: Catalogue) -> tuple[float, str]:
+    """(distance_km, text) of a walk/run stage."""
+    st = catalogue.plan.return_to_run.stages[stage - 1]
+    return st.distance_km, st.text
+
+
+def _stop_rules(rules: PlanRules) -> tuple[str, ...]:
+    pm, rtr = rules.pain_monitoring, rules.return_to_run
+    return (
+        (
+            f"Pain during the run 0-{pm.during_safe_max}/10 is safe and up to {pm.during_acceptable_max}/10 "
+            f"acceptable; above {pm.during_acceptable_max}/10 stop and walk home."
+        ),
+        (
+            f"Pain afterwards may reach about {pm.after_max}/10 but must settle by the next morning; "
+            "if it has not, the next run goes one step back."
+        ),
+        f"Do not move up with {', '.join(rtr.no_progress_if)}.",
+        "Your morning (first-step) pain must not creep up from week to week.",
+    )
+
+
+def _run(b: _Builder, load: LoadSnapshot | None, cadence_pct: float | None) -> RunPrescription:
+    rules, a = b.rules, b.answers
+    rtr, caps, pm = rules.return_to_run, rules.load_caps, rules.pain_monitoring
+    usual_runs = int(_num(a, "runs_per_week", 0))
+    weekly = load.weekly_run_km if load else _num(a, "weekly_distance_km")
+    longest = load.longest_run_30d_km if load else _num(a, "longest_run_km")
+    spike = load is not None and load.spike_band != "none"
+    if spike and load is not None and load.chronic_weekly_run_km > 0:
+        weekly = min(weekly, load.chronic_weekly_run_km)
+    run_pain = _num(a, "pain_during_run")
+    returning = a.get("running_goal") == "return_to_running" or usual_runs == 0 or weekly <= 0
+    cadence = None
+    if cadence_pct is not None:
+        cadence = max(
+            rules.cadence_cue.increase_pct_min, min(rules.cadence_cue.increase_pct_max, cadence_pct)
+        )
+    sources = _sources(rtr.sources, pm.sources, rules.keep_running.sources)
+    why_parts: list[str] = []
+
+    if "suspected_fracture" in b.flags:
+        return RunPrescription(
+            "none",
+            None,
+            0,
+            None,
+            None,
+            "no running",
+            rtr.surface,
+            _stop_rules(rules),
+            None,
+            "No running until a clinician has ruled out a stress fracture.",
+            sources,
+        )
+    mode: RunMode
+    walk_run = (
+        b.irritability == "high"
+        or run_pain > rules.keep_running.value
+        or (returning and b.irritability != "low")
+    )
+    if walk_run:
+        stage = 1
+        dist, text = run_for_stage(stage, b.catalogue)
+        runs = min(rtr.runs_per_week_max, usual_runs) if usual_runs else rtr.runs_per_week_max
+        runs = max(1, runs)
+        if b.irritability == "high":
+            why_parts.append(
+                "Your heel is irritable, so running restarts as walk/run rather than stopping "
+                "altogether (modified load, not full rest)."
+            )
+        elif run_pain > rules.keep_running.value:
+            why_parts.append(
+                f"Running hurts more than {rules.keep_running.value:g}/10 now, so it steps down to walk/run."
+            )
+        else:
+            why_parts.append("You are coming back to running, so you start with the walk/run table.")
+        why_parts.append(
+            f"Stage {stage}: {text}. Each stage at least {rtr.repeats_per_stage_min} times, a rest "
+            f"day between runs, then move up one stage. ({rtr.note.split(';')[0]}.)"
+        )
+        max_single, weekly_cap, mode, st = dist, round(dist * runs, 1), "walk_run", stage
+        effort = rtr.effort
+    else:
+        phase_rule = rules.phase(b.phase)
+        pct = caps.after_spike_increase_pct if spike else caps.single_run_increase_pct
+        base_long = longest if longest > 0 else caps.continuous_min_km.value
+        max_single = round(base_long * (1 + pct.value / 100), 1)
+        runs = max(1, usual_runs or rtr.runs_per_week_max)
+        if weekly > 0:
+            weekly_cap = round(
+                min(
+                    weekly * phase_rule.run_volume_pct / 100,
+                    weekly * (1 + caps.weekly_increase_pct.value / 100),
+                ),
+                1,
+            )
+        else:
+            weekly_cap = round(max_single * runs, 1)
+        max_single = min(max_single, weekly_cap)
+        mode, st, effort = "continuous", None, "easy to moderate; you can talk in sentences"
+        why_parts.append(
+            f"Keep running: pain during runs is {run_pain:g}/10, within the acceptable "
+            f"{rules.keep_running.value:g}/10. {rules.keep_running.plain} (grade {rules.keep_running.grade}: "
+            "expert opinion.)"
+        )
+        why_parts.append(
+            f"This phase runs about {phase_rule.run_volume_pct:g}% of your usual week "
+            f"({weekly:g} km), capped at {weekly_cap:g} km. {caps.weekly_increase_pct.plain}"
+        )
+        if spike and load is not None:
+            band = load.spike_band.replace("over_", "over +").replace("_", "-")
+            why_parts.append(
+                f"Your watch data show a load spike: a run {band}% longer than your longest of the month "
+                f"before. Spikes like that raised injury risk in 5,205 runners (Frandsen 2025), so your "
+                f"longest run stays at {max_single:g} km this week: {caps.after_spike_increase_pct.plain}"
+            )
+            sources = _sources(
+                sources, caps.single_run_increase_pct.sources, caps.after_spike_increase_pct.sources
+            )
+        else:
+            why_parts.append(f"{caps.single_run_increase_pct.plain} That means {max_single:g} km at most.")
+            sources = _sources(sources, caps.single_run_increase_pct.sources)
+        sources = _sources(sources, caps.weekly_increase_pct.sources)
+    if cadence is not None:
+        why_parts.append(f"Your video showed overstriding: {rules.cadence_cue.plain} (+{cadence:g}%).")
+        sources = _sources(sources, rules.cadence_cue.sources)
+    return RunPrescription(
+        mode,
+        st,
+        runs,
+        max_single,
+        weekly_cap,
+        effort,
+        rtr.surface,
+        _stop_rules(rules),
+        cadence,
+        " ".join(why_parts),
+        sources,
+    )
+
+
+def _cross_training(b: _Builder, run: RunPrescription, spike: bool) -> None:
+    if run.mode == "continuous" and b.phase not in ("settle",) and not spike:
+        return
+    order = {"minimal": 0, "low": 1, "moderate": 2}
+    options = sorted(b.catalogue.cross_training.values(), key=lambda c: order[c.heel_load])
+    for ct in options[: b.rules.selection.cross_training_count]:
+        why = f"{ct.plain} Keeps your fitness while running is reduced, with {ct.heel_load} load on the heel."
+        b.items.append(
+            PlanItem(
+                ct.id,
+                "cross_training",
+                ct.id,
+                ct.name,
+                None,
+                {"instead_of": "instead of a run or on a rest day", "effort": "easy to moderate"},
+                (),
+                why,
+                ("load_spike",),
+                ct.evidence,
+                tuple(ct.sources),
+                True,
+                None,
+            )
+        )
+
+
+def _footwear(b: _Builder) -> None:
+    foot = str(b.answers.get("foot_type") or "unsure")
+    sel = b.rules.selection
+    shoe_km = _num(b.answers, "shoe_age_km", 0)
+    limit = sel.shoe_replace_km
+    old_shoes = shoe_km > limit.value
+    grade_order = "ABCDEF"
+    specific = [f for f in b.catalogue.footwear.values() if f.foot_type == foot]
+    general = sorted(
+        (f for f in b.catalogue.footwear.values() if f.foot_type == "any" and f.id != sel.footwear_old_shoes),
+        key=lambda f: grade_order.find(f.evidence) if f.evidence in grade_order else 9,
+    )
+    chosen = specific + general[: sel.footwear_general_count]
+    if old_shoes and sel.footwear_old_shoes in b.catalogue.footwear:
+        chosen.append(b.catalogue.footwear[sel.footwear_old_shoes])
+    for fw in chosen:
+        why = fw.plain
+        if fw.foot_type == foot and foot in ("flat", "high_arch"):
+            why = f"For {foot.replace('_', ' ')} feet: {why}"
+        srcs = tuple(fw.sources)
+        if fw.id == sel.footwear_old_shoes:
+            grade = limit.grade.replace("_", " ")
+            why += f" Your shoes have about {shoe_km:.0f} km on them: {limit.plain} ({grade})"
+            srcs = _sources(srcs, limit.sources)
+        b.items.append(
+            PlanItem(
+                fw.id,
+                "footwear",
+                fw.id,
+                fw.name,
+                None,
+                {},
+                (),
+                why,
+                ("footwear",),
+                fw.evidence,
+                srcs,
+                True,
+                None,
+            )
+        )
+
+
+def _education(b: _Builder, run: RunPrescription, spike: bool) -> None:
+    a = b.answers
+    tried = _list(a, "tried")
+    weeks = _num(a, "symptom_duration_weeks")
+    wanted: list[tuple[str, str]] = [
+        ("what_is_the_plantar_fascia", "Knowing what hurts makes the plan make sense."),
+        ("pain_monitoring", "How to use pain to steer your load, day by day."),
+    ]
+    passive_only = bool(tried & _PASSIVE_TRIED) and not tried & _ACTIVE_TRIED
+    if passive_only or _num(a, "past_episodes") > 0:
+        why = (
+            "You have tried passive care only, which calms symptoms without changing why the fascia is "
+            "overloaded."
+            if passive_only
+            else "It has come back before; here is why and how to stop it."
+        )
+        wanted.append(("why_it_keeps_coming_back", why))
+    if any(i.kind == "adjunct" for i in b.items) or passive_only:
+        wanted.append(
+            ("passive_care_has_a_place", "Where rolling, taping and massage fit, and where they do not.")
+        )
+    if run.mode != "none":
+        wanted.append(("keep_running_safely", "You keep running, within rules that protect the heel."))
+    if spike or b.strength_of("load_spike") >= b.rules.driver_weighting.active_threshold:
+        wanted.append(("load_management", "A jump in load set this off; here is how to build load safely."))
+    if weeks >= 12:
+        wanted.append(("prognosis", "Most people get better, but it takes months; what to expect."))
+    refractory = [e.symptom_weeks_over for e in b.rules.escalation if e.symptom_weeks_over]
+    if refractory and weeks > min(refractory):
+        wanted.append(("surgery_is_no_failure", "If rehab is not enough, further options are no failure."))
+    for topic_id, why in wanted:
+        topic = b.catalogue.education.get(topic_id)
+        if topic is None:
+            continue
+        b.items.append(
+            PlanItem(
+                topic.id,
+                "education",
+                topic.id,
+                topic.title,
+                None,
+                {},
+                (),
+                why,
+                (),
+                "not_graded",
+                tuple(topic.sources),
+                False,
+                None,
+            )
+        )
+
+
+def _escalation_items(b: _Builder) -> None:
+    weeks = _num(b.answers, "symptom_duration_weeks")
+    for rule in b.rules.escalation:
+        if rule.symptom_weeks_over is not None and weeks > rule.symptom_weeks_over:
+            options = "; ".join(rule.options)
+            why = f"Your heel has hurt for {weeks:g} weeks. {rule.plain} Options: {options}. {rule.note}"
+            b.items.append(
+                PlanItem(
+                    rule.id,
+                    "escalation",
+                    rule.id,
+                    "Talk to a physician about further options",
+                    None,
+                    {},
+                    (),
+                    why,
+                    (),
+                    rule.grade,
+                    tuple(rule.sources),
+                    False,
+                    None,
+                )
+            )
+
+
+def _escalation_rules(rules: PlanRules) -> tuple[str, ...]:
+    return tuple(r.plain for r in rules.escalation)
+
+
+def _describe(obj: object) -> str:
+    name, reason = getattr(obj, "name", None), getattr(obj, "reason", None)
+    if isinstance(name, str) and isinstance(reason, str) and name and reason:
+        return f"{name} ({reason})"
+    for attr in ("plain", "text", "summary", "name", "label", "id"):
+        value = getattr(obj, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    return str(obj)
+
+
+def _referral_plan(inp: PlanInput, catalogue: Catalogue, irritability: Irritability, b: _Builder) -> Plan:
+    rules = catalogue.plan
+    level = effective_level(inp.triage)
+    reasons = [_describe(r) for r in inp.triage.red_flags]
+    reason_text = "; ".join(reasons) if reasons else "your answers need a clinician's look first"
+    if level == TriageLevel.EMERGENCY:
+        referral = f"Get urgent medical care today. Why: {reason_text}."
+    else:
+        referral = (
+            f"See a clinician (doctor, physical therapist or podiatrist) before you run or load this "
+            f"heel. Why: {reason_text}."
+        )
+    _adjuncts_flags_only(b)
+    red = next((r for r in rules.escalation if r.id == "red_flag_now"), rules.escalation[0])
+    b.items.append(
+        PlanItem(
+            "see_a_clinician",
+            "escalation",
+            red.id,
+            "See a clinician first",
+            None,
+            {},
+            (),
+            f"The reason is at the top of your plan. {red.plain}",
+            (),
+            red.grade,
+            tuple(red.sources),
+            False,
+            None,
+        )
+    )
+    b.exclude("running", "Running is paused until a clinician has seen you.")
+    b.exclude("strength_work", "Loading exercises wait until a clinician has seen you.")
+    run = RunPrescription(
+        "none",
+        None,
+        0,
+        None,
+        None,
+        "no running",
+        rules.return_to_run.surface,
+        _stop_rules(rules),
+        None,
+        "No running until a clinician has seen you.",
+        tuple(red.sources),
+    )
+    rationale = (
+        f"Triage says '{level.value}'. heelcoach does not build a training plan until "
+        "a clinician has seen you; that is the safe order."
+    )
+    return Plan(
+        1,
+        inp.start,
+        "settle",
+        1,
+        irritability,
+        tuple(b.items),
+        tuple(b.excluded),
+        run,
+        _escalation_rules(rules),
+        referral,
+        rationale,
+    )
+
+
+def _adjuncts_flags_only(b: _Builder) -> None:
+    for therapy in b.catalogue.passive.values():
+        if therapy.self_administered:
+            reason = _flag_reason(therapy, b.flags, b.rules)
+            if reason:
+                b.exclude(therapy.id, reason)
+
+
+def effective_level(triage: TriageLike) -> TriageLevel:
+    """The triage level, made at least as urgent as every red flag that fired (a red flag always wins)."""
+    levels = [TriageLevel(str(triage.level))]
+    for flag in triage.red_flags:
+        flag_level = getattr(flag, "level", TriageLevel.REFER)
+        try:
+            levels.append(TriageLevel(str(flag_level)))
+        except ValueError:
+            levels.append(TriageLevel.REFER)
+    return TriageLevel.most_urgent(*levels)
+
+
+def build_plan(inp: PlanInput, catalogue: Catalogue) -> Plan:
+    """Build version 1 of a person's plan (pure; ``inp.start`` is the first day)."""
+    rules = catalogue.plan
+    irritability = assess_irritability(inp.answers, rules)
+    flags = frozenset(str(f) for f in inp.triage.safety_flags)
+    level = effective_level(inp.triage)
+    phase: Phase = rules.irritability.start_phase[irritability]
+    b = _Builder(catalogue, inp.answers, phase, irritability, flags, inp.drivers, inp.start)
+    if level in (TriageLevel.EMERGENCY, TriageLevel.REFER):
+        return _referral_plan(inp, catalogue, irritability, b)
+
+    _exercises(b)
+    _adjuncts(b)
+    spike = inp.load is not None and inp.load.spike_band != "none"
+    run = _run(b, inp.load, inp.cadence_cue_pct)
+    _cross_training(b, run, spike)
+    _footwear(b)
+    _education(b, run, spike)
+    _escalation_items(b)
+
+    phase_rule = rules.phase(phase)
+    active = [d for d in inp.drivers if d.active]
+    driver_text = (
+        " ".join(d.why() for d in active[:3])
+        if active
+        else "No single driver stands out yet; the plan covers the usual ones (foot, calf, hip)."
+    )
+    caution = (
+        " Triage advises caution: follow the stop rules closely." if level == TriageLevel.CAUTION else ""
+    )
+    if "pregnancy" in flags:
+        caution += " You are pregnant: check the plan with your midwife or doctor, and skip massage tools."
+    irr_text = {"high": "highly", "moderate": "moderately", "low": "only mildly"}[irritability]
+    rationale = (
+        f"Your heel is {irr_text} irritable, so you start in the {phase} phase: {phase_rule.goal} "
+        f"{driver_text}{caution}"
+    )
+    return Plan(
+        1,
+        inp.start,
+        phase,
+        1,
+        irritability,
+        tuple(b.items),
+        tuple(b.excluded),
+        run,
+        _escalation_rules(rules),
+        None,
+        rationale,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# serialisation
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    """A JSON-safe dict; :func:`plan_from_dict` restores the identical plan."""
+    return {
+        "version": plan.version,
+        "created": plan.created.isoformat(),
+        "phase": plan.phase,
+        "week": plan.week,
+        "irritability": plan.irritability,
+        "items": [
+            {
+                "id": i.id,
+                "kind": i.kind,
+                "ref_id": i.ref_id,
+                "title": i.title,
+                "level": i.level,
+                "dose": dict(i.dose),
+                "days": list(i.days),
+                "why": i.why,
+                "drivers": list(i.drivers),
+                "evidence": i.evidence,
+                "sources": list(i.sources),
+                "optional": i.optional,
+                "until": i.until.isoformat() if i.until else None,
+            }
+            for i in plan.items
+        ],
+        "excluded": [{"ref_id": e.ref_id, "reason": e.reason} for e in plan.excluded],
+        "run": {
+            "mode": plan.run.mode,
+            "stage": plan.run.stage,
+            "runs_per_week": plan.run.runs_per_week,
+            "max_single_run_km": plan.run.max_single_run_km,
+            "weekly_km_cap": plan.run.weekly_km_cap,
+            "effort": plan.run.effort,
+            "surface": plan.run.surface,
+            "stop_rules": list(plan.run.stop_rules),
+            "cadence_cue_pct": plan.run.cadence_cue_pct,
+            "why": plan.run.why,
+            "sources": list(plan.run.sources),
+        },
+        "escalation_rules": list(plan.escalation_rules),
+        "referral": plan.referral,
+        "rationale": plan.rationale,
+    }
+
+
+def plan_from_dict(d: Mapping[str, Any]) -> Plan:
+    """The inverse of :func:`plan_to_dict`; raises ValueError naming the missing field."""
+    try:
+        items = tuple(
+            PlanItem(
+                i["id"],
+                i["kind"],
+                i["ref_id"],
+                i["title"],
+                i["level"],
+                dict(i["dose"]),
+                tuple(i["days"]),
+                i["why"],
+                tuple(i["drivers"]),
+                i["evidence"],
+                tuple(i["sources"]),
+                bool(i["optional"]),
+                date.fromisoformat(i["until"]) if i["until"] else None,
+            )
+            for i in d["items"]
+        )
+        r = d["run"]
+        run = RunPrescription(
+            r["mode"],
+            r["stage"],
+            r["runs_per_week"],
+            r["max_single_run_km"],
+            r["weekly_km_cap"],
+            r["effort"],
+            r["surface"],
+            tuple(r["stop_rules"]),
+            r["cadence_cue_pct"],
+            r["why"],
+            tuple(r["sources"]),
+        )
+        return Plan(
+            int(d["version"]),
+            date.fromisoformat(d["created"]),
+            d["phase"],
+            int(d["week"]),
+            d["irritability"],
+            items,
+            tuple(ExcludedItem(e["ref_id"], e["reason"]) for e in d["excluded"]),
+            run,
+            tuple(d["escalation_rules"]),
+            d["referral"],
+            d["rationale"],
+        )
+    except KeyError as exc:
+        raise ValueError(f"plan data: missing field {exc}; expected the output of plan_to_dict") from exc
+
+
+def with_items(plan: Plan, items: Sequence[PlanItem], **changes: Any) -> Plan:
+    """A copy of ``plan`` with new items and other fields changed."""
+    return replace(plan, items=tuple(items), **changes)
+
+
+# --------------------------------------------------------------------------------------------
+# handout
+
+
+def grade_label(grade: str) -> str:
+    """A plain label of an evidence grade, e.g. 'grade B (moderate evidence)'."""
+    return {
+        "A": "grade A (strong evidence)",
+        "B": "grade B (moderate evidence)",
+        "C": "grade C (weak evidence)",
+        "D": "grade D (conflicting evidence)",
+        "E": "grade E (theory / expert consensus)",
+        "F": "grade F (expert opinion)",
+        "none": "no trial in heel pain",
+        "against": "evidence against",
+        "rule_of_thumb": "rule of thumb, not evidence",
+        "not_graded": "background",
+    }.get(grade, grade)
+
+
+def _wrap(text: str, indent: str = "    ", width: int = 96) -> list[str]:
+    words, lines, line = text.split(), [], indent
+    # continuation lines of a bullet ("- ...") hang under its text
+    hang = indent + "  " if text.startswith("- ") else indent
+    for w in words:
+        if len(line) + len(w) + 1 > width and line.strip():
+            lines.append(line.rstrip())
+            line = hang
+        line += w + " "
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+_grade_label = grade_label  # kept for callers written before the name was public
+
+
+def format_plan_text(plan: Plan, catalogue: Catalogue) -> str:
+    """The plan as a physical therapist would hand it over, in plain text."""
+    rules = catalogue.plan
+    out: list[str] = []
+    title = f"YOUR HEEL PLAN - week {plan.week}, {plan.phase.upper()} phase"
+    title += f" (plan v{plan.version}, {plan.created})"
+    out += [title, "=" * len(title)]
+    if plan.referral:
+        out += ["", "SEE A CLINICIAN FIRST", *_wrap(plan.referral, "  ")]
+    out += ["", "Where you are and why", *_wrap(plan.rationale, "  ")]
+    if not plan.referral:
+        pr = rules.phase(plan.phase)
+        out += ["", "Next step", *_wrap(pr.exit_text, "  ")]
+
+    groups: list[tuple[str, ItemKind]] = [
+        ("EXERCISES", "exercise"),
+        ("RUNNING ALTERNATIVES", "cross_training"),
+        ("OPTIONAL SYMPTOM RELIEF (adjuncts, time-limited)", "adjunct"),
+        ("FOOTWEAR", "footwear"),
+        ("READ THIS", "education"),
+        ("CLINICIAN", "escalation"),
+    ]
+    for heading, kind in groups:
+        items = [i for i in plan.items if i.kind == kind]
+        if not items:
+            continue
+        out += ["", heading]
+        for n, item in enumerate(items, 1):
+            lvl = f" (level {item.level})" if item.level else ""
+            out.append(f"  {n}. {item.title}{lvl}{' [optional]' if item.optional else ''}")
+            dose = format_dose(item.dose)
+            if dose:
+                out += _wrap(f"Dose: {dose}")
+            if item.dose.get("note"):
+                out += _wrap(f"Note: {item.dose['note']}")
+            if item.days:
+                days = "every day" if item.days == WEEKDAYS else ", ".join(d.capitalize() for d in item.days)
+                out.append(f"    Days: {days}")
+            if item.until:
+                out.append(f"    Until: {item.until.isoformat()} at the latest")
+            out += _wrap(f"Why: {item.why}")
+            ex = catalogue.exercises.get(item.ref_id) if kind == "exercise" else None
+            if ex is not None:
+                out += _wrap(f"Stop if: {ex.stop_if}")
+            out.append(f"    Evidence: {grade_label(item.evidence)}; sources: {', '.join(item.sources)}")
+
+    run = plan.run
+    out += ["", "RUNNING THIS WEEK"]
+    if run.mode == "none":
+        out.append("  No running this week.")
+    elif run.mode == "walk_run":
+        stage_text = rules.return_to_run.stages[(run.stage or 1) - 1].text
+        out.append(
+            f"  Walk/run, stage {run.stage}: {stage_text}; "
+            f"{run.runs_per_week} times a week, rest day between."
+        )
+    else:
+        out.append(f"  Continuous easy running, {run.runs_per_week} runs a week.")
+    if run.max_single_run_km is not None:
+        out.append(
+            f"  Longest single run: {run.max_single_run_km:g} km. "
+            f"Week total: at most {run.weekly_km_cap:g} km."
+        )
+    if run.mode != "none":
+        out.append(f"  Effort: {run.effort}. Surface: {run.surface}.")
+    if run.cadence_cue_pct:
+        out.append(f"  Step rate: +{run.cadence_cue_pct:g}% (shorter, quicker steps).")
+    out += _wrap(f"Why: {run.why}", "  ")
+    if not plan.referral:
+        out += ["", "STOP RULES (pain monitoring)"]
+        out += [line for rule in run.stop_rules for line in _wrap(f"- {rule}", "  ")]
+        out += _wrap(f"({rules.pain_monitoring.note.strip()})", "  ")
+
+    if plan.excluded:
+        out += ["", "LEFT OUT ON PURPOSE"]
+        for e in plan.excluded:
+            out += _wrap(f"- {e.reason}", "  ")
+    out += ["", "WHEN TO SEE A CLINICIAN"]
+    for rule in plan.escalation_rules:
+        out += _wrap(f"- {rule}", "  ")
+    out += ["", *_wrap(DISCLAIMER, "")]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,711 @@
+"""Daily check-ins and the weekly review that progresses, holds or regresses each plan item.
+
+Rules (``plan_rules.yaml``): pain above the acceptable level never progresses; items move at most
+one level (the run one stage) per review; phases move at most one step; a red-flag symptom stops
+everything and refers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from statistics import mean
+from typing import Literal
+
+from heelcoach.domain.plan import (
+    DEFERRED_NOTE,
+    WEEKDAYS,
+    ExcludedItem,
+    Plan,
+    PlanItem,
+    RunPrescription,
+    exercise_dose,
+    run_for_stage,
+    session_days,
+)
+from heelcoach.domain.recurrence import RecurrenceFinding, detect_recurrence, strength_item_ids
+from heelcoach.domain.types import PHASES, Irritability, LoadSnapshot, Phase
+from heelcoach.knowledge import Catalogue
+from heelcoach.knowledge.schema import Exercise
+from heelcoach.knowledge.schema_plan import PlanRules
+
+__all__ = ["CheckIn", "Decision", "Review", "weekly_review"]
+
+Action = Literal["progress", "hold", "regress", "refer"]
+_RANK: dict[str, int] = {"low": 0, "moderate": 1, "high": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    """One day's check-in: morning pain, activity pain, what was done, any red-flag symptom."""
+
+    day: date
+    first_step_pain: int
+    worst_pain: int | None = None
+    run_pain_during: int | None = None
+    run_pain_after: int | None = None
+    next_morning_worse: bool | None = None
+    done_items: tuple[str, ...] = ()
+    run_km: float | None = None
+    run_minutes: float | None = None
+    passive_used: tuple[str, ...] = ()
+    red_flag_symptoms: tuple[str, ...] = ()
+    notes: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("first_step_pain", "worst_pain", "run_pain_during", "run_pain_after"):
+            value = getattr(self, name)
+            if value is None and name != "first_step_pain":
+                continue
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+                raise ValueError(f"check-in {self.day}: {name} must be a whole number 0-10, got {value!r}")
+        for name in ("run_km", "run_minutes"):
+            value = getattr(self, name)
+            if value is not None and (value < 0 or math.isnan(value)):
+                raise ValueError(f"check-in {self.day}: {name} must be 0 or more, got {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What happens to one item, and the rule that decided it."""
+
+    item_id: str
+    action: Action
+    rule_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """The outcome of a weekly review: decisions, the next plan version and messages."""
+
+    week_start: date
+    decisions: tuple[Decision, ...]
+    new_plan: Plan
+    phase_change: tuple[Phase, Phase] | None
+    referral: str | None
+    messages: tuple[str, ...]
+    recurrence: RecurrenceFinding | None
+    adherence: float
+
+
+@dataclass(frozen=True)
+class _Week:
+    """Pain and adherence facts of the review window."""
+
+    checkins: tuple[CheckIn, ...]
+    first_step_mean: float | None
+    previous_mean: float | None
+    max_activity: int
+    max_run_during: int
+    max_after: int
+    next_morning_worse_days: int
+    over_acceptable_days: int
+    runs: int
+
+    def morning_rising(self, rules: PlanRules) -> bool:
+        if self.first_step_mean is None or self.previous_mean is None:
+            return False
+        return self.first_step_mean - self.previous_mean >= rules.pain_monitoring.morning_rise_points
+
+    def over_acceptable(self) -> bool:
+        return self.over_acceptable_days > 0
+
+    def flare(self, rules: PlanRules) -> bool:
+        return self.over_acceptable() or self.morning_rising(rules) or self.next_morning_worse_days >= 2
+
+
+def _facts(checkins: Sequence[CheckIn], week_start: date, today: date, rules: PlanRules) -> _Week:
+    pm = rules.pain_monitoring
+    week = tuple(sorted((c for c in checkins if week_start <= c.day <= today), key=lambda c: c.day))
+    prev = [c for c in checkins if week_start - timedelta(days=7) <= c.day < week_start]
+
+    def activity(c: CheckIn) -> int:
+        return max(c.worst_pain or 0, c.run_pain_during or 0)
+
+    over = sum(
+        1 for c in week if activity(c) > pm.during_acceptable_max or (c.run_pain_after or 0) > pm.after_max
+    )
+    return _Week(
+        week,
+        mean(c.first_step_pain for c in week) if week else None,
+        mean(c.first_step_pain for c in prev) if prev else None,
+        max((activity(c) for c in week), default=0),
+        max((c.run_pain_during or 0 for c in week), default=0),
+        max((c.run_pain_after or 0 for c in week), default=0),
+        sum(1 for c in week if c.next_morning_worse),
+        over,
+        sum(1 for c in week if (c.run_km or 0) > 0 or (c.run_minutes or 0) > 0),
+    )
+
+
+def _item_adherence(item: PlanItem, week: _Week) -> float:
+    expected = len(item.days)
+    if expected == 0:
+        return 1.0
+    done = sum(1 for c in week.checkins if item.id in c.done_items)
+    return min(1.0, done / expected)
+
+
+def _adherence(plan: Plan, week: _Week) -> float:
+    items = [i for i in plan.items if i.kind == "exercise" and not i.optional and i.days]
+    expected = sum(len(i.days) for i in items)
+    if expected == 0:
+        return 0.0
+    done = sum(min(len(i.days), sum(1 for c in week.checkins if i.id in c.done_items)) for i in items)
+    return round(done / expected, 3)
+
+
+def _irritability(week: _Week, rules: PlanRules, current: Irritability) -> Irritability:
+    r = rules.irritability
+    if week.first_step_mean is None:
+        return current
+    if week.first_step_mean >= r.high_first_step_pain_min or week.max_activity >= r.high_worst_pain_min:
+        return "high"
+    if (
+        week.first_step_mean <= r.low_first_step_pain_max
+        and week.max_activity <= r.low_worst_pain_max
+        and week.max_run_during <= r.low_run_pain_max
+    ):
+        return "low"
+    return "moderate"
+
+
+def _referral_review(
+    plan: Plan, week_start: date, today: date, symptoms: Sequence[str], catalogue: Catalogue, adherence: float
+) -> Review:
+    rules = catalogue.plan
+    what = ", ".join(sorted(set(symptoms))) if symptoms else "a red-flag symptom"
+    referral = (
+        f"Stop the plan and see a clinician before you run or exercise the heel again: you reported "
+        f"{what}. If you cannot bear weight or have a hot, red, swollen heel with fever, go today."
+    )
+    red = next((r for r in rules.escalation if r.id == "red_flag_now"), rules.escalation[0])
+    decisions = [
+        Decision(i.id, "refer", "red_flag", f"Stopped: {what}.")
+        for i in plan.items
+        if i.kind in ("exercise", "adjunct", "cross_training")
+    ]
+    decisions.append(Decision("run", "refer", "red_flag", f"No running: {what}."))
+    keep = [i for i in plan.items if i.kind in ("education", "escalation") and i.id != "see_a_clinician"]
+    see = PlanItem(
+        "see_a_clinician",
+        "escalation",
+        red.id,
+        "See a clinician first",
+        None,
+        {},
+        (),
+        f"The reason is at the top of your plan. {red.plain}",
+        (),
+        red.grade,
+        tuple(red.sources),
+        False,
+        None,
+    )
+    run = RunPrescription(
+        "none",
+        None,
+        0,
+        None,
+        None,
+        "no running",
+        plan.run.surface,
+        plan.run.stop_rules,
+        None,
+        "No running until a clinician has seen you.",
+        tuple(red.sources),
+    )
+    new_plan = replace(
+        plan,
+        version=plan.version + 1,
+        created=today,
+        week=plan.week + 1,
+        items=(see, *keep),
+        run=run,
+        referral=referral,
+        rationale=f"Rules fired: red_flag. {referral}",
+    )
+    return Review(week_start, tuple(decisions), new_plan, None, referral, (referral,), None, adherence)
+
+
+def _exercise_decision(
+    item: PlanItem, week: _Week, rules: PlanRules, catalogue: Catalogue, irritability: Irritability
+) -> tuple[Decision, PlanItem | None]:
+    ex = catalogue.exercises.get(item.ref_id)
+    level = item.level or 1
+    top = len(ex.levels) if ex else level
+    pm = rules.pain_monitoring
+
+    def at(new_level: int) -> PlanItem:
+        if ex is None or new_level == level:
+            return item
+        new_dose = ex.levels[new_level - 1].dose
+        days = item.days if item.days == WEEKDAYS else session_days(item.days, new_dose.days_per_week)
+        dose = exercise_dose(new_dose, irritability, len(days), item.dose.get("note"))
+        return replace(item, level=new_level, dose=dose, days=days)
+
+    if (
+        ex is not None
+        and ex.id in rules.high_load.exercise_ids
+        and irritability not in (rules.high_load.allowed_irritability)
+    ):
+        return Decision(
+            item.id,
+            "regress",
+            "high_load_irritability",
+            "The heel is irritable again: heavy heel raises pause until it settles.",
+        ), None
+    if ex is not None and _RANK[irritability] > _RANK[ex.max_irritability]:
+        return Decision(
+            item.id,
+            "regress",
+            "irritability_too_high",
+            f"{ex.name} pauses while the heel is this irritable; it comes back when it settles.",
+        ), None
+    back: Action = "regress" if level > 1 else "hold"
+    step = "one level back." if level > 1 else "stay at this level."
+    flares = (
+        (
+            week.over_acceptable(),
+            "pain_above_acceptable",
+            f"Pain went above {pm.during_acceptable_max}/10 (or above {pm.after_max}/10 afterwards): {step}",
+        ),
+        (
+            week.morning_rising(rules),
+            "morning_pain_rising",
+            f"Morning pain rose compared with last week: {step}",
+        ),
+        (
+            week.next_morning_worse_days >= 2,
+            "next_morning_worse",
+            f"The next morning was worse more than once: {step}",
+        ),
+    )
+    for fired, rule_id, reason in flares:
+        if fired:
+            return Decision(item.id, back, rule_id, reason), at(max(1, level - 1))
+    if week.next_morning_worse_days == 1:
+        return Decision(
+            item.id,
+            "hold",
+            "next_morning_worse",
+            "One morning was worse after activity: hold this level another week.",
+        ), item
+    if _item_adherence(item, week) < rules.review_adherence_to_progress.value:
+        return Decision(
+            item.id,
+            "hold",
+            "low_adherence",
+            f"Done on fewer than {rules.review_adherence_to_progress.value:.0%} of its days: "
+            "hold this level.",
+        ), item
+    if level >= top:
+        return Decision(item.id, "hold", "top_level", "Top level reached: keep it up."), item
+    return Decision(
+        item.id,
+        "progress",
+        "progress_criteria_met",
+        f"Done as planned with pain within the safe-to-acceptable range: up to level {level + 1}.",
+    ), at(level + 1)
+
+
+def _run_decision(
+    plan: Plan, week: _Week, rules: PlanRules, catalogue: Catalogue, load: LoadSnapshot | None
+) -> tuple[Decision, RunPrescription]:
+    run = plan.run
+    rtr, caps = rules.return_to_run, rules.load_caps
+    stages = len(rtr.stages)
+    if run.mode == "none":
+        return Decision("run", "hold", "no_running", "Running stays paused."), run
+    flare = week.flare(rules)
+    if run.mode == "walk_run":
+        stage = run.stage or 1
+        if flare and stage > 1:
+            dist, text = run_for_stage(stage - 1, catalogue)
+            new = replace(
+                run,
+                stage=stage - 1,
+                max_single_run_km=dist,
+                weekly_km_cap=round(dist * run.runs_per_week, 1),
+                why=f"One stage back after too much pain: {text}.",
+            )
+            return Decision("run", "regress", "pain_above_acceptable", "Too much pain: one stage back."), new
+        if flare or week.next_morning_worse_days:
+            return Decision(
+                "run",
+                "hold",
+                "pain_above_acceptable" if flare else "next_morning_worse",
+                "Pain or next-morning stiffness: repeat this stage.",
+            ), run
+        if week.runs < rtr.repeats_per_stage_min:
+            return Decision(
+                "run",
+                "hold",
+                "stage_repeats",
+                f"Each stage at least {rtr.repeats_per_stage_min} times before moving on.",
+            ), run
+        if stage < stages:
+            dist, text = run_for_stage(stage + 1, catalogue)
+            new = replace(
+                run,
+                stage=stage + 1,
+                max_single_run_km=dist,
+                weekly_km_cap=round(dist * run.runs_per_week, 1),
+                why=f"Stage {stage + 1}: {text}. Effort {rtr.effort}, a rest day between runs.",
+            )
+            return Decision(
+                "run", "progress", "stage_complete", f"Stage {stage} went well: stage {stage + 1}."
+            ), new
+        dist = round(rtr.stages[-1].distance_km * (1 + caps.single_run_increase_pct.value / 100), 1)
+        new = replace(
+            run,
+            mode="continuous",
+            stage=None,
+            max_single_run_km=dist,
+            weekly_km_cap=round(dist * run.runs_per_week, 1),
+            effort="easy to moderate; you can talk",
+            why=f"Walk/run table complete: continuous easy running. {caps.single_run_increase_pct.plain}",
+        )
+        return Decision("run", "progress", "stage_complete", "Walk/run complete: continuous running."), new
+    # continuous
+    if flare:
+        dist, text = run_for_stage(stages, catalogue)
+        new = replace(
+            run,
+            mode="walk_run",
+            stage=stages,
+            max_single_run_km=dist,
+            weekly_km_cap=round(dist * run.runs_per_week, 1),
+            why=f"Too much pain: one step back to the last walk/run stage ({text}).",
+        )
+        return Decision("run", "regress", "pain_above_acceptable", "Too much pain: one step back."), new
+    if week.next_morning_worse_days or week.runs < rtr.repeats_per_stage_min:
+        return Decision(
+            "run",
+            "hold",
+            "next_morning_worse" if week.next_morning_worse_days else "stage_repeats",
+            "Hold the running load this week.",
+        ), run
+    longest = run.max_single_run_km or caps.continuous_min_km.value
+    single = round(longest * (1 + caps.single_run_increase_pct.value / 100), 1)
+    why = f"{caps.single_run_increase_pct.plain} {caps.weekly_increase_pct.plain}"
+    if load is not None:
+        pct = caps.after_spike_increase_pct if load.spike_band != "none" else caps.single_run_increase_pct
+        single = min(single, round(load.longest_run_30d_km * (1 + pct.value / 100), 1) or single)
+        if load.spike_band != "none":
+            why = f"Your watch shows a spike: {caps.after_spike_increase_pct.plain}"
+    weekly = round(
+        (run.weekly_km_cap or single * run.runs_per_week) * (1 + caps.weekly_increase_pct.value / 100), 1
+    )
+    new = replace(run, max_single_run_km=min(single, weekly), weekly_km_cap=weekly, why=why)
+    return Decision("run", "progress", "load_increase", "Running went well: a little more this week."), new
+
+
+def _phase_step(
+    plan: Plan,
+    week: _Week,
+    checkins: Sequence[CheckIn],
+    today: date,
+    rules: PlanRules,
+    adherence: float,
+    run: RunPrescription,
+) -> tuple[Phase, str | None]:
+    idx = PHASES.index(plan.phase)
+    if week.flare(rules) and (week.over_acceptable_days >= 2 or week.morning_rising(rules)) and idx > 0:
+        return PHASES[idx - 1], "phase_back_flare"
+    pr = rules.phase(plan.phase)
+    if pr.exit_to is None or week.flare(rules) or plan.week < pr.min_weeks:
+        return plan.phase, None
+    window = [c for c in checkins if today - timedelta(days=pr.exit_sustained_days) < c.day <= today]
+    needed = math.ceil(rules.min_checkins_per_week.value * pr.exit_sustained_days / 7)
+    if len(window) < needed:
+        return plan.phase, None
+    if pr.exit_first_step_pain_max is not None and any(
+        c.first_step_pain > pr.exit_first_step_pain_max for c in window
+    ):
+        return plan.phase, None
+    if pr.exit_activity_pain_max is not None and any(
+        max(c.worst_pain or 0, c.run_pain_during or 0) > pr.exit_activity_pain_max for c in window
+    ):
+        return plan.phase, None
+    if pr.exit_min_adherence is not None and adherence < pr.exit_min_adherence:
+        return plan.phase, None
+    if pr.exit_no_next_morning_worse and any(c.next_morning_worse for c in window):
+        return plan.phase, None
+    if pr.exit_requires_run_mode and run.mode != pr.exit_requires_run_mode:
+        return plan.phase, None
+    return pr.exit_to, "phase_exit_criteria_met"
+
+
+def _session(items: Sequence[PlanItem]) -> tuple[str, ...]:
+    days = {d for i in items if i.kind == "exercise" and i.days != WEEKDAYS for d in i.days}
+    return tuple(d for d in WEEKDAYS if d in days) or ("mon", "wed", "fri")
+
+
+def _allowed(ex: Exercise, phase: Phase, irritability: Irritability, rules: PlanRules) -> bool:
+    if PHASES.index(ex.earliest_phase) > PHASES.index(phase):
+        return False
+    if _RANK[irritability] > _RANK[ex.max_irritability]:
+        return False
+    return not (
+        ex.id in rules.high_load.exercise_ids and irritability not in rules.high_load.allowed_irritability
+    )
+
+
+def _new_item(ex: Exercise, session: tuple[str, ...], irritability: Irritability, why: str) -> PlanItem:
+    level_no = 1 if irritability != "low" else ex.start_level
+    dose = ex.levels[level_no - 1].dose
+    days = session_days(session, dose.days_per_week)
+    return PlanItem(
+        ex.id,
+        "exercise",
+        ex.id,
+        ex.name,
+        level_no,
+        exercise_dose(dose, irritability, len(days)),
+        days,
+        f"{why} {ex.plain}",
+        tuple(ex.drivers),
+        ex.evidence,
+        tuple(ex.sources),
+        False,
+        None,
+    )
+
+
+def _adapt_items(
+    items: list[PlanItem],
+    excluded: list[ExcludedItem],
+    phase: Phase,
+    irritability: Irritability,
+    rules: PlanRules,
+    catalogue: Catalogue,
+    allow_new: bool,
+) -> tuple[list[PlanItem], list[ExcludedItem]]:
+    """Fit the exercises to the (new) phase and irritability: pause what is not allowed, bring back
+    what was waiting, add power work where the phase has it, and set maintenance days."""
+    out: list[PlanItem] = []
+    waiting = list(excluded)
+    for item in items:
+        ex = catalogue.exercises.get(item.ref_id) if item.kind == "exercise" else None
+        if ex is not None and PHASES.index(ex.earliest_phase) > PHASES.index(phase):
+            waiting.append(ExcludedItem(ex.id, f"{ex.name}: paused in the {phase} phase. {DEFERRED_NOTE}"))
+            continue
+        if ex is not None and phase == "maintain" and item.days != WEEKDAYS:
+            days = session_days(item.days, rules.selection.maintenance_strength_days)
+            item = replace(item, days=days, dose={**item.dose, "days_per_week": len(days)})
+        out.append(item)
+    session = _session(out)
+    if phase == "maintain":
+        session = session_days(session, rules.selection.maintenance_strength_days)
+    have = {i.ref_id for i in out}
+    calf = set(rules.selection.calf)
+    kept: list[ExcludedItem] = []
+    for entry in waiting:
+        ex = catalogue.exercises.get(entry.ref_id)
+        if (
+            ex is None
+            or not entry.reason.endswith(DEFERRED_NOTE)
+            or ex.id in have
+            or not _allowed(ex, phase, irritability, rules)
+            or not allow_new
+        ):
+            if ex is None or ex.id not in have:
+                kept.append(entry)
+            continue
+        if ex.id in calf and calf & have:
+            order = rules.selection.calf
+            current = next(i for i in out if i.ref_id in calf)
+            if order.index(ex.id) > order.index(current.ref_id):
+                kept.append(entry)
+                continue
+            # the preferred heel raise (Rathleff) replaces the interim one once the heel allows it
+            out.remove(current)
+            have.discard(current.ref_id)
+            kept.append(ExcludedItem(current.ref_id, f"{current.title}: replaced by {ex.name}."))
+        out.append(_new_item(ex, session, irritability, f"The heel now allows it ({phase} phase)."))
+        have.add(ex.id)
+    if rules.phase(phase).power_exercises and allow_new:
+        for ex_id in rules.selection.power[:2]:
+            ex = catalogue.exercises.get(ex_id)
+            if ex is None or ex_id in have or not _allowed(ex, phase, irritability, rules):
+                continue
+            out.append(_new_item(ex, session, irritability, "Springy, running-like work for full running."))
+            have.add(ex_id)
+    kept = [e for e in kept if e.ref_id not in have]
+    return out, list({e.ref_id: e for e in kept}.values())
+
+
+def weekly_review(
+    plan: Plan,
+    checkins: Sequence[CheckIn],
+    catalogue: Catalogue,
+    today: date,
+    load: LoadSnapshot | None = None,
+) -> Review:
+    """Review the 7 days ending ``today`` and return the next plan version.
+
+    Pass every check-in since the plan started (at least the last 14 days): the previous week is
+    needed to see whether morning pain is rising, the whole history to judge escalation.
+    """
+    rules = catalogue.plan
+    week_start = today - timedelta(days=6)
+    week = _facts(checkins, week_start, today, rules)
+    adherence = _adherence(plan, week)
+    recent = [c for c in checkins if min(week_start, plan.created) <= c.day <= today]
+    symptoms = [s for c in recent for s in c.red_flag_symptoms]
+    if symptoms or plan.referral:
+        if symptoms or plan.run.mode != "none" or any(i.kind == "exercise" for i in plan.items):
+            return _referral_review(plan, week_start, today, symptoms, catalogue, adherence)
+        pending = (Decision("run", "refer", "referral_pending", "Still waiting for a clinician's review."),)
+        new = replace(plan, version=plan.version + 1, created=today, week=plan.week + 1)
+        return Review(week_start, pending, new, None, plan.referral, (plan.referral or "",), None, adherence)
+
+    messages: list[str] = []
+    decisions: list[Decision] = []
+    excluded = list(plan.excluded)
+    if not week.checkins:
+        decisions.append(Decision("run", "hold", "no_checkins", "No check-ins this week: nothing changes."))
+        new_items = list(plan.items)
+        run = plan.run
+        messages.append(
+            "No check-ins this week, so the plan stays the same. A daily 20-second check-in lets "
+            "the plan adapt."
+        )
+        irritability = plan.irritability
+    else:
+        irritability = _irritability(week, rules, plan.irritability)
+        new_items = []
+        for item in plan.items:
+            if item.kind == "exercise":
+                decision, new_item = _exercise_decision(item, week, rules, catalogue, irritability)
+                decisions.append(decision)
+                if new_item is not None:
+                    new_items.append(new_item)
+                else:
+                    excluded.append(
+                        ExcludedItem(item.ref_id, f"{item.title}: {decision.reason} {DEFERRED_NOTE}")
+                    )
+            elif item.kind == "adjunct":
+                fs = week.first_step_mean or 0
+                if item.until is not None and item.until <= today:
+                    decisions.append(
+                        Decision(
+                            item.id,
+                            "hold",
+                            "adjunct_time_limit",
+                            f"{item.title}: its time limit is reached; it leaves the plan.",
+                        )
+                    )
+                elif fs < rules.adjuncts.min_first_step_pain:
+                    decisions.append(
+                        Decision(
+                            item.id,
+                            "hold",
+                            "adjunct_not_needed",
+                            f"{item.title}: morning pain is low now; it leaves the plan.",
+                        )
+                    )
+                else:
+                    new_items.append(item)
+            else:
+                new_items.append(item)
+        run_decision, run = _run_decision(plan, week, rules, catalogue, load)
+        decisions.append(run_decision)
+        if week.over_acceptable():
+            messages.append(
+                f"Pain went above {rules.pain_monitoring.during_acceptable_max}/10 this week: "
+                "nothing moves up, and the plan steps back where needed."
+            )
+        if week.morning_rising(rules):
+            messages.append("Your morning pain is creeping up: the load steps back a little.")
+
+    phase, phase_rule = _phase_step(plan, week, checkins, today, rules, adherence, run)
+    phase_change = (plan.phase, phase) if phase != plan.phase else None
+    calm = bool(week.checkins) and not week.flare(rules) and not week.next_morning_worse_days
+    new_items, new_excluded = _adapt_items(new_items, excluded, phase, irritability, rules, catalogue, calm)
+    if phase_change:
+        decisions.append(
+            Decision(
+                "phase",
+                "progress" if PHASES.index(phase) > PHASES.index(plan.phase) else "regress",
+                phase_rule or "phase",
+                f"Phase {plan.phase} -> {phase}.",
+            )
+        )
+        messages.append(f"New phase: {phase}. {rules.phase(phase).goal}")
+
+    referral: str | None = None
+    esc = next((e for e in rules.escalation if e.after_weeks), None)
+    if esc is not None and esc.after_weeks is not None and checkins and week.checkins:
+        first_day = min(c.day for c in checkins)
+        if (today - first_day).days >= esc.after_weeks * 7 - 1 and adherence >= (esc.min_adherence or 0):
+            first_week = [c.first_step_pain for c in checkins if c.day < first_day + timedelta(days=7)]
+            drop = mean(first_week) - (week.first_step_mean or 0)
+            if drop < (esc.meaningful_first_step_drop or 0):
+                referral = esc.plain
+                messages.append(esc.plain)
+                decisions.append(
+                    Decision(
+                        "escalation",
+                        "refer",
+                        esc.id,
+                        f"First-step pain fell only {drop:.1f} points in {esc.after_weeks} weeks "
+                        "of good adherence.",
+                    )
+                )
+
+    recurrence = detect_recurrence(checkins, plan, catalogue)
+    if recurrence is not None and recurrence.detected:
+        messages.append(recurrence.message)
+        topic = catalogue.education.get("why_it_keeps_coming_back")
+        if topic is not None and not any(i.id == topic.id for i in new_items):
+            new_items.append(
+                PlanItem(
+                    topic.id,
+                    "education",
+                    topic.id,
+                    topic.title,
+                    None,
+                    {},
+                    (),
+                    "Your check-ins show the passive-care loop.",
+                    (),
+                    "not_graded",
+                    tuple(topic.sources),
+                    False,
+                    None,
+                )
+            )
+    if (
+        strength_item_ids(plan, catalogue)
+        and week.checkins
+        and adherence < rules.review_adherence_to_progress.value
+    ):
+        messages.append(
+            f"You did {adherence:.0%} of the strength sessions. They are what changes the load on "
+            "the fascia; even two short sessions a week count."
+        )
+
+    fired = sorted({d.rule_id for d in decisions})
+    new_plan = replace(
+        plan,
+        version=plan.version + 1,
+        created=today,
+        phase=phase,
+        week=1 if phase_change else plan.week + 1,
+        irritability=irritability,
+        items=tuple(new_items),
+        excluded=tuple(new_excluded),
+        run=run,
+        rationale=(
+            f"Weekly review {week_start}..{today}; rules fired: {', '.join(fired)}. "
+            f"Phase {phase}: {rules.phase(phase).goal}"
+        ),
+    )
+    return Review(
+        week_start, tuple(decisions), new_plan, phase_change, referral, tuple(messages), recurrence, adherence
+    )

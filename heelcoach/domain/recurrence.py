@@ -1,0 +1,108 @@
+"""Recurrence detection: the passive-care loop of seed 000 (relief from passive care, pain back
+with running, strength work skipped), found in the daily check-ins."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from heelcoach.knowledge import Catalogue
+
+if TYPE_CHECKING:
+    from heelcoach.domain.plan import Plan
+    from heelcoach.domain.progression import CheckIn
+
+__all__ = ["RecurrenceFinding", "detect_recurrence", "strength_item_ids"]
+
+#: Fewer check-ins than this in the window say nothing either way.
+_MIN_CHECKINS = 7
+
+
+@dataclass(frozen=True, slots=True)
+class RecurrenceFinding:
+    """Whether the loop is there, the observations behind it and a plain message."""
+
+    detected: bool
+    evidence: tuple[str, ...]
+    message: str
+
+
+def strength_item_ids(plan: Plan, catalogue: Catalogue) -> frozenset[str]:
+    """Ids of the plan's strength and control exercises (not stretches)."""
+    out = set()
+    for item in plan.items:
+        if item.kind != "exercise":
+            continue
+        ex = catalogue.exercises.get(item.ref_id)
+        if ex is None or ex.category != "stretch":
+            out.add(item.id)
+    return frozenset(out)
+
+
+def detect_recurrence(
+    checkins: Sequence[CheckIn], plan: Plan, catalogue: Catalogue
+) -> RecurrenceFinding | None:
+    """Look for the loop in the last ``window_days`` of check-ins; None when there is too little data."""
+    rule = catalogue.plan.recurrence
+    if not checkins:
+        return None
+    last = max(c.day for c in checkins)
+    window = sorted(
+        (c for c in checkins if c.day > last - timedelta(days=rule.window_days)), key=lambda c: c.day
+    )
+    if len(window) < _MIN_CHECKINS:
+        return None
+    strength = strength_item_ids(plan, catalogue)
+
+    def did_strength(c: CheckIn) -> bool:
+        return bool(strength & set(c.done_items)) if strength else bool(c.done_items)
+
+    passive_only = [c for c in window if c.passive_used and not did_strength(c)]
+    strength_share = sum(1 for c in window if did_strength(c)) / len(window)
+    evidence: list[str] = []
+    if len(passive_only) >= rule.passive_only_days_min:
+        evidence.append(f"{len(passive_only)} days with passive care only (no strength work)")
+
+    # relief: first-step pain falls during passive-only days; pain back: a run followed by a rise
+    relief_low: int | None = None
+    peak_before = window[0].first_step_pain
+    relief_day = None
+    for c in window:
+        peak_before = max(peak_before, c.first_step_pain)
+        eased = peak_before - c.first_step_pain >= rule.relief_points
+        lower = relief_low is None or c.first_step_pain < relief_low
+        if c.passive_used and not did_strength(c) and eased and lower:
+            relief_low, relief_day = c.first_step_pain, c.day
+    if relief_low is not None:
+        evidence.append(
+            f"first-step pain eased to {relief_low}/10 with passive care (from {peak_before}/10 at worst)"
+        )
+    pain_back = False
+    if relief_day is not None and relief_low is not None:
+        ran = False
+        for c in window:
+            if c.day <= relief_day:
+                continue
+            ran = ran or bool(c.run_km or c.run_minutes)
+            during = c.run_pain_during or 0
+            if ran and (
+                c.first_step_pain - relief_low >= rule.pain_back_points
+                or during - relief_low >= rule.pain_back_points
+            ):
+                pain_back = True
+                evidence.append(
+                    f"after running, pain came back to {max(c.first_step_pain, during)}/10 on {c.day}"
+                )
+                break
+    skipped = strength_share <= rule.strength_done_share_max
+    if skipped:
+        evidence.append(f"strength work done on {strength_share:.0%} of days")
+    detected = (
+        len(passive_only) >= rule.passive_only_days_min and relief_low is not None and pain_back and skipped
+    )
+    message = (
+        rule.message.strip() if detected else "No sign of the passive-care loop in your recent check-ins."
+    )
+    return RecurrenceFinding(detected, tuple(evidence), message)

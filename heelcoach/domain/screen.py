@@ -1,0 +1,178 @@
+"""Self-test screen: read each home test against its norm, note asymmetry, and turn the
+results into driver evidence and referral reasons."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from heelcoach.domain.types import DriverEvidence
+from heelcoach.knowledge import Catalogue
+from heelcoach.knowledge.schema import SelfTest
+
+__all__ = ["ScreenReport", "ScreenVerdict", "SelfTestResult", "screen"]
+
+Side = Literal["left", "right", "both"]
+Verdict = Literal["good", "borderline", "concern", "positive", "negative"]
+
+
+@dataclass(frozen=True, slots=True)
+class SelfTestResult:
+    """One self-test value as the runner measured it."""
+
+    test_id: str
+    value: float
+    side: Side = "both"
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenVerdict:
+    """How one value reads against the test's norm."""
+
+    test_id: str
+    side: Side
+    value: float
+    unit: str
+    verdict: Verdict
+    explanation: str
+    asymmetry_pct: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenReport:
+    """All verdicts, the driver evidence they give and any reason to see a clinician."""
+
+    verdicts: tuple[ScreenVerdict, ...]
+    evidence: tuple[DriverEvidence, ...]
+    referral_reasons: tuple[str, ...]
+
+
+_UNIT_LABELS = {"score": "points", "yes_no": "", "deg": "degrees"}
+_VERDICT_TAILS = {"good": ".", "borderline": "; a little off the norm.", "concern": "; clearly off the norm."}
+
+
+def _grade(test: SelfTest, value: float) -> Verdict:
+    norm = test.norm
+    if norm is None:
+        return "positive" if value >= 0.5 else "negative"
+    if norm.higher_is_better:
+        if value >= norm.good:
+            return "good"
+        return "concern" if value <= norm.concern else "borderline"
+    if value <= norm.good:
+        return "good"
+    return "concern" if value >= norm.concern else "borderline"
+
+
+def _asymmetry(test: SelfTest, left: float, right: float) -> float | None:
+    higher_better = test.norm.higher_is_better if test.norm else True
+    better = max(left, right) if higher_better else min(left, right)
+    if better <= 0:
+        return None
+    return round(abs(left - right) / better * 100, 1)
+
+
+def _explain(test: SelfTest, side: Side, value: float, verdict: Verdict, asym: float | None) -> str:
+    where = "" if side == "both" else f" ({side})"
+    if test.norm is None:
+        if verdict == "positive":
+            return f"{test.name}{where}: positive. {test.positive_means or 'See a clinician.'}"
+        return f"{test.name}{where}: negative."
+    norm = test.norm
+    direction = "or more" if norm.higher_is_better else "or less"
+    unit = _UNIT_LABELS.get(test.unit, test.unit)
+    text = f"{test.name}{where}: {value:g} {unit}; {norm.good:g} {unit} {direction} is good"
+    text += _VERDICT_TAILS.get(verdict, ".")
+    if asym is not None and norm.asymmetry_pct is not None and asym >= norm.asymmetry_pct:
+        text += f" The sides differ by {asym:.0f}% (more than {norm.asymmetry_pct:g}% counts)."
+    return text
+
+
+def screen(results: Sequence[SelfTestResult], catalogue: Catalogue) -> ScreenReport:
+    """Read self-test results against the catalogue norms.
+
+    Raises ValueError naming the test when a test id is unknown or a value is out of range.
+    """
+    rules = catalogue.plan.screen
+    by_test: dict[str, dict[Side, float]] = {}
+    for res in results:
+        test = catalogue.self_tests.get(res.test_id)
+        if test is None:
+            raise ValueError(
+                f"self-test '{res.test_id}': unknown test id; expected one of the self_tests.yaml ids"
+            )
+        if not test.value_min <= res.value <= test.value_max:
+            raise ValueError(
+                f"self-test '{res.test_id}': value {res.value} outside {test.value_min:g}-{test.value_max:g}"
+                f" {test.unit}; re-measure and enter a value in that range"
+            )
+        if res.side not in ("left", "right", "both"):
+            raise ValueError(f"self-test '{res.test_id}': side must be left, right or both, got {res.side!r}")
+        by_test.setdefault(res.test_id, {})[res.side] = res.value
+
+    verdicts: list[ScreenVerdict] = []
+    evidence: list[DriverEvidence] = []
+    referrals: list[str] = []
+    for test_id, sides in by_test.items():
+        test = catalogue.self_tests[test_id]
+        asym = _asymmetry(test, sides["left"], sides["right"]) if {"left", "right"} <= set(sides) else None
+        worst: tuple[Verdict, float, Side] | None = None
+        for side, value in sides.items():
+            verdict = _grade(test, value)
+            verdicts.append(
+                ScreenVerdict(
+                    test_id,
+                    side,
+                    value,
+                    test.unit,
+                    verdict,
+                    _explain(test, side, value, verdict, asym),
+                    asym if side != "both" else None,
+                )
+            )
+            rank = {"concern": 2, "positive": 2, "borderline": 1}.get(verdict, 0)
+            if worst is None or rank > {"concern": 2, "positive": 2, "borderline": 1}.get(worst[0], 0):
+                worst = (verdict, value, side)
+            if verdict == "positive" and test_id in rules.referral_tests:
+                referrals.append(
+                    f"{test.name} was positive: {test.positive_means or 'this needs a clinician'}"
+                    " See a clinician before running on it."
+                )
+        if worst is None:
+            continue
+        verdict, value, side = worst
+        weight = {"concern": rules.concern_weight, "borderline": rules.borderline_weight}.get(verdict, 0.0)
+        where = "" if side == "both" else f" on the {side}"
+        for driver in test.measures:
+            if weight > 0:
+                evidence.append(
+                    DriverEvidence(
+                        driver,
+                        weight,
+                        "self_test",
+                        test_id,
+                        f"{test.name}{where}: {value:g} {_UNIT_LABELS.get(test.unit, test.unit)} ({verdict})",
+                        value,
+                        test.unit,
+                    )
+                )
+            norm = test.norm
+            if (
+                asym is not None
+                and norm is not None
+                and norm.asymmetry_pct is not None
+                and asym >= norm.asymmetry_pct
+            ):
+                evidence.append(
+                    DriverEvidence(
+                        driver,
+                        rules.asymmetry_weight,
+                        "self_test",
+                        test_id,
+                        f"{test.name}: sides differ by {asym:.0f}%",
+                        asym,
+                        "%",
+                    )
+                )
+    return ScreenReport(tuple(verdicts), tuple(evidence), tuple(referrals))

@@ -1,0 +1,379 @@
+"""Triage of heel pain from intake answers: red flags, a ranked differential, safety flags,
+cautions and the resulting level. Pure: every rule and number comes from the catalogue.
+
+Usage::
+
+    result = triage(answers, catalogue)
+    result.level, result.top.condition_id, result.explain()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from heelcoach.domain.intake import format_answer
+from heelcoach.domain.types import SafetyFlag, TriageLevel
+from heelcoach.knowledge.schema_triage import Condition, Feature, Predicate, TriageKnowledge
+
+if TYPE_CHECKING:
+    from heelcoach.knowledge.catalogue import Catalogue
+
+__all__ = [
+    "LIKELIHOOD_WORDS",
+    "AnswerRef",
+    "CautionHit",
+    "ConditionScore",
+    "Reason",
+    "RedFlagHit",
+    "TriageResult",
+    "fired_red_flags",
+    "matches",
+    "passive_loop_history",
+    "triage",
+]
+
+#: Likelihood words, most to least likely. Findings (a heel spur) get "possible finding".
+LIKELIHOOD_WORDS = ("most likely", "possible", "possible finding", "less likely", "unlikely")
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRef:
+    """One answer that a rule looked at: the question id and the value given."""
+
+    question_id: str
+    value: Any
+
+    def __str__(self) -> str:
+        return f"{self.question_id} = {format_answer(self.value)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a condition gained or lost points: plain words, the weight, the answers behind it."""
+
+    text: str
+    weight: float
+    answers: tuple[AnswerRef, ...]
+
+    @property
+    def question_ids(self) -> tuple[str, ...]:
+        """The question ids this reason rests on."""
+        return tuple(a.question_id for a in self.answers)
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionScore:
+    """One entry of the differential, with its score (points, not a probability) and reasons."""
+
+    condition_id: str
+    name: str
+    kind: str
+    likelihood: str
+    score: float
+    supporting: tuple[Reason, ...]
+    against: tuple[Reason, ...]
+    plain: str
+    what_to_do: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RedFlagHit:
+    """A red flag that fired: its level, why it matters, what to do and the answers behind it."""
+
+    id: str
+    name: str
+    level: TriageLevel
+    reason: str
+    what_to_do: str
+    answers: tuple[AnswerRef, ...]
+    suggests: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CautionHit:
+    """A reason to self-manage only with care."""
+
+    id: str
+    reason: str
+    answers: tuple[AnswerRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TriageResult:
+    """The whole triage: level, red flags, differential, safety flags, cautions, next steps."""
+
+    level: TriageLevel
+    level_title: str
+    level_plain: str
+    level_reasons: tuple[str, ...]
+    red_flags: tuple[RedFlagHit, ...]
+    differential: tuple[ConditionScore, ...]
+    safety_flags: frozenset[SafetyFlag]
+    safety_notes: tuple[str, ...]
+    cautions: tuple[CautionHit, ...]
+    next_steps: tuple[str, ...]
+    passive_loop: bool
+    passive_loop_note: str
+    questionnaire_version: int
+    answers: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def top(self) -> ConditionScore | None:
+        """The highest-ranked diagnosis (never a finding such as a heel spur)."""
+        return next((c for c in self.differential if c.kind == "diagnosis"), None)
+
+    @property
+    def needs_clinician(self) -> bool:
+        """True for the emergency and refer levels."""
+        return self.level in (TriageLevel.EMERGENCY, TriageLevel.REFER)
+
+    def explain(self) -> list[str]:
+        """Plain lines explaining the result, red flags first."""
+        lines = [f"Level: {self.level_title} ({self.level.value})", self.level_plain]
+        lines.extend(f"Why: {r}" for r in self.level_reasons)
+        for flag in self.red_flags:
+            answers = "; ".join(str(a) for a in flag.answers)
+            lines.append(f"Red flag [{flag.level.value}] {flag.name}: {flag.reason} ({answers})")
+            lines.append(f"  What to do: {flag.what_to_do}")
+        for cond in self.differential:
+            if cond.likelihood == "unlikely":
+                continue
+            lines.append(f"{cond.name}: {cond.likelihood} (score {cond.score:g})")
+            lines.extend(f"  + {r.text} [{', '.join(r.question_ids)}]" for r in cond.supporting)
+            lines.extend(f"  - {r.text} [{', '.join(r.question_ids)}]" for r in cond.against)
+            if cond.note:
+                lines.append(f"  Note: {cond.note}")
+        lines.extend(f"Safety: {note}" for note in self.safety_notes)
+        lines.extend(f"Caution: {c.reason}" for c in self.cautions)
+        if self.passive_loop:
+            lines.append(f"Pattern: {self.passive_loop_note}")
+        lines.extend(f"Next: {step}" for step in self.next_steps)
+        return lines
+
+
+def _knowledge(catalogue: Catalogue | TriageKnowledge) -> TriageKnowledge:
+    return catalogue if isinstance(catalogue, TriageKnowledge) else catalogue.triage
+
+
+def matches(pred: Predicate, answers: Mapping[str, Any]) -> bool:
+    """Whether one answer satisfies a predicate; a missing answer never does."""
+    value = answers.get(pred.question)
+    if value is None:
+        return False
+    if pred.equals is not None:
+        if isinstance(pred.equals, bool) or isinstance(value, bool):
+            return value is pred.equals
+        return bool(value == pred.equals)
+    if pred.one_of is not None:
+        return value in pred.one_of
+    if pred.includes is not None:
+        return isinstance(value, list | tuple) and pred.includes in value
+    if pred.excludes is not None:
+        return isinstance(value, list | tuple) and pred.excludes not in value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    if pred.at_least is not None and value < pred.at_least:
+        return False
+    return not (pred.at_most is not None and value > pred.at_most)
+
+
+def _all_match(preds: Sequence[Predicate], answers: Mapping[str, Any]) -> bool:
+    return all(matches(p, answers) for p in preds)
+
+
+def _refs(preds: Sequence[Predicate], answers: Mapping[str, Any]) -> tuple[AnswerRef, ...]:
+    seen: list[str] = []
+    for p in preds:
+        if p.question not in seen:
+            seen.append(p.question)
+    return tuple(AnswerRef(q, _frozen(answers.get(q))) for q in seen)
+
+
+def _frozen(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _reasons(features: Sequence[Feature], answers: Mapping[str, Any]) -> tuple[Reason, ...]:
+    return tuple(
+        Reason(f.reason, f.weight, _refs(f.when, answers)) for f in features if _all_match(f.when, answers)
+    )
+
+
+def fired_red_flags(
+    answers: Mapping[str, Any], catalogue: Catalogue | TriageKnowledge
+) -> tuple[RedFlagHit, ...]:
+    """Every red flag whose answers all match, most urgent first (then questionnaire order)."""
+    tk = _knowledge(catalogue)
+    hits = [
+        RedFlagHit(
+            id=flag.id,
+            name=flag.name,
+            level=TriageLevel(flag.level),
+            reason=flag.reason,
+            what_to_do=flag.what_to_do,
+            answers=_refs(flag.when, answers),
+            suggests=flag.suggests,
+        )
+        for flag in tk.red_flags
+        if _all_match(flag.when, answers)
+    ]
+    return tuple(sorted(hits, key=lambda h: h.level.rank))
+
+
+def _score(
+    cond: Condition, answers: Mapping[str, Any]
+) -> tuple[float, tuple[Reason, ...], tuple[Reason, ...]]:
+    supporting = _reasons(cond.toward, answers)
+    against = _reasons(cond.away, answers)
+    score = cond.prior + sum(r.weight for r in supporting) - sum(r.weight for r in against)
+    return round(score, 2), supporting, against
+
+
+def _differential(tk: TriageKnowledge, answers: Mapping[str, Any]) -> tuple[ConditionScore, ...]:
+    rules = tk.differential
+    if rules is None:
+        return ()
+    scored = [(cond, *_score(cond, answers)) for cond in tk.conditions]
+    diagnoses = sorted((s for s in scored if s[0].kind == "diagnosis"), key=lambda s: -s[1])
+    findings = sorted((s for s in scored if s[0].kind == "finding"), key=lambda s: -s[1])
+    out: list[ConditionScore] = []
+    for rank, (cond, score, supporting, against) in enumerate(diagnoses):
+        if rank == 0 and score >= rules.min_score_most_likely:
+            word = "most likely"
+        elif score >= rules.min_score_possible:
+            word = "possible"
+        elif score > 0:
+            word = "less likely"
+        else:
+            word = "unlikely"
+        out.append(_entry(cond, word, score, supporting, against))
+    # Findings come after every diagnosis: a spur sits beside a cause, it is never the cause.
+    for cond, score, supporting, against in findings:
+        word = "possible finding" if score >= rules.min_score_possible else "unlikely"
+        out.append(_entry(cond, word, score, supporting, against))
+    return tuple(out)
+
+
+def _entry(
+    cond: Condition, word: str, score: float, supporting: tuple[Reason, ...], against: tuple[Reason, ...]
+) -> ConditionScore:
+    return ConditionScore(
+        condition_id=cond.id,
+        name=cond.name,
+        kind=cond.kind,
+        likelihood=word,
+        score=score,
+        supporting=supporting,
+        against=against,
+        plain=cond.plain,
+        what_to_do=cond.what_to_do,
+        note=cond.note,
+    )
+
+
+def passive_loop_history(answers: Mapping[str, Any], catalogue: Catalogue | TriageKnowledge) -> bool:
+    """Whether the answers show the seed-000 loop: it came back before, and everything tried is
+    passive care (rolling, massage, taping, shoes, insoles, rest, ice, night splint).
+    """
+    rule = _knowledge(catalogue).passive_loop
+    if rule is None:
+        return False
+    tried = answers.get("tried") or []
+    episodes = answers.get("past_episodes")
+    if not isinstance(episodes, int) or isinstance(episodes, bool) or episodes < rule.min_past_episodes:
+        return False
+    if not tried or any(t in rule.breaks_loop for t in tried):
+        return False
+    return all(t in rule.passive for t in tried)
+
+
+def triage(answers: Mapping[str, Any], catalogue: Catalogue | TriageKnowledge) -> TriageResult:
+    """Triage validated answers (see :func:`heelcoach.domain.intake.validate_answers`).
+
+    The level is the most urgent of: every red flag that fired; ``refer`` when the differential
+    does not clearly favour plantar fasciitis; ``caution`` when a caution rule fires;
+    otherwise ``self_manage``. A red flag always wins.
+    """
+    tk = _knowledge(catalogue)
+    red_flags = fired_red_flags(answers, tk)
+    differential = _differential(tk, answers)
+    reasons: list[str] = []
+    levels = [TriageLevel.SELF_MANAGE]
+
+    if red_flags:
+        levels.extend(f.level for f in red_flags)
+        reasons.append("Warning signs in your answers: " + ", ".join(f.name.lower() for f in red_flags) + ".")
+
+    rules = tk.differential
+    diagnoses = [c for c in differential if c.kind == "diagnosis"]
+    if rules is not None and diagnoses:
+        top = diagnoses[0]
+        runner_up = diagnoses[1] if len(diagnoses) > 1 else None
+        target = rules.self_manage_condition
+        if top.condition_id != target:
+            levels.append(TriageLevel.REFER)
+            reasons.append(
+                f"Your answers fit {top.name.lower()} better than plantar fasciitis, "
+                "so a clinician should confirm what it is."
+            )
+        elif top.likelihood != "most likely":
+            levels.append(TriageLevel.REFER)
+            reasons.append(
+                "Your answers do not clearly fit plantar fasciitis, so a clinician should confirm the cause."
+            )
+        elif runner_up is not None and top.score - runner_up.score < rules.clear_lead:
+            levels.append(TriageLevel.REFER)
+            reasons.append(
+                f"Plantar fasciitis is only slightly ahead of {runner_up.name.lower()}, "
+                "so a clinician should tell them apart."
+            )
+
+    cautions = tuple(
+        CautionHit(c.id, c.reason, _refs(c.when, answers)) for c in tk.cautions if _all_match(c.when, answers)
+    )
+    if cautions:
+        levels.append(TriageLevel.CAUTION)
+
+    safety: set[SafetyFlag] = set()
+    safety_notes: list[str] = []
+    for rule in tk.safety_rules:
+        if _all_match(rule.when, answers):
+            safety.add(rule.flag)
+            safety_notes.append(rule.note)
+
+    level = TriageLevel.most_urgent(*levels)
+    if level is TriageLevel.CAUTION:
+        reasons.append("Your answers fit plantar fasciitis, with a few things to watch (see the cautions).")
+    elif level is TriageLevel.SELF_MANAGE:
+        reasons.append("Your answers fit plantar fasciitis clearly and show no warning signs.")
+
+    loop = passive_loop_history(answers, tk)
+    text = tk.levels.get(level.value)
+    next_steps: list[str] = []
+    seen_steps: set[str] = set()
+    # In an emergency the flags' own urgent advice comes first; otherwise it is shown with each flag.
+    for flag in (f for f in red_flags if f.level is TriageLevel.EMERGENCY):
+        if flag.what_to_do not in seen_steps:
+            seen_steps.add(flag.what_to_do)
+            next_steps.append(flag.what_to_do)
+    if text is not None:
+        next_steps.extend(s for s in text.next_steps if s not in seen_steps)
+    return TriageResult(
+        level=level,
+        level_title=text.title if text else level.value,
+        level_plain=text.plain if text else "",
+        level_reasons=tuple(reasons),
+        red_flags=red_flags,
+        differential=differential,
+        safety_flags=frozenset(safety),
+        safety_notes=tuple(dict.fromkeys(safety_notes)),
+        cautions=cautions,
+        next_steps=tuple(next_steps),
+        passive_loop=loop,
+        passive_loop_note=tk.passive_loop.plain if (loop and tk.passive_loop) else "",
+        questionnaire_version=tk.version,
+        answers=dict(answers),
+    )

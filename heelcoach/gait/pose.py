@@ -1,0 +1,145 @@
+"""Pose backends behind one protocol; MediaPipe Pose (model_complexity=1, bundled, offline).
+
+Only ``mp.solutions.pose.Pose(model_complexity=1)`` runs offline with mediapipe 0.10.14: its model
+files ship inside the wheel. Other complexities download weights and must never be used.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from heelcoach.gait.keypoints import LANDMARKS, Keypoints, empty_frames
+
+#: MediaPipe BlazePose landmark index for each internal landmark (29/30 heels, 31/32 foot tips).
+MEDIAPIPE_INDEX: dict[str, int] = {
+    "nose": 0,
+    "l_shoulder": 11,
+    "r_shoulder": 12,
+    "l_elbow": 13,
+    "r_elbow": 14,
+    "l_wrist": 15,
+    "r_wrist": 16,
+    "l_hip": 23,
+    "r_hip": 24,
+    "l_knee": 25,
+    "r_knee": 26,
+    "l_ankle": 27,
+    "r_ankle": 28,
+    "l_heel": 29,
+    "r_heel": 30,
+    "l_toe": 31,
+    "r_toe": 32,
+}
+_MP_ORDER = np.array([MEDIAPIPE_INDEX[name] for name in LANDMARKS])
+
+Progress = Callable[[int, int], None]
+
+
+class PoseBackend(Protocol):
+    """Turns one BGR frame into internal landmarks: ((n_landmarks, 2) pixels, (n_landmarks,) scores)."""
+
+    name: str
+
+    def process(self, frame_bgr: NDArray[np.uint8]) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
+        """Landmarks of the most prominent person, or None when nobody is found."""
+        ...
+
+    def close(self) -> None:
+        """Release the model."""
+        ...
+
+
+class MediapipeBackend:
+    """MediaPipe Pose, ``model_complexity=1`` (the only model bundled in the 0.10.14 wheel).
+
+    Example::
+
+        backend = MediapipeBackend()
+        landmarks = backend.process(frame)  # None when no person
+    """
+
+    name = "mediapipe"
+    model_complexity = 1  # never change: other models are downloaded at run time
+
+    def __init__(self, min_detection_confidence: float = 0.5, min_tracking_confidence: float = 0.5) -> None:
+        os.environ.setdefault("GLOG_minloglevel", "2")  # keep mediapipe's C++ log lines off the terminal
+        import mediapipe as mp  # heavy import, deferred until a video is analysed
+
+        self._pose: Any = mp.solutions.pose.Pose(
+            static_image_mode=False,
+            model_complexity=self.model_complexity,
+            enable_segmentation=False,
+            smooth_landmarks=True,
+            min_detection_confidence=min_detection_confidence,
+            min_tracking_confidence=min_tracking_confidence,
+        )
+
+    def process(self, frame_bgr: NDArray[np.uint8]) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
+        """Landmarks of the most prominent person, or None when nobody is found."""
+        height, width = frame_bgr.shape[:2]
+        with warnings.catch_warnings():
+            # protobuf inside mediapipe 0.10.14 warns on every call; nothing we can change
+            warnings.filterwarnings("ignore", message="SymbolDatabase.GetPrototype", category=UserWarning)
+            result = self._pose.process(cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB))
+        if result.pose_landmarks is None:
+            return None
+        raw = np.array([(lm.x, lm.y, lm.visibility) for lm in result.pose_landmarks.landmark])[_MP_ORDER]
+        xy = raw[:, :2] * np.array([width, height], dtype=float)
+        return xy.astype(np.float64), raw[:, 2].astype(np.float64)
+
+    def close(self) -> None:
+        """Release the model."""
+        self._pose.close()
+
+
+@dataclass
+class PoseTiming:
+    """Time spent in the pose model alone, for the benchmark's overhead ratio."""
+
+    inference_s: float = 0.0
+    frames: int = 0
+
+
+def estimate_pose(
+    frames: Iterable[NDArray[np.uint8]],
+    backend: PoseBackend,
+    *,
+    fps: float,
+    width: int,
+    height: int,
+    n_frames_hint: int = 0,
+    progress: Progress | None = None,
+    timing: PoseTiming | None = None,
+) -> Keypoints:
+    """Run ``backend`` on every frame and collect internal keypoints (NaN where nobody is found)."""
+    xys: list[NDArray[np.float64]] = []
+    scores: list[NDArray[np.float64]] = []
+    blank_xy, blank_score = empty_frames(1)
+    for index, frame in enumerate(frames):
+        start = time.perf_counter()
+        found = backend.process(frame)
+        if timing is not None:
+            timing.inference_s += time.perf_counter() - start
+            timing.frames += 1
+        if found is None:
+            xys.append(blank_xy[0])
+            scores.append(blank_score[0])
+        else:
+            xys.append(found[0])
+            scores.append(found[1])
+        if progress is not None:
+            progress(index + 1, max(n_frames_hint, index + 1))
+    if not xys:
+        xy, score = empty_frames(0)
+    else:
+        xy, score = np.stack(xys), np.stack(scores)
+    return Keypoints(xy=xy, score=score, fps=fps, width=width, height=height, source=backend.name)

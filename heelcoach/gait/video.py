@@ -1,0 +1,98 @@
+"""Decode a phone video with OpenCV (h264, HEVC, VP9 where the wheel's decoder can)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from heelcoach.gait.errors import UnreadableVideoError, WrongFileTypeError
+
+#: File name endings heelcoach accepts as video.
+VIDEO_SUFFIXES: frozenset[str] = frozenset({".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm"})
+
+
+@dataclass(frozen=True, slots=True)
+class VideoInfo:
+    """What the container says about a clip."""
+
+    path: Path
+    fps: float
+    n_frames: int
+    width: int
+    height: int
+    codec: str
+
+    @property
+    def duration_s(self) -> float:
+        """Clip length in seconds."""
+        return self.n_frames / self.fps if self.fps > 0 else 0.0
+
+
+def _fourcc(value: float) -> str:
+    code = int(value)
+    return "".join(chr((code >> (8 * i)) & 0xFF) for i in range(4)).strip("\x00 ") or "unknown"
+
+
+def probe_video(path: Path) -> VideoInfo:
+    """Open ``path`` and read its frame rate, size and frame count; raise a GaitError if unusable."""
+    if not path.is_file():
+        raise UnreadableVideoError(f"{path}: no such file. Check the path and try again.")
+    if path.suffix.lower() not in VIDEO_SUFFIXES:
+        raise WrongFileTypeError(
+            f"{path}: '{path.suffix or 'no extension'}' is not a video type heelcoach reads; "
+            f"expected one of {', '.join(sorted(VIDEO_SUFFIXES))}."
+        )
+    cap = cv2.VideoCapture(str(path))
+    try:
+        if not cap.isOpened():
+            raise UnreadableVideoError(
+                f"{path}: cannot be decoded as a video. Export it again as MP4 (H.264) and retry."
+            )
+        fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
+        n_frames = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        width = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH) or 0)
+        height = int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT) or 0)
+        codec = _fourcc(cap.get(cv2.CAP_PROP_FOURCC))
+        ok, _frame = cap.read()
+    finally:
+        cap.release()
+    if not ok or width <= 0 or height <= 0:
+        raise UnreadableVideoError(
+            f"{path}: no frame could be decoded (codec '{codec}'). Export it again as MP4 (H.264) and retry."
+        )
+    if not 1.0 <= fps <= 1000.0:
+        raise UnreadableVideoError(f"{path}: the frame rate ({fps:g}) is missing or implausible.")
+    return VideoInfo(path=path, fps=fps, n_frames=n_frames, width=width, height=height, codec=codec)
+
+
+def iter_frames(path: Path) -> Iterator[NDArray[np.uint8]]:
+    """Yield decoded BGR frames of ``path`` in order."""
+    cap = cv2.VideoCapture(str(path))
+    try:
+        while True:
+            ok, frame = cap.read()
+            if not ok:
+                return
+            yield frame
+    finally:
+        cap.release()
+
+
+def read_frames(path: Path, indices: list[int]) -> dict[int, NDArray[np.uint8]]:
+    """Decode only the frames at ``indices`` (for key-frame rendering)."""
+    wanted = set(indices)
+    out: dict[int, NDArray[np.uint8]] = {}
+    if not wanted:
+        return out
+    last = max(wanted)
+    for index, frame in enumerate(iter_frames(path)):
+        if index in wanted:
+            out[index] = frame
+        if index >= last:
+            break
+    return out

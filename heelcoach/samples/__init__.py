@@ -1,0 +1,1 @@
+"""Sample intake answers for the demo and the tests (read with importlib.resources)."""

@@ -1,0 +1,181 @@
+"""Gait use cases: analyse a running video or a keypoint file, and feed the findings to the plan.
+
+Errors a person can act on are raised as :class:`heelcoach.gait.errors.GaitError` subclasses
+(no person, unreadable file, too short, wrong type); interfaces show ``str(err)`` and exit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from heelcoach.domain.types import DriverEvidence
+from heelcoach.gait.errors import GaitError, KeypointFileError, WrongFileTypeError
+from heelcoach.gait.findings import driver_evidence
+from heelcoach.gait.halpe import read_halpe
+from heelcoach.gait.keypoints import Keypoints
+from heelcoach.gait.openpose import read_openpose
+from heelcoach.gait.pipeline import GaitAnalysis, ViewChoice, video_keypoints
+from heelcoach.gait.pose import PoseBackend, PoseTiming
+from heelcoach.gait.render import key_frame_indices, write_key_frames, write_plots
+from heelcoach.gait.report import GaitReport
+from heelcoach.gait.video import VIDEO_SUFFIXES, read_frames
+from heelcoach.knowledge import load_catalogue
+from heelcoach.knowledge.schema_gait import GaitRules
+
+__all__ = [
+    "VIDEO_SUFFIXES",
+    "GaitError",
+    "analyse_keypoints",
+    "analyse_video",
+    "cadence_cue_pct",
+    "check_upload",
+    "gait_evidence",
+]
+
+#: Progress callback: (done, total) frames.
+ProgressFn = Callable[[int, int], None]
+
+#: Keypoint inputs: a folder of OpenPose files, or one JSON file.
+KEYPOINT_SUFFIXES: frozenset[str] = frozenset({".json"})
+
+
+def check_upload(path: Path, max_upload_mb: float | None) -> None:
+    """Refuse a file that is missing, of the wrong type, or larger than ``max_upload_mb``."""
+    if not path.exists():
+        raise GaitError(f"{path}: no such file. Check the path and try again.")
+    if path.is_file() and path.suffix.lower() not in VIDEO_SUFFIXES | KEYPOINT_SUFFIXES:
+        raise WrongFileTypeError(
+            f"{path}: '{path.suffix or 'no extension'}' is not a video or keypoint file; expected a video "
+            f"({', '.join(sorted(VIDEO_SUFFIXES))}) or keypoints (.json)."
+        )
+    if max_upload_mb is not None and path.is_file():
+        size_mb = path.stat().st_size / 1e6
+        if size_mb > max_upload_mb:
+            raise GaitError(
+                f"{path}: {size_mb:.0f} MB is larger than the {max_upload_mb:.0f} MB limit; "
+                "trim the clip to 10-20 s of steady running."
+            )
+
+
+def _rules(rules: GaitRules | None) -> GaitRules:
+    return rules if rules is not None else load_catalogue().gait
+
+
+def _outputs(
+    analysis: GaitAnalysis, report: GaitReport, out_dir: Path | None, video: Path | None, stem: str
+) -> GaitReport:
+    if out_dir is None or not analysis.contacts_:
+        return report
+    kp = analysis.keypoints_
+    frames = read_frames(video, key_frame_indices(analysis.contacts_, analysis.view_)) if video else {}
+    keys = write_key_frames(
+        kp,
+        analysis.contacts_,
+        analysis.view_,
+        analysis.direction_,
+        analysis.leg_length_px_,
+        out_dir,
+        frames,
+        stem,
+    )
+    plot = write_plots(
+        kp,
+        analysis.contacts_,
+        analysis.view_,
+        analysis.direction_,
+        analysis.leg_length_px_,
+        report.metrics,
+        out_dir / f"{stem}_signals.png",
+    )
+    return replace(report, key_frames=tuple(str(p) for p in keys), plots=(str(plot),))
+
+
+def analyse_video(
+    path: Path,
+    view: ViewChoice = "auto",
+    height_cm: float | None = None,
+    out_dir: Path | None = None,
+    progress: ProgressFn | None = None,
+    *,
+    max_upload_mb: float | None = None,
+    rules: GaitRules | None = None,
+    backend: PoseBackend | None = None,
+    timing: PoseTiming | None = None,
+) -> GaitReport:
+    """Analyse a running video; write key frames and plots to ``out_dir`` when given.
+
+    Raises a GaitError subclass with a plain message for a missing, unreadable, wrong-type, too-short
+    or person-less clip.
+    """
+    check_upload(path, max_upload_mb)
+    keypoints, _info = video_keypoints(path, backend=backend, progress=progress, timing=timing)
+    return analyse_loaded(keypoints, str(path), "video", view, height_cm, out_dir, rules, video=path)
+
+
+def analyse_loaded(
+    keypoints: Keypoints,
+    source: str,
+    input_kind: str,
+    view: ViewChoice = "auto",
+    height_cm: float | None = None,
+    out_dir: Path | None = None,
+    rules: GaitRules | None = None,
+    video: Path | None = None,
+) -> GaitReport:
+    """Analyse keypoints already in memory (e.g. cached pose results)."""
+    analysis = GaitAnalysis(_rules(rules), view=view, height_cm=height_cm).run(keypoints, source, input_kind)
+    stem = Path(source).stem.replace(".pose", "") or "gait"
+    return _outputs(analysis, analysis.report_, out_dir, video, stem)
+
+
+def read_keypoints(path: Path, fps: float | None = None) -> Keypoints:
+    """Read an OpenPose folder / file or a HALPE-26 single-file JSON into internal keypoints."""
+    if path.is_dir():
+        return read_openpose(path, fps=fps)
+    if path.suffix.lower() != ".json":
+        raise WrongFileTypeError(
+            f"{path}: keypoints must be a .json file or a folder of OpenPose .json files."
+        )
+    try:
+        head = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise KeypointFileError(f"{path}: not readable JSON ({exc}).") from exc
+    if isinstance(head, dict) and "keypoint_names" in head:
+        return read_halpe(path)
+    if isinstance(head, dict) and "people" in head:
+        return read_openpose(path, fps=fps)
+    raise KeypointFileError(
+        f"{path}: unknown keypoint format; expected OpenPose BODY_25 ('people') or HALPE-26 ('keypoint_names')."
+    )
+
+
+def analyse_keypoints(
+    path: Path,
+    view: ViewChoice = "auto",
+    height_cm: float | None = None,
+    out_dir: Path | None = None,
+    *,
+    fps: float | None = None,
+    video: Path | None = None,
+    rules: GaitRules | None = None,
+) -> GaitReport:
+    """Analyse keypoints made elsewhere (OpenPose BODY_25 per-frame JSON, HALPE-26 single file)."""
+    if not path.exists():
+        raise GaitError(f"{path}: no such file or folder.")
+    keypoints = read_keypoints(path, fps=fps)
+    return analyse_loaded(keypoints, str(path), "keypoints", view, height_cm, out_dir, rules, video=video)
+
+
+def gait_evidence(report: GaitReport) -> list[DriverEvidence]:
+    """Driver evidence from the report's findings (pelvic drop -> hip control, knee valgus -> knee control, ...)."""
+    if report.activity != "running":
+        return []
+    return driver_evidence(list(report.findings))
+
+
+def cadence_cue_pct(report: GaitReport) -> float | None:
+    """Step-rate increase (%) the running prescription should cue, or None (no overstride found)."""
+    return report.cadence_cue_pct if report.activity == "running" else None

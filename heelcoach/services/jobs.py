@@ -1,0 +1,124 @@
+"""One interface for background jobs (gait analysis, big imports); the default runs in-process.
+
+Usage::
+
+    runner = ThreadJobRunner(max_workers=1)
+    job_id = runner.submit(work, path)          # work(path, progress=...) -> result
+    runner.status(job_id).state                 # "queued" | "running" | "done" | "failed"
+
+A job function receives a ``progress`` keyword: call ``progress(fraction, message)`` with a
+fraction in 0-1 so that a page can show how far it got. At clinic scale, another implementation
+of :class:`JobRunner` can hand the same functions to a distributed task engine.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol
+
+JobState = Literal["queued", "running", "done", "failed"]
+ProgressFn = Callable[[float, str], None]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class JobStatus:
+    """A snapshot of one job: its state, progress 0-1, a message, and the result or error."""
+
+    job_id: str
+    state: JobState
+    progress: float = 0.0
+    message: str = ""
+    result: Any = None
+    error: str | None = None
+    created_at: datetime | None = None
+    finished_at: datetime | None = None
+
+    @property
+    def finished(self) -> bool:
+        """True once the job is done or failed."""
+        return self.state in ("done", "failed")
+
+
+class JobRunner(Protocol):
+    """Runs functions in the background and reports their state by job id."""
+
+    def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
+        """Start ``fn(*args, progress=..., **kwargs)``; return its job id at once."""
+        ...
+
+    def status(self, job_id: str) -> JobStatus | None:
+        """The job's current state, or None for an unknown id."""
+        ...
+
+
+class JobError(Exception):
+    """A job failed with a message meant for the person who started it (no traceback)."""
+
+
+class ThreadJobRunner:
+    """The embedded default: a thread pool in this process, job state kept in memory."""
+
+    def __init__(self, max_workers: int = 1, keep: int = 200) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="heelcoach-job")
+        self._jobs: dict[str, JobStatus] = {}
+        self._lock = threading.Lock()
+        self._keep = keep
+
+    def _update(self, job_id: str, **changes: Any) -> None:
+        with self._lock:
+            current = self._jobs.get(job_id)
+            if current is not None:
+                self._jobs[job_id] = replace(current, **changes)
+
+    def _forget_old(self) -> None:
+        finished = [j for j in self._jobs.values() if j.finished]
+        extra = len(self._jobs) - self._keep
+        for job in sorted(finished, key=lambda j: j.created_at or datetime.min.replace(tzinfo=UTC))[:extra]:
+            self._jobs.pop(job.job_id, None)
+
+    def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
+        """Queue ``fn``; it is called with a ``progress`` keyword argument."""
+        job_id = uuid.uuid4().hex
+        with self._lock:
+            self._forget_old()
+            self._jobs[job_id] = JobStatus(job_id, "queued", created_at=datetime.now(UTC))
+
+        def progress(fraction: float, message: str = "") -> None:
+            self._update(job_id, progress=max(0.0, min(1.0, float(fraction))), message=message)
+
+        def run() -> None:
+            self._update(job_id, state="running")
+            try:
+                result = fn(*args, progress=progress, **kwargs)
+            except JobError as exc:
+                self._update(job_id, state="failed", error=str(exc), finished_at=datetime.now(UTC))
+            except Exception as exc:
+                log.exception("background job %s failed", job_id)
+                self._update(
+                    job_id,
+                    state="failed",
+                    error=f"The work stopped with an error: {exc}",
+                    finished_at=datetime.now(UTC),
+                )
+            else:
+                self._update(job_id, state="done", progress=1.0, result=result, finished_at=datetime.now(UTC))
+
+        self._pool.submit(run)
+        return job_id
+
+    def status(self, job_id: str) -> JobStatus | None:
+        """The job's current snapshot, or None if the id is unknown (or long forgotten)."""
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop accepting jobs; wait for the running ones when ``wait``."""
+        self._pool.shutdown(wait=wait, cancel_futures=not wait)

@@ -1,0 +1,993 @@
+"""Use cases of a runner's journey: intake, screen, plan, daily check-ins, weekly review,
+outcomes, progress, export and deletion.
+
+Each function opens exactly one unit of work (``store.base.transaction``): it either saves
+everything it was asked to or nothing. The pure core (triage, screen, drivers, plan, progression,
+outcomes) is called with values; JSON documents are made here, at the edge.
+
+Usage::
+
+    ctx = AppContext.from_settings()
+    person = create_person(ctx, "Ana")
+    save_intake(ctx, person.id, answers)
+    make_plan(ctx, person.id, start=date.today())
+    record_checkin(ctx, person.id, CheckInInput(day=date.today(), first_step_pain=4))
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import dataclasses
+import enum
+import importlib
+import json
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import Table, delete, select
+from sqlalchemy.orm import Session
+
+from heelcoach.domain import drivers as drivers_mod
+from heelcoach.domain import outcomes as outcomes_mod
+from heelcoach.domain import plan as plan_mod
+from heelcoach.domain import progression
+from heelcoach.domain import screen as screen_mod
+from heelcoach.domain.types import DriverEvidence, LoadSnapshot
+from heelcoach.services.context import AppContext
+from heelcoach.store.all_tables import metadata
+from heelcoach.store.base import transaction
+from heelcoach.store.repositories import (
+    CheckInRecord,
+    IntakeRecord,
+    OutcomeRecord,
+    PersonRecord,
+    PlanVersionRecord,
+    Repos,
+    ScreenRecord,
+)
+
+#: The questionnaire version stored with answers when the catalogue does not name one.
+DEFAULT_QUESTIONNAIRE_VERSION = "1"
+#: Instruments ``record_outcome`` accepts.
+INSTRUMENTS = ("faam_adl", "faam_sports", "psfs")
+#: Days in one plan week: a weekly review is due once a plan version is this old.
+WEEK_DAYS = 7
+
+
+class ServiceError(ValueError):
+    """A problem the person can act on; the message says what and what to do."""
+
+
+class NotFoundError(ServiceError, LookupError):
+    """The person, intake or plan asked for does not exist (yet)."""
+
+
+class InvalidInputError(ServiceError):
+    """Input that fails validation; the message names the field."""
+
+
+# --------------------------------------------------------------------------------------------
+# JSON at the edge
+
+
+def to_jsonable(value: Any) -> Any:
+    """Turn dataclasses, dates, enums, tuples and sets into JSON-ready values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return to_jsonable(value.value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted((to_jsonable(v) for v in value), key=str)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, bytes | bytearray | memoryview):
+        return {"base64": base64.b64encode(bytes(value)).decode("ascii")}
+    if hasattr(value, "model_dump"):
+        return to_jsonable(value.model_dump())
+    return value
+
+
+def _now(now: datetime | None) -> datetime:
+    return now if now is not None else datetime.now(UTC)
+
+
+def _today(today: date | None) -> date:
+    return today if today is not None else date.today()
+
+
+# --------------------------------------------------------------------------------------------
+# People
+
+
+def create_person(ctx: AppContext, name: str = "", *, now: datetime | None = None) -> PersonRecord:
+    """Create a person (a runner, or a clinic's patient)."""
+    name = name.strip()
+    if len(name) > 200:
+        raise InvalidInputError("name: at most 200 characters, please shorten it")
+    with transaction(ctx.sessions) as s:
+        return Repos(s).people.add(name, _now(now))
+
+
+def list_people(ctx: AppContext) -> list[PersonRecord]:
+    """Everyone, oldest first."""
+    with transaction(ctx.sessions) as s:
+        return Repos(s).people.everyone()
+
+
+def get_person(ctx: AppContext, person_id: int) -> PersonRecord | None:
+    """The person with this id, or None."""
+    with transaction(ctx.sessions) as s:
+        return Repos(s).people.get(person_id)
+
+
+def first_person(ctx: AppContext) -> PersonRecord | None:
+    """The first person created (the local runner), or None when nobody is set up yet."""
+    with transaction(ctx.sessions) as s:
+        return Repos(s).people.first()
+
+
+def resolve_person(ctx: AppContext, person_id: int | None = None, *, create: bool = False) -> PersonRecord:
+    """The person to work on: ``person_id``, else the first person (single-user default).
+
+    With ``create``, a first person is made when there is nobody yet.
+    """
+    with transaction(ctx.sessions) as s:
+        repos = Repos(s)
+        if person_id is not None:
+            person = repos.people.get(person_id)
+            if person is None:
+                raise NotFoundError(
+                    f"There is no person with id {person_id}. Leave out --person to use the first one."
+                )
+            return person
+        person = repos.people.first()
+        if person is not None:
+            return person
+        if not create:
+            raise NotFoundError(
+                "Nobody is set up yet: answer the questionnaire first with `heelcoach assess`, "
+                "or make a plan from an answers file: `heelcoach plan --answers answers.yaml`."
+            )
+        return repos.people.add("", datetime.now(UTC))
+
+
+# --------------------------------------------------------------------------------------------
+# Intake and screen
+
+
+def _assess_module() -> Any:
+    return importlib.import_module("heelcoach.services.assess")
+
+
+def questionnaire_version(ctx: AppContext) -> str:
+    """The version of the intake questionnaire in the catalogue."""
+    version = getattr(ctx.catalogue.triage, "version", None) or getattr(
+        ctx.catalogue.triage, "questionnaire_version", None
+    )
+    return str(version) if version else DEFAULT_QUESTIONNAIRE_VERSION
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeSaved:
+    """The stored intake and the triage computed from it."""
+
+    intake: IntakeRecord
+    triage: Any
+
+
+def save_intake(
+    ctx: AppContext, person_id: int, answers: Mapping[str, Any], *, now: datetime | None = None
+) -> IntakeSaved:
+    """Triage the answers and store both (the answers exactly as given, plus the triage)."""
+    assess = _assess_module()
+    try:
+        result = assess.assess(dict(answers), ctx.catalogue)
+    except ValueError as exc:
+        raise InvalidInputError(f"questionnaire answers:\n{exc}\nFix these answers and try again.") from exc
+    triage_doc = to_jsonable(assess.triage_to_dict(result))
+    level = str(to_jsonable(getattr(result, "level", triage_doc.get("level", ""))))
+    with transaction(ctx.sessions) as s:
+        repos = Repos(s)
+        _require_person(repos, person_id)
+        record = repos.intakes.add(
+            person_id,
+            questionnaire_version=str(triage_doc.get("questionnaire_version") or questionnaire_version(ctx)),
+            answers=to_jsonable(dict(answers)),
+            triage_level=level,
+            triage=triage_doc,
+            now=_now(now),
+        )
+    return IntakeSaved(record, result)
+
+
+def _require_person(repos: Repos, person_id: int) -> PersonRecord:
+    person = repos.people.get(person_id)
+    if person is None:
+        raise NotFoundError(f"There is no person with id {person_id}.")
+    return person
+
+
+_SIDES: dict[str, Literal["left", "right", "both"]] = {"left": "left", "right": "right", "both": "both"}
+
+
+def parse_self_test(ctx: AppContext, test_id: str, value: float, side: str = "both") -> Any:
+    """A validated ``SelfTestResult``: the test must exist and the value lie in its range."""
+    test = ctx.catalogue.self_tests.get(test_id)
+    if test is None:
+        known = ", ".join(sorted(ctx.catalogue.self_tests)) or "none loaded"
+        raise InvalidInputError(f"self-test '{test_id}' is not known; known tests: {known}")
+    if not test.value_min <= value <= test.value_max:
+        raise InvalidInputError(
+            f"{test_id}: value {value:g} {test.unit} is outside {test.value_min:g}-{test.value_max:g}"
+        )
+    if side not in _SIDES:
+        raise InvalidInputError(f"{test_id}: side must be left, right or both, not '{side}'")
+    return screen_mod.SelfTestResult(test_id=test_id, value=value, side=_SIDES[side])
+
+
+def save_screen(
+    ctx: AppContext,
+    person_id: int,
+    results: Sequence[Any],
+    *,
+    taken_on: date | None = None,
+    now: datetime | None = None,
+) -> tuple[ScreenRecord, Any]:
+    """Score the self-tests and store the results with the report."""
+    if not results:
+        raise InvalidInputError("self-tests: give at least one result")
+    report = screen_mod.screen(tuple(results), ctx.catalogue)
+    with transaction(ctx.sessions) as s:
+        repos = Repos(s)
+        _require_person(repos, person_id)
+        record = repos.screens.add(
+            person_id,
+            taken_on=_today(taken_on),
+            results=[to_jsonable(r) for r in results],
+            report=to_jsonable(report),
+            now=_now(now),
+        )
+    return record, report
+
+
+def _screen_results(record: ScreenRecord) -> tuple[Any, ...]:
+    return tuple(
+        screen_mod.SelfTestResult(
+            test_id=r["test_id"], value=r["value"], side=_SIDES.get(r.get("side") or "both", "both")
+        )
+        for r in record.results
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Other sources of evidence and load (other engineers' services, used when present)
+
+#: Extra evidence providers: ``fn(ctx, person_id) -> Sequence[DriverEvidence]``.
+EvidenceProvider = Callable[[AppContext, int], Sequence[DriverEvidence]]
+EVIDENCE_PROVIDERS: list[EvidenceProvider] = []
+
+
+def _optional(module: str, name: str) -> Callable[..., Any] | None:
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        return None
+    fn = getattr(mod, name, None)
+    return fn if callable(fn) else None
+
+
+def load_snapshot(ctx: AppContext, person_id: int, today: date) -> LoadSnapshot | None:
+    """What the imported watch files say about load, or None when there are none."""
+    fn = _optional("heelcoach.services.imports", "load_snapshot")
+    if fn is None:
+        return None
+    snapshot = fn(ctx, person_id, today)
+    return snapshot if isinstance(snapshot, LoadSnapshot) else None
+
+
+def extra_evidence(ctx: AppContext, person_id: int, today: date) -> tuple[DriverEvidence, ...]:
+    """Driver evidence from imported activities and gait reports, where those services provide it.
+
+    Hooks (each ``fn(ctx, person_id, today) -> Sequence[DriverEvidence]``):
+    ``services.imports.load_evidence`` and ``services.gait.person_gait_evidence``.
+    """
+    found: list[DriverEvidence] = []
+    for module, name in (
+        ("heelcoach.services.imports", "load_evidence"),
+        ("heelcoach.services.gait", "person_gait_evidence"),
+    ):
+        fn = _optional(module, name)
+        if fn is not None:
+            found.extend(e for e in fn(ctx, person_id, today) if isinstance(e, DriverEvidence))
+    for provider in EVIDENCE_PROVIDERS:
+        found.extend(provider(ctx, person_id))
+    return tuple(found)
+
+
+# --------------------------------------------------------------------------------------------
+# Plans
+
+
+def _plan_of(record: PlanVersionRecord) -> Any:
+    return plan_mod.plan_from_dict(record.plan)
+
+
+def _plan_reason_initial(triage_level: str, drivers: Sequence[Any]) -> str:
+    names = [str(getattr(d, "id", d)) for d in drivers if getattr(d, "active", True)]
+    shown = ", ".join(n.replace("_", " ") for n in names[:4]) or "none stood out"
+    return f"First plan from the intake (triage: {triage_level.replace('_', ' ')}); main drivers: {shown}."
+
+
+def make_plan(
+    ctx: AppContext,
+    person_id: int,
+    *,
+    start: date | None = None,
+    cadence_cue_pct: float | None = None,
+    evidence: Sequence[DriverEvidence] = (),
+    now: datetime | None = None,
+) -> PlanVersionRecord:
+    """Build a plan from the latest intake, screen, gait/activity evidence and load; store it."""
+    start = _today(start)
+    with transaction(ctx.sessions) as s:
+        repos = Repos(s)
+        _require_person(repos, person_id)
+        intake = repos.intakes.latest(person_id)
+        screen_record = repos.screens.latest(person_id)
+    if intake is None:
+        raise NotFoundError(
+            "No questionnaire answers yet: run `heelcoach assess` first, or "
+            "`heelcoach plan --answers answers.yaml`."
+        )
+    assess = _assess_module()
+    triage = assess.assess(intake.answers, ctx.catalogue)
+    found: list[DriverEvidence] = list(drivers_mod.intake_evidence(intake.answers, ctx.catalogue))
+    sources = ["intake"]
+    if screen_record is not None:
+        found.extend(screen_mod.screen(_screen_results(screen_record), ctx.catalogue).evidence)
+        sources.append(f"self-tests of {screen_record.taken_on.isoformat()}")
+    more = extra_evidence(ctx, person_id, start)
+    if cadence_cue_pct is None:
+        cue = _optional("heelcoach.services.gait", "person_cadence_cue_pct")
+        cadence_cue_pct = cue(ctx, person_id) if cue is not None else None
+    if more:
+        sources.append("gait/watch evidence")
+    found.extend(more)
+    found.extend(evidence)
+    load = load_snapshot(ctx, person_id, start)
+    if load is not None:
+        sources.append(f"watch load as of {load.as_of.isoformat()}")
+        if not any(e.source == "activities" for e in found):
+            found.extend(drivers_mod.load_evidence(load.spike_band, load.spike_run_km, ctx.catalogue))
+    drivers = drivers_mod.infer_drivers(tuple(found), ctx.catalogue)
+    plan = plan_mod.build_plan(
+        plan_mod.PlanInput(
+            answers=intake.answers,
+            triage=triage,
+            drivers=drivers,
+            load=load,
+            start=start,
+            cadence_cue_pct=cadence_cue_pct,
+        ),
+        ctx.catalogue,
+    )
+    decision = {
+        "kind": "initial",
+        "sources": sources,
+        "intake_id": intake.id,
+        "screen_id": screen_record.id if screen_record else None,
+        "drivers": to_jsonable(drivers),
+        "evidence": to_jsonable(found),
+        "load": to_jsonable(load),
+    }
+    return _store_plan(
+        ctx, person_id, plan, start, decision, _plan_reason_initial(intake.triage_level, drivers), now
+    )
+
+
+def _store_plan(
+    ctx: AppContext,
+    person_id: int,
+    plan: Any,
+    starts_on: date,
+    decision: Mapping[str, Any],
+    reason: str,
+    now: datetime | None,
+    *,
+    after_insert: Callable[[Session], None] | None = None,
+) -> PlanVersionRecord:
+    with transaction(ctx.sessions) as s:
+        record = Repos(s).plans.add(
+            person_id,
+            plan=to_jsonable(plan_mod.plan_to_dict(plan)),
+            starts_on=starts_on,
+            phase=str(plan.phase),
+            week=int(plan.week),
+            decision=to_jsonable(dict(decision)),
+            reason=reason,
+            now=_now(now),
+        )
+        if after_insert is not None:
+            after_insert(s)
+        return record
+
+
+def current_plan(ctx: AppContext, person_id: int) -> tuple[PlanVersionRecord, Any]:
+    """The latest stored plan version and the plan itself."""
+    with transaction(ctx.sessions) as s:
+        record = Repos(s).plans.latest(person_id)
+    if record is None:
+        raise NotFoundError("No plan yet: run `heelcoach plan` after `heelcoach assess` to make one.")
+    return record, _plan_of(record)
+
+
+def format_plan(ctx: AppContext, plan: Any) -> str:
+    """The plan as plain text for a runner."""
+    return str(plan_mod.format_plan_text(plan, ctx.catalogue))
+
+
+@dataclass(frozen=True, slots=True)
+class WeekView:
+    """This week of the plan, as the CLI and the web show it."""
+
+    person: PersonRecord
+    record: PlanVersionRecord
+    plan: Any
+    today: date
+    day_of_week: int
+    checkins: tuple[CheckInRecord, ...]
+    checked_in_today: bool
+    review_due: bool
+    text: str
+
+
+def this_week(ctx: AppContext, person_id: int, today: date | None = None) -> WeekView:
+    """The current plan version, this week's check-ins and whether a weekly review is due."""
+    today = _today(today)
+    with transaction(ctx.sessions) as s:
+        repos = Repos(s)
+        person = _require_person(repos, person_id)
+        record = repos.plans.latest(person_id)
+        if record is None:
+            raise NotFoundError("No plan yet: run `heelcoach plan` after `heelcoach assess` to make one.")
+        week_checkins = repos.checkins.between(person_id, record.starts_on, today)
+    plan = _plan_of(record)
+    day_of_week = (today - record.starts_on).days + 1
+    return WeekView(
+        person=person,
+        record=record,
+        plan=plan,
+        today=today,
+        day_of_week=day_of_week,
+        checkins=tuple(week_checkins),
+        checked_in_today=any(c.day == today for c in week_checkins),
+        review_due=day_of_week >= WEEK_DAYS,
+        text=plan_mod.format_plan_text(plan, ctx.catalogue),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Check-ins
+
+_PAIN_FIELDS = ("first_step_pain", "worst_pain", "run_pain_during", "run_pain_after")
+#: Sanity limits on the running numbers of one day (typos, not clinical thresholds).
+_MAX_RUN_KM = 300.0
+_MAX_RUN_MINUTES = 24 * 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInInput:
+    """A day's check-in as entered by a person, before validation."""
+
+    day: date
+    first_step_pain: int
+    worst_pain: int | None = None
+    run_pain_during: int | None = None
+    run_pain_after: int | None = None
+    next_morning_worse: bool | None = None
+    done_items: tuple[str, ...] = ()
+    run_km: float | None = None
+    run_minutes: float | None = None
+    passive_used: tuple[str, ...] = ()
+    red_flag_symptoms: tuple[str, ...] = ()
+    notes: str = ""
+
+
+def known_item_ids(ctx: AppContext) -> set[str]:
+    """Ids a check-in may name as done or used: exercises, passive care, cross-training, habits."""
+    return _known_item_ids(ctx)
+
+
+def _known_item_ids(ctx: AppContext) -> set[str]:
+    cat = ctx.catalogue
+    return (
+        set(cat.exercises)
+        | set(cat.passive)
+        | set(cat.cross_training)
+        | set(cat.habits)
+        | set(cat.education)
+        | set(cat.footwear)
+    )
+
+
+def validate_checkin(ctx: AppContext, entry: CheckInInput, *, today: date | None = None) -> list[str]:
+    """Problems with one check-in, each naming the field (empty when valid)."""
+    problems: list[str] = []
+    today = _today(today)
+    if entry.day > today:
+        problems.append(
+            f"day: {entry.day.isoformat()} is in the future; check in for today or an earlier day"
+        )
+    for name in _PAIN_FIELDS:
+        value = getattr(entry, name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+            problems.append(f"{name}: expected a whole number from 0 (no pain) to 10 (worst), got {value!r}")
+    for name, limit in (("run_km", _MAX_RUN_KM), ("run_minutes", _MAX_RUN_MINUTES)):
+        value = getattr(entry, name)
+        if value is not None and (not isinstance(value, int | float) or not 0 <= value <= limit):
+            problems.append(f"{name}: expected a number from 0 to {limit:g}, got {value!r}")
+    if (
+        (entry.run_pain_during is not None or entry.run_pain_after is not None)
+        and not entry.run_km
+        and not (entry.run_minutes)
+    ):
+        problems.append("run_km: you gave pain during/after a run; also give the run's distance or minutes")
+    known = _known_item_ids(ctx)
+    if known:
+        for name in ("done_items", "passive_used"):
+            unknown = [i for i in getattr(entry, name) if i not in known]
+            if unknown:
+                problems.append(
+                    f"{name}: unknown id(s) {', '.join(unknown)}; use the ids shown by `heelcoach plan`"
+                )
+    if len(entry.notes) > 2000:
+        problems.append("notes: at most 2000 characters")
+    return problems
+
+
+def _record_of(person_id: int, entry: CheckInInput) -> CheckInRecord:
+    return CheckInRecord(
+        person_id=person_id,
+        day=entry.day,
+        first_step_pain=entry.first_step_pain,
+        worst_pain=entry.worst_pain,
+        run_pain_during=entry.run_pain_during,
+        run_pain_after=entry.run_pain_after,
+        next_morning_worse=entry.next_morning_worse,
+        run_km=None if entry.run_km is None else float(entry.run_km),
+        run_minutes=None if entry.run_minutes is None else float(entry.run_minutes),
+        done_items=tuple(entry.done_items),
+        passive_used=tuple(entry.passive_used),
+        red_flag_symptoms=tuple(entry.red_flag_symptoms),
+        notes=entry.notes,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInSaved:
+    """The stored check-in, whether it replaced one of the same day, and anything urgent to say."""
+
+    record: CheckInRecord
+    replaced: bool
+    warnings: tuple[str, ...] = ()
+
+
+def record_checkins(
+    ctx: AppContext,
+    person_id: int,
+    entries: Sequence[CheckInInput],
+    *,
+    today: date | None = None,
+    now: datetime | None = None,
+) -> list[CheckInSaved]:
+    """Validate and store several check-ins in ONE transaction: all of them, or none."""
+    saved: list[CheckInSaved] = []
+    with transaction(ctx.sessions) as s:
+        repos = Repos(s)
+        _require_person(repos, person_id)
+        for index, entry in enumerate(entries):
+            problems = validate_checkin(ctx, entry, today=today)
+            if problems:
+                where = f"check-in {index + 1} ({entry.day.isoformat()})" if len(entries) > 1 else "check-in"
+                raise InvalidInputError(f"{where}: " + "; ".join(problems) + ". Nothing was saved.")
+            record, created = repos.checkins.upsert(_record_of(person_id, entry), _now(now))
+            warnings: tuple[str, ...] = ()
+            if entry.red_flag_symptoms:
+                warnings = (
+                    "You reported "
+                    + ", ".join(x.replace("_", " ") for x in entry.red_flag_symptoms)
+                    + ": please see a clinician before training on; heelcoach cannot rule these out.",
+                )
+            saved.append(CheckInSaved(record, not created, warnings))
+    return saved
+
+
+def record_checkin(
+    ctx: AppContext,
+    person_id: int,
+    entry: CheckInInput,
+    *,
+    today: date | None = None,
+    now: datetime | None = None,
+) -> CheckInSaved:
+    """Validate and store one day's check-in (a second one the same day replaces the first)."""
+    return record_checkins(ctx, person_id, [entry], today=today, now=now)[0]
+
+
+def _domain_checkin(record: CheckInRecord) -> Any:
+    return progression.CheckIn(
+        day=record.day,
+        first_step_pain=record.first_step_pain,
+        worst_pain=record.worst_pain,
+        run_pain_during=record.run_pain_during,
+        run_pain_after=record.run_pain_after,
+        next_morning_worse=record.next_morning_worse,
+        done_items=record.done_items,
+        run_km=record.run_km,
+        run_minutes=record.run_minutes,
+        passive_used=record.passive_used,
+        red_flag_symptoms=record.red_flag_symptoms,
+        notes=record.notes,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Weekly review
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewSaved:
+    """The review the core made and the plan version stored from it."""
+
+    review: Any
+    previous: PlanVersionRecord
+    record: PlanVersionRecord
+
+
+def _review_reason(review: Any) -> str:
+    parts: list[str] = []
+    if getattr(review, "referral", None):
+        parts.append("See a clinician: " + str(review.referral))
+    if getattr(review, "phase_change", None):
+        before, after = review.phase_change
+        parts.append(f"Phase change: {before} -> {after}")
+    counts: dict[str, int] = {}
+    for d in review.decisions:
+        counts[str(d.action)] = counts.get(str(d.action), 0) + 1
+    if counts:
+        parts.append("; ".join(f"{n} item(s) {a}" for a, n in sorted(counts.items())))
+    messages = [str(m) for m in getattr(review, "messages", ())]
+    if messages:
+        parts.append(messages[0])
+    return ". ".join(parts) or "Weekly review: no change."
+
+
+def run_weekly_review(
+    ctx: AppContext,
+    person_id: int,
+    today: date | None = None,
+    *,
+    now: datetime | None = None,
+    after_insert: Callable[[Session], None] | None = None,
+    force: bool = False,
+) -> ReviewSaved:
+    """Review the week's check-ins against the plan; store the next plan version with the decision.
+
+    A review needs a full week of the current version (``force`` skips that check, e.g. for a
+    clinician). ``after_insert`` is called inside the transaction right after the insert (tests
+    inject failures there).
+    """
+    today = _today(today)
+    with transaction(ctx.sessions) as s:
+        repos = Repos(s)
+        _require_person(repos, person_id)
+        previous = repos.plans.latest(person_id)
+        if previous is None:
+            raise NotFoundError("No plan to review yet: run `heelcoach plan` first.")
+        due = previous.starts_on + timedelta(days=WEEK_DAYS - 1)
+        if today < due and not force:
+            # Reviewing the same days twice would progress the plan twice on one week's evidence.
+            raise ServiceError(
+                f"Too early for the weekly review: plan version {previous.version} started on "
+                f"{previous.starts_on.isoformat()}; review it on or after {due.isoformat()}."
+            )
+        # The core needs the whole history: the week before (is morning pain rising?) and the
+        # weeks since the start (should we escalate?).
+        checkins = repos.checkins.between(person_id, None, today)
+        this_week_count = sum(1 for c in checkins if c.day >= today - timedelta(days=WEEK_DAYS - 1))
+    plan = _plan_of(previous)
+    load = load_snapshot(ctx, person_id, today)
+    review = progression.weekly_review(
+        plan, tuple(_domain_checkin(c) for c in checkins), ctx.catalogue, today, load=load
+    )
+    new_plan = review.new_plan if review.new_plan is not None else plan
+    decision = {
+        "kind": "weekly_review",
+        "reviewed_from": previous.starts_on,
+        "reviewed_to": today,
+        "previous_version": previous.version,
+        "checkins": this_week_count,
+        "decisions": review.decisions,
+        "phase_change": review.phase_change,
+        "referral": review.referral,
+        "messages": review.messages,
+        "recurrence": review.recurrence,
+        "adherence": review.adherence,
+        "load": load,
+    }
+    record = _store_plan(
+        ctx,
+        person_id,
+        new_plan,
+        today + timedelta(days=1) if today >= previous.starts_on else previous.starts_on,
+        decision,
+        _review_reason(review),
+        now,
+        after_insert=after_insert,
+    )
+    return ReviewSaved(review, previous, record)
+
+
+# --------------------------------------------------------------------------------------------
+# Outcomes
+
+
+def _score(ctx: AppContext, instrument: str, answers: Mapping[str, Any]) -> Any:
+    if instrument == "psfs":
+        return outcomes_mod.score_psfs(dict(answers), ctx.catalogue)
+    if instrument == "faam_adl":
+        return outcomes_mod.score_faam(dict(answers), "adl", ctx.catalogue)
+    if instrument == "faam_sports":
+        return outcomes_mod.score_faam(dict(answers), "sports", ctx.catalogue)
+    raise InvalidInputError(f"instrument: expected one of {', '.join(INSTRUMENTS)}, got '{instrument}'")
+
+
+def _score_value(score: Any) -> float:
+    value = (
+        getattr(score, "score_pct", None) if hasattr(score, "score_pct") else getattr(score, "score", None)
+    )
+    if not getattr(score, "valid", True) or value is None:
+        raise InvalidInputError(
+            f"{getattr(score, 'message', 'not enough answers for a score')} Nothing was saved."
+        )
+    return float(value)
+
+
+def record_outcome(
+    ctx: AppContext,
+    person_id: int,
+    instrument: str,
+    answers: Mapping[str, Any],
+    *,
+    taken_on: date | None = None,
+    now: datetime | None = None,
+) -> tuple[OutcomeRecord, Any]:
+    """Score a FAAM subscale or the PSFS and store answers and score."""
+    try:
+        score = _score(ctx, instrument, answers)
+    except ServiceError:
+        raise
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InvalidInputError(f"{instrument}: {exc}") from exc
+    value = _score_value(score)
+    with transaction(ctx.sessions) as s:
+        repos = Repos(s)
+        _require_person(repos, person_id)
+        record = repos.outcomes.add(
+            person_id,
+            instrument=instrument,
+            taken_on=_today(taken_on),
+            answers=to_jsonable(dict(answers)),
+            score=value,
+            details=to_jsonable(score),
+            now=_now(now),
+        )
+    return record, score
+
+
+# --------------------------------------------------------------------------------------------
+# Progress
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A person's story in numbers: pain series, outcome changes, adherence and plan history."""
+
+    person: PersonRecord
+    pain: list[dict[str, Any]] = field(default_factory=list)
+    outcomes: list[dict[str, Any]] = field(default_factory=list)
+    outcome_changes: list[dict[str, Any]] = field(default_factory=list)
+    adherence: list[dict[str, Any]] = field(default_factory=list)
+    plan_history: list[dict[str, Any]] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def _weekly_means(checkins: Sequence[CheckInRecord], start: date) -> list[dict[str, Any]]:
+    weeks: dict[int, list[CheckInRecord]] = {}
+    for c in checkins:
+        weeks.setdefault((c.day - start).days // WEEK_DAYS + 1, []).append(c)
+    out = []
+    for week, rows in sorted(weeks.items()):
+        worst = [r.worst_pain for r in rows if r.worst_pain is not None]
+        out.append(
+            {
+                "week": week,
+                "checkins": len(rows),
+                "first_step_pain_mean": round(sum(r.first_step_pain for r in rows) / len(rows), 1),
+                "worst_pain_mean": round(sum(worst) / len(worst), 1) if worst else None,
+                "run_km": round(sum(r.run_km or 0.0 for r in rows), 1),
+            }
+        )
+    return out
+
+
+def progress(ctx: AppContext, person_id: int) -> Progress:
+    """Series of first-step and worst pain, outcome scores and changes with their MCID,
+    adherence per reviewed week, and the plan history with the reason for every change."""
+    with transaction(ctx.sessions) as s:
+        repos = Repos(s)
+        person = _require_person(repos, person_id)
+        checkins = repos.checkins.between(person_id)
+        outcome_rows = repos.outcomes.history(person_id)
+        versions = repos.plans.history(person_id)
+    pain = [
+        {
+            "day": c.day.isoformat(),
+            "first_step_pain": c.first_step_pain,
+            "worst_pain": c.worst_pain,
+            "run_km": c.run_km,
+            "run_pain_during": c.run_pain_during,
+            "run_pain_after": c.run_pain_after,
+        }
+        for c in checkins
+    ]
+    outcomes_out = [
+        {"instrument": o.instrument, "taken_on": o.taken_on.isoformat(), "score": round(o.score, 1)}
+        for o in outcome_rows
+    ]
+    changes: list[dict[str, Any]] = []
+    by_instrument: dict[str, list[OutcomeRecord]] = {}
+    for o in outcome_rows:
+        by_instrument.setdefault(o.instrument, []).append(o)
+    for instrument, rows in by_instrument.items():
+        if len(rows) < 2:
+            continue
+        first, last = rows[0], rows[-1]
+        change = outcomes_mod.outcome_change(
+            _score(ctx, instrument, first.answers), _score(ctx, instrument, last.answers), ctx.catalogue
+        )
+        doc = to_jsonable(change)
+        doc = doc if isinstance(doc, dict) else {"change": doc}
+        doc.update(
+            {"instrument": instrument, "from": first.taken_on.isoformat(), "to": last.taken_on.isoformat()}
+        )
+        changes.append(doc)
+    adherence = [
+        {
+            "version": v.version,
+            "reviewed_to": v.decision.get("reviewed_to"),
+            "adherence": v.decision["adherence"],
+        }
+        for v in versions
+        if v.decision.get("kind") == "weekly_review" and v.decision.get("adherence") is not None
+    ]
+    history = [
+        {
+            "version": v.version,
+            "created_at": v.created_at.isoformat(),
+            "starts_on": v.starts_on.isoformat(),
+            "phase": v.phase,
+            "week": v.week,
+            "kind": v.decision.get("kind", ""),
+            "reason": v.reason,
+            "decisions": v.decision.get("decisions", []),
+        }
+        for v in versions
+    ]
+    summary: dict[str, Any] = {"checkins": len(checkins), "plan_versions": len(versions)}
+    if checkins:
+        start = versions[0].starts_on if versions else checkins[0].day
+        weekly = _weekly_means(checkins, start)
+        summary["weeks"] = weekly
+        summary["first_step_pain_first_week"] = weekly[0]["first_step_pain_mean"]
+        summary["first_step_pain_last_week"] = weekly[-1]["first_step_pain_mean"]
+    if versions:
+        summary["phase"] = versions[-1].phase
+        summary["week"] = versions[-1].week
+    return Progress(person, pain, outcomes_out, changes, adherence, history, summary)
+
+
+def progress_to_dict(p: Progress) -> dict[str, Any]:
+    """Progress as JSON-ready data."""
+    return dict(to_jsonable(p))
+
+
+# --------------------------------------------------------------------------------------------
+# Export and deletion (every table with a person_id column, including other engineers' tables)
+
+
+def _person_tables() -> list[Table]:
+    return [t for t in metadata.sorted_tables if "person_id" in t.c]
+
+
+def export_person_data(ctx: AppContext, person_id: int) -> dict[str, Any]:
+    """Everything stored about a person, table by table, as JSON-ready data."""
+    with transaction(ctx.sessions) as s:
+        repos = Repos(s)
+        person = _require_person(repos, person_id)
+        tables: dict[str, list[dict[str, Any]]] = {}
+        for table in _person_tables():
+            rows = s.execute(select(table).where(table.c.person_id == person_id).order_by(*table.primary_key))
+            tables[table.name] = [to_jsonable(dict(r._mapping)) for r in rows]
+    return {
+        "format": "heelcoach-export",
+        "format_version": 1,
+        "exported_at": datetime.now(UTC).isoformat(),
+        "person": to_jsonable(person),
+        "tables": tables,
+    }
+
+
+def export_person(ctx: AppContext, person_id: int, dest: Path, fmt: str = "json") -> list[Path]:
+    """Write a person's data to ``dest``: one JSON file, or a folder with one CSV per table."""
+    if fmt not in {"json", "csv"}:
+        raise InvalidInputError(f"format: expected json or csv, got '{fmt}'")
+    data = export_person_data(ctx, person_id)
+    if fmt == "json":
+        path = dest if dest.suffix == ".json" else dest / f"heelcoach-person-{person_id}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+        return [path]
+    dest.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    people_path = dest / "people.csv"
+    _write_csv(people_path, [data["person"]])
+    written.append(people_path)
+    for name, rows in data["tables"].items():
+        path = dest / f"{name}.csv"
+        _write_csv(path, rows, columns=[c.name for c in metadata.tables[name].columns])
+        written.append(path)
+    return written
+
+
+def _write_csv(path: Path, rows: Iterable[Mapping[str, Any]], columns: Sequence[str] | None = None) -> None:
+    rows = list(rows)
+    header = list(columns) if columns else (list(rows[0]) if rows else [])
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=header)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(
+                {
+                    k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
+                    for k, v in row.items()
+                    if k in header
+                }
+            )
+
+
+def delete_person(ctx: AppContext, person_id: int) -> dict[str, int]:
+    """Delete a person and everything stored about them; returns rows deleted per table."""
+    counts: dict[str, int] = {}
+    with transaction(ctx.sessions) as s:
+        repos = Repos(s)
+        _require_person(repos, person_id)
+        for table in reversed(_person_tables()):
+            result = s.execute(delete(table).where(table.c.person_id == person_id))
+            counts[table.name] = int(getattr(result, "rowcount", 0) or 0)
+        repos.people.delete(person_id)
+        counts["people"] = 1
+    return counts

@@ -1,0 +1,13 @@
+"""Import every table module so that ``Base.metadata`` knows the whole schema (for Alembic)."""
+
+from __future__ import annotations
+
+from heelcoach.store import activities, gait_reports, models
+from heelcoach.store.base import Base
+
+#: The table modules registered on :data:`Base.metadata`.
+TABLE_MODULES = (models, activities, gait_reports)
+
+metadata = Base.metadata
+
+__all__ = ["TABLE_MODULES", "metadata"]

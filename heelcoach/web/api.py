@@ -1,0 +1,225 @@
+"""The JSON API under /api, with its OpenAPI schema at /api/openapi.json.
+
+Same person rules as the pages (the session's person, else the first one). JSON bodies only:
+a browser cannot send ``application/json`` across sites without asking first, so the API needs no
+form token.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from heelcoach import DISCLAIMER, __version__
+from heelcoach.web.backend import NotReadyError, need
+from heelcoach.web.deps import get_backend, get_ctx, person_id
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+Json = dict[str, Any]
+
+
+class Health(BaseModel):
+    """Liveness and version."""
+
+    status: str
+    version: str
+    disclaimer: str
+
+
+class Problem(BaseModel):
+    """An error: what went wrong and, for bad input, which field."""
+
+    detail: str
+    errors: list[dict[str, str]] = Field(default_factory=list)
+
+
+class CheckInIn(BaseModel):
+    """A morning check-in. Pain is 0 (none) to 10 (worst imaginable)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    day: date | None = None
+    first_step_pain: int = Field(ge=0, le=10)
+    worst_pain: int | None = Field(default=None, ge=0, le=10)
+    run_pain_during: int | None = Field(default=None, ge=0, le=10)
+    run_pain_after: int | None = Field(default=None, ge=0, le=10)
+    next_morning_worse: bool | None = None
+    run_km: float | None = Field(default=None, ge=0, le=300)
+    run_minutes: float | None = Field(default=None, ge=0, le=1440)
+    done_items: list[str] = Field(default_factory=list, max_length=100)
+    passive_used: list[str] = Field(default_factory=list, max_length=100)
+    notes: str = Field(default="", max_length=2000)
+
+
+class Answers(BaseModel):
+    """Intake answers by question id (see GET /api/questions)."""
+
+    answers: dict[str, Any]
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": Problem},
+    422: {"model": Problem},
+    503: {"model": Problem, "description": "The part of heelcoach this needs is not finished."},
+}
+
+
+def _pid(request: Request) -> int:
+    pid = person_id(request)
+    if pid is None:
+        raise NotReadyError("store")
+    return pid
+
+
+def _today(request: Request) -> date:
+    fixed = getattr(request.app.state, "today", None)
+    return fixed if isinstance(fixed, date) else date.today()
+
+
+def _jsonable(value: Any) -> Any:
+    fn = need("runner", "to_jsonable", "store")
+    return fn(value)
+
+
+@router.get("/health", response_model=Health)
+def health() -> Health:
+    """Is the app up."""
+    return Health(status="ok", version=__version__, disclaimer=DISCLAIMER)
+
+
+@router.get("/questions", responses=ERRORS)
+def questions(request: Request) -> list[Json]:
+    """The intake questionnaire: ids, groups, types, help text, allowed answers."""
+    return [q.model_dump() for q in get_ctx(request).catalogue.triage.questions]
+
+
+@router.post("/triage", responses=ERRORS)
+def triage(request: Request, body: Answers) -> Json:
+    """Triage answers without storing them (red flags, differential, next steps)."""
+    assess = need("assess", "assess", "triage")
+    to_dict = need("assess", "triage_to_dict", "triage")
+    try:
+        result = assess(body.answers, get_ctx(request).catalogue)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return dict(_jsonable(to_dict(result)))
+
+
+@router.post("/intake", responses=ERRORS)
+def intake(request: Request, body: Answers) -> Json:
+    """Store answers for the current person; returns the triage."""
+    try:
+        view = get_backend(request).save_intake(_pid(request), body.answers)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return dict(_jsonable(view))
+
+
+@router.post("/plan", responses=ERRORS)
+def make_plan(request: Request) -> Json:
+    """Build a plan from the latest answers and self-tests."""
+    try:
+        record = get_backend(request).make_plan(_pid(request))
+    except ValueError as exc:
+        raise HTTPException(
+            404 if type(exc).__name__ in ("NotFound", "NotFoundError") else 422, str(exc)
+        ) from exc
+    return {"version": record.version, "phase": record.phase, "week": record.week, "plan": record.plan}
+
+
+@router.get("/plan", responses=ERRORS)
+def get_plan(request: Request) -> Json:
+    """The current plan version."""
+    week = get_backend(request).this_week(_pid(request), _today(request))
+    if week is None:
+        raise HTTPException(404, "No plan yet: answer the questions first.")
+    rec = week.record
+    return {
+        "version": rec.version,
+        "phase": rec.phase,
+        "week": rec.week,
+        "starts_on": rec.starts_on.isoformat(),
+        "reason": rec.reason,
+        "plan": rec.plan,
+    }
+
+
+@router.get("/today", responses=ERRORS)
+def today(request: Request) -> Json:
+    """Today's day of the plan week and whether the check-in is done."""
+    week = get_backend(request).this_week(_pid(request), _today(request))
+    if week is None:
+        raise HTTPException(404, "No plan yet: answer the questions first.")
+    return {
+        "today": week.today.isoformat(),
+        "day_of_week": week.day_of_week,
+        "checked_in_today": week.checked_in_today,
+        "review_due": week.review_due,
+        "phase": week.record.phase,
+        "week": week.record.week,
+    }
+
+
+@router.post("/checkins", responses=ERRORS)
+def checkin(request: Request, body: CheckInIn) -> Json:
+    """Store a check-in (a second one for the same day replaces the first)."""
+    values = body.model_dump()
+    values["day"] = values["day"] or _today(request)
+    values["done_items"] = tuple(values["done_items"])
+    values["passive_used"] = tuple(values["passive_used"])
+    try:
+        saved = get_backend(request).record_checkin(_pid(request), values, _today(request))
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return {"day": saved.record.day.isoformat(), "replaced": saved.replaced, "warnings": list(saved.warnings)}
+
+
+@router.get("/progress", responses=ERRORS)
+def progress(request: Request) -> Json:
+    """Pain series, outcome scores, adherence and the plan's version history."""
+    return get_backend(request).progress(_pid(request))
+
+
+@router.get("/runs", responses=ERRORS)
+def runs(request: Request) -> Json:
+    """Imported activities and the weekly load table."""
+    data = get_backend(request).runs(_pid(request), _today(request))
+    return {
+        "runs": _jsonable(data["runs"]),
+        "weeks": _jsonable(data["weeks"]),
+        "spikes": _jsonable(data["spikes"]),
+    }
+
+
+@router.get("/jobs/{job_id}", responses=ERRORS)
+def job(request: Request, job_id: str) -> Json:
+    """State and progress of a background job started from this browser."""
+    status = get_backend(request).jobs.status(job_id)
+    if status is None or job_id not in request.session.get("gait_jobs", []):
+        raise HTTPException(404, "No such job.")
+    return {
+        "job_id": job_id,
+        "state": status.state,
+        "progress": status.progress,
+        "message": status.message,
+        "error": status.error,
+    }
+
+
+@router.get("/learn", responses=ERRORS)
+def learn(request: Request) -> list[Json]:
+    """Education topics (id, title, summary)."""
+    return [
+        {"id": t.id, "title": t.title, "summary": t.plain}
+        for t in get_ctx(request).catalogue.education.values()
+    ]
+
+
+@router.get("/export", responses=ERRORS)
+def export(request: Request) -> Json:
+    """Everything stored about the current person."""
+    return get_backend(request).export(_pid(request))

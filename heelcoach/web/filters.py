@@ -1,0 +1,45 @@
+"""Jinja2 filters for plain display: ids to words, dates, numbers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from jinja2 import Environment
+
+
+def words(value: Any) -> str:
+    """``calf_capacity`` -> ``Calf capacity``."""
+    text = str(value or "").replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def nicedate(value: Any) -> str:
+    """A date as '3 Mar 2026'."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, datetime | date):
+        return f"{value.day} {value.strftime('%b %Y')}"
+    return "" if value is None else str(value)
+
+
+def num(value: Any, digits: int = 1) -> str:
+    """A number with at most ``digits`` decimals; '–' for nothing."""
+    if value is None or value == "":
+        return "–"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    text = f"{number:.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def install_filters(env: Environment) -> None:
+    """Register the filters on a Jinja2 environment."""
+    env.filters["words"] = words
+    env.filters["nicedate"] = nicedate
+    env.filters["num"] = num

@@ -1,0 +1,272 @@
+"""Pages with files: Runs (watch-file import, weekly load), Gait (video upload, report), Settings."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+
+from heelcoach.web.deps import get_backend, person_id, render
+from heelcoach.web.gait_views import gait_report_view
+from heelcoach.web.run_views import runs_view
+from heelcoach.web.uploads import ACTIVITY_TYPES, VIDEO_TYPES, UploadRejectedError, save_upload
+
+router = APIRouter()
+
+GAIT_VIEWS = (
+    ("auto", "Let heelcoach tell"),
+    ("side", "From the side"),
+    ("rear", "From behind"),
+    ("front", "From the front"),
+)
+MAX_FILES = 50
+
+
+def _today(request: Request) -> date:
+    fixed = getattr(request.app.state, "today", None)
+    return fixed if isinstance(fixed, date) else date.today()
+
+
+def _max_mb(request: Request) -> int:
+    return int(request.app.state.ctx.settings.max_upload_mb)
+
+
+def _pid_or_503(request: Request) -> int:
+    pid = person_id(request)
+    if pid is None:
+        from heelcoach.web.backend import NotReadyError
+
+        raise NotReadyError("store")
+    return pid
+
+
+# ---------------------------------------------------------------------------------------------- runs
+@router.get("/runs", response_class=HTMLResponse)
+def runs_page(request: Request) -> Response:
+    """Imported activities, weekly load and spike warnings."""
+    pid = _pid_or_503(request)
+    backend = get_backend(request)
+    view = runs_view(backend.runs(pid, _today(request)))
+    return render(request, "runs.html", title="Runs", view=view, max_mb=_max_mb(request), result=None)
+
+
+@router.post("/runs/import", response_class=HTMLResponse)
+async def runs_import(request: Request, files: Annotated[list[UploadFile], File()]) -> Response:
+    """Import FIT/GPX/TCX/ZIP files; each file gets its own message."""
+    pid = _pid_or_503(request)
+    backend = get_backend(request)
+    if len(files) > MAX_FILES:
+        raise HTTPException(
+            413, f"Please upload at most {MAX_FILES} files at a time, or put them in one ZIP."
+        )
+    saved: list[Path] = []
+    rejected: list[str] = []
+    out_dir = backend.uploads_dir / f"person-{pid}" / "activities"
+    for upload in files:
+        try:
+            saved.append((await save_upload(upload, ACTIVITY_TYPES, _max_mb(request), out_dir)).path)
+        except UploadRejectedError as exc:
+            rejected.append(str(exc))
+    summary: Any = backend.import_files(pid, saved) if saved else None
+    view = runs_view(backend.runs(pid, _today(request)))
+    messages = _import_messages(summary)
+    status = 422 if rejected and not saved else 200
+    return render(
+        request,
+        "runs.html",
+        status_code=status,
+        title="Runs",
+        view=view,
+        max_mb=_max_mb(request),
+        result={"rejected": rejected, "messages": messages},
+    )
+
+
+def _import_messages(summary: Any) -> list[dict[str, str]]:
+    """Per-file lines from the import summary."""
+    out = []
+    for m in getattr(summary, "messages", None) or []:
+        name = Path(str(getattr(m, "source", ""))).name
+        # uploads are stored as '<random>-<original name>'
+        name = name.split("-", 1)[1] if "-" in name else name
+        text = str(getattr(m, "message", ""))
+        warnings = [str(w) for w in getattr(m, "warnings", ()) or ()]
+        if warnings:
+            text = (text + " " + " ".join(warnings)).strip()
+        out.append({"file": name, "status": str(getattr(m, "status", "")), "message": text})
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- gait
+@router.get("/gait", response_class=HTMLResponse)
+def gait_page(request: Request) -> Response:
+    """Upload a running video; list this browser's recent analyses."""
+    jobs = []
+    backend = get_backend(request)
+    for job_id in request.session.get("gait_jobs", [])[-5:]:
+        status = backend.jobs.status(job_id)
+        if status is not None:
+            jobs.append(status)
+    return render(
+        request, "gait.html", title="Gait", views=GAIT_VIEWS, max_mb=_max_mb(request), jobs=jobs, error=None
+    )
+
+
+@router.post("/gait/upload", response_class=HTMLResponse)
+async def gait_upload(
+    request: Request, video: Annotated[UploadFile, File()], view: Annotated[str, Form()] = "auto"
+) -> Response:
+    """Check and store the video, then start the analysis in the background."""
+    pid = _pid_or_503(request)
+    backend = get_backend(request)
+    if view not in {v for v, _ in GAIT_VIEWS}:
+        view = "auto"
+    out_dir = backend.uploads_dir / f"person-{pid}" / "video"
+    try:
+        saved = await save_upload(video, VIDEO_TYPES, _max_mb(request), out_dir)
+    except UploadRejectedError as exc:
+        return render(
+            request,
+            "gait.html",
+            status_code=422,
+            title="Gait",
+            views=GAIT_VIEWS,
+            max_mb=_max_mb(request),
+            jobs=[],
+            error=str(exc),
+        )
+    job_id = backend.submit_gait(pid, saved.path, view, backend.height_cm(pid))
+    request.session["gait_jobs"] = [*request.session.get("gait_jobs", [])[-9:], job_id]
+    return RedirectResponse(f"/gait/job/{job_id}", status_code=303)
+
+
+def _job(request: Request, job_id: str) -> Any:
+    if job_id not in request.session.get("gait_jobs", []):
+        raise HTTPException(
+            404, "There is no analysis with this id for you. Upload a video on the Gait page."
+        )
+    status = get_backend(request).jobs.status(job_id)
+    if status is None:
+        raise HTTPException(
+            404, "This analysis is no longer kept (heelcoach was restarted). Upload the video again."
+        )
+    return status
+
+
+@router.get("/gait/job/{job_id}", response_class=HTMLResponse)
+def gait_job(request: Request, job_id: str) -> Response:
+    """Progress while the analysis runs; the report when it is done."""
+    status = _job(request, job_id)
+    report = gait_report_view(status.result, job_id) if status.state == "done" else None
+    return render(request, "gait_job.html", title="Gait analysis", job=status, report=report)
+
+
+@router.get("/gait/job/{job_id}/status", response_class=HTMLResponse)
+def gait_job_status(request: Request, job_id: str) -> Response:
+    """htmx fragment: the progress bar; tells the page to reload itself when finished."""
+    status = _job(request, job_id)
+    response = render(request, "_gait_progress.html", job=status)
+    if status.finished:
+        response.headers["HX-Refresh"] = "true"
+    return response
+
+
+@router.post("/gait/job/{job_id}/use", response_class=HTMLResponse)
+def gait_use(request: Request, job_id: str) -> Response:
+    """Rebuild the plan with this report's findings (and cadence cue)."""
+    status = _job(request, job_id)
+    if status.state != "done":
+        raise HTTPException(409, "This analysis has not finished yet.")
+    get_backend(request).plan_with_gait(_pid_or_503(request), status.result)
+    request.session["flash"] = "Your plan now includes what the video showed."
+    return RedirectResponse("/plan", status_code=303)
+
+
+@router.get("/gait/job/{job_id}/frame/{index}")
+def gait_frame(request: Request, job_id: str, index: int) -> Response:
+    """One annotated key frame of a finished analysis."""
+    status = _job(request, job_id)
+    report = gait_report_view(status.result, job_id) if status.state == "done" else None
+    if report is None or not 0 <= index < len(report.frame_paths):
+        raise HTTPException(404, "There is no such key frame.")
+    return FileResponse(report.frame_paths[index], media_type="image/png")
+
+
+# ---------------------------------------------------------------------------------------------- settings
+@router.get("/settings", response_class=HTMLResponse)
+def settings_page(request: Request) -> Response:
+    """Profile, export and delete."""
+    return render(request, "settings.html", title="Settings", person=person_id(request))
+
+
+@router.get("/settings/export.json")
+def export_json(request: Request) -> Response:
+    """Everything stored about me, as one JSON file."""
+    pid = _pid_or_503(request)
+    data = get_backend(request).export(pid)
+    body = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    return Response(
+        body,
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="heelcoach-{pid}.json"'},
+    )
+
+
+@router.get("/settings/export.zip")
+def export_csv(request: Request) -> Response:
+    """Everything stored about me, one CSV per table, in a ZIP."""
+    pid = _pid_or_503(request)
+    data = get_backend(request).export(pid)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("person.csv", _csv([data.get("person", {})]))
+        for table, rows in (data.get("tables") or {}).items():
+            zf.writestr(f"{table}.csv", _csv(rows))
+    return Response(
+        buffer.getvalue(),
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="heelcoach-{pid}-csv.zip"'},
+    )
+
+
+def _csv(rows: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    header: list[str] = []
+    for row in rows:
+        header.extend(k for k in row if k not in header)
+    writer = csv.DictWriter(out, fieldnames=header)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(
+            {
+                k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
+                for k, v in row.items()
+            }
+        )
+    return out.getvalue()
+
+
+@router.post("/settings/delete", response_class=HTMLResponse)
+async def delete_all(request: Request, confirm: Annotated[str, Form()] = "") -> Response:
+    """Delete everything about me, after typing DELETE."""
+    if confirm.strip().upper() != "DELETE":
+        return render(
+            request,
+            "settings.html",
+            status_code=422,
+            title="Settings",
+            person=person_id(request),
+            delete_error="Type DELETE in capitals to confirm. Nothing was deleted.",
+        )
+    pid = _pid_or_503(request)
+    get_backend(request).delete(pid)
+    request.session.clear()
+    request.session["flash"] = "All your data was deleted."
+    return RedirectResponse("/", status_code=303)

@@ -1,0 +1,214 @@
+"""Onboarding pages: the questionnaire (saved as it goes), the triage result, self-tests, extras."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from heelcoach.web.backend import NotReadyError
+from heelcoach.web.deps import get_backend, get_ctx, person_id, render
+from heelcoach.web.questions import group_ids, group_view, missing_required, parse_group, questions_of
+from heelcoach.web.selftests import parse_self_tests, self_test_views
+from heelcoach.web.views import attr
+
+router = APIRouter()
+
+
+def _draft_key(request: Request) -> str:
+    key = request.session.get("draft_key")
+    if not isinstance(key, str):
+        key = secrets.token_hex(12)
+        request.session["draft_key"] = key
+    return key
+
+
+async def _form_lists(request: Request) -> dict[str, list[str]]:
+    form = await request.form()
+    out: dict[str, list[str]] = {}
+    for key, value in form.multi_items():
+        if isinstance(value, str):
+            out.setdefault(key, []).append(value)
+    return out
+
+
+def _group_page(request: Request, group: str, errors: dict[str, str], status_code: int = 200) -> Response:
+    cat = get_ctx(request).catalogue
+    groups = group_ids(cat)
+    if group not in groups:
+        raise HTTPException(404, f"There is no question group called '{group}'.")
+    answers = get_backend(request).load_draft(_draft_key(request))
+    index = groups.index(group)
+    steps = [group_view(cat, g, {}, {}) for g in groups]
+    return render(
+        request,
+        "start_group.html",
+        status_code=status_code,
+        group=group_view(cat, group, answers, errors),
+        steps=steps,
+        step=index + 1,
+        prev=groups[index - 1] if index else None,
+        is_last=index == len(groups) - 1,
+        errors=errors,
+    )
+
+
+@router.get("/start", response_class=HTMLResponse)
+def start(request: Request) -> Response:
+    """The first question group (or a 'not ready' page while the questions are not written)."""
+    groups = group_ids(get_ctx(request).catalogue)
+    if not groups:
+        return render(request, "start_group.html", title="Questions", group=None)
+    return RedirectResponse(f"/start/q/{groups[0]}", status_code=303)
+
+
+@router.get("/start/q/{group}", response_class=HTMLResponse)
+def question_group(request: Request, group: str) -> Response:
+    """One group of questions with the answers saved so far."""
+    return _group_page(request, group, {})
+
+
+@router.post("/start/q/{group}/autosave", response_class=HTMLResponse)
+async def autosave(request: Request, group: str) -> Response:
+    """htmx: save the group's valid answers as the runner goes; report problems in a line."""
+    cat = get_ctx(request).catalogue
+    if group not in group_ids(cat):
+        raise HTTPException(404, f"There is no question group called '{group}'.")
+    backend = get_backend(request)
+    key = _draft_key(request)
+    answers, errors = parse_group(cat, group, await _form_lists(request))
+    draft = backend.load_draft(key)
+    draft.update({k: v for k, v in answers.items() if k not in errors})
+    backend.save_draft(key, draft)
+    if errors:
+        return HTMLResponse(f"Saved, but {len(errors)} answer(s) need checking.")
+    return HTMLResponse("Saved ✓")
+
+
+@router.post("/start/q/{group}", response_class=HTMLResponse)
+async def save_group(request: Request, group: str) -> Response:
+    """Save the group; show problems next to the fields, or go on to the next group."""
+    cat = get_ctx(request).catalogue
+    groups = group_ids(cat)
+    if group not in groups:
+        raise HTTPException(404, f"There is no question group called '{group}'.")
+    backend = get_backend(request)
+    key = _draft_key(request)
+    answers, errors = parse_group(cat, group, await _form_lists(request))
+    draft = backend.load_draft(key)
+    draft.update({k: v for k, v in answers.items() if k not in errors})
+    backend.save_draft(key, draft)
+    group_qids = {str(attr(q, "id")) for q in questions_of(cat) if attr(q, "group") == group}
+    errors.update({k: v for k, v in missing_required(cat, draft).items() if k in group_qids})
+    if errors:
+        return _group_page(request, group, errors, status_code=422)
+    index = groups.index(group)
+    if index + 1 < len(groups):
+        return RedirectResponse(f"/start/q/{groups[index + 1]}", status_code=303)
+    return await _finish(request, draft)
+
+
+async def _finish(request: Request, draft: dict[str, Any]) -> Response:
+    cat = get_ctx(request).catalogue
+    backend = get_backend(request)
+    missing = missing_required(cat, draft)
+    if missing:
+        first = next(str(attr(q, "group")) for q in questions_of(cat) if str(attr(q, "id")) in missing)
+        return _group_page(request, first, missing, status_code=422)
+    pid = person_id(request)
+    if pid is None:
+        return render(request, "start_result.html", title="Your result", triage=None, first_group="")
+    try:
+        triage = backend.save_intake(pid, draft)
+    except NotReadyError:
+        return render(request, "start_result.html", title="Your result", triage=None, first_group="")
+    except ValueError as exc:  # IntakeError: per-question problems, shown next to the fields
+        problems = backend.intake_problems(exc)
+        if not problems:
+            raise
+        first = next(
+            (str(attr(q, "group")) for q in questions_of(cat) if str(attr(q, "id")) in problems),
+            group_ids(cat)[0],
+        )
+        return _group_page(request, first, problems, status_code=422)
+    request.session["triage_stop"] = bool(triage.stop)
+    return RedirectResponse("/start/result", status_code=303)
+
+
+@router.get("/start/result", response_class=HTMLResponse)
+def result(request: Request) -> Response:
+    """The triage result: a red flag stops here and says what to do."""
+    groups = group_ids(get_ctx(request).catalogue)
+    pid = person_id(request)
+    triage = None
+    if pid is not None:
+        try:
+            triage = get_backend(request).latest_triage(pid)
+        except NotReadyError:
+            triage = None
+    return render(
+        request,
+        "start_result.html",
+        title="Your result",
+        triage=triage,
+        first_group=groups[0] if groups else "",
+    )
+
+
+def _stopped(request: Request) -> bool:
+    return bool(request.session.get("triage_stop"))
+
+
+@router.get("/start/tests", response_class=HTMLResponse)
+def tests(request: Request) -> Response:
+    """Self-tests with how-to steps and a timer where the test is timed."""
+    if _stopped(request):
+        return RedirectResponse("/start/result", status_code=303)
+    views = self_test_views(get_ctx(request).catalogue, {}, {})
+    return render(request, "start_tests.html", title="Self-tests", tests=views, errors={})
+
+
+@router.post("/start/tests", response_class=HTMLResponse)
+async def save_tests(request: Request) -> Response:
+    """Save the self-test values (all optional); problems are shown next to the field."""
+    if _stopped(request):
+        return RedirectResponse("/start/result", status_code=303)
+    cat = get_ctx(request).catalogue
+    form = await _form_lists(request)
+    results, values, errors = parse_self_tests(cat, form)
+    if errors:
+        views = self_test_views(cat, values, errors)
+        return render(
+            request, "start_tests.html", status_code=422, title="Self-tests", tests=views, errors=errors
+        )
+    pid = person_id(request)
+    if results and pid is not None:
+        try:
+            get_backend(request).save_screen(pid, results)
+        except NotReadyError:
+            return render(request, "start_extras.html", title="Optional extras", screen_ready=False)
+    return RedirectResponse("/start/extras", status_code=303)
+
+
+@router.get("/start/extras", response_class=HTMLResponse)
+def extras(request: Request) -> Response:
+    """Optional: a running video and watch files; then make the plan."""
+    if _stopped(request):
+        return RedirectResponse("/start/result", status_code=303)
+    return render(request, "start_extras.html", title="Optional extras", screen_ready=True)
+
+
+@router.post("/start/plan", response_class=HTMLResponse)
+def make_plan(request: Request) -> Response:
+    """Build the first plan and go to it."""
+    if _stopped(request):
+        return RedirectResponse("/start/result", status_code=303)
+    pid = person_id(request)
+    if pid is None:
+        raise NotReadyError("store")
+    get_backend(request).make_plan(pid)
+    request.session["onboarded"] = True
+    get_backend(request).clear_draft(_draft_key(request))
+    return RedirectResponse("/plan", status_code=303)

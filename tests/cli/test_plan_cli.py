@@ -1,0 +1,151 @@
+"""``heelcoach plan/checkin/review/progress/screen/export`` on a temp SQLite file (HEELCOACH_DATABASE_URL)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from heelcoach.cli.main import app
+from heelcoach.services.assess import sample_answers_path
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("HEELCOACH_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("HEELCOACH_DATA_DIR", str(tmp_path / "data"))
+    return CliRunner()
+
+
+def _ok(cli: CliRunner, *args: str) -> str:
+    result = cli.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _planned(cli: CliRunner, start: date) -> dict[str, object]:
+    out = _ok(cli, "plan", "--answers", str(sample_answers_path()), "--today", start.isoformat(), "--json")
+    return json.loads(out)
+
+
+def test_plan_from_answers_then_show_this_week(cli: CliRunner) -> None:
+    start = date.today() - timedelta(days=2)
+    week = _planned(cli, start)
+    assert week["version"] == 1
+    assert week["starts_on"] == start.isoformat()
+    text = _ok(cli, "plan")
+    assert "Plan version 1" in text
+    assert "not a diagnosis" in text
+    again = json.loads(_ok(cli, "plan", "--json"))
+    assert again["version"] == 1
+    assert again["day_of_plan_week"] == 3
+
+
+def test_plan_without_answers_says_what_to_do(cli: CliRunner) -> None:
+    result = cli.invoke(app, ["plan"])
+    assert result.exit_code == 1
+    assert "heelcoach assess" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_checkin_by_flags_upserts_and_progress_shows_it(cli: CliRunner) -> None:
+    _planned(cli, date.today() - timedelta(days=1))
+    plan = json.loads(_ok(cli, "plan", "--json"))
+    item = plan["plan"]["items"][0]["id"]
+    out = _ok(
+        cli,
+        "checkin",
+        "--first-step",
+        "3",
+        "--worst",
+        "4",
+        "--run-km",
+        "5",
+        "--run-minutes",
+        "32",
+        "--run-pain-during",
+        "2",
+        "--done",
+        item,
+        "--json",
+    )
+    saved = json.loads(out)
+    assert saved["checkin"]["first_step_pain"] == 3
+    assert not saved["replaced"]
+    assert saved["checkin"]["done_items"] == [item]
+    again = json.loads(_ok(cli, "checkin", "--first-step", "2", "--json"))
+    assert again["replaced"]
+    prog = json.loads(_ok(cli, "progress", "--json"))
+    assert [p["first_step_pain"] for p in prog["pain"]] == [2]
+    assert "Pain by week" in _ok(cli, "progress")
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["checkin", "--first-step", "11"], "--first-step"),
+        (["checkin", "--first-step", "three"], "--first-step"),
+        (["checkin", "--first-step", "3", "--day", "03/14/2026"], "--day"),
+        (["checkin", "--first-step", "3", "--done", "moonwalk"], "moonwalk"),
+        (["checkin", "--first-step", "3", "--day", "2999-01-01"], "future"),
+        (["checkin"], "--first-step is required"),
+        (["progress", "--person", "99"], "no person with id 99"),
+        (["export", "--format", "xml"], "json or csv"),
+        (["screen", "knee_to_wall_test"], "TEST_ID=VALUE"),
+        (["screen", "knee_to_wall_test=99:left"], "outside"),
+    ],
+)
+def test_bad_flags_give_clear_messages_without_traceback(
+    cli: CliRunner, args: list[str], needle: str
+) -> None:
+    _planned(cli, date.today())
+    result = cli.invoke(app, args)
+    assert result.exit_code != 0
+    assert needle in result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_review_screen_and_export(cli: CliRunner, tmp_path: Path) -> None:
+    start = date.today() - timedelta(days=7)
+    _planned(cli, start)
+    for i in range(7):
+        day = (start + timedelta(days=i)).isoformat()
+        _ok(cli, "checkin", "--day", day, "--first-step", "3", "--worst", "3")
+    assert "heelcoach review" in _ok(cli, "plan")
+    review = json.loads(_ok(cli, "review", "--today", (start + timedelta(days=6)).isoformat(), "--json"))
+    assert (review["previous_version"], review["version"]) == (1, 2)
+    assert review["decision"]["kind"] == "weekly_review"
+    too_early = cli.invoke(app, ["review"])
+    assert too_early.exit_code == 1
+    assert "Too early" in too_early.output
+    assert "->" in _ok(cli, "review", "--force")
+
+    listing = _ok(cli, "screen")
+    assert "knee_to_wall_test" in listing
+    screened = json.loads(
+        _ok(cli, "screen", "knee_to_wall_test=7:left", "knee_to_wall_test=11:right", "--json")
+    )
+    assert screened["report"]["verdicts"]
+
+    out = _ok(cli, "export", "--out", str(tmp_path / "me.json"))
+    assert "me.json" in out
+    data = json.loads((tmp_path / "me.json").read_text(encoding="utf-8"))
+    assert len(data["tables"]["checkins"]) == 7
+    assert len(data["tables"]["plan_versions"]) == 3
+    _ok(cli, "export", "--format", "csv", "--out", str(tmp_path / "csv"))
+    assert (tmp_path / "csv" / "checkins.csv").is_file()
+
+
+def test_interactive_checkin_prompts(cli: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    _planned(cli, date.today())
+    monkeypatch.setattr("heelcoach.cli.plan.stdin_is_interactive", lambda: True)
+    # first steps (bad then good), worst (skip), run km (skip), morning worse, items, notes
+    result = cli.invoke(app, ["checkin"], input="12\n4\n\n\nn\n\nfelt ok\n")
+    assert result.exit_code == 0, result.output
+    assert "0 to 10" in result.output
+    prog = json.loads(_ok(cli, "progress", "--json"))
+    assert prog["pain"][0]["first_step_pain"] == 4

@@ -1,0 +1,363 @@
+"""Runner profiles through the real chain (triage, screen, drivers, plan), with plan properties."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from heelcoach import DISCLAIMER
+from heelcoach.domain.plan import (
+    WEEKDAYS,
+    format_plan_text,
+    plan_from_dict,
+    plan_to_dict,
+)
+from heelcoach.domain.screen import SelfTestResult
+from heelcoach.domain.types import DriverEvidence, LoadSnapshot
+from tests.domain.plan_helpers import START, excluded, make_plan, refs
+
+RATHLEFF = "rathleff_high_load_heel_raise"
+STRETCHES = {"plantar_fascia_specific_stretch", "standing_calf_stretch"}
+MASSAGE_TOOLS = {"massage_ball_rolling", "foam_roller_rolling", "fascia_blasting", "gua_sha"}
+HIP = {"side_lying_hip_abduction", "clamshell", "side_plank", "single_leg_bridge"}
+
+
+def test_typical_runner(catalogue) -> None:  # type: ignore[no-untyped-def]
+    plan = make_plan(catalogue)
+    assert plan.version == 1
+    assert plan.week == 1
+    assert plan.referral is None
+    assert plan.irritability == "moderate"
+    assert plan.phase == "build"
+    assert refs(plan, "exercise") >= STRETCHES
+    assert "short_foot" in refs(plan, "exercise")  # foot intrinsics always (seed 000)
+    assert RATHLEFF in refs(plan, "exercise")
+    assert plan.run.mode == "continuous"
+    assert plan.run.max_single_run_km == pytest.approx(14 * 1.1, abs=0.05)
+    assert plan.run.weekly_km_cap is not None
+    assert plan.run.weekly_km_cap <= 35
+
+
+def test_high_irritability_first_week(catalogue) -> None:  # type: ignore[no-untyped-def]
+    plan = make_plan(catalogue, first_step_pain=8, worst_pain=8, pain_during_run=6, symptom_duration_weeks=1)
+    assert plan.irritability == "high"
+    assert plan.phase == "settle"
+    assert RATHLEFF not in refs(plan)
+    assert "irritable" in excluded(plan)[RATHLEFF] or "phase" in excluded(plan)[RATHLEFF]
+    assert plan.run.mode == "walk_run"
+    assert plan.run.stage == 1
+    assert refs(plan, "exercise") >= STRETCHES
+    assert all(i.level == 1 for i in plan.items if i.kind == "exercise")
+    assert refs(plan, "cross_training")
+
+
+def test_returning_runner_with_load_spike(catalogue) -> None:  # type: ignore[no-untyped-def]
+    load = LoadSnapshot(
+        START,
+        weekly_run_km=30,
+        chronic_weekly_run_km=20,
+        longest_run_30d_km=16,
+        runs_last_7d=3,
+        spike_band="30_100",
+        spike_run_km=16,
+    )
+    plan = make_plan(
+        catalogue,
+        load=load,
+        first_step_pain=3,
+        worst_pain=4,
+        pain_during_run=2,
+        symptom_duration_weeks=8,
+        recent_load_increase=True,
+    )
+    rule = catalogue.plan.load_caps.after_spike_increase_pct.value
+    assert plan.run.mode == "continuous"
+    assert plan.run.max_single_run_km == pytest.approx(round(16 * (1 + rule / 100), 1))
+    assert "spike" in plan.run.why
+    assert "Frandsen" in plan.run.why
+    assert plan.run.weekly_km_cap is not None
+    assert plan.run.weekly_km_cap <= 20 * 1.1
+    assert "frandsen_2025" in plan.run.sources
+    drivers = {d.id: d for d in make_plan.__globals__["infer_drivers"]([], catalogue)}
+    assert not drivers["load_spike"].active  # no evidence, no driver
+
+
+def test_single_run_cap_without_spike(catalogue) -> None:  # type: ignore[no-untyped-def]
+    load = LoadSnapshot(START, 30, 30, 12, 3)
+    plan = make_plan(catalogue, load=load)
+    assert plan.run.max_single_run_km == pytest.approx(13.2)
+    assert "10%" in plan.run.why
+
+
+def test_diabetes_with_reduced_sensation_is_a_referral_without_tools(catalogue) -> None:  # type: ignore[no-untyped-def]
+    plan = make_plan(
+        catalogue, diabetes=True, reduced_foot_sensation=True, equipment=["massage_ball", "frozen_bottle"]
+    )
+    assert plan.referral is not None
+    assert "clinician" in plan.referral
+    assert plan.run.mode == "none"
+    assert plan.run.max_single_run_km is None
+    assert not refs(plan, "adjunct")
+    assert not refs(plan, "exercise")
+    out = excluded(plan)
+    assert {"massage_ball_rolling", "ice", "frozen_bottle_rolling"} <= set(out)
+    assert "diabetes" in out["ice"]
+
+
+def test_anticoagulated_runner_gets_no_massage_tools(catalogue) -> None:  # type: ignore[no-untyped-def]
+    plan = make_plan(
+        catalogue,
+        anticoagulants_or_bleeding_disorder=True,
+        equipment=["massage_ball", "foam_roller", "tape", "step"],
+    )
+    assert plan.referral is None
+    assert not MASSAGE_TOOLS & refs(plan)
+    out = excluded(plan)
+    assert {"massage_ball_rolling", "foam_roller_rolling"} <= set(out)
+    assert "anticoagulant" in out["massage_ball_rolling"]
+    assert "taping" in refs(plan, "adjunct")  # a safe adjunct stays possible
+
+
+def test_pregnant_runner(catalogue) -> None:  # type: ignore[no-untyped-def]
+    plan = make_plan(catalogue, pregnant="yes", equipment=["massage_ball", "step"])
+    assert plan.referral is None
+    assert "pregnant" in plan.rationale
+    assert "massage_ball_rolling" not in refs(plan)
+    assert "home_fascia_massage_routine" in excluded(plan)
+    assert refs(plan, "exercise") >= STRETCHES
+
+
+def test_passive_only_history(catalogue) -> None:  # type: ignore[no-untyped-def]
+    plan = make_plan(
+        catalogue,
+        tried=["rolling", "massage", "taping", "new_shoes"],
+        past_episodes=2,
+        equipment=["massage_ball", "tape", "step"],
+    )
+    edu = refs(plan, "education")
+    assert "why_it_keeps_coming_back" in edu
+    assert "passive_care_has_a_place" in edu
+    adjuncts = [i for i in plan.items if i.kind == "adjunct"]
+    assert adjuncts
+    limit = catalogue.plan.adjuncts
+    assert len(adjuncts) <= limit.max_items
+    for item in adjuncts:
+        assert item.optional
+        assert item.until is not None
+        assert item.until <= START + timedelta(weeks=limit.max_weeks)
+        assert "seed 000" in item.why
+    strength_days = max(len(i.days) for i in plan.items if i.kind == "exercise" and i.days != WEEKDAYS)
+    assert all(len(i.days) <= strength_days for i in adjuncts)
+
+
+def test_hip_control_driver_from_self_tests(catalogue) -> None:  # type: ignore[no-untyped-def]
+    tests = (
+        SelfTestResult("side_plank_hold_test", 20, "left"),
+        SelfTestResult("side_plank_hold_test", 45, "right"),
+        SelfTestResult("single_leg_squat_quality_test", 3, "left"),
+    )
+    plan = make_plan(catalogue, tests=tests)
+    hip_items = [i for i in plan.items if i.ref_id in HIP]
+    assert len(hip_items) >= 2
+    assert any("hip_control" in i.drivers for i in hip_items)
+    assert any("side-plank" in i.why.lower() for i in hip_items)
+
+
+def test_weak_calves_get_heel_raises(catalogue) -> None:  # type: ignore[no-untyped-def]
+    tests = (
+        SelfTestResult("single_leg_heel_raise_test", 12, "left"),
+        SelfTestResult("single_leg_heel_raise_test", 22, "right"),
+    )
+    plan = make_plan(catalogue, tests=tests)
+    calf = [i for i in plan.items if "calf_capacity" in i.drivers]
+    assert {RATHLEFF, "eccentric_heel_raise"} & {i.ref_id for i in calf}
+
+
+def test_limited_ankle_mobility_gets_calf_stretching(catalogue) -> None:  # type: ignore[no-untyped-def]
+    tests = (SelfTestResult("knee_to_wall_test", 4, "left"), SelfTestResult("knee_to_wall_test", 9, "right"))
+    plan = make_plan(catalogue, tests=tests)
+    calf = next(i for i in plan.items if i.ref_id == "standing_calf_stretch")
+    assert "ankle mobility" in calf.why
+    assert calf.evidence == "A"
+    assert calf.days == WEEKDAYS
+
+
+def test_no_equipment(catalogue) -> None:  # type: ignore[no-untyped-def]
+    plan = make_plan(catalogue, equipment=[])
+    step_work = [
+        i for i in plan.items if i.kind == "exercise" and "step" in catalogue.exercises[i.ref_id].equipment
+    ]
+    assert step_work
+    assert all("floor" in i.dose.get("note", "") for i in step_work)
+    assert not refs(plan, "adjunct")  # no tools owned
+    with_step = make_plan(catalogue, equipment=["step", "backpack_or_weights"])
+    assert all("note" not in i.dose for i in with_step.items if i.ref_id == RATHLEFF)
+
+
+def test_no_band_skips_band_work_with_reason(catalogue) -> None:  # type: ignore[no-untyped-def]
+    irritable = {"first_step_pain": 8, "worst_pain": 8}
+    plan = make_plan(catalogue, equipment=[], **irritable)
+    band_work = {ex.id for ex in catalogue.exercises.values() if "resistance_band" in ex.equipment}
+    assert band_work
+    assert not band_work & refs(plan)
+    assert any("resistance band" in r for r in excluded(plan).values())
+    with_band = make_plan(catalogue, equipment=["resistance_band"], **irritable)
+    assert band_work & refs(with_band, "exercise")  # the calf slot while heavy raises wait
+
+
+def test_two_days_a_week(catalogue) -> None:  # type: ignore[no-untyped-def]
+    plan = make_plan(catalogue, days_available_per_week=2)
+    strength = [i for i in plan.items if i.kind == "exercise" and i.ref_id not in STRETCHES]
+    assert strength
+    assert all(len(i.days) <= 2 for i in strength)
+    assert all(i.dose["days_per_week"] <= 2 for i in strength)
+
+
+def test_race_goal_keeps_running(catalogue) -> None:  # type: ignore[no-untyped-def]
+    plan = make_plan(catalogue, running_goal="race", race_date=START + timedelta(weeks=10))
+    assert plan.run.mode == "continuous"
+    assert plan.run.max_single_run_km is not None
+    assert plan.run.max_single_run_km <= 14 * 1.1 + 0.05
+
+
+def test_flat_feet_footwear(catalogue) -> None:  # type: ignore[no-untyped-def]
+    plan = make_plan(catalogue, foot_type="flat")
+    fw = [i for i in plan.items if i.kind == "footwear"]
+    assert "flat_foot_support" in {i.ref_id for i in fw}
+    assert any("flat" in i.why for i in fw)
+    neutral = make_plan(catalogue, foot_type="neutral")
+    assert "flat_foot_support" not in refs(neutral)
+
+
+def test_old_shoes_get_replacement_advice(catalogue) -> None:  # type: ignore[no-untyped-def]
+    assert "replace_worn_shoes" in refs(make_plan(catalogue, shoe_age_km=1100))
+    assert "replace_worn_shoes" not in refs(make_plan(catalogue, shoe_age_km=200))
+
+
+def test_red_flag_runner_gets_a_referral_plan(catalogue) -> None:  # type: ignore[no-untyped-def]
+    plan = make_plan(catalogue, can_bear_weight=False, onset="after_fall_or_injury")
+    assert plan.referral is not None
+    assert "urgent" in plan.referral.lower()
+    assert plan.run.mode == "none"
+    assert plan.run.runs_per_week == 0
+    assert not refs(plan, "exercise")
+    assert not refs(plan, "adjunct")
+    assert not refs(plan, "cross_training")
+    assert any(i.kind == "escalation" for i in plan.items)
+    text = format_plan_text(plan, catalogue)
+    assert "SEE A CLINICIAN FIRST" in text
+    assert "No running" in text
+
+
+def test_chronic_runner_escalates_to_physician_options(catalogue) -> None:  # type: ignore[no-untyped-def]
+    plan = make_plan(catalogue, symptom_duration_weeks=40)
+    esc = [i for i in plan.items if i.kind == "escalation"]
+    assert [i.ref_id for i in esc] == ["refractory_physician"]
+    assert "shock-wave" in esc[0].why
+    assert "injection" in esc[0].why
+    assert "surgery" in esc[0].why
+    short = make_plan(catalogue, symptom_duration_weeks=10)
+    assert not [i for i in short.items if i.kind == "escalation"]
+
+
+def test_low_irritability_returning_runner(catalogue) -> None:  # type: ignore[no-untyped-def]
+    plan = make_plan(
+        catalogue,
+        first_step_pain=2,
+        worst_pain=3,
+        pain_during_run=1,
+        running_goal="return_to_running",
+        runs_per_week=0,
+        weekly_distance_km=0,
+        longest_run_km=0,
+        symptom_duration_weeks=20,
+    )
+    assert plan.irritability == "low"
+    assert RATHLEFF in refs(plan, "exercise")
+    assert plan.run.mode == "continuous"
+    assert plan.run.max_single_run_km is not None
+    assert plan.run.max_single_run_km <= 3.6
+
+
+def test_moderate_returning_runner_walks_and_runs(catalogue) -> None:  # type: ignore[no-untyped-def]
+    plan = make_plan(catalogue, running_goal="return_to_running", runs_per_week=0, weekly_distance_km=0)
+    assert plan.run.mode == "walk_run"
+    assert plan.run.stage == 1
+    assert plan.run.max_single_run_km == catalogue.plan.return_to_run.stages[0].distance_km
+
+
+def test_load_spike_driver_from_intake(catalogue) -> None:  # type: ignore[no-untyped-def]
+    plan = make_plan(catalogue, recent_load_increase=True, onset="after_training_increase")
+    assert "load_management" in refs(plan, "education")
+    assert "load_management" not in refs(make_plan(catalogue), "education")
+    assert "a jump in running load" in plan.rationale.lower() or "load" in plan.rationale
+
+
+def test_cadence_cue_from_gait(catalogue) -> None:  # type: ignore[no-untyped-def]
+    gait = (DriverEvidence("knee_control", 0.5, "gait", "overstride", "landing well ahead of the hips"),)
+    plan = make_plan(catalogue, extra=gait, cadence=15)
+    assert plan.run.cadence_cue_pct == catalogue.plan.cadence_cue.increase_pct_max
+    assert "heiderscheit_2011" in plan.run.sources
+    assert {"step_down", "split_squat", "single_leg_deadlift", "clamshell"} & refs(plan, "exercise")
+
+
+def test_short_sessions_leave_exercises_out_with_reason(catalogue) -> None:  # type: ignore[no-untyped-def]
+    tests = (
+        SelfTestResult("side_plank_hold_test", 20, "left"),
+        SelfTestResult("single_leg_squat_quality_test", 3),
+    )
+    plan = make_plan(catalogue, tests=tests, minutes_per_session=10)
+    strength = [i for i in plan.items if i.kind == "exercise" and i.ref_id not in STRETCHES]
+    assert len(strength) <= catalogue.plan.selection.min_strength_exercises
+    assert any("minute sessions" in r for r in excluded(plan).values())
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"first_step_pain": 8, "worst_pain": 8},
+        {"diabetes": True, "reduced_foot_sensation": True},
+        {"equipment": []},
+        {"symptom_duration_weeks": 40},
+    ],
+)
+def test_plan_round_trips_and_reads_like_a_handout(catalogue, overrides) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    plan = make_plan(catalogue, **overrides)
+    assert plan_from_dict(json.loads(json.dumps(plan_to_dict(plan)))) == plan
+    text = format_plan_text(plan, catalogue)
+    assert DISCLAIMER.split(".")[0] in " ".join(text.split())
+    assert ("STOP RULES" in text) == (plan.referral is None)
+    assert "WHEN TO SEE A CLINICIAN" in text
+    assert "RUNNING THIS WEEK" in text
+
+
+def test_plan_from_dict_names_missing_field() -> None:
+    with pytest.raises(ValueError, match="missing field"):
+        plan_from_dict({"version": 1})
+
+
+def test_plan_rules_name_real_catalogue_items(catalogue) -> None:  # type: ignore[no-untyped-def]
+    sel = catalogue.plan.selection
+    named = [
+        *sel.stretches,
+        *sel.foot_intrinsics,
+        *sel.calf,
+        *sel.power,
+        *catalogue.plan.high_load.exercise_ids,
+    ]
+    named += [ex for menu in sel.per_driver.values() for ex in menu]
+    assert set(named) <= set(catalogue.exercises)
+    adj = catalogue.plan.adjuncts
+    assert {*adj.equipment_to_therapy.values(), *adj.tried_to_therapy.values()} <= set(catalogue.passive)
+    assert sel.footwear_old_shoes in catalogue.footwear
+    assert set(catalogue.plan.screen.referral_tests) <= set(catalogue.self_tests)
+
+
+def test_education_for_passive_history_only(catalogue) -> None:  # type: ignore[no-untyped-def]
+    active = make_plan(catalogue, tried=["stretching"], past_episodes=0)
+    assert "why_it_keeps_coming_back" not in refs(active, "education")
+    assert {"what_is_the_plantar_fascia", "pain_monitoring"} <= refs(active, "education")

@@ -1,0 +1,224 @@
+"""Weekly review: progress, hold, regress, refer; phases; escalation."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+import pytest
+
+from heelcoach.domain.plan import DEFERRED_NOTE, Plan
+from heelcoach.domain.progression import CheckIn, weekly_review
+from tests.domain.plan_helpers import START, make_plan
+
+TODAY = START + timedelta(days=6)
+
+
+def _week(
+    plan: Plan,
+    end: date = TODAY,
+    *,
+    first: int = 3,
+    worst: int = 3,
+    run_pain: int | None = 2,
+    runs: tuple[int, ...] = (1, 3, 5),
+    done: bool = True,
+    worse: bool = False,
+    passive: tuple[str, ...] = (),
+    red: tuple[str, ...] = (),
+) -> list[CheckIn]:
+    items = tuple(i.id for i in plan.items if i.kind == "exercise") if done else ()
+    out = []
+    for k in range(7):
+        day = end - timedelta(days=6 - k)
+        ran = k in runs
+        out.append(
+            CheckIn(
+                day,
+                first,
+                worst,
+                run_pain if ran else None,
+                run_pain if ran else None,
+                worse,
+                items,
+                2.0 if ran else None,
+                15.0 if ran else None,
+                passive,
+                red if k == 6 else (),
+            )
+        )
+    return out
+
+
+@pytest.fixture
+def settle_plan(catalogue) -> Plan:  # type: ignore[no-untyped-def]
+    return make_plan(catalogue, first_step_pain=8, worst_pain=8, pain_during_run=6, symptom_duration_weeks=2)
+
+
+@pytest.fixture
+def build_plan_(catalogue) -> Plan:  # type: ignore[no-untyped-def]
+    return make_plan(catalogue)
+
+
+def test_good_week_progresses_one_step(catalogue, settle_plan) -> None:  # type: ignore[no-untyped-def]
+    review = weekly_review(settle_plan, _week(settle_plan), catalogue, TODAY)
+    new = review.new_plan
+    assert new.version == settle_plan.version + 1
+    assert new.created == TODAY
+    assert review.week_start == START
+    assert review.adherence == 1.0
+    old_levels = {i.id: i.level for i in settle_plan.items if i.kind == "exercise"}
+    for item in new.items:
+        if item.kind == "exercise" and item.id in old_levels:
+            assert item.level in (old_levels[item.id], old_levels[item.id] + 1)
+    assert any(d.action == "progress" and d.rule_id == "progress_criteria_met" for d in review.decisions)
+    assert new.run.stage == 2
+    assert new.run.mode == "walk_run"
+    assert review.phase_change == ("settle", "build")
+    assert new.phase == "build"
+    assert new.week == 1
+    assert "rules fired" in new.rationale
+
+
+def test_pain_above_acceptable_never_progresses(catalogue, build_plan_) -> None:  # type: ignore[no-untyped-def]
+    review = weekly_review(build_plan_, _week(build_plan_, worst=7, run_pain=7), catalogue, TODAY)
+    assert not [d for d in review.decisions if d.action == "progress"]
+    assert any(d.rule_id == "pain_above_acceptable" for d in review.decisions)
+    rathleff = (
+        next(i for i in review.new_plan.items if i.ref_id == "rathleff_high_load_heel_raise")
+        if any(i.ref_id == "rathleff_high_load_heel_raise" for i in review.new_plan.items)
+        else None
+    )
+    old = next(i for i in build_plan_.items if i.ref_id == "rathleff_high_load_heel_raise")
+    assert rathleff is None or rathleff.level == (old.level or 1) - 1
+    assert review.new_plan.run.mode == "walk_run"  # continuous steps back one step
+    assert review.phase_change == ("build", "settle")
+    assert any("above 5/10" in m for m in review.messages)
+
+
+def test_red_flag_symptom_stops_everything(catalogue, build_plan_) -> None:  # type: ignore[no-untyped-def]
+    review = weekly_review(build_plan_, _week(build_plan_, red=("numbness",)), catalogue, TODAY)
+    assert review.referral is not None
+    assert "numbness" in review.referral
+    assert review.new_plan.run.mode == "none"
+    assert not [i for i in review.new_plan.items if i.kind in ("exercise", "adjunct", "cross_training")]
+    assert all(d.action == "refer" for d in review.decisions)
+    again = weekly_review(review.new_plan, [], catalogue, TODAY + timedelta(days=7))
+    assert again.referral == review.new_plan.referral
+    assert again.new_plan.run.mode == "none"
+
+
+def test_next_morning_worse_holds(catalogue, build_plan_) -> None:  # type: ignore[no-untyped-def]
+    checkins = _week(build_plan_)
+    checkins[3] = CheckIn(checkins[3].day, 3, 3, next_morning_worse=True, done_items=checkins[3].done_items)
+    review = weekly_review(build_plan_, checkins, catalogue, TODAY)
+    assert not [d for d in review.decisions if d.action == "progress"]
+    assert {d.action for d in review.decisions} <= {"hold"}
+
+
+def test_rising_morning_pain_regresses(catalogue, build_plan_) -> None:  # type: ignore[no-untyped-def]
+    previous = _week(build_plan_, TODAY - timedelta(days=7), first=2)
+    review = weekly_review(build_plan_, [*previous, *_week(build_plan_, first=4)], catalogue, TODAY)
+    assert any(d.rule_id == "morning_pain_rising" for d in review.decisions)
+    assert not [d for d in review.decisions if d.action == "progress"]
+
+
+def test_no_checkins_hold(catalogue, build_plan_) -> None:  # type: ignore[no-untyped-def]
+    review = weekly_review(build_plan_, [], catalogue, TODAY)
+    assert review.new_plan.items == build_plan_.items
+    assert review.new_plan.run == build_plan_.run
+    assert review.decisions[0].rule_id == "no_checkins"
+    assert review.adherence == 0.0
+
+
+def test_low_adherence_holds_and_says_so(catalogue, build_plan_) -> None:  # type: ignore[no-untyped-def]
+    review = weekly_review(build_plan_, _week(build_plan_, done=False), catalogue, TODAY)
+    assert any(d.rule_id == "low_adherence" for d in review.decisions)
+    assert any("strength sessions" in m for m in review.messages)
+
+
+def test_walk_run_stage_needs_two_runs(catalogue, settle_plan) -> None:  # type: ignore[no-untyped-def]
+    review = weekly_review(settle_plan, _week(settle_plan, runs=(2,)), catalogue, TODAY)
+    run = next(d for d in review.decisions if d.item_id == "run")
+    assert run.action == "hold"
+    assert run.rule_id == "stage_repeats"
+
+
+def test_phases_never_skip(catalogue, settle_plan) -> None:  # type: ignore[no-untyped-def]
+    plan = settle_plan
+    history: list[CheckIn] = []
+    phases = [plan.phase]
+    for week in range(12):
+        end = TODAY + timedelta(days=7 * week)
+        history += _week(plan, end, first=0, worst=0, run_pain=0)
+        plan = weekly_review(plan, history, catalogue, end).new_plan
+        phases.append(plan.phase)
+    order = ["settle", "build", "return", "maintain"]
+    for a, b in itertools.pairwise(phases):
+        assert abs(order.index(b) - order.index(a)) <= 1
+    assert phases[-1] in ("return", "maintain")
+
+
+def test_no_progress_after_six_weeks_escalates(catalogue, build_plan_) -> None:  # type: ignore[no-untyped-def]
+    plan, history = build_plan_, []
+    review = None
+    for week in range(6):
+        end = TODAY + timedelta(days=7 * week)
+        history += _week(plan, end, first=5, worst=5, run_pain=3)
+        review = weekly_review(plan, history, catalogue, end)
+        plan = review.new_plan
+    assert review is not None
+    assert review.referral is not None
+    assert "physical therapist or podiatrist" in review.referral
+    assert any(d.rule_id == "no_progress_physio" for d in review.decisions)
+
+
+def test_adjunct_leaves_after_its_time_limit(catalogue) -> None:  # type: ignore[no-untyped-def]
+    plan = make_plan(catalogue, equipment=["massage_ball", "step"])
+    adjunct = next(i for i in plan.items if i.kind == "adjunct")
+    end = adjunct.until or TODAY
+    review = weekly_review(plan, _week(plan, end, first=5), catalogue, end)
+    assert adjunct.id not in {i.id for i in review.new_plan.items}
+    assert any(d.rule_id == "adjunct_time_limit" for d in review.decisions)
+
+
+def test_checkin_validation() -> None:
+    with pytest.raises(ValueError, match="first_step_pain"):
+        CheckIn(TODAY, 11)
+    with pytest.raises(ValueError, match="run_km"):
+        CheckIn(TODAY, 3, run_km=-1)
+
+
+def test_heavy_heel_raises_come_in_when_the_heel_allows(catalogue, settle_plan) -> None:  # type: ignore[no-untyped-def]
+    rathleff = "rathleff_high_load_heel_raise"
+    assert rathleff not in {i.ref_id for i in settle_plan.items}
+    assert any(e.ref_id == rathleff and e.reason.endswith(DEFERRED_NOTE) for e in settle_plan.excluded)
+    review = weekly_review(settle_plan, _week(settle_plan), catalogue, TODAY)
+    new = review.new_plan
+    assert new.phase == "build"
+    assert new.irritability in ("moderate", "low")
+    calf = [i for i in new.items if i.ref_id in catalogue.plan.selection.calf]
+    assert [i.ref_id for i in calf] == [rathleff]
+    start = catalogue.exercises[rathleff].start_level
+    assert calf[0].level == (start if new.irritability == "low" else 1)
+    assert rathleff not in {e.ref_id for e in new.excluded}
+    session = {d for i in settle_plan.items if i.kind == "exercise" and len(i.days) < 7 for d in i.days}
+    assert set(calf[0].days) <= session
+
+
+def test_flare_week_adds_nothing_new(catalogue, settle_plan) -> None:  # type: ignore[no-untyped-def]
+    review = weekly_review(settle_plan, _week(settle_plan, first=4, worst=6), catalogue, TODAY)
+    before = {i.ref_id for i in settle_plan.items}
+    after = {i.ref_id for i in review.new_plan.items}
+    assert after <= before
+
+
+def test_irritable_again_pauses_heavy_work_and_brings_it_back(catalogue, build_plan_) -> None:  # type: ignore[no-untyped-def]
+    rathleff = "rathleff_high_load_heel_raise"
+    bad = weekly_review(build_plan_, _week(build_plan_, first=8, worst=8), catalogue, TODAY)
+    assert bad.new_plan.irritability == "high"
+    assert rathleff not in {i.ref_id for i in bad.new_plan.items}
+    assert any(d.item_id == rathleff and d.rule_id == "high_load_irritability" for d in bad.decisions)
+    later = TODAY + timedelta(days=7)
+    calm = weekly_review(bad.new_plan, _week(bad.new_plan, later, first=3, worst=3), catalogue, later)
+    assert rathleff in {i.ref_id for i in calm.new_plan.items}

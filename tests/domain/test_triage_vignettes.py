@@ -1,0 +1,475 @@
+"""Clinical vignettes: answer overrides on a clean plantar fasciitis runner, each with the expected
+triage level and top condition (features from EVIDENCE.md section 2 and seed 001).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from heelcoach.domain.intake import validate_answers
+from heelcoach.domain.triage import passive_loop_history, triage
+from heelcoach.domain.types import TriageLevel
+
+#: A clean, typical plantar fasciitis runner: no red flag, no caution, no passive-care loop.
+BASE: dict[str, Any] = {
+    "age_years": 38,
+    "height_cm": 172,
+    "weight_kg": 70,
+    "foot_type": "neutral",
+    "runs_per_week": 4,
+    "weekly_distance_km": 38,
+    "longest_run_km": 16,
+    "running_goal": "keep_running",
+    "days_available_per_week": 4,
+    "minutes_per_session": 30,
+    "equipment": ["resistance_band", "step"],
+    "shoe_age_km": 400,
+    "symptom_duration_weeks": 5,
+    "onset": "after_training_increase",
+    "recent_load_increase": True,
+    "pain_location": ["inner_heel_bottom", "arch"],
+    "both_heels": False,
+    "first_step_pain": 6,
+    "first_steps_worst_then_eases": True,
+    "pain_builds_with_activity": False,
+    "pain_at_rest_or_night": False,
+    "worst_pain": 5,
+    "pain_during_run": 3,
+    "worse_on_stairs_or_hills": False,
+    "windlass_test": "positive",
+    "can_bear_weight": True,
+    "limping": False,
+    "numbness_tingling_burning": False,
+    "swelling_warmth_redness": False,
+    "fever_or_unwell": False,
+    "squeeze_test": "negative",
+    "other_joints_stiff_or_swollen": False,
+    "morning_stiffness_over_30_min": False,
+    "calf_swelling_or_warmth": False,
+    "diabetes": False,
+    "reduced_foot_sensation": False,
+    "poor_circulation": False,
+    "anticoagulants_or_bleeding_disorder": False,
+    "pregnant": "not_applicable",
+    "skin_wound_or_infection": False,
+    "past_episodes": 0,
+    "tried": [],
+}
+
+E, R, C, S = TriageLevel.EMERGENCY, TriageLevel.REFER, TriageLevel.CAUTION, TriageLevel.SELF_MANAGE
+PF = "plantar_fasciitis"
+SF = "calcaneal_stress_fracture"
+
+#: (name, overrides, expected level, expected top condition, red flags that must fire)
+VIGNETTES: list[tuple[str, dict[str, Any], TriageLevel, str, set[str]]] = [
+    # --- plantar fasciitis, self-managed or with care
+    ("classic_pf", {}, S, PF, set()),
+    (
+        "pf_inner_heel_only_no_windlass",
+        {"pain_location": ["inner_heel_bottom"], "windlass_test": "not_done"},
+        S,
+        PF,
+        set(),
+    ),
+    ("pf_no_training_trigger", {"onset": "gradual", "recent_load_increase": False}, S, PF, set()),
+    ("pf_both_heels_no_other_joints", {"both_heels": True}, S, PF, set()),
+    ("pf_flat_foot_heavier", {"foot_type": "flat", "weight_kg": 105}, S, PF, set()),
+    ("pf_early_strengthening", {"tried": ["strengthening"], "symptom_duration_weeks": 4}, S, PF, set()),
+    ("pf_high_first_step_pain", {"first_step_pain": 8}, C, PF, set()),
+    ("pf_very_high_worst_pain", {"first_step_pain": 8, "worst_pain": 9}, C, PF, set()),
+    ("pf_running_hurts_too_much", {"pain_during_run": 7}, C, PF, set()),
+    ("pf_long_duration", {"symptom_duration_weeks": 20, "tried": ["stretching"]}, C, PF, set()),
+    ("pf_pregnant", {"pregnant": "yes"}, C, PF, set()),
+    ("pf_blood_thinners", {"anticoagulants_or_bleeding_disorder": True}, C, PF, set()),
+    ("pf_skin_wound", {"skin_wound_or_infection": True}, C, PF, set()),
+    (
+        "pf_recurring_passive_loop",
+        {"past_episodes": 4, "tried": ["rolling", "massage", "new_shoes"]},
+        C,
+        PF,
+        set(),
+    ),
+    (
+        "pf_long_morning_stiffness_only",
+        {
+            "morning_stiffness_over_30_min": True,
+            "both_heels": True,
+            "onset": "gradual",
+            "recent_load_increase": False,
+        },
+        C,
+        PF,
+        set(),
+    ),
+    # --- heel spur: a finding beside plantar fasciitis, never the top condition
+    (
+        "older_long_standing_spur_likely",
+        {"age_years": 58, "symptom_duration_weeks": 40, "tried": ["rolling", "stretching"]},
+        C,
+        PF,
+        set(),
+    ),
+    # --- heel bone (stress) fracture
+    ("squeeze_positive_classic_pf", {"squeeze_test": "positive"}, R, PF, {"positive_squeeze"}),
+    (
+        "stress_fracture_pattern",
+        {
+            "squeeze_test": "positive",
+            "pain_builds_with_activity": True,
+            "first_steps_worst_then_eases": False,
+            "pain_location": ["whole_heel"],
+            "windlass_test": "negative",
+        },
+        R,
+        SF,
+        {"positive_squeeze"},
+    ),
+    (
+        "stress_fracture_night_pain_limp",
+        {
+            "squeeze_test": "positive",
+            "pain_at_rest_or_night": True,
+            "limping": True,
+            "pain_builds_with_activity": True,
+            "first_steps_worst_then_eases": False,
+        },
+        R,
+        SF,
+        {"positive_squeeze", "night_or_rest_pain", "limping"},
+    ),
+    (
+        "deep_heel_pain_not_easing_no_tests",
+        {
+            "first_steps_worst_then_eases": False,
+            "first_step_pain": 3,
+            "pain_location": ["whole_heel"],
+            "windlass_test": "not_done",
+            "squeeze_test": "not_done",
+        },
+        R,
+        SF,
+        set(),
+    ),
+    (
+        "fall_cannot_stand",
+        {"onset": "after_fall_or_injury", "can_bear_weight": False},
+        E,
+        PF,
+        {"injury_cannot_bear_weight", "injury_or_fall", "cannot_bear_weight"},
+    ),
+    (
+        "fall_cannot_stand_bone_pattern",
+        {
+            "onset": "after_fall_or_injury",
+            "can_bear_weight": False,
+            "first_steps_worst_then_eases": False,
+            "pain_location": ["whole_heel"],
+            "squeeze_test": "not_done",
+        },
+        E,
+        SF,
+        {"injury_cannot_bear_weight"},
+    ),
+    ("after_injury_can_stand", {"onset": "after_fall_or_injury"}, R, PF, {"injury_or_fall"}),
+    # --- fat pad
+    (
+        "fat_pad_central_bruise",
+        {
+            "pain_location": ["centre_heel_pad"],
+            "first_steps_worst_then_eases": False,
+            "first_step_pain": 2,
+            "windlass_test": "negative",
+            "pain_builds_with_activity": True,
+        },
+        R,
+        "fat_pad_syndrome",
+        set(),
+    ),
+    (
+        "fat_pad_both_heels",
+        {
+            "pain_location": ["centre_heel_pad"],
+            "both_heels": True,
+            "first_steps_worst_then_eases": False,
+            "windlass_test": "not_done",
+        },
+        R,
+        "fat_pad_syndrome",
+        set(),
+    ),
+    # --- nerve
+    ("numbness_with_classic_pf", {"numbness_tingling_burning": True}, R, PF, {"numbness_tingling_burning"}),
+    (
+        "tarsal_tunnel_radiating",
+        {
+            "numbness_tingling_burning": True,
+            "pain_location": ["inner_ankle_radiating", "inner_heel_bottom"],
+            "first_steps_worst_then_eases": False,
+        },
+        R,
+        "baxter_nerve_tarsal_tunnel",
+        {"numbness_tingling_burning"},
+    ),
+    (
+        "baxter_burning_night",
+        {
+            "numbness_tingling_burning": True,
+            "pain_location": ["inner_ankle_radiating"],
+            "windlass_test": "negative",
+            "pain_at_rest_or_night": True,
+        },
+        R,
+        "baxter_nerve_tarsal_tunnel",
+        {"numbness_tingling_burning", "night_or_rest_pain"},
+    ),
+    # --- Achilles insertion
+    (
+        "achilles_back_of_heel_hills",
+        {"pain_location": ["back_of_heel"], "worse_on_stairs_or_hills": True, "windlass_test": "negative"},
+        R,
+        "achilles_insertional",
+        set(),
+    ),
+    (
+        "achilles_and_plantar_mixed",
+        {"pain_location": ["back_of_heel", "inner_heel_bottom"], "worse_on_stairs_or_hills": True},
+        R,
+        PF,
+        set(),
+    ),
+    (
+        "achilles_age_16_not_severs",
+        {"age_years": 16, "pain_location": ["back_of_heel"], "worse_on_stairs_or_hills": True},
+        R,
+        "achilles_insertional",
+        set(),
+    ),
+    # --- inflammatory arthritis
+    (
+        "inflammatory_both_heels_joints",
+        {
+            "both_heels": True,
+            "other_joints_stiff_or_swollen": True,
+            "morning_stiffness_over_30_min": True,
+            "onset": "gradual",
+            "recent_load_increase": False,
+        },
+        R,
+        "inflammatory_arthritis",
+        {"both_heels_and_joints"},
+    ),
+    (
+        "inflammatory_swollen_heel_joints",
+        {
+            "both_heels": True,
+            "other_joints_stiff_or_swollen": True,
+            "swelling_warmth_redness": True,
+            "recent_load_increase": False,
+            "morning_stiffness_over_30_min": True,
+        },
+        R,
+        "inflammatory_arthritis",
+        {"both_heels_and_joints", "swelling_warmth_redness"},
+    ),
+    # --- Sever's disease
+    (
+        "severs_classic",
+        {"age_years": 12, "pain_location": ["back_of_heel"], "squeeze_test": "positive", "limping": True},
+        R,
+        "severs_disease",
+        {"severs_age_back_of_heel", "positive_squeeze", "limping"},
+    ),
+    (
+        "severs_back_of_heel_only",
+        {"age_years": 10, "pain_location": ["back_of_heel"]},
+        R,
+        "severs_disease",
+        {"severs_age_back_of_heel"},
+    ),
+    ("teen_plantar_pain_refer", {"age_years": 14}, R, PF, set()),
+    # --- plantar fascia tear
+    (
+        "rupture_pop_swelling",
+        {"onset": "sudden_pop", "swelling_warmth_redness": True},
+        R,
+        "plantar_fascia_rupture",
+        {"sudden_pop", "swelling_warmth_redness"},
+    ),
+    (
+        "rupture_after_injection",
+        {"onset": "sudden_pop", "tried": ["injection"], "limping": True},
+        R,
+        "plantar_fascia_rupture",
+        {"sudden_pop", "limping"},
+    ),
+    ("rupture_pop_only", {"onset": "sudden_pop"}, R, "plantar_fascia_rupture", {"sudden_pop"}),
+    # --- urgent the same day
+    (
+        "hot_red_heel_fever",
+        {"swelling_warmth_redness": True, "fever_or_unwell": True},
+        E,
+        PF,
+        {"hot_red_heel_with_fever", "swelling_warmth_redness", "fever_or_unwell"},
+    ),
+    ("calf_swelling_clot", {"calf_swelling_or_warmth": True}, E, PF, {"possible_clot"}),
+    # --- refer on a single warning sign
+    ("cannot_bear_weight", {"can_bear_weight": False}, R, PF, {"cannot_bear_weight"}),
+    ("limping", {"limping": True}, R, PF, {"limping"}),
+    ("swollen_warm_red", {"swelling_warmth_redness": True}, R, PF, {"swelling_warmth_redness"}),
+    ("fever", {"fever_or_unwell": True}, R, PF, {"fever_or_unwell"}),
+    ("night_pain", {"pain_at_rest_or_night": True}, R, PF, {"night_or_rest_pain"}),
+    ("diabetes", {"diabetes": True}, R, PF, {"diabetes"}),
+    ("reduced_sensation", {"reduced_foot_sensation": True}, R, PF, {"reduced_foot_sensation"}),
+    ("poor_circulation", {"poor_circulation": True}, R, PF, {"poor_circulation"}),
+    (
+        "no_better_after_exercise",
+        {"symptom_duration_weeks": 10, "tried": ["strengthening", "stretching"]},
+        R,
+        PF,
+        {"no_improvement_with_exercise"},
+    ),
+]
+
+
+def _answers(overrides: dict[str, Any]) -> dict[str, Any]:
+    return {**BASE, **overrides}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "level", "top", "flags"),
+    [pytest.param(o, lv, t, f, id=name) for name, o, lv, t, f in VIGNETTES],
+)
+def test_vignette(catalogue, overrides, level, top, flags) -> None:  # type: ignore[no-untyped-def]
+    answers = validate_answers(_answers(overrides), catalogue.triage)
+    result = triage(answers, catalogue)
+    fired = {f.id for f in result.red_flags}
+    assert result.level is level, result.explain()
+    assert result.top is not None
+    assert result.top.condition_id == top, [(c.condition_id, c.score) for c in result.differential]
+    assert flags <= fired, fired
+    if level in (S, C):
+        assert not fired
+    assert result.explain()
+
+
+def test_base_is_clean(catalogue) -> None:  # type: ignore[no-untyped-def]
+    result = triage(validate_answers(BASE, catalogue.triage), catalogue)
+    assert result.level is S
+    assert not result.red_flags
+    assert not result.cautions
+    assert not result.safety_flags
+    assert not result.passive_loop
+    top = result.top
+    assert top is not None
+    assert top.likelihood == "most likely"
+    assert top.supporting
+    assert all(r.question_ids for r in top.supporting)
+
+
+def test_vignettes_cover_every_condition_and_red_flag(catalogue) -> None:  # type: ignore[no-untyped-def]
+    tops = {top for _, _, _, top, _ in VIGNETTES}
+    flags: set[str] = set()
+    for _, overrides, _, _, _ in VIGNETTES:
+        result = triage(validate_answers(_answers(overrides), catalogue.triage), catalogue)
+        flags |= {f.id for f in result.red_flags}
+    diagnoses = {c.id for c in catalogue.triage.conditions if c.kind == "diagnosis"}
+    assert diagnoses <= tops
+    assert {f.id for f in catalogue.triage.red_flags} <= flags
+    assert len(VIGNETTES) >= 40
+
+
+#: One answer per red flag that, changed alone on the clean base, fires it.
+SINGLE_CHANGE: dict[str, dict[str, Any]] = {
+    "injury_or_fall": {"onset": "after_fall_or_injury"},
+    "cannot_bear_weight": {"can_bear_weight": False},
+    "limping": {"limping": True},
+    "numbness_tingling_burning": {"numbness_tingling_burning": True},
+    "swelling_warmth_redness": {"swelling_warmth_redness": True},
+    "fever_or_unwell": {"fever_or_unwell": True},
+    "night_or_rest_pain": {"pain_at_rest_or_night": True},
+    "positive_squeeze": {"squeeze_test": "positive"},
+    "diabetes": {"diabetes": True},
+    "reduced_foot_sensation": {"reduced_foot_sensation": True},
+    "poor_circulation": {"poor_circulation": True},
+    "sudden_pop": {"onset": "sudden_pop"},
+    "possible_clot": {"calf_swelling_or_warmth": True},
+    "severs_age_back_of_heel": {"age_years": 11, "pain_location": ["back_of_heel"]},
+    "no_improvement_with_exercise": {"symptom_duration_weeks": 8, "tried": ["strengthening"]},
+    "both_heels_and_joints": {"both_heels": True, "other_joints_stiff_or_swollen": True},
+    "injury_cannot_bear_weight": {"onset": "after_fall_or_injury", "can_bear_weight": False},
+    "hot_red_heel_with_fever": {"swelling_warmth_redness": True, "fever_or_unwell": True},
+}
+
+
+def test_every_red_flag_has_a_single_change(catalogue) -> None:  # type: ignore[no-untyped-def]
+    assert set(SINGLE_CHANGE) == {f.id for f in catalogue.triage.red_flags}
+
+
+@pytest.mark.parametrize("flag_id", sorted(SINGLE_CHANGE))
+def test_each_red_flag_alone_flips_the_level(catalogue, flag_id: str) -> None:  # type: ignore[no-untyped-def]
+    flag = next(f for f in catalogue.triage.red_flags if f.id == flag_id)
+    result = triage(validate_answers(_answers(SINGLE_CHANGE[flag_id]), catalogue.triage), catalogue)
+    assert flag_id in {f.id for f in result.red_flags}
+    assert result.level in (E, R)
+    assert result.level.rank <= TriageLevel(flag.level).rank
+    hit = next(f for f in result.red_flags if f.id == flag_id)
+    assert hit.what_to_do
+    assert hit.reason
+    assert hit.answers
+    assert result.next_steps
+
+
+def test_heel_spur_is_a_finding_never_the_top(catalogue) -> None:  # type: ignore[no-untyped-def]
+    result = triage(
+        validate_answers(_answers({"age_years": 60, "symptom_duration_weeks": 52}), catalogue.triage),
+        catalogue,
+    )
+    spur = next(c for c in result.differential if c.condition_id == "heel_spur")
+    assert spur.likelihood == "possible finding"
+    assert result.top is not None
+    assert result.top.condition_id != "heel_spur"
+    assert "without" in spur.plain or "no heel pain" in spur.plain
+    # Findings are listed after every diagnosis.
+    assert result.differential[-1].kind == "finding"
+
+
+def test_safety_flags_from_answers(catalogue) -> None:  # type: ignore[no-untyped-def]
+    cases = {
+        "diabetes_reduced_sensation": {"reduced_foot_sensation": True},
+        "anticoagulant_or_bleeding": {"anticoagulants_or_bleeding_disorder": True},
+        "pregnancy": {"pregnant": "yes"},
+        "skin_wound_or_infection": {"skin_wound_or_infection": True},
+        "suspected_fracture": {"squeeze_test": "positive"},
+        "suspected_clot": {"calf_swelling_or_warmth": True},
+        "poor_circulation": {"poor_circulation": True},
+    }
+    for flag, overrides in cases.items():
+        result = triage(validate_answers(_answers(overrides), catalogue.triage), catalogue)
+        assert flag in result.safety_flags, flag
+        assert result.safety_notes
+    injured = triage(
+        validate_answers(_answers({"onset": "after_fall_or_injury"}), catalogue.triage), catalogue
+    )
+    assert "suspected_fracture" in injured.safety_flags
+    assert "pregnancy" not in triage(validate_answers(BASE, catalogue.triage), catalogue).safety_flags
+
+
+@pytest.mark.parametrize(
+    ("tried", "episodes", "expected"),
+    [
+        (["rolling", "massage", "taping"], 2, True),
+        (["new_shoes", "orthotics", "rest", "ice"], 1, True),
+        (["rolling", "strengthening"], 3, False),  # strengthening breaks the loop
+        (["rolling"], 0, False),  # first episode: no loop yet
+        ([], 5, False),  # nothing tried
+        (["injection"], 2, False),  # not passive self-care
+        (["rolling", "stretching"], 2, False),  # stretching is active work
+        (["night_splint", "taping"], 1, True),
+    ],
+)
+def test_passive_loop_history(catalogue, tried, episodes, expected) -> None:  # type: ignore[no-untyped-def]
+    answers = validate_answers(_answers({"tried": tried, "past_episodes": episodes}), catalogue.triage)
+    assert passive_loop_history(answers, catalogue) is expected
+    assert triage(answers, catalogue).passive_loop is expected

@@ -1,0 +1,30 @@
+"""Gait fixtures: pose results of the real videos, computed once per test session (per worker)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from heelcoach.gait.keypoints import Keypoints
+from heelcoach.knowledge.schema_gait import GaitRules
+
+_CACHE: dict[str, Keypoints] = {}
+
+
+@pytest.fixture(scope="session")
+def gait_rules(catalogue) -> GaitRules:  # type: ignore[no-untyped-def]
+    return catalogue.gait  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def video_keypoints(shared_data: Path):  # type: ignore[no-untyped-def]
+    """A function: video name -> MediaPipe keypoints, cached for the session."""
+    from heelcoach.gait.pipeline import video_keypoints as run_pose
+
+    def get(name: str) -> Keypoints:
+        if name not in _CACHE:
+            _CACHE[name], _info = run_pose(shared_data / "video" / name)
+        return _CACHE[name]
+
+    return get
