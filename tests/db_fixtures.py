@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -131,11 +132,29 @@ def empty_db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
     return url
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once per session; tests get a copy (Alembic runs once, not per test)."""
+    path = tmp_path_factory.mktemp("template") / "heelcoach.db"
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        from heelcoach.store.migrate import upgrade
+
+        upgrade(engine)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        engine.dispose()
+    return path
+
+
 @pytest.fixture
 def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
     """The URL of a migrated, empty-of-rows database on the backend under test."""
     if backend == "sqlite":
-        return f"sqlite:///{tmp_path / 'heelcoach.db'}"
+        target = tmp_path / "heelcoach.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
+        return f"sqlite:///{target}"
     url = str(request.getfixturevalue("postgres_url"))
     if not _truncate_postgres(url):
         _reset_postgres(url)

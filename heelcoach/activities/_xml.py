@@ -45,11 +45,17 @@ def parse_xml(data: bytes, *, recover: bool = False) -> etree._Element:
     return root
 
 
+_LOCAL: dict[object, str] = {}
+
+
 def local(tag: object) -> str:
     """The tag without its namespace (or undeclared prefix, which a recovering parser keeps)."""
-    if not isinstance(tag, str):
-        return ""
-    return tag.rpartition("}")[2].rpartition(":")[2]
+    name = _LOCAL.get(tag)
+    if name is None:
+        name = tag.rpartition("}")[2].rpartition(":")[2] if isinstance(tag, str) else ""
+        if len(_LOCAL) < 10_000:  # tags are few; the cap only guards against hostile files
+            _LOCAL[tag] = name
+    return name
 
 
 def parse_time(text: str | None) -> datetime | None:

@@ -148,9 +148,7 @@ def expand(paths: list[Path], limits: ArchiveLimits | None = None) -> Iterator[S
         yield Source(str(path), str(path))
 
 
-def read_capped(
-    stream: IO[bytes] | gzip.GzipFile, cap: int, display: str
-) -> bytes:
+def read_capped(stream: IO[bytes] | gzip.GzipFile, cap: int, display: str) -> bytes:
     """Read at most ``cap`` bytes; more than that is refused (the header lied, or it is a bomb)."""
     with stream:
         data = stream.read(cap + 1)

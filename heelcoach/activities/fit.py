@@ -5,13 +5,12 @@ other message by its size, which makes it several times faster than decoding the
 fitdecode. It handles chained files, compressed timestamps, compressed speed/distance, developer
 fields and big-endian definitions. ``decode_with_fitdecode`` reads the same subset with fitdecode;
 tests cross-check the two on every real file, and the importer falls back to fitdecode when the fast
-decoder meets something it does not understand.
+decoder meets something it does not understand. Moving time follows the rule in ``model.py``.
 """
 
 from __future__ import annotations
 
 import struct
-import sys
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -141,39 +140,83 @@ def _crc_table() -> list[int]:
 
 
 _CRC = _crc_table()
-# Two bytes at a time: for a 16-bit reflected CRC, XOR-ing a little-endian word into the register and
-# shifting 16 times is one lookup in a 65,536-entry table (built lazily, 0.1 s, once per process).
-_CRC16: list[int] = []
+# CRC-16 with initial value 0 is linear over GF(2), so it can be computed as a tree: the CRC of two
+# equal-length blocks A+B is M^L(crc(A)) xor crc(B), where M^L (the register advanced over L zero
+# bytes) is a 16x16 bit-matrix applied here as two 256-entry lookups. numpy does each tree level in
+# one vector step: about 30x faster than a byte loop on a one-hour run. Leading zero words do not
+# change a CRC that starts at 0, which pads the words to a power of two.
+_WORD_TABLE: list[Any] = []  # [numpy table of 65,536 two-byte steps]
+_LEVELS: list[tuple[Any, Any]] = []  # level k: (low-byte, high-byte) tables of M^(2^k words)
 
 
 def _crc_table16() -> list[int]:
+    """The register after two byte steps, for every 16-bit value (register xor little-endian word)."""
     table = _CRC
     out = []
     for value in range(65536):
-        crc = value
-        crc = (crc >> 8) ^ table[crc & 0xFF]
-        crc = (crc >> 8) ^ table[crc & 0xFF]
-        out.append(crc)
+        crc = (value >> 8) ^ table[value & 0xFF]
+        out.append((crc >> 8) ^ table[crc & 0xFF])
     return out
 
 
+def _byte_tables(images: list[int]) -> tuple[Any, Any]:
+    import numpy as np
+
+    values = np.arange(256, dtype=np.uint32)
+    lo = np.zeros(256, dtype=np.uint16)
+    hi = np.zeros(256, dtype=np.uint16)
+    for bit in range(8):
+        mask = ((values >> bit) & 1).astype(bool)
+        lo[mask] ^= np.uint16(images[bit])
+        hi[mask] ^= np.uint16(images[bit + 8])
+    return lo, hi
+
+
+def _level(k: int) -> tuple[Any, Any]:
+    """Tables of the map that advances the register over 2^k zero words."""
+    while len(_LEVELS) <= k:
+        if not _LEVELS:
+            images = [int(_WORD_TABLE[0][1 << i]) for i in range(16)]
+        else:
+            # The previous level's map on the basis, applied twice: M^(2^k) = M^(2^(k-1)) squared.
+            lo, hi = _LEVELS[-1]
+            prev = [int(lo[(1 << i) & 0xFF] ^ hi[(1 << i) >> 8]) for i in range(16)]
+            images = [int(lo[v & 0xFF] ^ hi[v >> 8]) for v in prev]
+        _LEVELS.append(_byte_tables(images))
+    return _LEVELS[k]
+
+
 def fit_crc(data: bytes | memoryview, crc: int = 0) -> int:
-    """CRC-16 of the FIT protocol (CRC-16/ARC: poly 0xA001 reflected, initial value 0)."""
+    """CRC-16 of the FIT protocol (CRC-16/ARC: poly 0xA001 reflected), continuing from ``crc``."""
     view = memoryview(data).cast("B")
     n = len(view)
-    if n < 64:
+    if n < 512:
         for byte in view:
             crc = (crc >> 8) ^ _CRC[(crc ^ byte) & 0xFF]
         return crc
-    if not _CRC16:
-        _CRC16.extend(_crc_table16())
-    table16 = _CRC16
+    import numpy as np
+
+    if not _WORD_TABLE:
+        _WORD_TABLE.append(np.array(_crc_table16(), dtype=np.uint16))
+    table = _WORD_TABLE[0]
     even = n - (n & 1)
-    for word in view[:even].cast("H") if sys.byteorder == "little" else struct.iter_unpack("<H", view[:even]):
-        crc = table16[crc ^ (word if isinstance(word, int) else word[0])]
+    words = np.frombuffer(view[:even], dtype="<u2").copy()
+    words[0] ^= np.uint16(crc)  # continuing from a running CRC = xor it into the first word
+    size = 1
+    while size < len(words):
+        size *= 2
+    crcs = np.zeros(size, dtype=np.uint16)
+    crcs[size - len(words) :] = table[words]
+    k = 0
+    while len(crcs) > 1:
+        lo, hi = _level(k)
+        left = crcs[0::2]
+        crcs = lo[left & 0xFF] ^ hi[left >> 8] ^ crcs[1::2]
+        k += 1
+    result = int(crcs[0])
     if n & 1:
-        crc = (crc >> 8) ^ _CRC[(crc ^ view[n - 1]) & 0xFF]
-    return crc
+        result = (result >> 8) ^ _CRC[(result ^ view[n - 1]) & 0xFF]
+    return result
 
 
 @dataclass
@@ -419,7 +462,15 @@ def decode_with_fitdecode(data: bytes) -> FitData:
                 else:
                     sinks[frame.global_mesg_num].append(msg)
             out.warnings.extend(str(w.message) for w in caught)
-    except (fitdecode.FitError, struct.error, ValueError, KeyError, IndexError, TypeError, OverflowError) as exc:
+    except (
+        fitdecode.FitError,
+        struct.error,
+        ValueError,
+        KeyError,
+        IndexError,
+        TypeError,
+        OverflowError,
+    ) as exc:
         # fitdecode raises more than FitError on damaged files (struct.error on a cut header).
         if out.messages == 0:
             raise FitDecodeError(f"not a readable FIT file ({exc})") from exc
@@ -465,15 +516,15 @@ def _records(raw: list[dict[str, Any]], to_dt: Callable[[int], datetime | None],
         lat = msg.get("position_lat")
         lon = msg.get("position_long")
         out.append(
-            Record(
-                time=to_dt(ts) if ts is not None else None,
-                distance_m=distance_m,
-                speed_mps=speed_mps,
-                heart_rate_bpm=msg.get("heart_rate"),
-                cadence_spm=cadence_spm,
-                altitude_m=alt / 5.0 - 500.0 if alt is not None else None,
-                lat_deg=lat * SEMICIRCLE_DEG if lat is not None else None,
-                lon_deg=lon * SEMICIRCLE_DEG if lon is not None else None,
+            Record(  # positional: this loop runs once per sample
+                to_dt(ts) if ts is not None else None,
+                distance_m,
+                speed_mps,
+                msg.get("heart_rate"),
+                cadence_spm,
+                alt / 5.0 - 500.0 if alt is not None else None,
+                lat * SEMICIRCLE_DEG if lat is not None else None,
+                lon * SEMICIRCLE_DEG if lon is not None else None,
             )
         )
     return out

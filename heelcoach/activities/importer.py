@@ -8,9 +8,9 @@ deduplicating against what is already stored, is the services layer's job.
 from __future__ import annotations
 
 import hashlib
-import struct
 import multiprocessing
 import os
+import struct
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal

@@ -163,8 +163,13 @@ def render_triage(result: TriageResult, console: Console) -> None:
     if result.red_flags:
         _section(console, "Warning signs — act on these first")
         for flag in result.red_flags:
-            urgency = "urgent, today" if flag.level is TriageLevel.EMERGENCY else "see a clinician"
-            _say(console, f"! {flag.name} ({urgency})", "bold red")
+            if flag.level is TriageLevel.EMERGENCY:
+                urgency = "urgent, today"
+            elif flag.stops_loading:
+                urgency = "see a clinician; no running or strength work until then"
+            else:
+                urgency = "see a clinician soon; not a danger sign"
+            _say(console, f"! {flag.name} ({urgency})", "bold red" if flag.stops_loading else "bold yellow")
             _say(console, f"Why: {flag.reason}", indent=2)
             _say(console, f"What to do: {flag.what_to_do}", "bold", indent=2)
             _say(console, f"Your answers: {_said(flag.answers)}", "dim", indent=2)
@@ -186,7 +191,12 @@ def render_triage(result: TriageResult, console: Console) -> None:
     others = [c.name for c in result.differential if c not in shown]
     if others:
         _say(console, "Also considered, less likely from your answers: " + "; ".join(others) + ".")
-    _say(console, "Scores are points from your answers, not probabilities.", "dim")
+    _say(
+        console,
+        "Scores are points from your answers, not probabilities: the points and the likelihood "
+        "words are set by hand from the clinical features in the guidelines, not fitted to patient data.",
+        "dim",
+    )
 
     if result.safety_notes:
         _section(console, "Safety notes")

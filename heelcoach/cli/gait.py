@@ -41,7 +41,9 @@ def _print_report(report: GaitReport, console: Console) -> None:
         for m in report.metrics.values():
             value = _fmt(m.value, 3 if m.unit == "s" else 1) + (f" ({m.category})" if m.category else "")
             d = 3 if m.unit == "s" else 1
-            table.add_row(m.name, value, m.unit, _fmt(m.left, d), _fmt(m.right, d), _fmt(m.uncertainty, d), m.quality)
+            table.add_row(
+                m.name, value, m.unit, _fmt(m.left, d), _fmt(m.right, d), _fmt(m.uncertainty, d), m.quality
+            )
         console.print(table)
     for f in report.findings:
         console.print(
@@ -85,17 +87,27 @@ def gait(
     fps: Annotated[
         float | None, typer.Option(help="frame rate of keypoint files that do not record it")
     ] = None,
+    slowed_down: Annotated[
+        float | None,
+        typer.Option(
+            help="the clip is slow motion, this many times slower (120 fps played at 30: 4)", min=1, max=32
+        ),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
     out: Annotated[Path | None, typer.Option(help="folder for annotated key frames and plots")] = None,
 ) -> None:
     """Analyse running gait from a phone video (or keypoints) and explain what it means for your heel."""
     err = Console(stderr=True)
     if video is None and keypoints is None:
-        err.print("Give a video file, or --keypoints PATH for keypoints made elsewhere.")
+        typer.echo(
+            "heelcoach gait: give a video file, or --keypoints PATH for keypoints made elsewhere.", err=True
+        )
         raise typer.Exit(2)
     try:
         if keypoints is not None:
-            report = analyse_keypoints(keypoints, view.value, height_cm, out, fps=fps, video=video)  # type: ignore[arg-type]
+            report = analyse_keypoints(
+                keypoints, view.value, height_cm, out, fps=fps, video=video, slowed_down=slowed_down
+            )
         else:
             assert video is not None
             settings = get_settings()
@@ -114,17 +126,18 @@ def gait(
 
                 report = analyse_video(
                     video,
-                    view.value,  # type: ignore[arg-type]
+                    view.value,
                     height_cm,
                     out,
                     progress,
                     max_upload_mb=settings.max_upload_mb,
+                    slowed_down=slowed_down,
                 )
     except GaitError as exc:
-        err.print(f"heelcoach gait: {exc}", markup=False, highlight=False)
+        typer.echo(f"heelcoach gait: {exc}", err=True)
         raise typer.Exit(2) from None
     except OSError as exc:
-        err.print(f"heelcoach gait: could not read or write a file: {exc}", markup=False, highlight=False)
+        typer.echo(f"heelcoach gait: could not read or write a file: {exc}", err=True)
         raise typer.Exit(2) from None
     if json_out:
         typer.echo(report.to_json())

@@ -233,9 +233,12 @@ def _interactive(day: date, plan_ids: list[str]) -> runner.CheckInInput:
 
 
 def _plan_item_ids(plan_doc: dict[str, Any]) -> list[str]:
+    """Ids of the things a runner can do on a day: exercises, adjuncts, cross-training."""
     ids: list[str] = []
     for item in plan_doc.get("items", []):
-        item_id = item.get("item_id") or item.get("id") if isinstance(item, dict) else None
+        if not isinstance(item, dict) or item.get("kind") not in {"exercise", "adjunct", "cross_training"}:
+            continue
+        item_id = item.get("id")
         if isinstance(item_id, str) and item_id not in ids:
             ids.append(item_id)
     return ids
@@ -283,6 +286,8 @@ def checkin_command(
 ) -> None:
     """Record today's check-in: by flags, or answer the questions when run without --first-step."""
     when = parse_day(day)
+    if when > date.today():
+        fail(f"--day: {when.isoformat()} is in the future; check in for today or an earlier day.", 2)
     with open_context() as ctx:
         who = runner.resolve_person(ctx, person)
         if first_step is None:
@@ -483,3 +488,119 @@ def export_command(
         written = runner.export_person(ctx, who.id, out_path, fmt)
     for path in written:
         out.print(f"wrote {path}", markup=False)
+
+
+@app.command("people")
+def people_command(
+    add: Annotated[str | None, typer.Option("--add", help="Add a person with this name (clinics).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the people stored here (the first one is the default for every command), or add one."""
+    with open_context() as ctx:
+        if add is not None:
+            made = runner.create_person(ctx, add)
+            if as_json:
+                print_json(made)
+            else:
+                out.print(
+                    f"Added person {made.id} ({made.name or 'no name'}). Use --person {made.id}.",
+                    markup=False,
+                )
+            return
+        people = runner.list_people(ctx)
+    if as_json:
+        print_json(people)
+        return
+    if not people:
+        out.print("Nobody yet. `heelcoach plan --answers FILE` sets up the first person.")
+        return
+    for index, person in enumerate(people):
+        default = " (default)" if index == 0 else ""
+        out.print(
+            f"{person.id}: {person.name or 'no name'}{default}, since {person.created_at:%d %b %Y}",
+            markup=False,
+        )
+
+
+@app.command("outcome")
+def outcome_command(
+    instrument: Annotated[str, typer.Argument(help="faam_adl, faam_sports or psfs.")],
+    answers: Annotated[
+        list[str] | None,
+        typer.Argument(help="ITEM=SCORE for FAAM (0-4, or na), ACTIVITY=RATING for PSFS (0-10)."),
+    ] = None,
+    person: PersonOpt = None,
+    day: Annotated[
+        str | None, typer.Option("--day", help="Date answered (YYYY-MM-DD); default today.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record an outcome questionnaire (FAAM or PSFS); without answers, list what to answer."""
+    if instrument not in runner.INSTRUMENTS:
+        fail(f"instrument: expected one of {', '.join(runner.INSTRUMENTS)}, got '{instrument}'", 2)
+    when = parse_day(day)
+    with open_context() as ctx:
+        if not answers:
+            _outcome_help(ctx, instrument)
+            return
+        parsed: dict[str, Any] = {}
+        for raw in answers:
+            key, sep, value = raw.partition("=")
+            if not sep or not key.strip():
+                fail(f"'{raw}': expected KEY=VALUE, e.g. faam_adl_standing=3 or 'running 5 km=4'", 2)
+            parsed[key.strip()] = _outcome_value(raw, value.strip(), instrument)
+        who = runner.resolve_person(ctx, person)
+        record, score = runner.record_outcome(ctx, who.id, instrument, parsed, taken_on=when)
+    if as_json:
+        print_json({"outcome": record, "score": score})
+        return
+    out.print(f"Saved. {getattr(score, 'message', '')}", markup=False)
+
+
+def _outcome_value(raw: str, value: str, instrument: str) -> Any:
+    if instrument.startswith("faam") and value.lower() in {"na", "n/a", ""}:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        fail(f"'{raw}': '{value}' is not a number", 2)
+    return int(number) if instrument.startswith("faam") and number.is_integer() else number
+
+
+def _outcome_help(ctx: AppContext, instrument: str) -> None:
+    outcomes = ctx.catalogue.outcomes
+    if instrument == "psfs":
+        psfs = outcomes.psfs
+        out.print(
+            f"{psfs.name}: name {psfs.activities_min}-{psfs.activities_max} activities your heel makes hard "
+            f"and rate each ({psfs.anchors}).\nExample: heelcoach outcome psfs 'running 10 km=3' 'stairs=6' "
+            "'walking the dog=5'",
+            markup=False,
+        )
+        return
+    sub = outcomes.faam.adl if instrument == "faam_adl" else outcomes.faam.sports
+    scale = ", ".join(f"{k} = {v}" for k, v in sorted(outcomes.faam.scale.items(), reverse=True))
+    out.print(f"Rate each item ({scale}; na if it does not apply):", markup=False)
+    for item in sub.items:
+        out.print(f"  {item.id}: {item.label}", markup=False)
+    out.print(f"Example: heelcoach outcome {instrument} {sub.items[0].id}=3 ...", markup=False)
+
+
+@app.command("forget")
+def forget_command(
+    person: PersonOpt = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete a person and everything stored about them (export first if you want a copy)."""
+    with open_context() as ctx:
+        who = runner.resolve_person(ctx, person)
+        label = f"person {who.id}" + (f" ({who.name})" if who.name else "")
+        if not yes:
+            if not stdin_is_interactive():
+                fail(f"add --yes to delete {label} and all their data without a question.", 2)
+            if not typer.confirm(f"Delete {label} and all their data? This cannot be undone", default=False):
+                out.print("Nothing was deleted.")
+                return
+        counts = runner.delete_person(ctx, who.id)
+    rows = sum(counts.values())
+    out.print(f"Deleted {label}: {rows} record(s).", markup=False)

@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -145,6 +145,26 @@ def _hms(seconds: float | None) -> str:
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
+def _print_pain(rows: list[imports.RunBesidePain]) -> None:
+    """Runs beside the pain reported around them (only when there are check-ins to compare)."""
+    rows = [r for r in rows if r.next_first_step_pain is not None or r.pain_during is not None]
+    if not rows:
+        return
+    table = Table(title="Runs and your heel (from your check-ins)", title_justify="left")
+    for col in ("date", "km", "pain during", "next morning", "change", ""):
+        table.add_column(col, justify="left" if col in ("date", "") else "right")
+    for r in rows:
+        table.add_row(
+            r.day.isoformat(),
+            f"{r.distance_km:.1f}",
+            "-" if r.pain_during is None else f"{r.pain_during}/10",
+            "-" if r.next_first_step_pain is None else f"{r.next_first_step_pain}/10",
+            "-" if r.first_step_change is None else f"{r.first_step_change:+d}",
+            "[red]made it worse[/]" if r.made_it_worse else "",
+        )
+    out.print(table)
+
+
 def _report_json(rep: imports.LoadReport) -> dict[str, Any]:
     return {
         "today": rep.today,
@@ -190,8 +210,11 @@ def runs_command(
     with open_context() as ctx:
         who = imports.resolve_person(ctx, person)
         rep = imports.load_report(ctx, who.id, today, weeks=weeks)
+        pain = imports.runs_beside_pain(ctx, who.id, today - timedelta(weeks=weeks), today)
     if as_json:
-        print_json(_report_json(rep))
+        data = _report_json(rep)
+        data["runs_beside_pain"] = pain
+        print_json(data)
         return
     if not rep.recent:
         out.print("No activities yet: import your watch files with `heelcoach import PATH...`.")
@@ -242,5 +265,6 @@ def runs_command(
     )
     if ratios:
         out.print(f"[dim]Acute:chronic ratio ({ratios}). {acwr.caveat}[/dim]")
+    _print_pain(pain)
     out.print(f"[dim]{rep.cross_training_note}[/dim]")
     out.print(f"\n[dim]{DISCLAIMER}[/dim]")

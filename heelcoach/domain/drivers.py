@@ -46,7 +46,15 @@ class Driver:
             return f"Nothing so far points to {label}."
         parts = "; ".join(ev.summary for ev in sorted(self.evidence, key=lambda e: -e.weight))
         verdict = "worth working on" if self.active else "worth watching"
-        return f"{label.capitalize()} is {verdict} (strength {self.strength:.2f}): {parts}."
+        return f"{label.capitalize()} is {verdict}: {parts}."
+
+    def short_why(self) -> str:
+        """One clause for an exercise: the driver and its strongest finding (details: :meth:`why`)."""
+        label = DRIVER_LABELS[self.id]
+        if not self.evidence:
+            return f"For {label}."
+        top = max(self.evidence, key=lambda e: e.weight)
+        return f"For {label}: {top.summary.rstrip('.')}."
 
 
 def _num(answers: Mapping[str, Any], key: str) -> float | None:

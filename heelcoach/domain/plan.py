@@ -1,7 +1,9 @@
 """The plan generator: from intake, triage, drivers and running load to a phased, explained plan.
 
 Pure: every number comes from the catalogue (``plan_rules.yaml`` and the exercise levels), and
-``start`` is passed in. A referral triage gives a referral plan (no running, no loading).
+``start`` is passed in. A red flag that stops loading (or an emergency, or an unclear diagnosis)
+gives a referral plan with no running and no loading; a red flag that only needs a clinician's
+review (not improving, diabetes) gives a gentle, conservative plan with the referral at the top.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ __all__ = [
     "grade_label",
     "plan_from_dict",
     "plan_to_dict",
+    "referral_action",
     "run_for_stage",
     "session_days",
 ]
@@ -87,6 +90,9 @@ _ACTIVE_TRIED = frozenset({"stretching", "strengthening"})
 
 ItemKind = Literal["exercise", "adjunct", "run", "cross_training", "education", "footwear", "escalation"]
 RunMode = Literal["none", "walk_run", "continuous"]
+#: The two referral actions of a red flag (``knowledge.schema_triage.RedFlagAction``).
+STOP_AND_REFER = "stop_and_refer"
+REFER_AND_CONTINUE = "refer_and_continue_safely"
 
 
 class TriageLike(Protocol):
@@ -104,7 +110,11 @@ class TriageLike(Protocol):
 
 @dataclass(frozen=True)
 class PlanInput:
-    """Everything the plan is built from."""
+    """Everything the plan is built from.
+
+    ``triage`` is a ``domain.triage.TriageResult`` (any object with ``level``, ``safety_flags``
+    and ``red_flags``); ``cadence_cue_pct`` comes from the gait analysis when it finds overstriding.
+    """
 
     answers: Mapping[str, Any]
     triage: TriageLike
@@ -160,7 +170,14 @@ class RunPrescription:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """A versioned plan for one week of one phase."""
+    """A versioned plan for one week of one phase.
+
+    ``week`` counts weeks within the current phase (it restarts at 1 when the phase changes);
+    ``version`` goes up by one with every weekly review. ``referral`` is set whenever a red flag
+    (or an unclear diagnosis) sends the person to a clinician; ``referral_action`` then says what
+    happens meanwhile: ``'stop_and_refer'`` (``run.mode`` is ``'none'`` and nothing loads) or
+    ``'refer_and_continue_safely'`` (a gentle plan continues, with the referral at the top).
+    """
 
     version: int
     created: date
@@ -173,6 +190,12 @@ class Plan:
     escalation_rules: tuple[str, ...]
     referral: str | None
     rationale: str
+    referral_action: str | None = None
+
+    @property
+    def stops_loading(self) -> bool:
+        """True when running and loading pause until a clinician has seen the heel."""
+        return self.referral is not None and self.referral_action != REFER_AND_CONTINUE
 
 
 # --------------------------------------------------------------------------------------------
@@ -440,39 +463,37 @@ def _exercises(b: _Builder) -> None:
     # Grade A stretching, always, daily: it takes two minutes and needs no session.
     ankle = b.strength_of("ankle_mobility") >= b.rules.driver_weighting.active_threshold
     for ex_id in sel.stretches:
+        ankle_driver = next((d for d in b.drivers if d.id == "ankle_mobility"), None)
         extra = (
-            " Your ankle mobility is limited, so the calf stretch matters even more."
-            if (ankle and "calf" in ex_id)
-            else ""
+            f" {ankle_driver.short_why()}" if (ankle and ankle_driver is not None and "calf" in ex_id) else ""
         )
         _add_exercise(b, ex_id, f"{sel.stretch_grade_note}{extra}", ["ankle_mobility"], 7)
 
     strength: list[tuple[str, str, list[DriverId]]] = []
-    calf_note = (
-        "Calf strength protects the fascia: heel raises are the core of the plan "
-        "(resistance training, grade B)."
+    active = {d.id: d for d in b.active()}
+    # One short clause of why; the driver's full evidence is in the plan's rationale.
+    calf = active.get("calf_capacity")
+    calf_note = (f"{calf.short_why()} " if calf else "") + (
+        "Heel raises are the core of the plan (strength training, grade B)."
     )
     for ex_id in sel.calf:
         strength.append((ex_id, calf_note, ["calf_capacity"]))
-    foot_note = (
-        "The small muscles inside the foot support the arch with every step; most runners never "
-        "train them (seed 000; foot-core training cut running injuries, Taddei 2020)."
+    foot = active.get("foot_intrinsics")
+    foot_note = (f"{foot.short_why()} " if foot else "") + (
+        "Foot-core training cut running injuries (Taddei 2020)."
     )
     strength.append((sel.foot_intrinsics[0], foot_note, ["foot_intrinsics"]))
     for driver in b.active():
         menu = sel.per_driver.get(driver.id, [])
         for ex_id in menu[: sel.per_driver_count + 1]:
-            strength.append((ex_id, driver.why(), [driver.id]))
+            strength.append((ex_id, driver.short_why(), [driver.id]))
     hip_known = any(d.evidence for d in b.drivers if d.id in ("hip_control", "knee_control"))
     if not hip_known:
         for ex_id in sel.per_driver.get("hip_control", []):
             strength.append(
                 (
                     ex_id,
-                    (
-                        "Hip control is one of the three usual drivers (seed 000); do the self-tests so "
-                        "the plan can aim this better."
-                    ),
+                    "Hip control is one of the three usual drivers (seed 000); the self-tests will tell.",
                     ["hip_control"],
                 )
             )
@@ -542,6 +563,11 @@ def _adjuncts(b: _Builder) -> None:
         (i.days for i in b.items if i.kind == "exercise" and i.days != WEEKDAYS), key=len, default=("wed",)
     )
     added = 0
+    # passive care never outnumbers the strength work (seed 000: an adjunct, never the whole plan)
+    n_strength = sum(
+        1 for i in b.items if i.kind == "exercise" and i.ref_id not in b.rules.selection.stretches
+    )
+    cap = min(rules.max_items, n_strength)
     for therapy in therapies:
         if any(e.ref_id == therapy.id for e in b.excluded):
             continue
@@ -552,8 +578,12 @@ def _adjuncts(b: _Builder) -> None:
                 f"{rules.night_splint_min_first_step_pain}/10 or more most mornings.",
             )
             continue
-        if added >= rules.max_items:
-            b.exclude(therapy.id, f"{therapy.name}: at most {rules.max_items} passive tools at a time.")
+        if added >= cap:
+            b.exclude(
+                therapy.id,
+                f"{therapy.name}: at most {cap} passive tool{'s' if cap != 1 else ''} at a time, never "
+                "more than the strength exercises.",
+            )
             continue
         weeks = min(rules.max_weeks, therapy.time_limit_weeks or rules.max_weeks)
         until = b.start + timedelta(weeks=weeks)
@@ -678,6 +708,12 @@ def _run(b: _Builder, load: LoadSnapshot | None, cadence_pct: float | None) -> R
         pct = caps.after_spike_increase_pct if spike else caps.single_run_increase_pct
         base_long = longest if longest > 0 else caps.continuous_min_km.value
         max_single = round(base_long * (1 + pct.value / 100), 1)
+        if longest > 0 and phase_rule.run_volume_pct < 100:
+            # a reduced week shrinks the longest run in proportion (never below the walk/run end point)
+            max_single = min(
+                max_single,
+                round(max(caps.continuous_min_km.value, longest * phase_rule.run_volume_pct / 100), 1),
+            )
         runs = max(1, usual_runs or rtr.runs_per_week_max)
         if weekly > 0:
             weekly_cap = round(
@@ -709,6 +745,12 @@ def _run(b: _Builder, load: LoadSnapshot | None, cadence_pct: float | None) -> R
             )
             sources = _sources(
                 sources, caps.single_run_increase_pct.sources, caps.after_spike_increase_pct.sources
+            )
+        elif longest > 0 and phase_rule.run_volume_pct < 100:
+            why_parts.append(
+                f"{caps.single_run_increase_pct.plain} In this phase your longest run also shrinks with "
+                f"the week (about {phase_rule.run_volume_pct:g}% of your {longest:g} km): "
+                f"{max_single:g} km at most."
             )
         else:
             why_parts.append(f"{caps.single_run_increase_pct.plain} That means {max_single:g} km at most.")
@@ -899,13 +941,14 @@ def _referral_plan(inp: PlanInput, catalogue: Catalogue, irritability: Irritabil
     level = effective_level(inp.triage)
     reasons = [_describe(r) for r in inp.triage.red_flags]
     reason_text = "; ".join(reasons) if reasons else "your answers need a clinician's look first"
+    todo = _what_to_do(inp.triage)
     if level == TriageLevel.EMERGENCY:
-        referral = f"Get urgent medical care today. Why: {reason_text}."
+        referral = f"Get urgent medical care today. Why: {reason_text}. {todo}".strip()
     else:
         referral = (
             f"See a clinician (doctor, physical therapist or podiatrist) before you run or load this "
-            f"heel. Why: {reason_text}."
-        )
+            f"heel. Why: {reason_text}. {todo}"
+        ).strip()
     _adjuncts_flags_only(b)
     red = next((r for r in rules.escalation if r.id == "red_flag_now"), rules.escalation[0])
     b.items.append(
@@ -956,7 +999,14 @@ def _referral_plan(inp: PlanInput, catalogue: Catalogue, irritability: Irritabil
         _escalation_rules(rules),
         referral,
         rationale,
+        STOP_AND_REFER,
     )
+
+
+def _what_to_do(triage: TriageLike) -> str:
+    """The red flags' own advice, each sentence once."""
+    todo = (str(getattr(r, "what_to_do", "") or "") for r in triage.red_flags)
+    return " ".join(dict.fromkeys(t for t in todo if t))
 
 
 def _adjuncts_flags_only(b: _Builder) -> None:
@@ -979,16 +1029,56 @@ def effective_level(triage: TriageLike) -> TriageLevel:
     return TriageLevel.most_urgent(*levels)
 
 
+def referral_action(triage: TriageLike) -> str | None:
+    """What a referral means for the plan: None (no referral), ``'stop_and_refer'`` or
+    ``'refer_and_continue_safely'``.
+
+    The plan continues only when every red flag that fired says so and nothing else (an emergency,
+    an unclear diagnosis) asks for a stop. Anything unknown counts as a stop: err toward safety.
+    """
+    level = effective_level(triage)
+    if level not in (TriageLevel.EMERGENCY, TriageLevel.REFER):
+        return None
+    flags = list(triage.red_flags)
+    if level is TriageLevel.EMERGENCY or any(getattr(f, "stops_loading", True) for f in flags):
+        return STOP_AND_REFER
+    told = getattr(triage, "referral_action", None)
+    if told is not None:
+        return STOP_AND_REFER if told != REFER_AND_CONTINUE else REFER_AND_CONTINUE
+    return REFER_AND_CONTINUE if flags else STOP_AND_REFER
+
+
+def _continue_floor(
+    triage: TriageLike, irritability: Irritability, phase: Phase
+) -> tuple[Irritability, Phase]:
+    """Irritability at least, and phase at most, what the continue-safely red flags ask for."""
+    for flag in triage.red_flags:
+        floor = getattr(flag, "continue_irritability_min", None)
+        if floor in _IRRITABILITY_RANK and _IRRITABILITY_RANK[floor] > _IRRITABILITY_RANK[irritability]:
+            irritability = floor
+        cap = getattr(flag, "continue_phase", None) or "settle"
+        if cap in PHASES and PHASES.index(cap) < PHASES.index(phase):
+            phase = cap
+    return irritability, phase
+
+
 def build_plan(inp: PlanInput, catalogue: Catalogue) -> Plan:
     """Build version 1 of a person's plan (pure; ``inp.start`` is the first day)."""
     rules = catalogue.plan
     irritability = assess_irritability(inp.answers, rules)
     flags = frozenset(str(f) for f in inp.triage.safety_flags)
     level = effective_level(inp.triage)
+    action = referral_action(inp.triage)
     phase: Phase = rules.irritability.start_phase[irritability]
-    b = _Builder(catalogue, inp.answers, phase, irritability, flags, inp.drivers, inp.start)
-    if level in (TriageLevel.EMERGENCY, TriageLevel.REFER):
+    if action == STOP_AND_REFER:
+        b = _Builder(catalogue, inp.answers, phase, irritability, flags, inp.drivers, inp.start)
         return _referral_plan(inp, catalogue, irritability, b)
+    if action == REFER_AND_CONTINUE:
+        irritability, phase = _continue_floor(
+            inp.triage, irritability, rules.irritability.start_phase[irritability]
+        )
+        phase = min(phase, rules.irritability.start_phase[irritability], key=PHASES.index)
+    b = _Builder(catalogue, inp.answers, phase, irritability, flags, inp.drivers, inp.start)
 
     _exercises(b)
     _adjuncts(b)
@@ -1009,13 +1099,28 @@ def build_plan(inp: PlanInput, catalogue: Catalogue) -> Plan:
     caution = (
         " Triage advises caution: follow the stop rules closely." if level == TriageLevel.CAUTION else ""
     )
+    referral: str | None = None
+    if action == REFER_AND_CONTINUE:
+        referral, see = _continue_referral(inp, catalogue)
+        b.items.insert(0, see)
     if "pregnancy" in flags:
         caution += " You are pregnant: check the plan with your midwife or doctor, and skip massage tools."
     irr_text = {"high": "highly", "moderate": "moderately", "low": "only mildly"}[irritability]
-    rationale = (
-        f"Your heel is {irr_text} irritable, so you start in the {phase} phase: {phase_rule.goal} "
-        f"{driver_text}{caution}"
+    pain_text = (
+        f"first-step pain {_num(inp.answers, 'first_step_pain'):g}/10, "
+        f"worst {_num(inp.answers, 'worst_pain', _num(inp.answers, 'first_step_pain')):g}/10"
     )
+    if action == REFER_AND_CONTINUE:
+        start_text = (
+            f"Until a clinician has seen your heel, the plan is deliberately gentle: it treats the heel as "
+            f"{irr_text} irritable ({pain_text}) and starts in the {phase} phase: {phase_rule.goal} "
+        )
+    else:
+        start_text = (
+            f"Your heel is {irr_text} irritable ({pain_text}), so you start in the {phase} phase: "
+            f"{phase_rule.goal} "
+        )
+    rationale = f"{start_text}{driver_text}{caution}"
     return Plan(
         1,
         inp.start,
@@ -1026,9 +1131,39 @@ def build_plan(inp: PlanInput, catalogue: Catalogue) -> Plan:
         tuple(b.excluded),
         run,
         _escalation_rules(rules),
-        None,
+        referral,
         rationale,
+        action,
     )
+
+
+def _continue_referral(inp: PlanInput, catalogue: Catalogue) -> tuple[str, PlanItem]:
+    """The referral text and the 'see a clinician soon' item of a continue-safely plan."""
+    rules = catalogue.plan
+    reasons = "; ".join(_describe(r) for r in inp.triage.red_flags) or "your answers"
+    todo = _what_to_do(inp.triage)
+    referral = (
+        "See a physical therapist, podiatrist or doctor soon (within a week or two), and keep this "
+        f"gentle plan until then; none of these is a danger sign. Why: {reasons}. {todo}"
+    ).strip()
+    esc = next((r for r in rules.escalation if r.id == "no_progress_physio"), rules.escalation[0])
+    see = PlanItem(
+        "see_a_clinician",
+        "escalation",
+        esc.id,
+        "See a clinician soon, and keep going gently",
+        None,
+        {},
+        (),
+        "The reason is at the top of your plan. The plan stays gentle until then: lowest levels, no "
+        "heavy heel raises, reduced running. Stop and get seen at once if a warning sign appears.",
+        (),
+        esc.grade,
+        tuple(esc.sources),
+        False,
+        None,
+    )
+    return referral, see
 
 
 # --------------------------------------------------------------------------------------------
@@ -1077,6 +1212,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         },
         "escalation_rules": list(plan.escalation_rules),
         "referral": plan.referral,
+        "referral_action": plan.referral_action,
         "rationale": plan.rationale,
     }
 
@@ -1128,6 +1264,8 @@ def plan_from_dict(d: Mapping[str, Any]) -> Plan:
             tuple(d["escalation_rules"]),
             d["referral"],
             d["rationale"],
+            # plans stored before referral_action existed: every referral stopped loading
+            d.get("referral_action", STOP_AND_REFER if d["referral"] else None),
         )
     except KeyError as exc:
         raise ValueError(f"plan data: missing field {exc}; expected the output of plan_to_dict") from exc
@@ -1182,10 +1320,12 @@ def format_plan_text(plan: Plan, catalogue: Catalogue) -> str:
     title = f"YOUR HEEL PLAN - week {plan.week}, {plan.phase.upper()} phase"
     title += f" (plan v{plan.version}, {plan.created})"
     out += [title, "=" * len(title)]
-    if plan.referral:
+    if plan.referral and plan.stops_loading:
         out += ["", "SEE A CLINICIAN FIRST", *_wrap(plan.referral, "  ")]
+    elif plan.referral:
+        out += ["", "SEE A CLINICIAN SOON - AND KEEP THIS GENTLE PLAN MEANWHILE", *_wrap(plan.referral, "  ")]
     out += ["", "Where you are and why", *_wrap(plan.rationale, "  ")]
-    if not plan.referral:
+    if not plan.stops_loading:
         pr = rules.phase(plan.phase)
         out += ["", "Next step", *_wrap(pr.exit_text, "  ")]
 
@@ -1243,7 +1383,7 @@ def format_plan_text(plan: Plan, catalogue: Catalogue) -> str:
     if run.cadence_cue_pct:
         out.append(f"  Step rate: +{run.cadence_cue_pct:g}% (shorter, quicker steps).")
     out += _wrap(f"Why: {run.why}", "  ")
-    if not plan.referral:
+    if not plan.stops_loading:
         out += ["", "STOP RULES (pain monitoring)"]
         out += [line for rule in run.stop_rules for line in _wrap(f"- {rule}", "  ")]
         out += _wrap(f"({rules.pain_monitoring.note.strip()})", "  ")

@@ -397,9 +397,14 @@ def _run_decision(
         single = min(single, round(load.longest_run_30d_km * (1 + pct.value / 100), 1) or single)
         if load.spike_band != "none":
             why = f"Your watch shows a spike: {caps.after_spike_increase_pct.plain}"
-    weekly = round(
-        (run.weekly_km_cap or single * run.runs_per_week) * (1 + caps.weekly_increase_pct.value / 100), 1
-    )
+    current = run.weekly_km_cap or single * run.runs_per_week
+    weekly = round(current * (1 + caps.weekly_increase_pct.value / 100), 1)
+    if load is not None:
+        # grow from what the watch says was actually run, never from an unused cap
+        actual = max(load.weekly_run_km, load.chronic_weekly_run_km)
+        weekly = max(
+            round(current, 1), min(weekly, round(actual * (1 + caps.weekly_increase_pct.value / 100), 1))
+        )
     new = replace(run, max_single_run_km=min(single, weekly), weekly_km_cap=weekly, why=why)
     return Decision("run", "progress", "load_increase", "Running went well: a little more this week."), new
 
@@ -557,7 +562,11 @@ def weekly_review(
     adherence = _adherence(plan, week)
     recent = [c for c in checkins if min(week_start, plan.created) <= c.day <= today]
     symptoms = [s for c in recent for s in c.red_flag_symptoms]
-    if symptoms or plan.referral:
+    # A continue-safely referral (not improving, diabetes) keeps the plan going, banner on top.
+    stops = (
+        plan.referral is not None and getattr(plan, "referral_action", None) != "refer_and_continue_safely"
+    )
+    if symptoms or stops:
         if symptoms or plan.run.mode != "none" or any(i.kind == "exercise" for i in plan.items):
             return _referral_review(plan, week_start, today, symptoms, catalogue, adherence)
         pending = (Decision("run", "refer", "referral_pending", "Still waiting for a clinician's review."),)
@@ -658,6 +667,8 @@ def weekly_review(
                     )
                 )
 
+    if referral is None and plan.referral is not None:
+        referral = plan.referral  # the continue-safely referral stays until a clinician has seen them
     recurrence = detect_recurrence(checkins, plan, catalogue)
     if recurrence is not None and recurrence.detected:
         messages.append(recurrence.message)

@@ -81,7 +81,12 @@ class ConditionScore:
 
 @dataclass(frozen=True, slots=True)
 class RedFlagHit:
-    """A red flag that fired: its level, why it matters, what to do and the answers behind it."""
+    """A red flag that fired: its level, why it matters, what to do and the answers behind it.
+
+    ``action`` is ``stop_and_refer`` (no running or loading until a clinician has seen the heel) or
+    ``refer_and_continue_safely`` (see a clinician, and keep a gentle plan meanwhile, starting no
+    later than ``continue_phase`` with the heel treated as at least ``continue_irritability_min``).
+    """
 
     id: str
     name: str
@@ -90,6 +95,14 @@ class RedFlagHit:
     what_to_do: str
     answers: tuple[AnswerRef, ...]
     suggests: str | None = None
+    action: str = "stop_and_refer"
+    continue_phase: str | None = None
+    continue_irritability_min: str | None = None
+
+    @property
+    def stops_loading(self) -> bool:
+        """True when this flag pauses running and loading until a clinician has seen the heel."""
+        return self.action != "refer_and_continue_safely"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +132,13 @@ class TriageResult:
     passive_loop_note: str
     questionnaire_version: int
     answers: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    #: None below the refer level; else ``stop_and_refer`` or ``refer_and_continue_safely``.
+    referral_action: str | None = None
+
+    @property
+    def stops_loading(self) -> bool:
+        """True when running and loading must pause until a clinician has seen the heel."""
+        return self.referral_action == "stop_and_refer"
 
     @property
     def top(self) -> ConditionScore | None:
@@ -138,6 +158,13 @@ class TriageResult:
             answers = "; ".join(str(a) for a in flag.answers)
             lines.append(f"Red flag [{flag.level.value}] {flag.name}: {flag.reason} ({answers})")
             lines.append(f"  What to do: {flag.what_to_do}")
+        if self.referral_action == "stop_and_refer":
+            lines.append("Plan: no running and no strength work until a clinician has seen the heel.")
+        elif self.referral_action == "refer_and_continue_safely":
+            lines.append(
+                "Plan: see a clinician soon, and keep a gentle plan meanwhile "
+                "(none of these is a danger sign)."
+            )
         for cond in self.differential:
             if cond.likelihood == "unlikely":
                 continue
@@ -205,22 +232,33 @@ def _reasons(features: Sequence[Feature], answers: Mapping[str, Any]) -> tuple[R
 def fired_red_flags(
     answers: Mapping[str, Any], catalogue: Catalogue | TriageKnowledge
 ) -> tuple[RedFlagHit, ...]:
-    """Every red flag whose answers all match, most urgent first (then questionnaire order)."""
+    """Every red flag whose answers all match, most urgent first, flags that stop loading before
+    flags that let a gentle plan continue (then questionnaire order).
+
+    When every flag that fired lets the plan continue, their ``what_to_do`` also says what to keep
+    doing meanwhile; when any flag stops loading, it does not (the stop wins).
+    """
     tk = _knowledge(catalogue)
+    fired = [flag for flag in tk.red_flags if _all_match(flag.when, answers)]
+    continuing = all(not flag.stops_loading for flag in fired)
     hits = [
         RedFlagHit(
             id=flag.id,
             name=flag.name,
             level=TriageLevel(flag.level),
             reason=flag.reason,
-            what_to_do=flag.what_to_do,
+            what_to_do=f"{flag.what_to_do} {flag.meanwhile}"
+            if (continuing and flag.meanwhile)
+            else flag.what_to_do,
             answers=_refs(flag.when, answers),
             suggests=flag.suggests,
+            action=flag.action,
+            continue_phase=flag.continue_phase,
+            continue_irritability_min=flag.continue_irritability_min,
         )
-        for flag in tk.red_flags
-        if _all_match(flag.when, answers)
+        for flag in fired
     ]
-    return tuple(sorted(hits, key=lambda h: h.level.rank))
+    return tuple(sorted(hits, key=lambda h: (h.level.rank, not h.stops_loading)))
 
 
 def _score(
@@ -309,23 +347,27 @@ def triage(answers: Mapping[str, Any], catalogue: Catalogue | TriageKnowledge) -
 
     rules = tk.differential
     diagnoses = [c for c in differential if c.kind == "diagnosis"]
+    differential_refers = False
     if rules is not None and diagnoses:
         top = diagnoses[0]
         runner_up = diagnoses[1] if len(diagnoses) > 1 else None
         target = rules.self_manage_condition
         if top.condition_id != target:
             levels.append(TriageLevel.REFER)
+            differential_refers = True
             reasons.append(
                 f"Your answers fit {top.name.lower()} better than plantar fasciitis, "
                 "so a clinician should confirm what it is."
             )
         elif top.likelihood != "most likely":
             levels.append(TriageLevel.REFER)
+            differential_refers = True
             reasons.append(
                 "Your answers do not clearly fit plantar fasciitis, so a clinician should confirm the cause."
             )
         elif runner_up is not None and top.score - runner_up.score < rules.clear_lead:
             levels.append(TriageLevel.REFER)
+            differential_refers = True
             reasons.append(
                 f"Plantar fasciitis is only slightly ahead of {runner_up.name.lower()}, "
                 "so a clinician should tell them apart."
@@ -350,8 +392,18 @@ def triage(answers: Mapping[str, Any], catalogue: Catalogue | TriageKnowledge) -
     elif level is TriageLevel.SELF_MANAGE:
         reasons.append("Your answers fit plantar fasciitis clearly and show no warning signs.")
 
+    referral_action: str | None = None
+    if level in (TriageLevel.EMERGENCY, TriageLevel.REFER):
+        # An uncertain diagnosis stops loading too: the heel may not be plantar fasciitis at all.
+        stops = (
+            level is TriageLevel.EMERGENCY or differential_refers or any(f.stops_loading for f in red_flags)
+        )
+        referral_action = "stop_and_refer" if stops else "refer_and_continue_safely"
+
     loop = passive_loop_history(answers, tk)
     text = tk.levels.get(level.value)
+    if referral_action == "refer_and_continue_safely" and tk.refer_and_continue is not None:
+        text = tk.refer_and_continue
     next_steps: list[str] = []
     seen_steps: set[str] = set()
     # In an emergency the flags' own urgent advice comes first; otherwise it is shown with each flag.
@@ -376,4 +428,5 @@ def triage(answers: Mapping[str, Any], catalogue: Catalogue | TriageKnowledge) -
         passive_loop_note=tk.passive_loop.plain if (loop and tk.passive_loop) else "",
         questionnaire_version=tk.version,
         answers=dict(answers),
+        referral_action=referral_action,
     )

@@ -75,8 +75,9 @@ class ActivityClassifier:
                 self.slow_motion_ = True
                 self.speed_factor_ = bounds.typical_running_spm / cadence_spm
                 reasons.append(
-                    f"{cadence_spm:.0f} steps/min is far below what running allows (>= {bounds.running_min_spm:.0f}): "
-                    f"probably slow motion, about {self.speed_factor_:.1f}x slower than real time"
+                    f"{cadence_spm:.0f} steps/min is far below what running allows "
+                    f"(>= {bounds.running_min_spm:.0f}): probably slow motion, "
+                    f"about {self.speed_factor_:.1f}x slower than real time"
                 )
             elif cadence_spm > bounds.running_max_spm:
                 self.fast_motion_ = True

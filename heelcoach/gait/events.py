@@ -16,6 +16,7 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.ndimage import median_filter
 from scipy.signal import butter, find_peaks, sosfiltfilt
 
 from heelcoach.gait.geometry import foot_centre, mid
@@ -35,10 +36,10 @@ class Contact:
     to_time_s: float | None = None
     to_frame: int | None = None
     midstance_frame: int | None = None
+    #: the side the pose model's labels gave, before alternation was enforced
     model_side: Side | None = None
-    ground_frame: int | None = (
-        None  # first frame the landing foot is down (angles at contact)  # what the pose labels said, before alternation was enforced
-    )
+    #: first frame the landing foot is down (reported; angles are read at ``ic_frame``)
+    ground_frame: int | None = None
 
     @property
     def contact_time_s(self) -> float | None:
@@ -303,8 +304,25 @@ class FrontalEventDetector:
 
     def run(self, kp: Keypoints, leg_length_px: float) -> FrontalEventDetector:
         """Results: ``contacts_`` (ic = midstance time), ``height_diff_`` (left lower positive)."""
+        # per-frame leg length: a runner filmed from behind shrinks as they run away
+        legs = np.stack(
+            [
+                np.linalg.norm(kp.point(f"{s}_hip") - kp.point(f"{s}_knee"), axis=1)
+                + np.linalg.norm(kp.point(f"{s}_knee") - kp.point(f"{s}_ankle"), axis=1)
+                for s in ("l", "r")
+            ]
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            per_frame = np.nanmax(legs, axis=0)
+        window = max(3, round(kp.fps) | 1)
+        ok = np.isfinite(per_frame)
+        scale = np.full(kp.n_frames, leg_length_px)
+        if ok.sum() >= window:
+            filled = np.interp(np.arange(kp.n_frames), np.flatnonzero(ok), per_frame[ok])
+            scale = median_filter(filled, size=window, mode="nearest")
         diff = smooth(
-            (foot_centre(kp, "l")[:, 1] - foot_centre(kp, "r")[:, 1]) / leg_length_px, kp.fps, self.cutoff_hz
+            (foot_centre(kp, "l")[:, 1] - foot_centre(kp, "r")[:, 1]) / scale, kp.fps, self.cutoff_hz
         )
         self.height_diff_ = diff
         valid = np.isfinite(diff)

@@ -4,6 +4,7 @@ an uncertainty or quality flag. Angles follow the conventions in each function's
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -123,7 +124,7 @@ class MetricSet:
             quality=base_quality,
         )
         step_times: list[float | None] = [None] if contacts else []
-        step_times += [b.ic_time_s - a.ic_time_s for a, b in zip(contacts[:-1], contacts[1:], strict=True)]
+        step_times += [b.ic_time_s - a.ic_time_s for a, b in itertools.pairwise(contacts)]
         med_step = _nanmedian([s for s in step_times if s is not None])
         if med_step is not None:  # drop steps that span a missed contact
             step_times = [s if s is not None and s < 1.5 * med_step else None for s in step_times]
@@ -188,7 +189,11 @@ class MetricSet:
             quality="unreliable" if time_unreliable else ("rough" if low_fps else "ok"),
             notes=fps_note,
         )
-        foot, over, tibia, knee_ic, knee_peak = [], [], [], [], []
+        foot: list[float | None] = []
+        over: list[float | None] = []
+        tibia: list[float | None] = []
+        knee_ic: list[float | None] = []
+        knee_peak: list[float | None] = []
         for c in contacts:
             # angles at the foot's most forward point (Zeni IC); the foot-down frame drifts to foot-flat
             # on a treadmill with 2-D keypoints, so it is reported but not used here
@@ -217,13 +222,14 @@ class MetricSet:
             else:
                 knee_peak.append(None)
         fs = self.rules.foot_strike
-        for metric_id, values, quality in (
+        checks: tuple[tuple[str, list[float | None], Quality], ...] = (
             ("foot_strike_angle", foot, angle_quality),
             ("overstride", over, "ok"),
             ("tibia_angle_contact", tibia, angle_quality),
             ("knee_flexion_contact", knee_ic, angle_quality),
             ("knee_flexion_stance_peak", knee_peak, "ok"),
-        ):
+        )
+        for metric_id, values, quality in checks:
             vals = [v for v in values if v is not None and np.isfinite(v)]
             left, right = _per_side(
                 contacts, [v if v is not None and np.isfinite(v) else None for v in values]
@@ -243,7 +249,7 @@ class MetricSet:
                 right=right,
                 spread=_spread(vals),
                 n=len(vals),
-                quality=quality if len(vals) >= 4 else ("rough" if vals else "not_measured"),  # type: ignore[arg-type]
+                quality=quality if len(vals) >= 4 else ("rough" if vals else "not_measured"),
                 category=category,
             )
         shoulder = mid(kp, "shoulder")
@@ -254,7 +260,7 @@ class MetricSet:
             "trunk_lean", _nanmedian(lean_vals), spread=_spread(list(lean_vals)), n=len(lean_vals)
         )
         osc = []
-        for a, b in zip(contacts[:-1], contacts[1:], strict=True):
+        for a, b in itertools.pairwise(contacts):
             seg = hip[a.ic_frame : b.ic_frame + 1, 1]
             if np.isfinite(seg).sum() >= 3:
                 osc.append(float(100.0 * (np.nanmax(seg) - np.nanmin(seg)) / leg_px))
@@ -292,7 +298,7 @@ class MetricSet:
             line_x = hs[0] + t * (ankle[0] - hs[0])
             medial = np.sign(hw[0] - hs[0])
             fppa.append(flex if (knee[0] - line_x) * medial > 0 else -flex)
-        for a, b in zip(contacts[:-1], contacts[1:], strict=True):
+        for a, b in itertools.pairwise(contacts):
             fa, fb = a.midstance_frame or a.ic_frame, b.midstance_frame or b.ic_frame
             la = kp.point("l_ankle")[fa] if a.side == "left" else kp.point("l_ankle")[fb]
             ra = kp.point("r_ankle")[fb] if b.side == "right" else kp.point("r_ankle")[fa]

@@ -8,11 +8,14 @@ Example::
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
+import cv2
 import numpy as np
+from numpy.typing import NDArray
 
 from heelcoach.gait.activity import ActivityClassifier
 from heelcoach.gait.errors import NoPersonError, TooShortError, UnreadableVideoError
@@ -24,9 +27,9 @@ from heelcoach.gait.events import (
     ViewDetector,
     facing_series,
 )
-from heelcoach.gait.findings import FindingRules, cadence_cue
+from heelcoach.gait.findings import Finding, FindingRules, cadence_cue
 from heelcoach.gait.keypoints import Keypoints
-from heelcoach.gait.metrics import MetricSet, activity_features
+from heelcoach.gait.metrics import Metric, MetricSet, activity_features
 from heelcoach.gait.pose import MediapipeBackend, PoseBackend, PoseTiming, Progress, estimate_pose
 from heelcoach.gait.report import GaitReport, Quality
 from heelcoach.gait.tracking import (
@@ -58,6 +61,8 @@ class GaitAnalysis:
     event_cutoff_hz : low-pass cut-off of the signals events are found on (light, keeps timing).
     metric_cutoff_hz : low-pass cut-off of the signals angles are measured on.
     max_gap_s : longest gap filled by interpolation.
+    slowed_down : the clip plays this many times slower than real time (a 120 fps slow-motion clip
+        played at 30 fps: 4); times are corrected and the real capture rate is used.
     """
 
     def __init__(
@@ -69,7 +74,11 @@ class GaitAnalysis:
         event_cutoff_hz: float = 12.0,
         metric_cutoff_hz: float = 7.0,
         max_gap_s: float = 0.15,
+        slowed_down: float | None = None,
     ) -> None:
+        if slowed_down is not None and not 1.0 <= slowed_down <= 32.0:
+            raise ValueError(f"slowed_down must be within 1-32, got {slowed_down}")
+        self.slowed_down = slowed_down
         self.rules = rules
         self.view = view
         self.height_cm = height_cm
@@ -81,6 +90,13 @@ class GaitAnalysis:
     def run(self, keypoints: Keypoints, source: str = "", input_kind: str = "keypoints") -> GaitAnalysis:
         """Analyse ``keypoints``; raise NoPersonError/TooShortError when there is nothing to measure."""
         name = source or keypoints.source
+        if self.slowed_down and self.slowed_down != 1.0:
+            real_fps = keypoints.fps * self.slowed_down
+            keypoints = replace(
+                keypoints,
+                fps=real_fps,
+                notes=(*keypoints.notes, f"slowed down {self.slowed_down:g}x: captured at {real_fps:g} fps"),
+            )
         masked = mask_low_scores(keypoints, self.min_score)
         present = masked.present()
         n_person = int(present.sum())
@@ -239,7 +255,14 @@ class GaitAnalysis:
         tips = tuple(t.text for t in self.rules.filming_tips) if level != "good" else ()
         return Quality(level=level, issues=tuple(issues), filming_tips=tips)
 
-    def _summary(self, activity: str, slow: bool, metrics: dict, findings: list, cue: float | None) -> str:  # type: ignore[type-arg]
+    def _summary(
+        self,
+        activity: str,
+        slow: bool,
+        metrics: dict[str, Metric],
+        findings: list[Finding],
+        cue: float | None,
+    ) -> str:
         if activity == "neither":
             return "No running or walking pattern was found in this clip."
         cad = metrics.get("cadence")
@@ -264,24 +287,59 @@ class GaitAnalysis:
         return " ".join(parts)
 
 
+@dataclass
+class FrameStash:
+    """Frames kept during the pose pass for the key frames, so the clip is not decoded twice.
+
+    Key frames show the contacts nearest the middle of the clip, so frames within ``window_s`` of
+    the middle are kept, downscaled to at most ``max_side`` pixels (``scale`` records by how much).
+    """
+
+    window_s: float = 0.75
+    max_side: int = 960
+    frames: dict[int, NDArray[np.uint8]] = field(default_factory=dict)
+    scale: float = 1.0
+
+    def wrap(
+        self, frames: Iterable[NDArray[np.uint8]], n_frames: int, fps: float
+    ) -> Iterator[NDArray[np.uint8]]:
+        """Yield ``frames`` unchanged, keeping a small copy of those near the middle."""
+        middle, half = n_frames // 2, round(self.window_s * fps)
+        for index, frame in enumerate(frames):
+            if middle - half <= index <= middle + half:
+                self.scale = min(1.0, self.max_side / max(frame.shape[:2]))
+                if self.scale < 1.0:
+                    size = (round(frame.shape[1] * self.scale), round(frame.shape[0] * self.scale))
+                    self.frames[index] = np.asarray(cv2.resize(frame, size, interpolation=cv2.INTER_AREA))
+                else:
+                    self.frames[index] = frame.copy()
+            yield frame
+
+
 def video_keypoints(
     path: Path,
     backend: PoseBackend | None = None,
     progress: Progress | None = None,
     timing: PoseTiming | None = None,
+    max_frames: int | None = None,
+    stash: FrameStash | None = None,
 ) -> tuple[Keypoints, VideoInfo]:
     """Decode ``path`` and run the pose model on every frame (MediaPipe unless ``backend`` is given)."""
     info = probe_video(path)
     own = backend is None
     model: PoseBackend = backend if backend is not None else MediapipeBackend()
+    n_hint = info.n_frames if max_frames is None else min(info.n_frames, max_frames)
+    frames: Iterable[NDArray[np.uint8]] = iter_frames(path, max_frames)
+    if stash is not None:
+        frames = stash.wrap(frames, n_hint, info.fps)
     try:
         kp = estimate_pose(
-            iter_frames(path),
+            frames,
             model,
             fps=info.fps,
             width=info.width,
             height=info.height,
-            n_frames_hint=info.n_frames,
+            n_frames_hint=n_hint,
             progress=progress,
             timing=timing,
         )

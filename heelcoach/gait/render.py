@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -22,7 +23,7 @@ TEXT_BG = (30, 30, 30)
 
 
 def _pt(p: NDArray[np.float64]) -> tuple[int, int] | None:
-    return (int(round(p[0])), int(round(p[1]))) if np.all(np.isfinite(p)) else None
+    return (round(p[0]), round(p[1])) if np.all(np.isfinite(p)) else None
 
 
 def _skeleton(img: Image, xy: NDArray[np.float64], highlight: str | None, thickness: int) -> None:
@@ -68,21 +69,32 @@ def _fit(img: Image, max_side: int = 960) -> Image:
     scale = max_side / max(img.shape[:2])
     if scale >= 1:
         return img
-    return cv2.resize(
-        img, (int(img.shape[1] * scale), int(img.shape[0] * scale)), interpolation=cv2.INTER_AREA
-    )
+    size = (int(img.shape[1] * scale), int(img.shape[0] * scale))
+    return np.asarray(cv2.resize(img, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
 
 
-def pick_key_contacts(contacts: list[Contact]) -> list[Contact]:
-    """One contact per side, the one nearest the middle of the clip (steady running)."""
-    out = []
+def pick_key_contacts(contacts: list[Contact], kp: Keypoints | None = None) -> list[Contact]:
+    """One contact per side: the best-detected one (highest mean keypoint score), ties to the middle.
+
+    Contacts in the first and last tenth of the clip are skipped when others exist (runners enter
+    and leave the frame there).
+    """
+    out: list[Contact] = []
     if not contacts:
         return out
     centre = contacts[len(contacts) // 2].ic_frame
+    first, last = contacts[0].ic_frame, contacts[-1].ic_frame
+    margin = (last - first) / 10
+
+    def rank(c: Contact) -> tuple[bool, float, int]:
+        inner = first + margin <= c.ic_frame <= last - margin
+        score = float(np.mean(kp.score[c.ic_frame])) if kp is not None else 0.0
+        return (not inner, -round(score, 2), abs(c.ic_frame - centre))
+
     for side in ("left", "right"):
         same = [c for c in contacts if c.side == side]
         if same:
-            out.append(min(same, key=lambda c: abs(c.ic_frame - centre)))
+            out.append(min(same, key=rank))
     return out
 
 
@@ -139,7 +151,7 @@ def key_frame_frontal(kp: Keypoints, contact: Contact, frame: Image | None) -> I
         cv2.line(img, lh, rh, (0, 0, 230), max(2, int(2 * scale)), cv2.LINE_AA)
         cv2.line(img, lh, (rh[0], lh[1]), (0, 200, 0), max(1, int(scale)), cv2.LINE_AA)
         lines.append("red: pelvis line; green: horizontal")
-    hip, knee, ankle = (_pt(kp.point(f"{stance}_{j}")[f]) for j in ("hip", "knee", "ankle"))
+    hip, _knee, ankle = (_pt(kp.point(f"{stance}_{j}")[f]) for j in ("hip", "knee", "ankle"))
     if hip and ankle:
         cv2.line(img, hip, ankle, (0, 220, 255), max(1, int(scale)), cv2.LINE_AA)
         lines.append("yellow: hip-ankle line (knee inside it = valgus)")
@@ -151,7 +163,10 @@ def key_frame_frontal(kp: Keypoints, contact: Contact, frame: Image | None) -> I
             img = np.ascontiguousarray(img[y0:y1, x0:x1])
             if img.shape[0] < 480:
                 k = 480 / img.shape[0]
-                img = cv2.resize(img, (int(img.shape[1] * k), 480), interpolation=cv2.INTER_LINEAR)
+                img = np.asarray(
+                    cv2.resize(img, (int(img.shape[1] * k), 480), interpolation=cv2.INTER_LINEAR),
+                    dtype=np.uint8,
+                )
     _label(img, lines, max(1.0, img.shape[0] / 900))
     return _fit(img)
 
@@ -165,11 +180,23 @@ def write_key_frames(
     out_dir: Path,
     frames: dict[int, Image],
     stem: str,
+    frame_scale: float = 1.0,
 ) -> list[Path]:
-    """Write one annotated PNG per side; return the paths."""
+    """Write one annotated PNG per side; return the paths.
+
+    ``frames`` may be downscaled copies (``frame_scale`` < 1); keypoints are scaled to match.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
+    if frame_scale != 1.0:
+        kp = replace(
+            kp,
+            xy=kp.xy * frame_scale,
+            width=round(kp.width * frame_scale),
+            height=round(kp.height * frame_scale),
+        )
+        leg_px *= frame_scale
     paths = []
-    for contact in pick_key_contacts(contacts):
+    for contact in pick_key_contacts(contacts, kp):
         index = contact.ic_frame if view == "side" else (contact.midstance_frame or contact.ic_frame)
         frame = frames.get(index)
         if view == "side":
@@ -183,11 +210,11 @@ def write_key_frames(
     return paths
 
 
-def key_frame_indices(contacts: list[Contact], view: str) -> list[int]:
+def key_frame_indices(contacts: list[Contact], view: str, kp: Keypoints | None = None) -> list[int]:
     """Frame numbers the key frames need (to decode only those)."""
     return [
         c.ic_frame if view == "side" else (c.midstance_frame or c.ic_frame)
-        for c in pick_key_contacts(contacts)
+        for c in pick_key_contacts(contacts, kp)
     ]
 
 

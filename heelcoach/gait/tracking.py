@@ -7,6 +7,7 @@ keeps its result in attributes ending in ``_`` (gaitmap style).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -118,8 +119,8 @@ class SideSwapCorrector:
     def run(self, kp: Keypoints) -> SideSwapCorrector:
         """Results: ``keypoints_`` (corrected), ``swapped_`` (bool per frame), ``n_swaps_``."""
         n = kp.n_frames
-        left = [INDEX[f"l_{p}"] for p in LEG_POINTS]
-        right = [INDEX[f"r_{p}"] for p in LEG_POINTS]
+        left = np.array([INDEX[f"l_{p}"] for p in LEG_POINTS])
+        right = np.array([INDEX[f"r_{p}"] for p in LEG_POINTS])
         scale = leg_length_px(kp)
         if n < 3 or not np.isfinite(scale) or scale <= 0:
             self.keypoints_, self.swapped_, self.n_swaps_ = kp, np.zeros(n, dtype=bool), 0
@@ -237,8 +238,8 @@ class GapFiller:
             if ok.sum() < 2:
                 continue
             idx = np.flatnonzero(ok)
-            for a, b in zip(idx[:-1], idx[1:], strict=True):
-                gap = b - a - 1
+            for a, b in itertools.pairwise(idx):
+                gap = int(b - a - 1)
                 if 0 < gap <= max_gap:
                     for c in range(2):
                         xy[a + 1 : b, j, c] = np.interp(frames[a + 1 : b], [a, b], [xy[a, j, c], xy[b, j, c]])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,29 +72,63 @@ def probe_video(path: Path) -> VideoInfo:
     return VideoInfo(path=path, fps=fps, n_frames=n_frames, width=width, height=height, codec=codec)
 
 
-def iter_frames(path: Path) -> Iterator[NDArray[np.uint8]]:
-    """Yield decoded BGR frames of ``path`` in order."""
-    cap = cv2.VideoCapture(str(path))
+_END = object()
+
+
+def iter_frames(path: Path, max_frames: int | None = None, prefetch: int = 8) -> Iterator[NDArray[np.uint8]]:
+    """Yield decoded BGR frames of ``path`` in order (at most ``max_frames``).
+
+    A background thread decodes up to ``prefetch`` frames ahead, so decoding overlaps with pose
+    inference on a second core (OpenCV releases the GIL while decoding).
+    """
+    frames: queue.Queue[object] = queue.Queue(maxsize=max(1, prefetch))
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                frames.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def decode() -> None:
+        cap = cv2.VideoCapture(str(path))
+        count = 0
+        try:
+            while max_frames is None or count < max_frames:
+                ok, frame = cap.read()
+                if not ok or not put(frame):
+                    break
+                count += 1
+        finally:
+            cap.release()
+            put(_END)
+
+    worker = threading.Thread(target=decode, name="heelcoach-decode", daemon=True)
+    worker.start()
     try:
         while True:
-            ok, frame = cap.read()
-            if not ok:
+            item = frames.get()
+            if item is _END:
                 return
-            yield frame
+            yield np.asarray(item, dtype=np.uint8)
     finally:
-        cap.release()
+        stop.set()
+        worker.join(timeout=5)
 
 
 def read_frames(path: Path, indices: list[int]) -> dict[int, NDArray[np.uint8]]:
-    """Decode only the frames at ``indices`` (for key-frame rendering)."""
-    wanted = set(indices)
+    """Decode only the frames at ``indices`` (for key-frame rendering), seeking to each."""
     out: dict[int, NDArray[np.uint8]] = {}
-    if not wanted:
-        return out
-    last = max(wanted)
-    for index, frame in enumerate(iter_frames(path)):
-        if index in wanted:
-            out[index] = frame
-        if index >= last:
-            break
+    cap = cv2.VideoCapture(str(path))
+    try:
+        for index in sorted(set(indices)):
+            cap.set(cv2.CAP_PROP_POS_FRAMES, index)
+            ok, frame = cap.read()
+            if ok:
+                out[index] = np.asarray(frame, dtype=np.uint8)
+    finally:
+        cap.release()
     return out

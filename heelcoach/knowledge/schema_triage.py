@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from heelcoach.knowledge.schema import Id, Item, Model, SafetyFlag
+from heelcoach.knowledge.schema import Id, Irritability, Item, Model, Phase, SafetyFlag
 
 #: How an answer is typed. ``scale`` is a 0-10 numeric rating (pain, for instance).
 AnswerType = Literal["int", "number", "bool", "choice", "multi", "date", "text", "scale"]
@@ -27,6 +27,11 @@ QUESTION_GROUPS: tuple[QuestionGroup, ...] = (
 #: Red flags only ever send a person to a clinician: today (emergency) or soon (refer).
 RedFlagLevel = Literal["emergency", "refer"]
 TriageLevelId = Literal["emergency", "refer", "caution", "self_manage"]
+#: What a red flag does to the plan. ``stop_and_refer``: no running and no loading until a clinician
+#: has seen the heel (danger signs). ``refer_and_continue_safely``: see a clinician, and meanwhile keep
+#: a gentle, conservative plan (the flag is about the course of the problem, not a danger sign).
+RedFlagAction = Literal["stop_and_refer", "refer_and_continue_safely"]
+RED_FLAG_ACTIONS: tuple[RedFlagAction, ...] = ("stop_and_refer", "refer_and_continue_safely")
 
 
 class Choice(Model):
@@ -146,6 +151,42 @@ class RedFlag(Model):
     what_to_do: str = Field(min_length=10)
     suggests: Id | None = Field(default=None, description="a condition id this flag points to")
     sources: list[Id] = Field(min_length=1)
+    action: RedFlagAction = Field(description="stop loading and refer, or refer and continue safely")
+    action_reason: str = Field(
+        min_length=10, description="the clinical reason for the action (for reviewers)"
+    )
+    meanwhile: str | None = Field(
+        default=None, description="continue-safely flags: what to keep doing until the appointment"
+    )
+    continue_phase: Phase | None = Field(
+        default=None, description="continue-safely flags: the plan starts no later than this phase"
+    )
+    continue_irritability_min: Irritability | None = Field(
+        default=None, description="continue-safely flags: treat the heel as at least this irritable"
+    )
+
+    @model_validator(mode="after")
+    def _action_fits(self) -> RedFlag:
+        if self.level == "emergency" and self.action != "stop_and_refer":
+            raise ValueError(f"red flag '{self.id}': an emergency always has action stop_and_refer")
+        if self.action == "refer_and_continue_safely" and (self.continue_phase is None or not self.meanwhile):
+            raise ValueError(
+                f"red flag '{self.id}': refer_and_continue_safely needs continue_phase (where the gentle "
+                "plan starts) and meanwhile (what to keep doing until the appointment)"
+            )
+        if self.action == "stop_and_refer" and (
+            self.continue_phase is not None or self.continue_irritability_min is not None or self.meanwhile
+        ):
+            raise ValueError(
+                f"red flag '{self.id}': continue_phase, continue_irritability_min and meanwhile only apply "
+                "to refer_and_continue_safely"
+            )
+        return self
+
+    @property
+    def stops_loading(self) -> bool:
+        """True when the flag pauses running and loading until a clinician has seen the heel."""
+        return self.action == "stop_and_refer"
 
     @property
     def plain(self) -> str:
@@ -212,6 +253,10 @@ class TriageKnowledge(Model):
     differential: DifferentialRules | None = None
     passive_loop: PassiveLoopRule | None = None
     levels: dict[TriageLevelId, LevelText] = Field(default_factory=dict)
+    refer_and_continue: LevelText | None = Field(
+        default=None,
+        description="how the refer level is said when every reason is a refer-and-continue-safely flag",
+    )
 
     def question(self, question_id: str) -> Question:
         """The question with this id (KeyError if unknown)."""
@@ -282,6 +327,13 @@ class TriageKnowledge(Model):
                 problems.append("passive_loop: needs the question 'past_episodes'")
         if self.questions and (self.differential is None or self.passive_loop is None):
             problems.append("a questionnaire needs the 'differential' and 'passive_loop' sections")
+        if (
+            any(f.action == "refer_and_continue_safely" for f in self.red_flags)
+            and self.refer_and_continue is None
+        ):
+            problems.append(
+                "refer_and_continue: needed because a red flag has action refer_and_continue_safely"
+            )
         if self.questions:
             missing_levels = {"emergency", "refer", "caution", "self_manage"} - set(self.levels)
             if missing_levels:

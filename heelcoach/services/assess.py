@@ -148,6 +148,8 @@ def triage_to_dict(result: TriageResult) -> dict[str, Any]:
         "level_plain": result.level_plain,
         "level_reasons": list(result.level_reasons),
         "needs_clinician": result.needs_clinician,
+        "referral_action": result.referral_action,
+        "stops_loading": result.stops_loading,
         "red_flags": [
             {
                 "id": f.id,
@@ -157,6 +159,8 @@ def triage_to_dict(result: TriageResult) -> dict[str, Any]:
                 "what_to_do": f.what_to_do,
                 "answers": _answers(f.answers),
                 "suggests": f.suggests,
+                "action": f.action,
+                "stops_loading": f.stops_loading,
             }
             for f in result.red_flags
         ],

@@ -17,7 +17,7 @@ from heelcoach.gait.findings import driver_evidence
 from heelcoach.gait.halpe import read_halpe
 from heelcoach.gait.keypoints import Keypoints
 from heelcoach.gait.openpose import read_openpose
-from heelcoach.gait.pipeline import GaitAnalysis, ViewChoice, video_keypoints
+from heelcoach.gait.pipeline import FrameStash, GaitAnalysis, ViewChoice, video_keypoints
 from heelcoach.gait.pose import PoseBackend, PoseTiming
 from heelcoach.gait.render import key_frame_indices, write_key_frames, write_plots
 from heelcoach.gait.report import GaitReport
@@ -65,12 +65,22 @@ def _rules(rules: GaitRules | None) -> GaitRules:
 
 
 def _outputs(
-    analysis: GaitAnalysis, report: GaitReport, out_dir: Path | None, video: Path | None, stem: str
+    analysis: GaitAnalysis,
+    report: GaitReport,
+    out_dir: Path | None,
+    video: Path | None,
+    stem: str,
+    stash: FrameStash | None = None,
 ) -> GaitReport:
     if out_dir is None or not analysis.contacts_:
         return report
     kp = analysis.keypoints_
-    frames = read_frames(video, key_frame_indices(analysis.contacts_, analysis.view_)) if video else {}
+    needed = key_frame_indices(analysis.contacts_, analysis.view_, kp)
+    scale = 1.0
+    if stash is not None and all(i in stash.frames for i in needed):
+        frames, scale = {i: stash.frames[i] for i in needed}, stash.scale
+    else:  # decode them again (seeking), e.g. for keypoint files with their video
+        frames = read_frames(video, needed) if video else {}
     keys = write_key_frames(
         kp,
         analysis.contacts_,
@@ -80,6 +90,7 @@ def _outputs(
         out_dir,
         frames,
         stem,
+        frame_scale=scale,
     )
     plot = write_plots(
         kp,
@@ -104,6 +115,7 @@ def analyse_video(
     rules: GaitRules | None = None,
     backend: PoseBackend | None = None,
     timing: PoseTiming | None = None,
+    slowed_down: float | None = None,
 ) -> GaitReport:
     """Analyse a running video; write key frames and plots to ``out_dir`` when given.
 
@@ -111,8 +123,20 @@ def analyse_video(
     or person-less clip.
     """
     check_upload(path, max_upload_mb)
-    keypoints, _info = video_keypoints(path, backend=backend, progress=progress, timing=timing)
-    return analyse_loaded(keypoints, str(path), "video", view, height_cm, out_dir, rules, video=path)
+    stash = FrameStash() if out_dir is not None else None
+    keypoints, _info = video_keypoints(path, backend=backend, progress=progress, timing=timing, stash=stash)
+    return analyse_loaded(
+        keypoints,
+        str(path),
+        "video",
+        view,
+        height_cm,
+        out_dir,
+        rules,
+        video=path,
+        stash=stash,
+        slowed_down=slowed_down,
+    )
 
 
 def analyse_loaded(
@@ -124,11 +148,15 @@ def analyse_loaded(
     out_dir: Path | None = None,
     rules: GaitRules | None = None,
     video: Path | None = None,
+    stash: FrameStash | None = None,
+    slowed_down: float | None = None,
 ) -> GaitReport:
     """Analyse keypoints already in memory (e.g. cached pose results)."""
-    analysis = GaitAnalysis(_rules(rules), view=view, height_cm=height_cm).run(keypoints, source, input_kind)
+    analysis = GaitAnalysis(_rules(rules), view=view, height_cm=height_cm, slowed_down=slowed_down).run(
+        keypoints, source, input_kind
+    )
     stem = Path(source).stem.replace(".pose", "") or "gait"
-    return _outputs(analysis, analysis.report_, out_dir, video, stem)
+    return _outputs(analysis, analysis.report_, out_dir, video, stem, stash)
 
 
 def read_keypoints(path: Path, fps: float | None = None) -> Keypoints:
@@ -148,7 +176,8 @@ def read_keypoints(path: Path, fps: float | None = None) -> Keypoints:
     if isinstance(head, dict) and "people" in head:
         return read_openpose(path, fps=fps)
     raise KeypointFileError(
-        f"{path}: unknown keypoint format; expected OpenPose BODY_25 ('people') or HALPE-26 ('keypoint_names')."
+        f"{path}: unknown keypoint format; expected OpenPose BODY_25 ('people') "
+        "or HALPE-26 ('keypoint_names')."
     )
 
 
@@ -161,16 +190,27 @@ def analyse_keypoints(
     fps: float | None = None,
     video: Path | None = None,
     rules: GaitRules | None = None,
+    slowed_down: float | None = None,
 ) -> GaitReport:
     """Analyse keypoints made elsewhere (OpenPose BODY_25 per-frame JSON, HALPE-26 single file)."""
     if not path.exists():
         raise GaitError(f"{path}: no such file or folder.")
     keypoints = read_keypoints(path, fps=fps)
-    return analyse_loaded(keypoints, str(path), "keypoints", view, height_cm, out_dir, rules, video=video)
+    return analyse_loaded(
+        keypoints,
+        str(path),
+        "keypoints",
+        view,
+        height_cm,
+        out_dir,
+        rules,
+        video=video,
+        slowed_down=slowed_down,
+    )
 
 
 def gait_evidence(report: GaitReport) -> list[DriverEvidence]:
-    """Driver evidence from the report's findings (pelvic drop -> hip control, knee valgus -> knee control, ...)."""
+    """Driver evidence from the findings (pelvic drop -> hip control, knee valgus -> knee control...)."""
     if report.activity != "running":
         return []
     return driver_evidence(list(report.findings))

@@ -10,8 +10,7 @@ from fpdf import FPDF
 from icalendar import Calendar, Event
 
 from heelcoach import DISCLAIMER
-from heelcoach.domain.plan import WEEKDAYS, Plan, PlanItem, format_dose
-from heelcoach.domain.plan import _grade_label as grade_label  # made public once the plan work lands
+from heelcoach.domain.plan import WEEKDAYS, Plan, PlanItem, format_dose, grade_label
 from heelcoach.knowledge import Catalogue
 
 #: Unicode fonts looked for, in order; without one the PDF falls back to Latin-1 core fonts.

@@ -68,7 +68,15 @@ class NotFoundError(ServiceError, LookupError):
 
 
 class InvalidInputError(ServiceError):
-    """Input that fails validation; the message names the field."""
+    """Input that fails validation; the message names the field.
+
+    ``problems`` keeps the per-field problems of the core's error (e.g. ``IntakeError.problems``)
+    so that a form can show each next to its question.
+    """
+
+    def __init__(self, message: str, problems: Sequence[Any] = ()) -> None:
+        super().__init__(message)
+        self.problems: tuple[Any, ...] = tuple(problems)
 
 
 # --------------------------------------------------------------------------------------------
@@ -194,7 +202,9 @@ def save_intake(
     try:
         result = assess.assess(dict(answers), ctx.catalogue)
     except ValueError as exc:
-        raise InvalidInputError(f"questionnaire answers:\n{exc}\nFix these answers and try again.") from exc
+        raise InvalidInputError(
+            f"questionnaire answers:\n{exc}\nFix these answers and try again.", getattr(exc, "problems", ())
+        ) from exc
     triage_doc = to_jsonable(assess.triage_to_dict(result))
     level = str(to_jsonable(getattr(result, "level", triage_doc.get("level", ""))))
     with transaction(ctx.sessions) as s:
@@ -209,6 +219,12 @@ def save_intake(
             now=_now(now),
         )
     return IntakeSaved(record, result)
+
+
+def latest_intake(ctx: AppContext, person_id: int) -> IntakeRecord | None:
+    """The most recent stored intake, or None."""
+    with transaction(ctx.sessions) as s:
+        return Repos(s).intakes.latest(person_id)
 
 
 def _require_person(repos: Repos, person_id: int) -> PersonRecord:
@@ -296,6 +312,18 @@ def load_snapshot(ctx: AppContext, person_id: int, today: date) -> LoadSnapshot 
     return snapshot if isinstance(snapshot, LoadSnapshot) else None
 
 
+def _has_rows(ctx: AppContext, table_name: str, person_id: int) -> bool:
+    """Whether another engineer's table (when it exists and has ``person_id``) holds rows of this person."""
+    table = metadata.tables.get(table_name)
+    if table is None or "person_id" not in table.c:
+        return False
+    with transaction(ctx.sessions) as s:
+        return (
+            s.execute(select(table.c.person_id).where(table.c.person_id == person_id).limit(1)).first()
+            is not None
+        )
+
+
 def extra_evidence(ctx: AppContext, person_id: int, today: date) -> tuple[DriverEvidence, ...]:
     """Driver evidence from imported activities and gait reports, where those services provide it.
 
@@ -303,10 +331,11 @@ def extra_evidence(ctx: AppContext, person_id: int, today: date) -> tuple[Driver
     ``services.imports.load_evidence`` and ``services.gait.person_gait_evidence``.
     """
     found: list[DriverEvidence] = []
-    for module, name in (
-        ("heelcoach.services.imports", "load_evidence"),
-        ("heelcoach.services.gait", "person_gait_evidence"),
-    ):
+    hooks = [("heelcoach.services.imports", "load_evidence")]
+    if _has_rows(ctx, "gait_reports", person_id):
+        # Only then: the gait service pulls in the numeric stack, seconds to import.
+        hooks.append(("heelcoach.services.gait", "person_gait_evidence"))
+    for module, name in hooks:
         fn = _optional(module, name)
         if fn is not None:
             found.extend(e for e in fn(ctx, person_id, today) if isinstance(e, DriverEvidence))
@@ -345,6 +374,7 @@ def make_plan(
         _require_person(repos, person_id)
         intake = repos.intakes.latest(person_id)
         screen_record = repos.screens.latest(person_id)
+        rebuilt_from = repos.plans.latest(person_id)
     if intake is None:
         raise NotFoundError(
             "No questionnaire answers yet: run `heelcoach assess` first, or "
@@ -358,7 +388,7 @@ def make_plan(
         found.extend(screen_mod.screen(_screen_results(screen_record), ctx.catalogue).evidence)
         sources.append(f"self-tests of {screen_record.taken_on.isoformat()}")
     more = extra_evidence(ctx, person_id, start)
-    if cadence_cue_pct is None:
+    if cadence_cue_pct is None and _has_rows(ctx, "gait_reports", person_id):
         cue = _optional("heelcoach.services.gait", "person_cadence_cue_pct")
         cadence_cue_pct = cue(ctx, person_id) if cue is not None else None
     if more:
@@ -383,7 +413,8 @@ def make_plan(
         ctx.catalogue,
     )
     decision = {
-        "kind": "initial",
+        "kind": "initial" if rebuilt_from is None else "rebuilt",
+        "replaces_version": rebuilt_from.version if rebuilt_from else None,
         "sources": sources,
         "intake_id": intake.id,
         "screen_id": screen_record.id if screen_record else None,
@@ -391,9 +422,12 @@ def make_plan(
         "evidence": to_jsonable(found),
         "load": to_jsonable(load),
     }
-    return _store_plan(
-        ctx, person_id, plan, start, decision, _plan_reason_initial(intake.triage_level, drivers), now
-    )
+    reason = _plan_reason_initial(intake.triage_level, drivers)
+    if rebuilt_from is not None:
+        reason = reason.replace("First plan", "New plan", 1) + (
+            f" It replaces version {rebuilt_from.version} and starts again from its first week."
+        )
+    return _store_plan(ctx, person_id, plan, start, decision, reason, now)
 
 
 def _store_plan(
@@ -406,9 +440,17 @@ def _store_plan(
     now: datetime | None,
     *,
     after_insert: Callable[[Session], None] | None = None,
+    expect_latest: int | None = None,
 ) -> PlanVersionRecord:
     with transaction(ctx.sessions) as s:
-        record = Repos(s).plans.add(
+        repos = Repos(s)
+        latest = repos.plans.latest(person_id)
+        # The plan's own version number follows the store's, so "plan v7" means the same everywhere.
+        plan = dataclasses.replace(plan, version=(latest.version if latest else 0) + 1)
+        if expect_latest is not None and (latest is None or latest.version != expect_latest):
+            # Someone else stored a version while this review ran: never review a week twice.
+            raise ServiceError("The plan changed while the review ran; run the weekly review again.")
+        record = repos.plans.add(
             person_id,
             plan=to_jsonable(plan_mod.plan_to_dict(plan)),
             starts_on=starts_on,
@@ -737,6 +779,7 @@ def run_weekly_review(
         _review_reason(review),
         now,
         after_insert=after_insert,
+        expect_latest=previous.version,
     )
     return ReviewSaved(review, previous, record)
 

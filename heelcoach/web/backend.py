@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib
 import json
 import shutil
+import threading
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -48,11 +50,51 @@ def need(module: str, name: str, part: str) -> Callable[..., Any]:
 class Backend:
     """Calls into the services for one app; holds the job runner and the draft answers folder."""
 
-    def __init__(self, ctx: AppContext, jobs: JobRunner | None = None) -> None:
+    def __init__(self, ctx: AppContext, jobs: JobRunner | None = None, cache_ttl_s: float = 5.0) -> None:
         self.ctx = ctx
         self.jobs: JobRunner = jobs or ThreadJobRunner(max_workers=1)
         self.drafts_dir = Path(ctx.settings.data_dir) / "web_drafts"
         self.uploads_dir = Path(ctx.settings.data_dir) / "uploads"
+        # Read results per person, dropped on every write made through this app and after
+        # ``cache_ttl_s`` (so writes from the CLI in another process show up within seconds).
+        self.cache_ttl_s = cache_ttl_s
+        self._cache: dict[tuple[Any, ...], tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def cached(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """``compute()``, reused for the same ``key`` (person id first) until a write or the TTL."""
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cache.get(key)
+        if hit is not None and now - hit[0] < self.cache_ttl_s:
+            return hit[1]
+        value = compute()
+        with self._lock:
+            if len(self._cache) > 1000:
+                self._cache.clear()
+            self._cache[key] = (now, value)
+        return value
+
+    def peek(self, key: tuple[Any, ...]) -> Any | None:
+        """A fresh cached value for ``key``, or None."""
+        with self._lock:
+            hit = self._cache.get(key)
+        if hit is None or time.monotonic() - hit[0] >= self.cache_ttl_s:
+            return None
+        return hit[1]
+
+    def store(self, key: tuple[Any, ...], value: Any) -> None:
+        """Cache ``value`` under ``key`` (person id first)."""
+        with self._lock:
+            if len(self._cache) > 1000:
+                self._cache.clear()
+            self._cache[key] = (time.monotonic(), value)
+
+    def invalidate(self, person_id: int | None = None) -> None:
+        """Forget cached reads of one person (or of everyone)."""
+        with self._lock:
+            for key in [k for k in self._cache if person_id is None or k[0] == person_id]:
+                del self._cache[key]
 
     # -- people -------------------------------------------------------------------------------
     def person_exists(self, person_id: int) -> bool:
@@ -60,24 +102,27 @@ class Backend:
         resolve = service("runner", "resolve_person")
         if resolve is None:
             return False
-        try:
-            resolve(self.ctx, person_id)
-        except LookupError:
-            return False
-        except ValueError:  # runner.NotFound is a ServiceError(ValueError)
-            return False
-        return True
+
+        def check() -> bool:
+            try:
+                resolve(self.ctx, person_id)
+            except (LookupError, ValueError):  # runner.NotFoundError is a ServiceError(ValueError)
+                return False
+            return True
+
+        return bool(self.cached((person_id, "exists"), check))
 
     def default_person(self) -> int | None:
         """The first stored person, created on first use; None while the store is not ready."""
         resolve = service("runner", "resolve_person")
         if resolve is None:
             return None
-        return int(resolve(self.ctx, None, create=True).id)
+        return int(self.cached((None, "first_person"), lambda: resolve(self.ctx, None, create=True).id))
 
     # -- intake and triage --------------------------------------------------------------------
     def save_intake(self, person_id: int, answers: dict[str, Any]) -> TriageView:
         """Store the answers; return the triage as the runner reads it."""
+        self.invalidate(person_id)
         need("assess", "assess", "triage")
         save = need("runner", "save_intake", "store")
         saved = save(self.ctx, person_id, answers)
@@ -117,6 +162,7 @@ class Backend:
 
     def save_screen(self, person_id: int, results: list[dict[str, Any]]) -> Any:
         """Score and store self-test results given as {test_id, side, value}."""
+        self.invalidate(person_id)
         parse = need("runner", "parse_self_test", "self-test scoring")
         save = need("runner", "save_screen", "self-test scoring")
         parsed = [parse(self.ctx, r["test_id"], r["value"], r["side"]) for r in results]
@@ -124,6 +170,7 @@ class Backend:
 
     def make_plan(self, person_id: int) -> Any:
         """Build and store the first plan (or a new one from fresh answers)."""
+        self.invalidate(person_id)
         return need("runner", "make_plan", "plan")(self.ctx, person_id)
 
     # -- plan, check-ins, progress -----------------------------------------------------------
@@ -131,7 +178,7 @@ class Backend:
         """The runner's ``WeekView`` (None when there is no plan yet)."""
         fn = need("runner", "this_week", "plan")
         try:
-            return fn(self.ctx, person_id, today)
+            return self.cached((person_id, "week", today), lambda: fn(self.ctx, person_id, today))
         except ValueError as exc:
             if type(exc).__name__ in ("NotFound", "NotFoundError"):
                 return None
@@ -139,22 +186,40 @@ class Backend:
 
     def record_checkin(self, person_id: int, values: dict[str, Any], today: date) -> Any:
         """Store a check-in; raise ValueError (InvalidInput) with field-named problems."""
+        self.invalidate(person_id)
         runner = importlib.import_module("heelcoach.services.runner")
         entry = runner.CheckInInput(**values)
         return runner.record_checkin(self.ctx, person_id, entry, today=today)
 
     def weekly_review(self, person_id: int, today: date) -> Any:
         """Run the weekly review now and store the next plan version."""
+        self.invalidate(person_id)
         return need("runner", "run_weekly_review", "progression")(self.ctx, person_id, today)
 
     def progress(self, person_id: int) -> dict[str, Any]:
         """Progress as JSON-ready data (pain series, outcomes, adherence, plan history)."""
-        prog = need("runner", "progress", "progress")(self.ctx, person_id)
-        to_dict = need("runner", "progress_to_dict", "progress")
-        return dict(to_dict(prog))
+        fn = need("runner", "progress", "progress")
+
+        def compute() -> dict[str, Any]:
+            prog = fn(self.ctx, person_id)
+            # the lists are JSON-ready already; only the person record needs converting
+            out = {
+                f: getattr(prog, f)
+                for f in ("pain", "outcomes", "outcome_changes", "adherence", "plan_history", "summary")
+            }
+            person = prog.person
+            out["person"] = {
+                "id": person.id,
+                "name": person.name,
+                "created_at": person.created_at.isoformat(),
+            }
+            return out
+
+        return dict(self.cached((person_id, "progress"), compute))
 
     def record_outcome(self, person_id: int, instrument: str, answers: dict[str, Any], day: date) -> Any:
         """Score and store an outcome questionnaire."""
+        self.invalidate(person_id)
         fn = need("runner", "record_outcome", "outcomes")
         return fn(self.ctx, person_id, instrument, answers, taken_on=day)
 
@@ -164,6 +229,7 @@ class Backend:
 
     def delete(self, person_id: int) -> dict[str, int]:
         """Delete the person and everything about them (and this app's drafts)."""
+        self.invalidate(person_id)
         counts = dict(need("runner", "delete_person", "delete")(self.ctx, person_id))
         for path in self.drafts_dir.glob("*.json") if self.drafts_dir.is_dir() else ():
             path.unlink(missing_ok=True)
@@ -173,6 +239,7 @@ class Backend:
     # -- runs (watch files) ------------------------------------------------------------------
     def import_files(self, person_id: int, paths: list[Path]) -> Any:
         """Import watch files; the summary has per-file messages."""
+        self.invalidate(person_id)
         return need("imports", "import_paths", "watch-file import")(self.ctx, person_id, paths)
 
     def runs(self, person_id: int, today: date) -> dict[str, Any]:
@@ -199,6 +266,15 @@ class Backend:
             "anchor": anchor,
             "today": today,
         }
+
+    def weekly_runs(self, person_id: int, today: date, weeks: int = 16) -> list[Any]:
+        """The watch files' weekly table (empty without the import service or runs)."""
+        fn = service("imports", "weekly_table")
+        if fn is None:
+            return []
+        return list(
+            self.cached((person_id, "weekly", today, weeks), lambda: fn(self.ctx, person_id, today, weeks))
+        )
 
     def load_snapshot(self, person_id: int, today: date) -> Any | None:
         """What the watch files say about load now (None without runs)."""
@@ -232,6 +308,7 @@ class Backend:
 
     def plan_with_gait(self, person_id: int, report: Any) -> Any:
         """A new plan version that adds the gait report's driver evidence and cadence cue."""
+        self.invalidate(person_id)
         evidence = need("gait", "gait_evidence", "gait analysis")(report)
         cue = need("gait", "cadence_cue_pct", "gait analysis")(report)
         make = need("runner", "make_plan", "plan")

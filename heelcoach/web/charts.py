@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-WIDTH = 640
-HEIGHT = 220
-PAD_L, PAD_R, PAD_T, PAD_B = 36, 12, 12, 28
+WIDTH = 480
+HEIGHT = 210
+PAD_L, PAD_R, PAD_T, PAD_B = 34, 26, 12, 26
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +18,12 @@ class Series:
     name: str
     values: Sequence[float | None]
     css: str = "a"
+
+
+def _xb(i: int, n: int) -> float:
+    """Centre of band ``i`` of ``n`` (bars never touch the chart's edges)."""
+    inner = WIDTH - PAD_L - PAD_R
+    return PAD_L + inner * (i + 0.5) / max(n, 1)
 
 
 def _x(i: int, n: int) -> float:
@@ -32,7 +38,13 @@ def _y(v: float, lo: float, hi: float) -> float:
 
 
 def _frame(
-    title: str, desc: str, labels: Sequence[str], lo: float, hi: float, ticks: Sequence[float]
+    title: str,
+    desc: str,
+    labels: Sequence[str],
+    lo: float,
+    hi: float,
+    ticks: Sequence[float],
+    banded: bool = False,
 ) -> list[str]:
     parts = [
         (
@@ -41,12 +53,12 @@ def _frame(
         ),
         f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>",
     ]
-    for t in ticks:
+    for t in ticks[::2] if len(ticks) > 4 else ticks:
         y = _y(t, lo, hi)
         parts.append(f'<line class="grid" x1="{PAD_L}" x2="{WIDTH - PAD_R}" y1="{y:.1f}" y2="{y:.1f}"/>')
         parts.append(f'<text x="{PAD_L - 6}" y="{y + 4:.1f}" text-anchor="end">{t:g}</text>')
     n = len(labels)
-    step = max(1, n // 6)
+    step = max(1, n // 4)
     for i in range(0, n, step):
         parts.append(
             f'<text x="{_x(i, n):.1f}" y="{HEIGHT - 8}" text-anchor="middle">{escape(labels[i])}</text>'
@@ -112,16 +124,16 @@ def bars_with_line(
     line_name: str = "pain",
 ) -> str:
     """Weekly bars (km, scaled to their max) with a 0-10 line (pain) on the same chart."""
-    top = max([*bars, 1.0])
+    top = max([*bars, 10.0])
     nice = 10 ** len(str(int(top))) / 10
     hi = max(nice, (int(top / nice) + 1) * nice)
-    desc = f"Bars: weekly kilometres (highest {top:g}); line: {line_name} 0-10."
-    parts = _frame(title, desc, labels, 0, hi, [hi * k / 5 for k in range(6)])
+    desc = f"Bars: weekly kilometres (highest {top:g})" + (f"; line: {line_name}, 0-10." if line else ".")
+    parts = _frame(title, desc, labels, 0, hi, [hi * k / 5 for k in range(6)], banded=True)
     n = len(labels)
     inner = WIDTH - PAD_L - PAD_R
     width = max(2.0, inner / max(n, 1) * 0.6)
     for i, km in enumerate(bars):
-        x = _x(i, n) - width / 2
+        x = _xb(i, n) - width / 2
         y = _y(km, 0, hi)
         css = "bar spike" if i < len(spikes) and spikes[i] else "bar"
         parts.append(
@@ -129,8 +141,20 @@ def bars_with_line(
             f'height="{_y(0, 0, hi) - y:.1f}">'
             f"<title>{escape(labels[i])}: {km:g} km</title></rect>"
         )
-    points = [f"{_x(i, n):.1f},{_y(v * hi / 10, 0, hi):.1f}" for i, v in enumerate(line) if v is not None]
+    points = [f"{_xb(i, n):.1f},{_y(v * hi / 10, 0, hi):.1f}" for i, v in enumerate(line) if v is not None]
     if len(points) > 1:
         parts.append(f'<polyline class="line-b" points="{" ".join(points)}"/>')
+    for i, v in enumerate(line):
+        if v is not None:
+            parts.append(
+                f'<circle class="dot-b" cx="{_xb(i, n):.1f}" cy="{_y(v * hi / 10, 0, hi):.1f}" r="3"/>'
+            )
+    if any(v is not None for v in line):
+        # right-hand axis: pain 0-10
+        for k in (0, 5, 10):
+            y = _y(k * hi / 10, 0, hi)
+            parts.append(
+                f'<text x="{WIDTH - 4}" y="{y + 4:.1f}" text-anchor="end" class="pain-axis">{k}</text>'
+            )
     parts.append("</svg>")
     return "".join(parts)

@@ -70,3 +70,36 @@ def render(request: Request, template: str, status_code: int = 200, **values: An
         request, template, context, status_code=status_code
     )
     return response
+
+
+#: Stands for the per-session form token in cached HTML; replaced on every response.
+CSRF_PLACEHOLDER = "CSRF-TOKEN-PLACEHOLDER-7c1e9a"
+
+
+def _page_key(request: Request, name: str) -> tuple[Any, ...] | None:
+    pid = request.session.get("person_id")
+    if not isinstance(pid, int) or request.session.get("flash"):
+        return None
+    return (pid, "html", name)
+
+
+def cached_page(request: Request, name: str) -> HTMLResponse | None:
+    """The page ``name`` from the cache (with this session's token), or None."""
+    key = _page_key(request, name)
+    html = get_backend(request).peek(key) if key is not None else None
+    if not isinstance(html, str):
+        return None
+    return HTMLResponse(html.replace(CSRF_PLACEHOLDER, csrf_token(request)))
+
+
+def render_cached(request: Request, name: str, template: str, **values: Any) -> HTMLResponse:
+    """Render like :func:`render` and keep the HTML for :func:`cached_page` (dropped on writes)."""
+    key = _page_key(request, name)
+    if key is None:
+        return render(request, template, **values)
+    context = base_context(request)
+    context["csrf_token"] = CSRF_PLACEHOLDER
+    context.update(values)
+    html = request.app.state.templates.get_template(template).render(context)
+    get_backend(request).store(key, html)
+    return HTMLResponse(html.replace(CSRF_PLACEHOLDER, csrf_token(request)))

@@ -7,10 +7,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from heelcoach.web.charts import Series, bars_with_line, line_chart
 from heelcoach.web.checkin import RED_FLAG_SYMPTOMS, CheckInForm, parse_checkin, service_errors
-from heelcoach.web.deps import get_backend, get_ctx, person_id, render
+from heelcoach.web.deps import cached_page, get_backend, get_ctx, person_id, render, render_cached
 from heelcoach.web.plan_views import plan_view, today_items
 
 router = APIRouter()
@@ -38,6 +39,7 @@ def _today_page(
     cat = get_ctx(request).catalogue
     today = _today(request)
     pid = person_id(request)
+    form_given = form is not None
     week = backend.this_week(pid, today) if pid is not None else None
     if week is None:
         return render(request, "today.html", title="Today", plan=None, today=today)
@@ -68,29 +70,33 @@ def _today_page(
                 todays_checkin.next_morning_worse, ""
             )
         form = CheckInForm(values, {})
-    return render(
-        request,
-        "today.html",
-        status_code=status_code,
-        title="Today",
-        plan=view,
-        today=today,
-        exercises=exercises,
-        relief=relief,
-        week=week,
-        form=form,
-        checked_in=todays_checkin is not None,
-        red_flag_symptoms=RED_FLAG_SYMPTOMS,
-        saved=saved,
-        max_day=today.isoformat(),
-        min_day=(today - timedelta(days=30)).isoformat(),
-    )
+    page_values = {
+        "title": "Today",
+        "plan": view,
+        "today": today,
+        "exercises": exercises,
+        "relief": relief,
+        "week": week,
+        "form": form,
+        "checked_in": todays_checkin is not None,
+        "red_flag_symptoms": RED_FLAG_SYMPTOMS,
+        "saved": saved,
+        "max_day": today.isoformat(),
+        "min_day": (today - timedelta(days=30)).isoformat(),
+    }
+    if form_given or status_code != 200:
+        return render(request, "today.html", status_code=status_code, **page_values)
+    return render_cached(request, f"today:{today}", "today.html", **page_values)
 
 
 @router.get("/today", response_class=HTMLResponse)
-def today_page(request: Request) -> Response:
+async def today_page(request: Request) -> Response:
     """Today's exercises with dose and a done box, the running allowance, the morning check-in."""
-    return _today_page(request)
+    # served from the page cache when nothing changed; database reads go to a worker thread
+    hit = cached_page(request, f"today:{_today(request)}")
+    if hit is not None:
+        return hit
+    return await run_in_threadpool(_today_page, request)
 
 
 @router.post("/checkin", response_class=HTMLResponse)
@@ -126,13 +132,23 @@ def plan_page(request: Request) -> Response:
 def review(request: Request) -> Response:
     """Run the weekly review now (the plan moves forward, holds or steps back)."""
     pid = person_id(request)
-    if pid is not None:
+    if pid is None:
+        return RedirectResponse("/start", status_code=303)
+    try:
         get_backend(request).weekly_review(pid, _today(request))
+    except ValueError as exc:  # too early, or no plan: the service says what to do
+        request.session["flash"] = str(exc)
+        return RedirectResponse("/today", status_code=303)
+    request.session["flash"] = "Your week was reviewed. See below what changed and why."
     return RedirectResponse("/progress#history", status_code=303)
 
 
-def progress_charts(data: dict[str, Any]) -> dict[str, Any]:
-    """SVG charts and tables for the Progress page from ``progress_to_dict`` output."""
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def progress_charts(data: dict[str, Any], weekly_runs: list[Any], mcids: dict[str, float]) -> dict[str, Any]:
+    """SVG charts for the Progress page from ``progress_to_dict`` output and the watch weekly table."""
     pain = data.get("pain", [])
     labels = [p["day"][5:] for p in pain]
     pain_chart = (
@@ -147,13 +163,25 @@ def progress_charts(data: dict[str, Any]) -> dict[str, Any]:
         if pain
         else ""
     )
-    weeks = data.get("summary", {}).get("weeks", [])
+    # calendar weeks: km from the watch files (else from check-ins), mean first-step pain from check-ins
+    km: dict[date, float] = {}
+    for w in weekly_runs:
+        start = getattr(w, "week_start", None)
+        if isinstance(start, date):
+            km[start] = float(getattr(w, "run_km", 0.0) or 0.0)
+    pains: dict[date, list[float]] = {}
+    for p in pain:
+        week = _monday(date.fromisoformat(p["day"]))
+        pains.setdefault(week, []).append(float(p["first_step_pain"]))
+        if not weekly_runs and p.get("run_km"):
+            km[week] = km.get(week, 0.0) + float(p["run_km"])
+    weeks = sorted(set(pains) | {w for w in km if pains and w >= min(pains) - timedelta(weeks=8)})[-16:]
     load_chart = (
         bars_with_line(
             "Weekly running (km) beside first-step pain",
-            [f"wk {w['week']}" for w in weeks],
-            [float(w.get("run_km") or 0) for w in weeks],
-            [w.get("first_step_pain_mean") for w in weeks],
+            [w.isoformat()[5:] for w in weeks],
+            [km.get(w, 0.0) for w in weeks],
+            [round(sum(pains[w]) / len(pains[w]), 1) if w in pains else None for w in weeks],
             line_name="mean first-step pain",
         )
         if weeks
@@ -164,20 +192,20 @@ def progress_charts(data: dict[str, Any]) -> dict[str, Any]:
     for o in data.get("outcomes", []):
         by_instrument.setdefault(o["instrument"], []).append(o)
     changes = {c.get("instrument"): c for c in data.get("outcome_changes", [])}
+    names = {"faam_adl": "FAAM daily activities", "faam_sports": "FAAM sports", "psfs": "PSFS"}
     for instrument, rows in by_instrument.items():
-        change = changes.get(instrument, {})
-        mcid = change.get("mcid") or change.get("mcid_points")
         top = 10.0 if instrument == "psfs" else 100.0
+        mcid = mcids.get(instrument)
         ref = None
-        if isinstance(mcid, int | float) and rows:
-            ref = (min(top, rows[0]["score"] + float(mcid)), f"meaningful change (+{mcid:g})")
+        if mcid is not None:
+            ref = (min(top, rows[0]["score"] + mcid), f"meaningful change: +{mcid:g}")
         outcome_charts.append(
             {
-                "instrument": instrument,
+                "instrument": names.get(instrument, instrument),
                 "rows": rows,
-                "change": change,
+                "change": changes.get(instrument, {}),
                 "svg": line_chart(
-                    f"{instrument} score",
+                    f"{names.get(instrument, instrument)} score",
                     [r["taken_on"][5:] for r in rows],
                     [Series(instrument, [r["score"] for r in rows], "a")],
                     lo=0,
@@ -190,11 +218,105 @@ def progress_charts(data: dict[str, Any]) -> dict[str, Any]:
     return {"pain_chart": pain_chart, "load_chart": load_chart, "outcome_charts": outcome_charts}
 
 
+def _outcome_page(request: Request, errors: dict[str, str], status_code: int = 200) -> Response:
+    outcomes = get_ctx(request).catalogue.outcomes
+    return render(
+        request,
+        "outcome.html",
+        status_code=status_code,
+        title="Function questionnaire",
+        faam=outcomes.faam,
+        psfs=outcomes.psfs,
+        errors=errors,
+    )
+
+
+@router.get("/progress/outcome", response_class=HTMLResponse)
+def outcome_form(request: Request) -> Response:
+    """FAAM (daily activities, sports) and PSFS forms."""
+    return _outcome_page(request, {})
+
+
+@router.post("/progress/outcome", response_class=HTMLResponse)
+async def outcome_save(request: Request) -> Response:
+    """Score and store whichever questionnaires were filled in."""
+    form = {k: v[-1].strip() for k, v in (await _form_lists(request)).items() if v}
+    outcomes = get_ctx(request).catalogue.outcomes
+    filled: dict[str, dict[str, Any]] = {}
+    for sub in ("adl", "sports"):
+        items = getattr(outcomes.faam, sub).items
+        answers: dict[str, Any] = {}
+        for item in items:
+            raw = form.get(item.id, "")
+            if raw in ("", "skip"):
+                continue
+            answers[item.id] = None if raw == "na" else int(raw) if raw.isdigit() and int(raw) <= 4 else None
+        if answers:
+            filled[f"faam_{sub}"] = answers
+    psfs: dict[str, float] = {}
+    errors: dict[str, str] = {}
+    for i in range(1, outcomes.psfs.activities_max + 1):
+        name, rating = form.get(f"psfs_activity_{i}", ""), form.get(f"psfs_rating_{i}", "")
+        if not name and not rating:
+            continue
+        if not name or not rating:
+            errors[f"psfs_{i}"] = "Give both the activity and how well you can do it (0-10)."
+            continue
+        try:
+            value = float(rating)
+        except ValueError:
+            errors[f"psfs_{i}"] = "The rating should be a number from 0 to 10."
+            continue
+        psfs[name[:80]] = value
+    if psfs:
+        filled["psfs"] = psfs
+    if not filled and not errors:
+        errors["form"] = "Nothing was filled in. Answer at least one questionnaire."
+    if errors:
+        return _outcome_page(request, errors, status_code=422)
+    pid = person_id(request)
+    if pid is None:
+        return _outcome_page(request, {"form": "Nobody is set up yet: answer the questions first."}, 422)
+    backend = get_backend(request)
+    messages = []
+    for instrument, answers in filled.items():
+        try:
+            _record, score = backend.record_outcome(pid, instrument, answers, _today(request))
+        except ValueError as exc:
+            return _outcome_page(request, {instrument: str(exc)}, status_code=422)
+        messages.append(str(getattr(score, "message", "")))
+    request.session["flash"] = "Saved. " + " ".join(m for m in messages if m)
+    return RedirectResponse("/progress#outcomes", status_code=303)
+
+
 @router.get("/progress", response_class=HTMLResponse)
-def progress_page(request: Request) -> Response:
+async def progress_page(request: Request) -> Response:
     """Charts of pain over time, outcomes with the meaningful-change line, load, adherence, history."""
+    hit = cached_page(request, f"progress:{_today(request)}")
+    if hit is not None:
+        return hit
+    return await run_in_threadpool(_progress_page, request)
+
+
+def _progress_page(request: Request) -> Response:
+    """Render the Progress page (reads may come from the backend cache)."""
     pid = person_id(request)
     if pid is None:
         return render(request, "progress.html", title="Progress", data=None)
-    data = get_backend(request).progress(pid)
-    return render(request, "progress.html", title="Progress", data=data, **progress_charts(data))
+    backend = get_backend(request)
+    data = backend.progress(pid)
+    weekly = backend.weekly_runs(pid, _today(request))
+    outcomes = get_ctx(request).catalogue.outcomes
+    mcids = {
+        "faam_adl": outcomes.faam.adl.mcid_points.value,
+        "faam_sports": outcomes.faam.sports.mcid_points.value,
+        "psfs": outcomes.psfs.mcid_points.value,
+    }
+    return render_cached(
+        request,
+        f"progress:{_today(request)}",
+        "progress.html",
+        title="Progress",
+        data=data,
+        **progress_charts(data, weekly, mcids),
+    )

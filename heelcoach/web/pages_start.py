@@ -101,7 +101,9 @@ async def save_group(request: Request, group: str) -> Response:
     draft.update({k: v for k, v in answers.items() if k not in errors})
     backend.save_draft(key, draft)
     group_qids = {str(attr(q, "id")) for q in questions_of(cat) if attr(q, "group") == group}
-    errors.update({k: v for k, v in missing_required(cat, draft).items() if k in group_qids})
+    errors.update(
+        {k: v for k, v in missing_required(cat, draft).items() if k in group_qids and k not in errors}
+    )
     if errors:
         return _group_page(request, group, errors, status_code=422)
     index = groups.index(group)

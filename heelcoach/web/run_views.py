@@ -111,6 +111,9 @@ def runs_view(data: dict[str, Any]) -> RunsView:
                 "spike": start_day in spike_weeks,
             }
         )
+    # leading weeks without running say nothing; start at the first week with a run
+    first = next((i for i, w in enumerate(weeks) if w["km"] or w["runs"]), len(weeks))
+    weeks = weeks[first:]
     chart = ""
     if any(w["km"] for w in weeks):
         chart = bars_with_line(

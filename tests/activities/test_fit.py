@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -73,7 +73,7 @@ def test_moving_time_is_close_to_garmin(parse: Callable[..., ParsedFile]) -> Non
 def test_time_zone_from_the_activity_message(parse: Callable[..., ParsedFile]) -> None:
     [act] = parse("fit/6782987395.fit").activities
     assert act.start.utcoffset() == timedelta(hours=-4)
-    assert act.start.astimezone(timezone.utc) == datetime(2019, 6, 15, 9, 42, 23, tzinfo=timezone.utc)
+    assert act.start.astimezone(UTC) == datetime(2019, 6, 15, 9, 42, 23, tzinfo=UTC)
 
 
 def test_multisport_yields_one_activity_per_session(parse: Callable[..., ParsedFile]) -> None:

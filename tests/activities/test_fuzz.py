@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -68,7 +69,9 @@ def mutated(draw: st.DrawFn) -> tuple[str, bytes]:
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(mutated())
 def test_mutated_files_never_crash_or_hang(case: tuple[str, bytes]) -> None:
     name, data = case
@@ -86,13 +89,16 @@ def test_mutated_files_never_crash_or_hang(case: tuple[str, bytes]) -> None:
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(mutated())
-def test_mutated_files_are_stored_whole_or_not_at_all(tmp_path_factory: pytest.TempPathFactory,
-                                                      case: tuple[str, bytes]) -> None:
+def test_mutated_files_are_stored_whole_or_not_at_all(
+    tmp_path_factory: pytest.TempPathFactory, catalogue: Any, case: tuple[str, bytes]
+) -> None:
     from heelcoach.config import Settings
-    from heelcoach.knowledge import load_catalogue
     from heelcoach.services import imports
     from heelcoach.services.context import AppContext
     from heelcoach.store import all_tables  # noqa: F401 - registers every table
@@ -107,8 +113,9 @@ def test_mutated_files_are_stored_whole_or_not_at_all(tmp_path_factory: pytest.T
     url = f"sqlite:///{folder / 'hc.db'}"
     engine = make_engine(url)
     Base.metadata.create_all(engine)
-    ctx = AppContext(Settings(data_dir=folder, database_url=url), engine, make_session_factory(engine),
-                     load_catalogue())
+    ctx = AppContext(
+        Settings(data_dir=folder, database_url=url), engine, make_session_factory(engine), catalogue
+    )
     try:
         with transaction(ctx.sessions) as s:
             person = People(s).add("", datetime(2026, 1, 1, tzinfo=UTC)).id

@@ -149,3 +149,53 @@ def test_interactive_checkin_prompts(cli: CliRunner, monkeypatch: pytest.MonkeyP
     assert "0 to 10" in result.output
     prog = json.loads(_ok(cli, "progress", "--json"))
     assert prog["pain"][0]["first_step_pain"] == 4
+
+
+def test_people_for_clinics(cli: CliRunner) -> None:
+    assert "Nobody yet" in _ok(cli, "people")
+    first = json.loads(_ok(cli, "people", "--add", "Ana", "--json"))
+    second = json.loads(_ok(cli, "people", "--add", "Ben", "--json"))
+    listing = _ok(cli, "people")
+    assert f"{first['id']}: Ana (default)" in listing
+    assert f"{second['id']}: Ben" in listing
+    out = _ok(cli, "plan", "--person", str(second["id"]), "--answers", str(sample_answers_path()), "--json")
+    assert json.loads(out)["person_id"] == second["id"]
+    missing = cli.invoke(app, ["plan", "--person", str(first["id"])])
+    assert missing.exit_code == 1
+    assert "assess" in missing.output
+
+
+def test_outcome_questionnaires(cli: CliRunner) -> None:
+    _planned(cli, date.today())
+    assert "faam_adl_standing" in _ok(cli, "outcome", "faam_adl")
+    assert "activities" in _ok(cli, "outcome", "psfs")
+    first = _ok(
+        cli,
+        "outcome",
+        "psfs",
+        "--day",
+        (date.today() - timedelta(days=30)).isoformat(),
+        "running=2",
+        "stairs=4",
+        "walking=3",
+    )
+    assert "PSFS" in first
+    _ok(cli, "outcome", "psfs", "running=6", "stairs=8", "walking=7")
+    assert "real improvement" in _ok(cli, "progress")
+    bad = cli.invoke(app, ["outcome", "psfs", "running=12", "stairs=1", "walking=1"])
+    assert bad.exit_code == 1
+    assert "rating" in bad.output
+    assert "Traceback" not in bad.output
+    wrong = cli.invoke(app, ["outcome", "koos"])
+    assert wrong.exit_code == 2
+    assert "faam_adl" in wrong.output
+
+
+def test_forget_deletes_everything_after_confirmation(cli: CliRunner) -> None:
+    _planned(cli, date.today())
+    _ok(cli, "checkin", "--first-step", "3")
+    refused = cli.invoke(app, ["forget"])
+    assert refused.exit_code == 2
+    assert "--yes" in refused.output
+    assert "Deleted person" in _ok(cli, "forget", "--yes")
+    assert "Nobody yet" in _ok(cli, "people")

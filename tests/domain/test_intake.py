@@ -34,8 +34,11 @@ def test_base_answers_are_valid(catalogue) -> None:  # type: ignore[no-untyped-d
 def test_every_question_id_of_the_contract_exists(catalogue) -> None:  # type: ignore[no-untyped-def]
     ids = {q.id for q in catalogue.triage.questions}
     assert set(BASE) <= ids
-    assert ids - set(BASE) == {"race_date"}
-    assert catalogue.triage.version == 1
+    # beyond the shared contract: only optional questions (v2 added the same-day numbness question)
+    extra = ids - set(BASE)
+    assert extra == {"race_date", "numbness_or_weakness_worsening_fast"}
+    assert not any(catalogue.triage.question(q).required for q in extra)
+    assert catalogue.triage.version == 2  # v2 added numbness_or_weakness_worsening_fast
 
 
 def test_unknown_id_is_named_with_a_suggestion(catalogue) -> None:  # type: ignore[no-untyped-def]

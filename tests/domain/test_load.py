@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from heelcoach.domain import load
 from heelcoach.domain.load import ActivityLoad
-from heelcoach.knowledge import load_catalogue
+from heelcoach.knowledge.catalogue import data_dir
+from heelcoach.knowledge.schema_load import LoadRules
 
-RULES = load_catalogue().load
+# The load rules alone (the whole catalogue is loaded and cross-checked by tests/knowledge).
+RULES = LoadRules.model_validate(yaml.safe_load((data_dir() / "load.yaml").read_text(encoding="utf-8")))
 TODAY = date(2026, 3, 15)  # a Sunday
 
 

@@ -15,7 +15,7 @@ from heelcoach.domain.plan import (
 )
 from heelcoach.domain.screen import SelfTestResult
 from heelcoach.domain.types import DriverEvidence, LoadSnapshot
-from tests.domain.plan_helpers import START, excluded, make_plan, refs
+from tests.domain.plan_helpers import START, answers, excluded, make_plan, refs
 
 RATHLEFF = "rathleff_high_load_heel_raise"
 STRETCHES = {"plantar_fascia_specific_stretch", "standing_calf_stretch"}
@@ -34,9 +34,13 @@ def test_typical_runner(catalogue) -> None:  # type: ignore[no-untyped-def]
     assert "short_foot" in refs(plan, "exercise")  # foot intrinsics always (seed 000)
     assert RATHLEFF in refs(plan, "exercise")
     assert plan.run.mode == "continuous"
-    assert plan.run.max_single_run_km == pytest.approx(14 * 1.1, abs=0.05)
+    # build runs 80% of the usual week, so the longest run shrinks to 80% of 14 km (the +10% cap
+    # of Frandsen 2025 is an upper bound that only matters once the week is back to full volume)
+    assert plan.run.max_single_run_km == pytest.approx(14 * 0.8, abs=0.05)
+    assert plan.run.max_single_run_km <= 14 * 1.1
     assert plan.run.weekly_km_cap is not None
     assert plan.run.weekly_km_cap <= 35
+    assert "shrinks with the week" in plan.run.why
 
 
 def test_high_irritability_first_week(catalogue) -> None:  # type: ignore[no-untyped-def]
@@ -73,7 +77,8 @@ def test_returning_runner_with_load_spike(catalogue) -> None:  # type: ignore[no
     )
     rule = catalogue.plan.load_caps.after_spike_increase_pct.value
     assert plan.run.mode == "continuous"
-    assert plan.run.max_single_run_km == pytest.approx(round(16 * (1 + rule / 100), 1))
+    volume = catalogue.plan.phase(plan.phase).run_volume_pct / 100
+    assert plan.run.max_single_run_km == pytest.approx(min(round(16 * (1 + rule / 100), 1), 16 * volume))
     assert "spike" in plan.run.why
     assert "Frandsen" in plan.run.why
     assert plan.run.weekly_km_cap is not None
@@ -85,9 +90,17 @@ def test_returning_runner_with_load_spike(catalogue) -> None:  # type: ignore[no
 
 def test_single_run_cap_without_spike(catalogue) -> None:  # type: ignore[no-untyped-def]
     load = LoadSnapshot(START, 30, 30, 12, 3)
-    plan = make_plan(catalogue, load=load)
-    assert plan.run.max_single_run_km == pytest.approx(13.2)
-    assert "10%" in plan.run.why
+    calm = make_plan(catalogue, load=load, first_step_pain=2, worst_pain=3, pain_during_run=1)
+    assert calm.phase == "build"
+    assert calm.irritability == "low"
+    assert calm.run.max_single_run_km == pytest.approx(12 * 0.8)  # a reduced week, a shorter long run
+    assert "10%" in calm.run.why
+    # at full volume (return phase) the +10% single-run cap of Frandsen 2025 is what binds
+    from heelcoach.domain.plan import _Builder, _run
+
+    a = answers(first_step_pain=2, worst_pain=3, pain_during_run=1)
+    full = _run(_Builder(catalogue, a, "return", "low", frozenset(), (), START), load, None)
+    assert full.max_single_run_km == pytest.approx(13.2)
 
 
 def test_diabetes_with_reduced_sensation_is_a_referral_without_tools(catalogue) -> None:  # type: ignore[no-untyped-def]
@@ -319,6 +332,8 @@ def test_short_sessions_leave_exercises_out_with_reason(catalogue) -> None:  # t
         {},
         {"first_step_pain": 8, "worst_pain": 8},
         {"diabetes": True, "reduced_foot_sensation": True},
+        {"diabetes": True},
+        {"symptom_duration_weeks": 8, "tried": ["strengthening"]},
         {"equipment": []},
         {"symptom_duration_weeks": 40},
     ],
@@ -330,7 +345,9 @@ def test_plan_round_trips_and_reads_like_a_handout(catalogue, overrides) -> None
     assert plan_from_dict(json.loads(json.dumps(plan_to_dict(plan)))) == plan
     text = format_plan_text(plan, catalogue)
     assert DISCLAIMER.split(".")[0] in " ".join(text.split())
-    assert ("STOP RULES" in text) == (plan.referral is None)
+    assert ("STOP RULES" in text) == (not plan.stops_loading)
+    if plan.referral:
+        assert text.index("SEE A CLINICIAN") < text.index("Where you are and why")  # referral on top
     assert "WHEN TO SEE A CLINICIAN" in text
     assert "RUNNING THIS WEEK" in text
 
@@ -361,3 +378,134 @@ def test_education_for_passive_history_only(catalogue) -> None:  # type: ignore[
     active = make_plan(catalogue, tried=["stretching"], past_episodes=0)
     assert "why_it_keeps_coming_back" not in refs(active, "education")
     assert {"what_is_the_plantar_fascia", "pain_monitoring"} <= refs(active, "education")
+
+
+def test_phase_rules_may_not_skip(catalogue) -> None:  # type: ignore[no-untyped-def]
+    from pydantic import ValidationError
+
+    from heelcoach.knowledge.schema_plan import PlanRules
+
+    data = catalogue.plan.model_dump()
+    data["phases"][0]["exit_to"] = "return"
+    with pytest.raises(ValidationError, match="never skip"):
+        PlanRules.model_validate(data)
+
+
+NOT_IMPROVING = {"symptom_duration_weeks": 8, "tried": ["stretching", "strengthening"]}
+
+
+def test_not_improving_is_referred_and_keeps_a_gentle_plan(catalogue) -> None:  # type: ignore[no-untyped-def]
+    plan = make_plan(catalogue, **NOT_IMPROVING)
+    assert plan.referral is not None
+    assert plan.referral_action == "refer_and_continue_safely"
+    assert not plan.stops_loading
+    assert "physical therapist" in plan.referral
+    assert "not a danger sign" in plan.referral
+    assert plan.phase == "settle"
+    assert plan.irritability in ("moderate", "high")
+    assert refs(plan, "exercise") >= STRETCHES  # stretching continues
+    strength = [i for i in plan.items if i.kind == "exercise" and i.ref_id not in STRETCHES]
+    assert len(strength) >= catalogue.plan.selection.min_strength_exercises  # gentle strengthening
+    assert all(i.level == 1 for i in strength)
+    assert RATHLEFF not in refs(plan)  # no heavy loading until a clinician has seen it
+    assert plan.run.mode in ("walk_run", "continuous")  # modified running, not full rest
+    assert plan.run.weekly_km_cap is not None
+    assert plan.run.weekly_km_cap <= 35 * catalogue.plan.phase("settle").run_volume_pct / 100 + 1e-9
+    assert plan.items[0].id == "see_a_clinician"
+    text = format_plan_text(plan, catalogue)
+    assert text.index("SEE A CLINICIAN SOON") < text.index("EXERCISES")
+    assert "STOP RULES" in text
+
+
+def test_diabetes_alone_continues_gently_without_tools(catalogue) -> None:  # type: ignore[no-untyped-def]
+    plan = make_plan(catalogue, diabetes=True, equipment=["massage_ball", "frozen_bottle", "step"])
+    assert plan.referral is not None
+    assert "podiatrist" in plan.referral
+    assert not plan.stops_loading
+    assert plan.irritability == "high"
+    assert plan.phase == "settle"
+    assert plan.run.mode == "walk_run"
+    assert refs(plan, "exercise") >= STRETCHES
+    assert not refs(plan, "adjunct")  # no tools, ice or heat with diabetes
+    assert {"massage_ball_rolling", "frozen_bottle_rolling"} <= set(excluded(plan))
+    assert "skin" in plan.referral
+
+
+@pytest.mark.parametrize(
+    "danger",
+    [
+        {"numbness_tingling_burning": True},
+        {"squeeze_test": "positive"},
+        {"onset": "sudden_pop"},
+        {"swelling_warmth_redness": True},
+        {"reduced_foot_sensation": True},
+        {"both_heels": True, "other_joints_stiff_or_swollen": True},
+    ],
+)
+def test_a_danger_sign_beside_not_improving_stops_loading(catalogue, danger) -> None:  # type: ignore[no-untyped-def]
+    plan = make_plan(catalogue, **NOT_IMPROVING, **danger)
+    assert plan.stops_loading
+    assert plan.referral_action == "stop_and_refer"
+    assert plan.run.mode == "none"
+    assert not refs(plan, "exercise")
+    assert not refs(plan, "adjunct")
+    assert not refs(plan, "cross_training")
+
+
+def test_old_stored_referral_plans_still_stop(catalogue) -> None:  # type: ignore[no-untyped-def]
+    plan = make_plan(catalogue, limping=True)
+    data = plan_to_dict(plan)
+    del data["referral_action"]  # stored before the field existed
+    assert plan_from_dict(data).stops_loading
+    data = plan_to_dict(make_plan(catalogue))
+    del data["referral_action"]
+    assert plan_from_dict(data).referral_action is None
+
+
+def test_rathleff_load_text_fits_the_protocol(catalogue) -> None:  # type: ignore[no-untyped-def]
+    from heelcoach.domain.plan import format_dose
+
+    levels = catalogue.exercises[RATHLEFF].levels
+    assert levels[0].dose.rm is None  # up on two legs, down on one: not an RM load
+    plan = make_plan(catalogue)
+    item = next(i for i in plan.items if i.ref_id == RATHLEFF)
+    text = format_dose(item.dose)
+    assert "12RM" in text
+    assert "backpack" in text
+    assert "when 12 is easy" in text
+    assert levels[2].dose.rm == 10
+    assert "backpack" in (levels[2].dose.load or "")
+    assert levels[3].dose.rm == 8
+
+
+def test_exercise_why_is_one_short_driver_clause(catalogue) -> None:  # type: ignore[no-untyped-def]
+    tests = (
+        SelfTestResult("single_leg_squat_quality_test", 1),
+        SelfTestResult("side_plank_hold_test", 15, "left"),
+        SelfTestResult("single_leg_heel_raise_test", 8, "left"),
+        SelfTestResult("single_leg_heel_raise_test", 25, "right"),
+    )
+    plan = make_plan(catalogue, tests=tests)
+    for item in plan.items:
+        if item.kind != "exercise":
+            continue
+        ex = catalogue.exercises[item.ref_id]
+        reason = item.why[: -len(ex.plain)].strip() if item.why.endswith(ex.plain) else item.why
+        assert len(reason) <= 160, (item.id, reason)
+        assert "worth working on" not in reason  # the full driver evidence is in the rationale
+    driven = [i for i in plan.items if i.kind == "exercise" and i.why.startswith("For ")]
+    assert driven
+    assert "worth working on" in plan.rationale
+
+
+def test_adjuncts_never_outnumber_strength_work_and_all_end(catalogue) -> None:  # type: ignore[no-untyped-def]
+    kit = ["massage_ball", "foam_roller", "frozen_bottle", "tape", "night_splint"]
+    for minutes in (5, 10, 30):
+        plan = make_plan(
+            catalogue, equipment=kit, tried=["massage", "ice"], first_step_pain=6, minutes_per_session=minutes
+        )
+        adjuncts = [i for i in plan.items if i.kind == "adjunct"]
+        strength = [i for i in plan.items if i.kind == "exercise" and i.ref_id not in STRETCHES]
+        assert adjuncts
+        assert len(adjuncts) <= len(strength)
+        assert all(i.until is not None and i.optional for i in adjuncts)

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from heelcoach.domain.drivers import infer_drivers, intake_evidence
-from heelcoach.domain.plan import WEEKDAYS, Plan, PlanInput, build_plan, effective_level
+from heelcoach.domain.plan import WEEKDAYS, Plan, PlanInput, build_plan, effective_level, referral_action
 from heelcoach.domain.progression import CheckIn, weekly_review
 from heelcoach.domain.triage import triage
 from heelcoach.domain.types import DRIVER_IDS, PHASES, DriverEvidence, LoadSnapshot, TriageLevel
@@ -69,6 +69,13 @@ answers_st = st.fixed_dictionaries(
         "anticoagulants_or_bleeding_disorder": st.booleans(),
         "pregnant": st.sampled_from(["yes", "no", "not_applicable"]),
         "past_episodes": st.integers(0, 5),
+        "limping": st.booleans(),
+        "onset": st.sampled_from(
+            ["gradual", "after_training_increase", "sudden_pop", "after_fall_or_injury"]
+        ),
+        "squeeze_test": st.sampled_from(["positive", "negative", "not_done"]),
+        "poor_circulation": st.booleans(),
+        "fever_or_unwell": st.booleans(),
     }
 )
 evidence_st = st.lists(
@@ -147,12 +154,33 @@ def test_every_plan_is_safe_and_explained(
     plan, t = _plan(overrides, evidence, load)
     _check_items(plan)
     _check_doses(plan)
-    if t.red_flags or effective_level(t) in (TriageLevel.EMERGENCY, TriageLevel.REFER):
+    if t.red_flags:
+        assert plan.referral  # any red flag always shows the referral
+        assert any(i.id == "see_a_clinician" for i in plan.items)
+    stopping = effective_level(t) is TriageLevel.EMERGENCY or any(f.stops_loading for f in t.red_flags)
+    if stopping or t.stops_loading:
+        # a stopping red flag always ends in a no-loading referral plan
         assert plan.referral
+        assert plan.stops_loading
         assert plan.run.mode == "none"
         assert not [i for i in plan.items if i.kind in ("exercise", "adjunct", "cross_training")]
         return
-    assert plan.referral is None
+    if referral_action(t) == "refer_and_continue_safely":
+        # a continue-safely flag keeps a conservative plan, with the referral on top
+        assert t.red_flags
+        assert plan.referral
+        assert not plan.stops_loading
+        assert plan.phase == "settle"
+        assert plan.irritability != "low"
+        assert not [i for i in plan.items if i.ref_id in CAT.plan.high_load.exercise_ids]
+        assert plan.run.mode != "none"
+        assert plan.items[0].id == "see_a_clinician"
+    else:
+        assert plan.referral is None
+    strength = [
+        i for i in plan.items if i.kind == "exercise" and i.ref_id not in CAT.plan.selection.stretches
+    ]
+    assert len([i for i in plan.items if i.kind == "adjunct"]) <= len(strength)  # passive care never leads
     session = {
         d for i in plan.items if i.kind in ("exercise", "adjunct") and i.days != WEEKDAYS for d in i.days
     }
@@ -230,7 +258,7 @@ def _checkins(plan: Plan, week: list[tuple[Any, ...]], end_day: Any, red_ok: boo
 
 
 @SETTINGS
-@given(answers_st.filter(lambda a: a["can_bear_weight"] and not a["diabetes"]), weeks_st, st.booleans())
+@given(answers_st.filter(lambda a: a["can_bear_weight"] and not a["limping"]), weeks_st, st.booleans())
 def test_reviews_obey_the_rules(
     overrides: dict[str, Any], weeks: list[list[tuple[Any, ...]]], allow_red: bool
 ) -> None:
@@ -246,11 +274,17 @@ def test_reviews_obey_the_rules(
         assert new.version == plan.version + 1
         _check_items(new)
         _check_doses(new)
-        if any(c.red_flag_symptoms for c in fresh) or plan.referral:
+        if any(c.red_flag_symptoms for c in fresh) or plan.stops_loading:
             assert review.referral
             assert new.referral
+            assert new.stops_loading
             assert new.run.mode == "none"
             assert not [i for i in new.items if i.kind in ("exercise", "adjunct", "cross_training")]
+        elif plan.referral:
+            # continue safely: training goes on, and the referral stays until a clinician has seen them
+            assert review.referral
+            assert new.referral == plan.referral
+            assert not new.stops_loading
         over = any(
             max(c.worst_pain or 0, c.run_pain_during or 0) > pm.during_acceptable_max
             or (c.run_pain_after or 0) > pm.after_max

@@ -9,6 +9,7 @@ import pytest
 
 from heelcoach.domain.plan import DEFERRED_NOTE, Plan
 from heelcoach.domain.progression import CheckIn, weekly_review
+from heelcoach.domain.types import LoadSnapshot
 from tests.domain.plan_helpers import START, make_plan
 
 TODAY = START + timedelta(days=6)
@@ -222,3 +223,18 @@ def test_irritable_again_pauses_heavy_work_and_brings_it_back(catalogue, build_p
     later = TODAY + timedelta(days=7)
     calm = weekly_review(bad.new_plan, _week(bad.new_plan, later, first=3, worst=3), catalogue, later)
     assert rathleff in {i.ref_id for i in calm.new_plan.items}
+
+
+def test_continuous_running_grows_within_the_caps(catalogue, build_plan_) -> None:  # type: ignore[no-untyped-def]
+    caps = catalogue.plan.load_caps
+    review = weekly_review(build_plan_, _week(build_plan_, run_pain=1), catalogue, TODAY)
+    old, new = build_plan_.run, review.new_plan.run
+    assert new.mode == "continuous"
+    assert new.weekly_km_cap == pytest.approx(
+        round(old.weekly_km_cap * (1 + caps.weekly_increase_pct.value / 100), 1)
+    )
+    assert new.max_single_run_km <= round(old.max_single_run_km * 1.1, 1)
+    spike = LoadSnapshot(TODAY, 30, 20, 12.0, 3, "30_100", 12.0)
+    capped = weekly_review(build_plan_, _week(build_plan_, run_pain=1), catalogue, TODAY, spike).new_plan.run
+    assert capped.max_single_run_km == pytest.approx(12.0 * (1 + caps.after_spike_increase_pct.value / 100))
+    assert "spike" in capped.why

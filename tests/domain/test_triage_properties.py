@@ -86,6 +86,11 @@ def test_any_red_flag_means_a_clinician(answers: dict[str, Any], flag: RedFlag) 
     assert result.level in (TriageLevel.EMERGENCY, TriageLevel.REFER)
     assert result.level.rank <= TriageLevel(flag.level).rank
     assert result.needs_clinician
+    # a stopping flag always stops loading, whatever else fired
+    if flag.stops_loading:
+        assert result.stops_loading
+        assert result.referral_action == "stop_and_refer"
+    assert result.referral_action in ("stop_and_refer", "refer_and_continue_safely")
 
 
 @settings(max_examples=200, deadline=None)
@@ -112,6 +117,17 @@ def test_level_never_below_a_fired_flag_and_reasons_name_questions(answers: dict
         assert diagnoses[0].score - diagnoses[1].score >= TK.differential.clear_lead
     if result.level is TriageLevel.SELF_MANAGE:
         assert not result.cautions
+    # Continue safely only when every reason to refer is a continue-safely flag.
+    if result.referral_action == "refer_and_continue_safely":
+        assert result.level is TriageLevel.REFER
+        assert result.red_flags
+        assert not any(f.stops_loading for f in result.red_flags)
+        assert result.top is not None
+        assert result.top.condition_id == "plantar_fasciitis"
+    elif result.needs_clinician:
+        assert result.referral_action == "stop_and_refer"
+    else:
+        assert result.referral_action is None
     # A finding is never the top condition.
     assert result.top is None or result.top.kind == "diagnosis"
     assert result == triage(clean, CATALOGUE)  # pure and deterministic

@@ -314,6 +314,13 @@ VIGNETTES: list[tuple[str, dict[str, Any], TriageLevel, str, set[str]]] = [
         {"hot_red_heel_with_fever", "swelling_warmth_redness", "fever_or_unwell"},
     ),
     ("calf_swelling_clot", {"calf_swelling_or_warmth": True}, E, PF, {"possible_clot"}),
+    (
+        "numbness_worsening_fast",
+        {"numbness_tingling_burning": True, "numbness_or_weakness_worsening_fast": True},
+        E,
+        PF,
+        {"numbness_weakness_worsening", "numbness_tingling_burning"},
+    ),
     # --- refer on a single warning sign
     ("cannot_bear_weight", {"can_bear_weight": False}, R, PF, {"cannot_bear_weight"}),
     ("limping", {"limping": True}, R, PF, {"limping"}),
@@ -400,7 +407,14 @@ SINGLE_CHANGE: dict[str, dict[str, Any]] = {
     "both_heels_and_joints": {"both_heels": True, "other_joints_stiff_or_swollen": True},
     "injury_cannot_bear_weight": {"onset": "after_fall_or_injury", "can_bear_weight": False},
     "hot_red_heel_with_fever": {"swelling_warmth_redness": True, "fever_or_unwell": True},
+    "numbness_weakness_worsening": {"numbness_or_weakness_worsening_fast": True},
 }
+
+#: The red flags that only need a clinician's review: the plan continues gently meanwhile.
+CONTINUE_SAFELY = {"no_improvement_with_exercise", "diabetes"}
+#: The danger signs of the brief: fracture, nerve, infection, clot, rupture, inflammatory disease,
+#: cannot bear weight, trauma (and a limp, reduced sensation, poor circulation, a growing heel).
+STOPPING = set(SINGLE_CHANGE) - CONTINUE_SAFELY
 
 
 def test_every_red_flag_has_a_single_change(catalogue) -> None:  # type: ignore[no-untyped-def]
@@ -419,6 +433,62 @@ def test_each_red_flag_alone_flips_the_level(catalogue, flag_id: str) -> None:  
     assert hit.reason
     assert hit.answers
     assert result.next_steps
+    assert hit.action == flag.action
+    assert hit.stops_loading is (flag_id in STOPPING)
+    assert result.referral_action == (
+        "stop_and_refer" if flag_id in STOPPING else "refer_and_continue_safely"
+    )
+    assert result.stops_loading is (flag_id in STOPPING)
+    if not hit.stops_loading:
+        # alone, a continue-safely flag says what to keep doing meanwhile, and the level says so
+        assert flag.meanwhile
+        assert flag.meanwhile in hit.what_to_do
+        assert "keep" in result.level_title.lower()
+        assert any("gentle plan" in step for step in result.next_steps)
+    else:
+        assert "gentle plan" not in " ".join(result.next_steps)
+
+
+def test_the_emergency_list_matches_the_evidence(catalogue) -> None:  # type: ignore[no-untyped-def]
+    """EVIDENCE.md section 2: urgent care the same day for a hot red heel with fever, inability
+    to bear weight after trauma, rapidly worsening numbness or weakness (plus a possible clot)."""
+    emergencies = {f.id for f in catalogue.triage.red_flags if f.level == "emergency"}
+    assert emergencies == {
+        "hot_red_heel_with_fever",
+        "injury_cannot_bear_weight",
+        "numbness_weakness_worsening",
+        "possible_clot",
+    }
+    for flag_id in emergencies:
+        result = triage(validate_answers(_answers(SINGLE_CHANGE[flag_id]), catalogue.triage), catalogue)
+        assert result.level is E
+        assert result.stops_loading
+        assert "today" in result.next_steps[0].lower()
+
+
+def test_a_stopping_flag_wins_over_a_continue_safely_flag(catalogue) -> None:  # type: ignore[no-untyped-def]
+    both = {**SINGLE_CHANGE["no_improvement_with_exercise"], "numbness_tingling_burning": True}
+    result = triage(validate_answers(_answers(both), catalogue.triage), catalogue)
+    assert result.referral_action == "stop_and_refer"
+    assert result.red_flags[0].stops_loading  # the stop is listed first
+    slow = next(f for f in result.red_flags if f.id == "no_improvement_with_exercise")
+    assert "keep running" not in slow.what_to_do  # no 'keep going' advice beside a stop
+    assert result.level_title == catalogue.triage.levels["refer"].title
+
+
+def test_an_unclear_diagnosis_stops_loading(catalogue) -> None:  # type: ignore[no-untyped-def]
+    fat_pad = {
+        "pain_location": ["centre_heel_pad"],
+        "both_heels": True,
+        "first_steps_worst_then_eases": False,
+    }
+    result = triage(validate_answers(_answers(fat_pad), catalogue.triage), catalogue)
+    assert result.level is R
+    assert not result.red_flags
+    assert result.top is not None
+    assert result.top.condition_id == "fat_pad_syndrome"
+    # the heel may not be plantar fasciitis at all: no loading plan until a clinician has looked
+    assert result.referral_action == "stop_and_refer"
 
 
 def test_heel_spur_is_a_finding_never_the_top(catalogue) -> None:  # type: ignore[no-untyped-def]

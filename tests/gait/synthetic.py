@@ -46,7 +46,7 @@ def side_view(
     t0_s: float = 0.11,
 ) -> tuple[Keypoints, SideTruth]:
     """A runner on a treadmill filmed from the side (hip fixed in the image, bouncing)."""
-    n = int(round(duration_s * fps))
+    n = round(duration_s * fps)
     t = np.arange(n) / fps
     w = _omega(cadence_spm)
     xy, score = empty_frames(n)
@@ -63,18 +63,18 @@ def side_view(
         a = k + SHANK_PX * np.stack([direction * np.sin(shank), np.cos(shank)], axis=1)
         heel = a + np.array([-direction * 8.0, 18.0])
         toe = heel + FOOT_PX * np.stack([direction * np.cos(foot), -np.sin(foot)], axis=1)
-        for name, pts in (("hip", hip + [0.0, 0.0]), ("knee", k), ("ankle", a), ("heel", heel), ("toe", toe)):
+        for name, pts in (("hip", hip), ("knee", k), ("ankle", a), ("heel", heel), ("toe", toe)):
             xy[:, INDEX[f"{side}_{name}"]] = pts
         period = 2 * np.pi / w
         first = t0_s + phase / w
         truth_ic["left" if side == "l" else "right"] = list(np.arange(first, duration_s, period))
     shoulder = hip + np.array([direction * 40.0, -260.0])
     xy[:, INDEX["l_shoulder"]] = shoulder
-    xy[:, INDEX["r_shoulder"]] = shoulder + [2.0, 0.0]
-    xy[:, INDEX["nose"]] = shoulder + [direction * 25.0, -60.0]
+    xy[:, INDEX["r_shoulder"]] = shoulder + np.array([2.0, 0.0])
+    xy[:, INDEX["nose"]] = shoulder + np.array([direction * 25.0, -60.0])
     elbow_drop = 110.0 if walking else 60.0
     for s in ("l", "r"):
-        xy[:, INDEX[f"{s}_elbow"]] = shoulder + [direction * 5.0, elbow_drop]
+        xy[:, INDEX[f"{s}_elbow"]] = shoulder + np.array([direction * 5.0, elbow_drop])
         wrist = [direction * 10.0, 220.0] if walking else [direction * 70.0, 40.0]
         xy[:, INDEX[f"{s}_wrist"]] = shoulder + wrist
     score[:] = 0.95
@@ -104,7 +104,7 @@ def rear_view(
     t0_s: float = 0.1,
 ) -> Keypoints:
     """A runner filmed from behind: left on image left, drop/valgus per stance side."""
-    n = int(round(duration_s * fps))
+    n = round(duration_s * fps)
     t = np.arange(n) / fps
     w = _omega(cadence_spm)
     c = np.cos(w * (t - t0_s))  # +1 at left midstance, -1 at right midstance
@@ -125,15 +125,15 @@ def rear_view(
         m = THIGH_PX * np.tan(np.radians(valgus) / 2)
         knee_mid = (hip + ankle) / 2
         knee = knee_mid + np.stack([medial * m + 0 * t, 0 * t], axis=1)
-        heel = ankle + [0.0, 12.0]
-        toe = ankle + [0.0, 8.0]
+        heel = ankle + np.array([0.0, 12.0])
+        toe = ankle + np.array([0.0, 8.0])
         for name, pts in (("hip", hip), ("knee", knee), ("ankle", ankle), ("heel", heel), ("toe", toe)):
             xy[:, INDEX[f"{side}_{name}"]] = pts
     for side, hip, out in (("l", lhip, -1.0), ("r", rhip, 1.0)):
-        shoulder = hip + [out * 30.0, -260.0]
+        shoulder = hip + np.array([out * 30.0, -260.0])
         xy[:, INDEX[f"{side}_shoulder"]] = shoulder
-        xy[:, INDEX[f"{side}_elbow"]] = shoulder + [out * 15.0, 90.0]
-        xy[:, INDEX[f"{side}_wrist"]] = shoulder + [out * 5.0, 60.0] + [-out * 40.0, 0.0]
+        xy[:, INDEX[f"{side}_elbow"]] = shoulder + np.array([out * 15.0, 90.0])
+        xy[:, INDEX[f"{side}_wrist"]] = shoulder + np.array([out * 5.0 - out * 40.0, 60.0])
     xy[:, INDEX["nose"]] = [centre_x, hip_y - 330.0]
     score[:] = 0.9
     score[:, INDEX["nose"]] = 0.0

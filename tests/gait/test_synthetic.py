@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -25,7 +27,12 @@ OVERSTRIDE_TOL_NOISY_PCT = 3.0
 
 @pytest.mark.parametrize(
     ("cadence", "fps", "knee", "foot"),
-    [(160.0, 30.0, 20.0, 12.0), (172.0, 60.0, 15.0, 4.0), (185.0, 30.0, 12.0, -5.0), (200.0, 120.0, 25.0, 15.0)],
+    [
+        (160.0, 30.0, 20.0, 12.0),
+        (172.0, 60.0, 15.0, 4.0),
+        (185.0, 30.0, 12.0, -5.0),
+        (200.0, 120.0, 25.0, 15.0),
+    ],
 )
 def test_side_view_recovers_known_kinematics(gait_rules, cadence, fps, knee, foot) -> None:
     kp, truth = side_view(cadence_spm=cadence, fps=fps, knee_ic_deg=knee, foot_ic_deg=foot)
@@ -42,7 +49,9 @@ def test_side_view_recovers_known_kinematics(gait_rules, cadence, fps, knee, foo
     expected = "rearfoot" if foot >= 8 else ("forefoot" if foot <= -1.6 else "midfoot")
     assert m["foot_strike_angle"].category == expected
     # every contact is found, on the right side, at the right time
-    true_ics = sorted((t, s) for s, times in truth.ic_times_s.items() for t in times if t < kp.n_frames / fps - 0.05)
+    true_ics = sorted(
+        (t, s) for s, times in truth.ic_times_s.items() for t in times if t < kp.n_frames / fps - 0.05
+    )
     found = [(c.ic_time_s, c.side) for c in report.contacts]
     assert len(found) == len(true_ics)
     for (t_found, s_found), (t_true, s_true) in zip(found, true_ics, strict=True):
@@ -63,7 +72,7 @@ def test_noise_dropped_frames_and_swaps(gait_rules, seed) -> None:
     assert m["foot_strike_angle"].value == pytest.approx(10.0, abs=ANGLE_TOL_NOISY_DEG)
     assert m["overstride"].value == pytest.approx(truth.overstride_pct, abs=OVERSTRIDE_TOL_NOISY_PCT)
     sides = [c.side for c in report.contacts]
-    assert all(a != b for a, b in zip(sides, sides[1:], strict=False)), "sides must alternate"
+    assert all(a != b for a, b in itertools.pairwise(sides)), "sides must alternate"
     assert abs(len(report.contacts) - 28) <= 1
 
 
@@ -77,7 +86,9 @@ def test_cadence_any_direction(gait_rules, cadence, direction) -> None:
 
 
 def test_rear_view_pelvic_drop_knee_alignment_step_width(gait_rules) -> None:
-    kp = rear_view(drop_left_deg=4.0, drop_right_deg=9.0, valgus_left_deg=3.0, valgus_right_deg=12.0, step_width_pct=8.0)
+    kp = rear_view(
+        drop_left_deg=4.0, drop_right_deg=9.0, valgus_left_deg=3.0, valgus_right_deg=12.0, step_width_pct=8.0
+    )
     report = GaitAnalysis(gait_rules).run(kp).report_
     assert report.view == "rear"
     m = report.metrics
@@ -187,3 +198,33 @@ def test_report_json_round_trip(gait_rules) -> None:
     assert data["disclaimer"]
     assert "cm" in " ".join(data["metrics"]["vertical_oscillation"]["notes"])
     assert len(data["contacts"]) == len(report.contacts)
+
+
+def test_slowed_down_factor_restores_real_time(gait_rules) -> None:
+    kp, _ = side_view(cadence_spm=170.0 / 4, duration_s=16.0)
+    report = GaitAnalysis(gait_rules, slowed_down=4.0).run(kp).report_
+    assert not report.slow_motion_suspected
+    assert report.fps == 120.0
+    assert report.cadence_spm == pytest.approx(170.0, abs=CADENCE_TOL_SPM)
+    assert report.metrics["contact_time"].quality == "ok"  # 120 fps is above the 60 fps requirement
+
+
+def test_front_view(gait_rules) -> None:
+    rear = rear_view(drop_left_deg=4.0, drop_right_deg=9.0, valgus_left_deg=3.0, valgus_right_deg=12.0)
+    xy = rear.xy.copy()
+    xy[..., 0] = 800.0 - xy[..., 0]  # seen from the front, the runner's left is on the image right
+    front = Keypoints(xy=xy, score=rear.score, fps=rear.fps, width=800, height=700, source="synthetic")
+    report = GaitAnalysis(gait_rules).run(front).report_
+    assert report.view == "front"
+    m = report.metrics
+    assert m["pelvic_drop"].left == pytest.approx(4.0, abs=ANGLE_TOL_DEG)
+    assert m["pelvic_drop"].right == pytest.approx(9.0, abs=ANGLE_TOL_DEG)
+    assert m["knee_fppa"].right == pytest.approx(12.0, abs=ANGLE_TOL_DEG)
+    assert m["step_width"].value > 0
+
+
+def test_view_can_be_forced(gait_rules) -> None:
+    kp, _ = side_view(duration_s=4.0)
+    report = GaitAnalysis(gait_rules, view="side").run(kp).report_
+    assert report.view == "side"
+    assert report.view_detected == "side"

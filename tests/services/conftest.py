@@ -7,4 +7,5 @@ from tests.db_fixtures import (  # noqa: F401 - fixtures are found by name
     empty_db_url,
     postgres_server_url,
     postgres_url,
+    sqlite_template,
 )

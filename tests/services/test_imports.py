@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from heelcoach.config import Settings
-from heelcoach.knowledge import load_catalogue
 from heelcoach.services import imports
 from heelcoach.services.context import AppContext
 from heelcoach.store import all_tables  # noqa: F401 - registers every table
@@ -20,12 +20,14 @@ from heelcoach.store.repositories import CheckInRecord, CheckIns, People
 
 
 @pytest.fixture
-def ictx(tmp_path: Path) -> Iterator[AppContext]:
+def ictx(tmp_path: Path, catalogue: Any) -> Iterator[AppContext]:
     """An application context on a fresh SQLite file with every table."""
     url = f"sqlite:///{tmp_path / 'hc.db'}"
     engine = make_engine(url)
     Base.metadata.create_all(engine)
-    ctx = AppContext(Settings(data_dir=tmp_path, database_url=url), engine, make_session_factory(engine), load_catalogue())
+    ctx = AppContext(
+        Settings(data_dir=tmp_path, database_url=url), engine, make_session_factory(engine), catalogue
+    )
     yield ctx
     ctx.close()
 
@@ -84,8 +86,12 @@ def test_whole_folder_import(ictx: AppContext, person: int, shared_data: Path) -
 
 def test_load_for_the_plan(ictx: AppContext, person: int, shared_data: Path) -> None:
     acts = shared_data / "activities/fit"
-    imports.import_paths(ictx, person, [acts / "garmin-fenix-5-run.fit", acts / "garmin-fenix-5-walk.fit",
-                                        acts / "garmin-fenix-5-bike.fit"], workers=1)
+    imports.import_paths(
+        ictx,
+        person,
+        [acts / "garmin-fenix-5-run.fit", acts / "garmin-fenix-5-walk.fit", acts / "garmin-fenix-5-bike.fit"],
+        workers=1,
+    )
     today = date(2017, 6, 14)
     snap = imports.load_snapshot(ictx, person, today)
     assert snap is not None
@@ -130,7 +136,10 @@ def test_a_storage_failure_keeps_nothing_from_that_file_and_the_batch_goes_on(
     monkeypatch.setattr(Activities, "add", flaky_add)
     fit = shared_data / "activities/fit"
     summary = imports.import_paths(
-        ictx, person, [fit / "activity-large-fenxi2-multisport.fit", fit / "garmin-fenix-5-run.fit"], workers=1
+        ictx,
+        person,
+        [fit / "activity-large-fenxi2-multisport.fit", fit / "garmin-fenix-5-run.fit"],
+        workers=1,
     )
     multi, run = summary.messages
     assert multi.status == "error"

@@ -53,8 +53,9 @@ def test_intake_is_stored_with_its_triage(ctx: AppContext) -> None:
 def test_bad_answers_name_the_field_and_store_nothing(ctx: AppContext) -> None:
     person = runner.create_person(ctx, "Ana")
     bad = {**demo_answers(), "first_step_pain": 14}
-    with pytest.raises(runner.InvalidInputError, match="first_step_pain"):
+    with pytest.raises(runner.InvalidInputError, match="first_step_pain") as caught:
         runner.save_intake(ctx, person.id, bad)
+    assert [p.question_id for p in caught.value.problems] == ["first_step_pain"]
     assert _counts(ctx, person.id) == (0, 0, 0, 0)
 
 
@@ -85,6 +86,10 @@ def test_screen_results_feed_the_next_plan(ctx: AppContext) -> None:
     runner.save_screen(ctx, pid, results, taken_on=START)
     record = runner.make_plan(ctx, pid, start=START)
     assert record.version == 2
+    assert record.plan["version"] == 2
+    assert record.decision["kind"] == "rebuilt"
+    assert record.decision["replaces_version"] == 1
+    assert "replaces version 1" in record.reason
     assert any(e["source"] == "self_test" for e in record.decision["evidence"])
     with pytest.raises(runner.InvalidInputError, match="outside"):
         runner.parse_self_test(ctx, "knee_to_wall_test", 99, "left")
@@ -264,3 +269,43 @@ def test_to_jsonable_handles_core_values() -> None:
         "red_flag_symptoms": [],
         "notes": "x",
     }
+
+
+def test_outcomes_are_scored_stored_and_compared_with_the_mcid(ctx: AppContext) -> None:
+    pid = _planned(ctx)
+    items = [item.id for item in ctx.catalogue.outcomes.faam.adl.items]
+    runner.record_outcome(ctx, pid, "faam_adl", dict.fromkeys(items, 2), taken_on=START)
+    record, score = runner.record_outcome(
+        ctx, pid, "faam_adl", dict.fromkeys(items, 4), taken_on=START + timedelta(days=42)
+    )
+    assert record.score == 100.0
+    assert score.valid
+    psfs = {"running 10 km": 3, "stairs": 5, "walking the dog": 4}
+    runner.record_outcome(ctx, pid, "psfs", psfs, taken_on=START)
+    with pytest.raises(runner.InvalidInputError, match="psfs"):
+        runner.record_outcome(ctx, pid, "psfs", {"running": 14})
+    with pytest.raises(runner.InvalidInputError, match="instrument"):
+        runner.record_outcome(ctx, pid, "koos", {})
+    prog = runner.progress(ctx, pid)
+    [change] = prog.outcome_changes
+    assert change["instrument"] == "faam_adl"
+    assert change["delta"] == 50.0
+    assert change["meaningful"] is True
+    assert [o["instrument"] for o in prog.outcomes] == ["faam_adl", "psfs", "faam_adl"]
+
+
+def test_a_version_stored_while_the_review_ran_stops_the_review(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pid = _planned(ctx)
+    _week_of_checkins(ctx, pid)
+    real_review = runner.progression.weekly_review
+
+    def racing_review(*args: object, **kwargs: object) -> object:
+        runner.make_plan(ctx, pid, start=START)  # another window stores version 2 meanwhile
+        return real_review(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner.progression, "weekly_review", racing_review)
+    with pytest.raises(runner.ServiceError, match="changed while the review ran"):
+        runner.run_weekly_review(ctx, pid, START + timedelta(days=6))
+    assert runner.current_plan(ctx, pid)[0].version == 2

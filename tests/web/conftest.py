@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 import warnings
 from collections.abc import Iterator
@@ -82,4 +83,4 @@ def onboarded(client: Any, web_ctx: AppContext) -> Any:
 def main_text(html: str) -> str:
     """The visible text of <main>, whitespace collapsed."""
     body = html.split("<main", 1)[-1].split("</main>", 1)[0]
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
+    return html_lib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))

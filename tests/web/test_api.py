@@ -10,7 +10,14 @@ from tests.web.answers import RED_FLAG, TYPICAL
 def test_openapi_schema_lists_the_api(client: Any) -> None:
     schema = client.get("/api/openapi.json").json()
     paths = set(schema["paths"])
-    assert {"/api/health", "/api/questions", "/api/triage", "/api/checkins", "/api/progress", "/api/plan"} <= paths
+    assert {
+        "/api/health",
+        "/api/questions",
+        "/api/triage",
+        "/api/checkins",
+        "/api/progress",
+        "/api/plan",
+    } <= paths
     assert not any(p.startswith("/start") for p in paths)
 
 

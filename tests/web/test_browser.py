@@ -66,9 +66,10 @@ def answer_questions(page: Any, url: str, ctx: AppContext, answers: dict[str, An
 
 
 def test_new_runner_from_first_question_to_checkins_runs_and_gait(
-    browser: Any, live: tuple[str, AppContext], shared_data: Path
+    browser: Any, live: tuple[str, AppContext], shared_data: Path, tmp_path: Path
 ) -> None:
     url, ctx = live
+    out = shots_dir(tmp_path / "shots")
     page = browser.new_page(viewport=PHONE)
     page.set_default_timeout(20_000)
     answer_questions(page, url, ctx, TYPICAL)
@@ -108,6 +109,10 @@ def test_new_runner_from_first_question_to_checkins_runs_and_gait(
     assert page.locator(".keyframes img").count() >= 1
     page.locator(".keyframes img").first.scroll_into_view_if_needed()
     page.wait_for_function("document.querySelector('.keyframes img').naturalWidth > 0")
+    page.screenshot(path=str(out / "gait-report-phone.png"), full_page=True)
+    page.set_viewport_size(DESKTOP)
+    page.screenshot(path=str(out / "gait-report-desktop.png"), full_page=True)
+    page.set_viewport_size(PHONE)
 
     # check in on several days: first-step pain first
     today = date.today()
@@ -156,9 +161,23 @@ def test_keyboard_can_answer_a_question(browser: Any, live: tuple[str, AppContex
 
 
 PAGES = [
-    "/", "/start", "/start/result", "/start/tests", "/start/extras", "/today", "/plan", "/progress",
-    "/runs", "/gait", "/learn", "/learn/why_it_keeps_coming_back", "/learn/massage", "/learn/habits",
-    "/settings", "/see-a-clinician", "/no-such-page",
+    "/",
+    "/start",
+    "/start/result",
+    "/start/tests",
+    "/start/extras",
+    "/today",
+    "/plan",
+    "/progress",
+    "/runs",
+    "/gait",
+    "/learn",
+    "/learn/why_it_keeps_coming_back",
+    "/learn/massage",
+    "/learn/habits",
+    "/settings",
+    "/see-a-clinician",
+    "/no-such-page",
 ]
 
 
@@ -181,8 +200,14 @@ def test_screenshots_of_every_page(
     page.screenshot(path=str(out / "runs-import-phone.png"), full_page=True)
     today = date.today()
     for back, pain in ((3, 6), (2, 5), (1, 5), (0, 4)):
-        page.request.post(url + "/api/checkins", data={"day": (today - timedelta(days=back)).isoformat(),
-                                                     "first_step_pain": pain, "worst_pain": pain + 1})
+        page.request.post(
+            url + "/api/checkins",
+            data={
+                "day": (today - timedelta(days=back)).isoformat(),
+                "first_step_pain": pain,
+                "worst_pain": pain + 1,
+            },
+        )
     for width_name, size in (("phone", PHONE), ("desktop", DESKTOP)):
         page.set_viewport_size(size)
         for path in PAGES:

@@ -193,10 +193,17 @@ def test_checkin_errors_are_shown_next_to_the_field(onboarded: Any) -> None:
     assert 'id="err-day"' in html
 
 
-def test_weekly_review_adds_a_plan_version_with_its_reason(onboarded: Any) -> None:
+def test_weekly_review_adds_a_plan_version_with_its_reason(onboarded: Any, app: Any) -> None:
+    from datetime import date, timedelta
+
     token = csrf_of(onboarded)
+    early = onboarded.post("/plan/review", data={"csrf_token": token})
+    assert "Too early" in main_text(early.text)
+    app.state.today = date.today() + timedelta(days=7)
+    assert "weekly review is due" in onboarded.get("/today").text
     response = onboarded.post("/plan/review", data={"csrf_token": token})
     assert response.status_code == 200
+    assert "Your week was reviewed" in response.text
     history = onboarded.get("/api/progress").json()["plan_history"]
     assert len(history) == 2
     assert history[-1]["reason"] in response.text
@@ -209,7 +216,8 @@ def test_export_json_and_csv_then_delete(onboarded: Any) -> None:
     assert data["tables"]["intakes"][0]["answers"]["age_years"] == TYPICAL["age_years"]
     zipped = onboarded.get("/settings/export.zip")
     names = zipfile.ZipFile(BytesIO(zipped.content)).namelist()
-    assert "intakes.csv" in names and "person.csv" in names
+    assert "intakes.csv" in names
+    assert "person.csv" in names
     token = csrf_of(onboarded)
     refused = onboarded.post("/settings/delete", data={"csrf_token": token, "confirm": "yes"})
     assert refused.status_code == 422

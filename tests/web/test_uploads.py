@@ -36,7 +36,9 @@ def test_malformed_watch_file_gets_a_message_not_a_crash(onboarded: Any, shared_
     bad = shared_data / "activities" / "malformed" / "activity-unexpected-eof.fit"
     token = csrf_of(onboarded)
     response = onboarded.post(
-        "/runs/import", data={"csrf_token": token}, files=[("files", (bad.name, bad.read_bytes(), "application/octet-stream"))]
+        "/runs/import",
+        data={"csrf_token": token},
+        files=[("files", (bad.name, bad.read_bytes(), "application/octet-stream"))],
     )
     assert response.status_code == 200
     assert bad.name in main_text(response.text)
@@ -45,7 +47,9 @@ def test_malformed_watch_file_gets_a_message_not_a_crash(onboarded: Any, shared_
 def test_video_type_and_size_limits(onboarded: Any, shared_data: Path) -> None:
     token = csrf_of(onboarded)
     fake = onboarded.post(
-        "/gait/upload", data={"csrf_token": token, "view": "side"}, files={"video": ("run.mp4", b"not a video" * 10, "video/mp4")}
+        "/gait/upload",
+        data={"csrf_token": token, "view": "side"},
+        files={"video": ("run.mp4", b"not a video" * 10, "video/mp4")},
     )
     assert fake.status_code == 422
     assert "does not look like a MP4 video" in fake.text

@@ -1,0 +1,61 @@
+"""The real clips in ../shared/data/video through MediaPipe (pose cached once per session)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+
+from heelcoach.gait.pipeline import GaitAnalysis
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.filterwarnings("ignore:SymbolDatabase.GetPrototype:UserWarning"),
+]
+
+
+def _alternate(sides: list[str]) -> bool:
+    return all(a != b for a, b in itertools.pairwise(sides))
+
+
+def test_treadmill_cadence_and_every_contact(video_keypoints, gait_rules, shared_data) -> None:
+    truth = json.loads((shared_data / "video" / "treadmill_side_30fps.groundtruth.json").read_text())
+    kp = video_keypoints("treadmill_side_30fps.mp4")
+    assert kp.n_frames == 360
+    report = GaitAnalysis(gait_rules).run(kp, "treadmill_side_30fps.mp4", "video").report_
+    assert report.view == "side"
+    assert report.activity == "running"
+    assert report.direction == "image left"  # the ground truth says the runner faces image left
+    cadence = report.metrics["cadence"].value
+    assert cadence == pytest.approx(truth["cadence_spm"]["value"], abs=3.0)
+    # 12 s at 168.9 steps/min: 33.8 steps, so 34 contacts inside the clip
+    assert len(report.contacts) == 34
+    assert _alternate([c.side for c in report.contacts])
+    steps = [b.ic_time_s - a.ic_time_s for a, b in zip(report.contacts, report.contacts[1:], strict=False)]
+    assert max(steps) < 1.3 * min(steps) + 0.034, "no contact missed or doubled"
+    low, high = truth["physiological_bands"]["contact_time_ms"]
+    assert low <= report.metrics["contact_time"].value <= high
+    assert report.metrics["contact_time"].quality == "rough"  # 30 fps is below 60
+
+
+def test_running_480p_despite_swaps(video_keypoints, gait_rules) -> None:
+    kp = video_keypoints("running_side_480p30.mp4")
+    analysis = GaitAnalysis(gait_rules).run(kp, "running_side_480p30.mp4", "video")
+    report = analysis.report_
+    assert report.view == "side"
+    assert report.activity == "running"
+    assert 190.0 <= report.metrics["cadence"].value <= 230.0
+    assert len(report.contacts) >= 3
+    assert _alternate([c.side for c in report.contacts])
+    assert report.quality.level == "poor"  # 1 s clip, 4 steps: the report says so
+    assert report.quality.filming_tips
+
+
+def test_walking_recognised(video_keypoints, gait_rules) -> None:
+    kp = video_keypoints("walking_side_720p30.mp4")
+    report = GaitAnalysis(gait_rules).run(kp, "walking_side_720p30.mp4", "video").report_
+    assert report.activity == "walking"
+    assert not report.findings
+    cadence = report.metrics["cadence"].value
+    assert gait_rules.cadence_bounds.walking_min_spm <= cadence <= gait_rules.cadence_bounds.walking_max_spm

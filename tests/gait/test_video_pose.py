@@ -1,0 +1,83 @@
+"""Decoding and the pose-backend protocol, without running the model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from heelcoach.gait.errors import UnreadableVideoError, WrongFileTypeError
+from heelcoach.gait.keypoints import LANDMARKS
+from heelcoach.gait.pose import MEDIAPIPE_INDEX, PoseTiming, estimate_pose
+from heelcoach.gait.video import iter_frames, probe_video, read_frames
+
+
+class FakeBackend:
+    """Finds a 'person' in every other frame."""
+
+    name = "fake"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def process(self, frame_bgr):  # type: ignore[no-untyped-def]
+        self.calls += 1
+        if self.calls % 2 == 0:
+            return None
+        return np.full((len(LANDMARKS), 2), float(frame_bgr.shape[1] // 2)), np.full(len(LANDMARKS), 0.9)
+
+    def close(self) -> None:
+        pass
+
+
+def test_probe_real_clip(shared_data: Path) -> None:
+    info = probe_video(shared_data / "video" / "treadmill_side_30fps.mp4")
+    assert (info.width, info.height, info.n_frames) == (720, 1280, 360)
+    assert info.fps == pytest.approx(30.0)
+    assert info.duration_s == pytest.approx(12.0)
+
+
+def test_frames_decode_in_order_and_seek_exactly(shared_data: Path) -> None:
+    path = shared_data / "video" / "running_side_480p30.mp4"
+    frames = list(iter_frames(path))
+    assert len(frames) == 47
+    assert len(list(iter_frames(path, max_frames=10))) == 10
+    some = read_frames(path, [3, 40])
+    assert np.array_equal(some[40], frames[40])
+    assert np.array_equal(some[3], frames[3])
+
+
+def test_probe_errors(tmp_path: Path) -> None:
+    with pytest.raises(UnreadableVideoError, match="no such file"):
+        probe_video(tmp_path / "missing.mp4")
+    (tmp_path / "a.gif").write_bytes(b"GIF89a")
+    with pytest.raises(WrongFileTypeError, match="not a video type"):
+        probe_video(tmp_path / "a.gif")
+
+
+def test_estimate_pose_with_any_backend() -> None:
+    frames = [np.zeros((20, 30, 3), dtype=np.uint8) for _ in range(6)]
+    seen: list[tuple[int, int]] = []
+    timing = PoseTiming()
+    kp = estimate_pose(
+        frames,
+        FakeBackend(),
+        fps=30.0,
+        width=30,
+        height=20,
+        n_frames_hint=6,
+        progress=lambda d, t: seen.append((d, t)),
+        timing=timing,
+    )
+    assert kp.n_frames == 6
+    assert np.isnan(kp.xy[1]).all()
+    assert not np.isnan(kp.xy[0]).any()
+    assert seen[-1] == (6, 6)
+    assert timing.frames == 6
+
+
+def test_mediapipe_mapping_has_heels_and_toes() -> None:
+    assert set(MEDIAPIPE_INDEX) == set(LANDMARKS)
+    assert (MEDIAPIPE_INDEX["l_heel"], MEDIAPIPE_INDEX["r_heel"]) == (29, 30)
+    assert (MEDIAPIPE_INDEX["l_toe"], MEDIAPIPE_INDEX["r_toe"]) == (31, 32)
