@@ -15,6 +15,11 @@ as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 
 case "$action" in
   start)
+    # Several pytest workers may ask at once: one initdb/start at a time.
+    if command -v flock >/dev/null 2>&1; then
+      exec 9>"${dir%/}.lock"
+      flock -w 120 9
+    fi
     if [ ! -f "$dir/PG_VERSION" ]; then
       rm -rf "$dir"; mkdir -p "$dir"
       [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir"
@@ -28,5 +33,12 @@ case "$action" in
     ;;
   stop)
     as_pg "${bindir}pg_ctl" -D "$dir" -m fast stop >/dev/null 2>&1 || true
+    ;;
+  url)
+    echo "postgresql+psycopg://postgres@127.0.0.1:$port/postgres"
+    ;;
+  *)
+    echo "usage: scripts/pg.sh [start|stop|url]" >&2
+    exit 2
     ;;
 esac

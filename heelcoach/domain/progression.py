@@ -227,6 +227,7 @@ def _referral_review(
         run=run,
         referral=referral,
         rationale=f"Rules fired: red_flag. {referral}",
+        referral_action="stop_and_refer",
     )
     return Review(week_start, tuple(decisions), new_plan, None, referral, (referral,), None, adherence)
 

@@ -343,7 +343,11 @@ def triage(answers: Mapping[str, Any], catalogue: Catalogue | TriageKnowledge) -
 
     if red_flags:
         levels.extend(f.level for f in red_flags)
-        reasons.append("Warning signs in your answers: " + ", ".join(f.name.lower() for f in red_flags) + ".")
+        names = ", ".join(f.name.lower() for f in red_flags)
+        if any(f.stops_loading for f in red_flags):
+            reasons.append(f"Warning signs in your answers: {names}.")
+        else:
+            reasons.append(f"Reasons in your answers to see a clinician soon (not danger signs): {names}.")
 
     rules = tk.differential
     diagnoses = [c for c in differential if c.kind == "diagnosis"]

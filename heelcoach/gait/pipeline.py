@@ -187,6 +187,9 @@ class GaitAnalysis:
         self.metrics_ = metrics
         self.findings_ = findings
         cue = cadence_cue(findings, self.rules)
+        if cue is not None and quality.level == "poor":
+            cue = None  # a tentative finding is shown, but does not change the running prescription
+            notes.append("no cadence cue from a poor-quality clip: film again to confirm the overstride")
         facing = "image right" if np.nanmedian(direction) > 0 else "image left"
         self.report_ = GaitReport(
             source=name,

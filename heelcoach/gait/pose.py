@@ -6,10 +6,11 @@ files ship inside the wheel. Other complexities download weights and must never 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -44,6 +45,23 @@ _MP_ORDER = np.array([MEDIAPIPE_INDEX[name] for name in LANDMARKS])
 Progress = Callable[[int, int], None]
 
 
+@contextlib.contextmanager
+def _quiet_native_stderr() -> Iterator[None]:
+    """Silence C++ log lines (TFLite, absl) written to file descriptor 2 while the model starts."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no real stderr (embedded use): nothing to silence
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 class PoseBackend(Protocol):
     """Turns one BGR frame into internal landmarks: ((n_landmarks, 2) pixels, (n_landmarks,) scores)."""
 
@@ -72,16 +90,20 @@ class MediapipeBackend:
 
     def __init__(self, min_detection_confidence: float = 0.5, min_tracking_confidence: float = 0.5) -> None:
         os.environ.setdefault("GLOG_minloglevel", "2")  # keep mediapipe's C++ log lines off the terminal
-        import mediapipe as mp  # heavy import, deferred until a video is analysed
+        with _quiet_native_stderr():
+            import mediapipe as mp  # heavy import, deferred until a video is analysed
 
-        self._pose: Any = mp.solutions.pose.Pose(
-            static_image_mode=False,
-            model_complexity=self.model_complexity,
-            enable_segmentation=False,
-            smooth_landmarks=True,
-            min_detection_confidence=min_detection_confidence,
-            min_tracking_confidence=min_tracking_confidence,
-        )
+        with _quiet_native_stderr():
+            self._pose: Any = mp.solutions.pose.Pose(
+                static_image_mode=False,
+                model_complexity=self.model_complexity,
+                enable_segmentation=False,
+                smooth_landmarks=True,
+                min_detection_confidence=min_detection_confidence,
+                min_tracking_confidence=min_tracking_confidence,
+            )
+        self._warmed_up = False
+        self._person_frames = 0
 
     def process(self, frame_bgr: NDArray[np.uint8]) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
         """Landmarks of the most prominent person, or None when nobody is found."""
@@ -89,7 +111,13 @@ class MediapipeBackend:
         with warnings.catch_warnings():
             # protobuf inside mediapipe 0.10.14 warns on every call; nothing we can change
             warnings.filterwarnings("ignore", message="SymbolDatabase.GetPrototype", category=UserWarning)
-            result = self._pose.process(cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB))
+            if self._warmed_up:
+                result = self._pose.process(cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB))
+            else:  # the graph and the landmark model start lazily and log from C++
+                with _quiet_native_stderr():
+                    result = self._pose.process(cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB))
+                self._person_frames += result.pose_landmarks is not None
+                self._warmed_up = self._person_frames >= 3
         if result.pose_landmarks is None:
             return None
         raw = np.array([(lm.x, lm.y, lm.visibility) for lm in result.pose_landmarks.landmark])[_MP_ORDER]

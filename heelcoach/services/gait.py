@@ -19,7 +19,6 @@ from heelcoach.gait.keypoints import Keypoints
 from heelcoach.gait.openpose import read_openpose
 from heelcoach.gait.pipeline import FrameStash, GaitAnalysis, ViewChoice, video_keypoints
 from heelcoach.gait.pose import PoseBackend, PoseTiming
-from heelcoach.gait.render import key_frame_indices, write_key_frames, write_plots
 from heelcoach.gait.report import GaitReport
 from heelcoach.gait.video import VIDEO_SUFFIXES, read_frames
 from heelcoach.knowledge import load_catalogue
@@ -74,6 +73,9 @@ def _outputs(
 ) -> GaitReport:
     if out_dir is None or not analysis.contacts_:
         return report
+    # matplotlib is imported only when pictures are asked for (keeps every CLI command fast to start)
+    from heelcoach.gait.render import key_frame_indices, write_key_frames, write_plots
+
     kp = analysis.keypoints_
     needed = key_frame_indices(analysis.contacts_, analysis.view_, kp)
     scale = 1.0

@@ -38,6 +38,7 @@ class GaitReportView:
     quality: str
     quality_issues: list[str]
     summary: str
+    filming_tips: list[str] = field(default_factory=list)
     metrics: list[MetricView] = field(default_factory=list)
     findings: list[FindingView] = field(default_factory=list)
     frame_paths: list[Path] = field(default_factory=list)
@@ -47,9 +48,27 @@ class GaitReportView:
 
 def _fmt(value: Any, unit: str = "") -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
-        text = f"{value:.1f}".rstrip("0").rstrip(".")
+        digits = 2 if 0 < abs(value) < 1 else 1
+        text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
         return f"{text} {unit}".strip()
     return str(value)
+
+
+CAPTIONS = {
+    "keyframe_left": "Left foot landing",
+    "keyframe_right": "Right foot landing",
+    "keyframe": "Foot landing",
+    "signals": "Angles and positions over the clip",
+}
+
+
+def _caption(path: Path) -> str:
+    """A plain caption from a key-frame file name ('<upload>_keyframe_left.png' -> 'Left foot landing')."""
+    stem = path.stem.lower()
+    for key, words in CAPTIONS.items():
+        if stem.endswith(key):
+            return words
+    return stem.rsplit("_", 1)[-1].replace("-", " ").capitalize()
 
 
 def gait_report_view(report: Any, job_id: str) -> GaitReportView | None:
@@ -79,15 +98,15 @@ def gait_report_view(report: Any, job_id: str) -> GaitReportView | None:
     ]
     frames = [Path(p) for p in attr(report, "key_frames", ()) or () if Path(str(p)).is_file()]
     frames += [Path(p) for p in attr(report, "plots", ()) or () if Path(str(p)).is_file()]
-    captions = [p.stem.replace("_", " ") for p in frames]
+    captions = [_caption(p) for p in frames]
     quality = attr(report, "quality")
     return GaitReportView(
         job_id=job_id,
         view=str(attr(report, "view", "") or ""),
         activity=str(attr(report, "activity", "") or ""),
         quality=str(attr(quality, "level", "") or ""),
-        quality_issues=[str(i) for i in attr(quality, "issues", ()) or ()]
-        + [str(t) for t in attr(quality, "filming_tips", ()) or ()],
+        quality_issues=[str(i) for i in attr(quality, "issues", ()) or ()],
+        filming_tips=[str(t) for t in attr(quality, "filming_tips", ()) or ()],
         summary=str(attr(report, "summary", "") or ""),
         metrics=metrics,
         findings=findings,

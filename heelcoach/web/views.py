@@ -168,6 +168,7 @@ class ConditionView:
     name: str
     likelihood: str
     reasons: list[str]
+    plain: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +183,7 @@ class TriageView:
     differential: list[ConditionView]
     safety_flags: list[str]
     next_steps: list[str]
+    notes: list[str] = field(default_factory=list)
 
 
 HEADLINES = {
@@ -211,6 +213,8 @@ def triage_view(data: dict[str, Any], catalogue: Catalogue) -> TriageView:
     """Build the view from ``triage_to_dict`` output (tolerant of missing keys)."""
     level = str(data.get("level", "refer"))
     headline, summary = HEADLINES.get(level, HEADLINES["refer"])
+    headline = str(data.get("level_title") or headline)
+    summary = str(data.get("level_plain") or summary)
     conditions = {str(attr(c, "id")): c for c in catalogue.triage.conditions}
     flags = []
     for f in data.get("red_flags", []) or []:
@@ -236,10 +240,16 @@ def triage_view(data: dict[str, Any], catalogue: Catalogue) -> TriageView:
             ConditionView(
                 name=str(d.get("name") or attr(cond, "name", "") or cid.replace("_", " ")),
                 likelihood=str(likelihood),
-                reasons=[str(r) for r in d.get("reasons", []) or []][:4],
+                reasons=[
+                    str(r.get("text", "")) if isinstance(r, dict) else str(r)
+                    for r in (d.get("supporting") or d.get("reasons") or [])
+                ][:3],
+                plain=str(d.get("plain", "") or ""),
             )
         )
     safety = [SAFETY_WORDS.get(str(s), str(s)) for s in data.get("safety_flags", []) or []]
+    notes = [str(n.get("text", n) if isinstance(n, dict) else n) for n in data.get("safety_notes", []) or []]
+    notes += [str(c.get("text", c) if isinstance(c, dict) else c) for c in data.get("cautions", []) or []]
     steps = [str(s) for s in data.get("next_steps", []) or []]
     return TriageView(
         level=level,
@@ -250,4 +260,5 @@ def triage_view(data: dict[str, Any], catalogue: Catalogue) -> TriageView:
         differential=diff,
         safety_flags=safety,
         next_steps=steps,
+        notes=notes,
     )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from heelcoach.activities.gpx import parse_gpx
 from heelcoach.activities.importer import ParsedFile
-from heelcoach.activities.model import same_activity
+from heelcoach.activities.model import ActivityFileError, same_activity
 
 
 def test_tcx_run_matches_fit(parse: Callable[..., ParsedFile]) -> None:
@@ -81,3 +83,18 @@ def test_gpx_edge_cases(parse: Callable[..., ParsedFile], rel: str, status: str)
     else:
         assert parsed.activities
         assert parsed.warnings  # the sport had to be guessed: say so
+
+
+def test_fast_gpx_reader_matches_gpxpy_on_every_real_file(activities_dir: Path) -> None:
+    files = sorted((activities_dir / "gpx").glob("*.gpx"))
+    assert len(files) == 7
+    for path in files:
+        data = path.read_bytes()
+        outcomes = []
+        for fast in (True, False):
+            try:
+                result = parse_gpx(data, source_path="x", source_sha256="x", fast=fast, with_records=True)
+                outcomes.append((result.activities, bool(result.warnings)))
+            except ActivityFileError as exc:
+                outcomes.append((type(exc).__name__, exc.problem))
+        assert outcomes[0] == outcomes[1], path.name

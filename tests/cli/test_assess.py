@@ -53,6 +53,24 @@ def test_red_flag_sample_shows_warning_signs_first() -> None:
     assert _flat(DISCLAIMER) in out
 
 
+def test_not_improving_is_referred_but_not_stopped(tmp_path: Path) -> None:
+    answers = {**BASE, "symptom_duration_weeks": 8, "tried": ["stretching", "strengthening"]}
+    path = tmp_path / "slow.yaml"
+    path.write_text(yaml.safe_dump(answers), encoding="utf-8")
+    result = _run("--answers", str(path))
+    assert result.exit_code == 0, result.output
+    out = _flat(result.stdout)
+    assert "Level: refer" in out
+    assert "See a clinician soon, and keep going gently" in out
+    assert "not a danger sign" in out
+    assert "keep running in a reduced, pain-guided way" in out
+    assert "set by hand" in out  # likelihood words are hand-set points, and the output says so
+    data = json.loads(_run("--answers", str(path), "--json").stdout)
+    assert data["referral_action"] == "refer_and_continue_safely"
+    assert data["stops_loading"] is False
+    assert [f["action"] for f in data["red_flags"]] == ["refer_and_continue_safely"]
+
+
 def test_json_output_parses(tmp_path: Path) -> None:
     result = _run("--answers", str(sample_answers_path("red_flag_runner")), "--json")
     assert result.exit_code == 0, result.output
@@ -60,6 +78,8 @@ def test_json_output_parses(tmp_path: Path) -> None:
     assert data["level"] == "refer"
     assert data["top_condition"] == "calcaneal_stress_fracture"
     assert {f["id"] for f in data["red_flags"]} >= {"positive_squeeze"}
+    assert data["stops_loading"] is True
+    assert data["referral_action"] == "stop_and_refer"
     assert "suspected_fracture" in data["safety_flags"]
     assert data["disclaimer"] == DISCLAIMER
     assert all(r["question_ids"] for c in data["differential"] for r in c["supporting"])

@@ -238,3 +238,24 @@ def test_continuous_running_grows_within_the_caps(catalogue, build_plan_) -> Non
     capped = weekly_review(build_plan_, _week(build_plan_, run_pain=1), catalogue, TODAY, spike).new_plan.run
     assert capped.max_single_run_km == pytest.approx(12.0 * (1 + caps.after_spike_increase_pct.value / 100))
     assert "spike" in capped.why
+
+
+def test_continue_safely_referral_keeps_training_until_a_red_symptom(catalogue) -> None:  # type: ignore[no-untyped-def]
+    plan = make_plan(catalogue, symptom_duration_weeks=8, tried=["stretching", "strengthening"])
+    assert plan.referral is not None
+    assert not plan.stops_loading
+    review = weekly_review(plan, _week(plan, first=3, worst=3, run_pain=2), catalogue, TODAY)
+    new = review.new_plan
+    assert not new.stops_loading
+    assert new.referral == plan.referral  # the reminder stays on top
+    assert review.referral == plan.referral
+    assert [i for i in new.items if i.kind == "exercise"]
+    assert new.run.mode != "none"
+    assert not [d for d in review.decisions if d.action == "refer"]
+    # a red-flag symptom still stops everything, and the plan now says so
+    later = TODAY + timedelta(days=7)
+    stop = weekly_review(new, _week(new, later, red=("numbness",)), catalogue, later)
+    assert stop.new_plan.stops_loading
+    assert stop.new_plan.referral_action == "stop_and_refer"
+    assert stop.new_plan.run.mode == "none"
+    assert not [i for i in stop.new_plan.items if i.kind == "exercise"]

@@ -81,3 +81,18 @@ def test_mediapipe_mapping_has_heels_and_toes() -> None:
     assert set(MEDIAPIPE_INDEX) == set(LANDMARKS)
     assert (MEDIAPIPE_INDEX["l_heel"], MEDIAPIPE_INDEX["r_heel"]) == (29, 30)
     assert (MEDIAPIPE_INDEX["l_toe"], MEDIAPIPE_INDEX["r_toe"]) == (31, 32)
+
+
+def test_vp9_clip_decodes(shared_data: Path, tmp_path: Path) -> None:
+    import cv2
+
+    source = list(iter_frames(shared_data / "video" / "running_side_480p30.mp4", max_frames=15))
+    path = tmp_path / "clip.webm"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"VP90"), 30.0, (480, 352))
+    assert writer.isOpened(), "this OpenCV wheel should encode VP9"
+    for frame in source:
+        writer.write(frame)
+    writer.release()
+    info = probe_video(path)
+    assert (info.width, info.height) == (480, 352)
+    assert len(list(iter_frames(path))) == 15

@@ -486,3 +486,34 @@ def test_footwear_by_foot_type(catalogue: Catalogue) -> None:
     assert types == {"flat", "high_arch", "neutral", "any"}
     assert "stiffer" in catalogue.footwear["flat_foot_support"].plain
     assert "softer" in catalogue.footwear["high_arch_cushioning"].plain
+
+
+def test_every_red_flag_decides_stop_or_continue(catalogue) -> None:  # type: ignore[no-untyped-def]
+    from pydantic import ValidationError
+
+    from heelcoach.knowledge.schema_triage import RedFlag
+
+    flags = catalogue.triage.red_flags
+    for flag in flags:
+        assert flag.action in ("stop_and_refer", "refer_and_continue_safely"), flag.id
+        assert len(flag.action_reason) >= 40, flag.id  # a real clinical reason, for reviewers
+        # plain 'what to do': starts with an instruction a runner can follow
+        assert flag.what_to_do.split()[0] in {"See", "Get", "Go", "Book", "Have", "Stop"}, flag.id
+        if flag.level == "emergency":
+            assert flag.stops_loading, flag.id
+            assert "today" in flag.what_to_do, flag.id
+    continuing = {f.id for f in flags if not f.stops_loading}
+    # only the course of the problem and diabetes with normal feeling let a gentle plan continue
+    assert continuing == {"no_improvement_with_exercise", "diabetes"}
+    for flag in flags:
+        if flag.id in continuing:
+            assert flag.meanwhile
+            assert flag.continue_phase == "settle"
+    assert catalogue.triage.refer_and_continue is not None
+    base = next(f for f in flags if f.id == "possible_clot").model_dump()
+    with pytest.raises(ValidationError, match="emergency always has action stop_and_refer"):
+        RedFlag.model_validate({**base, "action": "refer_and_continue_safely", "continue_phase": "settle"})
+    with pytest.raises(ValidationError, match="needs continue_phase"):
+        RedFlag.model_validate({**base, "level": "refer", "action": "refer_and_continue_safely"})
+    with pytest.raises(ValidationError, match="only apply"):
+        RedFlag.model_validate({**base, "continue_phase": "settle"})
