@@ -10,7 +10,7 @@ from typing import Literal
 
 from heelcoach.domain.types import DriverEvidence, DriverId
 from heelcoach.gait.metrics import Metric
-from heelcoach.knowledge.schema_gait import GaitRules, MetricRule
+from heelcoach.knowledge.schema_gait import CompositeRule, Condition, GaitRules, MetricRule
 
 Severity = Literal["watch", "concern"]
 
@@ -31,6 +31,7 @@ class Finding:
     driver: DriverId | None
     weight: float
     sources: tuple[str, ...]
+    pattern: str | None = None  # the composite pattern id when several metrics had to agree
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +56,31 @@ def _excess(rule: MetricRule, value: float, error: float) -> tuple[float, float,
     return None
 
 
-class FindingRules:
-    """Evaluate metrics against ``gait.yaml``.
+Side = Literal["left", "right", "both"]
 
-    Results: ``findings_`` (at most ``rules.max_findings``, strongest first) and ``borderline_``.
+
+def _usable(metric: Metric | None) -> bool:
+    return metric is not None and metric.quality not in ("unreliable", "not_measured")
+
+
+def _side_value(metric: Metric, side: Side) -> float | None:
+    """The metric on one side when it is sided, else its overall value."""
+    if side == "left" and metric.left is not None:
+        return metric.left
+    if side == "right" and metric.right is not None:
+        return metric.right
+    return metric.value
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.1f}"
+
+
+class FindingRules:
+    """Evaluate metrics against ``gait.yaml``: single-metric bands and composite patterns.
+
+    Results: ``findings_`` (at most ``rules.max_findings``, strongest first), ``borderline_`` and
+    ``notes_`` (composite patterns whose main metric is out of band but that do not hold, and why).
     """
 
     def __init__(self, rules: GaitRules) -> None:
@@ -116,10 +138,91 @@ class FindingRules:
                     sources=tuple(rule.sources),
                 )
                 found.append((weight + excess / 100.0, finding))
+        notes: list[str] = []
+        for comp in self.rules.composites:
+            if view in comp.views:
+                found.extend(self._composite(comp, metrics, notes))
         found.sort(key=lambda pair: -pair[0])
         self.findings_ = [f for _, f in found[: self.rules.max_findings]]
         self.borderline_ = borderline
+        self.notes_ = notes
         return self
+
+    def _error(self, metric: Metric) -> float:
+        return max(self.rules.rule(metric.id).error, metric.uncertainty or 0.0)
+
+    def _holds(
+        self, cond: Condition, metrics: Mapping[str, Metric], side: Side
+    ) -> tuple[bool, str]:
+        """Whether ``cond`` holds on ``side`` by more than the metric's error, and a short reason."""
+        metric = metrics.get(cond.metric)
+        if metric is None or not _usable(metric):
+            return False, f"{cond.metric} not measured"
+        value = _side_value(metric, side)
+        if value is None:
+            return False, f"{cond.metric} not measured"
+        error = self._error(metric)
+        if cond.above is not None:
+            ok, how, bound = value > cond.above + error, "above", cond.above
+        else:
+            assert cond.below is not None
+            ok, how, bound = value < cond.below - error, "below", cond.below
+        verdict = "" if ok else "not "
+        return ok, (
+            f"{metric.name.lower()} {_fmt(value)} ± {error:g} {metric.unit} is {verdict}{how} {bound:g} "
+            "by more than its error"
+        )
+
+    def _composite(
+        self, comp: CompositeRule, metrics: Mapping[str, Metric], notes: list[str]
+    ) -> list[tuple[float, Finding]]:
+        """Findings of one composite pattern (one per side where every ``all_of`` condition holds)."""
+        main = metrics.get(comp.metric)
+        if main is None or not _usable(main):
+            return []
+        main_cond = next(c for c in comp.all_of if c.metric == comp.metric)
+        sided = main.left is not None or main.right is not None
+        sides: list[Side] = ["left", "right"] if sided else ["both"]
+        out: list[tuple[float, Finding]] = []
+        for side in sides:
+            value = _side_value(main, side)
+            if value is None:
+                continue
+            checks = [(c, *self._holds(c, metrics, side)) for c in comp.all_of]
+            where = "" if side == "both" else f" ({side} side)"
+            if not all(ok for _, ok, _ in checks):
+                if checks[[c for c, _, _ in checks].index(main_cond)][1]:
+                    failed = "; ".join(why for _, ok, why in checks if not ok)
+                    notes.append(
+                        f"{comp.name}{where}: not found. {main.name} {_fmt(value)} {main.unit} is past "
+                        f"its indicative band, but {failed}; on its own it is not a finding "
+                        "(no validated cut-off)."
+                    )
+                continue
+            support = [why for c in comp.supporting for ok, why in [self._holds(c, metrics, side)] if ok]
+            severity: Severity = "concern" if support else "watch"
+            weight = comp.evidence_weight * (1.0 if severity == "concern" else 0.6)
+            error = self._error(main)
+            threshold = main_cond.above if main_cond.above is not None else main_cond.below
+            assert threshold is not None
+            detail = "; ".join(why for _, _, why in checks) + (f"; also {'; '.join(support)}" if support else "")
+            finding = Finding(
+                metric_id=comp.metric,
+                side=side,
+                value=value,
+                unit=main.unit,
+                threshold=threshold,
+                error=error,
+                severity=severity,
+                text=f"{comp.concern_text}{where} [{detail}]",
+                confidence=comp.confidence,
+                driver=comp.driver,
+                weight=weight,
+                sources=tuple(comp.sources),
+                pattern=comp.id,
+            )
+            out.append((weight + abs(value - threshold) / 100.0, finding))
+        return out
 
 
 def driver_evidence(findings: list[Finding]) -> list[DriverEvidence]:

@@ -158,6 +158,7 @@ class GaitAnalysis:
         )
         findings = finding_rules.findings_ if finding_rules else []
         borderline = finding_rules.borderline_ if finding_rules else []
+        pattern_notes = finding_rules.notes_ if finding_rules else []
         relabelled = sum(1 for c in contacts if c.model_side is not None and c.model_side != c.side)
         notes = list(keypoints.notes)
         notes.append(
@@ -167,6 +168,7 @@ class GaitAnalysis:
             notes.append(
                 f"{relabelled} contacts were relabelled so that sides alternate (the pose model swapped them)"
             )
+        notes.extend(pattern_notes)
         if self.view != "auto" and self.view != view_det.view_:
             notes.append(f"view set to {self.view}; it looked like a {view_det.view_} view")
         quality = self._quality(

@@ -74,6 +74,50 @@ class MetricRule(Model):
         return self
 
 
+class Condition(Model):
+    """One part of a composite pattern: a metric above or below a value, by more than its error."""
+
+    metric: Id
+    above: float | None = None
+    below: float | None = None
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> Condition:
+        if (self.above is None) == (self.below is None):
+            raise ValueError(f"condition on '{self.metric}' needs exactly one of above / below")
+        return self
+
+
+class CompositeRule(Model):
+    """A finding that needs several metrics to agree (e.g. overstriding: heel far ahead AND low cadence).
+
+    Every ``all_of`` condition must hold by more than the metric's error for the finding to exist;
+    ``supporting`` conditions, when they also hold, raise it from watch to concern. The finding
+    reports the value of ``metric`` (per side when that metric is sided).
+    """
+
+    id: Id
+    name: str = Field(min_length=2)
+    metric: Id = Field(description="the metric whose measured value the finding reports")
+    views: list[GaitView] = Field(min_length=1)
+    all_of: list[Condition] = Field(min_length=2)
+    supporting: list[Condition] = Field(default_factory=list)
+    confidence: Confidence
+    driver: DriverId | None = None
+    evidence_weight: float = Field(default=0.0, ge=0, le=1)
+    concern_text: str = Field(min_length=10)
+    note: str = Field(min_length=10, description="why a composite, for clinicians")
+    sources: list[Id] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _metric_is_a_condition(self) -> CompositeRule:
+        if self.metric not in {c.metric for c in self.all_of}:
+            raise ValueError(f"composite '{self.id}': its metric '{self.metric}' must be one of all_of")
+        if self.driver is not None and self.evidence_weight <= 0:
+            raise ValueError("a composite that feeds a driver needs a positive evidence_weight")
+        return self
+
+
 class ErrorBudget(Model):
     """Published error of 2-D video kinematics from one camera."""
 
@@ -157,6 +201,7 @@ class GaitRules(Model):
     activity: ActivityRules
     max_findings: int = Field(ge=1, le=10)
     filming_tips: list[FilmingTip] = Field(min_length=1)
+    composites: list[CompositeRule] = Field(default_factory=list)
 
     def rule(self, metric_id: str) -> MetricRule:
         """The rule of one metric; KeyError when the knowledge base has none."""
@@ -175,6 +220,12 @@ class GaitRules(Model):
             problems.append("error_budget: sagittal min above max")
         if self.cadence_bounds.running_min_spm <= self.cadence_bounds.walking_min_spm:
             problems.append("cadence_bounds: running_min_spm must exceed walking_min_spm")
+        for comp in self.composites:
+            problems.extend(
+                f"composite '{comp.id}': unknown metric '{c.metric}'"
+                for c in (*comp.all_of, *comp.supporting)
+                if c.metric not in ids
+            )
         if self.cadence_cue.min_pct > self.cadence_cue.max_pct:
             problems.append("cadence_cue: min_pct above max_pct")
         return problems

@@ -18,7 +18,7 @@ router = APIRouter()
 
 
 def _today(request: Request) -> date:
-    """Today, or the ``HEELCOACH_TODAY`` override the app was built with (demos and tests)."""
+    """Today, or ``app.state.today`` when set (tests and demos move the clock this way)."""
     fixed = getattr(request.app.state, "today", None)
     return fixed if isinstance(fixed, date) else date.today()
 

@@ -50,6 +50,8 @@ def test_openpose_side_report(shared_data: Path) -> None:
     assert 150 <= cadence <= 190  # at the assumed 30 fps
     sides = [c.side for c in report.contacts]
     assert all(a != b for a, b in itertools.pairwise(sides))
+    assert report.metrics["overstride"].value is not None
+    assert not [f for f in report.findings if f.metric_id == "overstride"]
 
 
 def test_halpe_treadmill_matches_ground_truth(shared_data: Path) -> None:
@@ -60,6 +62,13 @@ def test_halpe_treadmill_matches_ground_truth(shared_data: Path) -> None:
     report = analyse_keypoints(path)
     assert report.metrics["cadence"].value == pytest.approx(truth["cadence_spm"]["value"], abs=3.0)
     assert len(report.contacts) == 34
+    # heel well ahead of the hip at contact, but at ~169 steps/min: not the overstriding pattern
+    over = report.metrics["overstride"]
+    assert over.value is not None
+    assert over.value > 8 + 5
+    assert over.uncertainty is not None
+    assert not [f for f in report.findings if f.metric_id == "overstride"]
+    assert report.cadence_cue_pct is None
 
 
 def test_format_sniffing(shared_data: Path) -> None:

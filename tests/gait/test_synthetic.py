@@ -124,15 +124,39 @@ def test_findings_feed_drivers(gait_rules) -> None:
     assert cadence_cue_pct(report) is None
 
 
-def test_overstride_gives_cadence_cue(gait_rules) -> None:
-    kp, truth = side_view(thigh_ic_deg=30.0, knee_ic_deg=5.0)
+def test_overstriding_pattern_gives_cadence_cue(gait_rules) -> None:
+    # heel far ahead of the hip, a low step rate and a nearly straight knee: the composite holds
+    kp, truth = side_view(cadence_spm=146.0, thigh_ic_deg=30.0, knee_ic_deg=5.0)
     assert truth.overstride_pct > 8 + 5  # beyond the band by more than the error
     report = GaitAnalysis(gait_rules).run(kp).report_
-    assert any(f.metric_id == "overstride" for f in report.findings)
+    found = [f for f in report.findings if f.metric_id == "overstride"]
+    assert {f.side for f in found} == {"left", "right"}
+    assert all(f.pattern == "overstriding" and f.severity == "concern" for f in found)
+    assert all("cadence" in f.text for f in found)
     cue = cadence_cue_pct(report)
-    assert cue is not None
-    assert gait_rules.cadence_cue.min_pct <= cue <= gait_rules.cadence_cue.max_pct
+    assert cue == gait_rules.cadence_cue.max_pct
     assert any(e.driver == "knee_control" for e in gait_evidence(report))
+
+
+def test_overstriding_without_straight_knee_is_watch(gait_rules) -> None:
+    kp, _ = side_view(cadence_spm=146.0, thigh_ic_deg=34.0, knee_ic_deg=20.0)
+    report = GaitAnalysis(gait_rules).run(kp).report_
+    found = [f for f in report.findings if f.metric_id == "overstride"]
+    assert found
+    assert all(f.severity == "watch" for f in found)
+    assert cadence_cue_pct(report) == gait_rules.cadence_cue.min_pct
+
+
+def test_heel_ahead_alone_is_not_a_finding(gait_rules) -> None:
+    # the same reach at an ordinary step rate: measured and reported, but not the overstriding pattern
+    kp, truth = side_view(cadence_spm=170.0, thigh_ic_deg=30.0, knee_ic_deg=5.0)
+    report = GaitAnalysis(gait_rules).run(kp).report_
+    metric = report.metrics["overstride"]
+    assert metric.value == pytest.approx(truth.overstride_pct, abs=OVERSTRIDE_TOL_PCT)
+    assert metric.uncertainty == gait_rules.rule("overstride").error
+    assert not [f for f in report.findings if f.metric_id == "overstride"]
+    assert cadence_cue_pct(report) is None
+    assert any("Overstriding pattern" in n and "not found" in n for n in report.notes)
 
 
 def test_no_finding_within_error(gait_rules) -> None:

@@ -232,3 +232,29 @@ def test_form_fields_helper_covers_every_question(web_ctx: Any) -> None:
     ids = [q.id for q in web_ctx.catalogue.triage.questions if q.required]
     fields = form_fields(TYPICAL, ids)
     assert {f"q_{i}" for i in ids} <= set(fields)
+
+
+def test_outcome_questionnaires_are_scored_and_charted(onboarded: Any, web_ctx: Any) -> None:
+    token = csrf_of(onboarded)
+    empty = onboarded.post("/progress/outcome", data={"csrf_token": token})
+    assert empty.status_code == 422
+    assert "Nothing was filled in" in empty.text
+    half = onboarded.post("/progress/outcome", data={"csrf_token": token, "psfs_activity_1": "running 5 km"})
+    assert half.status_code == 422
+    assert "Give both the activity" in half.text
+    adl = {item.id: "3" for item in web_ctx.catalogue.outcomes.faam.adl.items}
+    psfs = {
+        "psfs_activity_1": "running 5 km",
+        "psfs_rating_1": "3",
+        "psfs_activity_2": "stairs",
+        "psfs_rating_2": "6",
+        "psfs_activity_3": "standing at work",
+        "psfs_rating_3": "5",
+    }
+    saved = onboarded.post("/progress/outcome", data={"csrf_token": token, **adl, **psfs})
+    assert saved.status_code == 200
+    assert "Saved." in saved.text
+    outcomes = {o["instrument"]: o["score"] for o in onboarded.get("/api/progress").json()["outcomes"]}
+    assert outcomes["faam_adl"] == 75.0
+    assert outcomes["psfs"] == pytest.approx(14 / 3, abs=0.05)
+    assert "meaningful change" in onboarded.get("/progress").text
