@@ -96,6 +96,13 @@ def gait(
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
     out: Annotated[Path | None, typer.Option(help="folder for annotated key frames and plots")] = None,
+    person: Annotated[
+        int | None,
+        typer.Option("--person", help="person id (clinics); default: the first person stored", min=1),
+    ] = None,
+    no_save: Annotated[
+        bool, typer.Option("--no-save", help="do not store the report (it is only printed)")
+    ] = False,
 ) -> None:
     """Analyse running gait from a phone video (or keypoints) and explain what it means for your heel."""
     # imported here: OpenCV, SciPy and MediaPipe would slow down every other heelcoach command
@@ -147,3 +154,33 @@ def gait(
         typer.echo(report.to_json())
     else:
         _print_report(report, Console())
+    if not no_save:
+        typer.echo(_save(report, person, out), err=True)
+
+
+def _database_exists() -> bool:
+    """Whether a database is configured or the default one was already created (never create one here)."""
+    settings = get_settings()
+    return bool(settings.database_url) or (settings.data_dir / "heelcoach.db").exists()
+
+
+def _save(report: GaitReport, person_id: int | None, out: Path | None) -> str:
+    """Store the report for the current person when there is one; a one-line message either way."""
+    if not _database_exists():
+        return "Report not saved: no heelcoach database yet (run `heelcoach assess` first to keep reports)."
+    from heelcoach.services.context import AppContext
+    from heelcoach.services.gait import GaitError, save_report
+    from heelcoach.services.runner import resolve_person
+
+    try:
+        ctx = AppContext.from_settings()
+    except Exception as exc:  # noqa: BLE001 - reported to the person, never a traceback
+        return f"Report not saved: cannot open the heelcoach database ({type(exc).__name__}: {exc})."
+    try:
+        who = resolve_person(ctx, person_id)
+        report_id = save_report(ctx, who.id, report, key_frames_dir=out)
+    except (LookupError, GaitError) as exc:
+        return f"Report not saved: {str(exc).strip(chr(39) + chr(34))}"
+    finally:
+        ctx.close()
+    return f"Saved gait report {report_id} for person {who.id}; a new plan uses it (`heelcoach plan --new`)."

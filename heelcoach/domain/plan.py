@@ -141,6 +141,8 @@ class PlanItem:
     sources: tuple[str, ...]
     optional: bool
     until: date | None
+    #: The day the item reached its current level (exercises; None in plans stored before it existed).
+    level_since: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +193,8 @@ class Plan:
     referral: str | None
     rationale: str
     referral_action: str | None = None
+    #: Active drivers, strongest first (decides which exercises move up first at a review).
+    driver_priority: tuple[DriverId, ...] = ()
 
     @property
     def stops_loading(self) -> bool:
@@ -448,6 +452,7 @@ def _add_exercise(b: _Builder, ex_id: str, why: str, drivers: Sequence[DriverId]
             tuple(ex.sources),
             False,
             None,
+            b.start,
         )
     )
     return True
@@ -1139,6 +1144,7 @@ def build_plan(inp: PlanInput, catalogue: Catalogue) -> Plan:
         referral,
         rationale,
         action,
+        tuple(d.id for d in sorted(active, key=lambda d: -d.strength)),
     )
 
 
@@ -1198,6 +1204,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
                 "sources": list(i.sources),
                 "optional": i.optional,
                 "until": i.until.isoformat() if i.until else None,
+                "level_since": i.level_since.isoformat() if i.level_since else None,
             }
             for i in plan.items
         ],
@@ -1219,6 +1226,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "referral": plan.referral,
         "referral_action": plan.referral_action,
         "rationale": plan.rationale,
+        "driver_priority": list(plan.driver_priority),
     }
 
 
@@ -1240,6 +1248,7 @@ def plan_from_dict(d: Mapping[str, Any]) -> Plan:
                 tuple(i["sources"]),
                 bool(i["optional"]),
                 date.fromisoformat(i["until"]) if i["until"] else None,
+                date.fromisoformat(i["level_since"]) if i.get("level_since") else None,
             )
             for i in d["items"]
         )
@@ -1271,6 +1280,7 @@ def plan_from_dict(d: Mapping[str, Any]) -> Plan:
             d["rationale"],
             # plans stored before referral_action existed: every referral stopped loading
             d.get("referral_action", STOP_AND_REFER if d["referral"] else None),
+            tuple(d.get("driver_priority") or ()),
         )
     except KeyError as exc:
         raise ValueError(f"plan data: missing field {exc}; expected the output of plan_to_dict") from exc

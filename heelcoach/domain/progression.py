@@ -8,6 +8,7 @@ everything and refers.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -31,7 +32,7 @@ from heelcoach.knowledge import Catalogue
 from heelcoach.knowledge.schema import Exercise
 from heelcoach.knowledge.schema_plan import PlanRules
 
-__all__ = ["CheckIn", "Decision", "Review", "weekly_review"]
+__all__ = ["CheckIn", "Decision", "Review", "review_summary", "weekly_review"]
 
 Action = Literal["progress", "hold", "regress", "refer"]
 _RANK: dict[str, int] = {"low": 0, "moderate": 1, "high": 2}
@@ -112,6 +113,48 @@ class _Week:
 
     def over_acceptable(self) -> bool:
         return self.over_acceptable_days > 0
+
+    def activity_pain_max(self) -> int:
+        """The highest pain during or after activity (exercise, daily life or running) this week."""
+        return max(self.max_activity, self.max_after)
+
+    def morning_rise(self) -> float:
+        """Mean first-step pain this week minus last week's (0 when either week has no check-ins)."""
+        if self.first_step_mean is None or self.previous_mean is None:
+            return 0.0
+        return self.first_step_mean - self.previous_mean
+
+    def progress_blocker(self, rules: PlanRules) -> tuple[str, str] | None:
+        """Why nothing may move up this week (rule id, plain reason), or None when the week allows it.
+
+        Progress needs pain during and after activity in the safe band, mild morning pain and
+        morning pain that does not rise (``plan_rules.yaml: progression``).
+        """
+        pr = rules.progression
+        pain = self.activity_pain_max()
+        if pain > pr.progress_activity_pain_max:
+            return (
+                "pain_in_acceptable_band",
+                (
+                    f"Pain during or after activity reached {pain}/10 this week; that is acceptable, but "
+                    f"moving up waits until it stays at {pr.progress_activity_pain_max}/10 or less: "
+                    "stay at this level."
+                ),
+            )
+        if self.first_step_mean is not None and self.first_step_mean > pr.progress_first_step_pain_mean_max:
+            return (
+                "morning_pain_not_settled",
+                (
+                    f"Morning first-step pain averaged {self.first_step_mean:.1f}/10; moving up waits until "
+                    f"it settles to {pr.progress_first_step_pain_mean_max:g}/10 or less: stay at this level."
+                ),
+            )
+        if self.morning_rise() > pr.progress_morning_rise_max_points:
+            return (
+                "morning_pain_not_falling",
+                "Morning first-step pain was a little higher than last week: stay at this level.",
+            )
+        return None
 
     def flare(self, rules: PlanRules) -> bool:
         return self.over_acceptable() or self.morning_rising(rules) or self.next_morning_worse_days >= 2
@@ -226,14 +269,26 @@ def _referral_review(
         items=(see, *keep),
         run=run,
         referral=referral,
-        rationale=f"Rules fired: red_flag. {referral}",
+        rationale=referral,
         referral_action="stop_and_refer",
     )
     return Review(week_start, tuple(decisions), new_plan, None, referral, (referral,), None, adherence)
 
 
+def _weeks_at_level(item: PlanItem, today: date) -> int | None:
+    """Whole (started) weeks the item has been at its level by ``today``; None when unknown."""
+    if item.level_since is None:
+        return None
+    return max(0, math.ceil((today - item.level_since).days / 7))
+
+
 def _exercise_decision(
-    item: PlanItem, week: _Week, rules: PlanRules, catalogue: Catalogue, irritability: Irritability
+    item: PlanItem,
+    week: _Week,
+    rules: PlanRules,
+    catalogue: Catalogue,
+    irritability: Irritability,
+    today: date,
 ) -> tuple[Decision, PlanItem | None]:
     ex = catalogue.exercises.get(item.ref_id)
     level = item.level or 1
@@ -246,7 +301,7 @@ def _exercise_decision(
         new_dose = ex.levels[new_level - 1].dose
         days = item.days if item.days == WEEKDAYS else session_days(item.days, new_dose.days_per_week)
         dose = exercise_dose(new_dose, irritability, len(days), item.dose.get("note"))
-        return replace(item, level=new_level, dose=dose, days=days)
+        return replace(item, level=new_level, dose=dose, days=days, level_since=today)
 
     if (
         ex is not None
@@ -295,22 +350,95 @@ def _exercise_decision(
             "next_morning_worse",
             "One morning was worse after activity: hold this level another week.",
         ), item
-    if _item_adherence(item, week) < rules.review_adherence_to_progress.value:
+    if level >= top:
+        return Decision(item.id, "hold", "top_level", "Top level reached: keep it up."), item
+    blocker = week.progress_blocker(rules)
+    if blocker is not None:
+        return Decision(item.id, "hold", blocker[0], blocker[1]), item
+    adherence_min = rules.progression.item_adherence_min
+    if _item_adherence(item, week) < adherence_min:
         return Decision(
             item.id,
             "hold",
             "low_adherence",
-            f"Done on fewer than {rules.review_adherence_to_progress.value:.0%} of its days: "
-            "hold this level.",
+            f"Done on fewer than {adherence_min:.0%} of its days: hold this level.",
         ), item
-    if level >= top:
-        return Decision(item.id, "hold", "top_level", "Top level reached: keep it up."), item
+    min_weeks = rules.progression.min_weeks_at_level.get(item.ref_id, 1)
+    weeks_at = _weeks_at_level(item, today)
+    if weeks_at is not None and weeks_at < min_weeks:
+        return Decision(
+            item.id,
+            "hold",
+            "level_too_recent",
+            f"{item.title} stays at least {min_weeks} weeks at each level: stay at this level one more week.",
+        ), item
     return Decision(
         item.id,
         "progress",
         "progress_criteria_met",
-        f"Done as planned with pain within the safe-to-acceptable range: up to level {level + 1}.",
+        f"Done on most of its days with pain at {rules.progression.progress_activity_pain_max}/10 or "
+        f"less and steady morning pain: up to level {level + 1}.",
     ), at(level + 1)
+
+
+def _priority(
+    item: PlanItem, plan: Plan, catalogue: Catalogue, rules: PlanRules
+) -> tuple[int, int, int, int]:
+    """Sort key of an exercise ready to move up: core loading first, then strength before foot
+    control, balance and power (stretches last), then the strongest driver, then plan order."""
+    pr = rules.progression
+    first = (
+        pr.priority_first.index(item.ref_id) if item.ref_id in pr.priority_first else len(pr.priority_first)
+    )
+    ex = catalogue.exercises.get(item.ref_id)
+    category = ex.category if ex is not None else ""
+    cat = pr.category_order.index(category) if category in pr.category_order else len(pr.category_order)
+    ranks = [plan.driver_priority.index(d) for d in item.drivers if d in plan.driver_priority]
+    driver = min(ranks, default=len(plan.driver_priority))
+    order = next((n for n, i in enumerate(plan.items) if i.id == item.id), len(plan.items))
+    return first, cat, driver, order
+
+
+def _cap_progress(
+    plan: Plan, outcomes: list[tuple[PlanItem, Decision, PlanItem | None]], catalogue: Catalogue
+) -> list[tuple[PlanItem, Decision, PlanItem | None]]:
+    """Let at most ``max_items_per_review`` exercises move up, by priority; the others hold."""
+    rules = catalogue.plan
+    cap = rules.progression.max_items_per_review
+    ready = sorted(
+        (o for o in outcomes if o[1].action == "progress"),
+        key=lambda o: _priority(o[0], plan, catalogue, rules),
+    )
+    chosen = {o[0].id for o in ready[:cap]}
+    out: list[tuple[PlanItem, Decision, PlanItem | None]] = []
+    for item, decision, new_item in outcomes:
+        if decision.action == "progress" and item.id not in chosen:
+            decision = Decision(
+                item.id,
+                "hold",
+                "progress_cap",
+                f"Ready to move up, but at most {cap} exercises move up in one week so you can tell "
+                "what the heel tolerates: it moves up at a later review.",
+            )
+            new_item = item
+        out.append((item, decision, new_item))
+    return out
+
+
+def _run_hold_reason(rule_id: str, week: _Week, rules: PlanRules) -> str:
+    """Why the running stays as it is this week (plain English)."""
+    pr = rules.progression
+    if rule_id == "pain_in_acceptable_band":
+        return (
+            f"Running or daily activity hurt up to {week.activity_pain_max()}/10: keep the same running "
+            f"this week; it grows again when pain stays at {pr.progress_activity_pain_max}/10 or less."
+        )
+    if rule_id == "morning_pain_not_settled":
+        return (
+            f"Morning first-step pain is still above {pr.progress_first_step_pain_mean_max:g}/10: keep the "
+            "same running this week."
+        )
+    return "Morning pain was a little higher than last week: keep the same running this week."
 
 
 def _run_decision(
@@ -341,6 +469,9 @@ def _run_decision(
                 "pain_above_acceptable" if flare else "next_morning_worse",
                 "Pain or next-morning stiffness: repeat this stage.",
             ), run
+        blocker = week.progress_blocker(rules)
+        if blocker is not None:
+            return Decision("run", "hold", blocker[0], _run_hold_reason(blocker[0], week, rules)), run
         if week.runs < rtr.repeats_per_stage_min:
             return Decision(
                 "run",
@@ -383,6 +514,9 @@ def _run_decision(
             why=f"Too much pain: one step back to the last walk/run stage ({text}).",
         )
         return Decision("run", "regress", "pain_above_acceptable", "Too much pain: one step back."), new
+    blocker = week.progress_blocker(rules)
+    if blocker is not None:
+        return Decision("run", "hold", blocker[0], _run_hold_reason(blocker[0], week, rules)), run
     if week.next_morning_worse_days or week.runs < rtr.repeats_per_stage_min:
         return Decision(
             "run",
@@ -461,7 +595,9 @@ def _allowed(ex: Exercise, phase: Phase, irritability: Irritability, rules: Plan
     )
 
 
-def _new_item(ex: Exercise, session: tuple[str, ...], irritability: Irritability, why: str) -> PlanItem:
+def _new_item(
+    ex: Exercise, session: tuple[str, ...], irritability: Irritability, why: str, today: date | None
+) -> PlanItem:
     level_no = 1 if irritability != "low" else ex.start_level
     dose = ex.levels[level_no - 1].dose
     days = session_days(session, dose.days_per_week)
@@ -479,6 +615,7 @@ def _new_item(ex: Exercise, session: tuple[str, ...], irritability: Irritability
         tuple(ex.sources),
         False,
         None,
+        today,
     )
 
 
@@ -490,6 +627,7 @@ def _adapt_items(
     rules: PlanRules,
     catalogue: Catalogue,
     allow_new: bool,
+    today: date | None = None,
 ) -> tuple[list[PlanItem], list[ExcludedItem]]:
     """Fit the exercises to the (new) phase and irritability: pause what is not allowed, bring back
     what was waiting, add power work where the phase has it, and set maintenance days."""
@@ -532,17 +670,139 @@ def _adapt_items(
             out.remove(current)
             have.discard(current.ref_id)
             kept.append(ExcludedItem(current.ref_id, f"{current.title}: replaced by {ex.name}."))
-        out.append(_new_item(ex, session, irritability, f"The heel now allows it ({phase} phase)."))
+        out.append(_new_item(ex, session, irritability, f"The heel now allows it ({phase} phase).", today))
         have.add(ex.id)
     if rules.phase(phase).power_exercises and allow_new:
         for ex_id in rules.selection.power[:2]:
             ex = catalogue.exercises.get(ex_id)
             if ex is None or ex_id in have or not _allowed(ex, phase, irritability, rules):
                 continue
-            out.append(_new_item(ex, session, irritability, "Springy, running-like work for full running."))
+            out.append(
+                _new_item(ex, session, irritability, "Springy, running-like work for full running.", today)
+            )
             have.add(ex_id)
     kept = [e for e in kept if e.ref_id not in have]
     return out, list({e.ref_id: e for e in kept}.values())
+
+
+def _names(titles: Sequence[str]) -> str:
+    """'a', 'a and b', 'a, b and c' or 'N exercises' (short titles, lower case)."""
+    short = [re.sub(r"\s*\(.*?\)", "", t).strip() for t in titles]
+    short = [t[:1].lower() + t[1:] for t in short]
+    if len(short) > 3:
+        return f"{len(short)} exercises"
+    return short[0] if len(short) == 1 else f"{', '.join(short[:-1])} and {short[-1]}"
+
+
+def review_summary(
+    decisions: Sequence[Decision],
+    plan: Plan,
+    catalogue: Catalogue,
+    phase_change: tuple[Phase, Phase] | None = None,
+) -> str:
+    """The decisions of a weekly review in plain English for the runner (no rule ids).
+
+    E.g. 'This week: high-load heel raise moves up a level because your pain stayed low and you
+    did it on most days; the rest stay the same until your morning pain settles.' The rule ids stay
+    in each :class:`Decision` for the clinician.
+    """
+    rules = catalogue.plan
+    pr = rules.progression
+    titles = {i.id: i.title for i in plan.items}
+    exercise_ids = {i.id for i in plan.items if i.kind == "exercise"}
+    ex = [d for d in decisions if d.item_id in exercise_ids]
+    verb = {
+        True: ("moves", "steps", "stays", "is", "it", "leaves"),
+        False: ("move", "step", "stay", "are", "them", "leave"),
+    }
+
+    def group(action: str) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for d in ex:
+            if d.action == action:
+                out.setdefault(d.rule_id, []).append(titles.get(d.item_id, d.item_id))
+        return out
+
+    hold_why = {
+        "pain_in_acceptable_band": f"until the pain during and after activity stays at "
+        f"{pr.progress_activity_pain_max}/10 or less",
+        "morning_pain_not_settled": "until your morning pain settles",
+        "morning_pain_not_falling": "until your morning pain stops creeping up",
+        "low_adherence": "until you do {it} on most of {its} days",
+        "next_morning_worse": "because a morning after activity was worse",
+        "level_too_recent": "for one more week (each of {its} levels lasts at least two weeks)",
+        "pain_above_acceptable": f"because pain went above {rules.pain_monitoring.during_acceptable_max}/10",
+        "morning_pain_rising": "because your morning pain rose",
+    }
+    back_why = {
+        "pain_above_acceptable": f"because pain went above {rules.pain_monitoring.during_acceptable_max}/10",
+        "morning_pain_rising": "because your morning pain rose",
+        "next_morning_worse": "because the next morning was worse more than once",
+    }
+    clauses: list[str] = []
+    progressed = [titles.get(d.item_id, d.item_id) for d in ex if d.action == "progress"]
+    if progressed:
+        one = len(progressed) == 1
+        clauses.append(
+            f"{_names(progressed)} {verb[one][0]} up a level because your pain stayed low and you did "
+            f"{verb[one][4]} on most days"
+        )
+    for rule_id, names in group("regress").items():
+        one = len(names) == 1
+        if rule_id in ("high_load_irritability", "irritability_too_high"):
+            clauses.append(f"{_names(names)} {verb[one][3]} paused until the heel is less irritable")
+        else:
+            why = back_why.get(rule_id, "to let the heel settle")
+            clauses.append(f"{_names(names)} {verb[one][1]} back a level {why}")
+    holds = group("hold")
+    cap = holds.pop("progress_cap", [])
+    if cap:
+        one = len(cap) == 1
+        clauses.append(
+            f"{_names(cap)} {verb[one][3]} ready too but {'waits' if one else 'wait'} a week "
+            f"(at most {pr.max_items_per_review} exercises move up at a time)"
+        )
+    top = holds.pop("top_level", [])
+    if top:
+        clauses.append(f"{_names(top)} {verb[len(top) == 1][3]} at the top level: keep going")
+    only_one_group = len(holds) == 1
+    for rule_id, names in holds.items():
+        one = len(names) == 1
+        why = hold_why.get(rule_id, "for now").format(
+            it="it" if one else "them", its="its" if one else "their"
+        )
+        if only_one_group and not one:
+            who, stay = ("the rest", "stay") if (progressed or clauses) else ("all exercises", "stay")
+        else:
+            who, stay = _names(names), verb[one][2]
+        clauses.append(f"{who} {stay} the same {why}")
+    for d in decisions:
+        if d.item_id in exercise_ids:
+            continue
+        if d.item_id == "run":
+            run_text = {
+                "progress": "running moves to the next step"
+                if d.rule_id == "stage_complete"
+                else "running grows a little",
+                "hold": "running stays as it is",
+                "regress": "running steps back a little",
+                "refer": "no running for now",
+            }
+            clauses.append(run_text[d.action])
+        elif d.item_id in titles and d.rule_id.startswith("adjunct_"):
+            clauses.append(f"{_names([titles[d.item_id]])} leaves the plan for now")
+        elif d.item_id == "escalation":
+            clauses.append("progress is slower than expected, so see a clinician (see the top of your plan)")
+    text = "This week: " + ("; ".join(clauses) if clauses else "nothing changes") + "."
+    if phase_change is not None:
+        old, new = phase_change
+        forward = PHASES.index(new) > PHASES.index(old)
+        text += (
+            f" You move on from the {old} phase to the {new} phase."
+            if forward
+            else f" You go back from the {old} phase to the {new} phase for a while; that is normal."
+        )
+    return text
 
 
 def weekly_review(
@@ -589,9 +849,19 @@ def weekly_review(
     else:
         irritability = _irritability(week, rules, plan.irritability)
         new_items = []
+        exercise_outcomes = _cap_progress(
+            plan,
+            [
+                (item, *_exercise_decision(item, week, rules, catalogue, irritability, today))
+                for item in plan.items
+                if item.kind == "exercise"
+            ],
+            catalogue,
+        )
+        outcome_of = {o[0].id: o for o in exercise_outcomes}
         for item in plan.items:
             if item.kind == "exercise":
-                decision, new_item = _exercise_decision(item, week, rules, catalogue, irritability)
+                _item, decision, new_item = outcome_of[item.id]
                 decisions.append(decision)
                 if new_item is not None:
                     new_items.append(new_item)
@@ -636,7 +906,9 @@ def weekly_review(
     phase, phase_rule = _phase_step(plan, week, checkins, today, rules, adherence, run)
     phase_change = (plan.phase, phase) if phase != plan.phase else None
     calm = bool(week.checkins) and not week.flare(rules) and not week.next_morning_worse_days
-    new_items, new_excluded = _adapt_items(new_items, excluded, phase, irritability, rules, catalogue, calm)
+    new_items, new_excluded = _adapt_items(
+        new_items, excluded, phase, irritability, rules, catalogue, calm, today
+    )
     if phase_change:
         decisions.append(
             Decision(
@@ -702,7 +974,7 @@ def weekly_review(
             "the fascia; even two short sessions a week count."
         )
 
-    fired = sorted({d.rule_id for d in decisions})
+    summary = review_summary(decisions, plan, catalogue, phase_change)
     new_plan = replace(
         plan,
         version=plan.version + 1,
@@ -713,10 +985,7 @@ def weekly_review(
         items=tuple(new_items),
         excluded=tuple(new_excluded),
         run=run,
-        rationale=(
-            f"Weekly review {week_start}..{today}; rules fired: {', '.join(fired)}. "
-            f"Phase {phase}: {rules.phase(phase).goal}"
-        ),
+        rationale=f"{summary} {phase.capitalize()} phase: {rules.phase(phase).goal}",
     )
     return Review(
         week_start, tuple(decisions), new_plan, phase_change, referral, tuple(messages), recurrence, adherence

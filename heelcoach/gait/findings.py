@@ -151,9 +151,7 @@ class FindingRules:
     def _error(self, metric: Metric) -> float:
         return max(self.rules.rule(metric.id).error, metric.uncertainty or 0.0)
 
-    def _holds(
-        self, cond: Condition, metrics: Mapping[str, Metric], side: Side
-    ) -> tuple[bool, str]:
+    def _holds(self, cond: Condition, metrics: Mapping[str, Metric], side: Side) -> tuple[bool, str]:
         """Whether ``cond`` holds on ``side`` by more than the metric's error, and a short reason."""
         metric = metrics.get(cond.metric)
         if metric is None or not _usable(metric):
@@ -205,7 +203,7 @@ class FindingRules:
             error = self._error(main)
             threshold = main_cond.above if main_cond.above is not None else main_cond.below
             assert threshold is not None
-            detail = "; ".join(why for _, _, why in checks) + (f"; also {'; '.join(support)}" if support else "")
+            detail = "; ".join([*(why for _, _, why in checks), *(f"also {why}" for why in support)])
             finding = Finding(
                 metric_id=comp.metric,
                 side=side,

@@ -234,6 +234,48 @@ class IntakeEvidenceRules(SourcedRule):
     spike_weights: dict[str, float] = Field(description="LoadSnapshot spike_band -> weight")
 
 
+class ProgressionRule(SourcedRule):
+    """How fast the weekly review moves exercises up (the pace of progression).
+
+    An exercise moves up only in a week whose pain during and after activity stayed in the safe
+    band, whose morning pain is mild and not rising, and when it was done on most of its days;
+    then at most ``max_items_per_review`` exercises move up, the highest priority first.
+    """
+
+    max_items_per_review: int = Field(ge=1, le=20, description="exercises moved up per weekly review")
+    progress_activity_pain_max: int = Field(
+        ge=0, le=10, description="highest pain during or after activity (NRS) in a week that may progress"
+    )
+    hold_activity_pain_max: int = Field(
+        ge=0, le=10, description="above this (NRS) exercises step back; between the two they hold"
+    )
+    progress_first_step_pain_mean_max: float = Field(
+        ge=0, le=10, description="highest weekly mean first-step pain (NRS) in a week that may progress"
+    )
+    progress_morning_rise_max_points: float = Field(
+        ge=0, le=10, description="largest rise of mean first-step pain vs the week before that may progress"
+    )
+    item_adherence_min: float = Field(
+        gt=0, le=1, description="share of an exercise's prescribed days done for it to move up"
+    )
+    min_weeks_at_level: dict[Id, int] = Field(
+        default_factory=dict, description="exercise id -> weeks at a level before it may move up (default 1)"
+    )
+    priority_first: list[Id] = Field(
+        default_factory=list, description="exercises that move up before all others (the core loading)"
+    )
+    category_order: list[str] = Field(
+        min_length=1, description="exercise categories in order of priority (strength first)"
+    )
+    plain: str = Field(min_length=10)
+
+    @model_validator(mode="after")
+    def _bands_ordered(self) -> ProgressionRule:
+        if self.progress_activity_pain_max > self.hold_activity_pain_max:
+            raise ValueError("progress_activity_pain_max must not exceed hold_activity_pain_max")
+        return self
+
+
 class PlanRules(Model):
     """Numbers and criteria the plan engine uses, each with its sources."""
 
@@ -255,6 +297,7 @@ class PlanRules(Model):
     keep_running: RuleValue
     min_checkins_per_week: RuleValue
     review_adherence_to_progress: RuleValue
+    progression: ProgressionRule
 
     @model_validator(mode="after")
     def _phases_in_order(self) -> PlanRules:

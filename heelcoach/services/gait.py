@@ -7,13 +7,15 @@ Errors a person can act on are raised as :class:`heelcoach.gait.errors.GaitError
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Mapping
+from dataclasses import fields, replace
+from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Any
 
 from heelcoach.domain.types import DriverEvidence
 from heelcoach.gait.errors import GaitError, KeypointFileError, WrongFileTypeError
-from heelcoach.gait.findings import driver_evidence
+from heelcoach.gait.findings import Finding, driver_evidence
 from heelcoach.gait.halpe import read_halpe
 from heelcoach.gait.keypoints import Keypoints
 from heelcoach.gait.openpose import read_openpose
@@ -23,15 +25,27 @@ from heelcoach.gait.report import GaitReport
 from heelcoach.gait.video import VIDEO_SUFFIXES, read_frames
 from heelcoach.knowledge import load_catalogue
 from heelcoach.knowledge.schema_gait import GaitRules
+from heelcoach.services.context import AppContext
+from heelcoach.store.base import transaction
+from heelcoach.store.gait_reports import GaitReportRecord, GaitReports
+from heelcoach.store.models import Person
 
 __all__ = [
     "VIDEO_SUFFIXES",
     "GaitError",
+    "GaitReport",
+    "GaitReportRecord",
+    "NoPersonError",
+    "ViewChoice",
     "analyse_keypoints",
     "analyse_video",
     "cadence_cue_pct",
     "check_upload",
     "gait_evidence",
+    "latest_report",
+    "person_cadence_cue_pct",
+    "person_gait_evidence",
+    "save_report",
 ]
 
 #: Progress callback: (done, total) frames.
@@ -221,3 +235,97 @@ def gait_evidence(report: GaitReport) -> list[DriverEvidence]:
 def cadence_cue_pct(report: GaitReport) -> float | None:
     """Step-rate increase (%) the running prescription should cue, or None (no overstride found)."""
     return report.cadence_cue_pct if report.activity == "running" else None
+
+
+# --------------------------------------------------------------------------------------------
+# Stored reports: what the plan reads (``services.runner.make_plan`` calls the two hooks below)
+
+
+class NoPersonError(GaitError, LookupError):
+    """The report cannot be saved: there is no such person."""
+
+
+def save_report(
+    ctx: AppContext,
+    person_id: int,
+    report: GaitReport,
+    *,
+    key_frames_dir: Path | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Store a gait report for a person; returns its id. Raises NoPersonError for an unknown person."""
+    record = GaitReportRecord(
+        person_id=person_id,
+        created_at=now or datetime.now(UTC),
+        source=report.source,
+        view=report.view,
+        activity=report.activity,
+        cadence_spm=report.cadence_spm,
+        cadence_cue_pct=cadence_cue_pct(report),
+        report=report.to_dict(),
+        key_frames_dir=None if key_frames_dir is None else str(key_frames_dir),
+    )
+    with transaction(ctx.sessions) as s:
+        if s.get(Person, person_id) is None:
+            raise NoPersonError(f"There is no person with id {person_id}: the gait report was not saved.")
+        return GaitReports(s).add(record)
+
+
+def latest_report(ctx: AppContext, person_id: int, view: str | None = None) -> GaitReportRecord | None:
+    """The newest stored gait report of a person (optionally of one view), or None."""
+    with transaction(ctx.sessions) as s:
+        return GaitReports(s).latest(person_id, view=view)
+
+
+_FINDING_FIELDS = frozenset(f.name for f in fields(Finding))
+
+
+def _stored_findings(report: Mapping[str, Any]) -> list[Finding]:
+    """The findings of a stored report document (entries that no longer fit are skipped)."""
+    out: list[Finding] = []
+    for item in report.get("findings") or []:
+        if not isinstance(item, dict):
+            continue
+        data = {k: v for k, v in item.items() if k in _FINDING_FIELDS}
+        data["sources"] = tuple(data.get("sources") or ())
+        try:
+            out.append(Finding(**data))
+        except TypeError:
+            continue
+    return out
+
+
+def _end_of(day: date) -> datetime:
+    return datetime.combine(day, time.max, tzinfo=UTC)
+
+
+def person_gait_evidence(ctx: AppContext, person_id: int, today: date) -> list[DriverEvidence]:
+    """Driver evidence from the newest running report of each view stored up to ``today``.
+
+    A side clip and a rear clip see different things, so the latest of each view counts; an older
+    clip of the same view is superseded by the newer one (a re-test replaces the first test).
+    """
+    with transaction(ctx.sessions) as s:
+        reports = GaitReports(s).history(person_id, until=_end_of(today), activity="running")
+    latest: dict[str, GaitReportRecord] = {}
+    for record in reports:  # newest first
+        latest.setdefault(record.view, record)
+    seen: set[str] = set()
+    evidence: list[DriverEvidence] = []
+    for record in latest.values():
+        for item in driver_evidence(_stored_findings(record.report)):
+            if item.item_id not in seen:
+                seen.add(item.item_id)
+                evidence.append(item)
+    return evidence
+
+
+def person_cadence_cue_pct(ctx: AppContext, person_id: int) -> float | None:
+    """The cadence cue (%) of the newest running side-view report, or None.
+
+    Only a side view measures the overstriding pattern, so a newer rear clip does not cancel a cue;
+    a newer side clip without the pattern does.
+    """
+    with transaction(ctx.sessions) as s:
+        record = GaitReports(s).latest(person_id, view="side", activity="running")
+    return None if record is None else record.cadence_cue_pct

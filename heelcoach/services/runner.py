@@ -20,7 +20,6 @@ import base64
 import csv
 import dataclasses
 import enum
-import importlib
 import json
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -38,6 +37,8 @@ from heelcoach.domain import plan as plan_mod
 from heelcoach.domain import progression
 from heelcoach.domain import screen as screen_mod
 from heelcoach.domain.types import DriverEvidence, LoadSnapshot
+from heelcoach.services import assess as assess_mod
+from heelcoach.services import imports as imports_mod
 from heelcoach.services.context import AppContext
 from heelcoach.store.all_tables import metadata
 from heelcoach.store.base import transaction
@@ -174,10 +175,6 @@ def resolve_person(ctx: AppContext, person_id: int | None = None, *, create: boo
 # Intake and screen
 
 
-def _assess_module() -> Any:
-    return importlib.import_module("heelcoach.services.assess")
-
-
 def questionnaire_version(ctx: AppContext) -> str:
     """The version of the intake questionnaire in the catalogue."""
     version = getattr(ctx.catalogue.triage, "version", None) or getattr(
@@ -198,14 +195,13 @@ def save_intake(
     ctx: AppContext, person_id: int, answers: Mapping[str, Any], *, now: datetime | None = None
 ) -> IntakeSaved:
     """Triage the answers and store both (the answers exactly as given, plus the triage)."""
-    assess = _assess_module()
     try:
-        result = assess.assess(dict(answers), ctx.catalogue)
+        result = assess_mod.assess(dict(answers), ctx.catalogue)
     except ValueError as exc:
         raise InvalidInputError(
             f"questionnaire answers:\n{exc}\nFix these answers and try again.", getattr(exc, "problems", ())
         ) from exc
-    triage_doc = to_jsonable(assess.triage_to_dict(result))
+    triage_doc = to_jsonable(assess_mod.triage_to_dict(result))
     level = str(to_jsonable(getattr(result, "level", triage_doc.get("level", ""))))
     with transaction(ctx.sessions) as s:
         repos = Repos(s)
@@ -287,29 +283,12 @@ def _screen_results(record: ScreenRecord) -> tuple[Any, ...]:
 
 
 # --------------------------------------------------------------------------------------------
-# Other sources of evidence and load (other engineers' services, used when present)
-
-#: Extra evidence providers: ``fn(ctx, person_id) -> Sequence[DriverEvidence]``.
-EvidenceProvider = Callable[[AppContext, int], Sequence[DriverEvidence]]
-EVIDENCE_PROVIDERS: list[EvidenceProvider] = []
-
-
-def _optional(module: str, name: str) -> Callable[..., Any] | None:
-    try:
-        mod = importlib.import_module(module)
-    except ImportError:
-        return None
-    fn = getattr(mod, name, None)
-    return fn if callable(fn) else None
+# Other sources of evidence and load: watch files and gait reports
 
 
 def load_snapshot(ctx: AppContext, person_id: int, today: date) -> LoadSnapshot | None:
     """What the imported watch files say about load, or None when there are none."""
-    fn = _optional("heelcoach.services.imports", "load_snapshot")
-    if fn is None:
-        return None
-    snapshot = fn(ctx, person_id, today)
-    return snapshot if isinstance(snapshot, LoadSnapshot) else None
+    return imports_mod.load_snapshot(ctx, person_id, today)
 
 
 def _has_rows(ctx: AppContext, table_name: str, person_id: int) -> bool:
@@ -325,22 +304,13 @@ def _has_rows(ctx: AppContext, table_name: str, person_id: int) -> bool:
 
 
 def extra_evidence(ctx: AppContext, person_id: int, today: date) -> tuple[DriverEvidence, ...]:
-    """Driver evidence from imported activities and gait reports, where those services provide it.
-
-    Hooks (each ``fn(ctx, person_id, today) -> Sequence[DriverEvidence]``):
-    ``services.imports.load_evidence`` and ``services.gait.person_gait_evidence``.
-    """
-    found: list[DriverEvidence] = []
-    hooks = [("heelcoach.services.imports", "load_evidence")]
+    """Driver evidence from imported activities and stored gait reports."""
+    found: list[DriverEvidence] = list(imports_mod.load_evidence(ctx, person_id, today))
     if _has_rows(ctx, "gait_reports", person_id):
-        # Only then: the gait service pulls in the numeric stack, seconds to import.
-        hooks.append(("heelcoach.services.gait", "person_gait_evidence"))
-    for module, name in hooks:
-        fn = _optional(module, name)
-        if fn is not None:
-            found.extend(e for e in fn(ctx, person_id, today) if isinstance(e, DriverEvidence))
-    for provider in EVIDENCE_PROVIDERS:
-        found.extend(provider(ctx, person_id))
+        # Only then: the gait service pulls in the pose and video stack, seconds to import.
+        from heelcoach.services import gait as gait_mod
+
+        found.extend(gait_mod.person_gait_evidence(ctx, person_id, today))
     return tuple(found)
 
 
@@ -380,8 +350,7 @@ def make_plan(
             "No questionnaire answers yet: run `heelcoach assess` first, or "
             "`heelcoach plan --answers answers.yaml`."
         )
-    assess = _assess_module()
-    triage = assess.assess(intake.answers, ctx.catalogue)
+    triage = assess_mod.assess(intake.answers, ctx.catalogue)
     found: list[DriverEvidence] = list(drivers_mod.intake_evidence(intake.answers, ctx.catalogue))
     sources = ["intake"]
     if screen_record is not None:
@@ -389,8 +358,9 @@ def make_plan(
         sources.append(f"self-tests of {screen_record.taken_on.isoformat()}")
     more = extra_evidence(ctx, person_id, start)
     if cadence_cue_pct is None and _has_rows(ctx, "gait_reports", person_id):
-        cue = _optional("heelcoach.services.gait", "person_cadence_cue_pct")
-        cadence_cue_pct = cue(ctx, person_id) if cue is not None else None
+        from heelcoach.services import gait as gait_mod
+
+        cadence_cue_pct = gait_mod.person_cadence_cue_pct(ctx, person_id)
     if more:
         sources.append("gait/watch evidence")
     found.extend(more)
@@ -769,6 +739,8 @@ def run_weekly_review(
         "recurrence": review.recurrence,
         "adherence": review.adherence,
         "load": load,
+        # Which runs made it worse: each run of the week beside the pain around it.
+        "runs_beside_pain": imports_mod.runs_beside_pain(ctx, person_id, previous.starts_on, today),
     }
     record = _store_plan(
         ctx,

@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from heelcoach import DISCLAIMER, __version__
-from heelcoach.web.backend import NotReadyError, need
+from heelcoach.services import runner
 from heelcoach.web.deps import get_backend, get_ctx, person_id
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -64,15 +64,11 @@ class Answers(BaseModel):
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem},
     422: {"model": Problem},
-    503: {"model": Problem, "description": "The part of heelcoach this needs is not finished."},
 }
 
 
 def _pid(request: Request) -> int:
-    pid = person_id(request)
-    if pid is None:
-        raise NotReadyError("store")
-    return pid
+    return person_id(request)
 
 
 def _today(request: Request) -> date:
@@ -81,8 +77,7 @@ def _today(request: Request) -> date:
 
 
 def _jsonable(value: Any) -> Any:
-    fn = need("runner", "to_jsonable", "store")
-    return fn(value)
+    return runner.to_jsonable(value)
 
 
 @router.get("/health", response_model=Health)
@@ -100,13 +95,10 @@ def questions(request: Request) -> list[Json]:
 @router.post("/triage", responses=ERRORS)
 def triage(request: Request, body: Answers) -> Json:
     """Triage answers without storing them (red flags, differential, next steps)."""
-    assess = need("assess", "assess", "triage")
-    to_dict = need("assess", "triage_to_dict", "triage")
     try:
-        result = assess(body.answers, get_ctx(request).catalogue)
+        return get_backend(request).triage_answers(body.answers)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from exc
-    return dict(_jsonable(to_dict(result)))
 
 
 @router.post("/intake", responses=ERRORS)
@@ -124,10 +116,10 @@ def make_plan(request: Request) -> Json:
     """Build a plan from the latest answers and self-tests."""
     try:
         record = get_backend(request).make_plan(_pid(request))
+    except runner.NotFoundError as exc:
+        raise HTTPException(404, str(exc)) from exc
     except ValueError as exc:
-        raise HTTPException(
-            404 if type(exc).__name__ in ("NotFound", "NotFoundError") else 422, str(exc)
-        ) from exc
+        raise HTTPException(422, str(exc)) from exc
     return {"version": record.version, "phase": record.phase, "week": record.week, "plan": record.plan}
 
 

@@ -1,50 +1,42 @@
-"""The web app's single door to the services; it says plainly when a service is not there yet.
+"""The web app's single door to the services: typed calls, a short read cache, the gait job.
 
-The services are written alongside the web app. Each call resolves its service function when it
-is made, so a page whose service has not landed shows "not ready yet" instead of failing.
+The web layer never reads the store itself; everything goes through ``heelcoach.services``.
+The gait service pulls in OpenCV and MediaPipe, so it is imported only inside the functions that
+analyse or read gait reports (the app starts fast and pages without video stay light).
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import shutil
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from heelcoach.services import assess as assess_service
+from heelcoach.services import imports as imports_service
+from heelcoach.services import runner
 from heelcoach.services.context import AppContext
 from heelcoach.services.jobs import JobError, JobRunner, ThreadJobRunner
 from heelcoach.web.views import TriageView, triage_view
 
+if TYPE_CHECKING:
+    from heelcoach.services.gait import GaitReport, GaitReportRecord, ViewChoice
 
-class NotReadyError(Exception):
-    """A part of heelcoach this page needs is not finished; ``part`` names it for the runner."""
-
-    def __init__(self, part: str) -> None:
-        super().__init__(part)
-        self.part = part
+#: The views a person can choose when uploading a clip.
+VIEW_CHOICES: tuple[ViewChoice, ...] = ("auto", "side", "rear", "front")
 
 
-def service(module: str, name: str) -> Callable[..., Any] | None:
-    """``heelcoach.services.<module>.<name>`` if it exists, else None."""
-    try:
-        mod = importlib.import_module(f"heelcoach.services.{module}")
-    except ImportError:
-        return None
-    fn = getattr(mod, name, None)
-    return fn if callable(fn) else None
+@dataclass(frozen=True, slots=True)
+class GaitJobResult:
+    """What a finished gait job leaves: the report and its id in the store."""
 
-
-def need(module: str, name: str, part: str) -> Callable[..., Any]:
-    """Like :func:`service` but raise :class:`NotReadyError` naming ``part`` when missing."""
-    fn = service(module, name)
-    if fn is None:
-        raise NotReadyError(part)
-    return fn
+    report: GaitReport
+    report_id: int
 
 
 class Backend:
@@ -53,8 +45,9 @@ class Backend:
     def __init__(self, ctx: AppContext, jobs: JobRunner | None = None, cache_ttl_s: float = 5.0) -> None:
         self.ctx = ctx
         self.jobs: JobRunner = jobs or ThreadJobRunner(max_workers=1)
-        self.drafts_dir = Path(ctx.settings.data_dir) / "web_drafts"
-        self.uploads_dir = Path(ctx.settings.data_dir) / "uploads"
+        self.data_dir = Path(ctx.settings.data_dir)
+        self.drafts_dir = self.data_dir / "web_drafts"
+        self.uploads_dir = self.data_dir / "uploads"
         # Read results per person, dropped on every write made through this app and after
         # ``cache_ttl_s`` (so writes from the CLI in another process show up within seconds).
         self.cache_ttl_s = cache_ttl_s
@@ -99,38 +92,28 @@ class Backend:
     # -- people -------------------------------------------------------------------------------
     def person_exists(self, person_id: int) -> bool:
         """Whether the person is stored."""
-        resolve = service("runner", "resolve_person")
-        if resolve is None:
-            return False
 
         def check() -> bool:
-            try:
-                resolve(self.ctx, person_id)
-            except (LookupError, ValueError):  # runner.NotFoundError is a ServiceError(ValueError)
-                return False
-            return True
+            return runner.get_person(self.ctx, person_id) is not None
 
         return bool(self.cached((person_id, "exists"), check))
 
-    def default_person(self) -> int | None:
-        """The first stored person, created on first use; None while the store is not ready."""
-        resolve = service("runner", "resolve_person")
-        if resolve is None:
-            return None
-        return int(self.cached((None, "first_person"), lambda: resolve(self.ctx, None, create=True).id))
+    def default_person(self) -> int:
+        """The first stored person, created on first use."""
+        return int(
+            self.cached((None, "first_person"), lambda: runner.resolve_person(self.ctx, None, create=True).id)
+        )
 
     # -- intake and triage --------------------------------------------------------------------
     def save_intake(self, person_id: int, answers: dict[str, Any]) -> TriageView:
         """Store the answers; return the triage as the runner reads it."""
         self.invalidate(person_id)
-        need("assess", "assess", "triage")
-        save = need("runner", "save_intake", "store")
-        saved = save(self.ctx, person_id, answers)
+        saved = runner.save_intake(self.ctx, person_id, answers)
         return triage_view(dict(saved.intake.triage), self.ctx.catalogue)
 
     @staticmethod
     def intake_problems(exc: Exception) -> dict[str, str]:
-        """Per-question messages from an IntakeError (empty for other errors)."""
+        """Per-question messages from an intake error (empty for other errors)."""
         out: dict[str, str] = {}
         for p in getattr(exc, "problems", ()) or ():
             qid = str(getattr(p, "question_id", ""))
@@ -141,17 +124,14 @@ class Backend:
                 )
         return out
 
-    def latest_intake(self, person_id: int) -> Any | None:
-        """The latest stored intake record, or None."""
-        fn = service("runner", "latest_intake")
-        if fn is not None:
-            return fn(self.ctx, person_id)
-        need("runner", "save_intake", "store")
-        from heelcoach.store.base import transaction
-        from heelcoach.store.repositories import Repos
+    def triage_answers(self, answers: dict[str, Any]) -> dict[str, Any]:
+        """Triage answers without storing them, as JSON-ready data (ValueError on bad answers)."""
+        result = assess_service.assess(answers, self.ctx.catalogue)
+        return dict(runner.to_jsonable(assess_service.triage_to_dict(result)))
 
-        with transaction(self.ctx.sessions) as s:
-            return Repos(s).intakes.latest(person_id)
+    def latest_intake(self, person_id: int) -> runner.IntakeRecord | None:
+        """The latest stored intake record, or None."""
+        return runner.latest_intake(self.ctx, person_id)
 
     def latest_triage(self, person_id: int) -> TriageView | None:
         """The triage of the latest intake, or None when no questions were answered yet."""
@@ -163,49 +143,71 @@ class Backend:
     def save_screen(self, person_id: int, results: list[dict[str, Any]]) -> Any:
         """Score and store self-test results given as {test_id, side, value}."""
         self.invalidate(person_id)
-        parse = need("runner", "parse_self_test", "self-test scoring")
-        save = need("runner", "save_screen", "self-test scoring")
-        parsed = [parse(self.ctx, r["test_id"], r["value"], r["side"]) for r in results]
-        return save(self.ctx, person_id, parsed)
+        parsed = [runner.parse_self_test(self.ctx, r["test_id"], r["value"], r["side"]) for r in results]
+        return runner.save_screen(self.ctx, person_id, parsed)
 
-    def make_plan(self, person_id: int) -> Any:
+    def make_plan(self, person_id: int) -> runner.PlanVersionRecord:
         """Build and store the first plan (or a new one from fresh answers)."""
         self.invalidate(person_id)
-        return need("runner", "make_plan", "plan")(self.ctx, person_id)
+        return runner.make_plan(self.ctx, person_id)
 
     # -- plan, check-ins, progress -----------------------------------------------------------
-    def this_week(self, person_id: int, today: date | None = None) -> Any | None:
-        """The runner's ``WeekView`` (None when there is no plan yet)."""
-        fn = need("runner", "this_week", "plan")
-        try:
-            return self.cached((person_id, "week", today), lambda: fn(self.ctx, person_id, today))
-        except ValueError as exc:
-            if type(exc).__name__ in ("NotFound", "NotFoundError"):
-                return None
-            raise
+    def plan_handout_pdf(self, person_id: int) -> bytes | None:
+        """The current plan as a printable PDF handout (None when there is no plan yet)."""
+        from heelcoach.services import handout  # fpdf: only when a handout is asked for
 
-    def record_checkin(self, person_id: int, values: dict[str, Any], today: date) -> Any:
-        """Store a check-in; raise ValueError (InvalidInput) with field-named problems."""
+        try:
+            _record, plan = runner.current_plan(self.ctx, person_id)
+        except runner.NotFoundError:
+            return None
+        return handout.plan_pdf(plan, self.ctx.catalogue)
+
+    def plan_calendar_ics(self, person_id: int, weeks: int = 1) -> bytes | None:
+        """The current plan's training days as an iCalendar file (None when there is no plan yet)."""
+        from heelcoach.services import handout
+
+        try:
+            _record, plan = runner.current_plan(self.ctx, person_id)
+        except runner.NotFoundError:
+            return None
+        return handout.plan_ics(plan, weeks=weeks)
+
+    def this_week(self, person_id: int, today: date | None = None) -> runner.WeekView | None:
+        """The runner's ``WeekView`` (None when there is no plan yet)."""
+
+        def compute() -> runner.WeekView | None:
+            try:
+                return runner.this_week(self.ctx, person_id, today)
+            except runner.NotFoundError:
+                return None
+
+        week: runner.WeekView | None = self.cached((person_id, "week", today), compute)
+        return week
+
+    def record_checkin(self, person_id: int, values: dict[str, Any], today: date) -> runner.CheckInSaved:
+        """Store a check-in; raise ValueError (InvalidInputError) with field-named problems."""
         self.invalidate(person_id)
-        runner = importlib.import_module("heelcoach.services.runner")
         entry = runner.CheckInInput(**values)
         return runner.record_checkin(self.ctx, person_id, entry, today=today)
 
-    def weekly_review(self, person_id: int, today: date) -> Any:
+    def weekly_review(self, person_id: int, today: date) -> runner.ReviewSaved:
         """Run the weekly review now and store the next plan version."""
         self.invalidate(person_id)
-        return need("runner", "run_weekly_review", "progression")(self.ctx, person_id, today)
+        return runner.run_weekly_review(self.ctx, person_id, today)
 
     def progress(self, person_id: int) -> dict[str, Any]:
         """Progress as JSON-ready data (pain series, outcomes, adherence, plan history)."""
-        fn = need("runner", "progress", "progress")
 
         def compute() -> dict[str, Any]:
-            prog = fn(self.ctx, person_id)
+            prog = runner.progress(self.ctx, person_id)
             # the lists are JSON-ready already; only the person record needs converting
-            out = {
-                f: getattr(prog, f)
-                for f in ("pain", "outcomes", "outcome_changes", "adherence", "plan_history", "summary")
+            out: dict[str, Any] = {
+                "pain": prog.pain,
+                "outcomes": prog.outcomes,
+                "outcome_changes": prog.outcome_changes,
+                "adherence": prog.adherence,
+                "plan_history": prog.plan_history,
+                "summary": prog.summary,
             }
             person = prog.person
             out["person"] = {
@@ -218,29 +220,29 @@ class Backend:
         return dict(self.cached((person_id, "progress"), compute))
 
     def record_outcome(self, person_id: int, instrument: str, answers: dict[str, Any], day: date) -> Any:
-        """Score and store an outcome questionnaire."""
+        """Score and store an outcome questionnaire; returns (record, score)."""
         self.invalidate(person_id)
-        fn = need("runner", "record_outcome", "outcomes")
-        return fn(self.ctx, person_id, instrument, answers, taken_on=day)
+        return runner.record_outcome(self.ctx, person_id, instrument, answers, taken_on=day)
 
     def export(self, person_id: int) -> dict[str, Any]:
         """Everything stored about the person."""
-        return dict(need("runner", "export_person_data", "export")(self.ctx, person_id))
+        return dict(runner.export_person_data(self.ctx, person_id))
 
     def delete(self, person_id: int) -> dict[str, int]:
-        """Delete the person and everything about them (and this app's drafts)."""
+        """Delete the person and everything about them (and this app's drafts, uploads, key frames)."""
         self.invalidate(person_id)
-        counts = dict(need("runner", "delete_person", "delete")(self.ctx, person_id))
+        counts = dict(runner.delete_person(self.ctx, person_id))
         for path in self.drafts_dir.glob("*.json") if self.drafts_dir.is_dir() else ():
             path.unlink(missing_ok=True)
         shutil.rmtree(self.uploads_dir / f"person-{person_id}", ignore_errors=True)
+        shutil.rmtree(self.gait_dir(person_id), ignore_errors=True)
         return counts
 
     # -- runs (watch files) ------------------------------------------------------------------
-    def import_files(self, person_id: int, paths: list[Path]) -> Any:
+    def import_files(self, person_id: int, paths: list[Path]) -> imports_service.ImportSummary:
         """Import watch files; the summary has per-file messages."""
         self.invalidate(person_id)
-        return need("imports", "import_paths", "watch-file import")(self.ctx, person_id, paths)
+        return imports_service.import_paths(self.ctx, person_id, paths)
 
     def runs(self, person_id: int, today: date) -> dict[str, Any]:
         """Activities (newest first), the weekly table, spikes and the load snapshot.
@@ -248,15 +250,13 @@ class Backend:
         The weekly table ends at today, or at the last activity when every run is older than
         the table (old watch files), so imported history is still shown by week.
         """
-        list_runs = need("imports", "list_runs", "watch-file import")
-        report = need("imports", "load_report", "watch-file import")
-        acts = list(list_runs(self.ctx, person_id))
+        acts = list(imports_service.list_runs(self.ctx, person_id))
         anchor = today
         if acts:
             last = max(a.start.date() for a in acts)
             if (today - last).days > 7 * 16:
                 anchor = last
-        rep = report(self.ctx, person_id, anchor, weeks=16)
+        rep = imports_service.load_report(self.ctx, person_id, anchor, weeks=16)
         snapshot = rep.snapshot if anchor == today else None
         return {
             "runs": list(reversed(acts)),
@@ -268,58 +268,78 @@ class Backend:
         }
 
     def weekly_runs(self, person_id: int, today: date, weeks: int = 16) -> list[Any]:
-        """The watch files' weekly table (empty without the import service or runs)."""
-        fn = service("imports", "weekly_table")
-        if fn is None:
-            return []
+        """The watch files' weekly table (empty without runs)."""
         return list(
-            self.cached((person_id, "weekly", today, weeks), lambda: fn(self.ctx, person_id, today, weeks))
+            self.cached(
+                (person_id, "weekly", today, weeks),
+                lambda: imports_service.weekly_table(self.ctx, person_id, today, weeks),
+            )
         )
 
     def load_snapshot(self, person_id: int, today: date) -> Any | None:
         """What the watch files say about load now (None without runs)."""
-        fn = service("imports", "load_snapshot")
-        return fn(self.ctx, person_id, today) if fn is not None else None
+        return imports_service.load_snapshot(self.ctx, person_id, today)
 
     # -- gait ---------------------------------------------------------------------------------
-    def submit_gait(self, person_id: int, video: Path, view: str, height_cm: float | None) -> str:
-        """Queue a gait analysis in the background; return the job id."""
-        analyse = need("gait", "analyse_video", "gait analysis")
-        gait_error: type[Exception] = getattr(
-            importlib.import_module("heelcoach.services.gait"), "GaitError", ValueError
-        )
-        out_dir = video.parent / f"{video.stem}-report"
-        max_mb = float(self.ctx.settings.max_upload_mb)
+    def gait_dir(self, person_id: int) -> Path:
+        """Where this person's key frames and plots live (under the data folder, kept across restarts)."""
+        return self.data_dir / "gait" / f"person-{person_id}"
 
-        def work(*, progress: Callable[[float, str], None]) -> Any:
+    def submit_gait(self, person_id: int, video: Path, view: str, height_cm: float | None) -> str:
+        """Queue a gait analysis in the background; return the job id.
+
+        The job writes key frames under the person's gait folder, stores the report for the person
+        (so it is there after a restart) and leaves a :class:`GaitJobResult`.
+        """
+        out_dir = self.gait_dir(person_id) / video.stem
+        max_mb = float(self.ctx.settings.max_upload_mb)
+        choice: ViewChoice = "auto"
+        for known in VIEW_CHOICES:
+            if view == known:
+                choice = known
+
+        def work(*, progress: Callable[[float, str], None]) -> GaitJobResult:
+            from heelcoach.services import gait  # OpenCV and MediaPipe: loaded only for this job
+
             def frames(done: int, total: int) -> None:
                 # the pose model is most of the work; leave the last 10% for metrics and key frames
                 progress(0.9 * done / total if total else 0.0, f"reading frame {done} of {total}")
 
             progress(0.0, "starting the pose model")
             try:
-                report = analyse(video, view, height_cm, out_dir, frames, max_upload_mb=max_mb)
-            except gait_error as exc:
+                report = gait.analyse_video(video, choice, height_cm, out_dir, frames, max_upload_mb=max_mb)
+                progress(0.95, "saving the report")
+                report_id = gait.save_report(self.ctx, person_id, report, key_frames_dir=out_dir)
+            except gait.GaitError as exc:
                 raise JobError(str(exc)) from exc
+            finally:
+                self.invalidate(person_id)
             progress(1.0, "done")
-            return report
+            return GaitJobResult(report, report_id)
 
         return self.jobs.submit(work)
 
-    def plan_with_gait(self, person_id: int, report: Any) -> Any:
-        """A new plan version that adds the gait report's driver evidence and cadence cue."""
+    def latest_gait_report(self, person_id: int) -> GaitReportRecord | None:
+        """The person's latest stored gait report (its ``report`` is the JSON document), or None."""
+        from heelcoach.services import gait  # a few seconds the first time (OpenCV)
+
+        record: GaitReportRecord | None = self.cached(
+            (person_id, "gait_latest"), lambda: gait.latest_report(self.ctx, person_id)
+        )
+        return record
+
+    def plan_with_stored_gait(self, person_id: int) -> runner.PlanVersionRecord:
+        """A new plan version from the latest answers, self-tests, watch files and stored gait reports.
+
+        The plan service reads the stored reports itself (driver evidence from the newest report of
+        each view, the cadence cue from the newest side view), so nothing is counted twice.
+        """
         self.invalidate(person_id)
-        evidence = need("gait", "gait_evidence", "gait analysis")(report)
-        cue = need("gait", "cadence_cue_pct", "gait analysis")(report)
-        make = need("runner", "make_plan", "plan")
-        return make(self.ctx, person_id, evidence=evidence, cadence_cue_pct=cue)
+        return runner.make_plan(self.ctx, person_id)
 
     def height_cm(self, person_id: int) -> float | None:
         """The height from the latest intake, for scaling gait measures."""
-        try:
-            record = self.latest_intake(person_id)
-        except NotReadyError:
-            return None
+        record = self.latest_intake(person_id)
         value = record.answers.get("height_cm") if record is not None else None
         return float(value) if isinstance(value, int | float) else None
 

@@ -36,15 +36,14 @@ def get_backend(request: Request) -> Backend:
     return backend
 
 
-def person_id(request: Request) -> int | None:
+def person_id(request: Request) -> int:
     """The person this browser works for: the id in the session, else the first person (created)."""
     backend = get_backend(request)
     raw = request.session.get("person_id")
     if isinstance(raw, int) and backend.person_exists(raw):
         return raw
     pid = backend.default_person()
-    if pid is not None:
-        request.session["person_id"] = pid
+    request.session["person_id"] = pid
     return pid
 
 

@@ -10,8 +10,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from heelcoach.web.backend import NotReadyError
-
 log = logging.getLogger(__name__)
 
 TITLES = {
@@ -22,7 +20,6 @@ TITLES = {
     413: "File too large",
     422: "Please check what you entered",
     500: "Something went wrong on our side",
-    503: "Not ready yet",
 }
 
 
@@ -64,16 +61,6 @@ def install(app: FastAPI) -> None:
             return JSONResponse({"detail": "Please check the fields listed.", "errors": problems}, 422)
         text = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
         return _page(request, 422, f"Some values were not valid ({text}). Go back and check them.")
-
-    @app.exception_handler(NotReadyError)
-    async def not_ready(request: Request, exc: NotReadyError) -> Response:
-        message = (
-            f"The {exc.part} part of heelcoach is still being built, so this cannot be done yet. "
-            "Nothing was faked and nothing you saved was lost."
-        )
-        if _wants_json(request):
-            return JSONResponse({"detail": message, "not_ready": exc.part}, status_code=503)
-        return _page(request, 503, message)
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:

@@ -1,8 +1,13 @@
-"""View model for a gait report: headline numbers, findings and annotated key frames."""
+"""View model for a gait report: headline numbers, findings and annotated key frames.
+
+Works on a fresh ``GaitReport`` and on a stored report document (a dict) alike. Key frames are
+shown only when they lie inside the person's own gait folder; their URLs are relative to it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +34,18 @@ class FindingView:
 
 
 @dataclass(frozen=True, slots=True)
-class GaitReportView:
-    """The report page."""
+class FrameView:
+    """One annotated picture: where the browser gets it, and a caption."""
 
-    job_id: str
+    url: str
+    caption: str
+
+
+@dataclass(frozen=True, slots=True)
+class GaitReportView:
+    """The report page (``use_action`` is where 'Update my plan with this' posts)."""
+
+    use_action: str
     view: str
     activity: str
     quality: str
@@ -41,9 +54,9 @@ class GaitReportView:
     filming_tips: list[str] = field(default_factory=list)
     metrics: list[MetricView] = field(default_factory=list)
     findings: list[FindingView] = field(default_factory=list)
-    frame_paths: list[Path] = field(default_factory=list)
-    frame_captions: list[str] = field(default_factory=list)
+    frames: list[FrameView] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    created_at: datetime | None = None
 
 
 def _fmt(value: Any, unit: str = "") -> str:
@@ -71,8 +84,45 @@ def _caption(path: Path) -> str:
     return stem.rsplit("_", 1)[-1].replace("-", " ").capitalize()
 
 
-def gait_report_view(report: Any, job_id: str) -> GaitReportView | None:
-    """Build the view from a ``GaitReport`` (None when there is no report)."""
+def frame_file(root: Path, name: str) -> Path | None:
+    """The PNG ``name`` (a path relative to ``root``) if it is a file inside ``root``, else None.
+
+    Refuses anything that climbs out of ``root`` (``..``, absolute paths, links pointing outside).
+    """
+    if not name or "\x00" in name or Path(name).is_absolute():
+        return None
+    try:
+        base = root.resolve()
+        path = (base / name).resolve()
+    except (OSError, ValueError):
+        return None
+    if not path.is_relative_to(base) or path.suffix.lower() != ".png" or not path.is_file():
+        return None
+    return path
+
+
+def _frames(report: Any, root: Path) -> list[FrameView]:
+    out: list[FrameView] = []
+    names = [*(attr(report, "key_frames", ()) or ()), *(attr(report, "plots", ()) or ())]
+    base = root.resolve()
+    for raw in names:
+        try:
+            path = Path(str(raw)).resolve()
+        except (OSError, ValueError):
+            continue
+        if not path.is_relative_to(base) or frame_file(base, str(path.relative_to(base))) is None:
+            continue
+        out.append(FrameView(f"/gait/frames/{path.relative_to(base).as_posix()}", _caption(path)))
+    return out
+
+
+def gait_report_view(
+    report: Any, *, frames_root: Path, use_action: str, created_at: datetime | None = None
+) -> GaitReportView | None:
+    """Build the view from a ``GaitReport`` or its stored document (None when there is no report).
+
+    ``frames_root`` is the person's gait folder: pictures outside it are not shown.
+    """
     if report is None:
         return None
     metrics = []
@@ -96,12 +146,9 @@ def gait_report_view(report: Any, job_id: str) -> GaitReportView | None:
         )
         for f in attr(report, "findings", ()) or ()
     ]
-    frames = [Path(p) for p in attr(report, "key_frames", ()) or () if Path(str(p)).is_file()]
-    frames += [Path(p) for p in attr(report, "plots", ()) or () if Path(str(p)).is_file()]
-    captions = [_caption(p) for p in frames]
     quality = attr(report, "quality")
     return GaitReportView(
-        job_id=job_id,
+        use_action=use_action,
         view=str(attr(report, "view", "") or ""),
         activity=str(attr(report, "activity", "") or ""),
         quality=str(attr(quality, "level", "") or ""),
@@ -110,7 +157,7 @@ def gait_report_view(report: Any, job_id: str) -> GaitReportView | None:
         summary=str(attr(report, "summary", "") or ""),
         metrics=metrics,
         findings=findings,
-        frame_paths=frames,
-        frame_captions=captions,
+        frames=_frames(report, frames_root),
         notes=[str(n) for n in attr(report, "notes", ()) or ()],
+        created_at=created_at,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -40,7 +40,7 @@ def _today_page(
     today = _today(request)
     pid = person_id(request)
     form_given = form is not None
-    week = backend.this_week(pid, today) if pid is not None else None
+    week = backend.this_week(pid, today)
     if week is None:
         return render(request, "today.html", title="Today", plan=None, today=today)
     view = plan_view(cat, week.plan, week.record.version)
@@ -66,9 +66,8 @@ def _today_page(
                 )
             values["done_items"] = done_today
             values["passive_used"] = list(todays_checkin.passive_used)
-            values["next_morning_worse"] = {True: "yes", False: "no"}.get(
-                todays_checkin.next_morning_worse, ""
-            )
+            worse = todays_checkin.next_morning_worse
+            values["next_morning_worse"] = "" if worse is None else ("yes" if worse else "no")
         form = CheckInForm(values, {})
     page_values = {
         "title": "Today",
@@ -107,8 +106,6 @@ async def checkin(request: Request) -> Response:
     if form.errors:
         return _today_page(request, form, status_code=422)
     pid = person_id(request)
-    if pid is None:
-        return _today_page(request)
     try:
         saved = get_backend(request).record_checkin(pid, kwargs, today)
     except ValueError as exc:
@@ -121,19 +118,43 @@ async def checkin(request: Request) -> Response:
 def plan_page(request: Request) -> Response:
     """The plan: phase, this week, every item's why and evidence, what moves you forward or back."""
     pid = person_id(request)
-    week = get_backend(request).this_week(pid, _today(request)) if pid is not None else None
+    week = get_backend(request).this_week(pid, _today(request))
     if week is None:
         return render(request, "plan.html", title="Plan", plan=None)
     view = plan_view(get_ctx(request).catalogue, week.plan, week.record.version)
     return render(request, "plan.html", title="Plan", plan=view, week=week)
 
 
+@router.get("/plan/handout.pdf")
+def plan_handout(request: Request) -> Response:
+    """The plan as a printable PDF handout."""
+    body = get_backend(request).plan_handout_pdf(person_id(request))
+    if body is None:
+        raise HTTPException(404, "No plan yet: answer the questions first, then print your plan.")
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={"Content-Disposition": 'inline; filename="heelcoach-plan.pdf"'},
+    )
+
+
+@router.get("/plan/calendar.ics")
+def plan_calendar(request: Request, weeks: int = 1) -> Response:
+    """This plan week's training days as calendar events (``?weeks=`` 1-4 for more weeks)."""
+    body = get_backend(request).plan_calendar_ics(person_id(request), weeks=max(1, min(4, weeks)))
+    if body is None:
+        raise HTTPException(404, "No plan yet: answer the questions first, then add it to your calendar.")
+    return Response(
+        body,
+        media_type="text/calendar",
+        headers={"Content-Disposition": 'attachment; filename="heelcoach-plan.ics"'},
+    )
+
+
 @router.post("/plan/review", response_class=HTMLResponse)
 def review(request: Request) -> Response:
     """Run the weekly review now (the plan moves forward, holds or steps back)."""
     pid = person_id(request)
-    if pid is None:
-        return RedirectResponse("/start", status_code=303)
     try:
         get_backend(request).weekly_review(pid, _today(request))
     except ValueError as exc:  # too early, or no plan: the service says what to do
@@ -275,8 +296,6 @@ async def outcome_save(request: Request) -> Response:
     if errors:
         return _outcome_page(request, errors, status_code=422)
     pid = person_id(request)
-    if pid is None:
-        return _outcome_page(request, {"form": "Nobody is set up yet: answer the questions first."}, 422)
     backend = get_backend(request)
     messages = []
     for instrument, answers in filled.items():
@@ -301,8 +320,6 @@ async def progress_page(request: Request) -> Response:
 def _progress_page(request: Request) -> Response:
     """Render the Progress page (reads may come from the backend cache)."""
     pid = person_id(request)
-    if pid is None:
-        return render(request, "progress.html", title="Progress", data=None)
     backend = get_backend(request)
     data = backend.progress(pid)
     weekly = backend.weekly_runs(pid, _today(request))

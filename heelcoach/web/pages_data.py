@@ -12,9 +12,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
+from heelcoach.services.jobs import JobStatus
+from heelcoach.web.backend import GaitJobResult
 from heelcoach.web.deps import get_backend, person_id, render
-from heelcoach.web.gait_views import gait_report_view
+from heelcoach.web.gait_views import frame_file, gait_report_view
 from heelcoach.web.run_views import runs_view
 from heelcoach.web.uploads import ACTIVITY_TYPES, VIDEO_TYPES, UploadRejectedError, save_upload
 
@@ -38,20 +41,11 @@ def _max_mb(request: Request) -> int:
     return int(request.app.state.ctx.settings.max_upload_mb)
 
 
-def _pid_or_503(request: Request) -> int:
-    pid = person_id(request)
-    if pid is None:
-        from heelcoach.web.backend import NotReadyError
-
-        raise NotReadyError("store")
-    return pid
-
-
 # ---------------------------------------------------------------------------------------------- runs
 @router.get("/runs", response_class=HTMLResponse)
 def runs_page(request: Request) -> Response:
     """Imported activities, weekly load and spike warnings."""
-    pid = _pid_or_503(request)
+    pid = person_id(request)
     backend = get_backend(request)
     view = runs_view(backend.runs(pid, _today(request)))
     return render(request, "runs.html", title="Runs", view=view, max_mb=_max_mb(request), result=None)
@@ -60,7 +54,7 @@ def runs_page(request: Request) -> Response:
 @router.post("/runs/import", response_class=HTMLResponse)
 async def runs_import(request: Request, files: Annotated[list[UploadFile], File()]) -> Response:
     """Import FIT/GPX/TCX/ZIP files; each file gets its own message."""
-    pid = _pid_or_503(request)
+    pid = person_id(request)
     backend = get_backend(request)
     if len(files) > MAX_FILES:
         raise HTTPException(
@@ -105,18 +99,43 @@ def _import_messages(summary: Any) -> list[dict[str, str]]:
 
 
 # ---------------------------------------------------------------------------------------------- gait
-@router.get("/gait", response_class=HTMLResponse)
-def gait_page(request: Request) -> Response:
-    """Upload a running video; list this browser's recent analyses."""
-    jobs = []
+def _gait_page(request: Request, error: str | None = None, status_code: int = 200) -> Response:
+    """The Gait page: the upload form, the latest stored report, this browser's recent jobs."""
     backend = get_backend(request)
+    pid = person_id(request)
+    jobs = []
     for job_id in request.session.get("gait_jobs", [])[-5:]:
         status = backend.jobs.status(job_id)
         if status is not None:
             jobs.append(status)
-    return render(
-        request, "gait.html", title="Gait", views=GAIT_VIEWS, max_mb=_max_mb(request), jobs=jobs, error=None
+    latest = backend.latest_gait_report(pid)
+    report = (
+        gait_report_view(
+            latest.report,
+            frames_root=backend.gait_dir(pid),
+            use_action="/gait/latest/use",
+            created_at=latest.created_at,
+        )
+        if latest is not None
+        else None
     )
+    return render(
+        request,
+        "gait.html",
+        status_code=status_code,
+        title="Gait",
+        views=GAIT_VIEWS,
+        max_mb=_max_mb(request),
+        jobs=jobs,
+        report=report,
+        error=error,
+    )
+
+
+@router.get("/gait", response_class=HTMLResponse)
+def gait_page(request: Request) -> Response:
+    """Upload a running video; show the latest stored report and this browser's recent analyses."""
+    return _gait_page(request)
 
 
 @router.post("/gait/upload", response_class=HTMLResponse)
@@ -124,7 +143,7 @@ async def gait_upload(
     request: Request, video: Annotated[UploadFile, File()], view: Annotated[str, Form()] = "auto"
 ) -> Response:
     """Check and store the video, then start the analysis in the background."""
-    pid = _pid_or_503(request)
+    pid = person_id(request)
     backend = get_backend(request)
     if view not in {v for v, _ in GAIT_VIEWS}:
         view = "auto"
@@ -132,22 +151,13 @@ async def gait_upload(
     try:
         saved = await save_upload(video, VIDEO_TYPES, _max_mb(request), out_dir)
     except UploadRejectedError as exc:
-        return render(
-            request,
-            "gait.html",
-            status_code=422,
-            title="Gait",
-            views=GAIT_VIEWS,
-            max_mb=_max_mb(request),
-            jobs=[],
-            error=str(exc),
-        )
+        return await run_in_threadpool(_gait_page, request, str(exc), 422)
     job_id = backend.submit_gait(pid, saved.path, view, backend.height_cm(pid))
     request.session["gait_jobs"] = [*request.session.get("gait_jobs", [])[-9:], job_id]
     return RedirectResponse(f"/gait/job/{job_id}", status_code=303)
 
 
-def _job(request: Request, job_id: str) -> Any:
+def _job(request: Request, job_id: str) -> JobStatus:
     if job_id not in request.session.get("gait_jobs", []):
         raise HTTPException(
             404, "There is no analysis with this id for you. Upload a video on the Gait page."
@@ -155,7 +165,9 @@ def _job(request: Request, job_id: str) -> Any:
     status = get_backend(request).jobs.status(job_id)
     if status is None:
         raise HTTPException(
-            404, "This analysis is no longer kept (heelcoach was restarted). Upload the video again."
+            404,
+            "This analysis is no longer in the list of running jobs (heelcoach was restarted). "
+            "Your latest finished report is on the Gait page.",
         )
     return status
 
@@ -164,7 +176,13 @@ def _job(request: Request, job_id: str) -> Any:
 def gait_job(request: Request, job_id: str) -> Response:
     """Progress while the analysis runs; the report when it is done."""
     status = _job(request, job_id)
-    report = gait_report_view(status.result, job_id) if status.state == "done" else None
+    report = None
+    if status.state == "done" and isinstance(status.result, GaitJobResult):
+        report = gait_report_view(
+            status.result.report,
+            frames_root=get_backend(request).gait_dir(person_id(request)),
+            use_action=f"/gait/job/{job_id}/use",
+        )
     return render(request, "gait_job.html", title="Gait analysis", job=status, report=report)
 
 
@@ -178,25 +196,37 @@ def gait_job_status(request: Request, job_id: str) -> Response:
     return response
 
 
+def _use_gait(request: Request) -> Response:
+    # the finished job stored its report: the plan reads the stored gait reports by itself
+    get_backend(request).plan_with_stored_gait(person_id(request))
+    request.session["flash"] = "Your plan now includes what the video showed."
+    return RedirectResponse("/plan", status_code=303)
+
+
 @router.post("/gait/job/{job_id}/use", response_class=HTMLResponse)
 def gait_use(request: Request, job_id: str) -> Response:
     """Rebuild the plan with this report's findings (and cadence cue)."""
     status = _job(request, job_id)
     if status.state != "done":
         raise HTTPException(409, "This analysis has not finished yet.")
-    get_backend(request).plan_with_gait(_pid_or_503(request), status.result)
-    request.session["flash"] = "Your plan now includes what the video showed."
-    return RedirectResponse("/plan", status_code=303)
+    return _use_gait(request)
 
 
-@router.get("/gait/job/{job_id}/frame/{index}")
-def gait_frame(request: Request, job_id: str, index: int) -> Response:
-    """One annotated key frame of a finished analysis."""
-    status = _job(request, job_id)
-    report = gait_report_view(status.result, job_id) if status.state == "done" else None
-    if report is None or not 0 <= index < len(report.frame_paths):
-        raise HTTPException(404, "There is no such key frame.")
-    return FileResponse(report.frame_paths[index], media_type="image/png")
+@router.post("/gait/latest/use", response_class=HTMLResponse)
+def gait_latest_use(request: Request) -> Response:
+    """Rebuild the plan with the latest stored report (works after a restart)."""
+    if get_backend(request).latest_gait_report(person_id(request)) is None:
+        raise HTTPException(404, "There is no stored gait report yet. Upload a running video first.")
+    return _use_gait(request)
+
+
+@router.get("/gait/frames/{name:path}")
+def gait_frame(request: Request, name: str) -> Response:
+    """One annotated key frame or plot, only from this person's own gait folder."""
+    path = frame_file(get_backend(request).gait_dir(person_id(request)), name)
+    if path is None:
+        raise HTTPException(404, "There is no such picture.")
+    return FileResponse(path, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
 
 # ---------------------------------------------------------------------------------------------- settings
@@ -209,7 +239,7 @@ def settings_page(request: Request) -> Response:
 @router.get("/settings/export.json")
 def export_json(request: Request) -> Response:
     """Everything stored about me, as one JSON file."""
-    pid = _pid_or_503(request)
+    pid = person_id(request)
     data = get_backend(request).export(pid)
     body = json.dumps(data, indent=2, ensure_ascii=False, default=str)
     return Response(
@@ -222,7 +252,7 @@ def export_json(request: Request) -> Response:
 @router.get("/settings/export.zip")
 def export_csv(request: Request) -> Response:
     """Everything stored about me, one CSV per table, in a ZIP."""
-    pid = _pid_or_503(request)
+    pid = person_id(request)
     data = get_backend(request).export(pid)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -265,7 +295,7 @@ async def delete_all(request: Request, confirm: Annotated[str, Form()] = "") -> 
             person=person_id(request),
             delete_error="Type DELETE in capitals to confirm. Nothing was deleted.",
         )
-    pid = _pid_or_503(request)
+    pid = person_id(request)
     get_backend(request).delete(pid)
     request.session.clear()
     request.session["flash"] = "All your data was deleted."

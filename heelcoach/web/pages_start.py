@@ -8,7 +8,6 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from heelcoach.web.backend import NotReadyError
 from heelcoach.web.deps import get_backend, get_ctx, person_id, render
 from heelcoach.web.questions import group_ids, group_view, missing_required, parse_group, questions_of
 from heelcoach.web.selftests import parse_self_tests, self_test_views
@@ -120,12 +119,8 @@ async def _finish(request: Request, draft: dict[str, Any]) -> Response:
         first = next(str(attr(q, "group")) for q in questions_of(cat) if str(attr(q, "id")) in missing)
         return _group_page(request, first, missing, status_code=422)
     pid = person_id(request)
-    if pid is None:
-        return render(request, "start_result.html", title="Your result", triage=None, first_group="")
     try:
         triage = backend.save_intake(pid, draft)
-    except NotReadyError:
-        return render(request, "start_result.html", title="Your result", triage=None, first_group="")
     except ValueError as exc:  # IntakeError: per-question problems, shown next to the fields
         problems = backend.intake_problems(exc)
         if not problems:
@@ -143,13 +138,7 @@ async def _finish(request: Request, draft: dict[str, Any]) -> Response:
 def result(request: Request) -> Response:
     """The triage result: a red flag stops here and says what to do."""
     groups = group_ids(get_ctx(request).catalogue)
-    pid = person_id(request)
-    triage = None
-    if pid is not None:
-        try:
-            triage = get_backend(request).latest_triage(pid)
-        except NotReadyError:
-            triage = None
+    triage = get_backend(request).latest_triage(person_id(request))
     return render(
         request,
         "start_result.html",
@@ -186,11 +175,8 @@ async def save_tests(request: Request) -> Response:
             request, "start_tests.html", status_code=422, title="Self-tests", tests=views, errors=errors
         )
     pid = person_id(request)
-    if results and pid is not None:
-        try:
-            get_backend(request).save_screen(pid, results)
-        except NotReadyError:
-            return render(request, "start_extras.html", title="Optional extras", screen_ready=False)
+    if results:
+        get_backend(request).save_screen(pid, results)
     return RedirectResponse("/start/extras", status_code=303)
 
 
@@ -199,7 +185,7 @@ def extras(request: Request) -> Response:
     """Optional: a running video and watch files; then make the plan."""
     if _stopped(request):
         return RedirectResponse("/start/result", status_code=303)
-    return render(request, "start_extras.html", title="Optional extras", screen_ready=True)
+    return render(request, "start_extras.html", title="Optional extras")
 
 
 @router.post("/start/plan", response_class=HTMLResponse)
@@ -208,8 +194,6 @@ def make_plan(request: Request) -> Response:
     if _stopped(request):
         return RedirectResponse("/start/result", status_code=303)
     pid = person_id(request)
-    if pid is None:
-        raise NotReadyError("store")
     get_backend(request).make_plan(pid)
     request.session["onboarded"] = True
     get_backend(request).clear_draft(_draft_key(request))

@@ -95,6 +95,11 @@ class PlanView:
     run: RunView
     escalation_rules: list[str]
     referral: str | None
+    #: True when the referral stops running and loading (red box); False for 'see a clinician
+    #: soon, keep this gentle plan meanwhile' (amber box) or no referral.
+    referral_stops: bool = False
+    #: Whether any day has exercises or relief to put in a calendar.
+    has_sessions: bool = False
 
 
 def _instructions(
@@ -193,7 +198,10 @@ def plan_view(catalogue: Catalogue, plan: Any, version: int) -> PlanView:
             or getattr(catalogue.exercises.get(ref), "name", None)
             or ref.replace("_", " ")
         )
-        excluded.append((str(name), str(attr(e, "reason", ""))))
+        reason = str(attr(e, "reason", ""))
+        if reason.lower().startswith(f"{name}:".lower()):  # the engine often repeats the name
+            reason = reason[len(name) + 1 :].strip()
+        excluded.append((str(name)[:1].upper() + str(name)[1:], reason))
     return PlanView(
         version=version,
         phase=phase,
@@ -209,7 +217,21 @@ def plan_view(catalogue: Catalogue, plan: Any, version: int) -> PlanView:
         run=run_view(catalogue, attr(plan, "run")),
         escalation_rules=[str(r) for r in attr(plan, "escalation_rules", ()) or ()],
         referral=attr(plan, "referral"),
+        referral_stops=referral_stops(plan),
+        has_sessions=any(i.kind in ("exercise", "adjunct") and i.days for i in items),
     )
+
+
+def referral_stops(plan: Any) -> bool:
+    """Whether the plan's referral stops loading (``Plan.stops_loading``; also for plan dicts)."""
+    from heelcoach.domain.plan import REFER_AND_CONTINUE
+
+    if not attr(plan, "referral"):
+        return False
+    stops = attr(plan, "stops_loading")
+    if isinstance(stops, bool):
+        return stops
+    return attr(plan, "referral_action") != REFER_AND_CONTINUE
 
 
 def today_items(view: PlanView, today: date) -> tuple[list[ItemView], list[ItemView]]:

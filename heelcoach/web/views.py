@@ -209,6 +209,15 @@ HEADLINES = {
 }
 
 
+def _stops(data: dict[str, Any], level: str) -> bool:
+    """Whether the triage stops the plan: its ``stops_loading``, else any emergency or referral.
+
+    A referral for 'see a clinician soon, keep going gently' does not stop the plan.
+    """
+    stops = data.get("stops_loading")
+    return stops if isinstance(stops, bool) else level in ("emergency", "refer")
+
+
 def triage_view(data: dict[str, Any], catalogue: Catalogue) -> TriageView:
     """Build the view from ``triage_to_dict`` output (tolerant of missing keys)."""
     level = str(data.get("level", "refer"))
@@ -253,7 +262,7 @@ def triage_view(data: dict[str, Any], catalogue: Catalogue) -> TriageView:
     steps = [str(s) for s in data.get("next_steps", []) or []]
     return TriageView(
         level=level,
-        stop=level in ("emergency", "refer"),
+        stop=_stops(data, level),
         headline=headline,
         summary=summary,
         red_flags=flags,

@@ -13,6 +13,7 @@ from heelcoach.domain.plan import (
     plan_from_dict,
     plan_to_dict,
 )
+from heelcoach.domain.progression import CheckIn, weekly_review
 from heelcoach.domain.screen import SelfTestResult
 from heelcoach.domain.types import DriverEvidence, LoadSnapshot
 from tests.domain.plan_helpers import START, answers, excluded, make_plan, refs
@@ -518,3 +519,117 @@ def test_adjuncts_never_outnumber_strength_work_and_all_end(catalogue) -> None: 
         assert adjuncts
         assert len(adjuncts) <= len(strength)
         assert all(i.until is not None and i.optional for i in adjuncts)
+
+
+# ---------------------------------------------------------------------------------------------
+# The pace of progression: the demo's week 1, reproduced (heelcoach demo, services/demo.py)
+
+_DEMO_FIRST_WOBBLE = (0, 0, 0, -1, 0, 0, -1)
+_DEMO_WORST_WOBBLE = (0, 1, 0, -1, 0, 1, -1)
+
+
+def _demo_week(plan, *, first: int, worst: int, run_pain: int, start=START):  # type: ignore[no-untyped-def]
+    """Seven check-ins shaped like the demo's: pain wobbles day to day, runs on days 2, 4 and 6,
+    everything scheduled is done except on the last day."""
+    out = []
+    for k in range(7):
+        day = start + timedelta(days=k)
+        weekday = day.strftime("%a").lower()
+        ran = k in (1, 3, 5)
+        done = () if k == 6 else tuple(i.id for i in plan.items if i.kind == "exercise" and weekday in i.days)
+        out.append(
+            CheckIn(
+                day,
+                first + _DEMO_FIRST_WOBBLE[k],
+                max(0, worst + (_DEMO_WORST_WOBBLE[k] if worst > 2 else 0)),
+                run_pain if ran else None,
+                run_pain if ran else None,
+                False,
+                done,
+                5.0 if ran else None,
+                31.0 if ran else None,
+            )
+        )
+    return out
+
+
+@pytest.fixture
+def demo_plan(catalogue):  # type: ignore[no-untyped-def]
+    return make_plan(
+        catalogue,
+        first_step_pain=6,
+        worst_pain=5,
+        pain_during_run=3,
+        recent_load_increase=True,
+        onset="after_training_increase",
+    )
+
+
+def _exercise_decisions(review, plan):  # type: ignore[no-untyped-def]
+    ids = {i.id for i in plan.items if i.kind == "exercise"}
+    return [d for d in review.decisions if d.item_id in ids]
+
+
+def test_demo_week_1_acceptable_pain_holds_everything(catalogue, demo_plan) -> None:  # type: ignore[no-untyped-def]
+    week = _demo_week(demo_plan, first=5, worst=4, run_pain=3)
+    assert sum(c.first_step_pain for c in week) / 7 == pytest.approx(4.7, abs=0.05)
+    review = weekly_review(demo_plan, week, catalogue, START + timedelta(days=6))
+    decisions = _exercise_decisions(review, demo_plan)
+    assert len(decisions) >= 5
+    assert not [d for d in review.decisions if d.action == "progress"]  # nor the run
+    assert {d.rule_id for d in decisions} <= {"pain_in_acceptable_band", "top_level"}
+    assert any(d.rule_id == "pain_in_acceptable_band" for d in decisions)
+    old = {i.id: i.level for i in demo_plan.items}
+    assert all(i.level == old[i.id] for i in review.new_plan.items if i.id in old)
+    run = next(d for d in review.decisions if d.item_id == "run")
+    assert (run.action, run.rule_id) == ("hold", "pain_in_acceptable_band")
+    text = review.new_plan.rationale
+    assert text.startswith("This week: ")
+    assert "stay the same until the pain during and after activity stays at 2/10 or less" in text
+    assert "rules fired" not in text.lower()
+    assert "pain_in_acceptable_band" not in text
+
+
+def test_demo_week_1_safe_activity_pain_but_high_mornings_holds(catalogue, demo_plan) -> None:  # type: ignore[no-untyped-def]
+    review = weekly_review(
+        demo_plan, _demo_week(demo_plan, first=5, worst=2, run_pain=1), catalogue, START + timedelta(days=6)
+    )
+    decisions = _exercise_decisions(review, demo_plan)
+    assert not [d for d in decisions if d.action == "progress"]
+    assert {d.rule_id for d in decisions} <= {"morning_pain_not_settled", "top_level"}
+    assert "4.7/10" in next(d.reason for d in decisions if d.rule_id == "morning_pain_not_settled")
+    assert "until your morning pain settles" in review.new_plan.rationale
+
+
+def test_a_calm_week_moves_at_most_two_heel_raises_first(catalogue, demo_plan) -> None:  # type: ignore[no-untyped-def]
+    calm = {"first": 2, "worst": 1, "run_pain": 1}
+    first = weekly_review(demo_plan, _demo_week(demo_plan, **calm), catalogue, START + timedelta(days=6))
+    # heavy heel raises stay two weeks at a level (Rathleff 2015): not yet after one week
+    rathleff = next(d for d in first.decisions if d.item_id == RATHLEFF)
+    assert (rathleff.action, rathleff.rule_id) == ("hold", "level_too_recent")
+    two_weeks = _demo_week(demo_plan, **calm) + _demo_week(demo_plan, **calm, start=START + timedelta(days=7))
+    review = weekly_review(demo_plan, two_weeks, catalogue, START + timedelta(days=13))
+    decisions = _exercise_decisions(review, demo_plan)
+    up = [d for d in decisions if d.action == "progress"]
+    cap = catalogue.plan.progression.max_items_per_review
+    assert len(up) == cap
+    assert RATHLEFF in {d.item_id for d in up}  # the core loading moves first
+    waiting = [d for d in decisions if d.rule_id == "progress_cap"]
+    assert waiting
+    assert all(d.action == "hold" for d in waiting)
+    # strength before foot control, balance and stretches
+    cats = {d.item_id: catalogue.exercises[d.item_id].category for d in decisions}
+    assert all(cats[d.item_id] == "strength" for d in up)
+    text = review.new_plan.rationale
+    assert "high-load heel raise" in text
+    assert "move up a level because your pain stayed low" in text
+    assert f"at most {cap} exercises move up at a time" in text
+
+
+def test_driver_priority_is_strongest_first_and_round_trips(catalogue, demo_plan) -> None:  # type: ignore[no-untyped-def]
+    assert demo_plan.driver_priority
+    assert "load_spike" in demo_plan.driver_priority
+    assert plan_from_dict(plan_to_dict(demo_plan)) == demo_plan
+    old = plan_to_dict(demo_plan)
+    del old["driver_priority"]  # plans stored before the field existed
+    assert plan_from_dict(old).driver_priority == ()

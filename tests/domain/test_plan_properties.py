@@ -301,3 +301,63 @@ def test_reviews_obey_the_rules(
         if new.run.mode != "none" and plan.run.mode != "none":
             assert abs(_rung(new) - _rung(plan)) <= 1
         plan = new
+
+
+# Weeks that hover around the safe band (0-2): a week's pain ceiling and morning-pain ceiling are
+# drawn first, so that whole weeks in the safe band (progress, the cap) are common.
+def _calm_week(pain_cap: int, first_cap: int) -> st.SearchStrategy[list[tuple[Any, ...]]]:
+    low = st.none() | st.integers(0, pain_cap)
+    day = st.tuples(
+        st.integers(0, first_cap),
+        low,
+        low,
+        low,
+        st.just(False) | st.none(),
+        st.sampled_from([True, True, True, False]),
+        st.booleans(),
+        st.just(()),
+    )
+    return st.lists(day, min_size=4, max_size=7)
+
+
+calm_weeks_st = st.lists(
+    st.tuples(st.integers(0, 4), st.integers(0, 5)).flatmap(lambda caps: _calm_week(*caps)),
+    min_size=1,
+    max_size=4,
+)
+
+
+@SETTINGS
+@given(evidence_st, calm_weeks_st)
+def test_progress_is_paced(evidence: list[DriverEvidence], weeks: list[list[tuple[Any, ...]]]) -> None:
+    """At most N exercises move up per review, and nothing moves up in a week whose pain during or
+    after activity left the safe band or whose morning pain was not mild."""
+    pr = CAT.plan.progression
+    plan, _ = _plan({}, evidence, None)
+    history: list[CheckIn] = []
+    for n, week in enumerate(weeks):
+        today = START + timedelta(days=6 + 7 * n)
+        fresh = _checkins(plan, week, today, False)
+        history += fresh
+        review = weekly_review(plan, history, CAT, today)
+        new = review.new_plan
+        moved = [d for d in review.decisions if d.action == "progress" and d.item_id not in ("phase",)]
+        exercise_ids = {i.id for i in plan.items if i.kind == "exercise"}
+        old_levels = {i.id: i.level or 1 for i in plan.items if i.kind == "exercise"}
+        raised = [i for i in new.items if i.id in old_levels and (i.level or 1) > old_levels[i.id]]
+        assert len([d for d in moved if d.item_id in exercise_ids]) <= pr.max_items_per_review
+        assert len(raised) <= pr.max_items_per_review
+        assert {i.id for i in raised} <= {d.item_id for d in moved}
+        pain = max(
+            (max(c.worst_pain or 0, c.run_pain_during or 0, c.run_pain_after or 0) for c in fresh),
+            default=0,
+        )
+        first_mean = sum(c.first_step_pain for c in fresh) / len(fresh)
+        if pain > pr.progress_activity_pain_max or first_mean > pr.progress_first_step_pain_mean_max:
+            assert not moved, (pain, first_mean, moved)
+            assert not raised
+            assert new.run == plan.run or _rung(new) <= _rung(plan)
+        for rule_id in {d.rule_id for d in review.decisions}:
+            if "_" in rule_id:
+                assert rule_id not in new.rationale  # rule ids stay out of the runner's text
+        plan = new

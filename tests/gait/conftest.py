@@ -12,6 +12,16 @@ from heelcoach.knowledge.schema_gait import GaitRules
 _CACHE: dict[str, Keypoints] = {}
 
 
+@pytest.fixture(autouse=True)
+def own_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point heelcoach at a fresh data folder with no database, so `heelcoach gait` never writes to
+    the user's own store; a test that wants one sets HEELCOACH_DATABASE_URL itself."""
+    data_dir = tmp_path_factory.mktemp("heelcoach-data")
+    monkeypatch.setenv("HEELCOACH_DATA_DIR", str(data_dir))
+    monkeypatch.delenv("HEELCOACH_DATABASE_URL", raising=False)
+    return data_dir
+
+
 @pytest.fixture(scope="session")
 def gait_rules(catalogue) -> GaitRules:  # type: ignore[no-untyped-def]
     return catalogue.gait  # type: ignore[no-any-return]

@@ -102,3 +102,67 @@ def test_missing_input_fails_plainly(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["gait", str(tmp_path / "nope.mp4")])
     assert result.exit_code == 2
     assert "no such file" in _text(result)
+
+
+def _db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, person: bool) -> str:
+    from heelcoach.services import runner
+    from heelcoach.services.context import AppContext
+
+    url = f"sqlite:///{tmp_path / 'heelcoach.db'}"
+    monkeypatch.setenv("HEELCOACH_DATABASE_URL", url)
+    ctx = AppContext.from_settings()
+    try:
+        if person:
+            runner.create_person(ctx, "Ana")
+    finally:
+        ctx.close()
+    return url
+
+
+def _stored(url: str) -> int:
+    from sqlalchemy import create_engine, func, select
+
+    from heelcoach.store.gait_reports import GaitReportRow
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(GaitReportRow)).scalar_one())
+    finally:
+        engine.dispose()
+
+
+REAR = ("keypoints", "openpose_running_back")
+
+
+def test_report_saved_for_the_current_person(
+    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = _db(tmp_path, monkeypatch, person=True)
+    result = CliRunner().invoke(app, ["gait", "--keypoints", str(shared_data.joinpath(*REAR)), "--json"])
+    assert result.exit_code == 0, _text(result)
+    assert json.loads(result.stdout)["view"] == "rear"  # stdout stays pure JSON
+    assert "Saved gait report" in _text(result)
+    assert _stored(url) == 1
+
+
+def test_no_save_and_no_person(shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = _db(tmp_path, monkeypatch, person=True)
+    path = str(shared_data.joinpath(*REAR))
+    result = CliRunner().invoke(app, ["gait", "--keypoints", path, "--no-save"])
+    assert result.exit_code == 0, _text(result)
+    assert _stored(url) == 0
+    (tmp_path / "empty").mkdir()
+    url = _db(tmp_path / "empty", monkeypatch, person=False)
+    result = CliRunner().invoke(app, ["gait", "--keypoints", path])
+    assert result.exit_code == 0, _text(result)
+    assert "not saved" in _text(result)
+    assert "Pelvic drop" in result.stdout or "pelvic" in result.stdout.lower()
+    assert _stored(url) == 0
+
+
+def test_no_database_just_prints(shared_data: Path, own_data_dir: Path) -> None:
+    result = CliRunner().invoke(app, ["gait", "--keypoints", str(shared_data.joinpath(*REAR))])
+    assert result.exit_code == 0, _text(result)
+    assert "not saved" in _text(result)
+    assert not (own_data_dir / "heelcoach.db").exists()  # printing never creates a database

@@ -49,3 +49,43 @@ def test_unreliable_metrics_never_become_findings(gait_rules) -> None:
         id="pelvic_drop", name="x", unit="deg", value=20.0, left=20.0, right=20.0, quality="unreliable"
     )
     assert FindingRules(gait_rules).run({"pelvic_drop": metric}, "rear").findings_ == []
+
+
+def _side_metrics(over: float, cadence: float, knee: float, cad_unc: float = 1.0) -> dict[str, Metric]:
+    return {
+        "overstride": Metric(
+            id="overstride", name="Overstride", unit="% leg length", value=over, left=over, right=over
+        ),
+        "cadence": Metric(id="cadence", name="Cadence", unit="steps/min", value=cadence, uncertainty=cad_unc),
+        "knee_flexion_contact": Metric(
+            id="knee_flexion_contact", name="Knee", unit="deg", value=knee, left=knee, right=knee
+        ),
+    }
+
+
+@given(
+    over=st.floats(-10.0, 60.0),
+    cadence=st.floats(130.0, 200.0),
+    knee=st.floats(-5.0, 40.0),
+    cad_unc=st.floats(0.1, 10.0),
+)
+def test_overstriding_needs_every_part_beyond_its_error(
+    gait_rules, over: float, cadence: float, knee: float, cad_unc: float
+) -> None:
+    comp = next(c for c in gait_rules.composites if c.id == "overstriding")
+    bound = {c.metric: c for c in comp.all_of}
+    over_err = gait_rules.rule("overstride").error
+    cad_err = max(gait_rules.rule("cadence").error, cad_unc)
+    result = FindingRules(gait_rules).run(_side_metrics(over, cadence, knee, cad_unc), "side")
+    found = [f for f in result.findings_ if f.metric_id == "overstride"]
+    assert bound["overstride"].above is not None
+    assert bound["cadence"].below is not None
+    holds = over > bound["overstride"].above + over_err and cadence < bound["cadence"].below - cad_err
+    assert bool(found) == holds
+    if found:
+        assert {f.side for f in found} == {"left", "right"}
+        straight = knee < comp.supporting[0].below - gait_rules.rule("knee_flexion_contact").error  # type: ignore[operator]
+        assert all(f.severity == ("concern" if straight else "watch") for f in found)
+    elif over > bound["overstride"].above + over_err:
+        assert result.notes_  # the reach is out of band: the report says why it is not a finding
+    assert FindingRules(gait_rules).run(_side_metrics(over, cadence, knee, cad_unc), "rear").findings_ == []

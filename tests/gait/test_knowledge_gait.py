@@ -53,3 +53,37 @@ def test_bands_must_nest() -> None:
         MetricRule.model_validate({**base, "finding": True})
     with pytest.raises(ValueError, match="evidence_weight"):
         MetricRule.model_validate({**base, "driver": "hip_control"})
+
+
+def test_overstride_is_only_a_composite(catalogue) -> None:
+    rules = catalogue.gait
+    # heel-ahead-of-hip alone fired for every real clip: it is reported, never a finding on its own
+    assert not rules.rule("overstride").finding
+    comp = next(c for c in rules.composites if c.id == "overstriding")
+    assert comp.metric == "overstride"
+    assert {c.metric for c in comp.all_of} == {"overstride", "cadence"}
+    assert all(s in catalogue.references for s in comp.sources)
+    assert {"zzzhushi_gait_metrics", "souza_2016", "bramah_2018"} <= set(comp.sources)
+
+
+def test_composite_schema_is_checked() -> None:
+    from heelcoach.knowledge.schema_gait import CompositeRule, Condition
+
+    with pytest.raises(ValueError, match="exactly one"):
+        Condition.model_validate({"metric": "cadence"})
+    base = {
+        "id": "pattern",
+        "name": "Pattern",
+        "metric": "overstride",
+        "views": ["side"],
+        "all_of": [{"metric": "overstride", "above": 8}, {"metric": "cadence", "below": 160}],
+        "confidence": "low",
+        "concern_text": "something for a runner",
+        "note": "why it is a composite",
+        "sources": ["souza_2016"],
+    }
+    assert CompositeRule.model_validate(base).metric == "overstride"
+    with pytest.raises(ValueError, match="must be one of all_of"):
+        CompositeRule.model_validate({**base, "metric": "knee_flexion_contact"})
+    with pytest.raises(ValueError, match="evidence_weight"):
+        CompositeRule.model_validate({**base, "driver": "knee_control"})

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: None
-Create Date: 2026-11-22 01:50:10.061663
+Create Date: 2026-11-22 02:29:15.016881
 """
 
 from __future__ import annotations
@@ -103,6 +103,27 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("checkins", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_checkins_person_id"), ["person_id"], unique=False)
+
+    op.create_table(
+        "gait_reports",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("source", sa.String(length=1000), nullable=False),
+        sa.Column("view", sa.String(length=10), nullable=False),
+        sa.Column("activity", sa.String(length=20), nullable=False),
+        sa.Column("cadence_spm", sa.Float(), nullable=True),
+        sa.Column("cadence_cue_pct", sa.Float(), nullable=True),
+        sa.Column("report_json", sa.JSON(), nullable=False),
+        sa.Column("key_frames_dir", sa.String(length=1000), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["people.id"], name=op.f("fk_gait_reports_person_id_people"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_gait_reports")),
+    )
+    with op.batch_alter_table("gait_reports", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_gait_reports_created_at"), ["created_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_gait_reports_person_id"), ["person_id"], unique=False)
 
     op.create_table(
         "intakes",
@@ -229,6 +250,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_intakes_person_id"))
 
     op.drop_table("intakes")
+    with op.batch_alter_table("gait_reports", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_gait_reports_person_id"))
+        batch_op.drop_index(batch_op.f("ix_gait_reports_created_at"))
+
+    op.drop_table("gait_reports")
     with op.batch_alter_table("checkins", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_checkins_person_id"))
 
