@@ -9,65 +9,26 @@ from __future__ import annotations
 import importlib
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from heelcoach import DISCLAIMER
 from heelcoach.cli.app import app
+from heelcoach.cli.common import err, fail, open_context, out, parse_day
 from heelcoach.services import runner
 from heelcoach.services.context import AppContext
-
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 PersonOpt = Annotated[
     int | None, typer.Option("--person", help="Person id (clinics); default: the first person stored.", min=1)
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of text.")]
-
-
-def fail(message: str, code: int = 1) -> NoReturn:
-    """Print a clear message (no traceback) and exit."""
-    err.print(Text.assemble(("Error: ", "red"), message))
-    raise typer.Exit(code)
-
-
-@contextmanager
-def open_context() -> Iterator[AppContext]:
-    """The configured store, with every known failure turned into a clear message."""
-    try:
-        ctx = AppContext.from_settings()
-    except Exception as exc:  # noqa: BLE001 - reported to the person, never a traceback
-        fail(
-            f"cannot open the heelcoach database ({type(exc).__name__}: {exc}). Check HEELCOACH_DATABASE_URL "
-            "or the data folder's permissions."
-        )
-    try:
-        yield ctx
-    except runner.ServiceError as exc:
-        fail(str(exc))
-    finally:
-        ctx.close()
-
-
-def parse_day(value: str | None, name: str = "--day") -> date:
-    """An ISO date (YYYY-MM-DD), 'today' or 'yesterday'."""
-    if value is None or value == "today":
-        return date.today()
-    if value == "yesterday":
-        return date.fromordinal(date.today().toordinal() - 1)
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{name}: expected a date like 2026-03-14 (or 'today', 'yesterday'), got '{value}'", 2)
 
 
 def print_json(data: Any) -> None:

@@ -4,62 +4,23 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from heelcoach import DISCLAIMER
 from heelcoach.cli.app import app
+from heelcoach.cli.common import err, fail, open_context, out, parse_day
 from heelcoach.services import imports
-from heelcoach.services.context import AppContext
-
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 PersonOpt = Annotated[
     int | None, typer.Option("--person", help="Person id (clinics); default: the first person stored.", min=1)
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of text.")]
-
-
-def fail(message: str, code: int = 1) -> NoReturn:
-    """Print a clear message (no traceback) and exit with ``code``."""
-    err.print(f"[red]Error:[/red] {message}", markup=True)
-    raise typer.Exit(code)
-
-
-@contextmanager
-def open_context() -> Iterator[AppContext]:
-    """The configured store; known failures become clear messages."""
-    try:
-        ctx = AppContext.from_settings()
-    except Exception as exc:  # noqa: BLE001 - reported to the person, never a traceback
-        fail(
-            f"cannot open the heelcoach database ({type(exc).__name__}: {exc}); check HEELCOACH_DATABASE_URL"
-        )
-    try:
-        yield ctx
-    except LookupError as exc:
-        fail(str(exc).strip("'\""))
-    finally:
-        ctx.close()
-
-
-def parse_day(value: str | None) -> date:
-    """An ISO date, or today."""
-    if value is None or value == "today":
-        return date.today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"--day: expected a date like 2026-03-14, got '{value}'", 2)
 
 
 def print_json(data: Any) -> None:

@@ -4,31 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-from heelcoach.cli import runs as runs_cli
-from heelcoach.cli.app import app
-from heelcoach.config import Settings
-from heelcoach.services.context import AppContext
-from heelcoach.store import all_tables  # noqa: F401 - registers every table
-from heelcoach.store.base import Base, make_engine, make_session_factory
+from heelcoach.cli.main import app
 
 
 @pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, catalogue: Any) -> CliRunner:
-    url = f"sqlite:///{tmp_path / 'hc.db'}"
-    Base.metadata.create_all(make_engine(url))
-
-    def from_settings(settings: Settings | None = None, *, migrate: bool = True) -> AppContext:
-        engine = make_engine(url)
-        return AppContext(
-            Settings(data_dir=tmp_path, database_url=url), engine, make_session_factory(engine), catalogue
-        )
-
-    monkeypatch.setattr(runs_cli.AppContext, "from_settings", staticmethod(from_settings))
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("HEELCOACH_DATABASE_URL", f"sqlite:///{tmp_path / 'hc.db'}")
+    monkeypatch.setenv("HEELCOACH_DATA_DIR", str(tmp_path / "data"))
     return CliRunner()
 
 

@@ -1,0 +1,54 @@
+"""What every command shares: consoles, clear failures, the configured store, date options."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from heelcoach.services import runner
+from heelcoach.services.context import AppContext
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print a clear message (no traceback) and exit with ``code``."""
+    err.print(Text.assemble(("Error: ", "red"), message))
+    raise typer.Exit(code)
+
+
+@contextmanager
+def open_context() -> Iterator[AppContext]:
+    """The configured store, with every known failure turned into a clear message."""
+    try:
+        ctx = AppContext.from_settings()
+    except Exception as exc:  # noqa: BLE001 - reported to the person, never a traceback
+        fail(
+            f"cannot open the heelcoach database ({type(exc).__name__}: {exc}). Check HEELCOACH_DATABASE_URL "
+            "or the data folder's permissions."
+        )
+    try:
+        yield ctx
+    except (runner.ServiceError, LookupError) as exc:
+        fail(str(exc).strip("'\""))
+    finally:
+        ctx.close()
+
+
+def parse_day(value: str | None, name: str = "--day") -> date:
+    """An ISO date (YYYY-MM-DD), 'today' or 'yesterday'."""
+    if value is None or value == "today":
+        return date.today()
+    if value == "yesterday":
+        return date.today() - timedelta(days=1)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{name}: expected a date like 2026-03-14 (or 'today', 'yesterday'), got '{value}'", 2)
