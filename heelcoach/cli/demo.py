@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -45,15 +46,16 @@ def _heading(console: Console, text: str) -> None:
 
 
 def _decision_lines(decisions: list[dict[str, Any]]) -> list[str]:
-    """Changes first; a count of the items kept as they were."""
+    """Changes first; then the items kept as they were, counted by the rule that held them."""
     changed = [d for d in decisions if str(d.get("action")) not in {"hold", "keep", "continue"}]
-    held = len(decisions) - len(changed)
     lines = [
         f"{d.get('item_id')}: {d.get('action')} - {str(d.get('reason')).strip()} (rule: {d.get('rule_id')})"
         for d in changed
     ]
-    if held:
-        lines.append(f"{held} other item(s) kept as they were")
+    held_by = Counter(str(d.get("rule_id")) for d in decisions if d not in changed)
+    if held_by:
+        counted = ", ".join(f"{n} ({rule})" for rule, n in sorted(held_by.items()))
+        lines.append(f"kept as they were: {counted}")
     return lines
 
 

@@ -676,6 +676,9 @@ def _review_reason(review: Any) -> str:
     if getattr(review, "phase_change", None):
         before, after = review.phase_change
         parts.append(f"Phase change: {before} -> {after}")
+    summary = str(getattr(review.new_plan, "rationale", "") or "")
+    if summary.startswith("This week: "):
+        parts.append(summary.split(". ")[0])
     counts: dict[str, int] = {}
     for d in review.decisions:
         counts[str(d.action)] = counts.get(str(d.action), 0) + 1
