@@ -1,8 +1,12 @@
 """Daily check-ins and the weekly review that progresses, holds or regresses each plan item.
 
-Rules (``plan_rules.yaml``): pain above the acceptable level never progresses; items move at most
-one level (the run one stage) per review; phases move at most one step; a red-flag symptom stops
-everything and refers.
+Rules (``plan_rules.yaml``): pain above the acceptable level (5/10) steps back; pain in the
+acceptable band (3-5/10) holds; an exercise moves up only from the safe band (0-2/10), with mild,
+non-rising morning pain and most of its days done, and at most ``progression.max_items_per_review``
+exercises move up per review (heel raises and strength first). Items move at most one level (the run
+one stage) per review; phases move at most one step; a red-flag symptom stops everything and refers.
+The runner reads the review in plain English (:func:`review_summary`); rule ids stay in
+:class:`Decision` for the clinician and the store.
 """
 
 from __future__ import annotations
@@ -132,12 +136,12 @@ class _Week:
         """
         pr = rules.progression
         pain = self.activity_pain_max()
-        if pain > pr.progress_activity_pain_max:
+        if pain > rules.pain_monitoring.during_safe_max:
             return (
                 "pain_in_acceptable_band",
                 (
                     f"Pain during or after activity reached {pain}/10 this week; that is acceptable, but "
-                    f"moving up waits until it stays at {pr.progress_activity_pain_max}/10 or less: "
+                    f"moving up waits until it stays at {rules.pain_monitoring.during_safe_max}/10 or less: "
                     "stay at this level."
                 ),
             )
@@ -376,7 +380,7 @@ def _exercise_decision(
         item.id,
         "progress",
         "progress_criteria_met",
-        f"Done on most of its days with pain at {rules.progression.progress_activity_pain_max}/10 or "
+        f"Done on most of its days with pain at {rules.pain_monitoring.during_safe_max}/10 or "
         f"less and steady morning pain: up to level {level + 1}.",
     ), at(level + 1)
 
@@ -431,7 +435,8 @@ def _run_hold_reason(rule_id: str, week: _Week, rules: PlanRules) -> str:
     if rule_id == "pain_in_acceptable_band":
         return (
             f"Running or daily activity hurt up to {week.activity_pain_max()}/10: keep the same running "
-            f"this week; it grows again when pain stays at {pr.progress_activity_pain_max}/10 or less."
+            f"this week; it grows again when pain stays at {rules.pain_monitoring.during_safe_max}/10 "
+            "or less."
         )
     if rule_id == "morning_pain_not_settled":
         return (
@@ -699,12 +704,15 @@ def review_summary(
     plan: Plan,
     catalogue: Catalogue,
     phase_change: tuple[Phase, Phase] | None = None,
+    paused: Sequence[str] = (),
+    added: Sequence[str] = (),
 ) -> str:
     """The decisions of a weekly review in plain English for the runner (no rule ids).
 
     E.g. 'This week: high-load heel raise moves up a level because your pain stayed low and you
     did it on most days; the rest stay the same until your morning pain settles.' The rule ids stay
-    in each :class:`Decision` for the clinician.
+    in each :class:`Decision` for the clinician. ``paused`` and ``added`` are the titles of
+    exercises the new phase pauses or brings in.
     """
     rules = catalogue.plan
     pr = rules.progression
@@ -725,7 +733,7 @@ def review_summary(
 
     hold_why = {
         "pain_in_acceptable_band": f"until the pain during and after activity stays at "
-        f"{pr.progress_activity_pain_max}/10 or less",
+        f"{rules.pain_monitoring.during_safe_max}/10 or less",
         "morning_pain_not_settled": "until your morning pain settles",
         "morning_pain_not_falling": "until your morning pain stops creeping up",
         "low_adherence": "until you do {it} on most of {its} days",
@@ -765,6 +773,19 @@ def review_summary(
     top = holds.pop("top_level", [])
     if top:
         clauses.append(f"{_names(top)} {verb[len(top) == 1][3]} at the top level: keep going")
+    paused_titles = [
+        t for t in paused if t not in {titles.get(d.item_id) for d in ex if d.action == "regress"}
+    ]
+    holds = {
+        rule_id: [n for n in names if n not in paused_titles]
+        for rule_id, names in holds.items()
+        if [n for n in names if n not in paused_titles]
+    }
+    if paused_titles:
+        one = len(paused_titles) == 1
+        clauses.append(f"{_names(paused_titles)} {verb[one][3]} paused for this phase")
+    if added:
+        clauses.append(f"{_names(list(added))} {verb[len(added) == 1][3]} added to the plan")
     only_one_group = len(holds) == 1
     for rule_id, names in holds.items():
         one = len(names) == 1
@@ -974,7 +995,16 @@ def weekly_review(
             "the fascia; even two short sessions a week count."
         )
 
-    summary = review_summary(decisions, plan, catalogue, phase_change)
+    old_exercises = {i.id for i in plan.items if i.kind == "exercise"}
+    new_exercises = {i.id for i in new_items if i.kind == "exercise"}
+    summary = review_summary(
+        decisions,
+        plan,
+        catalogue,
+        phase_change,
+        paused=[i.title for i in plan.items if i.id in old_exercises - new_exercises],
+        added=[i.title for i in new_items if i.kind == "exercise" and i.id not in old_exercises],
+    )
     new_plan = replace(
         plan,
         version=plan.version + 1,

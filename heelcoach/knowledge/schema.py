@@ -219,8 +219,16 @@ class PassiveTherapy(Item):
     """A passive therapy or tool: always an adjunct with a purpose and a time limit."""
 
     kind: Literal[
-        "self_massage", "massage", "tool", "taping", "cold", "heat", "night_splint", "orthosis",
-        "footwear", "clinician",
+        "self_massage",
+        "massage",
+        "tool",
+        "taping",
+        "cold",
+        "heat",
+        "night_splint",
+        "orthosis",
+        "footwear",
+        "clinician",
     ]
     purpose: str = Field(min_length=5)
     how: list[Step] = Field(min_length=1)

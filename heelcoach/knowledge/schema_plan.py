@@ -7,6 +7,8 @@ where it comes from; cut-offs chosen by convention are graded ``rule_of_thumb``.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, model_validator
 
 from heelcoach.knowledge.schema import (
@@ -238,17 +240,12 @@ class ProgressionRule(SourcedRule):
     """How fast the weekly review moves exercises up (the pace of progression).
 
     An exercise moves up only in a week whose pain during and after activity stayed in the safe
-    band, whose morning pain is mild and not rising, and when it was done on most of its days;
-    then at most ``max_items_per_review`` exercises move up, the highest priority first.
+    band (``pain_monitoring.during_safe_max``), whose morning pain is mild and not rising, and when
+    it was done on most of its days; then at most ``max_items_per_review`` exercises move up, the
+    highest priority first.
     """
 
     max_items_per_review: int = Field(ge=1, le=20, description="exercises moved up per weekly review")
-    progress_activity_pain_max: int = Field(
-        ge=0, le=10, description="highest pain during or after activity (NRS) in a week that may progress"
-    )
-    hold_activity_pain_max: int = Field(
-        ge=0, le=10, description="above this (NRS) exercises step back; between the two they hold"
-    )
     progress_first_step_pain_mean_max: float = Field(
         ge=0, le=10, description="highest weekly mean first-step pain (NRS) in a week that may progress"
     )
@@ -264,16 +261,10 @@ class ProgressionRule(SourcedRule):
     priority_first: list[Id] = Field(
         default_factory=list, description="exercises that move up before all others (the core loading)"
     )
-    category_order: list[str] = Field(
-        min_length=1, description="exercise categories in order of priority (strength first)"
+    category_order: list[Literal["strength", "stretch", "mobility", "balance", "power", "motor_control"]] = (
+        Field(min_length=1, description="exercise categories in order of priority (strength first)")
     )
     plain: str = Field(min_length=10)
-
-    @model_validator(mode="after")
-    def _bands_ordered(self) -> ProgressionRule:
-        if self.progress_activity_pain_max > self.hold_activity_pain_max:
-            raise ValueError("progress_activity_pain_max must not exceed hold_activity_pain_max")
-        return self
 
 
 class PlanRules(Model):

@@ -20,10 +20,15 @@ from starlette.middleware.sessions import SessionMiddleware
 from heelcoach import __version__
 from heelcoach.services.context import AppContext
 from heelcoach.services.jobs import JobRunner
-from heelcoach.web import api, errors, pages_daily, pages_data, pages_learn, pages_start
+from heelcoach.web.api import router as api_router
 from heelcoach.web.backend import Backend
 from heelcoach.web.csrf import require_csrf
+from heelcoach.web.errors import install as install_error_pages
 from heelcoach.web.filters import install_filters
+from heelcoach.web.pages_daily import router as daily_router
+from heelcoach.web.pages_data import router as data_router
+from heelcoach.web.pages_learn import router as learn_router
+from heelcoach.web.pages_start import router as start_router
 
 HERE = Path(__file__).resolve().parent
 
@@ -70,9 +75,9 @@ def create_app(ctx: AppContext | None = None, jobs: JobRunner | None = None) -> 
         max_age=60 * 60 * 24 * 365,
     )
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    errors.install(app)
+    install_error_pages(app)
     csrf = [Depends(require_csrf)]
-    for module in (pages_learn, pages_start, pages_daily, pages_data):
-        app.include_router(module.router, dependencies=csrf, include_in_schema=False)
-    app.include_router(api.router)
+    for router in (learn_router, start_router, daily_router, data_router):
+        app.include_router(router, dependencies=csrf, include_in_schema=False)
+    app.include_router(api_router)
     return app

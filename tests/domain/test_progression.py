@@ -311,3 +311,27 @@ def test_summary_is_plain_english(catalogue, build_plan_) -> None:  # type: igno
     assert "go back from the build phase to the settle phase" in text
     for d in review.decisions:
         assert d.rule_id not in text
+
+
+def test_summary_names_what_a_phase_change_pauses_and_adds(catalogue, build_plan_) -> None:  # type: ignore[no-untyped-def]
+    flare = weekly_review(build_plan_, _week(build_plan_, first=4, worst=6, run_pain=6), catalogue, TODAY)
+    assert flare.phase_change == ("build", "settle")
+    gone = [
+        i.title
+        for i in build_plan_.items
+        if i.kind == "exercise" and i.id not in {j.id for j in flare.new_plan.items}
+    ]
+    assert gone
+    assert "paused for this phase" in flare.new_plan.rationale
+    text = review_summary(flare.decisions, build_plan_, catalogue, flare.phase_change, added=["Jump squat"])
+    assert "jump squat is added to the plan" in text
+
+
+def test_progression_rules_name_real_exercises(catalogue) -> None:  # type: ignore[no-untyped-def]
+    pr = catalogue.plan.progression
+    assert set(pr.priority_first) <= set(catalogue.exercises)
+    assert set(pr.min_weeks_at_level) <= set(catalogue.exercises)
+    assert {ex.category for ex in catalogue.exercises.values()} <= set(pr.category_order)
+    assert pr.category_order[0] == "strength"
+    assert pr.grade == "rule_of_thumb"
+    assert "heelcoach_conventions" in pr.sources
