@@ -14,11 +14,13 @@ from rich.text import Text
 
 from heelcoach import DISCLAIMER
 from heelcoach.cli.app import app
+from heelcoach.cli.common import open_context
 from heelcoach.domain.intake import IntakeError, expected_text, format_answer, parse_text_answer
 from heelcoach.domain.triage import AnswerRef, TriageResult
 from heelcoach.domain.types import TriageLevel
 from heelcoach.knowledge import Catalogue, KnowledgeError, load_catalogue
 from heelcoach.knowledge.schema_triage import QUESTION_GROUPS, Question
+from heelcoach.services import runner
 from heelcoach.services.assess import AnswersFileError, assess, load_answers_file, triage_to_dict
 
 __all__ = ["ask_answers", "assess_command", "render_triage"]
@@ -247,6 +249,16 @@ def assess_command(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON (for scripts).")] = False,
+    save: Annotated[
+        bool,
+        typer.Option(
+            "--save/--no-save",
+            help="Keep your answers and the result so that 'heelcoach plan' can build your plan (default).",
+        ),
+    ] = True,
+    person: Annotated[
+        int | None, typer.Option("--person", min=1, help="Person id (clinics); default: the first person.")
+    ] = None,
 ) -> None:
     """Check your heel pain (see ASSESS_HELP)."""
     out = Console(highlight=False)
@@ -279,7 +291,23 @@ def assess_command(
         raise typer.Exit(code=exc.code) from None
     if as_json:
         sys.stdout.write(json.dumps(triage_to_dict(result), indent=2, ensure_ascii=False) + "\n")
-        return
-    if answers is None:
-        _say(out)
-    render_triage(result, out)
+    else:
+        if answers is None:
+            _say(out)
+        render_triage(result, out)
+    if save:
+        _save_answers(raw, person, err if as_json else out)
+
+
+def _save_answers(raw: dict[str, Any], person: int | None, console: Console) -> None:
+    """Store the answers (and their triage) for the person, so that the plan can be built from them."""
+    with open_context() as ctx:
+        who = runner.resolve_person(ctx, person, create=True)
+        saved = runner.save_intake(ctx, who.id, raw)
+    level = str(saved.triage.level).replace("_", " ")
+    next_step = (
+        "Run 'heelcoach plan' for your plan."
+        if not saved.triage.stops_loading
+        else "Please see a clinician first; 'heelcoach plan' shows what to do meanwhile."
+    )
+    _say(console, f"Saved your answers (triage: {level}). {next_step}")

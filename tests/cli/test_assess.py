@@ -16,6 +16,7 @@ import heelcoach.cli.assess
 from heelcoach import DISCLAIMER
 from heelcoach.cli.app import app
 from heelcoach.cli.demo import print_triage_demo  # also registers a second command: typer needs two
+from heelcoach.cli.main import app as main_app
 from heelcoach.domain.intake import format_answer
 from heelcoach.knowledge.schema_triage import QUESTION_GROUPS
 from heelcoach.services.assess import sample_answers_path
@@ -248,3 +249,39 @@ def test_triage_demo_prints_the_sample_triage() -> None:
 
 def test_assess_module_exposes_command() -> None:
     assert callable(heelcoach.cli.assess.assess_command)
+
+
+def test_assess_saves_the_answers_so_plan_can_build_on_them() -> None:
+    from heelcoach.services import runner
+    from heelcoach.services.context import AppContext
+
+    cli = CliRunner()
+    done = cli.invoke(main_app, ["assess", "--answers", str(sample_answers_path())])
+    assert done.exit_code == 0, done.output
+    assert "Saved your answers" in done.output
+    ctx = AppContext.from_settings()
+    try:
+        who = runner.first_person(ctx)
+        assert who is not None
+        stored = runner.latest_intake(ctx, who.id)
+        assert stored is not None
+        assert stored.triage_level == "self_manage"
+    finally:
+        ctx.close()
+    planned = cli.invoke(main_app, ["plan"])
+    assert planned.exit_code == 0, planned.output
+    assert "Plan version 1" in planned.output
+
+
+def test_assess_no_save_stores_nothing() -> None:
+    from heelcoach.services import runner
+    from heelcoach.services.context import AppContext
+
+    done = CliRunner().invoke(main_app, ["assess", "--no-save", "--answers", str(sample_answers_path())])
+    assert done.exit_code == 0, done.output
+    assert "Saved your answers" not in done.output
+    ctx = AppContext.from_settings()
+    try:
+        assert runner.first_person(ctx) is None
+    finally:
+        ctx.close()
