@@ -465,13 +465,15 @@ def decode_with_fitdecode(data: bytes) -> FitData:
     except (
         fitdecode.FitError,
         struct.error,
+        AssertionError,  # fitdecode checks chunk sizes with assert statements
         ValueError,
         KeyError,
         IndexError,
         TypeError,
         OverflowError,
     ) as exc:
-        # fitdecode raises more than FitError on damaged files (struct.error on a cut header).
+        # fitdecode raises more than FitError on damaged files (struct.error on a cut header,
+        # AssertionError on a chunk longer than the file).
         if out.messages == 0:
             raise FitDecodeError(f"not a readable FIT file ({exc})") from exc
         out.warnings.append(f"the file is damaged ({exc}); kept the {out.messages} messages read before it")

@@ -99,6 +99,7 @@ def parse_bytes(data: bytes, display: str, name: str = "", *, with_records: bool
         UnicodeError,
         RecursionError,
         MemoryError,
+        AssertionError,
     ) as exc:  # a parser bug must not stop the batch
         return ParsedFile(display, "error", sha, problem=f"could not be read ({type(exc).__name__}: {exc})")
     acts = _dedupe_within(result.activities)
