@@ -10,7 +10,7 @@ Usage::
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from heelcoach.domain.intake import format_answer
@@ -312,6 +312,26 @@ def _entry(
     )
 
 
+def _respect_warning_signs(
+    differential: tuple[ConditionScore, ...], red_flags: Sequence[RedFlagHit]
+) -> tuple[ConditionScore, ...]:
+    """Err toward the serious cause: when a stopping warning sign points to a condition, that
+    condition is listed first and at least 'possible', and nothing else is called 'most likely'.
+    """
+    suggested = {f.suggests for f in red_flags if f.stops_loading and f.suggests}
+    if not suggested:
+        return differential
+    out = []
+    for cond in differential:
+        pointed_to = cond.condition_id in suggested
+        promote = pointed_to and cond.likelihood in ("less likely", "unlikely")
+        demote = not pointed_to and cond.likelihood == "most likely"
+        out.append(replace(cond, likelihood="possible") if promote or demote else cond)
+    # Stable sort: diagnoses a warning sign points to first, then the rest in score order.
+    out.sort(key=lambda c: (c.kind != "diagnosis", c.condition_id not in suggested))
+    return tuple(out)
+
+
 def passive_loop_history(answers: Mapping[str, Any], catalogue: Catalogue | TriageKnowledge) -> bool:
     """Whether the answers show the seed-000 loop: it came back before, and everything tried is
     passive care (rolling, massage, taping, shoes, insoles, rest, ice, night splint).
@@ -337,7 +357,7 @@ def triage(answers: Mapping[str, Any], catalogue: Catalogue | TriageKnowledge) -
     """
     tk = _knowledge(catalogue)
     red_flags = fired_red_flags(answers, tk)
-    differential = _differential(tk, answers)
+    differential = _respect_warning_signs(_differential(tk, answers), red_flags)
     reasons: list[str] = []
     levels = [TriageLevel.SELF_MANAGE]
 

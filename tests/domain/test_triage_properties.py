@@ -131,3 +131,33 @@ def test_level_never_below_a_fired_flag_and_reasons_name_questions(answers: dict
     # A finding is never the top condition.
     assert result.top is None or result.top.kind == "diagnosis"
     assert result == triage(clean, CATALOGUE)  # pure and deterministic
+
+
+def test_a_stopping_warning_sign_puts_its_condition_first_and_nothing_else_most_likely(  # type: ignore[no-untyped-def]
+    catalogue,
+) -> None:
+    from heelcoach.domain.intake import validate_answers
+    from heelcoach.domain.triage import triage
+    from tests.domain.test_triage_vignettes import BASE
+
+    checked = 0
+    for flag in catalogue.triage.red_flags:
+        if not flag.suggests or flag.action != "stop_and_refer":
+            continue
+        from tests.domain.test_triage_vignettes import SINGLE_CHANGE
+
+        change = SINGLE_CHANGE.get(flag.id)
+        if change is None:
+            continue
+        result = triage(validate_answers({**BASE, **change}, catalogue.triage), catalogue)
+        if flag.id not in {f.id for f in result.red_flags}:
+            continue
+        assert result.top is not None
+        assert result.top.condition_id in {f.suggests for f in result.red_flags if f.stops_loading}, flag.id
+        assert all(
+            c.likelihood != "most likely"
+            for c in result.differential
+            if c.condition_id not in {f.suggests for f in result.red_flags}
+        ), flag.id
+        checked += 1
+    assert checked >= 5, "too few warning signs that point to a condition were exercised"

@@ -61,6 +61,7 @@ BASE: dict[str, Any] = {
 E, R, C, S = TriageLevel.EMERGENCY, TriageLevel.REFER, TriageLevel.CAUTION, TriageLevel.SELF_MANAGE
 PF = "plantar_fasciitis"
 SF = "calcaneal_stress_fracture"
+NERVE = "baxter_nerve_tarsal_tunnel"
 
 #: (name, overrides, expected level, expected top condition, red flags that must fire)
 VIGNETTES: list[tuple[str, dict[str, Any], TriageLevel, str, set[str]]] = [
@@ -112,7 +113,8 @@ VIGNETTES: list[tuple[str, dict[str, Any], TriageLevel, str, set[str]]] = [
         set(),
     ),
     # --- heel bone (stress) fracture
-    ("squeeze_positive_classic_pf", {"squeeze_test": "positive"}, R, PF, {"positive_squeeze"}),
+    # A warning sign that points to a serious cause puts that cause first (err toward referral).
+    ("squeeze_positive_classic_pf", {"squeeze_test": "positive"}, R, SF, {"positive_squeeze"}),
     (
         "stress_fracture_pattern",
         {
@@ -156,7 +158,7 @@ VIGNETTES: list[tuple[str, dict[str, Any], TriageLevel, str, set[str]]] = [
         "fall_cannot_stand",
         {"onset": "after_fall_or_injury", "can_bear_weight": False},
         E,
-        PF,
+        SF,
         {"injury_cannot_bear_weight", "injury_or_fall", "cannot_bear_weight"},
     ),
     (
@@ -172,7 +174,7 @@ VIGNETTES: list[tuple[str, dict[str, Any], TriageLevel, str, set[str]]] = [
         SF,
         {"injury_cannot_bear_weight"},
     ),
-    ("after_injury_can_stand", {"onset": "after_fall_or_injury"}, R, PF, {"injury_or_fall"}),
+    ("after_injury_can_stand", {"onset": "after_fall_or_injury"}, R, SF, {"injury_or_fall"}),
     # --- fat pad
     (
         "fat_pad_central_bruise",
@@ -200,7 +202,13 @@ VIGNETTES: list[tuple[str, dict[str, Any], TriageLevel, str, set[str]]] = [
         set(),
     ),
     # --- nerve
-    ("numbness_with_classic_pf", {"numbness_tingling_burning": True}, R, PF, {"numbness_tingling_burning"}),
+    (
+        "numbness_with_classic_pf",
+        {"numbness_tingling_burning": True},
+        R,
+        NERVE,
+        {"numbness_tingling_burning"},
+    ),
     (
         "tarsal_tunnel_radiating",
         {
@@ -318,7 +326,7 @@ VIGNETTES: list[tuple[str, dict[str, Any], TriageLevel, str, set[str]]] = [
         "numbness_worsening_fast",
         {"numbness_tingling_burning": True, "numbness_or_weakness_worsening_fast": True},
         E,
-        PF,
+        NERVE,
         {"numbness_weakness_worsening", "numbness_tingling_burning"},
     ),
     # --- refer on a single warning sign
@@ -326,7 +334,7 @@ VIGNETTES: list[tuple[str, dict[str, Any], TriageLevel, str, set[str]]] = [
     ("limping", {"limping": True}, R, PF, {"limping"}),
     ("swollen_warm_red", {"swelling_warmth_redness": True}, R, PF, {"swelling_warmth_redness"}),
     ("fever", {"fever_or_unwell": True}, R, PF, {"fever_or_unwell"}),
-    ("night_pain", {"pain_at_rest_or_night": True}, R, PF, {"night_or_rest_pain"}),
+    ("night_pain", {"pain_at_rest_or_night": True}, R, SF, {"night_or_rest_pain"}),
     ("diabetes", {"diabetes": True}, R, PF, {"diabetes"}),
     ("reduced_sensation", {"reduced_foot_sensation": True}, R, PF, {"reduced_foot_sensation"}),
     ("poor_circulation", {"poor_circulation": True}, R, PF, {"poor_circulation"}),
