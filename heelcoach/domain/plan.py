@@ -18,8 +18,8 @@ from heelcoach import DISCLAIMER
 from heelcoach.domain.drivers import Driver
 from heelcoach.domain.types import PHASES, DriverId, Irritability, LoadSnapshot, Phase, TriageLevel
 from heelcoach.knowledge import Catalogue
-from heelcoach.knowledge.schema import Dose, EvidenceGrade, Exercise, PassiveTherapy
-from heelcoach.knowledge.schema_plan import PlanRules
+from heelcoach.knowledge.schema import Dose, EducationTopic, EvidenceGrade, Exercise, PassiveTherapy
+from heelcoach.knowledge.schema_plan import EscalationRule, PlanRules
 
 __all__ = [
     "DEFERRED_NOTE",
@@ -32,15 +32,19 @@ __all__ = [
     "TriageLike",
     "assess_irritability",
     "build_plan",
+    "education_item",
     "effective_level",
     "exercise_dose",
     "format_dose",
     "format_plan_text",
     "grade_label",
+    "no_running",
     "plan_from_dict",
     "plan_to_dict",
     "referral_action",
     "run_for_stage",
+    "see_a_clinician_first",
+    "sentence",
     "session_days",
 ]
 
@@ -382,6 +386,31 @@ class _Builder:
     def exclude(self, ref_id: str, reason: str) -> None:
         if not any(e.ref_id == ref_id for e in self.excluded) and not self.has(ref_id):
             self.excluded.append(ExcludedItem(ref_id, reason))
+
+    def first_plan(
+        self,
+        run: RunPrescription,
+        referral: str | None,
+        rationale: str,
+        action: str | None,
+        driver_priority: tuple[DriverId, ...] = (),
+    ) -> Plan:
+        """Version 1 of the plan, week 1 of the builder's phase, from what was assembled."""
+        return Plan(
+            version=1,
+            created=self.start,
+            phase=self.phase,
+            week=1,
+            irritability=self.irritability,
+            items=tuple(self.items),
+            excluded=tuple(self.excluded),
+            run=run,
+            escalation_rules=_escalation_rules(self.rules),
+            referral=referral,
+            rationale=rationale,
+            referral_action=action,
+            driver_priority=driver_priority,
+        )
 
     def active(self) -> list[Driver]:
         return [d for d in self.drivers if d.active]
@@ -887,23 +916,26 @@ def _education(b: _Builder, run: RunPrescription, spike: bool) -> None:
         topic = b.catalogue.education.get(topic_id)
         if topic is None:
             continue
-        b.items.append(
-            PlanItem(
-                topic.id,
-                "education",
-                topic.id,
-                topic.title,
-                None,
-                {},
-                (),
-                why,
-                (),
-                "not_graded",
-                tuple(topic.sources),
-                False,
-                None,
-            )
-        )
+        b.items.append(education_item(topic, why))
+
+
+def education_item(topic: EducationTopic, why: str) -> PlanItem:
+    """A 'read this' item of the plan: one education topic and why it is there now."""
+    return PlanItem(
+        id=topic.id,
+        kind="education",
+        ref_id=topic.id,
+        title=topic.title,
+        level=None,
+        dose={},
+        days=(),
+        why=why,
+        drivers=(),
+        evidence="not_graded",
+        sources=tuple(topic.sources),
+        optional=False,
+        until=None,
+    )
 
 
 def _escalation_items(b: _Builder) -> None:
@@ -911,7 +943,15 @@ def _escalation_items(b: _Builder) -> None:
     for rule in b.rules.escalation:
         if rule.symptom_weeks_over is not None and weeks > rule.symptom_weeks_over:
             options = "; ".join(rule.options)
-            why = f"Your heel has hurt for {weeks:g} weeks. {rule.plain} Options: {options}. {rule.note}"
+            why = " ".join(
+                sentence(part)
+                for part in (
+                    f"Your heel has hurt for {weeks:g} weeks",
+                    rule.plain,
+                    f"Options: {options}",
+                    rule.note,
+                )
+            )
             b.items.append(
                 PlanItem(
                     rule.id,
@@ -935,87 +975,141 @@ def _escalation_rules(rules: PlanRules) -> tuple[str, ...]:
     return tuple(r.plain for r in rules.escalation)
 
 
+def sentence(text: str) -> str:
+    """``text`` as one clean sentence: spaces collapsed, ending in exactly one '.', '!' or '?'.
+
+    Runner-facing text is glued from knowledge-base sentences; this keeps the seams clean (no
+    '..', '.).' or ' ,').
+    """
+    text = " ".join(text.split()).replace(" ,", ",").replace(" .", ".").strip(" ,;:")
+    if not text:
+        return ""
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
 def _describe(obj: object) -> str:
-    name, reason = getattr(obj, "name", None), getattr(obj, "reason", None)
-    if isinstance(name, str) and isinstance(reason, str) and name and reason:
-        return f"{name} ({reason})"
-    for attr in ("plain", "text", "summary", "name", "label", "id"):
+    """Why a fired red flag matters, as a sentence (its reason, else its best description)."""
+    for attr in ("reason", "plain", "text", "summary", "name", "label", "id"):
         value = getattr(obj, attr, None)
         if isinstance(value, str) and value:
-            return value
-    return str(obj)
+            return sentence(value)
+    return sentence(str(obj))
 
 
-def _referral_plan(inp: PlanInput, catalogue: Catalogue, irritability: Irritability, b: _Builder) -> Plan:
+@dataclass(frozen=True, slots=True)
+class _Referral:
+    """Why a person is referred, in parts: the red flags' names, their reasons and what to do."""
+
+    names: str  # 'Poor circulation; Diabetes' ('' when no red flag fired)
+    reasons: str  # one sentence per red flag
+    todo: str  # the red flags' own advice, each sentence once
+    ids: str  # the red flag ids, for the clinician
+
+    @classmethod
+    def of(cls, triage: TriageLike) -> _Referral:
+        flags = list(triage.red_flags)
+        names = "; ".join(str(getattr(f, "name", "") or "").strip() for f in flags)
+        ids = ", ".join(str(getattr(f, "id", "") or "") for f in flags if getattr(f, "id", None))
+        reasons = " ".join(dict.fromkeys(_describe(f) for f in flags))
+        if not flags:  # an unclear diagnosis: triage's own reasons say why
+            reasons = " ".join(sentence(str(r)) for r in getattr(triage, "level_reasons", ()) or ())
+        return cls(names.strip("; "), reasons, _what_to_do(triage), ids)
+
+    def text(self, lead: str, fallback: str) -> str:
+        """``lead``, then what heelcoach noticed, why it matters and what to do now."""
+        parts = [sentence(lead)]
+        if self.names:
+            parts.append(f"What heelcoach noticed: {sentence(self.names)}")
+            if self.reasons:
+                parts.append(f"Why it matters: {self.reasons}")
+        else:
+            parts.append(f"What heelcoach noticed: {self.reasons or sentence(fallback)}")
+        if self.todo:
+            parts.append(f"What to do now: {self.todo}")
+        return " ".join(parts)
+
+
+def red_flag_rule(rules: PlanRules) -> EscalationRule:
+    """The escalation rule of a red flag (``red_flag_now``): its advice, grade and sources."""
+    return next((r for r in rules.escalation if r.id == "red_flag_now"), rules.escalation[0])
+
+
+def see_a_clinician_first(rules: PlanRules) -> PlanItem:
+    """The 'See a clinician first' item of a plan stopped by a red flag (first plan or a review)."""
+    red = red_flag_rule(rules)
+    return PlanItem(
+        id="see_a_clinician",
+        kind="escalation",
+        ref_id=red.id,
+        title="See a clinician first",
+        level=None,
+        dose={},
+        days=(),
+        why=f"The reason is at the top of your plan. {sentence(red.plain)}",
+        drivers=(),
+        evidence=red.grade,
+        sources=tuple(red.sources),
+        optional=False,
+        until=None,
+    )
+
+
+def no_running(rules: PlanRules, surface: str, stop_rules: tuple[str, ...]) -> RunPrescription:
+    """The running part of a plan stopped by a red flag: no running until a clinician has seen you."""
+    return RunPrescription(
+        mode="none",
+        stage=None,
+        runs_per_week=0,
+        max_single_run_km=None,
+        weekly_km_cap=None,
+        effort="no running",
+        surface=surface,
+        stop_rules=stop_rules,
+        cadence_cue_pct=None,
+        why="No running until a clinician has seen you.",
+        sources=tuple(red_flag_rule(rules).sources),
+    )
+
+
+def _stop_rationale(level: TriageLevel, why: _Referral) -> str:
+    """Why the plan stops, in plain English, with the precise triage result for a clinician."""
+    names = why.names or "your answers do not clearly fit plantar fasciitis"
+    if level == TriageLevel.EMERGENCY:
+        noticed = f"heelcoach noticed a warning sign in your answers that needs medical care today: {names}."
+        what = "Get medical care today (urgent care, an emergency department or your doctor the same day)."
+    else:
+        noticed = f"heelcoach noticed something in your answers that a clinician should check first: {names}."
+        what = "Book a doctor, physical therapist or podiatrist, and show them this plan."
+    clinical = f"For your clinician: triage level '{level.value}'"
+    clinical += f", red flags {why.ids}." if why.ids else ", no red flag; the diagnosis is unclear."
+    stops = (
+        "Heel exercises and running could make it worse or hide what is going on, so heelcoach stops "
+        "here and does not build a training plan yet."
+    )
+    back = "When a clinician says the heel is safe to load, come back and heelcoach will build your plan."
+    return f"{sentence(noticed)} {stops} What to do now: {what} {back} {clinical}"
+
+
+def _referral_plan(inp: PlanInput, catalogue: Catalogue, b: _Builder) -> Plan:
     rules = catalogue.plan
     level = effective_level(inp.triage)
-    reasons = [_describe(r) for r in inp.triage.red_flags]
-    reason_text = "; ".join(reasons) if reasons else "your answers need a clinician's look first"
-    todo = _what_to_do(inp.triage)
+    why = _Referral.of(inp.triage)
     if level == TriageLevel.EMERGENCY:
-        referral = f"Get urgent medical care today. Why: {reason_text}. {todo}".strip()
+        lead = "Get urgent medical care today."
     else:
-        referral = (
-            f"See a clinician (doctor, physical therapist or podiatrist) before you run or load this "
-            f"heel. Why: {reason_text}. {todo}"
-        ).strip()
+        lead = "See a clinician (doctor, physical therapist or podiatrist) before you run or load this heel."
+    referral = why.text(lead, "your answers need a clinician's look first")
     _adjuncts_flags_only(b)
-    red = next((r for r in rules.escalation if r.id == "red_flag_now"), rules.escalation[0])
-    b.items.append(
-        PlanItem(
-            "see_a_clinician",
-            "escalation",
-            red.id,
-            "See a clinician first",
-            None,
-            {},
-            (),
-            f"The reason is at the top of your plan. {red.plain}",
-            (),
-            red.grade,
-            tuple(red.sources),
-            False,
-            None,
-        )
-    )
+    b.items.append(see_a_clinician_first(rules))
     b.exclude("running", "Running is paused until a clinician has seen you.")
     b.exclude("strength_work", "Loading exercises wait until a clinician has seen you.")
-    run = RunPrescription(
-        "none",
-        None,
-        0,
-        None,
-        None,
-        "no running",
-        rules.return_to_run.surface,
-        _stop_rules(rules),
-        None,
-        "No running until a clinician has seen you.",
-        tuple(red.sources),
-    )
-    rationale = (
-        f"Triage says '{level.value}'. heelcoach does not build a training plan until "
-        "a clinician has seen you; that is the safe order."
-    )
-    return Plan(
-        1,
-        inp.start,
-        "settle",
-        1,
-        irritability,
-        tuple(b.items),
-        tuple(b.excluded),
-        run,
-        _escalation_rules(rules),
-        referral,
-        rationale,
-        STOP_AND_REFER,
-    )
+    run = no_running(rules, rules.return_to_run.surface, _stop_rules(rules))
+    return b.first_plan(run, referral, _stop_rationale(level, why), STOP_AND_REFER)
 
 
 def _what_to_do(triage: TriageLike) -> str:
     """The red flags' own advice, each sentence once."""
-    todo = (str(getattr(r, "what_to_do", "") or "") for r in triage.red_flags)
+    todo = (sentence(str(getattr(r, "what_to_do", "") or "")) for r in triage.red_flags)
     return " ".join(dict.fromkeys(t for t in todo if t))
 
 
@@ -1081,8 +1175,9 @@ def build_plan(inp: PlanInput, catalogue: Catalogue) -> Plan:
     action = referral_action(inp.triage)
     phase: Phase = rules.irritability.start_phase[irritability]
     if action == STOP_AND_REFER:
-        b = _Builder(catalogue, inp.answers, phase, irritability, flags, inp.drivers, inp.start)
-        return _referral_plan(inp, catalogue, irritability, b)
+        # a stopped plan waits in the settle phase whatever the pain (nothing loads until then)
+        b = _Builder(catalogue, inp.answers, "settle", irritability, flags, inp.drivers, inp.start)
+        return _referral_plan(inp, catalogue, b)
     if action == REFER_AND_CONTINUE:
         irritability, phase = _continue_floor(
             inp.triage, irritability, rules.irritability.start_phase[irritability]
@@ -1131,32 +1226,18 @@ def build_plan(inp: PlanInput, catalogue: Catalogue) -> Plan:
             f"{phase_rule.goal} "
         )
     rationale = f"{start_text}{driver_text}{caution}"
-    return Plan(
-        1,
-        inp.start,
-        phase,
-        1,
-        irritability,
-        tuple(b.items),
-        tuple(b.excluded),
-        run,
-        _escalation_rules(rules),
-        referral,
-        rationale,
-        action,
-        tuple(d.id for d in sorted(active, key=lambda d: -d.strength)),
-    )
+    priority = tuple(d.id for d in sorted(active, key=lambda d: -d.strength))
+    return b.first_plan(run, referral, rationale, action, priority)
 
 
 def _continue_referral(inp: PlanInput, catalogue: Catalogue) -> tuple[str, PlanItem]:
     """The referral text and the 'see a clinician soon' item of a continue-safely plan."""
     rules = catalogue.plan
-    reasons = "; ".join(_describe(r) for r in inp.triage.red_flags) or "your answers"
-    todo = _what_to_do(inp.triage)
-    referral = (
+    referral = _Referral.of(inp.triage).text(
         "See a physical therapist, podiatrist or doctor soon (within a week or two), and keep this "
-        f"gentle plan until then; none of these is a danger sign. Why: {reasons}. {todo}"
-    ).strip()
+        "gentle plan until then; none of these is a danger sign.",
+        "your answers",
+    )
     esc = next((r for r in rules.escalation if r.id == "no_progress_physio"), rules.escalation[0])
     see = PlanItem(
         "see_a_clinician",

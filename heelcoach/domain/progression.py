@@ -26,8 +26,11 @@ from heelcoach.domain.plan import (
     Plan,
     PlanItem,
     RunPrescription,
+    education_item,
     exercise_dose,
+    no_running,
     run_for_stage,
+    see_a_clinician_first,
     session_days,
 )
 from heelcoach.domain.recurrence import RecurrenceFinding, detect_recurrence, strength_item_ids
@@ -229,7 +232,6 @@ def _referral_review(
         f"Stop the plan and see a clinician before you run or exercise the heel again: you reported "
         f"{what}. If you cannot bear weight or have a hot, red, swollen heel with fever, go today."
     )
-    red = next((r for r in rules.escalation if r.id == "red_flag_now"), rules.escalation[0])
     decisions = [
         Decision(i.id, "refer", "red_flag", f"Stopped: {what}.")
         for i in plan.items
@@ -237,34 +239,8 @@ def _referral_review(
     ]
     decisions.append(Decision("run", "refer", "red_flag", f"No running: {what}."))
     keep = [i for i in plan.items if i.kind in ("education", "escalation") and i.id != "see_a_clinician"]
-    see = PlanItem(
-        "see_a_clinician",
-        "escalation",
-        red.id,
-        "See a clinician first",
-        None,
-        {},
-        (),
-        f"The reason is at the top of your plan. {red.plain}",
-        (),
-        red.grade,
-        tuple(red.sources),
-        False,
-        None,
-    )
-    run = RunPrescription(
-        "none",
-        None,
-        0,
-        None,
-        None,
-        "no running",
-        plan.run.surface,
-        plan.run.stop_rules,
-        None,
-        "No running until a clinician has seen you.",
-        tuple(red.sources),
-    )
+    see = see_a_clinician_first(rules)
+    run = no_running(rules, plan.run.surface, plan.run.stop_rules)
     new_plan = replace(
         plan,
         version=plan.version + 1,
@@ -968,23 +944,7 @@ def weekly_review(
         messages.append(recurrence.message)
         topic = catalogue.education.get("why_it_keeps_coming_back")
         if topic is not None and not any(i.id == topic.id for i in new_items):
-            new_items.append(
-                PlanItem(
-                    topic.id,
-                    "education",
-                    topic.id,
-                    topic.title,
-                    None,
-                    {},
-                    (),
-                    "Your check-ins show the passive-care loop.",
-                    (),
-                    "not_graded",
-                    tuple(topic.sources),
-                    False,
-                    None,
-                )
-            )
+            new_items.append(education_item(topic, "Your check-ins show the passive-care loop."))
     if (
         strength_item_ids(plan, catalogue)
         and week.checkins

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from heelcoach.gait.numbers import format_value
 from heelcoach.knowledge.schema_gait import GaitRules
 
 Activity = Literal["running", "walking", "neither"]
@@ -47,17 +48,25 @@ class ActivityClassifier:
         if swing_knee_flexion_deg is not None:
             if swing_knee_flexion_deg >= act.running_swing_knee_flexion_min_deg:
                 votes_run += 1
-                reasons.append(f"knee bends to {swing_knee_flexion_deg:.0f} deg in swing (running-like)")
+                reasons.append(
+                    f"knee bends to {format_value(swing_knee_flexion_deg, 'deg')} in swing (running-like)"
+                )
             else:
                 votes_walk += 1
-                reasons.append(f"knee bends only to {swing_knee_flexion_deg:.0f} deg in swing (walking-like)")
+                reasons.append(
+                    f"knee bends only to {format_value(swing_knee_flexion_deg, 'deg')} "
+                    "in swing (walking-like)"
+                )
         if elbow_angle_deg is not None:
             if elbow_angle_deg <= act.running_elbow_angle_max_deg:
                 votes_run += 1
-                reasons.append(f"elbows bent (median {elbow_angle_deg:.0f} deg, running-like)")
+                reasons.append(f"elbows bent (median {format_value(elbow_angle_deg, 'deg')}, running-like)")
             else:
                 votes_walk += 1
-                reasons.append(f"arms nearly straight (median elbow {elbow_angle_deg:.0f} deg, walking-like)")
+                reasons.append(
+                    f"arms nearly straight (median elbow {format_value(elbow_angle_deg, 'deg')}, "
+                    "walking-like)"
+                )
         if votes_run > votes_walk:
             posture: Activity = "running"
         elif votes_walk > votes_run:
@@ -68,23 +77,27 @@ class ActivityClassifier:
             posture = "walking"
         else:
             posture = "neither"
-        reasons.append(f"cadence {cadence_spm:.0f} steps/min as filmed")
+        reasons.append(f"cadence {format_value(cadence_spm, 'steps/min')} as filmed")
         self.activity_ = posture
         if posture == "running":
             if cadence_spm < bounds.running_min_spm * bounds.slow_motion_ratio:
                 self.slow_motion_ = True
                 self.speed_factor_ = bounds.typical_running_spm / cadence_spm
                 reasons.append(
-                    f"{cadence_spm:.0f} steps/min is far below what running allows "
-                    f"(>= {bounds.running_min_spm:.0f}): probably slow motion, "
-                    f"about {self.speed_factor_:.1f}x slower than real time"
+                    f"{format_value(cadence_spm, 'steps/min')} is far below what running allows "
+                    f"(>= {format_value(bounds.running_min_spm)}): probably slow motion, "
+                    f"about {format_value(self.speed_factor_)}x slower than real time"
                 )
             elif cadence_spm > bounds.running_max_spm:
                 self.fast_motion_ = True
-                reasons.append(f"{cadence_spm:.0f} steps/min is above what running allows: probably sped up")
+                reasons.append(
+                    f"{format_value(cadence_spm, 'steps/min')} is above what running allows: probably sped up"
+                )
         elif posture == "walking" and cadence_spm < bounds.walking_min_spm * bounds.slow_motion_ratio:
             self.slow_motion_ = True
             self.speed_factor_ = (bounds.walking_min_spm + bounds.walking_max_spm) / 2 / cadence_spm
-            reasons.append(f"{cadence_spm:.0f} steps/min is below any walking cadence: probably slow motion")
+            reasons.append(
+                f"{format_value(cadence_spm, 'steps/min')} is below any walking cadence: probably slow motion"
+            )
         self.reasons_ = reasons
         return self

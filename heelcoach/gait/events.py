@@ -16,8 +16,6 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.ndimage import median_filter
-from scipy.signal import butter, find_peaks, sosfiltfilt
 
 from heelcoach.gait.geometry import foot_centre, mid
 from heelcoach.gait.keypoints import FloatArray, Keypoints
@@ -121,6 +119,8 @@ def facing_series(kp: Keypoints, window_s: float = 1.0) -> FloatArray:
 
 def smooth(signal: FloatArray, fps: float, cutoff_hz: float, order: int = 2) -> FloatArray:
     """Zero-lag Butterworth low-pass of each finite run of ``signal`` (runs too short are kept)."""
+    from scipy.signal import butter, sosfiltfilt  # scipy loads on first analysis, not on import
+
     cutoff = min(cutoff_hz, 0.4 * fps)
     sos = butter(order, cutoff, btype="low", fs=fps, output="sos")
     out = np.array(signal, dtype=float)
@@ -210,6 +210,8 @@ class SagittalEventDetector:
         self.front_, self.back_ = front, back
         min_dist = max(1, int(np.floor(kp.fps * 60.0 / self.max_cadence_spm)))
         filled = np.where(valid, front, np.nanmin(front) if valid.any() else 0.0)
+        from scipy.signal import find_peaks
+
         peaks, _ = find_peaks(filled, distance=min_dist, prominence=self.min_prominence_leg)
         peaks = np.array([p for p in peaks if valid[p]], dtype=int)
         ic_times = np.array([_refine_peak(filled, int(p)) for p in peaks]) / kp.fps
@@ -304,6 +306,9 @@ class FrontalEventDetector:
 
     def run(self, kp: Keypoints, leg_length_px: float) -> FrontalEventDetector:
         """Results: ``contacts_`` (ic = midstance time), ``height_diff_`` (left lower positive)."""
+        from scipy.ndimage import median_filter
+        from scipy.signal import find_peaks
+
         # per-frame leg length: a runner filmed from behind shrinks as they run away
         legs = np.stack(
             [

@@ -10,6 +10,7 @@ from typing import Literal
 
 from heelcoach.domain.types import DriverEvidence, DriverId
 from heelcoach.gait.metrics import Metric
+from heelcoach.gait.numbers import format_measure, format_value
 from heelcoach.knowledge.schema_gait import CompositeRule, Condition, GaitRules, MetricRule
 
 Severity = Literal["watch", "concern"]
@@ -70,10 +71,6 @@ def _side_value(metric: Metric, side: Side) -> float | None:
     if side == "right" and metric.right is not None:
         return metric.right
     return metric.value
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.1f}"
 
 
 class FindingRules:
@@ -167,8 +164,8 @@ class FindingRules:
             ok, how, bound = value < cond.below - error, "below", cond.below
         verdict = "" if ok else "not "
         return ok, (
-            f"{metric.name.lower()} {_fmt(value)} ± {error:g} {metric.unit} is {verdict}{how} {bound:g} "
-            "by more than its error"
+            f"{metric.name.lower()} {format_measure(value, error, metric.unit)} is {verdict}{how} "
+            f"{format_value(bound)} by more than its error"
         )
 
     def _composite(
@@ -192,8 +189,8 @@ class FindingRules:
                 if checks[[c for c, _, _ in checks].index(main_cond)][1]:
                     failed = "; ".join(why for _, ok, why in checks if not ok)
                     notes.append(
-                        f"{comp.name}{where}: not found. {main.name} {_fmt(value)} {main.unit} is past "
-                        f"its indicative band, but {failed}; on its own it is not a finding "
+                        f"{comp.name}{where}: not found. {main.name} {format_value(value, main.unit)} "
+                        f"is past its indicative band, but {failed}; on its own it is not a finding "
                         "(no validated cut-off)."
                     )
                 continue

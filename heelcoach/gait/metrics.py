@@ -21,6 +21,7 @@ from heelcoach.gait.geometry import (
     mid,
 )
 from heelcoach.gait.keypoints import FloatArray, Keypoints
+from heelcoach.gait.numbers import format_value
 from heelcoach.knowledge.schema_gait import GaitRules
 
 Quality = Literal["ok", "rough", "unreliable", "not_measured"]
@@ -269,7 +270,7 @@ class MetricSet:
         if value is not None and self.height_cm:
             # hip-to-ankle is about 0.491 x body height (Winter: thigh 0.245 H + shank 0.246 H)
             cm = value / 100.0 * 0.491 * self.height_cm
-            notes = (f"about {cm:.1f} cm for a height of {self.height_cm:.0f} cm",)
+            notes = (f"about {format_value(cm, 'cm')} for a height of {format_value(self.height_cm, 'cm')}",)
         metrics["vertical_oscillation"] = self._make(
             "vertical_oscillation", value, spread=_spread(osc), n=len(osc), notes=notes
         )

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-import cv2
 import numpy as np
 from numpy.typing import NDArray
 
@@ -30,6 +29,7 @@ from heelcoach.gait.events import (
 from heelcoach.gait.findings import Finding, FindingRules, cadence_cue
 from heelcoach.gait.keypoints import Keypoints
 from heelcoach.gait.metrics import Metric, MetricSet, activity_features
+from heelcoach.gait.numbers import format_measure, format_value
 from heelcoach.gait.pose import MediapipeBackend, PoseBackend, PoseTiming, Progress, estimate_pose
 from heelcoach.gait.report import GaitReport, Quality
 from heelcoach.gait.tracking import (
@@ -274,13 +274,13 @@ class GaitAnalysis:
         if slow:
             return (
                 f"This looks like {activity} filmed in slow motion: the cadence as filmed "
-                f"({cad.value:.0f} steps/min) is not your real cadence."
+                f"({format_value(cad.value, cad.unit)}) is not your real cadence."
                 if cad and cad.value
                 else f"This looks like {activity} in slow motion."
             )
         parts = [f"Recognised as {activity}."]
         if cad and cad.value:
-            parts.append(f"Cadence {cad.value:.0f} ± {cad.uncertainty or 0:.0f} steps/min.")
+            parts.append(f"Cadence {format_measure(cad.value, cad.uncertainty, cad.unit)}.")
         if activity == "running":
             parts.append(
                 f"{len(findings)} finding(s) beyond the measurement error."
@@ -288,7 +288,7 @@ class GaitAnalysis:
                 else "No finding beyond the measurement error."
             )
         if cue:
-            parts.append(f"Suggested cue: about {cue:.0f}% more steps per minute.")
+            parts.append(f"Suggested cue: about {format_value(cue)}% more steps per minute.")
         return " ".join(parts)
 
 
@@ -314,6 +314,8 @@ class FrameStash:
             if middle - half <= index <= middle + half:
                 self.scale = min(1.0, self.max_side / max(frame.shape[:2]))
                 if self.scale < 1.0:
+                    import cv2  # only when a frame must be downscaled (a video is being analysed)
+
                     size = (round(frame.shape[1] * self.scale), round(frame.shape[0] * self.scale))
                     self.frames[index] = np.asarray(cv2.resize(frame, size, interpolation=cv2.INTER_AREA))
                 else:

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import cv2
 import numpy as np
 from numpy.typing import NDArray
 
@@ -107,6 +106,8 @@ class MediapipeBackend:
 
     def process(self, frame_bgr: NDArray[np.uint8]) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
         """Landmarks of the most prominent person, or None when nobody is found."""
+        import cv2  # loaded with the model; cached by Python after the first frame
+
         height, width = frame_bgr.shape[:2]
         with warnings.catch_warnings():
             # protobuf inside mediapipe 0.10.14 warns on every call; nothing we can change

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.signal import butter, sosfiltfilt
 
 from heelcoach.gait.keypoints import INDEX, LANDMARKS, LEG_POINTS, FloatArray, Keypoints, empty_frames
 
@@ -264,6 +263,8 @@ class LowPassFilter:
 
     def run(self, kp: Keypoints) -> LowPassFilter:
         """Results: ``keypoints_``, ``cutoff_hz_`` (the one used)."""
+        from scipy.signal import butter, sosfiltfilt  # scipy loads on first analysis, not on import
+
         cutoff = min(self.cutoff_hz, 0.4 * kp.fps)
         self.cutoff_hz_ = cutoff
         sos = butter(self.order, cutoff, btype="low", fs=kp.fps, output="sos")

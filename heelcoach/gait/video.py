@@ -1,4 +1,7 @@
-"""Decode a phone video with OpenCV (h264, HEVC, VP9 where the wheel's decoder can)."""
+"""Decode a phone video with OpenCV (h264, HEVC, VP9 where the wheel's decoder can).
+
+OpenCV is imported inside the functions that decode, so importing this module stays cheap.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 from numpy.typing import NDArray
 
@@ -49,6 +51,8 @@ def probe_video(path: Path) -> VideoInfo:
             f"{path}: '{path.suffix or 'no extension'}' is not a video type heelcoach reads; "
             f"expected one of {', '.join(sorted(VIDEO_SUFFIXES))}."
         )
+    import cv2  # heavy: only when a video is opened
+
     cap = cv2.VideoCapture(str(path))
     try:
         if not cap.isOpened():
@@ -93,6 +97,8 @@ def iter_frames(path: Path, max_frames: int | None = None, prefetch: int = 8) ->
                 continue
         return False
 
+    import cv2  # heavy: only when a video is decoded
+
     def decode() -> None:
         cap = cv2.VideoCapture(str(path))
         count = 0
@@ -121,6 +127,8 @@ def iter_frames(path: Path, max_frames: int | None = None, prefetch: int = 8) ->
 
 def read_frames(path: Path, indices: list[int]) -> dict[int, NDArray[np.uint8]]:
     """Decode only the frames at ``indices`` (for key-frame rendering), seeking to each."""
+    import cv2  # heavy: only when frames are read
+
     out: dict[int, NDArray[np.uint8]] = {}
     cap = cv2.VideoCapture(str(path))
     try:

@@ -9,7 +9,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from heelcoach.domain.drivers import infer_drivers, intake_evidence
-from heelcoach.domain.plan import WEEKDAYS, Plan, PlanInput, build_plan, effective_level, referral_action
+from heelcoach.domain.plan import (
+    INTAKE_EQUIPMENT,
+    WEEKDAYS,
+    Plan,
+    PlanInput,
+    build_plan,
+    effective_level,
+    referral_action,
+)
 from heelcoach.domain.progression import CheckIn, weekly_review
 from heelcoach.domain.triage import triage
 from heelcoach.domain.types import DRIVER_IDS, PHASES, DriverEvidence, LoadSnapshot, TriageLevel
@@ -18,17 +26,7 @@ from tests.domain.plan_helpers import BASE, START
 
 CAT = load_catalogue()
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-EQUIPMENT = [
-    "resistance_band",
-    "step",
-    "backpack_or_weights",
-    "foam_roller",
-    "massage_ball",
-    "frozen_bottle",
-    "night_splint",
-    "tape",
-    "gym",
-]
+EQUIPMENT = sorted(INTAKE_EQUIPMENT)
 TRIED = [
     "rolling",
     "massage",

@@ -11,50 +11,22 @@ import pytest
 from heelcoach.domain.intake import validate_answers
 from heelcoach.domain.triage import passive_loop_history, triage
 from heelcoach.domain.types import TriageLevel
+from tests.domain import plan_helpers
 
-#: A clean, typical plantar fasciitis runner: no red flag, no caution, no passive-care loop.
+#: A clean, typical plantar fasciitis runner: no red flag, no caution, no passive-care loop (the
+#: plan tests' runner, a little newer to the pain, after a rise in training).
 BASE: dict[str, Any] = {
-    "age_years": 38,
+    **plan_helpers.BASE,
     "height_cm": 172,
     "weight_kg": 70,
-    "foot_type": "neutral",
-    "runs_per_week": 4,
     "weekly_distance_km": 38,
     "longest_run_km": 16,
-    "running_goal": "keep_running",
-    "days_available_per_week": 4,
-    "minutes_per_session": 30,
     "equipment": ["resistance_band", "step"],
-    "shoe_age_km": 400,
     "symptom_duration_weeks": 5,
     "onset": "after_training_increase",
     "recent_load_increase": True,
     "pain_location": ["inner_heel_bottom", "arch"],
-    "both_heels": False,
     "first_step_pain": 6,
-    "first_steps_worst_then_eases": True,
-    "pain_builds_with_activity": False,
-    "pain_at_rest_or_night": False,
-    "worst_pain": 5,
-    "pain_during_run": 3,
-    "worse_on_stairs_or_hills": False,
-    "windlass_test": "positive",
-    "can_bear_weight": True,
-    "limping": False,
-    "numbness_tingling_burning": False,
-    "swelling_warmth_redness": False,
-    "fever_or_unwell": False,
-    "squeeze_test": "negative",
-    "other_joints_stiff_or_swollen": False,
-    "morning_stiffness_over_30_min": False,
-    "calf_swelling_or_warmth": False,
-    "diabetes": False,
-    "reduced_foot_sensation": False,
-    "poor_circulation": False,
-    "anticoagulants_or_bleeding_disorder": False,
-    "pregnant": "not_applicable",
-    "skin_wound_or_infection": False,
-    "past_episodes": 0,
     "tried": [],
 }
 
