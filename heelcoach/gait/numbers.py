@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 #: Significant figures of a value shown without an uncertainty (172 steps/min, 12.3 deg, 0.234 s).
 VALUE_SIGNIFICANT = 3
@@ -25,7 +25,9 @@ def _fixed(x: float, decimals: int) -> str:
 
     ``float(x)`` first: a NumPy float's repr is ``np.float64(...)``, not a number.
     """
-    text = f"{Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP):f}"
+    with localcontext() as ctx:
+        ctx.prec = 400  # any finite float fits; the default 28 digits overflow above 1e28
+        text = f"{Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP):f}"
     return text.lstrip("-") if text.strip("-0.") == "" else text  # "0.0", never "-0.0"
 
 

@@ -33,19 +33,30 @@ from heelcoach.web.pages_start import router as start_router
 HERE = Path(__file__).resolve().parent
 
 
-def _secret_key(data_dir: Path) -> str:
-    """HEELCOACH_SECRET_KEY, else a random key kept in the data folder (so sessions survive restarts)."""
+def ensure_secret_key(data_dir: Path) -> str:
+    """HEELCOACH_SECRET_KEY, else a random key kept in the data folder (so sessions survive restarts).
+
+    The key file is created exclusively, so server processes starting together agree on one key.
+    """
     env = os.environ.get("HEELCOACH_SECRET_KEY")
     if env:
         return env
-    path = data_dir / "web_secret_key"
-    if path.is_file():
-        return path.read_text(encoding="utf-8").strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(32)
-    path.write_text(key, encoding="utf-8")
-    path.chmod(0o600)
-    return key
+    path = Path(data_dir) / "web_secret_key"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".web_secret_key.{os.getpid()}")
+        tmp.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+        tmp.chmod(0o600)
+        try:
+            os.link(tmp, path)  # fails when another process made the key first: keep theirs
+        except FileExistsError:
+            pass
+        except OSError:  # no hard links on this file system
+            if not path.is_file():
+                tmp.replace(path)
+        finally:
+            tmp.unlink(missing_ok=True)
+    return path.read_text(encoding="utf-8").strip()
 
 
 def create_app(ctx: AppContext | None = None, jobs: JobRunner | None = None) -> FastAPI:
@@ -62,7 +73,7 @@ def create_app(ctx: AppContext | None = None, jobs: JobRunner | None = None) -> 
     )
     app.state.ctx = ctx
     app.state.backend = Backend(ctx, jobs)
-    app.state.secret_key = _secret_key(Path(ctx.settings.data_dir))
+    app.state.secret_key = ensure_secret_key(Path(ctx.settings.data_dir))
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     install_filters(templates.env)
     app.state.templates = templates

@@ -8,10 +8,12 @@ analyse or read gait reports (the app starts fast and pages without video stay l
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -30,6 +32,9 @@ if TYPE_CHECKING:
 #: The views a person can choose when uploading a clip.
 VIEW_CHOICES: tuple[ViewChoice, ...] = ("auto", "side", "rear", "front")
 
+#: Identity (inode, mtime) of a person's and of everyone's write stamp file; None when absent.
+_Stamp = tuple[tuple[int, int] | None, tuple[int, int] | None]
+
 
 @dataclass(frozen=True, slots=True)
 class GaitJobResult:
@@ -37,6 +42,15 @@ class GaitJobResult:
 
     report: GaitReport
     report_id: int
+
+
+def _file_id(path: str) -> tuple[int, int] | None:
+    """(inode, modification time in ns) of ``path``, None when it does not exist."""
+    try:
+        st = os.stat(path)  # noqa: PTH116 - a str path: this runs on every cached page
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns)
 
 
 class Backend:
@@ -50,41 +64,100 @@ class Backend:
         self.uploads_dir = self.data_dir / "uploads"
         # Read results per person, dropped on every write made through this app and after
         # ``cache_ttl_s`` (so writes from the CLI in another process show up within seconds).
+        # A write also replaces a small stamp file per person under ``web_cache/``: every server
+        # process (``heelcoach serve --workers N``) checks it on a cache hit, so a write made by
+        # one process is never hidden by another process's cached page.
         self.cache_ttl_s = cache_ttl_s
-        self._cache: dict[tuple[Any, ...], tuple[float, Any]] = {}
+        self.stamps_dir = self.data_dir / "web_cache"
+        self._cache: dict[tuple[Any, ...], tuple[float, _Stamp, Any]] = {}
         self._lock = threading.Lock()
+        self._build_locks: dict[tuple[Any, ...], threading.Lock] = {}
+        self._stamp_names: dict[object, tuple[str, str]] = {}
 
-    def cached(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        """``compute()``, reused for the same ``key`` (person id first) until a write or the TTL."""
-        now = time.monotonic()
+    def _stamp_path(self, person_id: object) -> Path:
+        return self.stamps_dir / (f"person-{person_id}" if isinstance(person_id, int) else "everyone")
+
+    def _stamp(self, person_id: object) -> _Stamp:
+        """The write stamps (person's, everyone's) as their files' identity; None when never written."""
+        paths = self._stamp_names.get(person_id)
+        if paths is None:  # plain strings: a cache hit pays two stat calls and nothing more
+            paths = (str(self._stamp_path(person_id)), str(self._stamp_path(None)))
+            if len(self._stamp_names) > 1000:
+                self._stamp_names.clear()
+            self._stamp_names[person_id] = paths
+        return (_file_id(paths[0]), _file_id(paths[1]))
+
+    def _bump(self, person_id: int | None) -> None:
+        """Replace the stamp file of one person (or everyone's): a new file, so a new identity."""
+        path = self._stamp_path(person_id)
+        try:
+            self.stamps_dir.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+            tmp.write_bytes(b"")
+            now_ns = time.time_ns()  # finer than the file system's own clock tick
+            os.utime(tmp, ns=(now_ns, now_ns))
+            tmp.replace(path)
+        except OSError:  # a read-only data folder: this process's own cache is still dropped
+            pass
+
+    def _fresh(self, key: tuple[Any, ...]) -> tuple[bool, Any]:
         with self._lock:
             hit = self._cache.get(key)
-        if hit is not None and now - hit[0] < self.cache_ttl_s:
-            return hit[1]
-        value = compute()
+        if hit is None or time.monotonic() - hit[0] >= self.cache_ttl_s or hit[1] != self._stamp(key[0]):
+            return False, None
+        return True, hit[2]
+
+    def _put(self, key: tuple[Any, ...], stamp: _Stamp, value: Any, at: float) -> None:
         with self._lock:
             if len(self._cache) > 1000:
                 self._cache.clear()
-            self._cache[key] = (now, value)
+            self._cache[key] = (at, stamp, value)
+
+    def cached(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """``compute()``, reused for the same ``key`` (person id first) until a write or the TTL."""
+        found, value = self._fresh(key)
+        if found:
+            return value
+        now, stamp = time.monotonic(), self._stamp(key[0])  # taken before reading: a write during
+        value = compute()  # the read leaves a newer stamp, so this result is not reused
+        self._put(key, stamp, value, now)
         return value
 
     def peek(self, key: tuple[Any, ...]) -> Any | None:
         """A fresh cached value for ``key``, or None."""
-        with self._lock:
-            hit = self._cache.get(key)
-        if hit is None or time.monotonic() - hit[0] >= self.cache_ttl_s:
-            return None
-        return hit[1]
+        return self._fresh(key)[1]
 
-    def store(self, key: tuple[Any, ...], value: Any) -> None:
-        """Cache ``value`` under ``key`` (person id first)."""
+    def stamp(self, key: tuple[Any, ...]) -> tuple[float, _Stamp]:
+        """When and at which write stamp a value for ``key`` is computed (give both to :meth:`store`)."""
+        return time.monotonic(), self._stamp(key[0])
+
+    def store(self, key: tuple[Any, ...], value: Any, taken: tuple[float, _Stamp] | None = None) -> None:
+        """Cache ``value`` under ``key`` (person id first), as of ``taken`` (default: now)."""
+        at, stamp = taken if taken is not None else self.stamp(key)
+        self._put(key, stamp, value, at)
+
+    def build_lock(self, key: tuple[Any, ...]) -> threading.Lock:
+        """One lock per cache key, so concurrent requests for an expired page build it once."""
         with self._lock:
-            if len(self._cache) > 1000:
-                self._cache.clear()
-            self._cache[key] = (time.monotonic(), value)
+            lock = self._build_locks.get(key)
+            if lock is None:
+                if len(self._build_locks) > 1000:
+                    self._build_locks = {k: v for k, v in self._build_locks.items() if v.locked()}
+                lock = self._build_locks[key] = threading.Lock()
+            return lock
+
+    @contextmanager
+    def _writing(self, person_id: int) -> Iterator[None]:
+        """Around a write: drop the person's cache before it and again once it is committed."""
+        self.invalidate(person_id)
+        try:
+            yield
+        finally:
+            self.invalidate(person_id)
 
     def invalidate(self, person_id: int | None = None) -> None:
-        """Forget cached reads of one person (or of everyone)."""
+        """Forget cached reads of one person (or of everyone), in this and every other server process."""
+        self._bump(person_id)
         with self._lock:
             for key in [k for k in self._cache if person_id is None or k[0] == person_id]:
                 del self._cache[key]
@@ -107,9 +180,9 @@ class Backend:
     # -- intake and triage --------------------------------------------------------------------
     def save_intake(self, person_id: int, answers: dict[str, Any]) -> TriageView:
         """Store the answers; return the triage as the runner reads it."""
-        self.invalidate(person_id)
-        saved = runner.save_intake(self.ctx, person_id, answers)
-        return triage_view(dict(saved.intake.triage), self.ctx.catalogue)
+        with self._writing(person_id):
+            saved = runner.save_intake(self.ctx, person_id, answers)
+            return triage_view(dict(saved.intake.triage), self.ctx.catalogue)
 
     @staticmethod
     def intake_problems(exc: Exception) -> dict[str, str]:
@@ -142,14 +215,14 @@ class Backend:
 
     def save_screen(self, person_id: int, results: list[dict[str, Any]]) -> Any:
         """Score and store self-test results given as {test_id, side, value}."""
-        self.invalidate(person_id)
-        parsed = [runner.parse_self_test(self.ctx, r["test_id"], r["value"], r["side"]) for r in results]
-        return runner.save_screen(self.ctx, person_id, parsed)
+        with self._writing(person_id):
+            parsed = [runner.parse_self_test(self.ctx, r["test_id"], r["value"], r["side"]) for r in results]
+            return runner.save_screen(self.ctx, person_id, parsed)
 
     def make_plan(self, person_id: int) -> runner.PlanVersionRecord:
         """Build and store the first plan (or a new one from fresh answers)."""
-        self.invalidate(person_id)
-        return runner.make_plan(self.ctx, person_id)
+        with self._writing(person_id):
+            return runner.make_plan(self.ctx, person_id)
 
     # -- plan, check-ins, progress -----------------------------------------------------------
     def plan_handout_pdf(self, person_id: int) -> bytes | None:
@@ -186,14 +259,14 @@ class Backend:
 
     def record_checkin(self, person_id: int, values: dict[str, Any], today: date) -> runner.CheckInSaved:
         """Store a check-in; raise ValueError (InvalidInputError) with field-named problems."""
-        self.invalidate(person_id)
-        entry = runner.CheckInInput(**values)
-        return runner.record_checkin(self.ctx, person_id, entry, today=today)
+        with self._writing(person_id):
+            entry = runner.CheckInInput(**values)
+            return runner.record_checkin(self.ctx, person_id, entry, today=today)
 
     def weekly_review(self, person_id: int, today: date) -> runner.ReviewSaved:
         """Run the weekly review now and store the next plan version."""
-        self.invalidate(person_id)
-        return runner.run_weekly_review(self.ctx, person_id, today)
+        with self._writing(person_id):
+            return runner.run_weekly_review(self.ctx, person_id, today)
 
     def progress(self, person_id: int) -> dict[str, Any]:
         """Progress as JSON-ready data (pain series, outcomes, adherence, plan history)."""
@@ -221,8 +294,8 @@ class Backend:
 
     def record_outcome(self, person_id: int, instrument: str, answers: dict[str, Any], day: date) -> Any:
         """Score and store an outcome questionnaire; returns (record, score)."""
-        self.invalidate(person_id)
-        return runner.record_outcome(self.ctx, person_id, instrument, answers, taken_on=day)
+        with self._writing(person_id):
+            return runner.record_outcome(self.ctx, person_id, instrument, answers, taken_on=day)
 
     def export(self, person_id: int) -> dict[str, Any]:
         """Everything stored about the person."""
@@ -230,19 +303,19 @@ class Backend:
 
     def delete(self, person_id: int) -> dict[str, int]:
         """Delete the person and everything about them (and this app's drafts, uploads, key frames)."""
-        self.invalidate(person_id)
-        counts = dict(runner.delete_person(self.ctx, person_id))
-        for path in self.drafts_dir.glob("*.json") if self.drafts_dir.is_dir() else ():
-            path.unlink(missing_ok=True)
-        shutil.rmtree(self.uploads_dir / f"person-{person_id}", ignore_errors=True)
-        shutil.rmtree(self.gait_dir(person_id), ignore_errors=True)
-        return counts
+        with self._writing(person_id):
+            counts = dict(runner.delete_person(self.ctx, person_id))
+            for path in self.drafts_dir.glob("*.json") if self.drafts_dir.is_dir() else ():
+                path.unlink(missing_ok=True)
+            shutil.rmtree(self.uploads_dir / f"person-{person_id}", ignore_errors=True)
+            shutil.rmtree(self.gait_dir(person_id), ignore_errors=True)
+            return counts
 
     # -- runs (watch files) ------------------------------------------------------------------
     def import_files(self, person_id: int, paths: list[Path]) -> imports_service.ImportSummary:
         """Import watch files; the summary has per-file messages."""
-        self.invalidate(person_id)
-        return imports_service.import_paths(self.ctx, person_id, paths)
+        with self._writing(person_id):
+            return imports_service.import_paths(self.ctx, person_id, paths)
 
     def runs(self, person_id: int, today: date) -> dict[str, Any]:
         """Activities (newest first), the weekly table, spikes and the load snapshot.
@@ -334,8 +407,8 @@ class Backend:
         The plan service reads the stored reports itself (driver evidence from the newest report of
         each view, the cadence cue from the newest side view), so nothing is counted twice.
         """
-        self.invalidate(person_id)
-        return runner.make_plan(self.ctx, person_id)
+        with self._writing(person_id):
+            return runner.make_plan(self.ctx, person_id)
 
     def height_cm(self, person_id: int) -> float | None:
         """The height from the latest intake, for scaling gait measures."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from functools import lru_cache
 
 from fastapi import HTTPException, Request
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -12,8 +13,19 @@ HEADER = "x-csrf-token"
 _SALT = "heelcoach-csrf"
 
 
+@lru_cache(maxsize=8)
+def _serializer_for(secret_key: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret_key, salt=_SALT)
+
+
 def _serializer(request: Request) -> URLSafeSerializer:
-    return URLSafeSerializer(request.app.state.secret_key, salt=_SALT)
+    return _serializer_for(request.app.state.secret_key)
+
+
+@lru_cache(maxsize=4096)
+def _token_for(secret_key: str, seed: str) -> str:
+    # the token is a pure function of key and seed: sign it once per session, not per page
+    return str(_serializer_for(secret_key).dumps(seed))
 
 
 def csrf_token(request: Request) -> str:
@@ -22,7 +34,7 @@ def csrf_token(request: Request) -> str:
     if not isinstance(seed, str):
         seed = secrets.token_urlsafe(16)
         request.session["csrf_seed"] = seed
-    return str(_serializer(request).dumps(seed))
+    return _token_for(request.app.state.secret_key, seed)
 
 
 def token_is_valid(request: Request, token: str | None) -> bool:

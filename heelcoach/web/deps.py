@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from heelcoach import DISCLAIMER
 from heelcoach.services.context import AppContext
@@ -100,5 +102,32 @@ def render_cached(request: Request, name: str, template: str, **values: Any) -> 
     context["csrf_token"] = CSRF_PLACEHOLDER
     context.update(values)
     html = request.app.state.templates.get_template(template).render(context)
-    get_backend(request).store(key, html)
+    get_backend(request).store(key, html, getattr(request.state, "page_taken", None))
     return HTMLResponse(html.replace(CSRF_PLACEHOLDER, csrf_token(request)))
+
+
+async def cached_or_build(request: Request, name: str, build: Callable[[Request], Response]) -> Response:
+    """The cached page ``name``, else ``build(request)`` (which calls :func:`render_cached`).
+
+    Builds run in a worker thread (they read the database), one per page and person at a time:
+    when a cached page expires under load, the requests that arrive meanwhile wait for that one
+    build instead of each reading and rendering again.
+    """
+    hit = cached_page(request, name)
+    if hit is not None:
+        return hit
+    return await run_in_threadpool(_build_once, request, name, build)
+
+
+def _build_once(request: Request, name: str, build: Callable[[Request], Response]) -> Response:
+    key = _page_key(request, name)
+    if key is None:  # a first visit: no person in the session yet
+        return build(request)
+    backend = get_backend(request)
+    with backend.build_lock(key):
+        hit = cached_page(request, name)
+        if hit is not None:
+            return hit
+        # the page is cached as of now: a write committed while it is built makes it stale
+        request.state.page_taken = backend.stamp(key)
+        return build(request)

@@ -7,11 +7,10 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from heelcoach.web.charts import Series, bars_with_line, line_chart
 from heelcoach.web.checkin import RED_FLAG_SYMPTOMS, CheckInForm, parse_checkin, service_errors
-from heelcoach.web.deps import cached_page, get_backend, get_ctx, person_id, render, render_cached
+from heelcoach.web.deps import cached_or_build, get_backend, get_ctx, person_id, render, render_cached
 from heelcoach.web.plan_views import plan_view, today_items
 
 router = APIRouter()
@@ -92,10 +91,7 @@ def _today_page(
 async def today_page(request: Request) -> Response:
     """Today's exercises with dose and a done box, the running allowance, the morning check-in."""
     # served from the page cache when nothing changed; database reads go to a worker thread
-    hit = cached_page(request, f"today:{_today(request)}")
-    if hit is not None:
-        return hit
-    return await run_in_threadpool(_today_page, request)
+    return await cached_or_build(request, f"today:{_today(request)}", _today_page)
 
 
 @router.post("/checkin", response_class=HTMLResponse)
@@ -311,10 +307,7 @@ async def outcome_save(request: Request) -> Response:
 @router.get("/progress", response_class=HTMLResponse)
 async def progress_page(request: Request) -> Response:
     """Charts of pain over time, outcomes with the meaningful-change line, load, adherence, history."""
-    hit = cached_page(request, f"progress:{_today(request)}")
-    if hit is not None:
-        return hit
-    return await run_in_threadpool(_progress_page, request)
+    return await cached_or_build(request, f"progress:{_today(request)}", _progress_page)
 
 
 def _progress_page(request: Request) -> Response:

@@ -110,3 +110,9 @@ def test_report_text_of_a_synthetic_run_is_rounded(gait_rules) -> None:  # type:
     assert " ± " in report.summary
     for text in texts:
         assert not TOO_PRECISE.search(text), text
+
+
+@pytest.mark.parametrize("value", [1e30, -1e300, 1.7976931348623157e308, 5e-324])
+def test_extreme_finite_values_are_formatted_not_raised(value: float) -> None:
+    assert format_value(value)
+    assert format_measure(value, 1.0, "x").endswith(" x")
