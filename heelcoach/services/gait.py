@@ -18,6 +18,7 @@ from heelcoach.gait.errors import GaitError, KeypointFileError, WrongFileTypeErr
 from heelcoach.gait.findings import Finding, driver_evidence
 from heelcoach.gait.halpe import read_halpe
 from heelcoach.gait.keypoints import Keypoints
+from heelcoach.gait.numbers import format_measure, format_value
 from heelcoach.gait.openpose import read_openpose
 from heelcoach.gait.pipeline import FrameStash, GaitAnalysis, ViewChoice, video_keypoints
 from heelcoach.gait.pose import PoseBackend, PoseTiming
@@ -41,6 +42,8 @@ __all__ = [
     "analyse_video",
     "cadence_cue_pct",
     "check_upload",
+    "format_measure",
+    "format_value",
     "gait_evidence",
     "latest_report",
     "person_cadence_cue_pct",

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from heelcoach.services.gait import format_measure
 from heelcoach.web.views import attr
 
 
@@ -59,12 +60,12 @@ class GaitReportView:
     created_at: datetime | None = None
 
 
-def _fmt(value: Any, unit: str = "") -> str:
+def _fmt(value: Any, uncertainty: Any = None, unit: str = "") -> str:
+    """A measured value as the gait reports write it: rounded to its uncertainty ('211 ± 19 steps/min')."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        digits = 2 if 0 < abs(value) < 1 else 1
-        text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
-        return f"{text} {unit}".strip()
-    return str(value)
+        sd = float(uncertainty) if isinstance(uncertainty, int | float) else None
+        return format_measure(float(value), sd, unit)
+    return f"{value} {unit}".strip()
 
 
 CAPTIONS = {
@@ -131,10 +132,7 @@ def gait_report_view(
         if value is None:
             continue
         unit = str(attr(m, "unit", "") or "")
-        shown = _fmt(value, unit)
-        sd = attr(m, "uncertainty")
-        if isinstance(sd, int | float):
-            shown += f" (± {_fmt(sd)})"
+        shown = _fmt(value, attr(m, "uncertainty"), unit)
         notes = attr(m, "notes", ()) or ()
         metrics.append(MetricView(str(attr(m, "name", "") or key), shown, " ".join(str(n) for n in notes)))
     findings = [
