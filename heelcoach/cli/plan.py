@@ -336,7 +336,33 @@ def review_command(
         out.print(f"- {d.item_id}: {d.action} - {str(d.reason).strip()} (rule: {d.rule_id})", markup=False)
     for message in saved.review.messages:
         out.print(f"- {message}", markup=False)
+    runs = saved.record.decision.get("runs_beside_pain") or []
+    if runs:
+        out.print("[bold]Runs this week beside your pain[/bold] (which runs made it worse)")
+        for line in runs_beside_pain_lines(runs):
+            out.print(f"- {line}", markup=False)
     _disclaimer()
+
+
+def runs_beside_pain_lines(runs: list[dict[str, Any]]) -> list[str]:
+    """One line a run: distance, pain during and after, the next morning, and whether it made it worse."""
+
+    def pain(value: Any) -> str:
+        return "-" if value is None else f"{value}/10"
+
+    lines = []
+    for run in runs:
+        day = date.fromisoformat(str(run["day"]))
+        change = run.get("first_step_change")
+        morning = pain(run.get("next_first_step_pain"))
+        if change is not None:
+            morning += f" ({change:+d})"
+        verdict = "made it worse" if run.get("made_it_worse") else "no flare"
+        lines.append(
+            f"{day:%a %d %b}: {run['distance_km']:g} km, pain during {pain(run.get('pain_during'))}, "
+            f"after {pain(run.get('pain_after'))}, next morning {morning} - {verdict}"
+        )
+    return lines
 
 
 @app.command("progress")

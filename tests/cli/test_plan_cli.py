@@ -199,3 +199,20 @@ def test_forget_deletes_everything_after_confirmation(cli: CliRunner) -> None:
     assert "--yes" in refused.output
     assert "Deleted person" in _ok(cli, "forget", "--yes")
     assert "Nobody yet" in _ok(cli, "people")
+
+
+def test_runs_beside_pain_lines_say_which_runs_made_it_worse() -> None:
+    from heelcoach.cli.plan import runs_beside_pain_lines
+
+    lines = runs_beside_pain_lines(
+        [
+            {"day": "2026-11-14", "distance_km": 8.2, "pain_during": 3, "pain_after": 4,
+             "next_first_step_pain": 5, "first_step_change": 2, "made_it_worse": True},
+            {"day": "2026-11-16", "distance_km": 5.0, "pain_during": None, "pain_after": None,
+             "next_first_step_pain": None, "first_step_change": None, "made_it_worse": False},
+        ]
+    )
+    assert lines == [
+        "Sat 14 Nov: 8.2 km, pain during 3/10, after 4/10, next morning 5/10 (+2) - made it worse",
+        "Mon 16 Nov: 5 km, pain during -, after -, next morning - - no flare",
+    ]
