@@ -41,9 +41,10 @@ def bench(clip: Path, frames: int | None, out_dir: Path) -> dict[str, object]:
     decoded_and_posed = time.perf_counter()
     analysis = GaitAnalysis(rules).run(kp, clip.name, "video")
     analysed = time.perf_counter()
-    needed = key_frame_indices(analysis.contacts_, analysis.view_, analysis.keypoints_)
+    needed = key_frame_indices(analysis.contacts_, analysis.view_, analysis.keypoints_, stash.frames.keys())
     stills, scale = {i: stash.frames[i] for i in needed if i in stash.frames}, stash.scale
-    if len(stills) < len(needed):
+    reread = len(stills) < len(needed)
+    if reread:
         stills, scale = read_frames(clip, needed), 1.0
     write_key_frames(
         analysis.keypoints_,
@@ -89,6 +90,8 @@ def bench(clip: Path, frames: int | None, out_dir: Path) -> dict[str, object]:
         "goal_realtime_factor": GOAL_REALTIME,
         "activity": analysis.report_.activity,
         "contacts": len(analysis.contacts_),
+        "cadence_spm": analysis.metrics_["cadence"].value if "cadence" in analysis.metrics_ else None,
+        "key_frames_decoded_again": reread,
     }
 
 

@@ -8,7 +8,9 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import contextlib
+import importlib
+import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -296,31 +298,46 @@ class GaitAnalysis:
 class FrameStash:
     """Frames kept during the pose pass for the key frames, so the clip is not decoded twice.
 
-    Key frames show the contacts nearest the middle of the clip, so frames within ``window_s`` of
-    the middle are kept, downscaled to at most ``max_side`` pixels (``scale`` records by how much).
+    Frames within ``window_s`` of the middle are kept (on the decoding thread), downscaled to at
+    most ``max_side`` pixels (``scale`` records by how much); key frames prefer contacts among them.
     """
 
     window_s: float = 0.75
     max_side: int = 960
     frames: dict[int, NDArray[np.uint8]] = field(default_factory=dict)
     scale: float = 1.0
+    first_frame: int = field(default=0, init=False)  # set by ``begin``; nothing kept before it
+    last_frame: int = field(default=-1, init=False)
 
-    def wrap(
-        self, frames: Iterable[NDArray[np.uint8]], n_frames: int, fps: float
-    ) -> Iterator[NDArray[np.uint8]]:
-        """Yield ``frames`` unchanged, keeping a small copy of those near the middle."""
-        middle, half = n_frames // 2, round(self.window_s * fps)
-        for index, frame in enumerate(frames):
-            if middle - half <= index <= middle + half:
-                self.scale = min(1.0, self.max_side / max(frame.shape[:2]))
-                if self.scale < 1.0:
-                    import cv2  # only when a frame must be downscaled (a video is being analysed)
+    def begin(self, n_frames: int, fps: float) -> None:
+        """Prepare for a clip of ``n_frames`` at ``fps`` (which frames are kept)."""
+        self.first_frame = n_frames // 2 - round(self.window_s * fps)
+        self.last_frame = n_frames // 2 + round(self.window_s * fps)
 
-                    size = (round(frame.shape[1] * self.scale), round(frame.shape[0] * self.scale))
-                    self.frames[index] = np.asarray(cv2.resize(frame, size, interpolation=cv2.INTER_AREA))
-                else:
-                    self.frames[index] = frame.copy()
-            yield frame
+    def keep(self, index: int, frame: NDArray[np.uint8]) -> None:
+        """Keep a small copy of ``frame`` if it is near the middle (runs on the decoding thread)."""
+        if not self.first_frame <= index <= self.last_frame:
+            return
+        scale = min(1.0, self.max_side / max(frame.shape[:2]))
+        if scale < 1.0:
+            import cv2  # only when a frame must be downscaled (a video is being analysed)
+
+            size = (round(frame.shape[1] * scale), round(frame.shape[0] * scale))
+            self.frames[index] = np.asarray(cv2.resize(frame, size, interpolation=cv2.INTER_AREA))
+        else:
+            self.frames[index] = frame.copy()
+        self.scale = scale
+
+
+def _preload(pictures: bool) -> None:
+    """Import what the analysis (and rendering) will need, on a spare core while the model runs.
+
+    Best effort: anything failing here only means the same work happens later, on the main thread.
+    """
+    names = ["scipy.signal", "scipy.ndimage"] + (["heelcoach.gait.render"] if pictures else [])
+    with contextlib.suppress(Exception):
+        for name in names:
+            importlib.import_module(name)
 
 
 def video_keypoints(
@@ -335,10 +352,15 @@ def video_keypoints(
     info = probe_video(path)
     own = backend is None
     model: PoseBackend = backend if backend is not None else MediapipeBackend()
+    # after the model is loaded (both imports would fight for the GIL); during inference the model
+    # waits in C++ without the GIL, so these imports cost the analysis nothing later
+    preload = threading.Thread(target=_preload, args=(stash is not None,), name="heelcoach-preload")
+    preload.start()
     n_hint = info.n_frames if max_frames is None else min(info.n_frames, max_frames)
-    frames: Iterable[NDArray[np.uint8]] = iter_frames(path, max_frames)
     if stash is not None:
-        frames = stash.wrap(frames, n_hint, info.fps)
+        stash.begin(n_hint, info.fps)
+    rgb = isinstance(model, MediapipeBackend)  # colour conversion on the decoding thread too
+    frames = iter_frames(path, max_frames, on_frame=None if stash is None else stash.keep, rgb=rgb)
     try:
         kp = estimate_pose(
             frames,
@@ -349,10 +371,12 @@ def video_keypoints(
             n_frames_hint=n_hint,
             progress=progress,
             timing=timing,
+            rgb=rgb,
         )
     finally:
         if own:
             model.close()
+        preload.join(timeout=30)  # never draw with matplotlib on two threads at once
     if kp.n_frames == 0:
         raise UnreadableVideoError(f"{path}: no frame could be decoded. Export it again as MP4 (H.264).")
     return kp, info

@@ -108,15 +108,21 @@ class MediapipeBackend:
         """Landmarks of the most prominent person, or None when nobody is found."""
         import cv2  # loaded with the model; cached by Python after the first frame
 
-        height, width = frame_bgr.shape[:2]
+        return self.process_rgb(np.asarray(cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8))
+
+    def process_rgb(
+        self, frame_rgb: NDArray[np.uint8]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
+        """As ``process``, for a frame already in RGB order (converted off the model's thread)."""
+        height, width = frame_rgb.shape[:2]
         with warnings.catch_warnings():
             # protobuf inside mediapipe 0.10.14 warns on every call; nothing we can change
             warnings.filterwarnings("ignore", message="SymbolDatabase.GetPrototype", category=UserWarning)
             if self._warmed_up:
-                result = self._pose.process(cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB))
+                result = self._pose.process(frame_rgb)
             else:  # the graph and the landmark model start lazily and log from C++
                 with _quiet_native_stderr():
-                    result = self._pose.process(cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB))
+                    result = self._pose.process(frame_rgb)
                 self._person_frames += result.pose_landmarks is not None
                 self._warmed_up = self._person_frames >= 3
         if result.pose_landmarks is None:
@@ -148,14 +154,21 @@ def estimate_pose(
     n_frames_hint: int = 0,
     progress: Progress | None = None,
     timing: PoseTiming | None = None,
+    rgb: bool = False,
 ) -> Keypoints:
-    """Run ``backend`` on every frame and collect internal keypoints (NaN where nobody is found)."""
+    """Run ``backend`` on every frame and collect internal keypoints (NaN where nobody is found).
+
+    ``rgb``: the frames are already RGB and ``backend`` is a MediapipeBackend (``process_rgb``).
+    """
     xys: list[NDArray[np.float64]] = []
     scores: list[NDArray[np.float64]] = []
     blank_xy, blank_score = empty_frames(1)
+    if rgb and not isinstance(backend, MediapipeBackend):
+        raise TypeError("rgb=True needs a MediapipeBackend (other backends take BGR frames)")
+    run = backend.process_rgb if isinstance(backend, MediapipeBackend) and rgb else backend.process
     for index, frame in enumerate(frames):
         start = time.perf_counter()
-        found = backend.process(frame)
+        found = run(frame)
         if timing is not None:
             timing.inference_s += time.perf_counter() - start
             timing.frames += 1

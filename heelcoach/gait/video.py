@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -79,11 +80,19 @@ def probe_video(path: Path) -> VideoInfo:
 _END = object()
 
 
-def iter_frames(path: Path, max_frames: int | None = None, prefetch: int = 8) -> Iterator[NDArray[np.uint8]]:
+def iter_frames(
+    path: Path,
+    max_frames: int | None = None,
+    prefetch: int = 8,
+    on_frame: Callable[[int, NDArray[np.uint8]], None] | None = None,
+    rgb: bool = False,
+) -> Iterator[NDArray[np.uint8]]:
     """Yield decoded BGR frames of ``path`` in order (at most ``max_frames``).
 
     A background thread decodes up to ``prefetch`` frames ahead, so decoding overlaps with pose
-    inference on a second core (OpenCV releases the GIL while decoding).
+    inference on a second core (OpenCV releases the GIL while decoding). ``on_frame(index, frame)``
+    runs on that thread too (e.g. keeping small copies of key frames), off the model's thread;
+    ``rgb`` converts each frame to RGB there as well (after ``on_frame`` has seen the BGR frame).
     """
     frames: queue.Queue[object] = queue.Queue(maxsize=max(1, prefetch))
     stop = threading.Event()
@@ -99,15 +108,26 @@ def iter_frames(path: Path, max_frames: int | None = None, prefetch: int = 8) ->
 
     import cv2  # heavy: only when a video is decoded
 
+    errors: list[BaseException] = []
+
     def decode() -> None:
         cap = cv2.VideoCapture(str(path))
         count = 0
         try:
             while max_frames is None or count < max_frames:
                 ok, frame = cap.read()
-                if not ok or not put(frame):
+                if not ok:
+                    break
+                image: NDArray[np.uint8] = np.asarray(frame, dtype=np.uint8)
+                if on_frame is not None:
+                    on_frame(count, image)
+                if rgb:
+                    image = np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+                if not put(image):
                     break
                 count += 1
+        except Exception as exc:  # noqa: BLE001  re-raised on the consumer's thread, never swallowed
+            errors.append(exc)
         finally:
             cap.release()
             put(_END)
@@ -118,8 +138,10 @@ def iter_frames(path: Path, max_frames: int | None = None, prefetch: int = 8) ->
         while True:
             item = frames.get()
             if item is _END:
+                if errors:
+                    raise errors[0]
                 return
-            yield np.asarray(item, dtype=np.uint8)
+            yield cast(NDArray[np.uint8], item)
     finally:
         stop.set()
         worker.join(timeout=5)

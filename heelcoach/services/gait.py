@@ -94,7 +94,8 @@ def _outputs(
     from heelcoach.gait.render import key_frame_indices, write_key_frames, write_plots
 
     kp = analysis.keypoints_
-    needed = key_frame_indices(analysis.contacts_, analysis.view_, kp)
+    stashed = stash.frames.keys() if stash is not None else ()
+    needed = key_frame_indices(analysis.contacts_, analysis.view_, kp, stashed)
     scale = 1.0
     if stash is not None and all(i in stash.frames for i in needed):
         frames, scale = {i: stash.frames[i] for i in needed}, stash.scale

@@ -8,8 +8,11 @@ import numpy as np
 import pytest
 
 from heelcoach.gait.errors import UnreadableVideoError, WrongFileTypeError
-from heelcoach.gait.keypoints import LANDMARKS
+from heelcoach.gait.events import Contact
+from heelcoach.gait.keypoints import LANDMARKS, Keypoints
+from heelcoach.gait.pipeline import FrameStash
 from heelcoach.gait.pose import MEDIAPIPE_INDEX, PoseTiming, estimate_pose
+from heelcoach.gait.render import key_frame_indices
 from heelcoach.gait.video import iter_frames, probe_video, read_frames
 
 
@@ -96,3 +99,49 @@ def test_vp9_clip_decodes(shared_data: Path, tmp_path: Path) -> None:
     info = probe_video(path)
     assert (info.width, info.height) == (480, 352)
     assert len(list(iter_frames(path))) == 15
+
+
+def test_decoding_thread_keeps_bgr_copies_and_hands_over_rgb(shared_data: Path) -> None:
+    path = shared_data / "video" / "running_side_480p30.mp4"
+    bgr = list(iter_frames(path, max_frames=12))
+    stash = FrameStash(window_s=0.1, max_side=200)
+    stash.begin(12, 30.0)  # keeps frames 3..9 (middle 6 +- 3)
+    rgb = list(iter_frames(path, max_frames=12, on_frame=stash.keep, rgb=True))
+    assert np.array_equal(rgb[5], bgr[5][:, :, ::-1])
+    assert sorted(stash.frames) == list(range(3, 10))
+    assert max(stash.frames[6].shape[:2]) == 200
+    assert stash.scale == pytest.approx(200 / max(bgr[6].shape[:2]))
+    small, full = stash.frames[6].astype(int), bgr[6].astype(int)  # the same picture, in BGR order
+    assert np.abs(small.mean(axis=(0, 1)) - full.mean(axis=(0, 1))).max() < 3
+
+
+def test_decoding_thread_errors_reach_the_caller(shared_data: Path) -> None:
+    def boom(index: int, frame: np.ndarray) -> None:
+        if index == 4:
+            raise ValueError("frame 4 broke")
+
+    with pytest.raises(ValueError, match="frame 4 broke"):
+        list(iter_frames(shared_data / "video" / "running_side_480p30.mp4", on_frame=boom))
+
+
+def test_rgb_frames_need_the_mediapipe_backend() -> None:
+    frames = [np.zeros((4, 4, 3), dtype=np.uint8)]
+    with pytest.raises(TypeError, match="MediapipeBackend"):
+        estimate_pose(frames, FakeBackend(), fps=30.0, width=4, height=4, rgb=True)
+
+
+def test_key_frames_prefer_frames_already_in_memory() -> None:
+    kp = Keypoints(
+        xy=np.zeros((100, len(LANDMARKS), 2)),
+        score=np.linspace(0.5, 0.9, 100)[:, None].repeat(len(LANDMARKS), axis=1),
+        fps=30.0,
+        width=64,
+        height=64,
+        source="test",
+    )
+    contacts = [Contact("left" if i % 2 else "right", f / 30, f) for i, f in enumerate(range(5, 100, 9))]
+    best = key_frame_indices(contacts, "side", kp)  # best-scored inner contacts: late in the clip
+    assert best == [86, 77]  # left, right
+    kept = key_frame_indices(contacts, "side", kp, available=range(40, 60))
+    assert kept == [50, 59]
+    assert key_frame_indices(contacts, "side", kp, available=[999]) == best
