@@ -18,16 +18,16 @@ case "$action" in
     # Several pytest workers may ask at once: one initdb/start at a time.
     if command -v flock >/dev/null 2>&1; then
       exec 9>"${dir%/}.lock"
-      flock -w 120 9
+      flock -w 120 9 || { echo "scripts/pg.sh: ${dir%/}.lock is still held after 120 s" >&2; exit 1; }
     fi
     if [ ! -f "$dir/PG_VERSION" ]; then
       rm -rf "$dir"; mkdir -p "$dir"
       [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir"
-      as_pg "${bindir}initdb" -D "$dir" -A trust -U postgres >/dev/null
+      as_pg "${bindir}initdb" -D "$dir" -A trust -U postgres >/dev/null 9>&-
     fi
     if ! as_pg "${bindir}pg_ctl" -D "$dir" status >/dev/null 2>&1; then
       as_pg "${bindir}pg_ctl" -D "$dir" -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off" \
-        -l "$dir/log" -w start >/dev/null
+        -l "$dir/log" -w start >/dev/null 9>&-  # the server must not inherit (and hold) the lock
     fi
     echo "postgresql+psycopg://postgres@127.0.0.1:$port/postgres"
     ;;

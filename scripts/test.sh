@@ -11,7 +11,10 @@ echo "== mypy";        mypy
 echo "== lint-imports"; lint-imports
 
 if [ -z "${HEELCOACH_TEST_POSTGRES_URL:-}" ]; then
-  HEELCOACH_TEST_POSTGRES_URL=$(scripts/pg.sh start)
+  HEELCOACH_TEST_POSTGRES_URL=$(scripts/pg.sh start) || {
+    echo "PostgreSQL did not start: see scripts/pg.sh and ${HEELCOACH_PG_DIR:-/tmp/heelcoach-pg}/log" >&2
+    exit 1
+  }
   export HEELCOACH_TEST_POSTGRES_URL
   trap 'scripts/pg.sh stop' EXIT
 fi
