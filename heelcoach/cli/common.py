@@ -13,6 +13,7 @@ from rich.text import Text
 
 from heelcoach.services import runner
 from heelcoach.services.context import AppContext
+from heelcoach.store.migrate import SchemaError
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -29,6 +30,8 @@ def open_context() -> Iterator[AppContext]:
     """The configured store, with every known failure turned into a clear message."""
     try:
         ctx = AppContext.from_settings()
+    except SchemaError as exc:
+        fail(f"cannot open the heelcoach database: {exc}")
     except Exception as exc:  # noqa: BLE001 - reported to the person, never a traceback
         fail(
             f"cannot open the heelcoach database ({type(exc).__name__}: {exc}). Check HEELCOACH_DATABASE_URL "

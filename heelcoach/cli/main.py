@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 
 from heelcoach.cli.app import app
 
@@ -16,9 +18,19 @@ def _register() -> None:
 
 
 def run() -> None:
-    """Run the CLI."""
+    """Run the CLI; an unexpected failure is one clear line, never a traceback (unless asked for)."""
     _register()
-    app()
+    try:
+        app()
+    except Exception as exc:  # the last resort; known failures have their own messages
+        if os.environ.get("HEELCOACH_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"Error: heelcoach hit an unexpected problem ({type(exc).__name__}: {str(exc)[:300]}). "
+            "Anything already saved is safe: each save is one transaction. Run again with "
+            "HEELCOACH_DEBUG=1 to see the details.\n"
+        )
+        raise SystemExit(1) from None
 
 
 _register()

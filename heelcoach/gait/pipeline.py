@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -42,7 +45,7 @@ from heelcoach.gait.tracking import (
     leg_length_px,
     mask_low_scores,
 )
-from heelcoach.gait.video import VideoInfo, iter_frames, probe_video
+from heelcoach.gait.video import FrameStream, VideoInfo, key_frame_numbers, probe_video
 from heelcoach.knowledge.schema_gait import GaitRules
 
 ViewChoice = Literal["auto", "side", "rear", "front"]
@@ -329,8 +332,9 @@ class FrameStash:
         self.scale = scale
 
 
-def _preload(pictures: bool) -> None:
-    """Import what the analysis (and rendering) will need, on a spare core while the model runs.
+def _preload(pictures: bool, extra: Sequence[Callable[[], object]] = ()) -> None:
+    """Import what the analysis (and rendering) will need, on a spare core while the model runs,
+    then run ``extra`` (e.g. loading the knowledge base the findings need).
 
     Best effort: anything failing here only means the same work happens later, on the main thread.
     """
@@ -338,6 +342,49 @@ def _preload(pictures: bool) -> None:
     with contextlib.suppress(Exception):
         for name in names:
             importlib.import_module(name)
+        for work in extra:
+            work()
+
+
+#: Fewest frames per pose model worth starting a second model for (a new model re-detects the
+#: person on its first frame and costs about 0.3 s to start).
+MIN_FRAMES_PER_WORKER = 90
+
+
+#: Cost of decoding one frame while seeking, in units of one pose-model frame (measured here,
+#: 2026-11-22: 0.5-0.75 s to seek 150 frames of 720p while two models ran at ~21 frames/s each).
+SEEK_COST_PER_FRAME = 0.1
+
+
+def split_points(n_frames: int, workers: int, key_frames: Sequence[int]) -> list[int]:
+    """Where each of ``workers`` consecutive segments starts, so that they finish together.
+
+    A segment starting mid-clip first seeks: OpenCV decodes from the key frame before its start,
+    which costs ``SEEK_COST_PER_FRAME`` of a model frame per frame decoded. Starting at a key frame
+    costs nothing. For two workers the start of the second minimises the later finish; more
+    workers split evenly.
+    """
+    if workers <= 1 or n_frames <= 1:
+        return [0]
+    if workers > 2:
+        return [round(i * n_frames / workers) for i in range(workers)]
+    keys = np.unique(np.asarray([0, *key_frames], dtype=np.int64))
+    starts = np.arange(1, n_frames, dtype=np.int64)
+    before = keys[np.searchsorted(keys, starts, side="right") - 1]  # the key frame at or before each
+    finish = np.maximum(starts, SEEK_COST_PER_FRAME * (starts - before) + (n_frames - starts))
+    best = np.flatnonzero(finish == finish.min())
+    middle = best[np.argmin(np.abs(starts[best] - n_frames / 2))]  # ties: the most even split
+    return [0, int(starts[middle])]
+
+
+def pose_workers(n_frames: int, cores: int | None = None) -> int:
+    """How many pose models to run side by side on ``n_frames``: one per core, at most two.
+
+    MediaPipe runs each model on one core and releases the GIL while it works, so on two cores two
+    models on two halves of the clip take about half the time of one.
+    """
+    available = cores if cores is not None else (os.cpu_count() or 1)
+    return max(1, min(2, available, n_frames // MIN_FRAMES_PER_WORKER))
 
 
 def video_keypoints(
@@ -347,36 +394,121 @@ def video_keypoints(
     timing: PoseTiming | None = None,
     max_frames: int | None = None,
     stash: FrameStash | None = None,
+    workers: int | None = None,
+    preload: Sequence[Callable[[], object]] = (),
 ) -> tuple[Keypoints, VideoInfo]:
-    """Decode ``path`` and run the pose model on every frame (MediaPipe unless ``backend`` is given)."""
+    """Decode ``path`` and run the pose model on every frame (MediaPipe unless ``backend`` is given).
+
+    With MediaPipe, long enough clips are cut into ``workers`` consecutive segments (default
+    :func:`pose_workers`), each decoded and tracked by its own model on its own thread; the
+    keypoints are joined in frame order. A given ``backend`` always runs alone, on every frame.
+    ``preload``: work the caller will need next, done on a spare thread while the models run.
+    """
     info = probe_video(path)
-    own = backend is None
-    model: PoseBackend = backend if backend is not None else MediapipeBackend()
-    # after the model is loaded (both imports would fight for the GIL); during inference the model
-    # waits in C++ without the GIL, so these imports cost the analysis nothing later
-    preload = threading.Thread(target=_preload, args=(stash is not None,), name="heelcoach-preload")
-    preload.start()
     n_hint = info.n_frames if max_frames is None else min(info.n_frames, max_frames)
+    n_workers = 1 if backend is not None else (workers if workers is not None else pose_workers(n_hint))
+    n_workers = max(1, min(n_workers, n_hint)) if n_hint > 0 else 1
     if stash is not None:
         stash.begin(n_hint, info.fps)
-    rgb = isinstance(model, MediapipeBackend)  # colour conversion on the decoding thread too
-    frames = iter_frames(path, max_frames, on_frame=None if stash is None else stash.keep, rgb=rgb)
+    rgb = backend is None  # MediaPipe: colour conversion on the decoding thread too
+    keys = key_frame_numbers(path, n_hint) if n_workers > 1 else [0]
+    starts = split_points(n_hint, n_workers, keys)
+    # the last segment reads to the end (or max_frames): the container's frame count can be wrong
+    stops: list[int | None] = [*starts[1:], max_frames]
+    streams: list[FrameStream] = []
+    models: list[PoseBackend] = [backend] if backend is not None else []
     try:
-        kp = estimate_pose(
-            frames,
-            model,
-            fps=info.fps,
-            width=info.width,
-            height=info.height,
-            n_frames_hint=n_hint,
-            progress=progress,
-            timing=timing,
-            rgb=rgb,
-        )
+        # decoding (and seeking to each segment) starts first, while the models load
+        for first, stop in zip(starts, stops, strict=True):
+            count = None if stop is None else stop - first
+            keep = None if stash is None else stash.keep
+            streams.append(FrameStream(path, count, on_frame=keep, rgb=rgb, start=first))
+        while len(models) < n_workers:
+            models.append(MediapipeBackend())
+        # after the models are loaded (both imports would fight for the GIL); during inference the
+        # models wait in C++ without the GIL, so these imports cost the analysis nothing later
+        loader = threading.Thread(target=_preload, args=(stash is not None, preload), name="hc-preload")
+        loader.start()
+        try:
+            segments = [
+                _Segment(stream, model, max(0, (n_hint if stop is None else stop) - first))
+                for stream, model, first, stop in zip(streams, models, starts, stops, strict=True)
+            ]
+            kp = _pose_segments(segments, info, rgb, progress, timing, n_hint)
+        finally:
+            loader.join(timeout=30)  # never draw with matplotlib on two threads at once
     finally:
-        if own:
+        for stream in streams:
+            stream.close()
+        for model in models if backend is None else []:
             model.close()
-        preload.join(timeout=30)  # never draw with matplotlib on two threads at once
     if kp.n_frames == 0:
         raise UnreadableVideoError(f"{path}: no frame could be decoded. Export it again as MP4 (H.264).")
     return kp, info
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """Consecutive frames of a clip, the model that tracks the person through them, their number."""
+
+    frames: FrameStream
+    model: PoseBackend
+    n_hint: int
+
+
+def _pose_segments(
+    segments: list[_Segment],
+    info: VideoInfo,
+    rgb: bool,
+    progress: Progress | None,
+    timing: PoseTiming | None,
+    n_hint: int,
+) -> Keypoints:
+    """Run each segment's model on its frames, side by side; join the keypoints in frame order."""
+    lock = threading.Lock()
+    done = [0] * len(segments)
+
+    def report(worker: int) -> Progress | None:
+        if progress is None:
+            return None
+
+        def tick(count: int, _total: int) -> None:
+            with lock:  # one progress bar, fed by every worker in turn
+                done[worker] = count
+                progress(sum(done), max(n_hint, sum(done)))
+
+        return tick
+
+    def run(worker: int) -> tuple[Keypoints, PoseTiming]:
+        segment, own = segments[worker], PoseTiming()
+        kp = estimate_pose(
+            segment.frames,
+            segment.model,
+            fps=info.fps,
+            width=info.width,
+            height=info.height,
+            n_frames_hint=segment.n_hint,
+            progress=report(worker),
+            timing=own,
+            rgb=rgb,
+        )
+        return kp, own
+
+    if len(segments) == 1:
+        parts = [run(0)]
+    else:
+        with ThreadPoolExecutor(max_workers=len(segments), thread_name_prefix="heelcoach-pose") as pool:
+            parts = list(pool.map(run, range(len(segments))))
+    if timing is not None:
+        for _kp, own in parts:
+            timing.inference_s += own.inference_s
+            timing.frames += own.frames
+            timing.worker_s.append(own.inference_s)
+    pieces = [kp for kp, _own in parts]
+    if len(pieces) == 1:
+        return pieces[0]
+    return replace(
+        pieces[0],
+        xy=np.concatenate([kp.xy for kp in pieces]),
+        score=np.concatenate([kp.score for kp in pieces]),
+    )

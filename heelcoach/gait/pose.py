@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
@@ -44,21 +45,40 @@ _MP_ORDER = np.array([MEDIAPIPE_INDEX[name] for name in LANDMARKS])
 Progress = Callable[[int, int], None]
 
 
+_quiet_lock = threading.Lock()
+_quiet_depth = 0
+_quiet_saved: int | None = None
+
+
 @contextlib.contextmanager
 def _quiet_native_stderr() -> Iterator[None]:
-    """Silence C++ log lines (TFLite, absl) written to file descriptor 2 while the model starts."""
+    """Silence C++ log lines (TFLite, absl) written to file descriptor 2 while the model starts.
+
+    Safe when several pose models start on several threads: the first to enter redirects file
+    descriptor 2, the last to leave restores it (a plain save/restore per thread could leave the
+    process's stderr pointing at /dev/null).
+    """
+    global _quiet_depth, _quiet_saved
+    with _quiet_lock:
+        if _quiet_depth == 0:
+            try:
+                saved = os.dup(2)
+            except OSError:  # no real stderr (embedded use): nothing to silence
+                saved = None
+            if saved is not None:
+                with open(os.devnull, "wb") as devnull:
+                    os.dup2(devnull.fileno(), 2)
+            _quiet_saved = saved
+        _quiet_depth += 1
     try:
-        saved = os.dup(2)
-    except OSError:  # no real stderr (embedded use): nothing to silence
         yield
-        return
-    try:
-        with open(os.devnull, "wb") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            yield
     finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+        with _quiet_lock:
+            _quiet_depth -= 1
+            if _quiet_depth == 0 and _quiet_saved is not None:
+                os.dup2(_quiet_saved, 2)
+                os.close(_quiet_saved)
+                _quiet_saved = None
 
 
 class PoseBackend(Protocol):
@@ -89,6 +109,9 @@ class MediapipeBackend:
 
     def __init__(self, min_detection_confidence: float = 0.5, min_tracking_confidence: float = 0.5) -> None:
         os.environ.setdefault("GLOG_minloglevel", "2")  # keep mediapipe's C++ log lines off the terminal
+        # protobuf inside mediapipe 0.10.14 warns on every call; nothing we can change. Set once for
+        # the process: ``warnings.catch_warnings`` per call is not safe with models on two threads.
+        warnings.filterwarnings("ignore", message="SymbolDatabase.GetPrototype", category=UserWarning)
         with _quiet_native_stderr():
             import mediapipe as mp  # heavy import, deferred until a video is analysed
 
@@ -115,16 +138,13 @@ class MediapipeBackend:
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
         """As ``process``, for a frame already in RGB order (converted off the model's thread)."""
         height, width = frame_rgb.shape[:2]
-        with warnings.catch_warnings():
-            # protobuf inside mediapipe 0.10.14 warns on every call; nothing we can change
-            warnings.filterwarnings("ignore", message="SymbolDatabase.GetPrototype", category=UserWarning)
-            if self._warmed_up:
+        if self._warmed_up:
+            result = self._pose.process(frame_rgb)
+        else:  # the graph and the landmark model start lazily and log from C++
+            with _quiet_native_stderr():
                 result = self._pose.process(frame_rgb)
-            else:  # the graph and the landmark model start lazily and log from C++
-                with _quiet_native_stderr():
-                    result = self._pose.process(frame_rgb)
-                self._person_frames += result.pose_landmarks is not None
-                self._warmed_up = self._person_frames >= 3
+            self._person_frames += result.pose_landmarks is not None
+            self._warmed_up = self._person_frames >= 3
         if result.pose_landmarks is None:
             return None
         raw = np.array([(lm.x, lm.y, lm.visibility) for lm in result.pose_landmarks.landmark])[_MP_ORDER]
@@ -138,10 +158,21 @@ class MediapipeBackend:
 
 @dataclass
 class PoseTiming:
-    """Time spent in the pose model alone, for the benchmark's overhead ratio."""
+    """Time spent in the pose model alone, for the benchmark's overhead ratio.
+
+    ``inference_s`` sums every model call; when several models run side by side on their own
+    segments of the clip, ``worker_s`` holds each one's sum and ``critical_s`` (the slowest) is the
+    time inference alone would take with the same parallelism.
+    """
 
     inference_s: float = 0.0
     frames: int = 0
+    worker_s: list[float] = field(default_factory=list)
+
+    @property
+    def critical_s(self) -> float:
+        """Inference time on the critical path: the slowest worker (or the one model's total)."""
+        return max(self.worker_s) if self.worker_s else self.inference_s
 
 
 def estimate_pose(

@@ -17,7 +17,7 @@ from heelcoach.gait.events import Contact
 from heelcoach.gait.geometry import flexion_deg, foot_centre, mid
 from heelcoach.gait.keypoints import BONES, INDEX, Keypoints
 from heelcoach.gait.metrics import Metric
-from heelcoach.gait.numbers import format_measure, format_value
+from heelcoach.gait.numbers import format_measure
 
 Image = NDArray[np.uint8]
 COLOURS = {"l": (230, 120, 30), "r": (30, 140, 240)}  # BGR: left blue, right orange
@@ -135,14 +135,15 @@ def key_frame_side(
             img, (ph[0], pheel[1]), pheel, (0, 0, 230), max(2, int(2 * scale)), cv2.LINE_AA, tipLength=0.2
         )
         lines.append(
-            f"overstride {format_value(100 * direction * (heel[0] - hip_x) / leg_px)}% "
+            f"overstride {100 * direction * (heel[0] - hip_x) / leg_px:.0f}% "
             "of leg length (red arrow)"
         )
     flex = flexion_deg(kp.point(f"{leg}_hip")[f][None], knee[None], kp.point(f"{leg}_ankle")[f][None])[0]
     pk = _pt(knee)
     if pk is not None and np.isfinite(flex):
         cv2.circle(img, pk, int(14 * scale), (0, 220, 255), max(1, int(scale)), cv2.LINE_AA)
-        lines.append(f"knee flexion {format_value(flex, 'deg')} (yellow ring)")
+        # whole degrees: one frame's angle from 2-D keypoints is good to several degrees at best
+        lines.append(f"knee flexion {flex:.0f} deg (yellow ring)")
     toe = kp.point(f"{leg}_toe")[f]
     if np.all(np.isfinite(toe)) and np.all(np.isfinite(heel)):
         angle = np.degrees(np.arctan2(heel[1] - toe[1], direction * (toe[0] - heel[0])))

@@ -136,15 +136,29 @@ def analyse_video(
     backend: PoseBackend | None = None,
     timing: PoseTiming | None = None,
     slowed_down: float | None = None,
+    pose_workers: int | None = None,
+    max_frames: int | None = None,
 ) -> GaitReport:
     """Analyse a running video; write key frames and plots to ``out_dir`` when given.
+
+    ``pose_workers``: pose models side by side (default: one per core, at most two);
+    ``max_frames``: analyse only the clip's first frames.
 
     Raises a GaitError subclass with a plain message for a missing, unreadable, wrong-type, too-short
     or person-less clip.
     """
     check_upload(path, max_upload_mb)
     stash = FrameStash() if out_dir is not None else None
-    keypoints, _info = video_keypoints(path, backend=backend, progress=progress, timing=timing, stash=stash)
+    keypoints, _info = video_keypoints(
+        path,
+        backend=backend,
+        progress=progress,
+        timing=timing,
+        stash=stash,
+        max_frames=max_frames,
+        workers=pose_workers,
+        preload=(lambda: _rules(rules),),  # the knowledge base loads while the model runs
+    )
     return analyse_loaded(
         keypoints,
         str(path),

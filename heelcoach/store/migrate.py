@@ -48,6 +48,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Upgrade the database behind ``engine`` to ``revision`` in one transaction."""
     current = current_revision(engine)
     if revision == "head" and current == head_revision():
+        _check_tables(engine)
         return
     if current is None:
         existing = set(inspect(engine).get_table_names()) - {"alembic_version"}
@@ -61,6 +62,19 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
+
+
+def _check_tables(engine: Engine) -> None:
+    """A database at the newest revision must have every table of the models (one quick query)."""
+    from heelcoach.store.all_tables import metadata
+
+    missing = set(metadata.tables) - set(inspect(engine).get_table_names())
+    if missing:
+        raise SchemaError(
+            f"the database {engine.url.render_as_string(hide_password=True)} says it is up to date but "
+            f"has no {', '.join(sorted(missing))} table: it was made by an early development build. "
+            "Move the file away (or point HEELCOACH_DATABASE_URL at another database) and start again."
+        )
 
 
 def make_initial_revision(url: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 
+import numpy as np
 import pytest
 
 from heelcoach.gait.pipeline import GaitAnalysis
@@ -63,3 +64,29 @@ def test_walking_recognised(video_keypoints, gait_rules) -> None:
     assert not report.findings
     cadence = report.metrics["cadence"].value
     assert gait_rules.cadence_bounds.walking_min_spm <= cadence <= gait_rules.cadence_bounds.walking_max_spm
+
+
+def test_two_pose_models_agree_with_one(video_keypoints, gait_rules, shared_data) -> None:
+    """Two models on two halves of the clip (the default on two cores) give the one-model result:
+    the first half bit for bit, the second within a pixel or two once its model has found the runner."""
+    from heelcoach.gait.pipeline import split_points
+    from heelcoach.gait.pipeline import video_keypoints as run_pose
+    from heelcoach.gait.pose import PoseTiming
+    from heelcoach.gait.video import key_frame_numbers
+
+    name = "treadmill_side_30fps.mp4"
+    two = video_keypoints(name)  # the session's default run: two models on this 360-frame clip
+    timing = PoseTiming()
+    one, _info = run_pose(shared_data / "video" / name, workers=1, timing=timing)
+    assert len(timing.worker_s) == 1
+    assert one.xy.shape == two.xy.shape
+    keys = key_frame_numbers(shared_data / "video" / name)
+    assert keys == [0, 250]
+    _, second = split_points(360, 2, keys)
+    assert 170 <= second <= 200  # near the middle: a seek from frame 0 costs less than an uneven split
+    assert np.array_equal(one.xy[:second], two.xy[:second], equal_nan=True)
+    settled = np.abs(one.xy[second + 10 :] - two.xy[second + 10 :])  # after the second model's first steps
+    assert np.nanmedian(settled) < 2.0
+    reports = [GaitAnalysis(gait_rules).run(kp, name, "video").report_ for kp in (one, two)]
+    assert [c.side for c in reports[0].contacts] == [c.side for c in reports[1].contacts]
+    assert reports[0].metrics["cadence"].value == pytest.approx(reports[1].metrics["cadence"].value, abs=0.5)

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from heelcoach.gait import video
 from heelcoach.gait.errors import UnreadableVideoError, WrongFileTypeError
 from heelcoach.gait.events import Contact
 from heelcoach.gait.keypoints import LANDMARKS, Keypoints
-from heelcoach.gait.pipeline import FrameStash
-from heelcoach.gait.pose import MEDIAPIPE_INDEX, PoseTiming, estimate_pose
+from heelcoach.gait.pipeline import SEEK_COST_PER_FRAME, FrameStash, pose_workers, split_points
+from heelcoach.gait.pose import MEDIAPIPE_INDEX, PoseTiming, _quiet_native_stderr, estimate_pose
 from heelcoach.gait.render import key_frame_indices
-from heelcoach.gait.video import iter_frames, probe_video, read_frames
+from heelcoach.gait.video import FrameStream, iter_frames, key_frame_numbers, probe_video, read_frames
 
 
 class FakeBackend:
@@ -145,3 +148,66 @@ def test_key_frames_prefer_frames_already_in_memory() -> None:
     kept = key_frame_indices(contacts, "side", kp, available=range(40, 60))
     assert kept == [50, 59]
     assert key_frame_indices(contacts, "side", kp, available=[999]) == best
+
+
+@pytest.mark.parametrize("seekable", [True, False], ids=["seek", "decode-and-drop"])
+def test_frame_stream_starts_exactly_at_its_frame(
+    shared_data: Path, seekable: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = shared_data / "video" / "treadmill_side_30fps.mp4"  # sparse key frames: seeking decodes ahead
+    every = list(iter_frames(path, max_frames=200))
+    if not seekable:  # a container that cannot land on a frame: the stream decodes and drops instead
+        monkeypatch.setattr(video, "_seek", lambda cap, frame: False)
+    seen: list[int] = []
+    with FrameStream(path, max_frames=20, start=180, on_frame=lambda i, f: seen.append(i)) as stream:
+        tail = list(stream)
+    assert len(tail) == 20
+    assert all(np.array_equal(a, b) for a, b in zip(tail, every[180:200], strict=True))
+    assert seen == list(range(180, 200))  # frame numbers in the whole clip
+
+
+def test_frame_stream_past_the_end_is_empty(shared_data: Path) -> None:
+    with FrameStream(shared_data / "video" / "running_side_480p30.mp4", start=500) as stream:
+        assert list(stream) == []
+
+
+def test_two_pose_models_only_for_long_enough_clips_on_two_cores() -> None:
+    assert pose_workers(360, cores=2) == 2
+    assert pose_workers(360, cores=1) == 1
+    assert pose_workers(360, cores=8) == 2  # one clip, two halves: more would re-detect too often
+    assert pose_workers(47, cores=2) == 1  # the 1 s clip: a second model is not worth starting
+    assert pose_workers(0, cores=2) == 1
+
+
+def test_quieting_native_stderr_from_several_threads_restores_it() -> None:
+    before = os.fstat(2)
+    barrier = threading.Barrier(4)
+
+    def quiet() -> None:
+        with _quiet_native_stderr():
+            barrier.wait(timeout=5)  # all four inside at once, entering and leaving in any order
+
+    threads = [threading.Thread(target=quiet) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    after = os.fstat(2)
+    assert (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino)
+
+
+def test_segments_start_where_they_finish_together() -> None:
+    assert split_points(300, 1, [0]) == [0]
+    assert split_points(300, 2, [0, 150]) == [0, 150]  # a key frame in the middle: no seek at all
+    assert split_points(300, 2, [0, 160]) == [0, 158]  # near one: a short seek beats an uneven split
+    # no key frame near the middle: the second segment is shorter by what its seek costs
+    start = split_points(300, 2, [0])[1]
+    assert start > 150
+    assert start == pytest.approx(300 / (2 - SEEK_COST_PER_FRAME), abs=1)
+    assert split_points(10, 3, [0]) == [0, 3, 7]
+
+
+def test_key_frames_are_read_without_decoding(shared_data: Path) -> None:
+    assert key_frame_numbers(shared_data / "video" / "walking_side_720p30.mp4") == [0, 160, 320]
+    assert key_frame_numbers(shared_data / "video" / "walking_side_720p30.mp4", 300) == [0, 160]
+    assert key_frame_numbers(shared_data / "malformed" / "nonexistent.mp4") == [0]

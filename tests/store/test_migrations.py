@@ -53,3 +53,16 @@ def test_a_database_made_without_migrations_gets_a_clear_error(tmp_path: Path) -
             upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_a_database_at_head_missing_a_table_gets_a_clear_error(tmp_path: Path) -> None:
+    """A development build's database stamped at the newest revision but older than its schema."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'dev.db'}")
+    try:
+        upgrade(engine)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE gait_reports")
+        with pytest.raises(SchemaError, match=r"has no gait_reports table.*Move the file away"):
+            upgrade(engine)
+    finally:
+        engine.dispose()
