@@ -95,6 +95,12 @@ class PoseBackend(Protocol):
         ...
 
 
+#: Frames with a person after which MediaPipe has started everything that logs from C++.
+WARM_UP_PERSON_FRAMES = 3
+#: Frames after which stderr is given back anyway (a clip where nobody is found).
+WARM_UP_FRAMES = 15
+
+
 class MediapipeBackend:
     """MediaPipe Pose, ``model_complexity=1`` (the only model bundled in the 0.10.14 wheel).
 
@@ -112,10 +118,14 @@ class MediapipeBackend:
         # protobuf inside mediapipe 0.10.14 warns on every call; nothing we can change. Set once for
         # the process: ``warnings.catch_warnings`` per call is not safe with models on two threads.
         warnings.filterwarnings("ignore", message="SymbolDatabase.GetPrototype", category=UserWarning)
-        with _quiet_native_stderr():
+        # MediaPipe starts its graph on its own threads and the landmark model lazily, and both log
+        # from C++: file descriptor 2 stays quiet from here until the model is warmed up (or closed),
+        # not just during each call, or those lines slip out between calls
+        self._quiet: contextlib.ExitStack | None = contextlib.ExitStack()
+        self._quiet.enter_context(_quiet_native_stderr())
+        try:
             import mediapipe as mp  # heavy import, deferred until a video is analysed
 
-        with _quiet_native_stderr():
             self._pose: Any = mp.solutions.pose.Pose(
                 static_image_mode=False,
                 model_complexity=self.model_complexity,
@@ -124,7 +134,10 @@ class MediapipeBackend:
                 min_detection_confidence=min_detection_confidence,
                 min_tracking_confidence=min_tracking_confidence,
             )
-        self._warmed_up = False
+        except BaseException:
+            self._end_quiet()
+            raise
+        self._frames = 0
         self._person_frames = 0
 
     def process(self, frame_bgr: NDArray[np.uint8]) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
@@ -138,22 +151,29 @@ class MediapipeBackend:
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
         """As ``process``, for a frame already in RGB order (converted off the model's thread)."""
         height, width = frame_rgb.shape[:2]
-        if self._warmed_up:
-            result = self._pose.process(frame_rgb)
-        else:  # the graph and the landmark model start lazily and log from C++
-            with _quiet_native_stderr():
-                result = self._pose.process(frame_rgb)
+        result = self._pose.process(frame_rgb)
+        if self._quiet is not None:  # warming up: the landmark model starts with the first person
+            self._frames += 1
             self._person_frames += result.pose_landmarks is not None
-            self._warmed_up = self._person_frames >= 3
+            if self._person_frames >= WARM_UP_PERSON_FRAMES or self._frames >= WARM_UP_FRAMES:
+                self._end_quiet()
         if result.pose_landmarks is None:
             return None
         raw = np.array([(lm.x, lm.y, lm.visibility) for lm in result.pose_landmarks.landmark])[_MP_ORDER]
         xy = raw[:, :2] * np.array([width, height], dtype=float)
         return xy.astype(np.float64), raw[:, 2].astype(np.float64)
 
+    def _end_quiet(self) -> None:
+        if self._quiet is not None:
+            self._quiet.close()
+            self._quiet = None
+
     def close(self) -> None:
-        """Release the model."""
-        self._pose.close()
+        """Release the model (and give stderr back if it is still quiet)."""
+        try:
+            self._pose.close()
+        finally:
+            self._end_quiet()
 
 
 @dataclass

@@ -90,3 +90,26 @@ def test_two_pose_models_agree_with_one(video_keypoints, gait_rules, shared_data
     reports = [GaitAnalysis(gait_rules).run(kp, name, "video").report_ for kp in (one, two)]
     assert [c.side for c in reports[0].contacts] == [c.side for c in reports[1].contacts]
     assert reports[0].metrics["cadence"].value == pytest.approx(reports[1].metrics["cadence"].value, abs=0.5)
+
+
+def test_stderr_is_quiet_only_while_the_model_starts() -> None:
+    import os
+    from pathlib import Path
+
+    from heelcoach.gait.pose import WARM_UP_FRAMES, MediapipeBackend
+
+    def fd2() -> tuple[int, int]:
+        st = os.fstat(2)
+        return st.st_dev, st.st_ino
+
+    null, before = Path(os.devnull).stat(), fd2()
+    backend = MediapipeBackend()
+    try:
+        assert fd2() == (null.st_dev, null.st_ino)  # MediaPipe's C++ start-up lines go nowhere
+        blank = np.zeros((64, 64, 3), dtype=np.uint8)
+        for _ in range(WARM_UP_FRAMES):  # nobody in these frames: stderr comes back anyway
+            assert backend.process_rgb(blank) is None
+        assert fd2() == before
+    finally:
+        backend.close()
+    assert fd2() == before
