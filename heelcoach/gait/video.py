@@ -188,19 +188,6 @@ class FrameStream:
         self.close()
 
 
-def iter_frames(
-    path: Path,
-    max_frames: int | None = None,
-    prefetch: int = 8,
-    on_frame: Callable[[int, NDArray[np.uint8]], None] | None = None,
-    rgb: bool = False,
-    start: int = 0,
-) -> Iterator[NDArray[np.uint8]]:
-    """Yield decoded frames as :class:`FrameStream` does, starting to decode on the first ``next``."""
-    with FrameStream(path, max_frames, prefetch, on_frame, rgb, start) as frames:
-        yield from frames
-
-
 def key_frame_numbers(path: Path, max_frames: int | None = None) -> list[int]:
     """Numbers of the key frames (where decoding can start) among the first ``max_frames``.
 

@@ -16,7 +16,7 @@ from heelcoach.gait.keypoints import LANDMARKS, Keypoints
 from heelcoach.gait.pipeline import SEEK_COST_PER_FRAME, FrameStash, pose_workers, split_points
 from heelcoach.gait.pose import MEDIAPIPE_INDEX, PoseTiming, _quiet_native_stderr, estimate_pose
 from heelcoach.gait.render import key_frame_indices
-from heelcoach.gait.video import FrameStream, iter_frames, key_frame_numbers, probe_video, read_frames
+from heelcoach.gait.video import FrameStream, key_frame_numbers, probe_video, read_frames
 
 
 class FakeBackend:
@@ -46,9 +46,9 @@ def test_probe_real_clip(shared_data: Path) -> None:
 
 def test_frames_decode_in_order_and_seek_exactly(shared_data: Path) -> None:
     path = shared_data / "video" / "running_side_480p30.mp4"
-    frames = list(iter_frames(path))
+    frames = list(FrameStream(path))
     assert len(frames) == 47
-    assert len(list(iter_frames(path, max_frames=10))) == 10
+    assert len(list(FrameStream(path, max_frames=10))) == 10
     some = read_frames(path, [3, 40])
     assert np.array_equal(some[40], frames[40])
     assert np.array_equal(some[3], frames[3])
@@ -92,7 +92,7 @@ def test_mediapipe_mapping_has_heels_and_toes() -> None:
 def test_vp9_clip_decodes(shared_data: Path, tmp_path: Path) -> None:
     import cv2
 
-    source = list(iter_frames(shared_data / "video" / "running_side_480p30.mp4", max_frames=15))
+    source = list(FrameStream(shared_data / "video" / "running_side_480p30.mp4", max_frames=15))
     path = tmp_path / "clip.webm"
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"VP90"), 30.0, (480, 352))
     assert writer.isOpened(), "this OpenCV wheel should encode VP9"
@@ -101,15 +101,15 @@ def test_vp9_clip_decodes(shared_data: Path, tmp_path: Path) -> None:
     writer.release()
     info = probe_video(path)
     assert (info.width, info.height) == (480, 352)
-    assert len(list(iter_frames(path))) == 15
+    assert len(list(FrameStream(path))) == 15
 
 
 def test_decoding_thread_keeps_bgr_copies_and_hands_over_rgb(shared_data: Path) -> None:
     path = shared_data / "video" / "running_side_480p30.mp4"
-    bgr = list(iter_frames(path, max_frames=12))
+    bgr = list(FrameStream(path, max_frames=12))
     stash = FrameStash(window_s=0.1, max_side=200)
     stash.begin(12, 30.0)  # keeps frames 3..9 (middle 6 +- 3)
-    rgb = list(iter_frames(path, max_frames=12, on_frame=stash.keep, rgb=True))
+    rgb = list(FrameStream(path, max_frames=12, on_frame=stash.keep, rgb=True))
     assert np.array_equal(rgb[5], bgr[5][:, :, ::-1])
     assert sorted(stash.frames) == list(range(3, 10))
     assert max(stash.frames[6].shape[:2]) == 200
@@ -124,7 +124,7 @@ def test_decoding_thread_errors_reach_the_caller(shared_data: Path) -> None:
             raise ValueError("frame 4 broke")
 
     with pytest.raises(ValueError, match="frame 4 broke"):
-        list(iter_frames(shared_data / "video" / "running_side_480p30.mp4", on_frame=boom))
+        list(FrameStream(shared_data / "video" / "running_side_480p30.mp4", on_frame=boom))
 
 
 def test_rgb_frames_need_the_mediapipe_backend() -> None:
@@ -155,7 +155,7 @@ def test_frame_stream_starts_exactly_at_its_frame(
     shared_data: Path, seekable: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = shared_data / "video" / "treadmill_side_30fps.mp4"  # sparse key frames: seeking decodes ahead
-    every = list(iter_frames(path, max_frames=200))
+    every = list(FrameStream(path, max_frames=200))
     if not seekable:  # a container that cannot land on a frame: the stream decodes and drops instead
         monkeypatch.setattr(video, "_seek", lambda cap, frame: False)
     seen: list[int] = []
