@@ -515,12 +515,19 @@ def _run_decision(
             why = f"Your watch shows a spike: {caps.after_spike_increase_pct.plain}"
     current = run.weekly_km_cap or single * run.runs_per_week
     weekly = round(current * (1 + caps.weekly_increase_pct.value / 100), 1)
-    if load is not None:
-        # grow from what the watch says was actually run, never from an unused cap
-        actual = max(load.weekly_run_km, load.chronic_weekly_run_km)
+    # grow from what was actually run (the watch, else the check-ins' own km), never from an unused
+    # cap: a cap that grows while the runner stays below it invites a spike in a later week
+    reported = sum(c.run_km or 0.0 for c in week.checkins)
+    actual = max(load.weekly_run_km, load.chronic_weekly_run_km) if load is not None else reported
+    if load is not None or reported > 0:
         weekly = max(
             round(current, 1), min(weekly, round(actual * (1 + caps.weekly_increase_pct.value / 100), 1))
         )
+        if weekly <= round(current, 1):
+            why += (
+                f" The week's cap stays at {weekly:g} km: you ran about {actual:.0f} km of it, and it grows "
+                "from what you actually run."
+            )
     new = replace(run, max_single_run_km=min(single, weekly), weekly_km_cap=weekly, why=why)
     return Decision("run", "progress", "load_increase", "Running went well: a little more this week."), new
 

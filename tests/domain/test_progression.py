@@ -28,6 +28,7 @@ def _week(
     worse: bool = False,
     passive: tuple[str, ...] = (),
     red: tuple[str, ...] = (),
+    km: float = 2.0,
 ) -> list[CheckIn]:
     items = tuple(i.id for i in plan.items if i.kind == "exercise") if done else ()
     out = []
@@ -43,7 +44,7 @@ def _week(
                 run_pain if ran else None,
                 worse,
                 items,
-                2.0 if ran else None,
+                km if ran else None,
                 15.0 if ran else None,
                 passive,
                 red if k == 6 else (),
@@ -229,7 +230,8 @@ def test_irritable_again_pauses_heavy_work_and_brings_it_back(catalogue, build_p
 
 def test_continuous_running_grows_within_the_caps(catalogue, build_plan_) -> None:  # type: ignore[no-untyped-def]
     caps = catalogue.plan.load_caps
-    review = weekly_review(build_plan_, _week(build_plan_, run_pain=1), catalogue, TODAY)
+    full = build_plan_.run.weekly_km_cap / 3  # three runs that use the whole week's cap
+    review = weekly_review(build_plan_, _week(build_plan_, run_pain=1, km=full), catalogue, TODAY)
     old, new = build_plan_.run, review.new_plan.run
     assert new.mode == "continuous"
     assert new.weekly_km_cap == pytest.approx(
@@ -237,9 +239,23 @@ def test_continuous_running_grows_within_the_caps(catalogue, build_plan_) -> Non
     )
     assert new.max_single_run_km <= round(old.max_single_run_km * 1.1, 1)
     spike = LoadSnapshot(TODAY, 30, 20, 12.0, 3, "30_100", 12.0)
-    capped = weekly_review(build_plan_, _week(build_plan_, run_pain=1), catalogue, TODAY, spike).new_plan.run
+    week = _week(build_plan_, run_pain=1, km=full)
+    capped = weekly_review(build_plan_, week, catalogue, TODAY, spike).new_plan.run
     assert capped.max_single_run_km == pytest.approx(12.0 * (1 + caps.after_spike_increase_pct.value / 100))
     assert "spike" in capped.why
+
+
+def test_an_unused_cap_does_not_grow_without_a_watch(catalogue, build_plan_) -> None:  # type: ignore[no-untyped-def]
+    """Three easy 2 km runs against a 28 km cap: the cap holds, or a later week could spike."""
+    old = build_plan_.run
+    review = weekly_review(build_plan_, _week(build_plan_, run_pain=1, km=2.0), catalogue, TODAY)
+    new = review.new_plan.run
+    assert new.weekly_km_cap == old.weekly_km_cap
+    assert "stays at" in new.why
+    assert "about 6 km" in new.why
+    # nothing reported (no km in the check-ins): the cap grows by the weekly rule as before
+    silent = weekly_review(build_plan_, _week(build_plan_, run_pain=1, km=0.0), catalogue, TODAY)
+    assert silent.new_plan.run.weekly_km_cap > old.weekly_km_cap
 
 
 def test_continue_safely_referral_keeps_training_until_a_red_symptom(catalogue) -> None:  # type: ignore[no-untyped-def]
