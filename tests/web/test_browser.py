@@ -3,6 +3,7 @@ a watch file and the running clip; a red-flag runner stopped; screenshots of eve
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -80,6 +81,16 @@ def test_new_runner_from_first_question_to_checkins_runs_and_gait(
     page.get_by_role("link", name="Continue to the self-tests").click()
     page.fill("#single_leg_heel_raise_test__left", "14")
     page.fill("#single_leg_heel_raise_test__right", "24")
+    balance = page.locator("#test-single_leg_balance_eyes_open_test")
+    balance.get_by_role("button", name="Start timer").click()
+    page.wait_for_timeout(1300)
+    balance.get_by_role("button", name="Stop").click()
+    balance.get_by_role("button", name=re.compile(r"^Use [1-9]\d* s for left side$")).click()
+    balance.screenshot(path=str(out / "start-tests-timer-phone.png"))
+    timed = int(page.input_value("#single_leg_balance_eyes_open_test__left"))
+    assert timed >= 1  # the timer's seconds, put into the field it was offered for
+    assert page.input_value("#single_leg_balance_eyes_open_test__right") == ""
+    page.fill("#single_leg_balance_eyes_open_test__left", "")  # the rest of the journey as before
     page.get_by_role("button", name="Save and continue").click()
     page.wait_for_url("**/start/extras")
     page.get_by_role("button", name="Make my plan").click()

@@ -1,17 +1,38 @@
-// Small helpers that need no build step: the self-test timer.
+// Small helpers that need no build step: the self-test timer. Stopping it offers to put the time
+// into each result field of the same test ("Use 34 s for the left side"), so nothing is retyped.
 document.addEventListener("click", function (event) {
+  var use = event.target.closest("[data-timer-use]");
+  if (use) {
+    var field = document.getElementById(use.dataset.timerUse);
+    if (field) { field.value = use.dataset.seconds; field.focus(); }
+    return;
+  }
   var button = event.target.closest("[data-timer]");
   if (!button) return;
   var box = button.closest(".timer");
   var out = box.querySelector("output");
-  if (box._interval) { clearInterval(box._interval); box._interval = null; button.textContent = "Start timer"; return; }
-  var start = Date.now();
+  var offers = box.querySelector(".timer-use");
+  if (box._interval) {
+    clearInterval(box._interval); box._interval = null; button.textContent = "Start timer";
+    var seconds = Math.floor((Date.now() - box._start) / 1000);
+    out.textContent = seconds + " s";
+    var section = box.closest("section") || box.parentElement;
+    section.querySelectorAll("input[type=number]").forEach(function (input) {
+      var label = section.querySelector("label[for='" + input.id + "']");
+      var side = label ? label.textContent.replace(/\s*\(.*\)\s*$/, "").toLowerCase() : "the result";
+      var offer = document.createElement("button");
+      offer.type = "button"; offer.className = "secondary";
+      offer.dataset.timerUse = input.id; offer.dataset.seconds = String(seconds);
+      offer.textContent = "Use " + seconds + " s for " + side;
+      offers.appendChild(offer);
+    });
+    return;
+  }
+  offers.textContent = "";
+  box._start = Date.now();
   button.textContent = "Stop";
   box._interval = setInterval(function () {
-    var s = Math.floor((Date.now() - start) / 1000);
-    out.textContent = s + " s";
-    var input = box.parentElement.querySelector("input[type=number]");
-    if (input && box.dataset.fill === "1") input.value = s;
+    out.textContent = Math.floor((Date.now() - box._start) / 1000) + " s";
   }, 250);
 });
 
