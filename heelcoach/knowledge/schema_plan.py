@@ -41,6 +41,9 @@ class PainMonitoring(SourcedRule):
     morning_rise_points: float = Field(
         gt=0, le=10, description="rise in weekly mean first-step pain that counts as 'rising'"
     )
+    next_morning_rise_points: int = Field(
+        ge=1, le=10, description="rise in first-step pain the morning after a run that marks it as harmful"
+    )
     plain: str = Field(min_length=10)
 
     @model_validator(mode="after")

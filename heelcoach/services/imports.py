@@ -364,10 +364,11 @@ def runs_beside_pain(ctx: AppContext, person_id: int, since: date, until: date) 
     """Each run beside the pain around it: 'which runs made it worse'.
 
     A run made it worse when the next morning was reported worse, or first-step pain the next
-    morning rose by 2 or more points over the morning of the run.
+    morning rose over the morning of the run by ``pain_monitoring.next_morning_rise_points`` (2).
     """
     from heelcoach.store.repositories import CheckIns
 
+    rise = ctx.catalogue.plan.pain_monitoring.next_morning_rise_points
     acts = [a for a in list_runs(ctx, person_id, since, until) if a.is_running]
     with transaction(ctx.sessions) as session:
         checkins = {c.day: c for c in CheckIns(session).between(person_id, since, until + timedelta(days=1))}
@@ -376,7 +377,8 @@ def runs_beside_pain(ctx: AppContext, person_id: int, since: date, until: date) 
         day = act.start.date()
         same, nxt = checkins.get(day), checkins.get(day + timedelta(days=1))
         change = nxt.first_step_pain - same.first_step_pain if same is not None and nxt is not None else None
-        worse = bool((same is not None and same.next_morning_worse) or (change is not None and change >= 2))
+        reported_worse = same is not None and same.next_morning_worse
+        worse = bool(reported_worse or (change is not None and change >= rise))
         out.append(
             RunBesidePain(
                 day,
