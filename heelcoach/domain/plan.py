@@ -172,6 +172,9 @@ class RunPrescription:
     cadence_cue_pct: float | None
     why: str
     sources: tuple[str, ...]
+    #: The runner's usual week before the heel (km; watch or intake), None when unknown: each
+    #: phase runs at most its share of it (``plan_rules.yaml: phases[].run_volume_pct``).
+    usual_weekly_km: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -810,6 +813,7 @@ def _run(b: _Builder, load: LoadSnapshot | None, cadence_pct: float | None) -> R
         cadence,
         " ".join(why_parts),
         sources,
+        round(weekly, 1) if weekly > 0 else None,
     )
 
 
@@ -1302,6 +1306,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "cadence_cue_pct": plan.run.cadence_cue_pct,
             "why": plan.run.why,
             "sources": list(plan.run.sources),
+            "usual_weekly_km": plan.run.usual_weekly_km,
         },
         "escalation_rules": list(plan.escalation_rules),
         "referral": plan.referral,
@@ -1346,6 +1351,7 @@ def plan_from_dict(d: Mapping[str, Any]) -> Plan:
             r["cadence_cue_pct"],
             r["why"],
             tuple(r["sources"]),
+            r.get("usual_weekly_km"),  # absent from plans stored before it existed
         )
         return Plan(
             int(d["version"]),

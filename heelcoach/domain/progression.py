@@ -528,6 +528,14 @@ def _run_decision(
                 f" The week's cap stays at {weekly:g} km: you ran about {actual:.0f} km of it, and it grows "
                 "from what you actually run."
             )
+    share = rules.phase(plan.phase).run_volume_pct
+    if run.usual_weekly_km and weekly > (ceiling := round(run.usual_weekly_km * share / 100, 1)):
+        # each phase runs at most its share of the runner's usual week; the next phase allows more
+        weekly = max(round(current, 1), ceiling)
+        why += (
+            f" This phase keeps your week at about {share:g}% of your usual {run.usual_weekly_km:g} km "
+            f"({weekly:g} km); the next phase allows more."
+        )
     new = replace(run, max_single_run_km=min(single, weekly), weekly_km_cap=weekly, why=why)
     return Decision("run", "progress", "load_increase", "Running went well: a little more this week."), new
 

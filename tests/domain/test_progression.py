@@ -53,6 +53,11 @@ def _week(
     return out
 
 
+def _without_usual_week(plan: Plan) -> Plan:
+    """The plan as if the runner's usual week were unknown (no phase share to cap the week)."""
+    return replace(plan, run=replace(plan.run, usual_weekly_km=None))
+
+
 @pytest.fixture
 def settle_plan(catalogue) -> Plan:  # type: ignore[no-untyped-def]
     return make_plan(catalogue, first_step_pain=8, worst_pain=8, pain_during_run=6, symptom_duration_weeks=2)
@@ -230,17 +235,18 @@ def test_irritable_again_pauses_heavy_work_and_brings_it_back(catalogue, build_p
 
 def test_continuous_running_grows_within_the_caps(catalogue, build_plan_) -> None:  # type: ignore[no-untyped-def]
     caps = catalogue.plan.load_caps
-    full = build_plan_.run.weekly_km_cap / 3  # three runs that use the whole week's cap
-    review = weekly_review(build_plan_, _week(build_plan_, run_pain=1, km=full), catalogue, TODAY)
-    old, new = build_plan_.run, review.new_plan.run
+    plan = _without_usual_week(build_plan_)  # the weekly rule alone (the phase's share: below)
+    full = plan.run.weekly_km_cap / 3  # three runs that use the whole week's cap
+    review = weekly_review(plan, _week(plan, run_pain=1, km=full), catalogue, TODAY)
+    old, new = plan.run, review.new_plan.run
     assert new.mode == "continuous"
     assert new.weekly_km_cap == pytest.approx(
         round(old.weekly_km_cap * (1 + caps.weekly_increase_pct.value / 100), 1)
     )
     assert new.max_single_run_km <= round(old.max_single_run_km * 1.1, 1)
     spike = LoadSnapshot(TODAY, 30, 20, 12.0, 3, "30_100", 12.0)
-    week = _week(build_plan_, run_pain=1, km=full)
-    capped = weekly_review(build_plan_, week, catalogue, TODAY, spike).new_plan.run
+    week = _week(plan, run_pain=1, km=full)
+    capped = weekly_review(plan, week, catalogue, TODAY, spike).new_plan.run
     assert capped.max_single_run_km == pytest.approx(12.0 * (1 + caps.after_spike_increase_pct.value / 100))
     assert "spike" in capped.why
 
@@ -254,8 +260,25 @@ def test_an_unused_cap_does_not_grow_without_a_watch(catalogue, build_plan_) -> 
     assert "stays at" in new.why
     assert "about 6 km" in new.why
     # nothing reported (no km in the check-ins): the cap grows by the weekly rule as before
-    silent = weekly_review(build_plan_, _week(build_plan_, run_pain=1, km=0.0), catalogue, TODAY)
+    plan = _without_usual_week(build_plan_)
+    silent = weekly_review(plan, _week(plan, run_pain=1, km=0.0), catalogue, TODAY)
     assert silent.new_plan.run.weekly_km_cap > old.weekly_km_cap
+
+
+def test_a_phase_never_runs_more_than_its_share_of_the_usual_week(catalogue, build_plan_) -> None:  # type: ignore[no-untyped-def]
+    usual = build_plan_.run.usual_weekly_km
+    share = catalogue.plan.phase("build").run_volume_pct
+    assert usual is not None
+    assert build_plan_.run.weekly_km_cap == pytest.approx(usual * share / 100)
+    full = build_plan_.run.weekly_km_cap / 3
+    held = weekly_review(build_plan_, _week(build_plan_, run_pain=1, km=full), catalogue, TODAY).new_plan.run
+    assert held.weekly_km_cap == build_plan_.run.weekly_km_cap  # a good, full week: still the build share
+    assert f"about {share:g}% of your usual {usual:g} km" in held.why
+    # in the return phase the same good week grows the cap by the weekly rule, up to the usual week
+    back = replace(build_plan_, phase="return")
+    grown = weekly_review(back, _week(back, run_pain=1, km=full), catalogue, TODAY).new_plan.run
+    rule = catalogue.plan.load_caps.weekly_increase_pct.value
+    assert grown.weekly_km_cap == pytest.approx(min(round(full * 3 * (1 + rule / 100), 1), usual))
 
 
 def test_continue_safely_referral_keeps_training_until_a_red_symptom(catalogue) -> None:  # type: ignore[no-untyped-def]
