@@ -71,6 +71,7 @@ class Backend:
         self.stamps_dir = self.data_dir / "web_cache"
         self._cache: dict[tuple[Any, ...], tuple[float, _Stamp, Any]] = {}
         self._lock = threading.Lock()
+        self._person_lock = threading.Lock()
         self._build_locks: dict[tuple[Any, ...], threading.Lock] = {}
         self._stamp_names: dict[object, tuple[str, str]] = {}
 
@@ -172,10 +173,14 @@ class Backend:
         return bool(self.cached((person_id, "exists"), check))
 
     def default_person(self) -> int:
-        """The first stored person, created on first use."""
-        return int(
-            self.cached((None, "first_person"), lambda: runner.resolve_person(self.ctx, None, create=True).id)
-        )
+        """The first stored person, created when there is nobody (first visit, or after a delete).
+
+        Read from the store every time, never from the cache: only a browser without a valid
+        person in its session asks, and a remembered id would outlive "Delete all my data".
+        The lock keeps two first visits at once from creating two people.
+        """
+        with self._person_lock:
+            return int(runner.resolve_person(self.ctx, None, create=True).id)
 
     # -- intake and triage --------------------------------------------------------------------
     def save_intake(self, person_id: int, answers: dict[str, Any]) -> TriageView:
