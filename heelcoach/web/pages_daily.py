@@ -12,6 +12,7 @@ from heelcoach.web.charts import Series, bars_with_line, line_chart
 from heelcoach.web.checkin import RED_FLAG_SYMPTOMS, CheckInForm, parse_checkin, service_errors
 from heelcoach.web.deps import cached_or_build, get_backend, get_ctx, person_id, render, render_cached
 from heelcoach.web.plan_views import plan_view, today_items
+from heelcoach.web.result_views import stopped_by_triage
 
 router = APIRouter()
 
@@ -41,7 +42,8 @@ def _today_page(
     form_given = form is not None
     week = backend.this_week(pid, today)
     if week is None:
-        return render(request, "today.html", title="Today", plan=None, today=today)
+        stopped = stopped_by_triage(request, pid)
+        return render(request, "today.html", title="Today", plan=None, today=today, stopped=stopped)
     view = plan_view(cat, week.plan, week.record.version)
     exercises, relief = today_items(view, today)
     done_today: list[str] = []
@@ -116,7 +118,7 @@ def plan_page(request: Request) -> Response:
     pid = person_id(request)
     week = get_backend(request).this_week(pid, _today(request))
     if week is None:
-        return render(request, "plan.html", title="Plan", plan=None)
+        return render(request, "plan.html", title="Plan", plan=None, stopped=stopped_by_triage(request, pid))
     view = plan_view(get_ctx(request).catalogue, week.plan, week.record.version)
     return render(request, "plan.html", title="Plan", plan=view, week=week)
 

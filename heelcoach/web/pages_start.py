@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from heelcoach.web.deps import get_backend, get_ctx, person_id, render
 from heelcoach.web.questions import group_ids, group_view, missing_required, parse_group, questions_of
+from heelcoach.web.result_views import summary_view
 from heelcoach.web.selftests import parse_self_tests, self_test_views
 from heelcoach.web.views import attr
 
@@ -146,6 +147,17 @@ def result(request: Request) -> Response:
         triage=triage,
         first_group=groups[0] if groups else "",
     )
+
+
+@router.get("/start/summary", response_class=HTMLResponse)
+def summary(request: Request) -> Response:
+    """The result and every answer in words, laid out to print and take to a clinician."""
+    record = get_backend(request).latest_intake(person_id(request))
+    view = None
+    if record is not None:
+        cat = get_ctx(request).catalogue
+        view = summary_view(dict(record.answers), dict(record.triage), record.created_at, cat)
+    return render(request, "start_summary.html", title="Summary for a clinician", summary=view)
 
 
 def _stopped(request: Request) -> bool:

@@ -5,7 +5,7 @@ Templates receive these plain values (never ORM rows), so a change in storage ne
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from heelcoach.knowledge import Catalogue
@@ -218,6 +218,21 @@ def _stops(data: dict[str, Any], level: str) -> bool:
     return stops if isinstance(stops, bool) else level in ("emergency", "refer")
 
 
+def _said_once(flags: list[FlagView], steps: list[str], *, emergency: bool) -> list[FlagView]:
+    """The flags without advice the next steps already give; in an emergency, the flags' slower
+    advice ("see a clinician in a day or two") is left out too: today's care covers it."""
+    return [
+        replace(f, what_to_do="") if emergency or f.what_to_do in steps else f for f in flags
+    ]
+
+
+def _note_text(note: Any) -> str:
+    """A safety note or caution in words: its text or reason, never the dict it came in."""
+    if isinstance(note, dict):
+        return str(note.get("text") or note.get("reason") or note.get("plain") or "")
+    return str(attr(note, "reason", None) or attr(note, "text", None) or note)
+
+
 def triage_view(data: dict[str, Any], catalogue: Catalogue) -> TriageView:
     """Build the view from ``triage_to_dict`` output (tolerant of missing keys)."""
     level = str(data.get("level", "refer"))
@@ -257,15 +272,16 @@ def triage_view(data: dict[str, Any], catalogue: Catalogue) -> TriageView:
             )
         )
     safety = [SAFETY_WORDS.get(str(s), str(s)) for s in data.get("safety_flags", []) or []]
-    notes = [str(n.get("text", n) if isinstance(n, dict) else n) for n in data.get("safety_notes", []) or []]
-    notes += [str(c.get("text", c) if isinstance(c, dict) else c) for c in data.get("cautions", []) or []]
-    steps = [str(s) for s in data.get("next_steps", []) or []]
+    notes = [_note_text(n) for n in data.get("safety_notes", []) or []]
+    notes += [_note_text(c) for c in data.get("cautions", []) or []]
+    notes = [n for n in dict.fromkeys(notes) if n]
+    steps = list(dict.fromkeys(str(s) for s in data.get("next_steps", []) or []))
     return TriageView(
         level=level,
         stop=_stops(data, level),
         headline=headline,
         summary=summary,
-        red_flags=flags,
+        red_flags=_said_once(flags, steps, emergency=level == "emergency"),
         differential=diff,
         safety_flags=safety,
         next_steps=steps,

@@ -55,3 +55,8 @@ document.addEventListener("submit", function (event) {
   xhr.onerror = function () { if (button) { button.disabled = false; button.textContent = "Upload and analyse"; } alert("The upload failed. Check the connection and try again."); };
   xhr.send(new FormData(form));
 });
+
+// Print buttons (the summary for a clinician): the browser's own print dialog, which can also save a PDF.
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) window.print();
+});

@@ -1,0 +1,116 @@
+"""The printable triage summary a runner takes to a clinician: the result and every answer, in words.
+
+Built from a stored intake (answers plus the triage they produced) and the catalogue's questions,
+so the page shows question prompts and choice labels, never answer ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from fastapi import Request
+
+from heelcoach.knowledge import Catalogue
+from heelcoach.web.deps import get_backend
+from heelcoach.web.questions import GROUP_TITLES, group_ids
+from heelcoach.web.views import TriageView, attr, triage_view
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerLine:
+    """One question and the runner's answer in words."""
+
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class FlagLine:
+    """A warning sign that fired, with the answers that raised it."""
+
+    name: str
+    reason: str
+    answers: list[AnswerLine]
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryView:
+    """Everything on the printable summary."""
+
+    answered_on: str
+    triage: TriageView
+    flags: list[FlagLine]
+    groups: list[tuple[str, list[AnswerLine]]]
+
+
+def answer_text(question: Any, value: Any) -> str:
+    """An answer as a person reads it: choice labels, yes/no, the number with its unit."""
+    if value is None or value == [] or value == "":
+        return "not answered"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    labels = {str(attr(c, "id")): str(attr(c, "label")) for c in attr(question, "choices", []) or []}
+    if isinstance(value, list | tuple):
+        return ", ".join(labels.get(str(v), str(v).replace("_", " ")) for v in value)
+    if str(value) in labels:
+        return labels[str(value)]
+    shown = f"{value:g}" if isinstance(value, float) else str(value)
+    unit = attr(question, "unit")
+    return f"{shown} {unit}" if unit else shown
+
+
+def _questions(catalogue: Catalogue) -> dict[str, Any]:
+    return {str(q.id): q for q in catalogue.triage.questions}
+
+
+def _line(questions: dict[str, Any], qid: str, value: Any) -> AnswerLine:
+    q = questions.get(qid)
+    prompt = str(attr(q, "prompt", "")) if q is not None else qid.replace("_", " ")
+    return AnswerLine(prompt, answer_text(q, value))
+
+
+def _flag_lines(triage: dict[str, Any], questions: dict[str, Any]) -> list[FlagLine]:
+    out = []
+    for flag in triage.get("red_flags", []) or []:
+        if not isinstance(flag, dict):
+            continue
+        raised = flag.get("answers") or {}
+        out.append(
+            FlagLine(
+                name=str(flag.get("name") or ""),
+                reason=str(flag.get("reason") or ""),
+                answers=[_line(questions, str(k), v) for k, v in raised.items()],
+            )
+        )
+    return out
+
+
+def summary_view(
+    answers: dict[str, Any], triage: dict[str, Any], answered_at: datetime, catalogue: Catalogue
+) -> SummaryView:
+    """The printable summary of one stored intake."""
+    questions = _questions(catalogue)
+    groups: list[tuple[str, list[AnswerLine]]] = []
+    for group in group_ids(catalogue):
+        title = GROUP_TITLES.get(group, (group.replace("_", " ").capitalize(), ""))[0]
+        lines = [
+            _line(questions, qid, answers.get(qid))
+            for qid, q in questions.items()
+            if str(q.group) == group and answers.get(qid) not in (None, "", [])
+        ]
+        if lines:
+            groups.append((title, lines))
+    return SummaryView(
+        answered_on=f"{answered_at:%-d %B %Y}",
+        triage=triage_view(triage, catalogue),
+        flags=_flag_lines(triage, questions),
+        groups=groups,
+    )
+
+
+def stopped_by_triage(request: Request, person_id: int) -> bool:
+    """Whether the runner's latest answers stop the plan (a clinician first), for pages with no plan."""
+    triage = get_backend(request).latest_triage(person_id)
+    return bool(triage is not None and triage.stop)
