@@ -18,6 +18,7 @@ from heelcoach import DISCLAIMER
 from heelcoach.domain.drivers import Driver
 from heelcoach.domain.types import PHASES, DriverId, Irritability, LoadSnapshot, Phase, TriageLevel
 from heelcoach.knowledge import Catalogue
+from heelcoach.knowledge.catalogue import short_citation
 from heelcoach.knowledge.schema import Dose, EducationTopic, EvidenceGrade, Exercise, PassiveTherapy
 from heelcoach.knowledge.schema_plan import EscalationRule, PlanRules
 
@@ -531,7 +532,7 @@ def _exercises(b: _Builder) -> None:
             strength.append(
                 (
                     ex_id,
-                    "Hip control is one of the three usual drivers (seed 000); the self-tests will tell.",
+                    "Hip control is one of the three usual drivers; the self-tests will tell.",
                     ["hip_control"],
                 )
             )
@@ -638,8 +639,8 @@ def _adjuncts(b: _Builder) -> None:
         if therapy.kind == "night_splint":
             dose["note"] = "Wear it overnight; take it off if it keeps you awake or causes numbness."
         why = (
-            f"{therapy.purpose} Optional, for symptoms only, while the strength work builds the fix "
-            f"(seed 000); stop by {until.isoformat()} or when first-step pain is below "
+            f"{therapy.purpose} Optional, for symptoms only, while the strength work builds the fix;"
+            f" stop by {until.isoformat()} or when first-step pain is below "
             f"{rules.min_first_step_pain}/10. {therapy.evidence_note}"
         )
         b.items.append(
@@ -1415,6 +1416,12 @@ def _wrap(text: str, indent: str = "    ", width: int = 96) -> list[str]:
 _grade_label = grade_label  # kept for callers written before the name was public
 
 
+def _sources_line(ids: Sequence[str], catalogue: Catalogue) -> str:
+    """Sources as author and year ("Rathleff et al. 2015"), never as ids."""
+    names = [short_citation(catalogue.references[i]) for i in ids if i in catalogue.references]
+    return f"sources: {'; '.join(dict.fromkeys(names))}" if names else "no published source"
+
+
 def format_plan_text(plan: Plan, catalogue: Catalogue) -> str:
     """The plan as a physical therapist would hand it over, in plain text."""
     rules = catalogue.plan
@@ -1461,7 +1468,8 @@ def format_plan_text(plan: Plan, catalogue: Catalogue) -> str:
             ex = catalogue.exercises.get(item.ref_id) if kind == "exercise" else None
             if ex is not None:
                 out += _wrap(f"Stop if: {ex.stop_if}")
-            out.append(f"    Evidence: {grade_label(item.evidence)}; sources: {', '.join(item.sources)}")
+            sources = _sources_line(item.sources, catalogue)
+            out.append(f"    Evidence: {grade_label(item.evidence)}; {sources}")
 
     run = plan.run
     out += ["", "RUNNING THIS WEEK"]

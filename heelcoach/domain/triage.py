@@ -348,6 +348,18 @@ def passive_loop_history(answers: Mapping[str, Any], catalogue: Catalogue | Tria
     return all(t in rule.passive for t in tried)
 
 
+def _passive_loop_note(tk: TriageKnowledge, answers: Mapping[str, Any]) -> str:
+    """The loop's note, its ``{tried}`` naming what this runner tried (in the question's words)."""
+    if tk.passive_loop is None:
+        return ""
+    question = next((q for q in tk.questions if q.id == "tried"), None)
+    labels = {c.id: c.label for c in question.choices} if question is not None else {}
+    words = [labels.get(t, t.replace("_", " ")).split(" (")[0] for t in answers.get("tried") or []]
+    words = [w[:1].lower() + w[1:] for w in words]
+    tried = ", ".join(words[:-1]) + f" and {words[-1]}" if len(words) > 1 else "".join(words)
+    return tk.passive_loop.plain.replace("{tried}", tried)
+
+
 def triage(answers: Mapping[str, Any], catalogue: Catalogue | TriageKnowledge) -> TriageResult:
     """Triage validated answers (see :func:`heelcoach.domain.intake.validate_answers`).
 
@@ -449,7 +461,7 @@ def triage(answers: Mapping[str, Any], catalogue: Catalogue | TriageKnowledge) -
         cautions=cautions,
         next_steps=tuple(next_steps),
         passive_loop=loop,
-        passive_loop_note=tk.passive_loop.plain if (loop and tk.passive_loop) else "",
+        passive_loop_note=_passive_loop_note(tk, answers) if loop else "",
         questionnaire_version=tk.version,
         answers=dict(answers),
         referral_action=referral_action,

@@ -1,6 +1,14 @@
 """The clinical knowledge base: sourced, graded content as data, validated on load."""
 
-from heelcoach.knowledge.catalogue import Catalogue, KnowledgeError, load_catalogue, load_catalogue_from
+from heelcoach.knowledge.catalogue import (
+    Catalogue,
+    KnowledgeError,
+    citation_text,
+    load_catalogue,
+    load_catalogue_from,
+    readable_sources,
+    short_citation,
+)
 from heelcoach.knowledge.schema import (
     DRIVER_IDS,
     PHASES,
@@ -21,6 +29,9 @@ __all__ = [
     "KnowledgeError",
     "Phase",
     "SafetyFlag",
+    "citation_text",
     "load_catalogue",
     "load_catalogue_from",
+    "readable_sources",
+    "short_citation",
 ]

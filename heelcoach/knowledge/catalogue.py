@@ -9,6 +9,7 @@ Usage::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from importlib import resources
@@ -234,3 +235,62 @@ def data_dir() -> Path:
 def load_catalogue() -> Catalogue:
     """The bundled knowledge base, loaded and validated once per process."""
     return load_catalogue_from(data_dir())
+
+
+#: Internal pointers that may sit inside a stored citation: seed file names and the like.
+_INTERNAL_IN_CITATION = re.compile(r"\s*\((?:[^()]*\b)?seeds?/[^()]*\)")
+_YEAR = re.compile(r"\b(19|20)\d{2}\b")
+
+
+def citation_text(ref: Reference) -> str:
+    """A reference as a reader sees it: authors, title, where and when, without internal pointers.
+
+    The stored citation already reads "Authors. Title. Journal. Year;..."; this drops file names
+    of the seed articles ("(seeds/001_....txt)") and adds the year when the text lacks one.
+
+    >>> citation_text(cat.references["rathleff_2015"])  # doctest: +SKIP
+    'Rathleff MS, Mølgaard CM, ... Scand J Med Sci Sports. 2015;25(3):e292-e300.'
+    """
+    text = _INTERNAL_IN_CITATION.sub("", ref.citation).strip()
+    text = re.sub(r"\s+([.,;])", r"\1", text)
+    if ref.year is not None and not _YEAR.search(text):
+        text = f"{text.rstrip('.')} ({ref.year})."
+    return text
+
+
+#: The first author's surname, followed by initials ("Rathleff MS", "Van Hooren B", "Koc TA Jr").
+_FIRST_AUTHOR = re.compile(
+    r"^(?P<name>[^\W\d][\w'\-]*(?: [^\W\d][\w'\-]*)*?) [A-Z]{1,4}(?: Jr)?(?=[,.]|$| \()"
+)
+
+
+def short_citation(ref: Reference) -> str:
+    """Author and year for a line of text: "Rathleff et al. 2015", "Vykoukal" (no year known).
+
+    A group author (a guideline body, a clinic) is named in full, up to the title.
+    """
+    text = citation_text(ref)
+    authors = text.split(". ", 1)[0]
+    match = _FIRST_AUTHOR.match(authors)
+    if match:
+        more = re.match(r",\s*(?!reviewed)", authors[match.end() :]) is not None
+        name = match.group("name") + (" et al." if more else "")
+    else:
+        name = authors.split(":", 1)[0].rstrip(".")
+    year = ref.year or (int(m.group(0)) if (m := _YEAR.search(text)) else None)
+    return f"{name} {year}" if year and str(year) not in name else name
+
+
+def readable_sources(ids: Iterable[str], catalogue: Catalogue) -> list[str]:
+    """The citations behind reference ids, readable and once each; unknown ids are left out.
+
+    For any text a runner or clinician reads (pages, the PDF handout, the CLI): never print the ids.
+    """
+    out: list[str] = []
+    for ref_id in ids:
+        ref = catalogue.references.get(ref_id)
+        if ref is not None:
+            text = citation_text(ref)
+            if text not in out:
+                out.append(text)
+    return out

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from heelcoach.knowledge import Catalogue
+from heelcoach.knowledge.catalogue import citation_text
 
 #: Safety flags in a runner's words.
 SAFETY_WORDS = {
@@ -71,7 +72,7 @@ def sources(catalogue: Catalogue, ids: list[str]) -> list[SourceView]:
     for ref_id in ids:
         ref = catalogue.references.get(ref_id)
         if ref is not None:
-            out.append(SourceView(ref.citation, ref.note))
+            out.append(SourceView(citation_text(ref), ref.note))
     return out
 
 
