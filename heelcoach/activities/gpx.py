@@ -22,11 +22,10 @@ from heelcoach.activities.model import (
     haversine_m,
 )
 
-#: Sport names and Strava's numeric activity types seen in GPX ``<type>``.
+#: Sport names seen in GPX ``<type>`` (numbers are in :data:`GPX_NUMBERED_TYPES`).
 GPX_TYPES: dict[str, Sport] = {
     "running": "running",
     "run": "running",
-    "9": "running",
     "street_running": "running",
     "track_running": "running",
     "trail_running": "trail",
@@ -35,17 +34,37 @@ GPX_TYPES: dict[str, Sport] = {
     "treadmill": "treadmill",
     "walking": "walking",
     "walk": "walking",
-    "10": "walking",
     "hiking": "walking",
     "hike": "walking",
-    "4": "walking",
     "cycling": "cycling",
     "biking": "cycling",
     "ride": "cycling",
-    "1": "cycling",
     "road_biking": "cycling",
     "mountain_biking": "cycling",
 }
+
+#: Strava writes its activity type as a number in GPX ``<type>``: the sport and the words shown.
+GPX_NUMBERED_TYPES: dict[str, tuple[Sport, str]] = {
+    "1": ("cycling", "ride"),
+    "4": ("walking", "hike"),
+    "9": ("running", "run"),
+    "10": ("walking", "walk"),
+}
+
+
+def gpx_sport(kind: str | None) -> tuple[Sport | None, str]:
+    """The sport and its words for a GPX ``<type>``: ``("running", "run")`` for Strava's "9".
+
+    A number heelcoach does not know, or no type at all, gives ``(None, "unknown")``: the sport is
+    then guessed from the pace, and the number itself is never shown as a sport.
+    """
+    key = (kind or "").strip().lower()
+    if key in GPX_NUMBERED_TYPES:
+        return GPX_NUMBERED_TYPES[key]
+    if not key or key.isdigit():
+        return None, "unknown"
+    return GPX_TYPES.get(key), key
+
 
 Point = tuple[float | None, float | None, float | None, datetime | None, float | None, float | None]
 
@@ -165,17 +184,15 @@ def parse_gpx(
                 dist += haversine_m(prev[0], prev[1], lat, lon)  # type: ignore[arg-type]
             prev = point
             records.append(Record(when, dist, None, int(hr) if hr else None, cad, ele, lat, lon))
-        sport_key = (kind or "").strip().lower()
-        sport: Sport | None = GPX_TYPES.get(sport_key)
-        detail = sport_key or "unknown"
+        sport, detail = gpx_sport(kind)
         if sport is None:
             from heelcoach.activities.model import moving_time_s
 
             guessed = guess_sport(dist, moving_time_s(records))
             sport = guessed or "other"
+            said = f"only the number {kind.strip()}" if kind and kind.strip().isdigit() else f"'{kind or ''}'"
             warnings.append(
-                f"the file does not say which sport this is ('{kind or ''}'); "
-                f"treated as {sport} from its pace"
+                f"the file does not say which sport this is ({said}); treated as {sport} from its pace"
             )
         if sport in FOOT_SPORTS:  # GPX cadence from Garmin and Strava is per leg, like FIT
             records = [

@@ -157,6 +157,19 @@ def _report_json(rep: imports.LoadReport) -> dict[str, Any]:
     }
 
 
+def _nothing_recent(stored: imports.StoredActivities, today: date, weeks: int) -> str:
+    """Why the tables are empty: nothing imported, or nothing in the period asked for."""
+    if stored.count == 0 or stored.first_day is None or stored.last_day is None:
+        return "No activities yet: import your watch files with `heelcoach import PATH...`."
+    first, last = stored.first_day.isoformat(), stored.last_day.isoformat()
+    when = f"on {first}" if first == last else f"from {first} to {last}"
+    what = "1 activity is" if stored.count == 1 else f"{stored.count} activities are"
+    return (
+        f"No activities in the {weeks} weeks up to {today.isoformat()}, but {what} stored, {when}. "
+        f"See them with `heelcoach runs --day {last}`."
+    )
+
+
 @app.command("runs")
 def runs_command(
     person: PersonOpt = None,
@@ -172,13 +185,15 @@ def runs_command(
         who = imports.resolve_person(ctx, person)
         rep = imports.load_report(ctx, who.id, today, weeks=weeks)
         pain = imports.runs_beside_pain(ctx, who.id, today - timedelta(weeks=weeks), today)
+        stored = imports.stored_activities(ctx, who.id)
     if as_json:
         data = _report_json(rep)
         data["runs_beside_pain"] = pain
+        data["stored"] = imports.to_jsonable(stored)
         print_json(data)
         return
     if not rep.recent:
-        out.print("No activities yet: import your watch files with `heelcoach import PATH...`.")
+        out.print(_nothing_recent(stored, today, weeks))
         return
     recent = Table(title="Recent activities", title_justify="left")
     for col in ("date", "sport", "km", "time", "moving", "cadence", "HR"):

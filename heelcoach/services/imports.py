@@ -393,3 +393,19 @@ def runs_beside_pain(ctx: AppContext, person_id: int, since: date, until: date) 
             )
         )
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class StoredActivities:
+    """How many activities are stored for a person, and the days of the first and the last."""
+
+    count: int
+    first_day: date | None
+    last_day: date | None
+
+
+def stored_activities(ctx: AppContext, person_id: int) -> StoredActivities:
+    """Everything stored, whatever its date: for "nothing recent, but N older runs from ..."."""
+    with transaction(ctx.sessions) as session:
+        count, first, last = Activities(session).span(person_id)
+    return StoredActivities(count, first.date() if first else None, last.date() if last else None)

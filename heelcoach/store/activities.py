@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, UniqueConstraint, select
+from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from heelcoach.store.base import Base
@@ -215,6 +215,13 @@ class Activities:
             query = query.where(ActivityRow.start_utc < end.astimezone(UTC))
         rows = self.session.scalars(query.order_by(ActivityRow.start_utc, ActivityRow.id)).all()
         return [_to_record(r) for r in rows]
+
+    def span(self, person_id: int) -> tuple[int, datetime | None, datetime | None]:
+        """How many activities a person has, and the start of the first and of the last (UTC)."""
+        start = ActivityRow.start_utc
+        query = select(func.count(ActivityRow.id), func.min(start), func.max(start))
+        count, first, last = self.session.execute(query.where(ActivityRow.person_id == person_id)).one()
+        return int(count), _aware(first) if first else None, _aware(last) if last else None
 
     def count(self, person_id: int) -> int:
         """How many activities a person has."""
