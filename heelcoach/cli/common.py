@@ -45,6 +45,11 @@ def open_context() -> Iterator[AppContext]:
         ctx.close()
 
 
+#: The days a command accepts: before 1970 no watch kept data; far-future days overflow date sums.
+EARLIEST_DAY = date(1970, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
+
+
 def parse_day(value: str | None, name: str = "--day") -> date:
     """An ISO date (YYYY-MM-DD), 'today' or 'yesterday'."""
     if value is None or value == "today":
@@ -52,6 +57,9 @@ def parse_day(value: str | None, name: str = "--day") -> date:
     if value == "yesterday":
         return date.today() - timedelta(days=1)
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         fail(f"{name}: expected a date like 2026-03-14 (or 'today', 'yesterday'), got '{value}'", 2)
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        fail(f"{name}: {value} is out of range; give a date from {EARLIEST_DAY} to {LATEST_DAY}", 2)
+    return day

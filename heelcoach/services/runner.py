@@ -495,6 +495,8 @@ def this_week(ctx: AppContext, person_id: int, today: date | None = None) -> Wee
 _PAIN_FIELDS = ("first_step_pain", "worst_pain", "run_pain_during", "run_pain_after")
 #: Sanity limits on the running numbers of one day (typos, not clinical thresholds).
 _MAX_RUN_KM = 300.0
+#: A check-in may be entered for a day up to a year back (a diary caught up), not earlier.
+OLDEST_CHECKIN_DAYS = 366
 _MAX_RUN_MINUTES = 24 * 60.0
 
 
@@ -540,6 +542,10 @@ def validate_checkin(ctx: AppContext, entry: CheckInInput, *, today: date | None
     if entry.day > today:
         problems.append(
             f"day: {entry.day.isoformat()} is in the future; check in for today or an earlier day"
+        )
+    elif (today - entry.day).days > OLDEST_CHECKIN_DAYS:
+        problems.append(
+            f"day: {entry.day.isoformat()} is more than a year ago; check in for a day in the last year"
         )
     for name in _PAIN_FIELDS:
         value = getattr(entry, name)

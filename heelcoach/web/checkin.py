@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from heelcoach.services.runner import OLDEST_CHECKIN_DAYS
+
 PAIN_FIELDS = ("first_step_pain", "worst_pain", "run_pain_during", "run_pain_after")
 
 #: Symptoms that need a clinician, asked at every check-in (ids stored with the check-in).
@@ -66,6 +68,8 @@ def parse_checkin(form: dict[str, list[str]], today: date) -> tuple[dict[str, An
             errors["day"] = "Please give a date like 2026-05-31."
     if day > today:
         errors["day"] = "You can check in for today or an earlier day, not a future one."
+    elif (today - day).days > OLDEST_CHECKIN_DAYS:
+        errors["day"] = "That day is more than a year ago: please give a day within the last year."
     pains = {name: _int(one.get(name, ""), name, errors) for name in PAIN_FIELDS}
     if pains["first_step_pain"] is None and "first_step_pain" not in errors:
         errors["first_step_pain"] = "Please rate your first steps this morning (0 if there was no pain)."

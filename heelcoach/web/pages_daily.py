@@ -166,6 +166,11 @@ def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def _weeks_before(day: date, weeks: int) -> date:
+    """``day`` minus ``weeks`` weeks, or the first day there is (a stored day may be any day)."""
+    return day - timedelta(weeks=weeks) if day > date.min + timedelta(weeks=weeks) else date.min
+
+
 def progress_charts(data: dict[str, Any], weekly_runs: list[Any], mcids: dict[str, float]) -> dict[str, Any]:
     """SVG charts for the Progress page from ``progress_to_dict`` output and the watch weekly table."""
     pain = data.get("pain", [])
@@ -194,7 +199,7 @@ def progress_charts(data: dict[str, Any], weekly_runs: list[Any], mcids: dict[st
         pains.setdefault(week, []).append(float(p["first_step_pain"]))
         if not weekly_runs and p.get("run_km"):
             km[week] = km.get(week, 0.0) + float(p["run_km"])
-    weeks = sorted(set(pains) | {w for w in km if pains and w >= min(pains) - timedelta(weeks=8)})[-16:]
+    weeks = sorted(set(pains) | {w for w in km if pains and w >= _weeks_before(min(pains), 8)})[-16:]
     load_chart = (
         bars_with_line(
             "Weekly running (km) beside first-step pain",
