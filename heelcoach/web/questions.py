@@ -120,7 +120,29 @@ def _number(q: Any, text: str, whole: bool) -> tuple[Any, str | None]:
     return value, None
 
 
-def parse_answer(q: Any, raw: list[str]) -> tuple[Any, str | None]:
+#: Date questions about something still to come: a day already past gets a word, not silence.
+FUTURE_DATE_QUESTIONS = frozenset({"race_date"})
+
+
+def _date(q: Any, text: str, today: date) -> tuple[Any, str | None]:
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return None, "Please enter a date like 2026-05-31."
+    if str(attr(q, "id")) in FUTURE_DATE_QUESTIONS:
+        if day < today:
+            return None, (
+                f"{day.isoformat()} has already passed. Give the date of your next race, "
+                "or leave this empty if none is planned."
+            )
+        if day.year > today.year + 5:
+            return None, "That is more than five years away: please check the year."
+    elif not 1900 <= day.year <= today.year + 5:
+        return None, "Please check the year of this date."
+    return day.isoformat(), None
+
+
+def parse_answer(q: Any, raw: list[str], today: date | None = None) -> tuple[Any, str | None]:
     """Turn the form values of one question into a typed answer; (None, None) when left empty."""
     values = [v.strip() for v in raw if v is not None and v.strip() != ""]
     kind = str(attr(q, "type"))
@@ -147,10 +169,7 @@ def parse_answer(q: Any, raw: list[str]) -> tuple[Any, str | None]:
         options = [str(attr(c, "id")) for c in attr(q, "choices", [])]
         return (text, None) if text in options else (None, "Please pick one of the options.")
     if kind == "date":
-        try:
-            return date.fromisoformat(text).isoformat(), None
-        except ValueError:
-            return None, "Please enter a date like 2026-05-31."
+        return _date(q, text, today or date.today())
     limit = attr(q, "max_length") or 2000
     if len(text) > limit:
         return None, f"Please keep this under {limit} characters."

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from typing import Any
 
 from heelcoach.services.context import AppContext
-from tests.web.answers import RED_FLAG, TYPICAL
-from tests.web.conftest import answer_all, main_text
+from tests.web.answers import RED_FLAG, TYPICAL, form_fields
+from tests.web.conftest import answer_all, csrf_of, main_text
 
 HIGH_PAIN = {**TYPICAL, "first_step_pain": 9, "worst_pain": 9}
 RED_FLAG_HIGH_PAIN = {**RED_FLAG, "first_step_pain": 8, "worst_pain": 9}
@@ -82,3 +83,19 @@ def test_today_and_plan_after_a_red_flag_say_see_a_clinician_first(client: Any, 
 def test_today_before_any_answers_still_asks_for_them(client: Any) -> None:
     assert "Answer the questions first" in main_text(client.get("/today").text)
     assert "See a clinician first" not in main_text(client.get("/plan").text)
+
+
+def _post_running(client: Any, web_ctx: AppContext, race_date: str) -> Any:
+    ids = [q.id for q in web_ctx.catalogue.triage.questions if q.group == "running"]
+    data = {"csrf_token": csrf_of(client), **form_fields({**TYPICAL, "running_goal": "race"}, ids)}
+    return client.post("/start/q/running", data={**data, "q_race_date": race_date})
+
+
+def test_a_race_date_in_the_past_gets_a_word(client: Any, web_ctx: AppContext) -> None:
+    past = (date.today() - timedelta(days=3)).isoformat()
+    page = _post_running(client, web_ctx, past)
+    assert page.status_code == 422
+    assert f"{past} has already passed" in main_text(page.text)
+    soon = (date.today() + timedelta(days=60)).isoformat()
+    assert _post_running(client, web_ctx, soon).status_code == 200
+    assert _post_running(client, web_ctx, "").status_code == 200
