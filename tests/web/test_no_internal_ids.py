@@ -12,7 +12,7 @@ import pytest
 from heelcoach.services.context import AppContext
 from tests.knowledge.test_readable_texts import all_ids, leaks
 from tests.web.answers import RED_FLAG
-from tests.web.conftest import _test_client_class, answer_all
+from tests.web.conftest import _test_client_class, answer_all, csrf_of
 
 PAGES = [
     "/",
@@ -59,12 +59,17 @@ def _check(client: Any, web_ctx: AppContext) -> list[str]:
     return bad
 
 
-def test_no_ids_on_any_page_of_a_runner_with_a_plan(onboarded: Any, web_ctx: AppContext) -> None:
+def test_no_ids_on_any_page_of_a_runner_a_week_in(onboarded: Any, app: Any, web_ctx: AppContext) -> None:
     today = date.today()
-    for back in (3, 2, 1):
+    done = [i["id"] for i in onboarded.get("/api/plan").json()["plan"]["items"] if i["kind"] == "exercise"]
+    for back in range(6, -1, -1):
         day = (today - timedelta(days=back)).isoformat()
-        saved = onboarded.post("/api/checkins", json={"day": day, "first_step_pain": 4, "worst_pain": 5})
+        entry = {"day": day, "first_step_pain": 2, "worst_pain": 2, "done_items": done}
+        saved = onboarded.post("/api/checkins", json=entry)
         assert saved.status_code in (200, 201), saved.text
+    app.state.today = today + timedelta(days=7)
+    review = onboarded.post("/plan/review", data={"csrf_token": csrf_of(onboarded)})
+    assert "Your week was reviewed" in review.text
     bad = _check(onboarded, web_ctx)
     assert not bad, "\n".join(bad)
 
