@@ -22,6 +22,7 @@ from rich.text import Text
 from heelcoach import DISCLAIMER
 from heelcoach.cli.app import app
 from heelcoach.cli.common import err, fail, open_context, out, parse_day
+from heelcoach.knowledge import item_name
 from heelcoach.services import runner
 from heelcoach.services.context import AppContext
 
@@ -333,7 +334,8 @@ def review_command(
     )
     out.print(saved.record.reason, markup=False)
     for d in saved.review.decisions:
-        out.print(f"- {d.item_id}: {d.action} - {str(d.reason).strip()} (rule: {d.rule_id})", markup=False)
+        name = item_name(d.item_id, ctx.catalogue)
+        out.print(f"- {name}: {d.action} - {str(d.reason).strip()} (rule: {d.rule_id})", markup=False)
     for message in saved.review.messages:
         out.print(f"- {message}", markup=False)
     runs = saved.record.decision.get("runs_beside_pain") or []

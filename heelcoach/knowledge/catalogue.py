@@ -294,3 +294,15 @@ def readable_sources(ids: Iterable[str], catalogue: Catalogue) -> list[str]:
             if text not in out:
                 out.append(text)
     return out
+
+
+def item_name(item_id: str, catalogue: Catalogue) -> str:
+    """The name a person reads for a plan item's id ("short_foot" -> "Short foot (arch doming)")."""
+    for part in (catalogue.exercises, catalogue.passive, catalogue.cross_training, catalogue.habits):
+        found = part.get(item_id)
+        if found is not None:
+            return str(found.name)
+    topic = catalogue.education.get(item_id)
+    if topic is not None:
+        return str(topic.title)
+    return item_id.replace("_", " ").capitalize()
