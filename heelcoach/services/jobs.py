@@ -102,10 +102,14 @@ class ThreadJobRunner:
                 self._update(job_id, state="failed", error=str(exc), finished_at=datetime.now(UTC))
             except Exception as exc:
                 log.exception("background job %s failed", job_id)
+                # the exception's own text can hold server paths or internals: it goes to the log only
                 self._update(
                     job_id,
                     state="failed",
-                    error=f"The work stopped with an error: {exc}",
+                    error=(
+                        f"The work stopped with an unexpected error ({type(exc).__name__}). "
+                        "Try again; if it happens again, report it."
+                    ),
                     finished_at=datetime.now(UTC),
                 )
             else:
