@@ -193,6 +193,8 @@ def import_line_view(line: Any) -> ImportLineView:
         message = message.removeprefix(said)
     notes = tuple(dict.fromkeys(plain_note(w) for w in attr(line, "warnings", ()) or ()))
     status = str(attr(line, "status", "") or "")
+    if status == "already_imported" and re.fullmatch(r"\d+ imported before", message):
+        message = ""  # the status says it already
     return ImportLineView(
         file=str(attr(line, "file", "") or ""),
         status=STATUS_WORDS.get(status, status.replace("_", " ")),
@@ -207,5 +209,11 @@ def import_result_view(result: Any) -> ImportResultView:
     return ImportResultView(
         summary=str(attr(result, "summary", "")),
         new=int(attr(result, "new", 0) or 0),
-        lines=tuple(import_line_view(line) for line in attr(result, "lines", ()) or ()),
+        # files with a problem first: in a big export they are what the runner needs to see
+        lines=tuple(
+            sorted(
+                (import_line_view(line) for line in attr(result, "lines", ()) or ()),
+                key=lambda v: not v.problem,
+            )
+        ),
     )
