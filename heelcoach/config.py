@@ -22,6 +22,14 @@ class Settings(BaseSettings):
     database_url: str | None = None
     max_upload_mb: int = 200
     max_archive_uncompressed_mb: int = 2048
+    #: Entries across every level of a nested archive (zip bombs made of many tiny files).
+    max_archive_members: int = 50_000
+    #: Required from every browser and script when set (a long random token or a password); the
+    #: server refuses to listen off this computer without it. ``serve --new-access-secret`` makes one.
+    access_secret: str | None = None
+    #: Extra host names the web app answers to (comma-separated), besides the loopback names and
+    #: the address given to ``serve --host``. Any other Host header is refused (DNS rebinding).
+    allowed_hosts: str = ""
 
     def resolved_database_url(self) -> str:
         """The database URL, creating the data directory for the SQLite default."""

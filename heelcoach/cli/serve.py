@@ -1,6 +1,13 @@
-"""CLI command ``serve``: the local web app on the embedded SQLite store, at 127.0.0.1."""
+"""CLI command ``serve``: the local web app on the embedded SQLite store, at 127.0.0.1.
+
+Any other address is refused unless an access secret is configured (``--new-access-secret`` or
+HEELCOACH_ACCESS_SECRET); the start message says which protection is in place.
+"""
 
 from __future__ import annotations
+
+import contextlib
+from pathlib import Path
 
 import typer
 
@@ -31,27 +38,79 @@ def _run_workers(host: str, port: int, workers: int) -> None:
     Multiprocess(config, sockets=[sock]).run()
 
 
+def _answer_names(host: str) -> tuple[str, ...]:
+    """The names browsers may use for this server: the address given, or this computer's names."""
+    import socket
+
+    if host not in ("0.0.0.0", "::", ""):
+        return (host,)
+    names = {socket.gethostname(), socket.getfqdn()}
+    with contextlib.suppress(OSError):
+        names.update(str(info[4][0]) for info in socket.getaddrinfo(socket.gethostname(), None))
+    return tuple(sorted(n for n in names if n))
+
+
+def _access_check(host: str, new_secret: bool, data_dir: Path, secret: str | None) -> bool:
+    """Say how the app is protected; exit when it would be open to the network. True: secret in use."""
+    from heelcoach.web.security import configured_access_hash, is_loopback, new_access_secret
+
+    if new_secret:
+        token = new_access_secret(data_dir)
+        typer.echo("New access secret (shown only this once; keep it somewhere safe):")
+        typer.echo(f"    {token}")
+        if secret:
+            typer.echo("Note: HEELCOACH_ACCESS_SECRET is set and is used instead of this one.", err=True)
+    protected = configured_access_hash(secret, data_dir) is not None
+    if not is_loopback(host) and not protected:
+        typer.echo(
+            f"heelcoach will not listen on {host}: other computers could read and delete this health "
+            "data. Keep the default 127.0.0.1, or require an access secret: start once with "
+            "--new-access-secret (a random secret is made and shown once), or set "
+            "HEELCOACH_ACCESS_SECRET to a long password.",
+            err=True,
+        )
+        raise typer.Exit(2)
+    return protected
+
+
 @app.command()
 def serve(
-    host: str = typer.Option("127.0.0.1", help="Address to listen on (keep 127.0.0.1 on your own computer)."),
+    host: str = typer.Option(
+        "127.0.0.1",
+        help="Address to listen on. Keep 127.0.0.1 on your own computer; any other address needs an "
+        "access secret (--new-access-secret or HEELCOACH_ACCESS_SECRET).",
+    ),
     port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
     open_browser: bool = typer.Option(False, "--open", help="Open the app in your web browser."),
+    new_access_secret: bool = typer.Option(
+        False,
+        "--new-access-secret",
+        help="Make a new random access secret (shown once), required by every browser and script.",
+    ),
     workers: int = typer.Option(
         1,
         min=1,
         max=16,
         help="Server processes. 1 suits one runner; more answer many browsers at once (pages stay "
         "in step: a change saved by one process shows in all), but the live progress of a gait "
-        "video is kept by the process that got the upload, so its page may lose track of it (the "
-        "finished report still shows on the Gait page).",
+        "video or an import is kept by the process that got the upload, so its page may lose track "
+        "of it (the finished report and the imported runs still show on their pages).",
     ),
 ) -> None:
     """Start the heelcoach web app and print its address."""
+    import os
+
     import uvicorn
 
+    from heelcoach.config import get_settings
     from heelcoach.services.context import AppContext
     from heelcoach.web.app import create_app, ensure_secret_key
 
+    settings = get_settings()
+    protected = _access_check(host, new_access_secret, settings.data_dir, settings.access_secret)
+    names = _answer_names(host)
+    # worker processes build their app from the environment: they answer to the same names
+    os.environ["HEELCOACH_ALLOWED_HOSTS"] = ",".join([settings.allowed_hosts, *names]).strip(",")
     try:
         ctx = AppContext.from_settings()
     except Exception as exc:
@@ -60,6 +119,13 @@ def serve(
     url = f"http://{host}:{port}/"
     typer.echo(f"heelcoach is running at {url}  (press Ctrl+C to stop)")
     typer.echo(f"Data: {ctx.settings.data_dir}")
+    if protected:
+        typer.echo(
+            "Access secret required: browsers get a login page, scripts send "
+            "'Authorization: Bearer <secret>'. Answers to: " + ", ".join(["127.0.0.1", "localhost", *names])
+        )
+    else:
+        typer.echo("Only this computer can reach it (no access secret needed).")
     if open_browser:
         import webbrowser
 

@@ -8,15 +8,16 @@ wins; the others are remembered as copies so re-imports are recognised).
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 from heelcoach.activities.archive import ArchiveLimits, Refusal, Source, expand
-from heelcoach.activities.importer import ParsedFile, default_workers, parse_sources
+from heelcoach.activities.importer import ParsedFile, default_workers, parse_source, parse_sources
 from heelcoach.activities.model import FORMAT_RANK, Activity, same_activity
 from heelcoach.domain import load as load_mod
 from heelcoach.domain.types import DriverEvidence, LoadSnapshot
@@ -155,6 +156,7 @@ def archive_limits(ctx: AppContext) -> ArchiveLimits:
     return ArchiveLimits(
         max_total_bytes=ctx.settings.max_archive_uncompressed_mb * 1024 * 1024,
         max_member_bytes=ctx.settings.max_upload_mb * 1024 * 1024,
+        max_members=ctx.settings.max_archive_members,
     )
 
 
@@ -216,54 +218,77 @@ def import_paths(
 ) -> ImportSummary:
     """Import files, folders and zip exports for ``person_id``; one transaction per file.
 
-    ``progress(done, total, message)`` is called after each file. ``workers`` defaults to the CPUs
-    available (worker processes are used only for batches large enough to pay off).
+    Files are read lazily, one at a time (``workers`` > 1: a batch at a time in worker processes,
+    for the CLI; the web app passes 1 and never forks). ``progress(done, total, message)`` is
+    called after each file; ``total`` counts the files found so far (a zip's whole content is
+    found before its first file is read). ``workers`` defaults to the CPUs available.
     """
     now = now or datetime.now(UTC)
     with transaction(ctx.sessions) as session:
         if People(session).get(person_id) is None:
             raise LookupError(f"There is no person with id {person_id}.")
     summary = ImportSummary()
-    items = list(expand([Path(p) for p in paths], archive_limits(ctx)))
-    sources = [i for i in items if isinstance(i, Source)]
-    refusals = [i for i in items if isinstance(i, Refusal)]
-    total = len(items)
-    done = 0
-    for refusal in refusals:
-        msg = FileMessage(refusal.display, "error", f"not imported: {refusal.problem}")
-        summary.files += 1
-        summary.errors += 1
-        summary.messages.append(msg)
-        done += 1
-        if progress:
-            progress(done, total, msg)
+    found = [0]
+
+    def count(n: int) -> None:
+        found[0] += n
+
+    limits = archive_limits(ctx)
     n_workers = default_workers() if workers is None else workers
-    for parsed in parse_sources(sources, workers=n_workers, limits=archive_limits(ctx)):
-        try:
-            msg = _store_file(ctx, person_id, parsed, now)
-        except Exception as exc:  # noqa: BLE001 - one file's storage failure must not stop the batch
-            first_line = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
-            msg = FileMessage(
-                parsed.display,
-                "error",
-                f"read, but could not be stored ({type(exc).__name__}: {first_line}); "
-                "nothing from it was kept",
-            )
-        summary.files += 1
-        summary.activities_new += msg.new_activities
-        summary.duplicates += msg.duplicates
-        summary.already_imported += msg.known
-        if msg.status == "not_activity":
-            summary.not_activities += 1
-        if msg.status == "error":
-            summary.errors += 1
+    items = expand([Path(p) for p in paths], limits, count)
+    for parsed in _parsed(items, limits, n_workers):
+        if isinstance(parsed, Refusal):
+            msg = FileMessage(parsed.display, "error", f"not imported: {parsed.problem}")
         else:
-            summary.files_read += 1
-        summary.messages.append(msg)
-        done += 1
+            msg = _store_safely(ctx, person_id, parsed, now)
+        _tally(summary, msg)
         if progress:
-            progress(done, total, msg)
+            progress(summary.files, max(found[0], summary.files), msg)
     return summary
+
+
+#: Files handed to worker processes at a time (bounds memory for nested archives).
+_BATCH = 256
+
+
+def _parsed(
+    items: Iterator[Source | Refusal], limits: ArchiveLimits, workers: int
+) -> Iterator[ParsedFile | Refusal]:
+    """Each item parsed (refusals passed through), lazily; with workers, a batch at a time."""
+    if workers <= 1:
+        for item in items:
+            yield item if isinstance(item, Refusal) else parse_source(item, limits)
+        return
+    while batch := list(itertools.islice(items, _BATCH)):
+        yield from (i for i in batch if isinstance(i, Refusal))
+        sources = [i for i in batch if isinstance(i, Source)]
+        yield from parse_sources(sources, workers=workers, limits=limits)
+
+
+def _store_safely(ctx: AppContext, person_id: int, parsed: ParsedFile, now: datetime) -> FileMessage:
+    try:
+        return _store_file(ctx, person_id, parsed, now)
+    except Exception as exc:  # noqa: BLE001 - one file's storage failure must not stop the batch
+        first_line = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+        return FileMessage(
+            parsed.display,
+            "error",
+            f"read, but could not be stored ({type(exc).__name__}: {first_line}); nothing from it was kept",
+        )
+
+
+def _tally(summary: ImportSummary, msg: FileMessage) -> None:
+    summary.files += 1
+    summary.activities_new += msg.new_activities
+    summary.duplicates += msg.duplicates
+    summary.already_imported += msg.known
+    if msg.status == "not_activity":
+        summary.not_activities += 1
+    if msg.status == "error":
+        summary.errors += 1
+    else:
+        summary.files_read += 1
+    summary.messages.append(msg)
 
 
 def list_runs(

@@ -14,6 +14,7 @@ of :class:`JobRunner` can hand the same functions to a distributed task engine.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import uuid
 from collections.abc import Callable
@@ -63,6 +64,20 @@ class JobError(Exception):
     """A job failed with a message meant for the person who started it (no traceback)."""
 
 
+#: Niceness of job threads: long imports and analyses leave the CPU to the server's answers first.
+JOB_NICENESS = 10
+
+
+def _run_in_background() -> None:
+    """Lower this thread's CPU priority (Linux: a thread is its own task); elsewhere a no-op."""
+    try:
+        tid = threading.get_native_id()
+        current = os.getpriority(os.PRIO_PROCESS, tid)
+        os.setpriority(os.PRIO_PROCESS, tid, max(current, JOB_NICENESS))
+    except (AttributeError, OSError):  # no per-thread priorities here, or not allowed
+        pass
+
+
 class ThreadJobRunner:
     """The embedded default: a thread pool in this process, job state kept in memory."""
 
@@ -95,6 +110,7 @@ class ThreadJobRunner:
             self._update(job_id, progress=max(0.0, min(1.0, float(fraction))), message=message)
 
         def run() -> None:
+            _run_in_background()
             self._update(job_id, state="running")
             try:
                 result = fn(*args, progress=progress, **kwargs)
@@ -102,10 +118,14 @@ class ThreadJobRunner:
                 self._update(job_id, state="failed", error=str(exc), finished_at=datetime.now(UTC))
             except Exception as exc:
                 log.exception("background job %s failed", job_id)
+                # the exception's own text can hold server paths or internals: it goes to the log only
                 self._update(
                     job_id,
                     state="failed",
-                    error=f"The work stopped with an error: {exc}",
+                    error=(
+                        f"The work stopped with an unexpected error ({type(exc).__name__}). "
+                        "Try again; if it happens again, report it."
+                    ),
                     finished_at=datetime.now(UTC),
                 )
             else:

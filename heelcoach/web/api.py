@@ -1,8 +1,11 @@
 """The JSON API under /api, with its OpenAPI schema at /api/openapi.json.
 
-Same person rules as the pages (the session's person, else the first one). JSON bodies only:
-a browser cannot send ``application/json`` across sites without asking first, so the API needs no
-form token.
+The API works for the person of the session cookie (open any page once to get one); a request
+without a session acts as nobody (401 for anything about a person). Writes (POST) need
+``Content-Type: application/json`` (a browser cannot send it across sites without asking first)
+and a proof that they come from heelcoach itself: the page's ``X-CSRF-Token`` header or an
+``Origin`` header naming this server. Hosts and foreign origins are checked for every request
+before it gets here (:mod:`heelcoach.web.security`).
 """
 
 from __future__ import annotations
@@ -10,14 +13,38 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from heelcoach import DISCLAIMER, __version__
 from heelcoach.services import runner
-from heelcoach.web.deps import get_backend, get_ctx, person_id
+from heelcoach.web.csrf import HEADER as CSRF_HEADER
+from heelcoach.web.csrf import token_is_valid
+from heelcoach.web.deps import get_backend, get_ctx
 
-router = APIRouter(prefix="/api", tags=["api"])
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def require_json_write(request: Request) -> None:
+    """API writes: a JSON body type, plus the session's token or this server as the Origin."""
+    if request.method in SAFE_METHODS:
+        return
+    content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if content_type != "application/json":
+        raise HTTPException(415, "Send the request body as JSON, with Content-Type: application/json.")
+    if token_is_valid(request, request.headers.get(CSRF_HEADER)):
+        return
+    origin = request.headers.get("origin")
+    if origin is not None and origin.split("://", 1)[-1].lower() == request.headers.get("host", "").lower():
+        return  # same origin (a foreign one never gets this far)
+    raise HTTPException(
+        403,
+        f"Send the page's {CSRF_HEADER} header, or an Origin header naming this server "
+        "(for example Origin: http://127.0.0.1:8000).",
+    )
+
+
+router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(require_json_write)])
 
 Json = dict[str, Any]
 
@@ -62,13 +89,25 @@ class Answers(BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem},
+    403: {"model": Problem},
     404: {"model": Problem},
+    415: {"model": Problem},
     422: {"model": Problem},
 }
 
+NO_SESSION = (
+    "No session: this request acts as nobody. Open heelcoach in the browser (or GET any page, such "
+    "as /today) and send its session cookie with API requests."
+)
+
 
 def _pid(request: Request) -> int:
-    return person_id(request)
+    """The session's person; never the first person for a request without a session."""
+    raw = request.session.get("person_id")
+    if isinstance(raw, int) and get_backend(request).person_exists(raw):
+        return raw
+    raise HTTPException(401, NO_SESSION)
 
 
 def _today(request: Request) -> date:
@@ -191,7 +230,8 @@ def runs(request: Request) -> Json:
 def job(request: Request, job_id: str) -> Json:
     """State and progress of a background job started from this browser."""
     status = get_backend(request).jobs.status(job_id)
-    if status is None or job_id not in request.session.get("gait_jobs", []):
+    mine = [*request.session.get("gait_jobs", []), *request.session.get("import_jobs", [])]
+    if status is None or job_id not in mine:
         raise HTTPException(404, "No such job.")
     return {
         "job_id": job_id,

@@ -25,10 +25,13 @@ from heelcoach.web.backend import Backend
 from heelcoach.web.csrf import require_csrf
 from heelcoach.web.errors import install as install_error_pages
 from heelcoach.web.filters import install_filters
+from heelcoach.web.login import router as login_router
 from heelcoach.web.pages_daily import router as daily_router
 from heelcoach.web.pages_data import router as data_router
 from heelcoach.web.pages_learn import router as learn_router
+from heelcoach.web.pages_runs import router as runs_router
 from heelcoach.web.pages_start import router as start_router
+from heelcoach.web.security import Guard, GuardConfig, allowed_hosts, configured_access_hash
 
 HERE = Path(__file__).resolve().parent
 
@@ -59,9 +62,15 @@ def ensure_secret_key(data_dir: Path) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-def create_app(ctx: AppContext | None = None, jobs: JobRunner | None = None) -> FastAPI:
-    """Build the web app around ``ctx`` (default: from the environment's settings)."""
+def create_app(
+    ctx: AppContext | None = None, jobs: JobRunner | None = None, hosts: tuple[str, ...] = ()
+) -> FastAPI:
+    """Build the web app around ``ctx`` (default: from the environment's settings).
+
+    ``hosts``: names the app answers to besides the loopback ones and HEELCOACH_ALLOWED_HOSTS.
+    """
     ctx = ctx or AppContext.from_settings()
+    settings = ctx.settings
     app = FastAPI(
         title="heelcoach",
         version=__version__,
@@ -73,10 +82,19 @@ def create_app(ctx: AppContext | None = None, jobs: JobRunner | None = None) -> 
     )
     app.state.ctx = ctx
     app.state.backend = Backend(ctx, jobs)
-    app.state.secret_key = ensure_secret_key(Path(ctx.settings.data_dir))
+    app.state.secret_key = ensure_secret_key(Path(settings.data_dir))
+    app.state.access_hash = configured_access_hash(settings.access_secret, Path(settings.data_dir))
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     install_filters(templates.env)
     app.state.templates = templates
+    guard = GuardConfig(
+        hosts=allowed_hosts([settings.allowed_hosts, *hosts]),
+        access_hash=app.state.access_hash,
+        upload_limit_bytes=(settings.max_upload_mb + 1) * 1024 * 1024,  # 1 MB for the form around it
+        upload_limit_mb=settings.max_upload_mb,
+    )
+    app.state.allowed_hosts = guard.hosts
+    app.add_middleware(Guard, config=guard)  # added first: runs inside the session middleware
     app.add_middleware(
         SessionMiddleware,
         secret_key=app.state.secret_key,
@@ -88,7 +106,7 @@ def create_app(ctx: AppContext | None = None, jobs: JobRunner | None = None) -> 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     install_error_pages(app)
     csrf = [Depends(require_csrf)]
-    for router in (learn_router, start_router, daily_router, data_router):
+    for router in (login_router, learn_router, start_router, daily_router, runs_router, data_router):
         app.include_router(router, dependencies=csrf, include_in_schema=False)
     app.include_router(api_router)
     return app

@@ -37,6 +37,44 @@ _Stamp = tuple[tuple[int, int] | None, tuple[int, int] | None]
 
 
 @dataclass(frozen=True, slots=True)
+class ImportLine:
+    """What happened to one uploaded file (or one file inside an uploaded archive)."""
+
+    file: str
+    status: str
+    message: str
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ImportJobResult:
+    """What a finished import job leaves: the counts and one line per file, in upload names."""
+
+    summary: str
+    new: int
+    lines: tuple[ImportLine, ...]
+
+
+def shown_name(display: str, names: dict[str, str]) -> str:
+    """A file's name as the person knows it: the upload's own name instead of the server path."""
+    for stored, original in names.items():
+        if display == stored or display.startswith(stored + "!"):
+            return (original + display[len(stored) :]).replace("!", " › ")
+    return Path(display.split("!", 1)[0]).name + display[len(display.split("!", 1)[0]) :].replace("!", " › ")
+
+
+def scrub_paths(text: str, paths: dict[str, str]) -> str:
+    """``text`` with every server path in ``paths`` replaced by the name the person gave."""
+    for stored, original in sorted(paths.items(), key=lambda kv: -len(kv[0])):
+        text = text.replace(stored, original)
+    return text
+
+
+#: Uploads left by a server that stopped mid-job are removed at the next start after this long.
+STALE_UPLOAD_S = 24 * 3600
+
+
+@dataclass(frozen=True, slots=True)
 class GaitJobResult:
     """What a finished gait job leaves: the report and its id in the store."""
 
@@ -74,6 +112,19 @@ class Backend:
         self._person_lock = threading.Lock()
         self._build_locks: dict[tuple[Any, ...], threading.Lock] = {}
         self._stamp_names: dict[object, tuple[str, str]] = {}
+        self._sweep_uploads()
+
+    def _sweep_uploads(self) -> None:
+        """Remove uploads a stopped server left behind (finished jobs remove their own at once)."""
+        if not self.uploads_dir.is_dir():
+            return
+        cutoff = time.time() - STALE_UPLOAD_S
+        for path in self.uploads_dir.rglob("*"):
+            try:
+                if path.is_file() and path.stat().st_mtime < cutoff:
+                    path.unlink()
+            except OSError:
+                continue
 
     def _stamp_path(self, person_id: object) -> Path:
         return self.stamps_dir / (f"person-{person_id}" if isinstance(person_id, int) else "everyone")
@@ -314,13 +365,46 @@ class Backend:
                 path.unlink(missing_ok=True)
             shutil.rmtree(self.uploads_dir / f"person-{person_id}", ignore_errors=True)
             shutil.rmtree(self.gait_dir(person_id), ignore_errors=True)
-            return counts
+        # the first person (who a new browser works for) may have been this one: forget it everywhere
+        self.invalidate(None)
+        return counts
 
     # -- runs (watch files) ------------------------------------------------------------------
     def import_files(self, person_id: int, paths: list[Path]) -> imports_service.ImportSummary:
-        """Import watch files; the summary has per-file messages."""
+        """Import watch files in this thread, never in worker processes; per-file messages."""
         with self._writing(person_id):
-            return imports_service.import_paths(self.ctx, person_id, paths)
+            return imports_service.import_paths(self.ctx, person_id, paths, workers=1)
+
+    def submit_import(self, person_id: int, uploads: dict[Path, str], refused: list[str]) -> str:
+        """Queue the import of uploaded files (path -> name given) as a background job; its id.
+
+        The job reads one file at a time in a job thread (never a forked process), reports how far
+        it got, removes the uploaded files when it ends (whatever happened) and leaves an
+        :class:`ImportJobResult` in which files carry the names they were uploaded with.
+        """
+        names = {str(path): name for path, name in uploads.items()}
+
+        def work(*, progress: Callable[[float, str], None]) -> ImportJobResult:
+            def step(done: int, total: int, _message: object) -> None:
+                progress(done / total if total else 0.0, f"{done} of {total} files read")
+
+            progress(0.0, "opening the files")
+            try:
+                summary = imports_service.import_paths(self.ctx, person_id, list(uploads), step, workers=1)
+            except LookupError as exc:
+                raise JobError(scrub_paths(str(exc), names)) from exc
+            finally:
+                for path in uploads:
+                    path.unlink(missing_ok=True)
+                self.invalidate(person_id)
+            lines = [ImportLine("", "error", text) for text in refused]
+            lines += [
+                ImportLine(shown_name(m.source, names), m.status, scrub_paths(m.message, names), m.warnings)
+                for m in summary.messages
+            ]
+            return ImportJobResult(summary.line(), summary.activities_new, tuple(lines))
+
+        return self.jobs.submit(work)
 
     def runs(self, person_id: int, today: date) -> dict[str, Any]:
         """Activities (newest first), the weekly table, spikes and the load snapshot.
@@ -389,8 +473,9 @@ class Backend:
                 progress(0.95, "saving the report")
                 report_id = gait.save_report(self.ctx, person_id, report, key_frames_dir=out_dir)
             except gait.GaitError as exc:
-                raise JobError(str(exc)) from exc
+                raise JobError(scrub_paths(str(exc), {str(video): video.name.split("-", 1)[-1]})) from exc
             finally:
+                video.unlink(missing_ok=True)  # the key frames are kept; the clip is not needed again
                 self.invalidate(person_id)
             progress(1.0, "done")
             return GaitJobResult(report, report_id)

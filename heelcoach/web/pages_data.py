@@ -1,4 +1,4 @@
-"""Pages with files: Runs (watch-file import, weekly load), Gait (video upload, report), Settings."""
+"""Pages with files: Gait (video upload, report), Settings. (Runs: ``pages_runs``.)"""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import io
 import json
 import zipfile
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
@@ -18,8 +17,7 @@ from heelcoach.services.jobs import JobStatus
 from heelcoach.web.backend import GaitJobResult
 from heelcoach.web.deps import get_backend, person_id, render
 from heelcoach.web.gait_views import frame_file, gait_report_view
-from heelcoach.web.run_views import runs_view
-from heelcoach.web.uploads import ACTIVITY_TYPES, VIDEO_TYPES, UploadRejectedError, save_upload
+from heelcoach.web.uploads import VIDEO_TYPES, UploadRejectedError, save_upload
 
 router = APIRouter()
 
@@ -29,7 +27,6 @@ GAIT_VIEWS = (
     ("rear", "From behind"),
     ("front", "From the front"),
 )
-MAX_FILES = 50
 
 
 def _today(request: Request) -> date:
@@ -39,63 +36,6 @@ def _today(request: Request) -> date:
 
 def _max_mb(request: Request) -> int:
     return int(request.app.state.ctx.settings.max_upload_mb)
-
-
-# ---------------------------------------------------------------------------------------------- runs
-@router.get("/runs", response_class=HTMLResponse)
-def runs_page(request: Request) -> Response:
-    """Imported activities, weekly load and spike warnings."""
-    pid = person_id(request)
-    backend = get_backend(request)
-    view = runs_view(backend.runs(pid, _today(request)))
-    return render(request, "runs.html", title="Runs", view=view, max_mb=_max_mb(request), result=None)
-
-
-@router.post("/runs/import", response_class=HTMLResponse)
-async def runs_import(request: Request, files: Annotated[list[UploadFile], File()]) -> Response:
-    """Import FIT/GPX/TCX/ZIP files; each file gets its own message."""
-    pid = person_id(request)
-    backend = get_backend(request)
-    if len(files) > MAX_FILES:
-        raise HTTPException(
-            413, f"Please upload at most {MAX_FILES} files at a time, or put them in one ZIP."
-        )
-    saved: list[Path] = []
-    rejected: list[str] = []
-    out_dir = backend.uploads_dir / f"person-{pid}" / "activities"
-    for upload in files:
-        try:
-            saved.append((await save_upload(upload, ACTIVITY_TYPES, _max_mb(request), out_dir)).path)
-        except UploadRejectedError as exc:
-            rejected.append(str(exc))
-    summary: Any = backend.import_files(pid, saved) if saved else None
-    view = runs_view(backend.runs(pid, _today(request)))
-    messages = _import_messages(summary)
-    status = 422 if rejected and not saved else 200
-    return render(
-        request,
-        "runs.html",
-        status_code=status,
-        title="Runs",
-        view=view,
-        max_mb=_max_mb(request),
-        result={"rejected": rejected, "messages": messages},
-    )
-
-
-def _import_messages(summary: Any) -> list[dict[str, str]]:
-    """Per-file lines from the import summary."""
-    out = []
-    for m in getattr(summary, "messages", None) or []:
-        name = Path(str(getattr(m, "source", ""))).name
-        # uploads are stored as '<random>-<original name>'
-        name = name.split("-", 1)[1] if "-" in name else name
-        text = str(getattr(m, "message", ""))
-        warnings = [str(w) for w in getattr(m, "warnings", ()) or ()]
-        if warnings:
-            text = (text + " " + " ".join(warnings)).strip()
-        out.append({"file": name, "status": str(getattr(m, "status", "")), "message": text})
-    return out
 
 
 # ---------------------------------------------------------------------------------------------- gait
@@ -276,17 +216,24 @@ def _csv(rows: list[dict[str, Any]]) -> str:
     for row in rows:
         writer.writerow(
             {
-                k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
+                k: _cell(json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v)
                 for k, v in row.items()
             }
         )
     return out.getvalue()
 
 
+def _cell(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading quote."""
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return "'" + value
+    return value
+
+
 @router.post("/settings/delete", response_class=HTMLResponse)
 async def delete_all(request: Request, confirm: Annotated[str, Form()] = "") -> Response:
     """Delete everything about me, after typing DELETE."""
-    if confirm.strip().upper() != "DELETE":
+    if confirm.strip() != "DELETE":
         return render(
             request,
             "settings.html",

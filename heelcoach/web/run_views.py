@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -139,3 +140,80 @@ def runs_view(data: dict[str, Any]) -> RunsView:
     if isinstance(anchor, date) and anchor != today:
         note = f"Your imported runs are older; the weekly table shows the weeks up to {anchor.isoformat()}."
     return RunsView(rows, weeks, chart, warning, note)
+
+
+# ---------------------------------------------------------------------------------------------- import
+#: Parser detail in parentheses (an XML parser's "Namespace prefix ... line 17, column 3") is for
+#: developers, not runners: it is dropped from the notes shown on the page.
+_PARSER_DETAIL = re.compile(r"\s*\((?=[^()]*(?:line \d|column \d|namespace|xml|parser))[^()]*\)", re.I)
+
+STATUS_WORDS = {
+    "imported": "imported",
+    "partly_imported": "partly imported",
+    "duplicate": "already stored from another file",
+    "already_imported": "imported before",
+    "not_activity": "no activity in it",
+    "error": "not imported",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ImportLineView:
+    """One file's line on the import result: its name, what happened, notes said once."""
+
+    file: str
+    status: str
+    message: str
+    notes: tuple[str, ...]
+    problem: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResultView:
+    """The finished import: the one-line summary, then one line per file."""
+
+    summary: str
+    new: int
+    lines: tuple[ImportLineView, ...]
+
+
+def plain_note(text: str) -> str:
+    """A parser's warning without its raw technical detail (nested parentheses too)."""
+    text, before = str(text), ""
+    while text != before:
+        before, text = text, _PARSER_DETAIL.sub("", text)
+    return text.strip()
+
+
+def import_line_view(line: Any) -> ImportLineView:
+    """One line of :class:`heelcoach.web.backend.ImportJobResult` for the page."""
+    message = str(attr(line, "message", "") or "")
+    message = message.split("; note: ", 1)[0]  # the notes are listed once, below the message
+    for said in ("not imported: ", "skipped: "):  # the status says it already
+        message = message.removeprefix(said)
+    notes = tuple(dict.fromkeys(plain_note(w) for w in attr(line, "warnings", ()) or ()))
+    status = str(attr(line, "status", "") or "")
+    if status == "already_imported" and re.fullmatch(r"\d+ imported before", message):
+        message = ""  # the status says it already
+    return ImportLineView(
+        file=str(attr(line, "file", "") or ""),
+        status=STATUS_WORDS.get(status, status.replace("_", " ")),
+        message=plain_note(message),
+        notes=notes,
+        problem=status == "error",
+    )
+
+
+def import_result_view(result: Any) -> ImportResultView:
+    """The import job's result for the page."""
+    return ImportResultView(
+        summary=str(attr(result, "summary", "")),
+        new=int(attr(result, "new", 0) or 0),
+        # files with a problem first: in a big export they are what the runner needs to see
+        lines=tuple(
+            sorted(
+                (import_line_view(line) for line in attr(result, "lines", ()) or ()),
+                key=lambda v: not v.problem,
+            )
+        ),
+    )

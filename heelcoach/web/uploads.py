@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from fastapi import UploadFile
+from starlette.datastructures import UploadFile
 
 #: Extension -> what it is, for messages.
 VIDEO_TYPES = {".mp4": "MP4 video", ".mov": "QuickTime video", ".m4v": "MP4 video", ".webm": "WebM video"}

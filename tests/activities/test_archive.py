@@ -83,3 +83,44 @@ def test_workers_give_the_same_results_in_the_same_order(activities_dir: Path) -
     one = list(parse_sources(sources, workers=1))
     two = list(parse_sources(sources, workers=2))
     assert one == two
+
+
+def _nested(path: Path, inner_count: int, members: int, size: int) -> Path:
+    """A zip of ``inner_count`` zips, each with ``members`` files of ``size`` zero bytes."""
+    inner = path.with_name("inner-part.zip")
+    with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as zf:
+        for i in range(members):
+            zf.writestr(f"run{i:03d}.fit", b"\x00" * size)
+    with zipfile.ZipFile(path, "w") as zf:
+        for i in range(inner_count):
+            zf.write(inner, f"part{i}.zip")
+    return path
+
+
+def test_one_byte_budget_across_nesting_levels(tmp_path: Path) -> None:
+    # each inner zip alone fits the budget; together they do not: nothing is read at all
+    bomb = _nested(tmp_path / "bomb.zip", 2, 10, 60_000)
+    limits = ArchiveLimits(max_total_bytes=1_000_000)
+    items = list(expand([bomb], limits))
+    assert [type(i) for i in items] == [Refusal]
+    assert "would expand to more than the limit of 1 MB" in items[0].problem  # type: ignore[union-attr]
+    assert "counting the archives inside it" in items[0].problem  # type: ignore[union-attr]
+    assert all(isinstance(i, Source) for i in expand([bomb], ArchiveLimits(max_total_bytes=2_000_000)))
+
+
+def test_one_member_budget_across_nesting_levels(tmp_path: Path) -> None:
+    many = _nested(tmp_path / "many.zip", 3, 40, 10)
+    [refused] = list(expand([many], ArchiveLimits(max_members=100)))
+    assert isinstance(refused, Refusal)
+    assert "more entries than the limit of 100" in refused.problem
+    assert len(list(expand([many], ArchiveLimits(max_members=200)))) == 120
+
+
+def test_files_are_found_before_they_are_read(tmp_path: Path) -> None:
+    archive = _nested(tmp_path / "export.zip", 2, 5, 10)
+    found: list[int] = []
+    items = expand([archive], None, found.append)
+    first = next(items)
+    assert isinstance(first, Source)
+    assert found == [10]  # the whole tree was counted before the first file was handed out
+    assert len([first, *items]) == 10

@@ -152,3 +152,24 @@ def test_a_storage_failure_keeps_nothing_from_that_file_and_the_batch_goes_on(
 def test_unknown_person(ictx: AppContext, shared_data: Path) -> None:
     with pytest.raises(LookupError, match="no person"):
         imports.import_paths(ictx, 999, [shared_data / "activities/fit/Activity.fit"])
+
+
+def test_nested_bomb_is_refused_as_one_file_and_nothing_is_stored(
+    ictx: AppContext, person: int, tmp_path: Path
+) -> None:
+    import zipfile
+
+    inner = tmp_path / "inner.zip"
+    with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as zf:
+        for i in range(30):
+            zf.writestr(f"run{i:02d}.fit", b"\x00" * 1_000_000)
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w") as zf:
+        zf.write(inner, "a.zip")
+        zf.write(inner, "b.zip")
+    ictx.settings.max_archive_uncompressed_mb = 50  # each inner zip fits; both do not
+    seen: list[tuple[int, int]] = []
+    summary = imports.import_paths(ictx, person, [bomb], lambda d, t, _m: seen.append((d, t)), workers=1)
+    assert (summary.files, summary.errors, summary.activities_new) == (1, 1, 0)
+    assert "would expand to more than the limit" in summary.messages[0].message
+    assert seen == [(1, 1)]

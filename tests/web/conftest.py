@@ -15,6 +15,7 @@ from heelcoach.config import Settings
 from heelcoach.services.context import AppContext
 from tests.web.answers import TYPICAL, form_fields
 
+LOCAL = "http://127.0.0.1"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -23,7 +24,17 @@ def _test_client_class() -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from fastapi.testclient import TestClient
-    return TestClient
+
+    class LocalTestClient(TestClient):  # type: ignore[misc]
+        """At a loopback address (other Host headers are refused), sending the Origin a browser
+        sends (API writes need it, or the page's token)."""
+
+        def __init__(self, app: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("base_url", LOCAL)
+            kwargs.setdefault("headers", {"Origin": LOCAL})
+            super().__init__(app, **kwargs)
+
+    return LocalTestClient
 
 
 @pytest.fixture

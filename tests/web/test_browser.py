@@ -104,8 +104,11 @@ def test_new_runner_from_first_question_to_checkins_runs_and_gait(
     fit = shared_data / "activities" / "fit" / "activity-small-fenix2-run.fit"
     page.set_input_files("#files", str(fit))
     page.get_by_role("button", name="Import").click()
+    page.wait_for_url("**/runs/import/*")  # the import runs in the background; this page follows it
     page.wait_for_selector("#import-result")
-    assert "activity-small-fenix2-run.fit" in page.inner_text("#import-result")
+    assert "activity-small-fenix2-run.fit" in page.inner_text("main")
+    page.get_by_role("link", name="See your runs").click()
+    page.wait_for_url("**/runs")
     assert "9.01" in page.inner_text("main")
 
     # the real running clip, analysed in the background while the page shows progress
@@ -225,6 +228,7 @@ def test_screenshots_of_every_page(
     for back, pain in ((3, 6), (2, 5), (1, 5), (0, 4)):
         page.request.post(
             url + "/api/checkins",
+            headers={"Origin": url},  # as a page's own script would send it
             data={
                 "day": (today - timedelta(days=back)).isoformat(),
                 "first_step_pain": pain,

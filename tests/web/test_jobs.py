@@ -59,7 +59,8 @@ def test_job_failure_keeps_a_plain_message() -> None:
     second = _wait(runner, runner.submit(crash))
     assert second.state == "failed"
     assert second.error is not None
-    assert "stopped with an error" in second.error
+    assert "stopped with an unexpected error (KeyError)" in second.error
+    assert "internal" not in second.error  # the exception's text goes to the log only
     runner.shutdown()
 
 
