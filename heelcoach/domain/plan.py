@@ -175,6 +175,12 @@ class RunPrescription:
     #: The runner's usual week before the heel (km; watch or intake), None when unknown: each
     #: phase runs at most its share of it (``plan_rules.yaml: phases[].run_volume_pct``).
     usual_weekly_km: float | None = None
+    #: km of the last week the heel tolerated (no flare), None until a review has seen one.
+    tolerated_weekly_km: float | None = None
+    #: after a flare: the weekly km the cap climbs back to, and by how much per pain-free week
+    #: (``plan_rules.yaml: flare_response``); None when not recovering from a flare.
+    recover_to_km: float | None = None
+    recover_step_km: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +208,9 @@ class Plan:
     referral_action: str | None = None
     #: Active drivers, strongest first (decides which exercises move up first at a review).
     driver_priority: tuple[DriverId, ...] = ()
+    #: The day the runner recorded that a clinician has seen them after a warning sign: warning
+    #: signs reported on or before it no longer stop the plan.
+    warnings_cleared_on: date | None = None
 
     @property
     def stops_loading(self) -> bool:
@@ -1307,12 +1316,16 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "why": plan.run.why,
             "sources": list(plan.run.sources),
             "usual_weekly_km": plan.run.usual_weekly_km,
+            "tolerated_weekly_km": plan.run.tolerated_weekly_km,
+            "recover_to_km": plan.run.recover_to_km,
+            "recover_step_km": plan.run.recover_step_km,
         },
         "escalation_rules": list(plan.escalation_rules),
         "referral": plan.referral,
         "referral_action": plan.referral_action,
         "rationale": plan.rationale,
         "driver_priority": list(plan.driver_priority),
+        "warnings_cleared_on": plan.warnings_cleared_on.isoformat() if plan.warnings_cleared_on else None,
     }
 
 
@@ -1352,6 +1365,9 @@ def plan_from_dict(d: Mapping[str, Any]) -> Plan:
             r["why"],
             tuple(r["sources"]),
             r.get("usual_weekly_km"),  # absent from plans stored before it existed
+            r.get("tolerated_weekly_km"),
+            r.get("recover_to_km"),
+            r.get("recover_step_km"),
         )
         return Plan(
             int(d["version"]),
@@ -1368,6 +1384,7 @@ def plan_from_dict(d: Mapping[str, Any]) -> Plan:
             # plans stored before referral_action existed: every referral stopped loading
             d.get("referral_action", STOP_AND_REFER if d["referral"] else None),
             tuple(d.get("driver_priority") or ()),
+            date.fromisoformat(d["warnings_cleared_on"]) if d.get("warnings_cleared_on") else None,
         )
     except KeyError as exc:
         raise ValueError(f"plan data: missing field {exc}; expected the output of plan_to_dict") from exc

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from heelcoach.domain.checkin import CheckIn
 from heelcoach.knowledge import Catalogue
 
 if TYPE_CHECKING:
     from heelcoach.domain.plan import Plan
-    from heelcoach.domain.progression import CheckIn
 
 __all__ = ["RecurrenceFinding", "detect_recurrence", "strength_item_ids"]
 

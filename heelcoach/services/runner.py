@@ -678,7 +678,7 @@ def _review_reason(review: Any) -> str:
         parts.append(f"Phase change: {before} -> {after}")
     summary = str(getattr(review.new_plan, "rationale", "") or "")
     if summary.startswith("This week: "):
-        parts.append(summary.split(". ")[0])
+        parts.append(summary.split(". ")[0].rstrip("."))
     counts: dict[str, int] = {}
     for d in review.decisions:
         counts[str(d.action)] = counts.get(str(d.action), 0) + 1
