@@ -96,11 +96,26 @@ def plan_command(
         bool, typer.Option("--new", help="Make a fresh plan from the latest intake and tests.")
     ] = False,
     today: Annotated[str | None, typer.Option("--today", help="Show the plan as of this date.")] = None,
+    clinician_seen: Annotated[
+        bool,
+        typer.Option(
+            "--clinician-seen",
+            help="Record that a clinician has seen you (on --today's date): a plan paused by a warning "
+            "sign picks up where it stopped.",
+        ),
+    ] = False,
 ) -> None:
     """Show this week of your plan (making the first plan from your answers if needed)."""
     day = parse_day(today, "--today")
     with open_context() as ctx:
         person_id = _ensure_plan(ctx, person, answers, new, day)
+        if clinician_seen:
+            try:
+                runner.record_clinician_seen(ctx, person_id, day)
+            except runner.ServiceError as exc:
+                fail(str(exc), 1)
+            if not as_json:
+                out.print("Recorded: a clinician has seen you. Your plan picks up where it stopped.")
         view = runner.this_week(ctx, person_id, day)
     if as_json:
         print_json(_week_dict(view))
@@ -295,6 +310,8 @@ def checkin_command(
     )
     for warning in saved.warnings:
         out.print(Text(warning, style="bold red"))
+    if saved.paused is not None:
+        out.print("When a clinician has seen you: `heelcoach plan --clinician-seen`.")
     if due:
         out.print("A week has passed since this plan version: run `heelcoach review`.")
 

@@ -653,8 +653,7 @@ def _warning_text(ctx: AppContext, entry: CheckInInput, paused: PlanVersionRecor
     return (
         (
             f"You reported {what}: running and the exercises are paused from today. See a clinician; when "
-            "one has seen you, record it (the button on Today, or `heelcoach plan --clinician-seen`) and the "
-            "plan picks up where it stopped."
+            "one has seen you, record it and the plan picks up where it stopped."
         ),
     )
 

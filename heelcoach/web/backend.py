@@ -263,6 +263,18 @@ class Backend:
             entry = runner.CheckInInput(**values)
             return runner.record_checkin(self.ctx, person_id, entry, today=today)
 
+    def stop_referral(self, person_id: int) -> str | None:
+        """The referral of a plan that stops running and loading (for the banner on every page)."""
+        referral: str | None = self.cached(
+            (person_id, "stop"), lambda: runner.stop_referral(self.ctx, person_id)
+        )
+        return referral
+
+    def clinician_seen(self, person_id: int, seen_on: date) -> runner.PlanVersionRecord:
+        """Record that a clinician has seen the runner; the paused plan resumes (ServiceError if not)."""
+        with self._writing(person_id):
+            return runner.record_clinician_seen(self.ctx, person_id, seen_on)
+
     def weekly_review(self, person_id: int, today: date) -> runner.ReviewSaved:
         """Run the weekly review now and store the next plan version."""
         with self._writing(person_id):

@@ -216,3 +216,25 @@ def test_runs_beside_pain_lines_say_which_runs_made_it_worse() -> None:
         "Sat 14 Nov: 8.2 km, pain during 3/10, after 4/10, next morning 5/10 (+2) - made it worse",
         "Mon 16 Nov: 5 km, pain during -, after -, next morning - - no flare",
     ]
+
+
+def test_a_checkin_warning_sign_pauses_the_plan_until_a_clinician_has_seen_them(cli: CliRunner) -> None:
+    start = date.today() - timedelta(days=2)
+    _planned(cli, start)
+    before = _ok(cli, "plan")
+    assert "No running" not in before
+    said = _ok(cli, "checkin", "--first-step", "3", "--red-flag", "swelling_redness_fever")
+    assert "a swollen, hot or red heel, or a fever" in said
+    assert "paused from today" in said
+    assert "heelcoach plan --clinician-seen" in said
+    paused = _ok(cli, "plan")
+    assert "a swollen, hot or red heel, or a fever" in paused
+    assert "EXERCISES" not in paused
+    week = json.loads(_ok(cli, "plan", "--json"))
+    assert week["plan"]["run"]["mode"] == "none"
+    resumed = _ok(cli, "plan", "--clinician-seen")
+    assert "Recorded: a clinician has seen you" in resumed
+    assert "EXERCISES" in resumed
+    again = cli.invoke(app, ["plan", "--clinician-seen"])
+    assert again.exit_code == 1
+    assert "not paused" in again.output
