@@ -148,7 +148,10 @@ def _climb_back(run: RunPrescription, week: WeekFacts, rules: PlanRules) -> tupl
     target = run.recover_to_km or 0.0
     cap = run.weekly_km_cap or 0.0
     # the step back up, or what she ran this pain-free week if that was more
-    weekly = _floor(max(min(target, cap + (run.recover_step_km or target - cap)), week.run_km), week, rules)
+    step_up = cap + (run.recover_step_km or target - cap)
+    if step_up >= target - 0.15:  # the last step lands on the target (no 0.1 km left over by rounding)
+        step_up = target
+    weekly = _floor(max(min(target, step_up), week.run_km), week, rules)
     done = weekly >= target - 0.05
     single = (run.max_single_run_km or weekly) * (1 + rules.load_caps.single_run_increase_pct.value / 100)
     why = f"A pain-free week after the flare: back up to {weekly:g} km" + (
