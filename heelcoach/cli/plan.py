@@ -454,9 +454,25 @@ def screen_command(
         results = [_parse_result(ctx, raw) for raw in tests]
         who = runner.resolve_person(ctx, person, create=True)
         record, report = runner.save_screen(ctx, who.id, results)
+        updated = None
+        with suppress(runner.NotFoundError):
+            if runner.current_plan(ctx, who.id):
+                try:
+                    updated = runner.update_plan_with_new_evidence(ctx, who.id, "self-tests")
+                except runner.ServiceError as exc:
+                    err.print(str(exc))
     if as_json:
-        print_json({"screen_id": record.id, "report": record.report})
+        print_json(
+            {
+                "screen_id": record.id,
+                "report": record.report,
+                "plan_version": updated.version if updated else None,
+                "plan_changes": updated.decision.get("changes", []) if updated else [],
+            }
+        )
         return
+    if updated is not None:
+        out.print(f"Plan version {updated.version}: {updated.reason}")
     for verdict in report.verdicts:
         out.print(f"- {verdict.explanation}", markup=False)
     for reason in report.referral_reasons:

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from heelcoach.domain import drivers as drivers_mod
 from heelcoach.domain import outcomes as outcomes_mod
 from heelcoach.domain import plan as plan_mod
-from heelcoach.domain import progression, warning_signs
+from heelcoach.domain import plan_merge, progression, warning_signs
 from heelcoach.domain import screen as screen_mod
 from heelcoach.domain.types import DriverEvidence, LoadSnapshot
 from heelcoach.services import assess as assess_mod
@@ -322,29 +322,38 @@ def _plan_of(record: PlanVersionRecord) -> Any:
     return plan_mod.plan_from_dict(record.plan)
 
 
-def _plan_reason_initial(triage_level: str, drivers: Sequence[Any]) -> str:
+def _plan_reason_initial(triage_level: str, drivers: Sequence[Any], plan: Any = None) -> str:
+    if plan is not None and plan.stops_loading:
+        # a plan stopped by a red flag has no drivers to work on: it says what to do instead
+        return "First plan from the intake: see a clinician first; no running or loading until then."
     names = [str(getattr(d, "id", d)) for d in drivers if getattr(d, "active", True)]
     shown = ", ".join(n.replace("_", " ") for n in names[:4]) or "none stood out"
     return f"First plan from the intake (triage: {triage_level.replace('_', ' ')}); main drivers: {shown}."
 
 
-def make_plan(
+@dataclass(frozen=True, slots=True)
+class _Fresh:
+    """A plan built from all the evidence stored now, with the decision document behind it."""
+
+    plan: Any
+    decision: dict[str, Any]
+    reason: str
+    previous: PlanVersionRecord | None
+
+
+def _fresh_plan(
     ctx: AppContext,
     person_id: int,
-    *,
-    start: date | None = None,
+    start: date,
     cadence_cue_pct: float | None = None,
     evidence: Sequence[DriverEvidence] = (),
-    now: datetime | None = None,
-) -> PlanVersionRecord:
-    """Build a plan from the latest intake, screen, gait/activity evidence and load; store it."""
-    start = _today(start)
+) -> _Fresh:
     with transaction(ctx.sessions) as s:
         repos = Repos(s)
         _require_person(repos, person_id)
         intake = repos.intakes.latest(person_id)
         screen_record = repos.screens.latest(person_id)
-        rebuilt_from = repos.plans.latest(person_id)
+        previous = repos.plans.latest(person_id)
     if intake is None:
         raise NotFoundError(
             "No questionnaire answers yet: run `heelcoach assess` first, or "
@@ -383,8 +392,8 @@ def make_plan(
         ctx.catalogue,
     )
     decision = {
-        "kind": "initial" if rebuilt_from is None else "rebuilt",
-        "replaces_version": rebuilt_from.version if rebuilt_from else None,
+        "kind": "initial" if previous is None else "rebuilt",
+        "replaces_version": previous.version if previous else None,
         "sources": sources,
         "intake_id": intake.id,
         "screen_id": screen_record.id if screen_record else None,
@@ -392,12 +401,73 @@ def make_plan(
         "evidence": to_jsonable(found),
         "load": to_jsonable(load),
     }
-    reason = _plan_reason_initial(intake.triage_level, drivers)
-    if rebuilt_from is not None:
+    return _Fresh(plan, decision, _plan_reason_initial(intake.triage_level, drivers, plan), previous)
+
+
+def make_plan(
+    ctx: AppContext,
+    person_id: int,
+    *,
+    start: date | None = None,
+    cadence_cue_pct: float | None = None,
+    evidence: Sequence[DriverEvidence] = (),
+    now: datetime | None = None,
+) -> PlanVersionRecord:
+    """Build a plan from the latest intake, screen, gait/activity evidence and load; store it.
+
+    This starts again from week 1; :func:`update_plan_with_new_evidence` merges new evidence into
+    the current plan instead.
+    """
+    start = _today(start)
+    fresh = _fresh_plan(ctx, person_id, start, cadence_cue_pct, evidence)
+    reason = fresh.reason
+    if fresh.previous is not None:
         reason = reason.replace("First plan", "New plan", 1) + (
-            f" It replaces version {rebuilt_from.version} and starts again from its first week."
+            f" It replaces version {fresh.previous.version} and starts again from its first week."
         )
-    return _store_plan(ctx, person_id, plan, start, decision, reason, now)
+    return _store_plan(ctx, person_id, fresh.plan, start, fresh.decision, reason, now)
+
+
+def update_plan_with_new_evidence(
+    ctx: AppContext,
+    person_id: int,
+    source: str,
+    *,
+    today: date | None = None,
+    now: datetime | None = None,
+) -> PlanVersionRecord:
+    """Merge new evidence (``source``: 'self-tests', 'gait report', ...) into the current plan.
+
+    The exercises the evidence calls for are added or swapped in; phase, week and levels stay;
+    the version's reason says what changed and why. Without a plan yet this makes the first one.
+    """
+    today = _today(today)
+    fresh = _fresh_plan(ctx, person_id, today)
+    if fresh.previous is None:
+        return _store_plan(ctx, person_id, fresh.plan, today, fresh.decision, fresh.reason, now)
+    current = _plan_of(fresh.previous)
+    if current.stops_loading:
+        raise ServiceError(
+            "Your plan is paused until a clinician has seen you: the new results are stored and count "
+            "once the plan resumes."
+        )
+    merged = plan_merge.merge_new_evidence(current, fresh.plan, ctx.catalogue, today, source)
+    decision = {
+        **fresh.decision,
+        "kind": "evidence_update",
+        "source": source,
+        "changes": list(merged.changes),
+    }
+    return _store_plan(
+        ctx,
+        person_id,
+        merged.plan,
+        fresh.previous.starts_on,
+        decision,
+        merged.plan.rationale,
+        now,
+        expect_latest=fresh.previous.version,
+    )
 
 
 def _store_plan(

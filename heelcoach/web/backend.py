@@ -414,13 +414,13 @@ class Backend:
         return record
 
     def plan_with_stored_gait(self, person_id: int) -> runner.PlanVersionRecord:
-        """A new plan version from the latest answers, self-tests, watch files and stored gait reports.
+        """The next plan version with the stored gait reports merged in (phase, week and levels kept).
 
         The plan service reads the stored reports itself (driver evidence from the newest report of
         each view, the cadence cue from the newest side view), so nothing is counted twice.
         """
         with self._writing(person_id):
-            return runner.make_plan(self.ctx, person_id)
+            return runner.update_plan_with_new_evidence(self.ctx, person_id, "gait report")
 
     def height_cm(self, person_id: int) -> float | None:
         """The height from the latest intake, for scaling gait measures."""

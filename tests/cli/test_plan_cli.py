@@ -130,12 +130,17 @@ def test_review_screen_and_export(cli: CliRunner, tmp_path: Path) -> None:
         _ok(cli, "screen", "knee_to_wall_test=7:left", "knee_to_wall_test=11:right", "--json")
     )
     assert screened["report"]["verdicts"]
+    # new self-tests merge into the current plan as the next version (phase and week kept)
+    assert screened["plan_version"] == 4
+    assert screened["plan_changes"]
 
     out = _ok(cli, "export", "--out", str(tmp_path / "me.json"))
     assert "me.json" in out
     data = json.loads((tmp_path / "me.json").read_text(encoding="utf-8"))
     assert len(data["tables"]["checkins"]) == 7
-    assert len(data["tables"]["plan_versions"]) == 3
+    versions = data["tables"]["plan_versions"]
+    assert len(versions) == 4
+    assert (versions[3]["phase"], versions[3]["week"]) == (versions[2]["phase"], versions[2]["week"])
     _ok(cli, "export", "--format", "csv", "--out", str(tmp_path / "csv"))
     assert (tmp_path / "csv" / "checkins.csv").is_file()
 
