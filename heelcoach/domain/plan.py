@@ -392,6 +392,11 @@ class _Builder:
     def rules(self) -> PlanRules:
         return self.catalogue.plan
 
+    @property
+    def primary(self) -> dict[str, Sequence[str]]:
+        """Self-test id -> the drivers it measures, the one it measures most first."""
+        return {t.id: tuple(t.measures) for t in self.catalogue.self_tests.values()}
+
     def has(self, ref_id: str) -> bool:
         return any(i.ref_id == ref_id for i in self.items)
 
@@ -512,7 +517,9 @@ def _exercises(b: _Builder) -> None:
     for ex_id in sel.stretches:
         ankle_driver = next((d for d in b.drivers if d.id == "ankle_mobility"), None)
         extra = (
-            f" {ankle_driver.short_why()}" if (ankle and ankle_driver is not None and "calf" in ex_id) else ""
+            f" {ankle_driver.short_why(b.primary)}"
+            if (ankle and ankle_driver is not None and "calf" in ex_id)
+            else ""
         )
         _add_exercise(b, ex_id, f"{sel.stretch_grade_note}{extra}", ["ankle_mobility"], 7)
 
@@ -520,27 +527,27 @@ def _exercises(b: _Builder) -> None:
     active = {d.id: d for d in b.active()}
     # One short clause of why; the driver's full evidence is in the plan's rationale.
     calf = active.get("calf_capacity")
-    calf_note = (f"{calf.short_why()} " if calf else "") + (
+    calf_note = (f"{calf.short_why(b.primary)} " if calf else "") + (
         "Heel raises are the core of the plan (strength training, grade B)."
     )
     for ex_id in sel.calf:
         strength.append((ex_id, calf_note, ["calf_capacity"]))
     foot = active.get("foot_intrinsics")
-    foot_note = (f"{foot.short_why()} " if foot else "") + (
+    foot_note = (f"{foot.short_why(b.primary)} " if foot else "") + (
         "Foot-core training cut running injuries (Taddei 2020)."
     )
     strength.append((sel.foot_intrinsics[0], foot_note, ["foot_intrinsics"]))
     for driver in b.active():
         menu = sel.per_driver.get(driver.id, [])
         for ex_id in menu[: sel.per_driver_count + 1]:
-            strength.append((ex_id, driver.short_why(), [driver.id]))
+            strength.append((ex_id, driver.short_why(b.primary), [driver.id]))
     hip_known = any(d.evidence for d in b.drivers if d.id in ("hip_control", "knee_control"))
     if not hip_known:
         for ex_id in sel.per_driver.get("hip_control", []):
             strength.append(
                 (
                     ex_id,
-                    "Hip control is one of the three usual drivers (seed 000); the self-tests will tell.",
+                    "Hip control is one of the three usual drivers; the self-tests will tell.",
                     ["hip_control"],
                 )
             )
@@ -1179,6 +1186,13 @@ def _continue_floor(
     return irritability, phase
 
 
+def _drivers_sentence(drivers: Sequence[Driver], primary: Mapping[str, Sequence[str]]) -> str:
+    """'Most worth working on: A (finding); B (finding); and C (finding).' One finding each."""
+    heads = [d.headline(primary) for d in drivers]
+    listed = heads[0] if len(heads) == 1 else "; ".join(heads[:-1]) + f"; and {heads[-1]}"
+    return f"Most worth working on: {listed}."
+
+
 def build_plan(inp: PlanInput, catalogue: Catalogue) -> Plan:
     """Build version 1 of a person's plan (pure; ``inp.start`` is the first day)."""
     rules = catalogue.plan
@@ -1210,7 +1224,7 @@ def build_plan(inp: PlanInput, catalogue: Catalogue) -> Plan:
     phase_rule = rules.phase(phase)
     active = [d for d in inp.drivers if d.active]
     driver_text = (
-        " ".join(d.why() for d in active[:3])
+        _drivers_sentence(active[:3], b.primary)
         if active
         else "No single driver stands out yet; the plan covers the usual ones (foot, calf, hip)."
     )

@@ -327,7 +327,8 @@ def _plan_reason_initial(triage_level: str, drivers: Sequence[Any], plan: Any = 
         # a plan stopped by a red flag has no drivers to work on: it says what to do instead
         return "First plan from the intake: see a clinician first; no running or loading until then."
     names = [str(getattr(d, "id", d)) for d in drivers if getattr(d, "active", True)]
-    shown = ", ".join(n.replace("_", " ") for n in names[:4]) or "none stood out"
+    labels: dict[str, str] = {str(k): v for k, v in drivers_mod.DRIVER_LABELS.items()}
+    shown = ", ".join(labels.get(n, n.replace("_", " ")) for n in names[:4]) or "none stood out"
     return f"First plan from the intake (triage: {triage_level.replace('_', ' ')}); main drivers: {shown}."
 
 
