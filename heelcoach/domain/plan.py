@@ -1450,7 +1450,11 @@ def format_plan_text(plan: Plan, catalogue: Catalogue) -> str:
     """The plan as a physical therapist would hand it over, in plain text."""
     rules = catalogue.plan
     out: list[str] = []
-    title = f"YOUR HEEL PLAN - week {plan.week}, {plan.phase.upper()} phase"
+    if plan.stops_loading:
+        # no phase or week for someone told not to load until a clinician has seen them
+        title = "YOUR HEEL PLAN - PAUSED until a clinician has seen you"
+    else:
+        title = f"YOUR HEEL PLAN - week {plan.week}, {plan.phase.upper()} phase"
     title += f" (plan v{plan.version}, {plan.created})"
     out += [title, "=" * len(title)]
     if plan.referral and plan.stops_loading:

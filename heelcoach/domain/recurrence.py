@@ -98,7 +98,8 @@ def detect_recurrence(
                 break
     skipped = strength_share <= rule.strength_done_share_max
     if skipped:
-        evidence.append(f"strength work done on {strength_share:.0%} of days")
+        strength_days = sum(1 for c in window if did_strength(c))
+        evidence.append(f"strength or control exercises on {strength_days} of {len(window)} check-in days")
     detected = (
         len(passive_only) >= rule.passive_only_days_min and relief_low is not None and pain_back and skipped
     )

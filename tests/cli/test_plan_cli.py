@@ -235,6 +235,8 @@ def test_a_checkin_warning_sign_pauses_the_plan_until_a_clinician_has_seen_them(
     paused = _ok(cli, "plan")
     assert "a swollen, hot or red heel, or a fever" in paused
     assert "EXERCISES" not in paused
+    assert "PAUSED until a clinician has seen you" in paused
+    assert " phase (plan v" not in paused  # no phase or week for someone told not to load
     week = json.loads(_ok(cli, "plan", "--json"))
     assert week["plan"]["run"]["mode"] == "none"
     resumed = _ok(cli, "plan", "--clinician-seen")
