@@ -121,6 +121,24 @@ def _new_item(
     )
 
 
+def _fit_to_phase(
+    items: list[PlanItem], excluded: list[ExcludedItem], phase: Phase, rules: PlanRules, catalogue: Catalogue
+) -> tuple[list[PlanItem], list[ExcludedItem]]:
+    """Pause exercises the phase does not allow yet; set maintenance days in the maintain phase."""
+    out: list[PlanItem] = []
+    waiting = list(excluded)
+    for item in items:
+        ex = catalogue.exercises.get(item.ref_id) if item.kind == "exercise" else None
+        if ex is not None and PHASES.index(ex.earliest_phase) > PHASES.index(phase):
+            waiting.append(ExcludedItem(ex.id, f"{ex.name}: paused in the {phase} phase. {DEFERRED_NOTE}"))
+            continue
+        if ex is not None and phase == "maintain" and item.days != WEEKDAYS:
+            days = session_days(item.days, rules.selection.maintenance_strength_days)
+            item = replace(item, days=days, dose={**item.dose, "days_per_week": len(days)})
+        out.append(item)
+    return out, waiting
+
+
 def adapt_items(
     items: list[PlanItem],
     excluded: list[ExcludedItem],
@@ -133,17 +151,7 @@ def adapt_items(
 ) -> tuple[list[PlanItem], list[ExcludedItem]]:
     """Fit the exercises to the (new) phase and irritability: pause what is not allowed, bring back
     what was waiting, add power work where the phase has it, and set maintenance days."""
-    out: list[PlanItem] = []
-    waiting = list(excluded)
-    for item in items:
-        ex = catalogue.exercises.get(item.ref_id) if item.kind == "exercise" else None
-        if ex is not None and PHASES.index(ex.earliest_phase) > PHASES.index(phase):
-            waiting.append(ExcludedItem(ex.id, f"{ex.name}: paused in the {phase} phase. {DEFERRED_NOTE}"))
-            continue
-        if ex is not None and phase == "maintain" and item.days != WEEKDAYS:
-            days = session_days(item.days, rules.selection.maintenance_strength_days)
-            item = replace(item, days=days, dose={**item.dose, "days_per_week": len(days)})
-        out.append(item)
+    out, waiting = _fit_to_phase(items, excluded, phase, rules, catalogue)
     session = _session(out)
     if phase == "maintain":
         session = session_days(session, rules.selection.maintenance_strength_days)

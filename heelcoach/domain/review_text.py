@@ -23,7 +23,7 @@ def _names(titles: Sequence[str]) -> str:
     return short[0] if len(short) == 1 else f"{', '.join(short[:-1])} and {short[-1]}"
 
 
-def review_summary(
+def review_summary(  # noqa: C901, PLR0915 - split pending (next wave)
     decisions: Sequence[Decision],
     plan: Plan,
     catalogue: Catalogue,
