@@ -155,7 +155,8 @@ def plan_page(request: Request) -> Response:
     if week is None:
         return render(request, "plan.html", title="Plan", plan=None)
     view = plan_view(get_ctx(request).catalogue, week.plan, week.record.version)
-    return render(request, "plan.html", title="Plan", plan=view, week=week)
+    paused = paused_by_warning(week.record.decision) and view.referral_stops
+    return render(request, "plan.html", title="Plan", plan=view, week=week, paused_by_warning=paused)
 
 
 @router.get("/plan/handout.pdf")

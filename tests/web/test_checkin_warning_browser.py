@@ -74,6 +74,8 @@ def test_a_checkin_warning_sign_pauses_training_until_a_clinician_has_seen_them(
         page.goto(url + "/plan")
         assert "Until a clinician has seen you" in page.inner_text("main")
         assert "numbness" in page.inner_text("#referral-stop")
+        assert "record the visit on Today" in page.inner_text("main")
+        assert page.inner_text("main").count("you reported numbness") == 1  # the referral once
         # the visit is recorded: the plan picks up where it stopped
         page.goto(url + "/today")
         page.check('#clinician-seen input[name="confirm"]')
