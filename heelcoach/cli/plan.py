@@ -97,11 +97,26 @@ def plan_command(
         bool, typer.Option("--new", help="Make a fresh plan from the latest intake and tests.")
     ] = False,
     today: Annotated[str | None, typer.Option("--today", help="Show the plan as of this date.")] = None,
+    clinician_seen: Annotated[
+        bool,
+        typer.Option(
+            "--clinician-seen",
+            help="Record that a clinician has seen you (on --today's date): a plan paused by a warning "
+            "sign picks up where it stopped.",
+        ),
+    ] = False,
 ) -> None:
     """Show this week of your plan (making the first plan from your answers if needed)."""
     day = parse_day(today, "--today")
     with open_context() as ctx:
         person_id = _ensure_plan(ctx, person, answers, new, day)
+        if clinician_seen:
+            try:
+                runner.record_clinician_seen(ctx, person_id, day)
+            except runner.ServiceError as exc:
+                fail(str(exc), 1)
+            if not as_json:
+                out.print("Recorded: a clinician has seen you. Your plan picks up where it stopped.")
         view = runner.this_week(ctx, person_id, day)
     if as_json:
         print_json(_week_dict(view))
@@ -296,6 +311,8 @@ def checkin_command(
     )
     for warning in saved.warnings:
         out.print(Text(warning, style="bold red"))
+    if saved.paused is not None:
+        out.print("When a clinician has seen you: `heelcoach plan --clinician-seen`.")
     if due:
         out.print("A week has passed since this plan version: run `heelcoach review`.")
 
@@ -439,9 +456,25 @@ def screen_command(
         results = [_parse_result(ctx, raw) for raw in tests]
         who = runner.resolve_person(ctx, person, create=True)
         record, report = runner.save_screen(ctx, who.id, results)
+        updated = None
+        with suppress(runner.NotFoundError):
+            if runner.current_plan(ctx, who.id):
+                try:
+                    updated = runner.update_plan_with_new_evidence(ctx, who.id, "self-tests")
+                except runner.ServiceError as exc:
+                    err.print(str(exc))
     if as_json:
-        print_json({"screen_id": record.id, "report": record.report})
+        print_json(
+            {
+                "screen_id": record.id,
+                "report": record.report,
+                "plan_version": updated.version if updated else None,
+                "plan_changes": updated.decision.get("changes", []) if updated else [],
+            }
+        )
         return
+    if updated is not None:
+        out.print(f"Plan version {updated.version}: {updated.reason}")
     for verdict in report.verdicts:
         out.print(f"- {verdict.explanation}", markup=False)
     for reason in report.referral_reasons:

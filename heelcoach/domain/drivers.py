@@ -7,7 +7,7 @@ with the rule in ``plan_rules.yaml`` (``driver_weighting``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,9 @@ DRIVER_LABELS: dict[DriverId, str] = {
     "body_mass": "body mass",
 }
 
+#: Drivers whose label is plural ('the small muscles of the foot are ...').
+_PLURAL: frozenset[DriverId] = frozenset({"foot_intrinsics"})
+
 
 @dataclass(frozen=True, slots=True)
 class Driver:
@@ -46,15 +49,40 @@ class Driver:
             return f"Nothing so far points to {label}."
         parts = "; ".join(ev.summary for ev in sorted(self.evidence, key=lambda e: -e.weight))
         verdict = "worth working on" if self.active else "worth watching"
-        return f"{label.capitalize()} is {verdict}: {parts}."
+        verb = "are" if self.id in _PLURAL else "is"
+        return f"{label.capitalize()} {verb} {verdict}: {parts}."
 
-    def short_why(self) -> str:
-        """One clause for an exercise: the driver and its strongest finding (details: :meth:`why`)."""
-        label = DRIVER_LABELS[self.id]
+    def top_evidence(self, primary: Mapping[str, Sequence[str]] | None = None) -> DriverEvidence | None:
+        """The finding that best speaks for this driver: from a test that measures it first (the
+        toe-control score for the foot muscles, not the balance test), then the heaviest."""
         if not self.evidence:
+            return None
+
+        def key(ev: DriverEvidence) -> tuple[bool, float]:
+            measures = (primary or {}).get(ev.item_id) or ()
+            return (bool(measures) and measures[0] == self.id, ev.weight)
+
+        return max(self.evidence, key=key)
+
+    def short_why(self, primary: Mapping[str, Sequence[str]] | None = None) -> str:
+        """One clause for an exercise: the driver and its telling finding (details: :meth:`why`).
+
+        ``primary`` maps a self-test id to the drivers it measures, first the one it measures most.
+        """
+        label = DRIVER_LABELS[self.id]
+        top = self.top_evidence(primary)
+        if top is None:
             return f"For {label}."
-        top = max(self.evidence, key=lambda e: e.weight)
         return f"For {label}: {top.summary.rstrip('.')}."
+
+    def headline(self, primary: Mapping[str, Sequence[str]] | None = None) -> str:
+        """'hip control (single-leg squat quality on the left: 2 points)': for a short rationale."""
+        label = DRIVER_LABELS[self.id]
+        top = self.top_evidence(primary)
+        if top is None:
+            return label
+        finding = top.summary.rstrip(".")
+        return f"{label} ({finding[:1].lower()}{finding[1:]})"
 
 
 def _num(answers: Mapping[str, Any], key: str) -> float | None:

@@ -176,6 +176,12 @@ class RunPrescription:
     #: The runner's usual week before the heel (km; watch or intake), None when unknown: each
     #: phase runs at most its share of it (``plan_rules.yaml: phases[].run_volume_pct``).
     usual_weekly_km: float | None = None
+    #: km of the last week the heel tolerated (no flare), None until a review has seen one.
+    tolerated_weekly_km: float | None = None
+    #: after a flare: the weekly km the cap climbs back to, and by how much per pain-free week
+    #: (``plan_rules.yaml: flare_response``); None when not recovering from a flare.
+    recover_to_km: float | None = None
+    recover_step_km: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +209,9 @@ class Plan:
     referral_action: str | None = None
     #: Active drivers, strongest first (decides which exercises move up first at a review).
     driver_priority: tuple[DriverId, ...] = ()
+    #: The day the runner recorded that a clinician has seen them after a warning sign: warning
+    #: signs reported on or before it no longer stop the plan.
+    warnings_cleared_on: date | None = None
 
     @property
     def stops_loading(self) -> bool:
@@ -302,7 +311,7 @@ def exercise_dose(
     return out
 
 
-def format_dose(dose: Mapping[str, Any]) -> str:
+def format_dose(dose: Mapping[str, Any]) -> str:  # noqa: C901 - split pending (next wave)
     """A dose as a short line: '3 x 12 (12RM), tempo 3-2-3, 3 days a week'."""
     parts: list[str] = []
     if "sets" in dose and "reps" in dose:
@@ -383,6 +392,11 @@ class _Builder:
     @property
     def rules(self) -> PlanRules:
         return self.catalogue.plan
+
+    @property
+    def primary(self) -> dict[str, Sequence[str]]:
+        """Self-test id -> the drivers it measures, the one it measures most first."""
+        return {t.id: tuple(t.measures) for t in self.catalogue.self_tests.values()}
 
     def has(self, ref_id: str) -> bool:
         return any(i.ref_id == ref_id for i in self.items)
@@ -496,7 +510,7 @@ def _strength_days(b: _Builder) -> int:
     return max(1, min(available, b.rules.phase(b.phase).strength_days_max))
 
 
-def _exercises(b: _Builder) -> None:
+def _exercises(b: _Builder) -> None:  # noqa: C901 - split pending (next wave)
     sel = b.rules.selection
     strength_days = _strength_days(b)
     # Grade A stretching, always, daily: it takes two minutes and needs no session.
@@ -504,7 +518,9 @@ def _exercises(b: _Builder) -> None:
     for ex_id in sel.stretches:
         ankle_driver = next((d for d in b.drivers if d.id == "ankle_mobility"), None)
         extra = (
-            f" {ankle_driver.short_why()}" if (ankle and ankle_driver is not None and "calf" in ex_id) else ""
+            f" {ankle_driver.short_why(b.primary)}"
+            if (ankle and ankle_driver is not None and "calf" in ex_id)
+            else ""
         )
         _add_exercise(b, ex_id, f"{sel.stretch_grade_note}{extra}", ["ankle_mobility"], 7)
 
@@ -512,20 +528,20 @@ def _exercises(b: _Builder) -> None:
     active = {d.id: d for d in b.active()}
     # One short clause of why; the driver's full evidence is in the plan's rationale.
     calf = active.get("calf_capacity")
-    calf_note = (f"{calf.short_why()} " if calf else "") + (
+    calf_note = (f"{calf.short_why(b.primary)} " if calf else "") + (
         "Heel raises are the core of the plan (strength training, grade B)."
     )
     for ex_id in sel.calf:
         strength.append((ex_id, calf_note, ["calf_capacity"]))
     foot = active.get("foot_intrinsics")
-    foot_note = (f"{foot.short_why()} " if foot else "") + (
+    foot_note = (f"{foot.short_why(b.primary)} " if foot else "") + (
         "Foot-core training cut running injuries (Taddei 2020)."
     )
     strength.append((sel.foot_intrinsics[0], foot_note, ["foot_intrinsics"]))
     for driver in b.active():
         menu = sel.per_driver.get(driver.id, [])
         for ex_id in menu[: sel.per_driver_count + 1]:
-            strength.append((ex_id, driver.short_why(), [driver.id]))
+            strength.append((ex_id, driver.short_why(b.primary), [driver.id]))
     hip_known = any(d.evidence for d in b.drivers if d.id in ("hip_control", "knee_control"))
     if not hip_known:
         for ex_id in sel.per_driver.get("hip_control", []):
@@ -685,7 +701,7 @@ def _stop_rules(rules: PlanRules) -> tuple[str, ...]:
     )
 
 
-def _run(b: _Builder, load: LoadSnapshot | None, cadence_pct: float | None) -> RunPrescription:
+def _run(b: _Builder, load: LoadSnapshot | None, cadence_pct: float | None) -> RunPrescription:  # noqa: PLR0915 - split pending (next wave)
     rules, a = b.rules, b.answers
     rtr, caps, pm = rules.return_to_run, rules.load_caps, rules.pain_monitoring
     usual_runs = int(_num(a, "runs_per_week", 0))
@@ -1171,6 +1187,13 @@ def _continue_floor(
     return irritability, phase
 
 
+def _drivers_sentence(drivers: Sequence[Driver], primary: Mapping[str, Sequence[str]]) -> str:
+    """'Most worth working on: A (finding); B (finding); and C (finding).' One finding each."""
+    heads = [d.headline(primary) for d in drivers]
+    listed = heads[0] if len(heads) == 1 else "; ".join(heads[:-1]) + f"; and {heads[-1]}"
+    return f"Most worth working on: {listed}."
+
+
 def build_plan(inp: PlanInput, catalogue: Catalogue) -> Plan:
     """Build version 1 of a person's plan (pure; ``inp.start`` is the first day)."""
     rules = catalogue.plan
@@ -1202,7 +1225,7 @@ def build_plan(inp: PlanInput, catalogue: Catalogue) -> Plan:
     phase_rule = rules.phase(phase)
     active = [d for d in inp.drivers if d.active]
     driver_text = (
-        " ".join(d.why() for d in active[:3])
+        _drivers_sentence(active[:3], b.primary)
         if active
         else "No single driver stands out yet; the plan covers the usual ones (foot, calf, hip)."
     )
@@ -1308,12 +1331,16 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "why": plan.run.why,
             "sources": list(plan.run.sources),
             "usual_weekly_km": plan.run.usual_weekly_km,
+            "tolerated_weekly_km": plan.run.tolerated_weekly_km,
+            "recover_to_km": plan.run.recover_to_km,
+            "recover_step_km": plan.run.recover_step_km,
         },
         "escalation_rules": list(plan.escalation_rules),
         "referral": plan.referral,
         "referral_action": plan.referral_action,
         "rationale": plan.rationale,
         "driver_priority": list(plan.driver_priority),
+        "warnings_cleared_on": plan.warnings_cleared_on.isoformat() if plan.warnings_cleared_on else None,
     }
 
 
@@ -1353,6 +1380,9 @@ def plan_from_dict(d: Mapping[str, Any]) -> Plan:
             r["why"],
             tuple(r["sources"]),
             r.get("usual_weekly_km"),  # absent from plans stored before it existed
+            r.get("tolerated_weekly_km"),
+            r.get("recover_to_km"),
+            r.get("recover_step_km"),
         )
         return Plan(
             int(d["version"]),
@@ -1369,6 +1399,7 @@ def plan_from_dict(d: Mapping[str, Any]) -> Plan:
             # plans stored before referral_action existed: every referral stopped loading
             d.get("referral_action", STOP_AND_REFER if d["referral"] else None),
             tuple(d.get("driver_priority") or ()),
+            date.fromisoformat(d["warnings_cleared_on"]) if d.get("warnings_cleared_on") else None,
         )
     except KeyError as exc:
         raise ValueError(f"plan data: missing field {exc}; expected the output of plan_to_dict") from exc
@@ -1422,11 +1453,15 @@ def _sources_line(ids: Sequence[str], catalogue: Catalogue) -> str:
     return f"sources: {'; '.join(dict.fromkeys(names))}" if names else "no published source"
 
 
-def format_plan_text(plan: Plan, catalogue: Catalogue) -> str:
+def format_plan_text(plan: Plan, catalogue: Catalogue) -> str:  # noqa: C901, PLR0915 - split pending (next wave)
     """The plan as a physical therapist would hand it over, in plain text."""
     rules = catalogue.plan
     out: list[str] = []
-    title = f"YOUR HEEL PLAN - week {plan.week}, {plan.phase.upper()} phase"
+    if plan.stops_loading:
+        # no phase or week for someone told not to load until a clinician has seen them
+        title = "YOUR HEEL PLAN - PAUSED until a clinician has seen you"
+    else:
+        title = f"YOUR HEEL PLAN - week {plan.week}, {plan.phase.upper()} phase"
     title += f" (plan v{plan.version}, {plan.created})"
     out += [title, "=" * len(title)]
     if plan.referral and plan.stops_loading:

@@ -3,16 +3,16 @@ with running, strength work skipped), found in the daily check-ins."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from heelcoach.domain.checkin import CheckIn
 from heelcoach.knowledge import Catalogue
 
 if TYPE_CHECKING:
     from heelcoach.domain.plan import Plan
-    from heelcoach.domain.progression import CheckIn
 
 __all__ = ["RecurrenceFinding", "detect_recurrence", "strength_item_ids"]
 
@@ -41,6 +41,22 @@ def strength_item_ids(plan: Plan, catalogue: Catalogue) -> frozenset[str]:
     return frozenset(out)
 
 
+def _relief(
+    window: Sequence[CheckIn], did_strength: Callable[[CheckIn], bool], relief_points: float
+) -> tuple[int | None, date | None, int]:
+    """(lowest first-step pain reached on a passive-only day that eased it, that day, peak before)."""
+    relief_low: int | None = None
+    relief_day: date | None = None
+    peak_before = window[0].first_step_pain
+    for c in window:
+        peak_before = max(peak_before, c.first_step_pain)
+        eased = peak_before - c.first_step_pain >= relief_points
+        lower = relief_low is None or c.first_step_pain < relief_low
+        if c.passive_used and not did_strength(c) and eased and lower:
+            relief_low, relief_day = c.first_step_pain, c.day
+    return relief_low, relief_day, peak_before
+
+
 def detect_recurrence(
     checkins: Sequence[CheckIn], plan: Plan, catalogue: Catalogue
 ) -> RecurrenceFinding | None:
@@ -66,15 +82,7 @@ def detect_recurrence(
         evidence.append(f"{len(passive_only)} days with passive care only (no strength work)")
 
     # relief: first-step pain falls during passive-only days; pain back: a run followed by a rise
-    relief_low: int | None = None
-    peak_before = window[0].first_step_pain
-    relief_day = None
-    for c in window:
-        peak_before = max(peak_before, c.first_step_pain)
-        eased = peak_before - c.first_step_pain >= rule.relief_points
-        lower = relief_low is None or c.first_step_pain < relief_low
-        if c.passive_used and not did_strength(c) and eased and lower:
-            relief_low, relief_day = c.first_step_pain, c.day
+    relief_low, relief_day, peak_before = _relief(window, did_strength, rule.relief_points)
     if relief_low is not None:
         evidence.append(
             f"first-step pain eased to {relief_low}/10 with passive care (from {peak_before}/10 at worst)"
@@ -98,7 +106,8 @@ def detect_recurrence(
                 break
     skipped = strength_share <= rule.strength_done_share_max
     if skipped:
-        evidence.append(f"strength work done on {strength_share:.0%} of days")
+        strength_days = sum(1 for c in window if did_strength(c))
+        evidence.append(f"strength or control exercises on {strength_days} of {len(window)} check-in days")
     detected = (
         len(passive_only) >= rule.passive_only_days_min and relief_low is not None and pain_back and skipped
     )

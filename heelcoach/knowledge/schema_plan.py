@@ -7,6 +7,7 @@ where it comes from; cut-offs chosen by convention are graded ``rule_of_thumb``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -261,6 +262,9 @@ class ProgressionRule(SourcedRule):
     min_weeks_at_level: dict[Id, int] = Field(
         default_factory=dict, description="exercise id -> weeks at a level before it may move up (default 1)"
     )
+    adherence_window_days: int = Field(
+        default=14, ge=7, le=28, description="days over which overall adherence is judged (phases, referral)"
+    )
     priority_first: list[Id] = Field(
         default_factory=list, description="exercises that move up before all others (the core loading)"
     )
@@ -268,6 +272,42 @@ class ProgressionRule(SourcedRule):
         Field(min_length=1, description="exercise categories in order of priority (strength first)")
     )
     plain: str = Field(min_length=10)
+
+
+class FlareResponse(SourcedRule):
+    """What a flare costs the running: one step back, then back to the last tolerated week."""
+
+    step_back_pct: float = Field(gt=0, le=50, description="cut below the last tolerated week's km")
+    return_weeks: int = Field(ge=1, le=6, description="pain-free weeks to climb back to it")
+    floor_share_of_ran: float = Field(
+        ge=0, le=1, description="the cap stays at least this share of the km run, unless pain was too high"
+    )
+    phase_back_after_flare_weeks: int = Field(
+        ge=1, le=4, description="flare weeks in a row that step a phase back"
+    )
+    plain: str = Field(min_length=10)
+
+
+class WarningSign(Model):
+    """A symptom a check-in may report that stops running and loading until a clinician has seen it."""
+
+    id: Id
+    plain: str = Field(min_length=3)
+
+
+class CheckinWarningSigns(SourcedRule):
+    """Warning signs asked at every check-in, and the referral they trigger."""
+
+    signs: list[WarningSign] = Field(min_length=1)
+    referral: str = Field(min_length=20, description="text with {what}: the signs reported")
+
+    def plain(self, ids: Sequence[str]) -> str:
+        """The reported signs in words ('a fever and pain at night'); unknown ids as words."""
+        known = {s.id: s.plain for s in self.signs}
+        words = [known.get(i, i.replace("_", " ")) for i in dict.fromkeys(ids)]
+        if not words:
+            return "a warning sign"
+        return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 class PlanRules(Model):
@@ -292,6 +332,8 @@ class PlanRules(Model):
     min_checkins_per_week: RuleValue
     review_adherence_to_progress: RuleValue
     progression: ProgressionRule
+    flare_response: FlareResponse
+    checkin_warning_signs: CheckinWarningSigns
 
     @model_validator(mode="after")
     def _phases_in_order(self) -> PlanRules:

@@ -44,16 +44,17 @@ DEMO_SELF_TESTS: tuple[tuple[str, float, str], ...] = (
 )
 
 #: Per week: first-step pain, worst pain, runs (km) and run pain during/after.
-#: Week 4 has a long run that flares the heel; week 5 settles; then steady improvement.
+#: Week 4 has a long run over the cap that flares the heel; week 5 settles; then she keeps to the
+#: caps while the running climbs back to what she ran before the flare.
 _WEEKS: tuple[dict[str, Any], ...] = (
     {"first": 5, "worst": 4, "runs": (4.0, 5.0, 4.0), "during": 3, "after": 3},
     {"first": 5, "worst": 4, "runs": (5.0, 5.0, 6.0), "during": 2, "after": 2},
     {"first": 4, "worst": 3, "runs": (5.0, 6.0, 7.0), "during": 2, "after": 2},
     {"first": 4, "worst": 5, "runs": (6.0, 6.0, 14.0), "during": 5, "after": 6, "flare": True},
     {"first": 4, "worst": 3, "runs": (4.0, 5.0), "during": 2, "after": 2},
-    {"first": 3, "worst": 2, "runs": (6.0, 6.0, 7.0), "during": 1, "after": 1},
-    {"first": 2, "worst": 1, "runs": (6.0, 7.0, 8.0), "during": 1, "after": 1},
-    {"first": 1, "worst": 1, "runs": (7.0, 8.0, 9.0), "during": 0, "after": 1},
+    {"first": 3, "worst": 2, "runs": (4.0, 5.0, 5.0), "during": 1, "after": 1},
+    {"first": 2, "worst": 1, "runs": (5.0, 5.0, 6.0), "during": 1, "after": 1},
+    {"first": 1, "worst": 1, "runs": (5.0, 6.0, 7.0), "during": 0, "after": 1},
 )
 #: Days of the week (0 = plan start day) with a run.
 _RUN_DAYS = (1, 3, 5)

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from heelcoach.domain import drivers as drivers_mod
 from heelcoach.domain import outcomes as outcomes_mod
 from heelcoach.domain import plan as plan_mod
-from heelcoach.domain import progression
+from heelcoach.domain import plan_merge, progression, warning_signs
 from heelcoach.domain import screen as screen_mod
 from heelcoach.domain.types import DriverEvidence, LoadSnapshot
 from heelcoach.services import assess as assess_mod
@@ -322,29 +322,39 @@ def _plan_of(record: PlanVersionRecord) -> Any:
     return plan_mod.plan_from_dict(record.plan)
 
 
-def _plan_reason_initial(triage_level: str, drivers: Sequence[Any]) -> str:
+def _plan_reason_initial(triage_level: str, drivers: Sequence[Any], plan: Any = None) -> str:
+    if plan is not None and plan.stops_loading:
+        # a plan stopped by a red flag has no drivers to work on: it says what to do instead
+        return "First plan from the intake: see a clinician first; no running or loading until then."
     names = [str(getattr(d, "id", d)) for d in drivers if getattr(d, "active", True)]
-    shown = ", ".join(n.replace("_", " ") for n in names[:4]) or "none stood out"
+    labels: dict[str, str] = {str(k): v for k, v in drivers_mod.DRIVER_LABELS.items()}
+    shown = ", ".join(labels.get(n, n.replace("_", " ")) for n in names[:4]) or "none stood out"
     return f"First plan from the intake (triage: {triage_level.replace('_', ' ')}); main drivers: {shown}."
 
 
-def make_plan(
+@dataclass(frozen=True, slots=True)
+class _Fresh:
+    """A plan built from all the evidence stored now, with the decision document behind it."""
+
+    plan: Any
+    decision: dict[str, Any]
+    reason: str
+    previous: PlanVersionRecord | None
+
+
+def _fresh_plan(
     ctx: AppContext,
     person_id: int,
-    *,
-    start: date | None = None,
+    start: date,
     cadence_cue_pct: float | None = None,
     evidence: Sequence[DriverEvidence] = (),
-    now: datetime | None = None,
-) -> PlanVersionRecord:
-    """Build a plan from the latest intake, screen, gait/activity evidence and load; store it."""
-    start = _today(start)
+) -> _Fresh:
     with transaction(ctx.sessions) as s:
         repos = Repos(s)
         _require_person(repos, person_id)
         intake = repos.intakes.latest(person_id)
         screen_record = repos.screens.latest(person_id)
-        rebuilt_from = repos.plans.latest(person_id)
+        previous = repos.plans.latest(person_id)
     if intake is None:
         raise NotFoundError(
             "No questionnaire answers yet: run `heelcoach assess` first, or "
@@ -383,8 +393,8 @@ def make_plan(
         ctx.catalogue,
     )
     decision = {
-        "kind": "initial" if rebuilt_from is None else "rebuilt",
-        "replaces_version": rebuilt_from.version if rebuilt_from else None,
+        "kind": "initial" if previous is None else "rebuilt",
+        "replaces_version": previous.version if previous else None,
         "sources": sources,
         "intake_id": intake.id,
         "screen_id": screen_record.id if screen_record else None,
@@ -392,12 +402,73 @@ def make_plan(
         "evidence": to_jsonable(found),
         "load": to_jsonable(load),
     }
-    reason = _plan_reason_initial(intake.triage_level, drivers)
-    if rebuilt_from is not None:
+    return _Fresh(plan, decision, _plan_reason_initial(intake.triage_level, drivers, plan), previous)
+
+
+def make_plan(
+    ctx: AppContext,
+    person_id: int,
+    *,
+    start: date | None = None,
+    cadence_cue_pct: float | None = None,
+    evidence: Sequence[DriverEvidence] = (),
+    now: datetime | None = None,
+) -> PlanVersionRecord:
+    """Build a plan from the latest intake, screen, gait/activity evidence and load; store it.
+
+    This starts again from week 1; :func:`update_plan_with_new_evidence` merges new evidence into
+    the current plan instead.
+    """
+    start = _today(start)
+    fresh = _fresh_plan(ctx, person_id, start, cadence_cue_pct, evidence)
+    reason = fresh.reason
+    if fresh.previous is not None:
         reason = reason.replace("First plan", "New plan", 1) + (
-            f" It replaces version {rebuilt_from.version} and starts again from its first week."
+            f" It replaces version {fresh.previous.version} and starts again from its first week."
         )
-    return _store_plan(ctx, person_id, plan, start, decision, reason, now)
+    return _store_plan(ctx, person_id, fresh.plan, start, fresh.decision, reason, now)
+
+
+def update_plan_with_new_evidence(
+    ctx: AppContext,
+    person_id: int,
+    source: str,
+    *,
+    today: date | None = None,
+    now: datetime | None = None,
+) -> PlanVersionRecord:
+    """Merge new evidence (``source``: 'self-tests', 'gait report', ...) into the current plan.
+
+    The exercises the evidence calls for are added or swapped in; phase, week and levels stay;
+    the version's reason says what changed and why. Without a plan yet this makes the first one.
+    """
+    today = _today(today)
+    fresh = _fresh_plan(ctx, person_id, today)
+    if fresh.previous is None:
+        return _store_plan(ctx, person_id, fresh.plan, today, fresh.decision, fresh.reason, now)
+    current = _plan_of(fresh.previous)
+    if current.stops_loading:
+        raise ServiceError(
+            "Your plan is paused until a clinician has seen you: the new results are stored and count "
+            "once the plan resumes."
+        )
+    merged = plan_merge.merge_new_evidence(current, fresh.plan, ctx.catalogue, today, source)
+    decision = {
+        **fresh.decision,
+        "kind": "evidence_update",
+        "source": source,
+        "changes": list(merged.changes),
+    }
+    return _store_plan(
+        ctx,
+        person_id,
+        merged.plan,
+        fresh.previous.starts_on,
+        decision,
+        merged.plan.rationale,
+        now,
+        expect_latest=fresh.previous.version,
+    )
 
 
 def _store_plan(
@@ -596,11 +667,72 @@ def _record_of(person_id: int, entry: CheckInInput) -> CheckInRecord:
 
 @dataclass(frozen=True, slots=True)
 class CheckInSaved:
-    """The stored check-in, whether it replaced one of the same day, and anything urgent to say."""
+    """The stored check-in, whether it replaced one of the same day, and anything urgent to say.
+
+    ``paused`` is the plan version stored because the check-in reported a warning sign (running
+    and loading stop the same day), else None.
+    """
 
     record: CheckInRecord
     replaced: bool
     warnings: tuple[str, ...] = ()
+    paused: PlanVersionRecord | None = None
+
+
+def _pause_for_warning_signs(
+    ctx: AppContext, repos: Repos, person_id: int, entry: CheckInInput, today: date, now: datetime | None
+) -> PlanVersionRecord | None:
+    """Store a stop-and-refer plan version when a check-in reports a warning sign (same transaction).
+
+    Nothing to do when there is no plan yet, the plan already stops loading, or the sign was
+    reported on or before the day the runner recorded a clinician's visit.
+    """
+    if not entry.red_flag_symptoms:
+        return None
+    latest = repos.plans.latest(person_id)
+    if latest is None:
+        return None
+    plan = _plan_of(latest)
+    cleared = plan.warnings_cleared_on
+    if plan.stops_loading or (cleared is not None and entry.day <= cleared):
+        return None
+    stopped = warning_signs.stop_for_warning_signs(plan, entry.red_flag_symptoms, today, ctx.catalogue.plan)
+    stopped = dataclasses.replace(stopped, version=latest.version + 1)
+    what = ctx.catalogue.plan.checkin_warning_signs.plain(entry.red_flag_symptoms)
+    return repos.plans.add(
+        person_id,
+        plan=to_jsonable(plan_mod.plan_to_dict(stopped)),
+        starts_on=today,
+        phase=str(stopped.phase),
+        week=int(stopped.week),
+        decision=to_jsonable(
+            {
+                "kind": "warning_sign",
+                "symptoms": list(entry.red_flag_symptoms),
+                "reported_on": entry.day,
+                "paused_version": latest.version,
+            }
+        ),
+        reason=f"Paused the same day: your check-in of {entry.day:%a %d %b} reported {what}. "
+        "See a clinician.",
+        now=_now(now),
+    )
+
+
+def _warning_text(ctx: AppContext, entry: CheckInInput, paused: PlanVersionRecord | None) -> tuple[str, ...]:
+    if not entry.red_flag_symptoms:
+        return ()
+    what = ctx.catalogue.plan.checkin_warning_signs.plain(entry.red_flag_symptoms)
+    if paused is None:
+        return (
+            f"You reported {what}: please see a clinician before training on; heelcoach cannot rule it out.",
+        )
+    return (
+        (
+            f"You reported {what}: running and the exercises are paused from today. See a clinician; when "
+            "one has seen you, record it and the plan picks up where it stopped."
+        ),
+    )
 
 
 def record_checkins(
@@ -622,15 +754,66 @@ def record_checkins(
                 where = f"check-in {index + 1} ({entry.day.isoformat()})" if len(entries) > 1 else "check-in"
                 raise InvalidInputError(f"{where}: " + "; ".join(problems) + ". Nothing was saved.")
             record, created = repos.checkins.upsert(_record_of(person_id, entry), _now(now))
-            warnings: tuple[str, ...] = ()
-            if entry.red_flag_symptoms:
-                warnings = (
-                    "You reported "
-                    + ", ".join(x.replace("_", " ") for x in entry.red_flag_symptoms)
-                    + ": please see a clinician before training on; heelcoach cannot rule these out.",
-                )
-            saved.append(CheckInSaved(record, not created, warnings))
+            # a warning sign stops running and loading the same day, as in the questionnaire
+            paused = _pause_for_warning_signs(ctx, repos, person_id, entry, _today(today), now)
+            saved.append(CheckInSaved(record, not created, _warning_text(ctx, entry, paused), paused))
     return saved
+
+
+def record_clinician_seen(
+    ctx: AppContext, person_id: int, seen_on: date | None = None, *, now: datetime | None = None
+) -> PlanVersionRecord:
+    """Record that a clinician has seen the runner after a warning sign; the plan picks up where it
+    stopped (the last version before the pause) as a new version.
+
+    Raises ServiceError when the plan is not paused, or when it was stopped by the questionnaire
+    (then the runner answers the questions again after the visit).
+    """
+    seen_on = _today(seen_on)
+    with transaction(ctx.sessions) as s:
+        repos = Repos(s)
+        _require_person(repos, person_id)
+        latest = repos.plans.latest(person_id)
+        if latest is None:
+            raise NotFoundError("No plan yet: run `heelcoach plan` after `heelcoach assess` to make one.")
+        paused = _plan_of(latest)
+        if not paused.stops_loading:
+            raise ServiceError("Your plan is not paused, so there is nothing to resume.")
+        before = next(
+            (r for r in reversed(repos.plans.history(person_id)) if not _plan_of(r).stops_loading), None
+        )
+        if before is None:
+            raise ServiceError(
+                "Your answers to the questionnaire stopped the plan: after the clinician's visit, answer "
+                "the questions again (`heelcoach assess`, or Start on the web) to make a plan."
+            )
+        resumed = warning_signs.resume_after_clinician(_plan_of(before), paused, seen_on)
+        resumed = dataclasses.replace(resumed, version=latest.version + 1)
+        return repos.plans.add(
+            person_id,
+            plan=to_jsonable(plan_mod.plan_to_dict(resumed)),
+            starts_on=seen_on,
+            phase=str(resumed.phase),
+            week=int(resumed.week),
+            decision=to_jsonable(
+                {"kind": "clinician_seen", "seen_on": seen_on, "resumes_version": before.version}
+            ),
+            reason=(
+                f"A clinician has seen you (recorded {seen_on:%a %d %b}): the plan picks up where it stopped "
+                f"(version {before.version})."
+            ),
+            now=_now(now),
+        )
+
+
+def stop_referral(ctx: AppContext, person_id: int) -> str | None:
+    """The referral of a plan that stops running and loading (shown on every page), else None."""
+    with transaction(ctx.sessions) as s:
+        latest = Repos(s).plans.latest(person_id)
+    if latest is None:
+        return None
+    plan = _plan_of(latest)
+    return str(plan.referral) if plan.stops_loading and plan.referral else None
 
 
 def record_checkin(
@@ -684,7 +867,7 @@ def _review_reason(review: Any) -> str:
         parts.append(f"Phase change: {before} -> {after}")
     summary = str(getattr(review.new_plan, "rationale", "") or "")
     if summary.startswith("This week: "):
-        parts.append(summary.split(". ")[0])
+        parts.append(summary.split(". ")[0].rstrip("."))
     counts: dict[str, int] = {}
     for d in review.decisions:
         counts[str(d.action)] = counts.get(str(d.action), 0) + 1

@@ -319,6 +319,18 @@ class Backend:
             entry = runner.CheckInInput(**values)
             return runner.record_checkin(self.ctx, person_id, entry, today=today)
 
+    def stop_referral(self, person_id: int) -> str | None:
+        """The referral of a plan that stops running and loading (for the banner on every page)."""
+        referral: str | None = self.cached(
+            (person_id, "stop"), lambda: runner.stop_referral(self.ctx, person_id)
+        )
+        return referral
+
+    def clinician_seen(self, person_id: int, seen_on: date) -> runner.PlanVersionRecord:
+        """Record that a clinician has seen the runner; the paused plan resumes (ServiceError if not)."""
+        with self._writing(person_id):
+            return runner.record_clinician_seen(self.ctx, person_id, seen_on)
+
     def weekly_review(self, person_id: int, today: date) -> runner.ReviewSaved:
         """Run the weekly review now and store the next plan version."""
         with self._writing(person_id):
@@ -492,13 +504,13 @@ class Backend:
         return record
 
     def plan_with_stored_gait(self, person_id: int) -> runner.PlanVersionRecord:
-        """A new plan version from the latest answers, self-tests, watch files and stored gait reports.
+        """The next plan version with the stored gait reports merged in (phase, week and levels kept).
 
         The plan service reads the stored reports itself (driver evidence from the newest report of
         each view, the cadence cue from the newest side view), so nothing is counted twice.
         """
         with self._writing(person_id):
-            return runner.make_plan(self.ctx, person_id)
+            return runner.update_plan_with_new_evidence(self.ctx, person_id, "gait report")
 
     def height_cm(self, person_id: int) -> float | None:
         """The height from the latest intake, for scaling gait measures."""

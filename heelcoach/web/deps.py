@@ -60,7 +60,19 @@ def base_context(request: Request) -> dict[str, Any]:
         "active": active,
         "csrf_token": csrf_token(request),
         "flash": request.session.pop("flash", None),
+        "stop_referral": _stop_referral(request),
     }
+
+
+def _stop_referral(request: Request) -> str | None:
+    """The referral of a plan paused by a warning sign or red flag: shown on every page."""
+    pid = request.session.get("person_id")
+    if not isinstance(pid, int):
+        return None
+    try:
+        return get_backend(request).stop_referral(pid)
+    except LookupError:
+        return None
 
 
 def render(request: Request, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:

@@ -81,6 +81,7 @@ def _today_page(
         "checked_in": todays_checkin is not None,
         "red_flag_symptoms": RED_FLAG_SYMPTOMS,
         "saved": saved,
+        "paused_by_warning": paused_by_warning(week.record.decision) and view.referral_stops,
         "max_day": today.isoformat(),
         "min_day": (today - timedelta(days=30)).isoformat(),
     }
@@ -112,6 +113,42 @@ async def checkin(request: Request) -> Response:
     return RedirectResponse("/today?saved=1", status_code=303)
 
 
+def paused_by_warning(decision: dict[str, Any]) -> bool:
+    """Whether a plan version was stopped by a warning sign in a check-in (not by the questionnaire)."""
+    if decision.get("kind") == "warning_sign":
+        return True
+    decisions = decision.get("decisions") or []
+    return any(isinstance(d, dict) and d.get("rule_id") == "warning_sign" for d in decisions)
+
+
+@router.post("/clinician-seen", response_class=HTMLResponse)
+async def clinician_seen(request: Request) -> Response:
+    """Record that a clinician has seen the runner; the plan paused by a warning sign resumes."""
+    today = _today(request)
+    form = await _form_lists(request)
+    raw = (form.get("seen_on") or [""])[-1].strip()
+    try:
+        seen_on = date.fromisoformat(raw) if raw else today
+    except ValueError:
+        seen_on = None
+    if seen_on is None or not today - timedelta(days=30) <= seen_on <= today:
+        request.session["flash"] = "Please give the day of the visit: today or within the last 30 days."
+        return RedirectResponse("/today#clinician-seen", status_code=303)
+    if (form.get("confirm") or [""])[-1] != "yes":
+        request.session["flash"] = "Tick the box to confirm that a clinician has seen your heel."
+        return RedirectResponse("/today#clinician-seen", status_code=303)
+    try:
+        get_backend(request).clinician_seen(person_id(request), seen_on)
+    except ValueError as exc:
+        request.session["flash"] = str(exc)
+        return RedirectResponse("/today", status_code=303)
+    request.session["flash"] = (
+        "Recorded: a clinician has seen you. Your plan picks up where it stopped; "
+        "follow anything they told you first."
+    )
+    return RedirectResponse("/today", status_code=303)
+
+
 @router.get("/plan", response_class=HTMLResponse)
 def plan_page(request: Request) -> Response:
     """The plan: phase, this week, every item's why and evidence, what moves you forward or back."""
@@ -120,7 +157,8 @@ def plan_page(request: Request) -> Response:
     if week is None:
         return render(request, "plan.html", title="Plan", plan=None, stopped=stopped_by_triage(request, pid))
     view = plan_view(get_ctx(request).catalogue, week.plan, week.record.version)
-    return render(request, "plan.html", title="Plan", plan=view, week=week)
+    paused = paused_by_warning(week.record.decision) and view.referral_stops
+    return render(request, "plan.html", title="Plan", plan=view, week=week, paused_by_warning=paused)
 
 
 @router.get("/plan/handout.pdf")

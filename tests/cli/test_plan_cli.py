@@ -130,12 +130,17 @@ def test_review_screen_and_export(cli: CliRunner, tmp_path: Path) -> None:
         _ok(cli, "screen", "knee_to_wall_test=7:left", "knee_to_wall_test=11:right", "--json")
     )
     assert screened["report"]["verdicts"]
+    # new self-tests merge into the current plan as the next version (phase and week kept)
+    assert screened["plan_version"] == 4
+    assert screened["plan_changes"]
 
     out = _ok(cli, "export", "--out", str(tmp_path / "me.json"))
     assert "me.json" in out
     data = json.loads((tmp_path / "me.json").read_text(encoding="utf-8"))
     assert len(data["tables"]["checkins"]) == 7
-    assert len(data["tables"]["plan_versions"]) == 3
+    versions = data["tables"]["plan_versions"]
+    assert len(versions) == 4
+    assert (versions[3]["phase"], versions[3]["week"]) == (versions[2]["phase"], versions[2]["week"])
     _ok(cli, "export", "--format", "csv", "--out", str(tmp_path / "csv"))
     assert (tmp_path / "csv" / "checkins.csv").is_file()
 
@@ -216,3 +221,27 @@ def test_runs_beside_pain_lines_say_which_runs_made_it_worse() -> None:
         "Sat 14 Nov: 8.2 km, pain during 3/10, after 4/10, next morning 5/10 (+2) - made it worse",
         "Mon 16 Nov: 5 km, pain during -, after -, next morning - - no flare",
     ]
+
+
+def test_a_checkin_warning_sign_pauses_the_plan_until_a_clinician_has_seen_them(cli: CliRunner) -> None:
+    start = date.today() - timedelta(days=2)
+    _planned(cli, start)
+    before = _ok(cli, "plan")
+    assert "No running" not in before
+    said = _ok(cli, "checkin", "--first-step", "3", "--red-flag", "swelling_redness_fever")
+    assert "a swollen, hot or red heel, or a fever" in said
+    assert "paused from today" in said
+    assert "heelcoach plan --clinician-seen" in said
+    paused = _ok(cli, "plan")
+    assert "a swollen, hot or red heel, or a fever" in paused
+    assert "EXERCISES" not in paused
+    assert "PAUSED until a clinician has seen you" in paused
+    assert " phase (plan v" not in paused  # no phase or week for someone told not to load
+    week = json.loads(_ok(cli, "plan", "--json"))
+    assert week["plan"]["run"]["mode"] == "none"
+    resumed = _ok(cli, "plan", "--clinician-seen")
+    assert "Recorded: a clinician has seen you" in resumed
+    assert "EXERCISES" in resumed
+    again = cli.invoke(app, ["plan", "--clinician-seen"])
+    assert again.exit_code == 1
+    assert "not paused" in again.output

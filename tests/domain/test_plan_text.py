@@ -94,3 +94,39 @@ def test_a_red_flag_review_reads_cleanly(catalogue) -> None:  # type: ignore[no-
 )
 def test_sentence_closes_cleanly(text: str, expected: str) -> None:
     assert sentence(text) == expected
+
+
+def test_driver_sentences_are_grammatical_and_short(catalogue) -> None:  # type: ignore[no-untyped-def]
+    from heelcoach.domain.drivers import Driver
+    from heelcoach.domain.types import DriverEvidence
+
+    balance = DriverEvidence(
+        "foot_intrinsics", 0.6, "self_test", "single_leg_balance_eyes_open_test", "Single-leg balance: 26 s"
+    )
+    toes = DriverEvidence(
+        "foot_intrinsics", 0.5, "self_test", "short_foot_toe_control_test", "Toe control: 2 points"
+    )
+    foot = Driver("foot_intrinsics", 0.8, True, (balance, toes))
+    assert foot.why().startswith("The small muscles of the foot are worth working on")
+    primary = {t.id: tuple(t.measures) for t in catalogue.self_tests.values()}
+    # the foot-muscle items are justified by the toe-control score, not the (heavier) balance test
+    assert foot.short_why(primary) == "For the small muscles of the foot: Toe control: 2 points."
+    assert foot.headline(primary) == "the small muscles of the foot (toe control: 2 points)"
+
+
+def test_the_first_plan_rationale_is_short(catalogue) -> None:  # type: ignore[no-untyped-def]
+    from heelcoach.domain.drivers import infer_drivers, intake_evidence
+    from heelcoach.domain.plan import PlanInput, build_plan
+    from heelcoach.domain.screen import SelfTestResult, screen
+    from heelcoach.domain.triage import triage
+    from heelcoach.services.demo import DEMO_SELF_TESTS  # the demo runner's self-tests
+    from tests.domain.plan_helpers import BASE, START
+
+    results = tuple(SelfTestResult(t, float(v), s) for t, v, s in DEMO_SELF_TESTS)
+    evidence = (*intake_evidence(BASE, catalogue), *screen(results, catalogue).evidence)
+    drivers = infer_drivers(evidence, catalogue)
+    plan = build_plan(PlanInput(BASE, triage(BASE, catalogue), drivers, None, START), catalogue)
+    words = plan.rationale.split()
+    assert len(words) <= 90, plan.rationale
+    assert "Most worth working on:" in plan.rationale
+    assert "short-foot and toe control" in plan.rationale.lower()

@@ -100,9 +100,23 @@ def test_pain_above_acceptable_never_progresses(catalogue, build_plan_) -> None:
     )
     old = next(i for i in build_plan_.items if i.ref_id == "rathleff_high_load_heel_raise")
     assert rathleff is None or rathleff.level == (old.level or 1) - 1
-    assert review.new_plan.run.mode == "walk_run"  # continuous steps back one step
-    assert review.phase_change == ("build", "settle")
+    # continuous running stays continuous and steps back one step (issue 12, item 1)
+    run = review.new_plan.run
+    assert run.mode == "continuous"
+    assert run.weekly_km_cap is not None
+    assert build_plan_.run.weekly_km_cap is not None
+    assert run.weekly_km_cap < build_plan_.run.weekly_km_cap
+    assert next(d for d in review.decisions if d.item_id == "run").rule_id == "flare_step_back"
+    # one flare week is one step back, not a phase back
+    assert review.phase_change is None
     assert any("above 5/10" in m for m in review.messages)
+
+
+def test_two_flare_weeks_in_a_row_step_a_phase_back(catalogue, build_plan_) -> None:  # type: ignore[no-untyped-def]
+    history = _week(build_plan_, TODAY - timedelta(days=7), worst=7, run_pain=7)
+    history += _week(build_plan_, worst=7, run_pain=7)
+    review = weekly_review(build_plan_, history, catalogue, TODAY)
+    assert review.phase_change == ("build", "settle")
 
 
 def test_red_flag_symptom_stops_everything(catalogue, build_plan_) -> None:  # type: ignore[no-untyped-def]
@@ -143,7 +157,7 @@ def test_no_checkins_hold(catalogue, build_plan_) -> None:  # type: ignore[no-un
 def test_low_adherence_holds_and_says_so(catalogue, build_plan_) -> None:  # type: ignore[no-untyped-def]
     review = weekly_review(build_plan_, _week(build_plan_, done=False), catalogue, TODAY)
     assert any(d.rule_id == "low_adherence" for d in review.decisions)
-    assert any("strength sessions" in m for m in review.messages)
+    assert any("0 of" in m and "exercise sessions" in m for m in review.messages)
 
 
 def test_walk_run_stage_needs_two_runs(catalogue, settle_plan) -> None:  # type: ignore[no-untyped-def]
@@ -337,14 +351,18 @@ def test_the_run_holds_in_the_acceptable_band(catalogue, build_plan_) -> None:  
     review = weekly_review(build_plan_, _week(build_plan_, first=2, worst=2, run_pain=4), catalogue, TODAY)
     run = next(d for d in review.decisions if d.item_id == "run")
     assert (run.action, run.rule_id) == ("hold", "pain_in_acceptable_band")
-    assert review.new_plan.run == build_plan_.run
+    # the caps hold; the week (pain 4/10, acceptable) counts as tolerated
+    assert replace(review.new_plan.run, tolerated_weekly_km=None) == build_plan_.run
+    assert review.new_plan.run.tolerated_weekly_km == 6.0
     assert "running stays as it is" in review.new_plan.rationale
 
 
 def test_summary_is_plain_english(catalogue, build_plan_) -> None:  # type: ignore[no-untyped-def]
-    review = weekly_review(build_plan_, _week(build_plan_, worst=7, run_pain=7), catalogue, TODAY)
+    history = _week(build_plan_, TODAY - timedelta(days=7), worst=7, run_pain=7)
+    history += _week(build_plan_, worst=7, run_pain=7)
+    review = weekly_review(build_plan_, history, catalogue, TODAY)
     text = review_summary(review.decisions, build_plan_, catalogue, review.phase_change)
-    assert text == review.new_plan.rationale.split(" Settle phase:")[0]
+    assert text == review.new_plan.rationale
     assert "because pain went above 5/10" in text
     assert "is paused until the heel is less irritable" in text  # heavy heel raises pause
     assert "go back from the build phase to the settle phase" in text
@@ -353,7 +371,9 @@ def test_summary_is_plain_english(catalogue, build_plan_) -> None:  # type: igno
 
 
 def test_summary_names_what_a_phase_change_pauses_and_adds(catalogue, build_plan_) -> None:  # type: ignore[no-untyped-def]
-    flare = weekly_review(build_plan_, _week(build_plan_, first=4, worst=6, run_pain=6), catalogue, TODAY)
+    history = _week(build_plan_, TODAY - timedelta(days=7), first=4, worst=6, run_pain=6)
+    history += _week(build_plan_, first=4, worst=6, run_pain=6)
+    flare = weekly_review(build_plan_, history, catalogue, TODAY)
     assert flare.phase_change == ("build", "settle")
     gone = [
         i.title

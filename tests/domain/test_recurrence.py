@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from heelcoach.domain.progression import CheckIn, weekly_review
@@ -44,6 +45,11 @@ def test_loop_detected(catalogue) -> None:  # type: ignore[no-untyped-def]
     assert "strength" in finding.message
     assert len(finding.evidence) == 4
     assert any("eased to 3/10" in e for e in finding.evidence)
+    # a count of days, not a percentage beside the review's share of sessions (issue 12, item 7)
+    assert any(
+        re.fullmatch(r"strength or control exercises on \d+ of \d+ check-in days", e)
+        for e in finding.evidence
+    )
 
 
 def test_no_loop_when_strength_work_is_done(catalogue) -> None:  # type: ignore[no-untyped-def]

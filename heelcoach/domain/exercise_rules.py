@@ -1,0 +1,264 @@
+"""The weekly review's exercise rules: each a small named step (``RuleId``) that either decides
+what happens to one exercise or passes to the next, in the order a clinician would check them.
+
+Order: safety (irritability pauses), the pain-monitoring flares (step back), one worse morning
+(hold), top level, the progress blockers (pain band, morning pain), adherence counted in whole
+sessions, time at level, then progress; at most ``max_items_per_review`` move up, by priority.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from heelcoach.domain.checkin import Decision, RuleId, WeekFacts, item_sessions
+from heelcoach.domain.plan import WEEKDAYS, Plan, PlanItem, exercise_dose, session_days
+from heelcoach.domain.types import Irritability
+from heelcoach.knowledge import Catalogue
+from heelcoach.knowledge.schema import Exercise
+from heelcoach.knowledge.schema_plan import PlanRules
+
+__all__ = ["RANK", "Outcome", "cap_progress", "exercise_decision", "review_irritability"]
+
+RANK: dict[str, int] = {"low": 0, "moderate": 1, "high": 2}
+
+#: (the item, the decision, the item in the next plan or None when it pauses)
+Outcome = tuple[PlanItem, Decision, PlanItem | None]
+
+
+def review_irritability(week: WeekFacts, rules: PlanRules, current: Irritability) -> Irritability:
+    """The heel's irritability from this week's pain (``plan_rules.yaml: irritability``)."""
+    r = rules.irritability
+    if week.first_step_mean is None:
+        return current
+    if week.first_step_mean >= r.high_first_step_pain_min or week.max_activity >= r.high_worst_pain_min:
+        return "high"
+    if (
+        week.first_step_mean <= r.low_first_step_pain_max
+        and week.max_activity <= r.low_worst_pain_max
+        and week.max_run_during <= r.low_run_pain_max
+    ):
+        return "low"
+    return "moderate"
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    """What every exercise rule may read."""
+
+    item: PlanItem
+    ex: Exercise | None
+    week: WeekFacts
+    rules: PlanRules
+    irritability: Irritability
+    today: date
+
+    @property
+    def level(self) -> int:
+        return self.item.level or 1
+
+    def at(self, new_level: int) -> PlanItem:
+        """The item at ``new_level`` (dose and days of that level; level_since today)."""
+        if self.ex is None or new_level == self.level:
+            return self.item
+        item = self.item
+        new_dose = self.ex.levels[new_level - 1].dose
+        days = item.days if item.days == WEEKDAYS else session_days(item.days, new_dose.days_per_week)
+        dose = exercise_dose(new_dose, self.irritability, len(days), item.dose.get("note"))
+        return replace(item, level=new_level, dose=dose, days=days, level_since=self.today)
+
+
+Rule = Callable[[_Ctx], "tuple[Decision, PlanItem | None] | None"]
+
+
+def high_load_paused(c: _Ctx) -> tuple[Decision, PlanItem | None] | None:
+    """HIGH_LOAD_IRRITABILITY: heavy heel raises pause while the heel is irritable."""
+    hl = c.rules.high_load
+    if c.ex is not None and c.ex.id in hl.exercise_ids and c.irritability not in hl.allowed_irritability:
+        return Decision(
+            c.item.id,
+            "regress",
+            RuleId.HIGH_LOAD_IRRITABILITY,
+            "The heel is irritable again: heavy heel raises pause until it settles.",
+        ), None
+    return None
+
+
+def too_irritable(c: _Ctx) -> tuple[Decision, PlanItem | None] | None:
+    """IRRITABILITY_TOO_HIGH: an exercise pauses above its irritability limit."""
+    if c.ex is not None and RANK[c.irritability] > RANK[c.ex.max_irritability]:
+        return Decision(
+            c.item.id,
+            "regress",
+            RuleId.IRRITABILITY_TOO_HIGH,
+            f"{c.ex.name} pauses while the heel is this irritable; it comes back when it settles.",
+        ), None
+    return None
+
+
+def flare_step_back(c: _Ctx) -> tuple[Decision, PlanItem | None] | None:
+    """PAIN_ABOVE_ACCEPTABLE, MORNING_PAIN_RISING, NEXT_MORNING_WORSE (twice): one level back."""
+    pm = c.rules.pain_monitoring
+    back = "regress" if c.level > 1 else "hold"
+    step = "one level back." if c.level > 1 else "stay at this level."
+    flares = (
+        (
+            c.week.over_acceptable(),
+            RuleId.PAIN_ABOVE_ACCEPTABLE,
+            f"Pain went above {pm.during_acceptable_max}/10 (or above {pm.after_max}/10 afterwards): {step}",
+        ),
+        (
+            c.week.morning_rising(c.rules),
+            RuleId.MORNING_PAIN_RISING,
+            f"Morning pain rose compared with last week: {step}",
+        ),
+        (
+            c.week.next_morning_worse_days >= 2,
+            RuleId.NEXT_MORNING_WORSE,
+            f"The next morning was worse more than once: {step}",
+        ),
+    )
+    for fired, rule_id, reason in flares:
+        if fired:
+            return Decision(c.item.id, back, rule_id, reason), c.at(max(1, c.level - 1))  # type: ignore[arg-type]
+    return None
+
+
+def one_worse_morning(c: _Ctx) -> tuple[Decision, PlanItem | None] | None:
+    """NEXT_MORNING_WORSE (once): hold the level another week."""
+    if c.week.next_morning_worse_days == 1:
+        return Decision(
+            c.item.id,
+            "hold",
+            RuleId.NEXT_MORNING_WORSE,
+            "One morning was worse after activity: hold this level another week.",
+        ), c.item
+    return None
+
+
+def top_level(c: _Ctx) -> tuple[Decision, PlanItem | None] | None:
+    """TOP_LEVEL: nothing above."""
+    top = len(c.ex.levels) if c.ex else c.level
+    if c.level >= top:
+        return Decision(c.item.id, "hold", RuleId.TOP_LEVEL, "Top level reached: keep it up."), c.item
+    return None
+
+
+def pain_blocks(c: _Ctx) -> tuple[Decision, PlanItem | None] | None:
+    """PAIN_IN_ACCEPTABLE_BAND, MORNING_PAIN_NOT_SETTLED, MORNING_PAIN_NOT_FALLING: hold."""
+    blocker = c.week.progress_blocker(c.rules)
+    if blocker is not None:
+        return Decision(c.item.id, "hold", blocker[0], blocker[1]), c.item
+    return None
+
+
+def low_adherence(c: _Ctx) -> tuple[Decision, PlanItem | None] | None:
+    """LOW_ADHERENCE: fewer than 'most' of its sessions done this week (whole sessions, rounded)."""
+    s = item_sessions(c.item, c.week.checkins, c.rules.progression.item_adherence_min)
+    if not s.enough:
+        return Decision(
+            c.item.id, "hold", RuleId.LOW_ADHERENCE, f"Done {s.text()} this week: hold this level."
+        ), c.item
+    return None
+
+
+def level_too_recent(c: _Ctx) -> tuple[Decision, PlanItem | None] | None:
+    """LEVEL_TOO_RECENT: some exercises stay at least N weeks at a level (Rathleff 2015)."""
+    min_weeks = c.rules.progression.min_weeks_at_level.get(c.item.ref_id, 1)
+    since = c.item.level_since
+    weeks_at = None if since is None else max(0, math.ceil((c.today - since).days / 7))
+    if weeks_at is not None and weeks_at < min_weeks:
+        return Decision(
+            c.item.id,
+            "hold",
+            RuleId.LEVEL_TOO_RECENT,
+            f"{c.item.title} stays at least {min_weeks} weeks at each level: "
+            "stay at this level one more week.",
+        ), c.item
+    return None
+
+
+def progress(c: _Ctx) -> tuple[Decision, PlanItem | None]:
+    """PROGRESS_CRITERIA_MET: up one level."""
+    s = item_sessions(c.item, c.week.checkins, c.rules.progression.item_adherence_min)
+    return Decision(
+        c.item.id,
+        "progress",
+        RuleId.PROGRESS_CRITERIA_MET,
+        f"Done {s.text()} with pain at {c.rules.pain_monitoring.during_safe_max}/10 or less and "
+        f"steady morning pain: up to level {c.level + 1}.",
+    ), c.at(c.level + 1)
+
+
+#: The exercise rules in the order they are checked; the first that decides wins.
+EXERCISE_RULES: tuple[Rule, ...] = (
+    high_load_paused,
+    too_irritable,
+    flare_step_back,
+    one_worse_morning,
+    top_level,
+    pain_blocks,
+    low_adherence,
+    level_too_recent,
+)
+
+
+def exercise_decision(
+    item: PlanItem,
+    week: WeekFacts,
+    rules: PlanRules,
+    catalogue: Catalogue,
+    irritability: Irritability,
+    today: date,
+) -> tuple[Decision, PlanItem | None]:
+    """What happens to one exercise this week: the first of :data:`EXERCISE_RULES` that fires."""
+    c = _Ctx(item, catalogue.exercises.get(item.ref_id), week, rules, irritability, today)
+    for rule in EXERCISE_RULES:
+        decided = rule(c)
+        if decided is not None:
+            return decided
+    return progress(c)
+
+
+def _priority(
+    item: PlanItem, plan: Plan, catalogue: Catalogue, rules: PlanRules
+) -> tuple[int, int, int, int]:
+    """Sort key of an exercise ready to move up: core loading first, then strength before foot
+    control, balance and power (stretches last), then the strongest driver, then plan order."""
+    pr = rules.progression
+    first = (
+        pr.priority_first.index(item.ref_id) if item.ref_id in pr.priority_first else len(pr.priority_first)
+    )
+    ex = catalogue.exercises.get(item.ref_id)
+    category = ex.category if ex is not None else ""
+    cat = pr.category_order.index(category) if category in pr.category_order else len(pr.category_order)
+    ranks = [plan.driver_priority.index(d) for d in item.drivers if d in plan.driver_priority]
+    driver = min(ranks, default=len(plan.driver_priority))
+    order = next((n for n, i in enumerate(plan.items) if i.id == item.id), len(plan.items))
+    return first, cat, driver, order
+
+
+def cap_progress(plan: Plan, outcomes: Sequence[Outcome], catalogue: Catalogue) -> list[Outcome]:
+    """PROGRESS_CAP: at most ``max_items_per_review`` exercises move up, by priority; the others hold."""
+    rules = catalogue.plan
+    cap = rules.progression.max_items_per_review
+    ready = sorted(
+        (o for o in outcomes if o[1].action == "progress"),
+        key=lambda o: _priority(o[0], plan, catalogue, rules),
+    )
+    chosen = {o[0].id for o in ready[:cap]}
+    out: list[Outcome] = []
+    for item, decision, new_item in outcomes:
+        if decision.action == "progress" and item.id not in chosen:
+            decision = Decision(
+                item.id,
+                "hold",
+                RuleId.PROGRESS_CAP,
+                f"Ready to move up, but at most {cap} exercises move up in one week so you can tell "
+                "what the heel tolerates: it moves up at a later review.",
+            )
+            new_item = item
+        out.append((item, decision, new_item))
+    return out

@@ -1,0 +1,305 @@
+"""The weekly review's running rules: the walk/run table, then continuous running that follows
+what the runner actually ran and tolerated.
+
+Each rule is a small named step (``RuleId``): a flare steps back one step from the last tolerated
+week (``flare_response.step_back_pct``) and climbs back to it within ``return_weeks`` pain-free
+weeks; a calm week grows the cap from what was run (never from an unused cap); the week's cap
+never drops below ``floor_share_of_ran`` of what was run unless pain went above the acceptable
+level; each phase runs at most its share of the runner's usual week.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, timedelta
+
+from heelcoach.domain.checkin import CheckIn, Decision, RuleId, WeekFacts
+from heelcoach.domain.plan import Plan, RunPrescription, run_for_stage
+from heelcoach.domain.types import LoadSnapshot, Phase
+from heelcoach.knowledge import Catalogue
+from heelcoach.knowledge.schema_plan import PlanRules
+
+__all__ = ["fit_run_to_phase", "over_cap_notes", "run_decision"]
+
+
+def _r(km: float) -> float:
+    return round(km, 1)
+
+
+def _with_caps(
+    run: RunPrescription, weekly: float, single: float | None, why: str, **more: object
+) -> RunPrescription:
+    single_km = _r(min(single, weekly)) if single is not None else _r(weekly)
+    return replace(run, weekly_km_cap=_r(weekly), max_single_run_km=single_km, why=why, **more)  # type: ignore[arg-type]
+
+
+def _hold_reason(rule: RuleId, week: WeekFacts, rules: PlanRules) -> str:
+    """Why the running stays as it is this week (plain English)."""
+    pr = rules.progression
+    if rule == RuleId.PAIN_IN_ACCEPTABLE_BAND:
+        return (
+            f"Running or daily activity hurt up to {week.activity_pain_max()}/10: keep the same running "
+            f"this week; it grows again when pain stays at {rules.pain_monitoring.during_safe_max}/10 "
+            "or less."
+        )
+    if rule == RuleId.MORNING_PAIN_NOT_SETTLED:
+        return (
+            f"Morning first-step pain is still above {pr.progress_first_step_pain_mean_max:g}/10: keep the "
+            "same running this week."
+        )
+    return "Morning pain was a little higher than last week: keep the same running this week."
+
+
+def _walk_run(
+    plan: Plan, week: WeekFacts, rules: PlanRules, catalogue: Catalogue
+) -> tuple[Decision, RunPrescription]:
+    """The walk/run table: one stage back on a flare, one stage on after enough good repeats."""
+    run = plan.run
+    rtr, caps = rules.return_to_run, rules.load_caps
+    stage = run.stage or 1
+    flare = week.flare(rules)
+    if flare and stage > 1:
+        dist, text = run_for_stage(stage - 1, catalogue)
+        new = replace(
+            run,
+            stage=stage - 1,
+            max_single_run_km=dist,
+            weekly_km_cap=_r(dist * run.runs_per_week),
+            why=f"One stage back after too much pain: {text}.",
+        )
+        return Decision("run", "regress", RuleId.PAIN_ABOVE_ACCEPTABLE, "Too much pain: one stage back."), new
+    if flare or week.next_morning_worse_days:
+        rule = RuleId.PAIN_ABOVE_ACCEPTABLE if flare else RuleId.NEXT_MORNING_WORSE
+        return Decision("run", "hold", rule, "Pain or next-morning stiffness: repeat this stage."), run
+    blocker = week.progress_blocker(rules)
+    if blocker is not None:
+        return Decision("run", "hold", blocker[0], _hold_reason(blocker[0], week, rules)), run
+    if week.runs < rtr.repeats_per_stage_min:
+        return Decision(
+            "run",
+            "hold",
+            RuleId.STAGE_REPEATS,
+            f"Each stage at least {rtr.repeats_per_stage_min} times before moving on.",
+        ), run
+    if stage < len(rtr.stages):
+        dist, text = run_for_stage(stage + 1, catalogue)
+        new = replace(
+            run,
+            stage=stage + 1,
+            max_single_run_km=dist,
+            weekly_km_cap=_r(dist * run.runs_per_week),
+            why=f"Stage {stage + 1}: {text}. Effort {rtr.effort}, a rest day between runs.",
+        )
+        return Decision(
+            "run", "progress", RuleId.STAGE_COMPLETE, f"Stage {stage} went well: stage {stage + 1}."
+        ), new
+    dist = _r(rtr.stages[-1].distance_km * (1 + caps.single_run_increase_pct.value / 100))
+    new = replace(
+        run,
+        mode="continuous",
+        stage=None,
+        max_single_run_km=dist,
+        weekly_km_cap=_r(dist * run.runs_per_week),
+        effort="easy to moderate; you can talk",
+        why=f"Walk/run table complete: continuous easy running. {caps.single_run_increase_pct.plain}",
+        tolerated_weekly_km=week.run_km or None,
+    )
+    return Decision("run", "progress", RuleId.STAGE_COMPLETE, "Walk/run complete: continuous running."), new
+
+
+def _floor(weekly: float, week: WeekFacts, rules: PlanRules) -> float:
+    """Rule: unless pain went above the acceptable level, never below a share of what was run."""
+    if week.over_acceptable():
+        return weekly
+    return max(weekly, _r(week.run_km * rules.flare_response.floor_share_of_ran))
+
+
+def _step_back(run: RunPrescription, week: WeekFacts, rules: PlanRules) -> tuple[Decision, RunPrescription]:
+    """Rule FLARE_STEP_BACK: one step below the last tolerated week, then climb back to it."""
+    fr = rules.flare_response
+    cap = run.weekly_km_cap or week.run_km
+    tolerated = run.tolerated_weekly_km or cap
+    if week.run_km > 0:
+        # a flare below the last tolerated week makes this week's load the reference
+        tolerated = min(tolerated, week.run_km) if run.tolerated_weekly_km else min(cap, week.run_km)
+    weekly = _floor(_r(tolerated * (1 - fr.step_back_pct / 100)), week, rules)
+    step = _r(max(0.0, tolerated - weekly) / fr.return_weeks)
+    single = (run.max_single_run_km or weekly) * (1 - fr.step_back_pct / 100)
+    why = (
+        f"After the flare, one step back: up to {weekly:g} km this week, about {fr.step_back_pct:g}% below "
+        f"the {tolerated:g} km your heel last tolerated. It climbs back to {tolerated:g} km over about "
+        f"{fr.return_weeks} pain-free weeks."
+    )
+    new = _with_caps(
+        run,
+        weekly,
+        single,
+        why,
+        tolerated_weekly_km=_r(tolerated),
+        recover_to_km=_r(tolerated) if step > 0 else None,
+        recover_step_km=step if step > 0 else None,
+    )
+    return Decision("run", "regress", RuleId.FLARE_STEP_BACK, f"Flare: one step back to {weekly:g} km."), new
+
+
+def _climb_back(run: RunPrescription, week: WeekFacts, rules: PlanRules) -> tuple[Decision, RunPrescription]:
+    """Rule FLARE_RECOVERY: a pain-free week after a flare climbs one step back to the tolerated week."""
+    target = run.recover_to_km or 0.0
+    cap = run.weekly_km_cap or 0.0
+    # the step back up, or what she ran this pain-free week if that was more
+    step_up = cap + (run.recover_step_km or target - cap)
+    if step_up >= target - 0.15:  # the last step lands on the target (no 0.1 km left over by rounding)
+        step_up = target
+    weekly = _floor(max(min(target, step_up), week.run_km), week, rules)
+    done = weekly >= target - 0.05
+    single = (run.max_single_run_km or weekly) * (1 + rules.load_caps.single_run_increase_pct.value / 100)
+    why = f"A pain-free week after the flare: back up to {weekly:g} km" + (
+        ", the load your heel tolerated before it." if done else f" on the way back to {target:g} km."
+    )
+    new = _with_caps(
+        run,
+        weekly,
+        single,
+        why,
+        tolerated_weekly_km=max(run.tolerated_weekly_km or 0.0, week.run_km) or None,
+        recover_to_km=None if done else run.recover_to_km,
+        recover_step_km=None if done else run.recover_step_km,
+    )
+    return Decision(
+        "run", "progress", RuleId.FLARE_RECOVERY, f"Pain-free week: back up to {weekly:g} km."
+    ), new
+
+
+def _grow(
+    run: RunPrescription, week: WeekFacts, rules: PlanRules, load: LoadSnapshot | None
+) -> tuple[Decision, RunPrescription]:
+    """Rule LOAD_INCREASE: a calm week grows the caps a little, from what was actually run."""
+    caps = rules.load_caps
+    longest = run.max_single_run_km or caps.continuous_min_km.value
+    single = _r(longest * (1 + caps.single_run_increase_pct.value / 100))
+    why = f"{caps.single_run_increase_pct.plain} {caps.weekly_increase_pct.plain}"
+    if load is not None:
+        pct = caps.after_spike_increase_pct if load.spike_band != "none" else caps.single_run_increase_pct
+        single = min(single, _r(load.longest_run_30d_km * (1 + pct.value / 100)) or single)
+        if load.spike_band != "none":
+            why = f"Your watch shows a spike: {caps.after_spike_increase_pct.plain}"
+    current = run.weekly_km_cap or single * run.runs_per_week
+    grown = _r(current * (1 + caps.weekly_increase_pct.value / 100))
+    actual = max(week.run_km, load.chronic_weekly_run_km) if load is not None else week.run_km
+    rule = RuleId.LOAD_INCREASE
+    if load is not None or actual > 0:
+        # grow from what was actually run, never from an unused cap: a cap that grows while the
+        # runner stays below it invites a spike in a later week
+        weekly = max(_r(current), min(grown, _r(actual * (1 + caps.weekly_increase_pct.value / 100))))
+        if week.run_km > current:
+            # she ran more than the cap and the heel took it: the cap follows what she tolerated
+            weekly, rule = _r(week.run_km), RuleId.FOLLOW_WHAT_WAS_RUN
+            why += (
+                f" You ran {week.run_km:g} km without a flare, so the cap follows it "
+                "(it does not grow on top)."
+            )
+        elif weekly <= _r(current):
+            why += (
+                f" The week's cap stays at {weekly:g} km: you ran about {actual:.0f} km of it, and it grows "
+                "from what you actually run."
+            )
+    else:
+        weekly = grown
+    new = _with_caps(
+        run, weekly, single, why, tolerated_weekly_km=max(run.tolerated_weekly_km or 0.0, week.run_km) or None
+    )
+    return Decision("run", "progress", rule, "Running went well: a little more this week."), new
+
+
+def _hold(
+    run: RunPrescription, week: WeekFacts, rules: PlanRules, rule: RuleId, reason: str
+) -> tuple[Decision, RunPrescription]:
+    """Hold the caps (raised only to the floor of what was run); a calm week still counts as tolerated."""
+    weekly = _floor(run.weekly_km_cap or 0.0, week, rules)
+    tolerated = run.tolerated_weekly_km
+    if week.tolerated(rules) and week.run_km > 0:
+        tolerated = max(tolerated or 0.0, week.run_km)
+    new = replace(
+        run, weekly_km_cap=_r(weekly) if weekly else run.weekly_km_cap, tolerated_weekly_km=tolerated
+    )
+    return Decision("run", "hold", rule, reason), new
+
+
+def run_decision(
+    plan: Plan, week: WeekFacts, rules: PlanRules, catalogue: Catalogue, load: LoadSnapshot | None
+) -> tuple[Decision, RunPrescription]:
+    """The running decision of a weekly review: the first rule that fires, in this order."""
+    run = plan.run
+    if run.mode == "none":
+        return Decision("run", "hold", RuleId.NO_RUNNING, "Running stays paused."), run
+    if run.mode == "walk_run":
+        return _walk_run(plan, week, rules, catalogue)
+    if week.flare(rules):
+        return _step_back(run, week, rules)
+    blocker = week.progress_blocker(rules)
+    if blocker is not None:
+        return _hold(run, week, rules, blocker[0], _hold_reason(blocker[0], week, rules))
+    if run.recover_to_km and week.pain_free(rules):
+        return _climb_back(run, week, rules)
+    if week.next_morning_worse_days:
+        return _hold(
+            run,
+            week,
+            rules,
+            RuleId.NEXT_MORNING_WORSE,
+            "A morning after a run was worse: hold the running load.",
+        )
+    if week.runs < rules.return_to_run.repeats_per_stage_min:
+        return _hold(run, week, rules, RuleId.STAGE_REPEATS, "Too few runs to judge: hold the running load.")
+    return _grow(run, week, rules, load)
+
+
+def fit_run_to_phase(run: RunPrescription, phase: Phase, rules: PlanRules) -> RunPrescription:
+    """Rule: each phase runs at most its share of the runner's usual week (``run_volume_pct``)."""
+    if run.mode != "continuous" or not run.usual_weekly_km or run.weekly_km_cap is None:
+        return run
+    share = rules.phase(phase).run_volume_pct
+    ceiling = _r(run.usual_weekly_km * share / 100)
+    if run.weekly_km_cap <= ceiling:
+        return run
+    why = (
+        f"{run.why} This phase keeps your week at about {share:g}% of your usual {run.usual_weekly_km:g} km "
+        f"({ceiling:g} km); the next phase allows more."
+    )
+    single = min(run.max_single_run_km or ceiling, ceiling)
+    return replace(run, weekly_km_cap=ceiling, max_single_run_km=_r(single), why=why)
+
+
+def _next_morning_worse(day: CheckIn, by_day: dict[date, CheckIn], rules: PlanRules) -> bool | None:
+    after = by_day.get(day.day + timedelta(days=1))
+    if after is None:
+        return None
+    rise = after.first_step_pain - day.first_step_pain
+    return bool(after.next_morning_worse) or rise >= rules.pain_monitoring.next_morning_rise_points
+
+
+def over_cap_notes(plan: Plan, week: WeekFacts, checkins: Sequence[CheckIn], rules: PlanRules) -> list[str]:
+    """Runs over the plan's caps this week, each with how the next morning was ('you ran 14 km
+    against a 12.8 km cap; the next morning was worse')."""
+    run = plan.run
+    if run.mode == "none":
+        return []
+    by_day = {c.day: c for c in checkins}
+    notes: list[str] = []
+    single = run.max_single_run_km
+    for c in week.checkins:
+        if single is None or not c.run_km or c.run_km <= single + 0.05:
+            continue
+        worse = _next_morning_worse(c, by_day, rules)
+        after = {True: "; the next morning was worse", False: "; the next morning was no worse", None: ""}[
+            worse
+        ]
+        notes.append(
+            f"On {c.day.strftime('%a %d %b')} you ran {c.run_km:g} km "
+            f"against a {single:g} km cap for one run{after}."
+        )
+    cap = run.weekly_km_cap
+    if cap is not None and week.run_km > cap + 0.05:
+        notes.append(f"This week you ran {week.run_km:g} km against a {cap:g} km cap for the week.")
+    return notes
