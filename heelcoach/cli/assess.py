@@ -16,7 +16,7 @@ from heelcoach import DISCLAIMER
 from heelcoach.cli.app import app
 from heelcoach.cli.common import open_context
 from heelcoach.domain.intake import IntakeError, expected_text, format_answer, parse_text_answer
-from heelcoach.domain.triage import AnswerRef, TriageResult
+from heelcoach.domain.triage import AnswerRef, TriageResult, plain_name, unanswered_questions
 from heelcoach.domain.types import TriageLevel
 from heelcoach.knowledge import Catalogue, KnowledgeError, load_catalogue
 from heelcoach.knowledge.schema_triage import QUESTION_GROUPS, Question
@@ -78,14 +78,21 @@ def _read_line(console: Console) -> str:
     return line.rstrip("\n")
 
 
-def ask_answers(catalogue: Catalogue, console: Console) -> dict[str, Any]:
+def ask_answers(
+    catalogue: Catalogue,
+    console: Console,
+    *,
+    only: set[str] | None = None,
+    given: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Ask every question in the terminal, group by group; re-ask on bad input.
 
-    Type ``back`` for the previous question, ``skip`` for an optional one, ``?`` for help again,
-    ``quit`` to stop.
+    With ``only``, ask just those questions and add them to ``given`` (the answers so far: an
+    answers file written for an earlier questionnaire). Type ``back`` for the previous question,
+    ``skip`` for an optional one, ``?`` for help again, ``quit`` to stop.
     """
-    questions = _ordered_questions(catalogue)
-    answers: dict[str, Any] = {}
+    questions = [q for q in _ordered_questions(catalogue) if only is None or q.id in only]
+    answers: dict[str, Any] = dict(given or {})
     _say(console, "Answer each question and press Enter.", "bold")
     _say(
         console,
@@ -161,6 +168,20 @@ def render_triage(result: TriageResult, console: Console) -> None:
     _say(console, result.level_plain)
     for why in result.level_reasons:
         _say(console, f"• {why}")
+
+    if result.unanswered:
+        _say(
+            console,
+            f"Not answered yet ({len(result.unanswered)} newer questions): run "
+            "'heelcoach assess --answers FILE --ask-missing' to answer them.",
+            "yellow",
+        )
+    if result.treats and result.top is not None and result.treats != "plantar_fasciitis":
+        _say(
+            console, f"Your plan will treat: {plain_name(result.top.name)} (a plan of its own).", "bold green"
+        )
+    for note in result.notes:
+        _say(console, f"• {note}", "cyan")
 
     if result.red_flags:
         _section(console, "Warning signs — act on these first")
@@ -259,6 +280,14 @@ def assess_command(
     person: Annotated[
         int | None, typer.Option("--person", min=1, help="Person id (clinics); default: the first person.")
     ] = None,
+    ask_missing: Annotated[
+        bool,
+        typer.Option(
+            "--ask-missing",
+            help="With --answers: ask here the questions added since the file was written "
+            "(otherwise they count as not answered, and the result says so).",
+        ),
+    ] = False,
 ) -> None:
     """Check your heel pain (see ASSESS_HELP)."""
     out = Console(highlight=False)
@@ -272,6 +301,11 @@ def assess_command(
     try:
         if answers is not None:
             raw = load_answers_file(answers)
+            missing = set(unanswered_questions(raw, catalogue))
+            if ask_missing and missing:
+                console = err if as_json else out
+                _say(console, f"{len(missing)} questions were added since this file was written.", "bold")
+                raw = ask_answers(catalogue, console, only=missing, given=raw)
         else:
             # With --json, questions go to stderr so that stdout stays pure JSON.
             raw = ask_answers(catalogue, err if as_json else out)

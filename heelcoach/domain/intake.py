@@ -173,6 +173,10 @@ def validate_answers(answers: Mapping[str, Any], knowledge: TriageKnowledge) -> 
     Problems: ids that are not questions (with a close match suggested), required answers that
     are missing, and values of the wrong type or out of range. ``None`` for an optional question
     means "skipped" and is dropped.
+
+    A required question added after the first questionnaire (``added_in`` > 1) may be missing: an
+    answers file written before it still loads, and triage treats the question as "not answered"
+    (never as "no"; see ``domain.triage.unanswered_questions``).
     """
     questions = knowledge.questions_by_id()
     problems: list[IntakeProblem] = []
@@ -189,7 +193,7 @@ def validate_answers(answers: Mapping[str, Any], knowledge: TriageKnowledge) -> 
     for qid, question in questions.items():
         value = answers.get(qid)
         if value is None:
-            if question.required:
+            if question.required and question.added_in <= 1:
                 problems.append(IntakeProblem(qid, MISSING, expected_text(question), kind="missing"))
             continue
         normalised, problem = check_answer(question, value)

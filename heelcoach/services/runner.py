@@ -31,10 +31,10 @@ from typing import Any, Literal
 from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
+from heelcoach.domain import condition_plans, progression
 from heelcoach.domain import drivers as drivers_mod
 from heelcoach.domain import outcomes as outcomes_mod
 from heelcoach.domain import plan as plan_mod
-from heelcoach.domain import progression
 from heelcoach.domain import screen as screen_mod
 from heelcoach.domain.types import DriverEvidence, LoadSnapshot
 from heelcoach.services import assess as assess_mod
@@ -259,7 +259,9 @@ def save_screen(
     """Score the self-tests and store the results with the report."""
     if not results:
         raise InvalidInputError("self-tests: give at least one result")
-    report = screen_mod.screen(tuple(results), ctx.catalogue)
+    intake = latest_intake(ctx, person_id)
+    painful = intake.answers.get("painful_side") if intake else None
+    report = screen_mod.screen(tuple(results), ctx.catalogue, painful_side=painful)
     with transaction(ctx.sessions) as s:
         repos = Repos(s)
         _require_person(repos, person_id)
@@ -354,7 +356,8 @@ def make_plan(
     found: list[DriverEvidence] = list(drivers_mod.intake_evidence(intake.answers, ctx.catalogue))
     sources = ["intake"]
     if screen_record is not None:
-        found.extend(screen_mod.screen(_screen_results(screen_record), ctx.catalogue).evidence)
+        painful = intake.answers.get("painful_side")
+        found.extend(screen_mod.screen(_screen_results(screen_record), ctx.catalogue, painful).evidence)
         sources.append(f"self-tests of {screen_record.taken_on.isoformat()}")
     more = extra_evidence(ctx, person_id, start)
     if cadence_cue_pct is None and _has_rows(ctx, "gait_reports", person_id):
@@ -371,7 +374,8 @@ def make_plan(
         if not any(e.source == "activities" for e in found):
             found.extend(drivers_mod.load_evidence(load.spike_band, load.spike_run_km, ctx.catalogue))
     drivers = drivers_mod.infer_drivers(tuple(found), ctx.catalogue)
-    plan = plan_mod.build_plan(
+    # One dispatch point: the plan for the condition the heel most likely has (issue 14).
+    plan = condition_plans.build_plan(
         plan_mod.PlanInput(
             answers=intake.answers,
             triage=triage,

@@ -184,6 +184,10 @@ class TriageView:
     safety_flags: list[str]
     next_steps: list[str]
     notes: list[str] = field(default_factory=list)
+    #: The condition the plan will treat (its name), when it is not plantar fasciitis.
+    treats: str = ""
+    #: Documented notes that inform rather than warn (how high pain changes the plan).
+    info: list[str] = field(default_factory=list)
 
 
 HEADLINES = {
@@ -258,7 +262,10 @@ def triage_view(data: dict[str, Any], catalogue: Catalogue) -> TriageView:
         )
     safety = [SAFETY_WORDS.get(str(s), str(s)) for s in data.get("safety_flags", []) or []]
     notes = [str(n.get("text", n) if isinstance(n, dict) else n) for n in data.get("safety_notes", []) or []]
-    notes += [str(c.get("text", c) if isinstance(c, dict) else c) for c in data.get("cautions", []) or []]
+    notes += [
+        str((c.get("text") or c.get("reason") or c) if isinstance(c, dict) else c)
+        for c in data.get("cautions", []) or []
+    ]
     steps = [str(s) for s in data.get("next_steps", []) or []]
     return TriageView(
         level=level,
@@ -270,4 +277,6 @@ def triage_view(data: dict[str, Any], catalogue: Catalogue) -> TriageView:
         safety_flags=safety,
         next_steps=steps,
         notes=notes,
+        treats=str(data.get("treats_name") or "") if data.get("treats") != "plantar_fasciitis" else "",
+        info=[str(n) for n in data.get("notes", []) or []],
     )
