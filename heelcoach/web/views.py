@@ -188,6 +188,8 @@ class TriageView:
     treats: str = ""
     #: Documented notes that inform rather than warn (how high pain changes the plan).
     info: list[str] = field(default_factory=list)
+    #: How many questions added since these answers were given are not answered yet.
+    unanswered: int = 0
 
 
 HEADLINES = {
@@ -279,4 +281,5 @@ def triage_view(data: dict[str, Any], catalogue: Catalogue) -> TriageView:
         notes=notes,
         treats=str(data.get("treats_name") or "") if data.get("treats") != "plantar_fasciitis" else "",
         info=[str(n) for n in data.get("notes", []) or []],
+        unanswered=len(data.get("unanswered", []) or []),
     )

@@ -16,10 +16,11 @@ import yaml
 from heelcoach.config import Settings
 from heelcoach.services import runner
 from heelcoach.services.context import AppContext
+from heelcoach.web.questions import group_ids
 from tests.domain.test_triage_vignettes_v3 import ACHILLES, FAT_PAD
 from tests.web.answers import TYPICAL
 from tests.web.browser import DESKTOP, PHONE, chromium, serve, shots_dir
-from tests.web.test_browser import answer_questions
+from tests.web.test_browser import answer_questions, fill_group
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -111,10 +112,25 @@ def test_answers_of_the_earlier_questionnaire_name_what_is_not_answered(
     assert "You can start, with care" in main
     assert "a wound through the sole" in main
     assert "Answer the questions added since you last answered" in main
+    assert "14 new questions to answer" in main
     _shoot(page, "answers-v2", tmp_path)
-    # the form asks the new questions: they are on the warning-signs page, unanswered
-    page.goto(url + "/start/q/warning_signs")
-    assert page.locator('input[name="q_puncture_wound"]').count() == 2
+    # the form asks the new questions, with every earlier answer kept: answer only those
+    page.get_by_role("link", name="Answer the new questions").click()
+    page.wait_for_url("**/start/q/your_pain")
+    assert page.locator('input[name="q_first_step_pain"][value="6"]').is_checked()  # kept
+    missing = {"painful_side", "worse_barefoot_hard_floor", "puncture_wound", "cancer_history"}
+    for group in group_ids(ctx.catalogue)[group_ids(ctx.catalogue).index("your_pain") :]:
+        page.wait_for_url(f"**/start/q/{group}")
+        questions = [q for q in ctx.catalogue.triage.questions if q.group == group and q.added_in == 3]
+        missing -= {q.id for q in questions}
+        fill_group(page, questions, TYPICAL)
+        page.locator("form button[type=submit]").click()
+    page.wait_for_url("**/start/result")
+    assert not missing
+    main = page.inner_text("main")
+    assert "You can manage this yourself" in main
+    assert "new questions to answer" not in main
+    _shoot(page, "answers-v2-completed", tmp_path)
     page.close()
 
 
