@@ -305,7 +305,8 @@ VIGNETTES: list[tuple[str, dict[str, Any], TriageLevel, str, set[str]]] = [
     # --- refer on a single warning sign
     ("cannot_bear_weight", {"can_bear_weight": False}, R, PF, {"cannot_bear_weight"}),
     ("limping", {"limping": True}, R, PF, {"limping"}),
-    ("swollen_warm_red", {"swelling_warmth_redness": True}, R, PF, {"swelling_warmth_redness"}),
+    # the serious cause of a swollen, warm, red heel is listed first (issue 14)
+    ("swollen_warm_red", {"swelling_warmth_redness": True}, R, "heel_infection", {"swelling_warmth_redness"}),
     ("fever", {"fever_or_unwell": True}, R, PF, {"fever_or_unwell"}),
     ("night_pain", {"pain_at_rest_or_night": True}, R, SF, {"night_or_rest_pain"}),
     ("diabetes", {"diabetes": True}, R, PF, {"diabetes"}),
