@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from heelcoach.domain.intake import format_answer
 from heelcoach.domain.types import SafetyFlag, TriageLevel
-from heelcoach.knowledge.schema_triage import Condition, Feature, Predicate, Question, TriageKnowledge
+from heelcoach.knowledge.schema_triage import (
+    Condition,
+    Feature,
+    LevelText,
+    Predicate,
+    Question,
+    TriageKnowledge,
+)
 
 if TYPE_CHECKING:
     from heelcoach.knowledge.catalogue import Catalogue
@@ -381,56 +388,87 @@ def passive_loop_history(answers: Mapping[str, Any], catalogue: Catalogue | Tria
     return all(t in rule.passive for t in tried)
 
 
+def _flag_reason(red_flags: Sequence[RedFlagHit]) -> str | None:
+    if not red_flags:
+        return None
+    names = ", ".join(f.name.lower() for f in red_flags)
+    if any(f.stops_loading for f in red_flags):
+        return f"Warning signs in your answers: {names}."
+    return f"Reasons in your answers to see a clinician soon (not danger signs): {names}."
+
+
+def _cautions(
+    tk: TriageKnowledge, answers: Mapping[str, Any], unanswered: Sequence[str]
+) -> tuple[tuple[CautionHit, ...], CautionHit | None]:
+    """The caution rules that fired, plus the not-answered caution (also returned alone)."""
+    cautions = tuple(
+        CautionHit(c.id, c.reason, _refs(c.when, answers)) for c in tk.cautions if _all_match(c.when, answers)
+    )
+    not_answered = _not_answered(tk, unanswered)
+    return ((*cautions, not_answered) if not_answered else cautions), not_answered
+
+
+def _safety(tk: TriageKnowledge, answers: Mapping[str, Any]) -> tuple[frozenset[SafetyFlag], tuple[str, ...]]:
+    fired = [rule for rule in tk.safety_rules if _all_match(rule.when, answers)]
+    return frozenset(r.flag for r in fired), tuple(dict.fromkeys(r.note for r in fired))
+
+
+def _referral_action(
+    level: TriageLevel, differential_refers: bool, red_flags: Sequence[RedFlagHit]
+) -> str | None:
+    """None below the refer level; else stop, or continue safely when every reason allows it."""
+    if level not in (TriageLevel.EMERGENCY, TriageLevel.REFER):
+        return None
+    # An uncertain diagnosis stops loading too: the heel may not be plantar fasciitis at all.
+    stops = level is TriageLevel.EMERGENCY or differential_refers or any(f.stops_loading for f in red_flags)
+    return "stop_and_refer" if stops else "refer_and_continue_safely"
+
+
+def _next_steps(
+    tk: TriageKnowledge,
+    text: LevelText | None,
+    red_flags: Sequence[RedFlagHit],
+    not_answered: CautionHit | None,
+    top_name: str,
+) -> tuple[str, ...]:
+    """Answer the missing questions first; in an emergency the flags' own urgent advice next
+    (otherwise it is shown with each flag); then the level's steps, each once."""
+    steps: list[str] = [tk.not_answered.next_step] if (not_answered and tk.not_answered) else []
+    for flag in red_flags:
+        if flag.level is TriageLevel.EMERGENCY and flag.what_to_do not in steps:
+            steps.append(flag.what_to_do)
+    if text is not None:
+        steps.extend(_named(s, top_name) for s in text.next_steps if s not in steps)
+    return tuple(steps)
+
+
 def triage(answers: Mapping[str, Any], catalogue: Catalogue | TriageKnowledge) -> TriageResult:
     """Triage validated answers (see :func:`heelcoach.domain.intake.validate_answers`).
 
     The level is the most urgent of: every red flag that fired; ``refer`` when the differential
-    does not clearly favour plantar fasciitis; ``caution`` when a caution rule fires;
-    otherwise ``self_manage``. A red flag always wins.
+    does not clearly favour a self-manageable condition; ``caution`` when a caution rule fires or
+    newer warning-sign questions are not answered; otherwise ``self_manage``. A red flag always wins.
     """
     tk = _knowledge(catalogue)
     red_flags = fired_red_flags(answers, tk)
     min_possible = tk.differential.min_score_possible if tk.differential else 0.0
     differential = _respect_warning_signs(_differential(tk, answers), red_flags, min_possible)
-    reasons: list[str] = []
-    levels = [TriageLevel.SELF_MANAGE]
-    unanswered = unanswered_questions(answers, tk)
-
-    if red_flags:
-        levels.extend(f.level for f in red_flags)
-        names = ", ".join(f.name.lower() for f in red_flags)
-        if any(f.stops_loading for f in red_flags):
-            reasons.append(f"Warning signs in your answers: {names}.")
-        else:
-            reasons.append(f"Reasons in your answers to see a clinician soon (not danger signs): {names}.")
-
-    rules = tk.differential
     diagnoses = [c for c in differential if c.kind == "diagnosis"]
-    differential_refers = False
-    if rules is not None and diagnoses:
-        reason = _differential_reason(diagnoses, rules.clear_lead)
-        if reason:
-            levels.append(TriageLevel.REFER)
-            differential_refers = True
-            reasons.append(reason)
+    unanswered = unanswered_questions(answers, tk)
+    cautions, not_answered = _cautions(tk, answers, unanswered)
 
-    cautions = tuple(
-        CautionHit(c.id, c.reason, _refs(c.when, answers)) for c in tk.cautions if _all_match(c.when, answers)
+    flag_reason = _flag_reason(red_flags)
+    diff_reason = (
+        _differential_reason(diagnoses, tk.differential.clear_lead) if tk.differential and diagnoses else None
     )
+    reasons = [r for r in (flag_reason, diff_reason) if r]
+    levels = [TriageLevel.SELF_MANAGE, *(f.level for f in red_flags)]
+    if diff_reason:
+        levels.append(TriageLevel.REFER)
     if cautions:
         levels.append(TriageLevel.CAUTION)
-    not_answered = _not_answered(tk, unanswered)
-    if not_answered is not None:
-        levels.append(TriageLevel(tk.not_answered.level if tk.not_answered else "caution"))
-        cautions = (*cautions, not_answered)
-
-    safety: set[SafetyFlag] = set()
-    safety_notes: list[str] = []
-    for rule in tk.safety_rules:
-        if _all_match(rule.when, answers):
-            safety.add(rule.flag)
-            safety_notes.append(rule.note)
-
+    if not_answered is not None and tk.not_answered is not None:
+        levels.append(TriageLevel(tk.not_answered.level))
     level = TriageLevel.most_urgent(*levels)
     top_name = plain_name(diagnoses[0].name) if diagnoses else "plantar fasciitis"
     if level is TriageLevel.CAUTION:
@@ -438,29 +476,12 @@ def triage(answers: Mapping[str, Any], catalogue: Catalogue | TriageKnowledge) -
     elif level is TriageLevel.SELF_MANAGE:
         reasons.append(f"Your answers fit {top_name} clearly and show no warning signs.")
 
-    referral_action: str | None = None
-    if level in (TriageLevel.EMERGENCY, TriageLevel.REFER):
-        # An uncertain diagnosis stops loading too: the heel may not be plantar fasciitis at all.
-        stops = (
-            level is TriageLevel.EMERGENCY or differential_refers or any(f.stops_loading for f in red_flags)
-        )
-        referral_action = "stop_and_refer" if stops else "refer_and_continue_safely"
-
-    loop = passive_loop_history(answers, tk)
+    referral_action = _referral_action(level, diff_reason is not None, red_flags)
     text = tk.levels.get(level.value)
     if referral_action == "refer_and_continue_safely" and tk.refer_and_continue is not None:
         text = tk.refer_and_continue
-    next_steps: list[str] = []
-    seen_steps: set[str] = set()
-    # In an emergency the flags' own urgent advice comes first; otherwise it is shown with each flag.
-    for flag in (f for f in red_flags if f.level is TriageLevel.EMERGENCY):
-        if flag.what_to_do not in seen_steps:
-            seen_steps.add(flag.what_to_do)
-            next_steps.append(flag.what_to_do)
-    if not_answered is not None and tk.not_answered is not None:
-        next_steps.insert(0, tk.not_answered.next_step)
-    if text is not None:
-        next_steps.extend(_named(s, top_name) for s in text.next_steps if s not in seen_steps)
+    safety, safety_notes = _safety(tk, answers)
+    loop = passive_loop_history(answers, tk)
     return TriageResult(
         level=level,
         level_title=text.title if text else level.value,
@@ -468,10 +489,10 @@ def triage(answers: Mapping[str, Any], catalogue: Catalogue | TriageKnowledge) -
         level_reasons=tuple(reasons),
         red_flags=red_flags,
         differential=differential,
-        safety_flags=frozenset(safety),
-        safety_notes=tuple(dict.fromkeys(safety_notes)),
+        safety_flags=safety,
+        safety_notes=safety_notes,
         cautions=cautions,
-        next_steps=tuple(next_steps),
+        next_steps=_next_steps(tk, text, red_flags, not_answered, top_name),
         passive_loop=loop,
         passive_loop_note=tk.passive_loop.plain if (loop and tk.passive_loop) else "",
         questionnaire_version=tk.version,
