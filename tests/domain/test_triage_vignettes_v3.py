@@ -439,3 +439,22 @@ def test_an_answers_file_for_the_version_2_questionnaire_still_loads(name: str) 
 
 #: The clean v3 answers (what BASE says for the new questions).
 SINGLE_CLEAN = dict(BASE)
+
+
+def test_questions_are_only_ever_added() -> None:
+    """Every question of the version-2 questionnaire keeps its id, type and choices; new ones carry
+    the version that added them."""
+    from heelcoach.knowledge import load_catalogue
+
+    tk = load_catalogue().triage
+    frozen = load_answers_file(DATA / "questionnaire_v2.yaml")
+    assert frozen["version"] == 2
+    assert tk.version > 2
+    for qid, shape in frozen["questions"].items():
+        q = tk.question(qid)
+        assert q.type == shape["type"], qid
+        assert set(shape.get("choices", [])) <= set(q.choice_ids()), qid
+        assert q.added_in <= 2, qid
+    for q in tk.questions:
+        if q.id not in frozen["questions"]:
+            assert q.added_in == tk.version, q.id  # a new question says when it came
