@@ -161,6 +161,55 @@ def _section(console: Console, title: str) -> None:
     _say(console, title, "bold underline")
 
 
+def _render_flags(result: TriageResult, console: Console) -> None:
+    if not result.red_flags:
+        return
+    _section(console, "Warning signs — act on these first")
+    for flag in result.red_flags:
+        if flag.level is TriageLevel.EMERGENCY:
+            urgency = "urgent, today"
+        elif flag.stops_loading:
+            urgency = "see a clinician; no running or strength work until then"
+        else:
+            urgency = "see a clinician soon; not a danger sign"
+        _say(console, f"! {flag.name} ({urgency})", "bold red" if flag.stops_loading else "bold yellow")
+        _say(console, f"Why: {flag.reason}", indent=2)
+        _say(console, f"What to do: {flag.what_to_do}", "bold", indent=2)
+        _say(console, f"Your answers: {_said(flag.answers)}", "dim", indent=2)
+
+
+def _render_differential(result: TriageResult, console: Console) -> None:
+    _section(console, "What your answers point to (not a diagnosis)")
+    shown = [c for c in result.differential if c.likelihood not in ("unlikely", "less likely")]
+    pointed = {f.suggests for f in result.red_flags if f.stops_loading and f.suggests}
+    for number, cond in enumerate(shown, start=1):
+        first = (
+            " — listed first: a warning sign points to it"
+            if (number == 1 and cond.condition_id in pointed)
+            else ""
+        )
+        _say(console, f"{number}. {cond.name} — {cond.likelihood} (score {cond.score:g}){first}", "bold")
+        _say(console, cond.plain, indent=3)
+        for reason in cond.supporting:
+            _say(console, f"+ {reason.text} (you said {_said(reason.answers)})", "green", indent=3)
+        for reason in cond.against:
+            _say(console, f"− {reason.text} (you said {_said(reason.answers)})", "dim", indent=3)
+        _say(console, f"What to do: {cond.what_to_do}", indent=3)
+        if cond.note:
+            _say(console, f"Note: {cond.note}", "cyan", indent=3)
+    if not shown:
+        _say(console, "Your answers do not point clearly to any one cause.")
+    others = [c.name for c in result.differential if c not in shown]
+    if others:
+        _say(console, "Also considered, less likely from your answers: " + "; ".join(others) + ".")
+    _say(
+        console,
+        "Scores are points from your answers, not probabilities: the points and the likelihood "
+        "words are set by hand from the clinical features in the guidelines, not fitted to patient data.",
+        "dim",
+    )
+
+
 def render_triage(result: TriageResult, console: Console) -> None:
     """Print a triage result for a runner: level, red flags first, differential, safety, next steps."""
     _say(console, f"Triage: {result.level_title}", LEVEL_STYLES[result.level])
@@ -183,43 +232,8 @@ def render_triage(result: TriageResult, console: Console) -> None:
     for note in result.notes:
         _say(console, f"• {note}", "cyan")
 
-    if result.red_flags:
-        _section(console, "Warning signs — act on these first")
-        for flag in result.red_flags:
-            if flag.level is TriageLevel.EMERGENCY:
-                urgency = "urgent, today"
-            elif flag.stops_loading:
-                urgency = "see a clinician; no running or strength work until then"
-            else:
-                urgency = "see a clinician soon; not a danger sign"
-            _say(console, f"! {flag.name} ({urgency})", "bold red" if flag.stops_loading else "bold yellow")
-            _say(console, f"Why: {flag.reason}", indent=2)
-            _say(console, f"What to do: {flag.what_to_do}", "bold", indent=2)
-            _say(console, f"Your answers: {_said(flag.answers)}", "dim", indent=2)
-
-    _section(console, "What your answers point to (not a diagnosis)")
-    shown = [c for c in result.differential if c.likelihood not in ("unlikely", "less likely")]
-    for number, cond in enumerate(shown, start=1):
-        _say(console, f"{number}. {cond.name} — {cond.likelihood} (score {cond.score:g})", "bold")
-        _say(console, cond.plain, indent=3)
-        for reason in cond.supporting:
-            _say(console, f"+ {reason.text} (you said {_said(reason.answers)})", "green", indent=3)
-        for reason in cond.against:
-            _say(console, f"− {reason.text} (you said {_said(reason.answers)})", "dim", indent=3)
-        _say(console, f"What to do: {cond.what_to_do}", indent=3)
-        if cond.note:
-            _say(console, f"Note: {cond.note}", "cyan", indent=3)
-    if not shown:
-        _say(console, "Your answers do not point clearly to any one cause.")
-    others = [c.name for c in result.differential if c not in shown]
-    if others:
-        _say(console, "Also considered, less likely from your answers: " + "; ".join(others) + ".")
-    _say(
-        console,
-        "Scores are points from your answers, not probabilities: the points and the likelihood "
-        "words are set by hand from the clinical features in the guidelines, not fitted to patient data.",
-        "dim",
-    )
+    _render_flags(result, console)
+    _render_differential(result, console)
 
     if result.safety_notes:
         _section(console, "Safety notes")
@@ -228,7 +242,8 @@ def render_triage(result: TriageResult, console: Console) -> None:
     if result.cautions:
         _section(console, "Cautions")
         for caution in result.cautions:
-            _say(console, f"• {caution.reason} (you said {_said(caution.answers)})")
+            said = "" if caution.id == "not_answered" else f" (you said {_said(caution.answers)})"
+            _say(console, f"• {caution.reason}{said}")
     if result.passive_loop:
         _section(console, "Why it may keep coming back")
         _say(console, result.passive_loop_note)

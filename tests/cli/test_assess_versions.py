@@ -78,3 +78,16 @@ def test_the_fat_pad_runner_is_told_what_the_plan_treats(tmp_path: Path) -> None
     assert "What this plan treats: Heel fat pad syndrome" in text
     assert "Cushioning heel cups" in text
     assert "Taping that holds the fat pad together" in text
+
+
+def test_a_wound_through_the_sole_is_urgent_and_infection_is_listed_first(tmp_path: Path) -> None:
+    path = tmp_path / "nail.yaml"
+    path.write_text(yaml.safe_dump({**BASE, "puncture_wound": True}), encoding="utf-8")
+    result = RUNNER.invoke(app, ["assess", "--answers", str(path), "--no-save"])
+    assert result.exit_code == 0, result.output
+    out = _flat(result.stdout)
+    assert "Level: emergency" in out
+    assert "! A wound through the sole (urgent, today)" in out
+    assert "1. Infection of the heel (bone or soft tissue, including osteomyelitis)" in out
+    assert "listed first: a warning sign points to it" in out
+    assert out.index("Infection of the heel") < out.index("Plantar fasciitis —")
