@@ -245,7 +245,11 @@ def _run(
         )
     cap = round(usual * pct / 100, 1) if usual else None
     longest = _num(answers, "longest_run_km")
-    single = round(min(longest, cap), 1) if (cap is not None and longest) else cap
+    single = cap
+    if cap is not None and longest:
+        # as in the plantar fasciitis plan: a reduced week shrinks the longest run in proportion
+        floor_km = catalogue.plan.load_caps.continuous_min_km.value
+        single = round(min(cap, max(floor_km, longest * pct / 100)), 1)
     return RunPrescription(
         mode="continuous",
         stage=None,

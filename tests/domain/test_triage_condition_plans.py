@@ -221,3 +221,15 @@ def test_no_plan_is_made_when_the_top_condition_is_not_self_manageable(answers: 
         assert result.treats == top.condition_id
         if top.condition_id != "plantar_fasciitis":
             assert plan.items[0].ref_id == top.condition_id  # the plan says what it treats
+
+
+def test_a_condition_plan_runs_a_share_of_the_usual_week_and_shortens_the_long_run() -> None:
+    _result, plan = _plan({**FAT_PAD, "weekly_distance_km": 40, "longest_run_km": 16})
+    knowledge = TK.condition_plan("fat_pad_syndrome")
+    assert knowledge is not None
+    assert knowledge.running is not None
+    pct = knowledge.running.weekly_volume_pct[plan.irritability]
+    assert plan.run.weekly_km_cap == round(40 * pct / 100, 1)
+    assert plan.run.max_single_run_km is not None
+    assert plan.run.max_single_run_km <= 16 * pct / 100 + 1e-9
+    assert plan.run.max_single_run_km < plan.run.weekly_km_cap
