@@ -16,7 +16,7 @@ from heelcoach import DISCLAIMER
 from heelcoach.cli.app import app
 from heelcoach.cli.common import open_context
 from heelcoach.domain.intake import IntakeError, expected_text, format_answer, parse_text_answer
-from heelcoach.domain.triage import AnswerRef, TriageResult
+from heelcoach.domain.triage import AnswerRef, TriageResult, plain_name, unanswered_questions
 from heelcoach.domain.types import TriageLevel
 from heelcoach.knowledge import Catalogue, KnowledgeError, load_catalogue
 from heelcoach.knowledge.schema_triage import QUESTION_GROUPS, Question
@@ -78,14 +78,21 @@ def _read_line(console: Console) -> str:
     return line.rstrip("\n")
 
 
-def ask_answers(catalogue: Catalogue, console: Console) -> dict[str, Any]:
+def ask_answers(
+    catalogue: Catalogue,
+    console: Console,
+    *,
+    only: set[str] | None = None,
+    given: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Ask every question in the terminal, group by group; re-ask on bad input.
 
-    Type ``back`` for the previous question, ``skip`` for an optional one, ``?`` for help again,
-    ``quit`` to stop.
+    With ``only``, ask just those questions and add them to ``given`` (the answers so far: an
+    answers file written for an earlier questionnaire). Type ``back`` for the previous question,
+    ``skip`` for an optional one, ``?`` for help again, ``quit`` to stop.
     """
-    questions = _ordered_questions(catalogue)
-    answers: dict[str, Any] = {}
+    questions = [q for q in _ordered_questions(catalogue) if only is None or q.id in only]
+    answers: dict[str, Any] = dict(given or {})
     _say(console, "Answer each question and press Enter.", "bold")
     _say(
         console,
@@ -154,32 +161,34 @@ def _section(console: Console, title: str) -> None:
     _say(console, title, "bold underline")
 
 
-def render_triage(result: TriageResult, console: Console) -> None:
-    """Print a triage result for a runner: level, red flags first, differential, safety, next steps."""
-    _say(console, f"Triage: {result.level_title}", LEVEL_STYLES[result.level])
-    _say(console, f"Level: {result.level.value.replace('_', '-')}", "bold")
-    _say(console, result.level_plain)
-    for why in result.level_reasons:
-        _say(console, f"• {why}")
+def _render_flags(result: TriageResult, console: Console) -> None:
+    if not result.red_flags:
+        return
+    _section(console, "Warning signs — act on these first")
+    for flag in result.red_flags:
+        if flag.level is TriageLevel.EMERGENCY:
+            urgency = "urgent, today"
+        elif flag.stops_loading:
+            urgency = "see a clinician; no running or strength work until then"
+        else:
+            urgency = "see a clinician soon; not a danger sign"
+        _say(console, f"! {flag.name} ({urgency})", "bold red" if flag.stops_loading else "bold yellow")
+        _say(console, f"Why: {flag.reason}", indent=2)
+        _say(console, f"What to do: {flag.what_to_do}", "bold", indent=2)
+        _say(console, f"Your answers: {_said(flag.answers)}", "dim", indent=2)
 
-    if result.red_flags:
-        _section(console, "Warning signs — act on these first")
-        for flag in result.red_flags:
-            if flag.level is TriageLevel.EMERGENCY:
-                urgency = "urgent, today"
-            elif flag.stops_loading:
-                urgency = "see a clinician; no running or strength work until then"
-            else:
-                urgency = "see a clinician soon; not a danger sign"
-            _say(console, f"! {flag.name} ({urgency})", "bold red" if flag.stops_loading else "bold yellow")
-            _say(console, f"Why: {flag.reason}", indent=2)
-            _say(console, f"What to do: {flag.what_to_do}", "bold", indent=2)
-            _say(console, f"Your answers: {_said(flag.answers)}", "dim", indent=2)
 
+def _render_differential(result: TriageResult, console: Console) -> None:
     _section(console, "What your answers point to (not a diagnosis)")
     shown = [c for c in result.differential if c.likelihood not in ("unlikely", "less likely")]
+    pointed = {f.suggests for f in result.red_flags if f.stops_loading and f.suggests}
     for number, cond in enumerate(shown, start=1):
-        _say(console, f"{number}. {cond.name} — {cond.likelihood} (score {cond.score:g})", "bold")
+        first = (
+            " — listed first: a warning sign points to it"
+            if (number == 1 and cond.condition_id in pointed)
+            else ""
+        )
+        _say(console, f"{number}. {cond.name} — {cond.likelihood} (score {cond.score:g}){first}", "bold")
         _say(console, cond.plain, indent=3)
         for reason in cond.supporting:
             _say(console, f"+ {reason.text} (you said {_said(reason.answers)})", "green", indent=3)
@@ -200,6 +209,32 @@ def render_triage(result: TriageResult, console: Console) -> None:
         "dim",
     )
 
+
+def render_triage(result: TriageResult, console: Console) -> None:
+    """Print a triage result for a runner: level, red flags first, differential, safety, next steps."""
+    _say(console, f"Triage: {result.level_title}", LEVEL_STYLES[result.level])
+    _say(console, f"Level: {result.level.value.replace('_', '-')}", "bold")
+    _say(console, result.level_plain)
+    for why in result.level_reasons:
+        _say(console, f"• {why}")
+
+    if result.unanswered:
+        _say(
+            console,
+            f"Not answered yet ({len(result.unanswered)} newer questions): run "
+            "'heelcoach assess --answers FILE --ask-missing' to answer them.",
+            "yellow",
+        )
+    if result.treats and result.top is not None and result.treats != "plantar_fasciitis":
+        _say(
+            console, f"Your plan will treat: {plain_name(result.top.name)} (a plan of its own).", "bold green"
+        )
+    for note in result.notes:
+        _say(console, f"• {note}", "cyan")
+
+    _render_flags(result, console)
+    _render_differential(result, console)
+
     if result.safety_notes:
         _section(console, "Safety notes")
         for note in result.safety_notes:
@@ -207,7 +242,8 @@ def render_triage(result: TriageResult, console: Console) -> None:
     if result.cautions:
         _section(console, "Cautions")
         for caution in result.cautions:
-            _say(console, f"• {caution.reason} (you said {_said(caution.answers)})")
+            said = "" if caution.id == "not_answered" else f" (you said {_said(caution.answers)})"
+            _say(console, f"• {caution.reason}{said}")
     if result.passive_loop:
         _section(console, "Why it may keep coming back")
         _say(console, result.passive_loop_note)
@@ -259,6 +295,14 @@ def assess_command(
     person: Annotated[
         int | None, typer.Option("--person", min=1, help="Person id (clinics); default: the first person.")
     ] = None,
+    ask_missing: Annotated[
+        bool,
+        typer.Option(
+            "--ask-missing",
+            help="With --answers: ask here the questions added since the file was written "
+            "(otherwise they count as not answered, and the result says so).",
+        ),
+    ] = False,
 ) -> None:
     """Check your heel pain (see ASSESS_HELP)."""
     out = Console(highlight=False)
@@ -272,6 +316,11 @@ def assess_command(
     try:
         if answers is not None:
             raw = load_answers_file(answers)
+            missing = set(unanswered_questions(raw, catalogue))
+            if ask_missing and missing:
+                console = err if as_json else out
+                _say(console, f"{len(missing)} questions were added since this file was written.", "bold")
+                raw = ask_answers(catalogue, console, only=missing, given=raw)
         else:
             # With --json, questions go to stderr so that stdout stays pure JSON.
             raw = ask_answers(catalogue, err if as_json else out)

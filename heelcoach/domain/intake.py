@@ -108,63 +108,85 @@ def _in_range(question: Question, value: float) -> bool:
     return not (question.max is not None and value > question.max)
 
 
+Checked = tuple[Any, bool]
+"""(normalised value, ok) from one of the per-type checks below."""
+
+
+def _check_bool(question: Question, value: Any) -> Checked:
+    return value, isinstance(value, bool)
+
+
+def _check_number(question: Question, value: Any) -> Checked:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None, False
+    if isinstance(value, float) and not math.isfinite(value):
+        return None, False
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    elif question.type == "int" and isinstance(value, float):
+        return None, False
+    return value, _in_range(question, float(value))
+
+
+def _check_choice(question: Question, value: Any) -> Checked:
+    if isinstance(value, bool) and {"yes", "no"} <= set(question.choice_ids()):
+        # YAML reads a bare yes/no as true/false; for a yes/no choice that loses no meaning.
+        value = "yes" if value else "no"
+    return value, isinstance(value, str) and value in question.choice_ids()
+
+
+def _check_multi(question: Question, value: Any) -> Checked:
+    if not isinstance(value, list | tuple):
+        return None, False
+    allowed = question.choice_ids()
+    if any(not isinstance(v, str) or v not in allowed for v in value):
+        return None, False
+    # Keep questionnaire order and drop repeats: the answer is a set.
+    chosen = set(value)
+    return [c for c in allowed if c in chosen], True
+
+
+def _check_date(question: Question, value: Any) -> Checked:
+    if isinstance(value, datetime):
+        return value.date(), True
+    if isinstance(value, date):
+        return value, True
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip()), True
+        except ValueError:
+            return None, False
+    return None, False
+
+
+def _check_text(question: Question, value: Any) -> Checked:
+    if not isinstance(value, str):
+        return None, False
+    return value, question.max_length is None or len(value) <= question.max_length
+
+
+_CHECKS: dict[str, Callable[[Question, Any], Checked]] = {
+    "bool": _check_bool,
+    "int": _check_number,
+    "number": _check_number,
+    "scale": _check_number,
+    "choice": _check_choice,
+    "multi": _check_multi,
+    "date": _check_date,
+    "text": _check_text,
+}
+
+
 def check_answer(question: Question, value: Any) -> tuple[Any, IntakeProblem | None]:
     """Normalise one answer; return ``(value, None)`` when valid or ``(None, problem)``.
 
     Lenient only where no meaning is lost: a whole float for an int (``3.0``), an ISO date
     string for a date, a tuple for a list.
     """
-
-    def bad() -> tuple[Any, IntakeProblem]:
-        return None, IntakeProblem(question.id, _shown(value), expected_text(question))
-
-    kind = question.type
-    if kind == "bool":
-        return (value, None) if isinstance(value, bool) else bad()
-    if kind in ("int", "number", "scale"):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return bad()
-        if isinstance(value, float) and not math.isfinite(value):
-            return bad()
-        if kind == "int":
-            if isinstance(value, float):
-                if not value.is_integer():
-                    return bad()
-                value = int(value)
-        elif isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return (value, None) if _in_range(question, float(value)) else bad()
-    if kind == "choice":
-        if isinstance(value, bool) and {"yes", "no"} <= set(question.choice_ids()):
-            # YAML reads a bare yes/no as true/false; for a yes/no choice that loses no meaning.
-            value = "yes" if value else "no"
-        return (value, None) if isinstance(value, str) and value in question.choice_ids() else bad()
-    if kind == "multi":
-        if not isinstance(value, list | tuple):
-            return bad()
-        allowed = question.choice_ids()
-        if any(not isinstance(v, str) or v not in allowed for v in value):
-            return bad()
-        # Keep questionnaire order and drop repeats: the answer is a set.
-        chosen = set(value)
-        return [c for c in allowed if c in chosen], None
-    if kind == "date":
-        if isinstance(value, datetime):
-            return value.date(), None
-        if isinstance(value, date):
-            return value, None
-        if isinstance(value, str):
-            try:
-                return date.fromisoformat(value.strip()), None
-            except ValueError:
-                return bad()
-        return bad()
-    # text
-    if not isinstance(value, str):
-        return bad()
-    if question.max_length is not None and len(value) > question.max_length:
-        return bad()
-    return value, None
+    normalised, ok = _CHECKS[question.type](question, value)
+    if ok:
+        return normalised, None
+    return None, IntakeProblem(question.id, _shown(value), expected_text(question))
 
 
 def validate_answers(answers: Mapping[str, Any], knowledge: TriageKnowledge) -> dict[str, Any]:
@@ -173,6 +195,10 @@ def validate_answers(answers: Mapping[str, Any], knowledge: TriageKnowledge) -> 
     Problems: ids that are not questions (with a close match suggested), required answers that
     are missing, and values of the wrong type or out of range. ``None`` for an optional question
     means "skipped" and is dropped.
+
+    A required question added after the first questionnaire (``added_in`` > 1) may be missing: an
+    answers file written before it still loads, and triage treats the question as "not answered"
+    (never as "no"; see ``domain.triage.unanswered_questions``).
     """
     questions = knowledge.questions_by_id()
     problems: list[IntakeProblem] = []
@@ -189,7 +215,7 @@ def validate_answers(answers: Mapping[str, Any], knowledge: TriageKnowledge) -> 
     for qid, question in questions.items():
         value = answers.get(qid)
         if value is None:
-            if question.required:
+            if question.required and question.added_in <= 1:
                 problems.append(IntakeProblem(qid, MISSING, expected_text(question), kind="missing"))
             continue
         normalised, problem = check_answer(question, value)
@@ -215,12 +241,7 @@ def parse_text_answer(question: Question, text: str) -> Any:
 
     kind = question.type
     if kind == "bool":
-        low = raw.lower()
-        if low in _YES:
-            return True
-        if low in _NO:
-            return False
-        raise fail()
+        return _yes_no(raw, fail)
     if kind in ("int", "number", "scale"):
         try:
             value: Any = int(raw) if kind == "int" else float(raw)
@@ -244,6 +265,15 @@ def parse_text_answer(question: Question, text: str) -> Any:
     if problem is not None:
         raise fail()
     return normalised
+
+
+def _yes_no(raw: str, fail: Callable[[], IntakeError]) -> bool:
+    low = raw.lower()
+    if low in _YES:
+        return True
+    if low in _NO:
+        return False
+    raise fail()
 
 
 def _pick(question: Question, raw: str, fail: Callable[[], IntakeError]) -> str:

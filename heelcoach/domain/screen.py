@@ -73,8 +73,15 @@ def _asymmetry(test: SelfTest, left: float, right: float) -> float | None:
     return round(abs(left - right) / better * 100, 1)
 
 
-def _explain(test: SelfTest, side: Side, value: float, verdict: Verdict, asym: float | None) -> str:
-    where = "" if side == "both" else f" ({side})"
+def _explain(
+    test: SelfTest,
+    side: Side,
+    value: float,
+    verdict: Verdict,
+    asym: float | None,
+    painful: Side | None = None,
+) -> str:
+    where = "" if side == "both" else f" ({side}{', the painful side' if side == painful else ''})"
     if test.norm is None:
         if verdict == "positive":
             return f"{test.name}{where}: positive. {test.positive_means or 'See a clinician.'}"
@@ -89,12 +96,23 @@ def _explain(test: SelfTest, side: Side, value: float, verdict: Verdict, asym: f
     return text
 
 
-def screen(results: Sequence[SelfTestResult], catalogue: Catalogue) -> ScreenReport:  # noqa: C901 - split pending (next wave)
-    """Read self-test results against the catalogue norms.
+def _side_comparison(
+    test: SelfTest, sides: dict[Side, float], painful: Side | None, asym: float | None
+) -> str:
+    """How the painful side compares with the other, in words (empty when it cannot be said)."""
+    if painful not in ("left", "right") or asym is None or test.norm is None:
+        return ""
+    other: Side = "right" if painful == "left" else "left"
+    mine, theirs = sides[painful], sides[other]
+    if mine == theirs:
+        return f" Your painful {painful} side matches the other side."
+    worse = mine < theirs if test.norm.higher_is_better else mine > theirs
+    word = "worse than" if worse else "better than"
+    return f" Your painful {painful} side is {asym:.0f}% {word} the other side ({mine:g} against {theirs:g})."
 
-    Raises ValueError naming the test when a test id is unknown or a value is out of range.
-    """
-    rules = catalogue.plan.screen
+
+def _by_test(results: Sequence[SelfTestResult], catalogue: Catalogue) -> dict[str, dict[Side, float]]:
+    """Results grouped by test and side, each checked against its test's range."""
     by_test: dict[str, dict[Side, float]] = {}
     for res in results:
         test = catalogue.self_tests.get(res.test_id)
@@ -110,6 +128,21 @@ def screen(results: Sequence[SelfTestResult], catalogue: Catalogue) -> ScreenRep
         if res.side not in ("left", "right", "both"):
             raise ValueError(f"self-test '{res.test_id}': side must be left, right or both, got {res.side!r}")
         by_test.setdefault(res.test_id, {})[res.side] = res.value
+    return by_test
+
+
+def screen(
+    results: Sequence[SelfTestResult], catalogue: Catalogue, painful_side: str | None = None
+) -> ScreenReport:
+    """Read self-test results against the catalogue norms.
+
+    ``painful_side`` (the intake's ``painful_side``: left, right or both) makes the verdicts compare
+    the painful side against the other. Raises ValueError naming the test when a test id is unknown
+    or a value is out of range.
+    """
+    painful: Side | None = painful_side if painful_side in ("left", "right", "both") else None  # type: ignore[assignment]
+    rules = catalogue.plan.screen
+    by_test = _by_test(results, catalogue)
 
     verdicts: list[ScreenVerdict] = []
     evidence: list[DriverEvidence] = []
@@ -127,7 +160,8 @@ def screen(results: Sequence[SelfTestResult], catalogue: Catalogue) -> ScreenRep
                     value,
                     test.unit,
                     verdict,
-                    _explain(test, side, value, verdict, asym),
+                    _explain(test, side, value, verdict, asym, painful)
+                    + (_side_comparison(test, sides, painful, asym) if side == painful else ""),
                     asym if side != "both" else None,
                 )
             )

@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from heelcoach.domain.intake import format_answer
 from heelcoach.domain.types import SafetyFlag, TriageLevel
-from heelcoach.knowledge.schema_triage import Condition, Feature, Predicate, TriageKnowledge
+from heelcoach.knowledge.schema_triage import (
+    Condition,
+    Feature,
+    LevelText,
+    Predicate,
+    Question,
+    TriageKnowledge,
+)
 
 if TYPE_CHECKING:
     from heelcoach.knowledge.catalogue import Catalogue
@@ -31,7 +38,9 @@ __all__ = [
     "fired_red_flags",
     "matches",
     "passive_loop_history",
+    "plain_name",
     "triage",
+    "unanswered_questions",
 ]
 
 #: Likelihood words, most to least likely. Findings (a heel spur) get "possible finding".
@@ -77,6 +86,8 @@ class ConditionScore:
     plain: str
     what_to_do: str
     note: str = ""
+    #: True when the runner can manage it with a plan of its own (no warning sign, clearly ahead).
+    self_manageable: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +145,19 @@ class TriageResult:
     answers: Mapping[str, Any] = field(default_factory=dict, compare=False)
     #: None below the refer level; else ``stop_and_refer`` or ``refer_and_continue_safely``.
     referral_action: str | None = None
+    #: Required questions added to the questionnaire after these answers were written, not answered.
+    unanswered: tuple[str, ...] = ()
+    #: Documented notes shown with the result (how a high pain level is used, for instance).
+    notes: tuple[str, ...] = ()
+
+    @property
+    def treats(self) -> str | None:
+        """The condition a plan would treat: the top diagnosis when no warning sign stops loading
+        and it is self-manageable; None when the runner must see a clinician first."""
+        top = self.top
+        if top is None or self.stops_loading or not top.self_manageable:
+            return None
+        return top.condition_id
 
     @property
     def stops_loading(self) -> bool:
@@ -165,6 +189,8 @@ class TriageResult:
                 "Plan: see a clinician soon, and keep a gentle plan meanwhile "
                 "(none of these is a danger sign)."
             )
+        lines.extend(f"Not answered yet: {q}" for q in self.unanswered)
+        lines.extend(f"Note: {n}" for n in self.notes)
         for cond in self.differential:
             if cond.likelihood == "unlikely":
                 continue
@@ -200,6 +226,8 @@ def matches(pred: Predicate, answers: Mapping[str, Any]) -> bool:
         return isinstance(value, list | tuple) and pred.includes in value
     if pred.excludes is not None:
         return isinstance(value, list | tuple) and pred.excludes not in value
+    if pred.includes_any is not None:
+        return isinstance(value, list | tuple) and any(v in value for v in pred.includes_any)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
     if pred.at_least is not None and value < pred.at_least:
@@ -309,18 +337,30 @@ def _entry(
         plain=cond.plain,
         what_to_do=cond.what_to_do,
         note=cond.note,
+        self_manageable=cond.self_manageable,
     )
 
 
 def _respect_warning_signs(
-    differential: tuple[ConditionScore, ...], red_flags: Sequence[RedFlagHit]
+    differential: tuple[ConditionScore, ...], red_flags: Sequence[RedFlagHit], min_possible: float
 ) -> tuple[ConditionScore, ...]:
     """Err toward the serious cause: when a stopping warning sign points to a condition, that
     condition is listed first and at least 'possible', and nothing else is called 'most likely'.
+
+    When several warning signs point to different conditions, the best-scoring of them leads, and
+    the others are moved up only when their own answers make them at least 'possible' (numbness in
+    both feet points to neuropathy, not to a trapped nerve at the heel).
     """
-    suggested = {f.suggests for f in red_flags if f.stops_loading and f.suggests}
-    if not suggested:
+    pointed = [
+        c
+        for c in differential
+        if c.kind == "diagnosis"
+        and c.condition_id in {f.suggests for f in red_flags if f.stops_loading and f.suggests}
+    ]
+    if not pointed:
         return differential
+    lead = max(pointed, key=lambda c: c.score)
+    suggested = {lead.condition_id} | {c.condition_id for c in pointed if c.score >= min_possible}
     out = []
     for cond in differential:
         pointed_to = cond.condition_id in suggested
@@ -358,111 +398,193 @@ def _passive_loop_note(tk: TriageKnowledge, answers: Mapping[str, Any]) -> str:
     words = [w[:1].lower() + w[1:] for w in words]
     tried = ", ".join(words[:-1]) + f" and {words[-1]}" if len(words) > 1 else "".join(words)
     return tk.passive_loop.plain.replace("{tried}", tried)
+def _flag_reason(red_flags: Sequence[RedFlagHit]) -> str | None:
+    if not red_flags:
+        return None
+    names = ", ".join(f.name.lower() for f in red_flags)
+    if any(f.stops_loading for f in red_flags):
+        return f"Warning signs in your answers: {names}."
+    return f"Reasons in your answers to see a clinician soon (not danger signs): {names}."
+
+
+def _cautions(
+    tk: TriageKnowledge, answers: Mapping[str, Any], unanswered: Sequence[str]
+) -> tuple[tuple[CautionHit, ...], CautionHit | None]:
+    """The caution rules that fired, plus the not-answered caution (also returned alone)."""
+    cautions = tuple(
+        CautionHit(c.id, c.reason, _refs(c.when, answers)) for c in tk.cautions if _all_match(c.when, answers)
+    )
+    not_answered = _not_answered(tk, unanswered)
+    return ((*cautions, not_answered) if not_answered else cautions), not_answered
+
+
+def _safety(tk: TriageKnowledge, answers: Mapping[str, Any]) -> tuple[frozenset[SafetyFlag], tuple[str, ...]]:
+    fired = [rule for rule in tk.safety_rules if _all_match(rule.when, answers)]
+    return frozenset(r.flag for r in fired), tuple(dict.fromkeys(r.note for r in fired))
+
+
+def _referral_action(
+    level: TriageLevel, differential_refers: bool, red_flags: Sequence[RedFlagHit]
+) -> str | None:
+    """None below the refer level; else stop, or continue safely when every reason allows it."""
+    if level not in (TriageLevel.EMERGENCY, TriageLevel.REFER):
+        return None
+    # An uncertain diagnosis stops loading too: the heel may not be plantar fasciitis at all.
+    stops = level is TriageLevel.EMERGENCY or differential_refers or any(f.stops_loading for f in red_flags)
+    return "stop_and_refer" if stops else "refer_and_continue_safely"
+
+
+def _next_steps(
+    tk: TriageKnowledge,
+    text: LevelText | None,
+    red_flags: Sequence[RedFlagHit],
+    not_answered: CautionHit | None,
+    top_name: str,
+) -> tuple[str, ...]:
+    """Answer the missing questions first; in an emergency the flags' own urgent advice next
+    (otherwise it is shown with each flag); then the level's steps, each once."""
+    steps: list[str] = [tk.not_answered.next_step] if (not_answered and tk.not_answered) else []
+    for flag in red_flags:
+        if flag.level is TriageLevel.EMERGENCY and flag.what_to_do not in steps:
+            steps.append(flag.what_to_do)
+    if text is not None:
+        steps.extend(_named(s, top_name) for s in text.next_steps if s not in steps)
+    return tuple(steps)
 
 
 def triage(answers: Mapping[str, Any], catalogue: Catalogue | TriageKnowledge) -> TriageResult:
     """Triage validated answers (see :func:`heelcoach.domain.intake.validate_answers`).
 
     The level is the most urgent of: every red flag that fired; ``refer`` when the differential
-    does not clearly favour plantar fasciitis; ``caution`` when a caution rule fires;
-    otherwise ``self_manage``. A red flag always wins.
+    does not clearly favour a self-manageable condition; ``caution`` when a caution rule fires or
+    newer warning-sign questions are not answered; otherwise ``self_manage``. A red flag always wins.
     """
     tk = _knowledge(catalogue)
     red_flags = fired_red_flags(answers, tk)
-    differential = _respect_warning_signs(_differential(tk, answers), red_flags)
-    reasons: list[str] = []
-    levels = [TriageLevel.SELF_MANAGE]
-
-    if red_flags:
-        levels.extend(f.level for f in red_flags)
-        names = ", ".join(f.name.lower() for f in red_flags)
-        if any(f.stops_loading for f in red_flags):
-            reasons.append(f"Warning signs in your answers: {names}.")
-        else:
-            reasons.append(f"Reasons in your answers to see a clinician soon (not danger signs): {names}.")
-
-    rules = tk.differential
+    min_possible = tk.differential.min_score_possible if tk.differential else 0.0
+    differential = _respect_warning_signs(_differential(tk, answers), red_flags, min_possible)
     diagnoses = [c for c in differential if c.kind == "diagnosis"]
-    differential_refers = False
-    if rules is not None and diagnoses:
-        top = diagnoses[0]
-        runner_up = diagnoses[1] if len(diagnoses) > 1 else None
-        target = rules.self_manage_condition
-        if top.condition_id != target:
-            levels.append(TriageLevel.REFER)
-            differential_refers = True
-            reasons.append(
-                f"Your answers fit {top.name.lower()} better than plantar fasciitis, "
-                "so a clinician should confirm what it is."
-            )
-        elif top.likelihood != "most likely":
-            levels.append(TriageLevel.REFER)
-            differential_refers = True
-            reasons.append(
-                "Your answers do not clearly fit plantar fasciitis, so a clinician should confirm the cause."
-            )
-        elif runner_up is not None and top.score - runner_up.score < rules.clear_lead:
-            levels.append(TriageLevel.REFER)
-            differential_refers = True
-            reasons.append(
-                f"Plantar fasciitis is only slightly ahead of {runner_up.name.lower()}, "
-                "so a clinician should tell them apart."
-            )
+    unanswered = unanswered_questions(answers, tk)
+    cautions, not_answered = _cautions(tk, answers, unanswered)
 
-    cautions = tuple(
-        CautionHit(c.id, c.reason, _refs(c.when, answers)) for c in tk.cautions if _all_match(c.when, answers)
+    flag_reason = _flag_reason(red_flags)
+    diff_reason = (
+        _differential_reason(diagnoses, tk.differential.clear_lead) if tk.differential and diagnoses else None
     )
+    reasons = [r for r in (flag_reason, diff_reason) if r]
+    levels = [TriageLevel.SELF_MANAGE, *(f.level for f in red_flags)]
+    if diff_reason:
+        levels.append(TriageLevel.REFER)
     if cautions:
         levels.append(TriageLevel.CAUTION)
-
-    safety: set[SafetyFlag] = set()
-    safety_notes: list[str] = []
-    for rule in tk.safety_rules:
-        if _all_match(rule.when, answers):
-            safety.add(rule.flag)
-            safety_notes.append(rule.note)
-
+    if not_answered is not None and tk.not_answered is not None:
+        levels.append(TriageLevel(tk.not_answered.level))
     level = TriageLevel.most_urgent(*levels)
+    top_name = plain_name(diagnoses[0].name) if diagnoses else "plantar fasciitis"
     if level is TriageLevel.CAUTION:
-        reasons.append("Your answers fit plantar fasciitis, with a few things to watch (see the cautions).")
+        reasons.append(f"Your answers fit {top_name}, with a few things to watch (see the cautions).")
     elif level is TriageLevel.SELF_MANAGE:
-        reasons.append("Your answers fit plantar fasciitis clearly and show no warning signs.")
+        reasons.append(f"Your answers fit {top_name} clearly and show no warning signs.")
 
-    referral_action: str | None = None
-    if level in (TriageLevel.EMERGENCY, TriageLevel.REFER):
-        # An uncertain diagnosis stops loading too: the heel may not be plantar fasciitis at all.
-        stops = (
-            level is TriageLevel.EMERGENCY or differential_refers or any(f.stops_loading for f in red_flags)
-        )
-        referral_action = "stop_and_refer" if stops else "refer_and_continue_safely"
-
-    loop = passive_loop_history(answers, tk)
+    referral_action = _referral_action(level, diff_reason is not None, red_flags)
     text = tk.levels.get(level.value)
     if referral_action == "refer_and_continue_safely" and tk.refer_and_continue is not None:
         text = tk.refer_and_continue
-    next_steps: list[str] = []
-    seen_steps: set[str] = set()
-    # In an emergency the flags' own urgent advice comes first; otherwise it is shown with each flag.
-    for flag in (f for f in red_flags if f.level is TriageLevel.EMERGENCY):
-        if flag.what_to_do not in seen_steps:
-            seen_steps.add(flag.what_to_do)
-            next_steps.append(flag.what_to_do)
-    if text is not None:
-        next_steps.extend(s for s in text.next_steps if s not in seen_steps)
+    safety, safety_notes = _safety(tk, answers)
+    loop = passive_loop_history(answers, tk)
     return TriageResult(
         level=level,
         level_title=text.title if text else level.value,
-        level_plain=text.plain if text else "",
+        level_plain=_named(text.plain, top_name) if text else "",
         level_reasons=tuple(reasons),
         red_flags=red_flags,
         differential=differential,
-        safety_flags=frozenset(safety),
-        safety_notes=tuple(dict.fromkeys(safety_notes)),
+        safety_flags=safety,
+        safety_notes=safety_notes,
         cautions=cautions,
-        next_steps=tuple(next_steps),
+        next_steps=_next_steps(tk, text, red_flags, not_answered, top_name),
         passive_loop=loop,
         passive_loop_note=_passive_loop_note(tk, answers) if loop else "",
         questionnaire_version=tk.version,
         answers=dict(answers),
         referral_action=referral_action,
+        unanswered=unanswered,
+        notes=_notes(tk, catalogue, answers),
     )
+
+
+def plain_name(name: str) -> str:
+    """A condition name inside a sentence: first letter small unless the first word is a proper
+    name or an abbreviation ('Insertional Achilles tendinopathy' -> 'insertional Achilles ...')."""
+    first = name.split(" ", 1)[0]
+    if first[1:2].isupper() or first.endswith("'s"):
+        return name
+    return name[:1].lower() + name[1:]
+
+
+def _named(text: str, condition_name: str) -> str:
+    """Level texts name the condition the answers fit ('{condition}' in triage.yaml)."""
+    return text.replace("{condition}", condition_name)
+
+
+def _differential_reason(diagnoses: Sequence[ConditionScore], clear_lead: float) -> str | None:
+    """Why the differential alone sends the runner to a clinician, or None when the top diagnosis
+    is self-manageable, 'most likely' and clearly ahead of the next one."""
+    top = diagnoses[0]
+    runner_up = diagnoses[1] if len(diagnoses) > 1 else None
+    name = plain_name(top.name)
+    if not top.self_manageable:
+        return f"Your answers fit {name} best, which needs a clinician to confirm and treat it."
+    if top.likelihood != "most likely":
+        return (
+            f"Your answers do not clearly fit {name} or anything else, "
+            "so a clinician should confirm the cause."
+        )
+    if runner_up is not None and top.score - runner_up.score < clear_lead:
+        return (
+            f"{top.name} is only slightly ahead of {runner_up.name.lower()}, "
+            "so a clinician should tell them apart."
+        )
+    return None
+
+
+def unanswered_questions(
+    answers: Mapping[str, Any], catalogue: Catalogue | TriageKnowledge
+) -> tuple[str, ...]:
+    """Required questions added after the first questionnaire that the answers lack (their ids).
+
+    Answers written for an earlier questionnaire still load; these are the questions to ask.
+    """
+    tk = _knowledge(catalogue)
+    return tuple(q.id for q in tk.questions if _is_new_required(q) and answers.get(q.id) is None)
+
+
+def _is_new_required(question: Question) -> bool:
+    return question.required and question.added_in > 1
+
+
+def _not_answered(tk: TriageKnowledge, unanswered: Sequence[str]) -> CautionHit | None:
+    """The safer assumption for unanswered warning-sign questions: never 'no', at least caution."""
+    rule = tk.not_answered
+    if rule is None:
+        return None
+    questions = tk.questions_by_id()
+    missing = [questions[q] for q in unanswered if questions[q].group in rule.groups]
+    if not missing:
+        return None
+    listed = ", ".join(q.short or q.prompt for q in missing)
+    refs = tuple(AnswerRef(q.id, "not answered") for q in missing)
+    return CautionHit("not_answered", rule.reason.replace("{questions}", listed), refs)
+
+
+def _notes(
+    tk: TriageKnowledge, catalogue: Catalogue | TriageKnowledge, answers: Mapping[str, Any]
+) -> tuple[str, ...]:
+    """The high-pain decision, said when it applies (its threshold is the plan's irritability rule)."""
+    if tk.high_pain_rule is None or isinstance(catalogue, TriageKnowledge):
+        return ()
+    first = answers.get("first_step_pain")
+    threshold = catalogue.plan.irritability.high_first_step_pain_min
+    if isinstance(first, int | float) and not isinstance(first, bool) and first >= threshold:
+        return (tk.high_pain_rule.plain,)
+    return ()

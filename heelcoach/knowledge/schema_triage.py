@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from heelcoach.knowledge.schema import Id, Irritability, Item, Model, Phase, SafetyFlag
+from heelcoach.knowledge.schema import EvidenceGrade, Id, Irritability, Item, Model, Phase, SafetyFlag
 
 #: How an answer is typed. ``scale`` is a 0-10 numeric rating (pain, for instance).
 AnswerType = Literal["int", "number", "bool", "choice", "multi", "date", "text", "scale"]
@@ -48,8 +48,16 @@ class Question(Model):
     group: QuestionGroup
     type: AnswerType
     prompt: str = Field(min_length=5)
+    short: str | None = Field(
+        default=None, min_length=3, description="a few words naming the topic, for lists"
+    )
     help: str = Field(min_length=5, description="plain help text: what is meant and how to answer")
     required: bool = True
+    added_in: int = Field(
+        default=1,
+        ge=1,
+        description="the questionnaire version that added it; answers written before it may lack it",
+    )
     min: float | None = None
     max: float | None = None
     unit: str | None = None
@@ -90,7 +98,8 @@ class Predicate(Model):
 
     ``equals`` compares the answer; ``one_of`` checks a choice against several values;
     ``at_least``/``at_most`` bound a number (both may be set together: a range);
-    ``includes``/``excludes`` look inside a multi answer. A missing answer never matches.
+    ``includes``/``excludes`` look inside a multi answer; ``includes_any`` holds when the multi
+    answer has at least one of the listed choices. A missing answer never matches.
     """
 
     question: Id
@@ -100,18 +109,21 @@ class Predicate(Model):
     at_most: float | None = None
     includes: Id | None = None
     excludes: Id | None = None
+    includes_any: list[Id] | None = None
 
     @model_validator(mode="after")
     def _one_operator(self) -> Predicate:
         ops = [
-            name for name in ("equals", "one_of", "includes", "excludes") if getattr(self, name) is not None
+            name
+            for name in ("equals", "one_of", "includes", "excludes", "includes_any")
+            if getattr(self, name) is not None
         ]
         if self.at_least is not None or self.at_most is not None:
             ops.append("range")
         if len(ops) != 1:
             raise ValueError(
                 f"predicate on '{self.question}' needs exactly one operator "
-                f"(equals, one_of, at_least/at_most, includes, excludes), got {ops or 'none'}"
+                f"(equals, one_of, at_least/at_most, includes, includes_any, excludes), got {ops or 'none'}"
             )
         return self
 
@@ -241,6 +253,114 @@ class LevelText(Model):
     next_steps: list[str] = Field(min_length=1)
 
 
+class NotAnsweredRule(Model):
+    """The safer assumption for questions added after an answers file was written.
+
+    A required question of these groups that is absent from the answers is "not answered": it
+    never counts as "no"; the level becomes at least ``level`` and the result names the questions.
+    """
+
+    groups: list[QuestionGroup] = Field(min_length=1)
+    level: Literal["caution", "refer"]
+    reason: str = Field(min_length=10, description="runner-facing; '{questions}' lists the prompts")
+    next_step: str = Field(min_length=10)
+    sources: list[Id] = Field(min_length=1)
+
+
+class SourcedNote(Model):
+    """A documented decision shown to the runner, with its sources."""
+
+    plain: str = Field(min_length=10)
+    sources: list[Id] = Field(min_length=1)
+
+
+class PlanExercise(Model):
+    """An exercise of a condition plan: an id of ``exercises.yaml`` and why it is in this plan."""
+
+    exercise: Id
+    why: str = Field(min_length=10)
+    grade: EvidenceGrade | None = Field(
+        default=None, description="the grade in THIS condition when it differs from the exercise's own"
+    )
+    grade_note: str = ""
+
+
+class PlanAdvice(Model):
+    """A non-exercise item of a condition plan (footwear, taping, habits, education), graded."""
+
+    id: Id
+    kind: Literal["adjunct", "footwear", "education", "cross_training"]
+    title: str = Field(min_length=3)
+    text: str = Field(min_length=10)
+    grade: EvidenceGrade
+    sources: list[Id] = Field(min_length=1)
+    optional: bool = False
+    not_with: list[SafetyFlag] = Field(
+        default_factory=list, description="safety flags that rule it out (contraindications)"
+    )
+
+
+class AvoidItem(Model):
+    """Something a condition plan leaves out on purpose, with the reason."""
+
+    id: Id
+    text: str = Field(min_length=10)
+    sources: list[Id] = Field(min_length=1)
+
+
+class ConditionRunning(Model):
+    """Running rules of a condition plan: the share of the usual week by irritability, and rules."""
+
+    weekly_volume_pct: dict[Irritability, int] = Field(description="share of the usual weekly km")
+    walk_run_when: list[Irritability] = Field(description="irritability levels that start with walk/run")
+    surface: str = Field(min_length=5)
+    rules: list[str] = Field(min_length=1)
+    grade: EvidenceGrade
+    sources: list[Id] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _every_level(self) -> ConditionRunning:
+        missing = {"high", "moderate", "low"} - set(self.weekly_volume_pct)
+        if missing:
+            raise ValueError(f"weekly_volume_pct needs high, moderate and low; missing {sorted(missing)}")
+        if any(not 0 <= v <= 100 for v in self.weekly_volume_pct.values()):
+            raise ValueError("weekly_volume_pct values are percentages from 0 to 100")
+        return self
+
+
+class ClearanceStep(Model):
+    """One step of a graded return after a clinician has cleared the runner.
+
+    ``with_run_stages`` appends the walk/run stages of ``plan_rules.yaml`` (return_to_run) to the
+    step, so the stages live in one place.
+    """
+
+    text: str = Field(min_length=10)
+    with_run_stages: bool = False
+
+
+class ConditionPlan(Model):
+    """The plan knowledge of one condition of the differential.
+
+    A self-manageable condition (``condition.self_manageable``) gets a plan of its own built by the
+    plan engine from ``exercises``, ``advice``, ``avoid``, ``running`` and ``see_clinician``. A
+    condition that stays a referral may carry ``after_clearance``: a graded return the runner starts
+    only once a clinician has cleared them, shown with the referral.
+    """
+
+    condition: Id
+    title: str = Field(min_length=5)
+    goal: str = Field(min_length=10)
+    exercises: list[PlanExercise] = Field(default_factory=list)
+    advice: list[PlanAdvice] = Field(default_factory=list)
+    avoid: list[AvoidItem] = Field(default_factory=list)
+    running: ConditionRunning | None = None
+    see_clinician: list[str] = Field(default_factory=list)
+    after_clearance: list[ClearanceStep] = Field(default_factory=list)
+    evidence_note: str = Field(min_length=10)
+    sources: list[Id] = Field(min_length=1)
+
+
 class TriageKnowledge(Model):
     """Everything triage reads: the questionnaire, the conditions and the red flags."""
 
@@ -257,6 +377,13 @@ class TriageKnowledge(Model):
         default=None,
         description="how the refer level is said when every reason is a refer-and-continue-safely flag",
     )
+    not_answered: NotAnsweredRule | None = None
+    high_pain_rule: SourcedNote | None = None
+    condition_plans: list[ConditionPlan] = Field(default_factory=list)
+
+    def condition_plan(self, condition_id: str) -> ConditionPlan | None:
+        """The plan knowledge of a condition, or None."""
+        return next((p for p in self.condition_plans if p.condition == condition_id), None)
 
     def question(self, question_id: str) -> Question:
         """The question with this id (KeyError if unknown)."""
@@ -334,11 +461,46 @@ class TriageKnowledge(Model):
             problems.append(
                 "refer_and_continue: needed because a red flag has action refer_and_continue_safely"
             )
+        problems.extend(self._version_problems())
+        problems.extend(self._condition_plan_problems())
         if self.questions:
             missing_levels = {"emergency", "refer", "caution", "self_manage"} - set(self.levels)
             if missing_levels:
                 problems.append(f"levels: missing {sorted(missing_levels)}")
         return problems
+
+    def _version_problems(self) -> list[str]:
+        return [
+            f"question '{q.id}': added_in {q.added_in} is later than the questionnaire version {self.version}"
+            for q in self.questions
+            if q.added_in > self.version
+        ]
+
+    def _condition_plan_problems(self) -> list[str]:
+        out: list[str] = []
+        ids = {c.id: c for c in self.conditions}
+        seen: set[str] = set()
+        for plan in self.condition_plans:
+            cond = ids.get(plan.condition)
+            if cond is None:
+                out.append(f"condition_plans: unknown condition '{plan.condition}'")
+                continue
+            if plan.condition in seen:
+                out.append(f"condition_plans: two plans for '{plan.condition}'")
+            seen.add(plan.condition)
+            if cond.self_manageable and (
+                not plan.exercises or plan.running is None or not plan.see_clinician
+            ):
+                out.append(
+                    f"condition_plans[{plan.condition}]: a self-manageable condition needs exercises, "
+                    "running and see_clinician"
+                )
+            if not cond.self_manageable and (plan.exercises or plan.running is not None):
+                out.append(
+                    f"condition_plans[{plan.condition}]: the condition is not self-manageable; "
+                    "only after_clearance steps are allowed"
+                )
+        return out
 
 
 def _predicate_problems(pred: Predicate, questions: dict[str, Question]) -> list[str]:
@@ -377,12 +539,14 @@ def _predicate_problems(pred: Predicate, questions: dict[str, Question]) -> list
                     continue
                 if (q.min is not None and bound < q.min) or (q.max is not None and bound > q.max):
                     out.append(f"{name} {bound} is outside the range of '{q.id}' ({q.min}-{q.max})")
-    for name in ("includes", "excludes"):
+    for name in ("includes", "excludes", "includes_any"):
         value = getattr(pred, name)
         if value is None:
             continue
         if q.type != "multi":
             out.append(f"{name} needs a multi question; '{q.id}' is {q.type}")
-        elif value not in choices:
-            out.append(f"'{q.id}' has no choice '{value}' (choices: {sorted(choices)})")
+            continue
+        for one in value if isinstance(value, list) else [value]:
+            if one not in choices:
+                out.append(f"'{q.id}' has no choice '{one}' (choices: {sorted(choices)})")
     return out

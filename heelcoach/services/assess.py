@@ -135,6 +135,7 @@ def _condition(cond: ConditionScore) -> dict[str, Any]:
         "plain": cond.plain,
         "what_to_do": cond.what_to_do,
         "note": cond.note,
+        "self_manageable": cond.self_manageable,
     }
 
 
@@ -165,6 +166,10 @@ def triage_to_dict(result: TriageResult) -> dict[str, Any]:
             for f in result.red_flags
         ],
         "top_condition": top.condition_id if top else None,
+        "treats": result.treats,
+        "treats_name": top.name if (top is not None and result.treats) else None,
+        "unanswered": list(result.unanswered),
+        "notes": list(result.notes),
         "differential": [_condition(c) for c in result.differential],
         "safety_flags": sorted(result.safety_flags),
         "safety_notes": list(result.safety_notes),

@@ -31,10 +31,10 @@ from typing import Any, Literal
 from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
+from heelcoach.domain import condition_plans, plan_merge, progression, warning_signs
 from heelcoach.domain import drivers as drivers_mod
 from heelcoach.domain import outcomes as outcomes_mod
 from heelcoach.domain import plan as plan_mod
-from heelcoach.domain import plan_merge, progression, warning_signs
 from heelcoach.domain import screen as screen_mod
 from heelcoach.domain.types import DriverEvidence, LoadSnapshot
 from heelcoach.services import assess as assess_mod
@@ -259,7 +259,9 @@ def save_screen(
     """Score the self-tests and store the results with the report."""
     if not results:
         raise InvalidInputError("self-tests: give at least one result")
-    report = screen_mod.screen(tuple(results), ctx.catalogue)
+    intake = latest_intake(ctx, person_id)
+    painful = intake.answers.get("painful_side") if intake else None
+    report = screen_mod.screen(tuple(results), ctx.catalogue, painful_side=painful)
     with transaction(ctx.sessions) as s:
         repos = Repos(s)
         _require_person(repos, person_id)
@@ -364,7 +366,8 @@ def _fresh_plan(
     found: list[DriverEvidence] = list(drivers_mod.intake_evidence(intake.answers, ctx.catalogue))
     sources = ["intake"]
     if screen_record is not None:
-        found.extend(screen_mod.screen(_screen_results(screen_record), ctx.catalogue).evidence)
+        painful = intake.answers.get("painful_side")
+        found.extend(screen_mod.screen(_screen_results(screen_record), ctx.catalogue, painful).evidence)
         sources.append(f"self-tests of {screen_record.taken_on.isoformat()}")
     more = extra_evidence(ctx, person_id, start)
     if cadence_cue_pct is None and _has_rows(ctx, "gait_reports", person_id):
@@ -381,7 +384,8 @@ def _fresh_plan(
         if not any(e.source == "activities" for e in found):
             found.extend(drivers_mod.load_evidence(load.spike_band, load.spike_run_km, ctx.catalogue))
     drivers = drivers_mod.infer_drivers(tuple(found), ctx.catalogue)
-    plan = plan_mod.build_plan(
+    # One dispatch point: the plan for the condition the heel most likely has (issue 14).
+    plan = condition_plans.build_plan(
         plan_mod.PlanInput(
             answers=intake.answers,
             triage=triage,
@@ -606,42 +610,45 @@ def _known_item_ids(ctx: AppContext) -> set[str]:
     )
 
 
-def validate_checkin(ctx: AppContext, entry: CheckInInput, *, today: date | None = None) -> list[str]:
-    """Problems with one check-in, each naming the field (empty when valid)."""
+def _day_problems(day: date, today: date) -> list[str]:
+    if day > today:
+        return [f"day: {day.isoformat()} is in the future; check in for today or an earlier day"]
+    if (today - day).days > OLDEST_CHECKIN_DAYS:
+        return [f"day: {day.isoformat()} is more than a year ago; check in for a day in the last year"]
+    return []
+
+
+def _number_problems(entry: CheckInInput) -> list[str]:
     problems: list[str] = []
-    today = _today(today)
-    if entry.day > today:
-        problems.append(
-            f"day: {entry.day.isoformat()} is in the future; check in for today or an earlier day"
-        )
-    elif (today - entry.day).days > OLDEST_CHECKIN_DAYS:
-        problems.append(
-            f"day: {entry.day.isoformat()} is more than a year ago; check in for a day in the last year"
-        )
     for name in _PAIN_FIELDS:
         value = getattr(entry, name)
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        if value is not None and not (whole and 0 <= value <= 10):
             problems.append(f"{name}: expected a whole number from 0 (no pain) to 10 (worst), got {value!r}")
     for name, limit in (("run_km", _MAX_RUN_KM), ("run_minutes", _MAX_RUN_MINUTES)):
         value = getattr(entry, name)
         if value is not None and (not isinstance(value, int | float) or not 0 <= value <= limit):
             problems.append(f"{name}: expected a number from 0 to {limit:g}, got {value!r}")
-    if (
-        (entry.run_pain_during is not None or entry.run_pain_after is not None)
-        and not entry.run_km
-        and not (entry.run_minutes)
-    ):
+    run_pain = entry.run_pain_during is not None or entry.run_pain_after is not None
+    if run_pain and not entry.run_km and not entry.run_minutes:
         problems.append("run_km: you gave pain during/after a run; also give the run's distance or minutes")
+    return problems
+
+
+def _item_problems(ctx: AppContext, entry: CheckInInput) -> list[str]:
     known = _known_item_ids(ctx)
-    if known:
-        for name in ("done_items", "passive_used"):
-            unknown = [i for i in getattr(entry, name) if i not in known]
-            if unknown:
-                problems.append(
-                    f"{name}: unknown id(s) {', '.join(unknown)}; use the ids shown by `heelcoach plan`"
-                )
+    problems: list[str] = []
+    for name in ("done_items", "passive_used") if known else ():
+        unknown = [i for i in getattr(entry, name) if i not in known]
+        if unknown:
+            ids = ", ".join(unknown)
+            problems.append(f"{name}: unknown id(s) {ids}; use the ids shown by `heelcoach plan`")
+    return problems
+
+
+def validate_checkin(ctx: AppContext, entry: CheckInInput, *, today: date | None = None) -> list[str]:
+    """Problems with one check-in, each naming the field (empty when valid)."""
+    problems = _day_problems(entry.day, _today(today)) + _number_problems(entry) + _item_problems(ctx, entry)
     if len(entry.notes) > 2000:
         problems.append("notes: at most 2000 characters")
     return problems

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from heelcoach.domain.triage import unanswered_questions
 from heelcoach.web.deps import get_backend, get_ctx, person_id, render
 from heelcoach.web.questions import group_ids, group_view, missing_required, parse_group, questions_of
 from heelcoach.web.result_views import summary_view
@@ -158,6 +159,20 @@ def summary(request: Request) -> Response:
         cat = get_ctx(request).catalogue
         view = summary_view(dict(record.answers), dict(record.triage), record.created_at, cat)
     return render(request, "start_summary.html", title="Summary for a clinician", summary=view)
+@router.get("/start/answer-new")
+def answer_new(request: Request) -> Response:
+    """Ask the questions added since the stored answers were given: the form opens on the first
+    group holding one, with every earlier answer filled in (questionnaire versions, issue 14)."""
+    cat = get_ctx(request).catalogue
+    backend = get_backend(request)
+    record = backend.latest_intake(person_id(request))
+    if record is None:
+        return RedirectResponse("/start", status_code=303)
+    missing = set(unanswered_questions(record.answers, cat.triage))
+    key = _draft_key(request)
+    backend.save_draft(key, {**record.answers, **backend.load_draft(key)})
+    group = next((str(attr(q, "group")) for q in questions_of(cat) if str(attr(q, "id")) in missing), None)
+    return RedirectResponse(f"/start/q/{group or group_ids(cat)[0]}", status_code=303)
 
 
 def _stopped(request: Request) -> bool:

@@ -185,6 +185,12 @@ class TriageView:
     safety_flags: list[str]
     next_steps: list[str]
     notes: list[str] = field(default_factory=list)
+    #: The condition the plan will treat (its name), when it is not plantar fasciitis.
+    treats: str = ""
+    #: Documented notes that inform rather than warn (how high pain changes the plan).
+    info: list[str] = field(default_factory=list)
+    #: How many questions added since these answers were given are not answered yet.
+    unanswered: int = 0
 
 
 HEADLINES = {
@@ -287,4 +293,7 @@ def triage_view(data: dict[str, Any], catalogue: Catalogue) -> TriageView:
         safety_flags=safety,
         next_steps=steps,
         notes=notes,
+        treats=str(data.get("treats_name") or "") if data.get("treats") != "plantar_fasciitis" else "",
+        info=[str(n) for n in data.get("notes", []) or []],
+        unanswered=len(data.get("unanswered", []) or []),
     )

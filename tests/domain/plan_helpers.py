@@ -58,6 +58,21 @@ BASE: dict[str, Any] = {
     "calf_swelling_or_warmth": False,
     "past_episodes": 0,
     "tried": ["stretching"],
+    # added in questionnaire version 3
+    "painful_side": "left",
+    "worse_barefoot_hard_floor": False,
+    "back_pain_down_leg": False,
+    "achilles_snap": False,
+    "puncture_wound": False,
+    "recent_infection": False,
+    "unexplained_weight_loss": False,
+    "pain_constant_not_eased": False,
+    "clot_risk_factors": [],
+    "cancer_history": False,
+    "immune_suppression": False,
+    "missed_periods": "not_applicable",
+    "past_bone_stress_injury": False,
+    "low_energy_intake": False,
 }
 
 

@@ -34,11 +34,16 @@ def test_base_answers_are_valid(catalogue) -> None:  # type: ignore[no-untyped-d
 def test_every_question_id_of_the_contract_exists(catalogue) -> None:  # type: ignore[no-untyped-def]
     ids = {q.id for q in catalogue.triage.questions}
     assert set(BASE) <= ids
-    # beyond the shared contract: only optional questions (v2 added the same-day numbness question)
+    # beyond the shared contract: only optional questions (v2 added the same-day numbness question,
+    # v3 the place of the numbness)
     extra = ids - set(BASE)
-    assert extra == {"race_date", "numbness_or_weakness_worsening_fast"}
+    assert extra == {"race_date", "numbness_or_weakness_worsening_fast", "numbness_where"}
     assert not any(catalogue.triage.question(q).required for q in extra)
-    assert catalogue.triage.version == 2  # v2 added numbness_or_weakness_worsening_fast
+    assert catalogue.triage.version == 3  # v3 added the issue-14 warning signs and painful_side
+    added = {q.id for q in catalogue.triage.questions if q.added_in == 3}
+    assert "painful_side" in added
+    assert "puncture_wound" in added
+    assert all(catalogue.triage.question(q).added_in <= catalogue.triage.version for q in ids)
 
 
 def test_unknown_id_is_named_with_a_suggestion(catalogue) -> None:  # type: ignore[no-untyped-def]

@@ -160,7 +160,7 @@ def test_passive_only_history(catalogue) -> None:  # type: ignore[no-untyped-def
         assert item.optional
         assert item.until is not None
         assert item.until <= START + timedelta(weeks=limit.max_weeks)
-        assert "seed 000" in item.why
+        assert "while the strength work builds the fix" in item.why  # an adjunct, never the fix
     strength_days = max(len(i.days) for i in plan.items if i.kind == "exercise" and i.days != WEEKDAYS)
     assert all(len(i.days) <= strength_days for i in adjuncts)
 

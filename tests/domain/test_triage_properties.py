@@ -63,6 +63,8 @@ def _satisfy(pred: Predicate, answers: dict[str, Any]) -> None:
         answers[q.id] = [*answers.get(q.id, []), pred.includes]
     elif pred.excludes is not None:
         answers[q.id] = [v for v in answers.get(q.id, []) if v != pred.excludes]
+    elif pred.includes_any is not None:
+        answers[q.id] = [*answers.get(q.id, []), pred.includes_any[0]]
     else:
         bound = pred.at_least if pred.at_least is not None else pred.at_most
         assert bound is not None
@@ -107,11 +109,13 @@ def test_level_never_below_a_fired_flag_and_reasons_name_questions(answers: dict
             assert set(reason.question_ids) <= QUESTION_IDS
     for caution in result.cautions:
         assert {a.question_id for a in caution.answers} <= QUESTION_IDS
-    # Err toward referral: self-care only when plantar fasciitis clearly leads and nothing flags.
+    # Err toward referral: self-care only when a self-manageable condition (plantar fasciitis or a
+    # look-alike with its own plan) clearly leads and nothing flags.
     if result.level in (TriageLevel.SELF_MANAGE, TriageLevel.CAUTION):
         assert not result.red_flags
         diagnoses = [c for c in result.differential if c.kind == "diagnosis"]
-        assert diagnoses[0].condition_id == "plantar_fasciitis"
+        assert TK.condition(diagnoses[0].condition_id).self_manageable
+        assert result.treats == diagnoses[0].condition_id
         assert diagnoses[0].likelihood == "most likely"
         assert TK.differential is not None
         assert diagnoses[0].score - diagnoses[1].score >= TK.differential.clear_lead
@@ -123,7 +127,7 @@ def test_level_never_below_a_fired_flag_and_reasons_name_questions(answers: dict
         assert result.red_flags
         assert not any(f.stops_loading for f in result.red_flags)
         assert result.top is not None
-        assert result.top.condition_id == "plantar_fasciitis"
+        assert result.top.self_manageable
     elif result.needs_clinician:
         assert result.referral_action == "stop_and_refer"
     else:

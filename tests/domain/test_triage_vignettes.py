@@ -50,7 +50,8 @@ VIGNETTES: list[tuple[str, dict[str, Any], TriageLevel, str, set[str]]] = [
     ("pf_both_heels_no_other_joints", {"both_heels": True}, S, PF, set()),
     ("pf_flat_foot_heavier", {"foot_type": "flat", "weight_kg": 105}, S, PF, set()),
     ("pf_early_strengthening", {"tried": ["strengthening"], "symptom_duration_weeks": 4}, S, PF, set()),
-    ("pf_high_first_step_pain", {"first_step_pain": 8}, C, PF, set()),
+    # high first-step pain alone changes where the plan starts, not who manages it (issue 14)
+    ("pf_high_first_step_pain", {"first_step_pain": 8}, S, PF, set()),
     ("pf_very_high_worst_pain", {"first_step_pain": 8, "worst_pain": 9}, C, PF, set()),
     ("pf_running_hurts_too_much", {"pain_during_run": 7}, C, PF, set()),
     ("pf_long_duration", {"symptom_duration_weeks": 20, "tried": ["stretching"]}, C, PF, set()),
@@ -169,7 +170,7 @@ VIGNETTES: list[tuple[str, dict[str, Any], TriageLevel, str, set[str]]] = [
             "first_steps_worst_then_eases": False,
             "windlass_test": "not_done",
         },
-        R,
+        S,
         "fat_pad_syndrome",
         set(),
     ),
@@ -208,7 +209,7 @@ VIGNETTES: list[tuple[str, dict[str, Any], TriageLevel, str, set[str]]] = [
     (
         "achilles_back_of_heel_hills",
         {"pain_location": ["back_of_heel"], "worse_on_stairs_or_hills": True, "windlass_test": "negative"},
-        R,
+        S,
         "achilles_insertional",
         set(),
     ),
@@ -290,10 +291,10 @@ VIGNETTES: list[tuple[str, dict[str, Any], TriageLevel, str, set[str]]] = [
         "hot_red_heel_fever",
         {"swelling_warmth_redness": True, "fever_or_unwell": True},
         E,
-        PF,
+        "heel_infection",
         {"hot_red_heel_with_fever", "swelling_warmth_redness", "fever_or_unwell"},
     ),
-    ("calf_swelling_clot", {"calf_swelling_or_warmth": True}, E, PF, {"possible_clot"}),
+    ("calf_swelling_clot", {"calf_swelling_or_warmth": True}, E, "deep_vein_thrombosis", {"possible_clot"}),
     (
         "numbness_worsening_fast",
         {"numbness_tingling_burning": True, "numbness_or_weakness_worsening_fast": True},
@@ -304,7 +305,8 @@ VIGNETTES: list[tuple[str, dict[str, Any], TriageLevel, str, set[str]]] = [
     # --- refer on a single warning sign
     ("cannot_bear_weight", {"can_bear_weight": False}, R, PF, {"cannot_bear_weight"}),
     ("limping", {"limping": True}, R, PF, {"limping"}),
-    ("swollen_warm_red", {"swelling_warmth_redness": True}, R, PF, {"swelling_warmth_redness"}),
+    # the serious cause of a swollen, warm, red heel is listed first (issue 14)
+    ("swollen_warm_red", {"swelling_warmth_redness": True}, R, "heel_infection", {"swelling_warmth_redness"}),
     ("fever", {"fever_or_unwell": True}, R, PF, {"fever_or_unwell"}),
     ("night_pain", {"pain_at_rest_or_night": True}, R, SF, {"night_or_rest_pain"}),
     ("diabetes", {"diabetes": True}, R, PF, {"diabetes"}),
@@ -356,9 +358,12 @@ def test_base_is_clean(catalogue) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_vignettes_cover_every_condition_and_red_flag(catalogue) -> None:  # type: ignore[no-untyped-def]
-    tops = {top for _, _, _, top, _ in VIGNETTES}
+    from tests.domain.test_triage_vignettes_v3 import NEW_VIGNETTES
+
+    every = [*VIGNETTES, *((n, o, lv, t, f) for n, _case, o, lv, t, f in NEW_VIGNETTES)]
+    tops = {top for _, _, _, top, _ in every}
     flags: set[str] = set()
-    for _, overrides, _, _, _ in VIGNETTES:
+    for _, overrides, _, _, _ in every:
         result = triage(validate_answers(_answers(overrides), catalogue.triage), catalogue)
         flags |= {f.id for f in result.red_flags}
     diagnoses = {c.id for c in catalogue.triage.conditions if c.kind == "diagnosis"}
@@ -388,10 +393,34 @@ SINGLE_CHANGE: dict[str, dict[str, Any]] = {
     "injury_cannot_bear_weight": {"onset": "after_fall_or_injury", "can_bear_weight": False},
     "hot_red_heel_with_fever": {"swelling_warmth_redness": True, "fever_or_unwell": True},
     "numbness_weakness_worsening": {"numbness_or_weakness_worsening_fast": True},
+    # added in questionnaire version 3 (issue 14)
+    "puncture_wound": {"puncture_wound": True},
+    "swollen_heel_immune_suppressed": {"swelling_warmth_redness": True, "immune_suppression": True},
+    "swollen_heel_after_infection": {"swelling_warmth_redness": True, "recent_infection": True},
+    "diabetic_hot_swollen_foot": {"swelling_warmth_redness": True, "diabetes": True},
+    "immune_suppression": {"immune_suppression": True},
+    "recent_infection": {"recent_infection": True},
+    "cancer_history": {"cancer_history": True},
+    "cancer_history_with_rest_pain": {"cancer_history": True, "pain_at_rest_or_night": True},
+    "unexplained_weight_loss": {"unexplained_weight_loss": True},
+    "constant_pain_not_eased": {"pain_constant_not_eased": True},
+    "back_pain_down_leg": {"back_pain_down_leg": True},
+    "numbness_down_leg": {"numbness_where": ["down_the_leg"]},
+    "numbness_both_feet": {"numbness_where": ["both_feet"]},
+    "clot_signs_with_risk_factors": {"calf_swelling_or_warmth": True, "clot_risk_factors": ["long_travel"]},
+    "achilles_snap": {"achilles_snap": True},
+    "reds_missed_periods": {"missed_periods": "yes"},
+    "reds_low_energy_bone_stress": {"low_energy_intake": True, "past_bone_stress_injury": True},
 }
 
 #: The red flags that only need a clinician's review: the plan continues gently meanwhile.
-CONTINUE_SAFELY = {"no_improvement_with_exercise", "diabetes"}
+CONTINUE_SAFELY = {
+    "no_improvement_with_exercise",
+    "diabetes",
+    "immune_suppression",
+    "recent_infection",
+    "cancer_history",
+}
 #: The danger signs of the brief: fracture, nerve, infection, clot, rupture, inflammatory disease,
 #: cannot bear weight, trauma (and a limp, reduced sensation, poor circulation, a growing heel).
 STOPPING = set(SINGLE_CHANGE) - CONTINUE_SAFELY
@@ -438,6 +467,14 @@ def test_the_emergency_list_matches_the_evidence(catalogue) -> None:  # type: ig
         "injury_cannot_bear_weight",
         "numbness_weakness_worsening",
         "possible_clot",
+        # EVIDENCE.md 2b (issue 14): same day for a wound through the sole, a swollen heel with a
+        # risk of infection, a clot with risk factors and a possible Achilles rupture
+        "puncture_wound",
+        "swollen_heel_immune_suppressed",
+        "swollen_heel_after_infection",
+        "diabetic_hot_swollen_foot",
+        "clot_signs_with_risk_factors",
+        "achilles_snap",
     }
     for flag_id in emergencies:
         result = triage(validate_answers(_answers(SINGLE_CHANGE[flag_id]), catalogue.triage), catalogue)
@@ -457,10 +494,13 @@ def test_a_stopping_flag_wins_over_a_continue_safely_flag(catalogue) -> None:  #
 
 
 def test_an_unclear_diagnosis_stops_loading(catalogue) -> None:  # type: ignore[no-untyped-def]
+    # fat pad only 2 points ahead of a stress fracture: too close to call
     fat_pad = {
         "pain_location": ["centre_heel_pad"],
-        "both_heels": True,
         "first_steps_worst_then_eases": False,
+        "first_step_pain": 2,
+        "windlass_test": "negative",
+        "pain_builds_with_activity": True,
     }
     result = triage(validate_answers(_answers(fat_pad), catalogue.triage), catalogue)
     assert result.level is R

@@ -503,8 +503,15 @@ def test_every_red_flag_decides_stop_or_continue(catalogue) -> None:  # type: ig
             assert flag.stops_loading, flag.id
             assert "today" in flag.what_to_do, flag.id
     continuing = {f.id for f in flags if not f.stops_loading}
-    # only the course of the problem and diabetes with normal feeling let a gentle plan continue
-    assert continuing == {"no_improvement_with_exercise", "diabetes"}
+    # only the course of the problem, diabetes with normal feeling, and risk factors without a sign
+    # (immune suppression, a recent infection, a history of cancer) let a gentle plan continue
+    assert continuing == {
+        "no_improvement_with_exercise",
+        "diabetes",
+        "immune_suppression",
+        "recent_infection",
+        "cancer_history",
+    }
     for flag in flags:
         if flag.id in continuing:
             assert flag.meanwhile

@@ -46,6 +46,21 @@ TYPICAL: dict[str, Any] = {
     "skin_wound_or_infection": False,
     "past_episodes": 1,
     "tried": ["rolling", "new_shoes"],
+    # added in questionnaire version 3
+    "painful_side": "left",
+    "worse_barefoot_hard_floor": False,
+    "back_pain_down_leg": False,
+    "achilles_snap": False,
+    "puncture_wound": False,
+    "recent_infection": False,
+    "unexplained_weight_loss": False,
+    "pain_constant_not_eased": False,
+    "clot_risk_factors": [],
+    "cancer_history": False,
+    "immune_suppression": False,
+    "missed_periods": "not_applicable",
+    "past_bone_stress_injury": False,
+    "low_energy_intake": False,
 }
 
 #: A runner who fell and cannot bear weight: triage must stop them.

@@ -1,0 +1,63 @@
+"""Eight good weeks of an insertional Achilles plan through the same services the CLI uses: the
+weekly reviews progress its floor-level exercises, the plan keeps saying what it treats, and no
+review ever brings in an exercise that drops the heel below a step (real SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from heelcoach.services import runner
+from tests.domain.test_triage_condition_plans import DROP
+from tests.domain.test_triage_vignettes_v3 import ACHILLES
+from tests.web.answers import TYPICAL
+
+START = date(2026, 11, 23)
+
+
+def _no_step_drops(ctx: Any, plan: Any) -> None:
+    for item in plan.items:
+        if item.kind != "exercise":
+            continue
+        ex = ctx.catalogue.exercises[item.ref_id]
+        assert "step" not in ex.equipment, ex.id
+        for line in ex.levels[(item.level or 1) - 1].instructions:
+            assert not DROP.search(line), (ex.id, line)
+
+
+def test_eight_good_weeks_of_the_insertional_achilles_plan(ctx: Any) -> None:
+    person = runner.resolve_person(ctx, None, create=True)
+    runner.save_intake(ctx, person.id, {**TYPICAL, **ACHILLES})
+    runner.make_plan(ctx, person.id, start=START)
+    first = runner.current_plan(ctx, person.id)[1]
+    _no_step_drops(ctx, first)
+    levels = []
+    for week in range(8):
+        plan = runner.current_plan(ctx, person.id)[1]
+        done = tuple(i.ref_id for i in plan.items if i.kind == "exercise")
+        for k in range(7):
+            day = START + timedelta(days=7 * week + k)
+            ran = k % 2 == 1
+            runner.record_checkin(
+                ctx,
+                person.id,
+                runner.CheckInInput(
+                    day=day,
+                    first_step_pain=1,
+                    worst_pain=1,
+                    run_pain_during=0 if ran else None,
+                    run_pain_after=0 if ran else None,
+                    next_morning_worse=False,
+                    done_items=done,
+                    run_km=4.0 if ran else None,
+                ),
+                today=day,
+            )
+        runner.run_weekly_review(ctx, person.id, today=START + timedelta(days=7 * (week + 1)))
+        plan = runner.current_plan(ctx, person.id)[1]
+        _no_step_drops(ctx, plan)
+        assert any(i.ref_id == "achilles_insertional" for i in plan.items)  # still says what it treats
+        assert "no_step_drops" in {e.ref_id for e in plan.excluded}
+        levels.append(next(i.level for i in plan.items if i.ref_id == "floor_level_heel_raise"))
+    assert levels[-1] > 1  # the floor-level heel raise progressed
+    assert levels == sorted(levels)  # never more than forward on good weeks
