@@ -135,8 +135,7 @@ def key_frame_side(
             img, (ph[0], pheel[1]), pheel, (0, 0, 230), max(2, int(2 * scale)), cv2.LINE_AA, tipLength=0.2
         )
         lines.append(
-            f"overstride {100 * direction * (heel[0] - hip_x) / leg_px:.0f}% "
-            "of leg length (red arrow)"
+            f"overstride {100 * direction * (heel[0] - hip_x) / leg_px:.0f}% of leg length (red arrow)"
         )
     flex = flexion_deg(kp.point(f"{leg}_hip")[f][None], knee[None], kp.point(f"{leg}_ankle")[f][None])[0]
     pk = _pt(knee)

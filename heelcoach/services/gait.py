@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from heelcoach.domain.types import DriverEvidence
+from heelcoach.gait.container import read_timing
 from heelcoach.gait.errors import GaitError, KeypointFileError, WrongFileTypeError
 from heelcoach.gait.findings import Finding, driver_evidence
 from heelcoach.gait.halpe import read_halpe
@@ -159,6 +160,44 @@ def analyse_video(
         workers=pose_workers,
         preload=(lambda: _rules(rules),),  # the knowledge base loads while the model runs
     )
+    return analyse_clip_keypoints(
+        path, keypoints, view, height_cm, out_dir, rules=rules, stash=stash, slowed_down=slowed_down
+    )
+
+
+def analyse_clip_keypoints(
+    path: Path,
+    keypoints: Keypoints,
+    view: ViewChoice = "auto",
+    height_cm: float | None = None,
+    out_dir: Path | None = None,
+    *,
+    rules: GaitRules | None = None,
+    stash: FrameStash | None = None,
+    slowed_down: float | None = None,
+) -> GaitReport:
+    """Analyse the pose keypoints of the video ``path``, reading the file's own timing first.
+
+    When the runner did not say how much the clip is slowed, a phone's slow-motion file (capture
+    rate tag, stretching edit list) says it; keypoints are then timed at the capture rate.
+    """
+    slowed_by = "you"
+    shown: float | None = None
+    if slowed_down is None:  # a phone's own slow-motion file says how much it is slowed
+        timing = read_timing(path, keypoints.fps)
+        if timing.says_slowed:
+            slowed_down = max(1.0, timing.capture_fps / keypoints.fps)
+            slowed_by, shown = "the file", timing.slowed
+            keypoints = replace(
+                keypoints,
+                notes=(
+                    *keypoints.notes,
+                    (
+                        f"{timing.how} says the clip plays {format_value(timing.slowed)}x slower than it "
+                        f"was filmed ({format_value(timing.capture_fps)} frames/s)"
+                    ),
+                ),
+            )
     return analyse_loaded(
         keypoints,
         str(path),
@@ -170,6 +209,8 @@ def analyse_video(
         video=path,
         stash=stash,
         slowed_down=slowed_down,
+        slowed_by=slowed_by,
+        shown_slowed=shown,
     )
 
 
@@ -184,11 +225,18 @@ def analyse_loaded(
     video: Path | None = None,
     stash: FrameStash | None = None,
     slowed_down: float | None = None,
+    slowed_by: str = "you",
+    shown_slowed: float | None = None,
 ) -> GaitReport:
     """Analyse keypoints already in memory (e.g. cached pose results)."""
-    analysis = GaitAnalysis(_rules(rules), view=view, height_cm=height_cm, slowed_down=slowed_down).run(
-        keypoints, source, input_kind
-    )
+    analysis = GaitAnalysis(
+        _rules(rules),
+        view=view,
+        height_cm=height_cm,
+        slowed_down=slowed_down,
+        slowed_by=slowed_by,
+        shown_slowed=shown_slowed,
+    ).run(keypoints, source, input_kind)
     stem = Path(source).stem.replace(".pose", "") or "gait"
     return _outputs(analysis, analysis.report_, out_dir, video, stem, stash)
 
