@@ -95,6 +95,12 @@ def _per_side(
     return _nanmedian(left), _nanmedian(right)
 
 
+def _both_sides(left: float | None, right: float | None, pooled: float | None) -> float | None:
+    """The one overall value of a sided metric: the mean of its two sides, so it sits between the
+    per-side values every report shows (the pooled median when a side is missing)."""
+    return (left + right) / 2.0 if left is not None and right is not None else pooled
+
+
 def _leg_at(kp: Keypoints, frame: int, direction: float) -> str:
     """Which labelled leg ('l'/'r') is physically in front at ``frame`` (the contacting foot)."""
     hip_x = mid(kp, "hip")[frame, 0]
@@ -261,7 +267,7 @@ class MetricSet:
             left, right = _per_side(
                 contacts, [v if v is not None and np.isfinite(v) else None for v in values]
             )
-            value = _nanmedian(vals)
+            value = _both_sides(left, right, _nanmedian(vals))
             category = None
             if metric_id == "foot_strike_angle" and value is not None:
                 category = (
@@ -345,7 +351,7 @@ class MetricSet:
             left, right = _per_side(contacts, [v if np.isfinite(v) else None for v in values])
             metrics[metric_id] = self._make(
                 metric_id,
-                _nanmedian(vals),
+                _both_sides(left, right, _nanmedian(vals)),
                 left=left,
                 right=right,
                 spread=_spread(vals),

@@ -49,6 +49,7 @@ __all__ = [
     "latest_report",
     "person_cadence_cue_pct",
     "person_gait_evidence",
+    "report_history",
     "save_report",
 ]
 
@@ -112,6 +113,7 @@ def _outputs(
         frames,
         stem,
         frame_scale=scale,
+        metrics=report.metrics,
     )
     plot = write_plots(
         kp,
@@ -341,6 +343,12 @@ def latest_report(ctx: AppContext, person_id: int, view: str | None = None) -> G
     """The newest stored gait report of a person (optionally of one view), or None."""
     with transaction(ctx.sessions) as s:
         return GaitReports(s).latest(person_id, view=view)
+
+
+def report_history(ctx: AppContext, person_id: int, limit: int = 20) -> list[GaitReportRecord]:
+    """A person's stored gait reports, newest first (every analysis is kept, not only the latest)."""
+    with transaction(ctx.sessions) as s:
+        return GaitReports(s).history(person_id, limit=limit)
 
 
 _FINDING_FIELDS = frozenset(f.name for f in fields(Finding))

@@ -401,6 +401,12 @@ class Backend:
         )
         return record
 
+    def gait_history(self, person_id: int) -> list[GaitReportRecord]:
+        """The person's stored gait reports, newest first."""
+        from heelcoach.services import gait
+
+        return gait.report_history(self.ctx, person_id)
+
     def plan_with_stored_gait(self, person_id: int) -> runner.PlanVersionRecord:
         """A new plan version from the latest answers, self-tests, watch files and stored gait reports.
 

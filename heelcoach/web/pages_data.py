@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from heelcoach.services.jobs import JobStatus
 from heelcoach.web.backend import GaitJobResult
 from heelcoach.web.deps import get_backend, person_id, render
-from heelcoach.web.gait_views import frame_file, gait_report_view
+from heelcoach.web.gait_views import frame_file, gait_report_view, history_rows
 from heelcoach.web.run_views import runs_view
 from heelcoach.web.uploads import ACTIVITY_TYPES, VIDEO_TYPES, UploadRejectedError, save_upload
 
@@ -128,6 +128,7 @@ def _gait_page(request: Request, error: str | None = None, status_code: int = 20
         max_mb=_max_mb(request),
         jobs=jobs,
         report=report,
+        history=history_rows(backend.gait_history(pid)[1:]),
         error=error,
     )
 
