@@ -363,4 +363,8 @@ def run_caps(snapshot: LoadSnapshot, rules: LoadRules) -> RunCaps:
             f"Your longest run of the last {rules.single_run_spike.window_days} days was "
             f"{snapshot.longest_run_30d_km:.1f} km, so keep the next long run at or under {long_cap:.1f} km."
         )
+        # the two caps must agree: a week always has room for the long run it allows (a quiet
+        # recent month, e.g. after older runs were imported, would otherwise give a smaller week)
+        if week_cap is None or week_cap < long_cap:
+            week_cap = long_cap
     return RunCaps(long_cap, week_cap, why)

@@ -119,7 +119,7 @@ def _side_line(metrics: dict[str, Metric] | None, metric_id: str, side: str, lab
         return None
     value = m.left if side == "left" else m.right
     shown = m.shown(side) if value is not None else m.shown()
-    return f"{label}: {shown} ({side}, median of all steps)"
+    return f"{label} {shown}"
 
 
 def key_frame_side(
@@ -169,14 +169,18 @@ def key_frame_side(
     if np.all(np.isfinite(toe)) and np.all(np.isfinite(heel)):
         angle = np.degrees(np.arctan2(heel[1] - toe[1], direction * (toe[0] - heel[0])))
         lines.append(
-            _side_line(metrics, "foot_strike_angle", contact.side, "foot angle, toes up +")
+            _side_line(metrics, "foot_strike_angle", contact.side, "foot angle (toes up +)")
             or f"foot angle {angle:+.0f} deg (toes up +)"
         )
+    if metrics:
+        lines.append(f"numbers: {contact.side} foot, median of all steps")
     _label(img, lines, scale)
     return _fit(img)
 
 
-def key_frame_frontal(kp: Keypoints, contact: Contact, frame: Image | None) -> Image:
+def key_frame_frontal(
+    kp: Keypoints, contact: Contact, frame: Image | None, metrics: dict[str, Metric] | None = None
+) -> Image:
     """The frame at midstance from behind/in front: pelvis line against horizontal, stance-leg lines."""
     img = _canvas(kp, frame)
     f = contact.midstance_frame if contact.midstance_frame is not None else contact.ic_frame
@@ -195,7 +199,13 @@ def key_frame_frontal(kp: Keypoints, contact: Contact, frame: Image | None) -> I
     hip, _knee, ankle = (_pt(kp.point(f"{stance}_{j}")[f]) for j in ("hip", "knee", "ankle"))
     if hip and ankle:
         cv2.line(img, hip, ankle, (0, 220, 255), max(1, int(scale)), cv2.LINE_AA)
-        lines.append("yellow: hip-ankle line (knee inside it = valgus)")
+        lines.append("yellow: hip-ankle line (knee inside it = knee falls inward)")
+    for metric_id, label in (("pelvic_drop", "pelvis drop"), ("knee_fppa", "knee inward angle")):
+        line = _side_line(metrics, metric_id, contact.side, label)
+        if line:
+            lines.append(line)
+    if metrics:
+        lines.append(f"numbers: {contact.side} stance, median of all steps")
     if xs.size and ys.size:  # crop around the runner: from behind they may be small in the frame
         pad = body * 0.6
         x0, x1 = int(max(0, xs.min() - pad)), int(min(img.shape[1], xs.max() + pad))
@@ -243,7 +253,7 @@ def write_key_frames(
         if view == "side":
             img = key_frame_side(kp, contact, float(direction[contact.ic_frame]), leg_px, frame, metrics)
         else:
-            img = key_frame_frontal(kp, contact, frame)
+            img = key_frame_frontal(kp, contact, frame, metrics)
         path = out_dir / f"{stem}_keyframe_{contact.side}.png"
         if not cv2.imwrite(str(path), img):
             raise OSError(f"{path}: could not write the key frame")
