@@ -78,14 +78,19 @@ def step_amplitude(signal: FloatArray, fps: float, step_hz: float) -> tuple[floa
     ok = np.isfinite(signal)
     if ok.sum() < 8:
         return step_hz, float("nan")
-    best = (step_hz, 0.0)
-    for f in np.linspace(0.85 * step_hz, 1.15 * step_hz, 121):
-        basis = np.stack([np.sin(2 * np.pi * f * t[ok]), np.cos(2 * np.pi * f * t[ok])], axis=1)
-        coef, *_ = np.linalg.lstsq(basis, signal[ok], rcond=None)
-        amp = float(np.hypot(*coef))
-        if amp > best[1]:
-            best = (float(f), amp)
-    return best
+    freqs = np.linspace(0.85 * step_hz, 1.15 * step_hz, 121)
+    phase = 2 * np.pi * freqs[:, None] * t[ok][None, :]
+    sin, cos, y = np.sin(phase), np.cos(phase), signal[ok]
+    # least squares of y on (sin, cos) for every frequency at once (2x2 normal equations)
+    ss, cc, sc = (sin * sin).sum(1), (cos * cos).sum(1), (sin * cos).sum(1)
+    sy, cy = sin @ y, cos @ y
+    det = ss * cc - sc * sc
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = (cc * sy - sc * cy) / det
+        b = (ss * cy - sc * sy) / det
+    amp = np.nan_to_num(np.hypot(a, b))
+    i = int(np.argmax(amp))
+    return float(freqs[i]), float(amp[i])
 
 
 @dataclass(frozen=True)

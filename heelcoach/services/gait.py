@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from heelcoach.domain.types import DriverEvidence
-from heelcoach.gait.container import read_timing
+from heelcoach.gait.container import ContainerTiming, read_timing
 from heelcoach.gait.errors import GaitError, KeypointFileError, WrongFileTypeError
 from heelcoach.gait.findings import Finding, driver_evidence
 from heelcoach.gait.halpe import read_halpe
@@ -152,6 +152,7 @@ def analyse_video(
     """
     check_upload(path, max_upload_mb)
     stash = FrameStash() if out_dir is not None else None
+    timing_found: list[ContainerTiming] = []
     keypoints, _info = video_keypoints(
         path,
         backend=backend,
@@ -160,10 +161,19 @@ def analyse_video(
         stash=stash,
         max_frames=max_frames,
         workers=pose_workers,
-        preload=(lambda: _rules(rules),),  # the knowledge base loads while the model runs
+        # the knowledge base loads, and ffprobe reads the file's timing, while the model runs
+        preload=(lambda: _rules(rules), lambda: timing_found.append(read_timing(path, 0.0))),
     )
     return analyse_clip_keypoints(
-        path, keypoints, view, height_cm, out_dir, rules=rules, stash=stash, slowed_down=slowed_down
+        path,
+        keypoints,
+        view,
+        height_cm,
+        out_dir,
+        rules=rules,
+        stash=stash,
+        slowed_down=slowed_down,
+        timing=timing_found[0] if timing_found else None,
     )
 
 
@@ -177,8 +187,10 @@ def analyse_clip_keypoints(
     rules: GaitRules | None = None,
     stash: FrameStash | None = None,
     slowed_down: float | None = None,
+    timing: ContainerTiming | None = None,
 ) -> GaitReport:
-    """Analyse the pose keypoints of the video ``path``, reading the file's own timing first.
+    """Analyse the pose keypoints of the video ``path``, reading the file's own timing first
+    (``timing``: already read, e.g. while the pose model ran).
 
     When the runner did not say how much the clip is slowed, a phone's slow-motion file (capture
     rate tag, stretching edit list) says it; keypoints are then timed at the capture rate.
@@ -186,7 +198,7 @@ def analyse_clip_keypoints(
     slowed_by = "you"
     shown: float | None = None
     if slowed_down is None:  # a phone's own slow-motion file says how much it is slowed
-        timing = read_timing(path, keypoints.fps)
+        timing = timing if timing is not None else read_timing(path, keypoints.fps)
         if timing.says_slowed:
             slowed_down = max(1.0, timing.capture_fps / keypoints.fps)
             slowed_by, shown = "the file", timing.slowed

@@ -153,3 +153,23 @@ def test_snapshot_invariants(items: list[tuple[int, float, str]]) -> None:
     assert (snap.spike_band == "none") == (snap.spike_run_km is None)
     for finding in load.spike_findings(acts, RULES):
         assert finding.run_km > finding.previous_longest_km * 1.1 - 1e-9
+
+
+def test_weekly_cap_never_below_the_long_run_cap() -> None:
+    # one 12.7 km run 20 days ago and a quiet week since: the chronic average is small, yet the
+    # week must have room for the long run the long-run cap allows (issue 12, item 3)
+    snap = load.load_snapshot([run(20, 12.7), run(2, 3.0)], TODAY, RULES)
+    caps = load.run_caps(snap, RULES)
+    assert caps.next_long_run_max_km == pytest.approx(14.0, abs=0.05)
+    assert caps.weekly_max_km is not None
+    assert caps.weekly_max_km >= caps.next_long_run_max_km
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.floats(0.5, 40.0)), min_size=1, max_size=20))
+def test_run_caps_agree(items: list[tuple[int, float]]) -> None:
+    snap = load.load_snapshot([run(d, km) for d, km in items], TODAY, RULES)
+    caps = load.run_caps(snap, RULES)
+    if caps.next_long_run_max_km is not None:
+        assert caps.weekly_max_km is not None
+        assert caps.weekly_max_km >= caps.next_long_run_max_km
