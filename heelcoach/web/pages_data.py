@@ -141,7 +141,10 @@ def gait_page(request: Request) -> Response:
 
 @router.post("/gait/upload", response_class=HTMLResponse)
 async def gait_upload(
-    request: Request, video: Annotated[UploadFile, File()], view: Annotated[str, Form()] = "auto"
+    request: Request,
+    video: Annotated[UploadFile, File()],
+    view: Annotated[str, Form()] = "auto",
+    slowed_down: Annotated[str, Form()] = "",
 ) -> Response:
     """Check and store the video, then start the analysis in the background."""
     pid = person_id(request)
@@ -153,9 +156,18 @@ async def gait_upload(
         saved = await save_upload(video, VIDEO_TYPES, _max_mb(request), out_dir)
     except UploadRejectedError as exc:
         return await run_in_threadpool(_gait_page, request, str(exc), 422)
-    job_id = backend.submit_gait(pid, saved.path, view, backend.height_cm(pid))
+    job_id = backend.submit_gait(pid, saved.path, view, backend.height_cm(pid), _slowed(slowed_down))
     request.session["gait_jobs"] = [*request.session.get("gait_jobs", [])[-9:], job_id]
     return RedirectResponse(f"/gait/job/{job_id}", status_code=303)
+
+
+def _slowed(text: str) -> float | None:
+    """The slow-motion factor the runner typed (1-32), or None when empty or not a number."""
+    try:
+        value = float(text.strip().rstrip("xX"))
+    except ValueError:
+        return None
+    return value if 1.0 <= value <= 32.0 else None
 
 
 def _job(request: Request, job_id: str) -> JobStatus:

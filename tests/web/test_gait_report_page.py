@@ -3,6 +3,7 @@ a clip whose time scale is in doubt, pictures described in words, one number per
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from heelcoach.services import gait
 from heelcoach.services.context import AppContext
 from heelcoach.web.gait_views import gait_report_view
 from tests.gait.synthetic import side_view
-from tests.web.conftest import main_text
+from tests.web.conftest import csrf_of, main_text
 
 
 def _person(client: Any) -> int:
@@ -81,3 +82,31 @@ def test_sided_metric_shows_one_value_and_both_sides(shared_data: Path, tmp_path
         assert len(alt) > 40
     assert any(report.metrics["cadence"].shown() in alt for alt in alts.values())
     assert any(over.shown("left") in alt for alt in alts.values())
+
+
+def test_upload_passes_the_slow_motion_factor(
+    onboarded: Any, monkeypatch: pytest.MonkeyPatch, shared_data: Path
+) -> None:
+    told: list[Any] = []
+
+    def analyse_video(path: Path, view: Any, height_cm: Any, out_dir: Path, progress: Any, **kw: Any) -> Any:
+        told.append(kw.get("slowed_down"))
+        return gait.analyse_keypoints(shared_data / "keypoints" / "openpose_running_side", out_dir=out_dir)
+
+    monkeypatch.setattr(gait, "analyse_video", analyse_video)
+    page = onboarded.get("/gait")
+    assert 'name="slowed_down"' in page.text
+    for typed, expected in (("4", 4.0), ("", None), ("fast", None)):
+        response = onboarded.post(
+            "/gait/upload",
+            data={"csrf_token": csrf_of(onboarded), "view": "side", "slowed_down": typed},
+            files={"video": ("clip.mp4", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 4096, "video/mp4")},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303
+        job_id = response.headers["location"].rsplit("/", 1)[-1]
+        for _ in range(600):
+            if onboarded.get(f"/api/jobs/{job_id}").json()["state"] in ("done", "failed"):
+                break
+            threading.Event().wait(0.05)
+        assert told[-1] == expected
