@@ -41,6 +41,7 @@ class FrameView:
     url: str
     caption: str
     alt: str = ""
+    chart: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +170,12 @@ def _frames(report: Any, root: Path) -> list[FrameView]:
             continue
         caption = _caption(path)
         out.append(
-            FrameView(f"/gait/frames/{path.relative_to(base).as_posix()}", caption, _alt(caption, report))
+            FrameView(
+                f"/gait/frames/{path.relative_to(base).as_posix()}",
+                caption,
+                _alt(caption, report),
+                chart=caption == CAPTIONS["signals"],
+            )
         )
     return out
 
