@@ -28,33 +28,31 @@ class ViewOption(StrEnum):
     front = "front"
 
 
-def _fmt(value: float | None, digits: int = 1) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
-
-
 def _print_report(report: GaitReport, console: Console) -> None:
+    from heelcoach.services.gait import format_measure  # the one rule for numbers, as everywhere
+
     console.print(f"[bold]{report.source}[/bold]: {report.view} view, {report.fps:g} fps, {report.activity}")
     console.print(report.summary)
     if report.metrics:
-        table = Table(title="Metrics (value ± error budget; L / R where sided)")
-        for column in ("metric", "value", "unit", "left", "right", "±", "quality"):
+        table = Table(title="Metrics (value ± measurement error; left / right where sided)")
+        for column in ("metric", "value", "left", "right", "quality"):
             table.add_column(column)
         for m in report.metrics.values():
-            value = _fmt(m.value, 3 if m.unit == "s" else 1) + (f" ({m.category})" if m.category else "")
-            d = 3 if m.unit == "s" else 1
-            table.add_row(
-                m.name, value, m.unit, _fmt(m.left, d), _fmt(m.right, d), _fmt(m.uncertainty, d), m.quality
-            )
+            value = m.shown() + (f" ({m.category})" if m.category else "")
+            left = m.shown("left") if m.left is not None else "-"
+            right = m.shown("right") if m.right is not None else "-"
+            table.add_row(m.name, value, left, right, m.quality)
         console.print(table)
     for f in report.findings:
         console.print(
-            f"[yellow]finding[/yellow] {f.metric_id} ({f.side}): {f.value:.1f} {f.unit} "
-            f"(good up to {f.threshold:g}, error ±{f.error:g}; {f.confidence} confidence). {f.text}"
+            f"[yellow]finding[/yellow] {f.metric_id.replace('_', ' ')} ({f.side}): "
+            f"{format_measure(f.value, f.error, f.unit)} (usual up to {f.threshold:g}; "
+            f"{f.confidence} confidence). {f.text}"
         )
     for b in report.borderline:
         console.print(
-            f"[dim]{b.metric_id} ({b.side}) {b.value:.1f} is outside the indicative band but within the "
-            f"measurement error (±{b.error:g}): not a finding.[/dim]"
+            f"[dim]{b.metric_id.replace('_', ' ')} ({b.side}) {format_measure(b.value, b.error)} is outside "
+            "the usual range but within the measurement error: not a finding.[/dim]"
         )
     if report.cadence_cue_pct:
         console.print(f"Cadence cue for your runs: about +{report.cadence_cue_pct:g}% steps per minute.")

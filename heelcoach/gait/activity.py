@@ -1,12 +1,13 @@
 """Decide whether a clip shows running, walking or neither, and whether it is slowed down.
 
-Posture votes (knee flexion in swing, bent elbows) say what the movement looks like; the cadence
-says whether its timing is plausible. Running whose cadence is far below what running allows is
-probably a slow-motion clip: the number is then not reported as fact.
+Posture votes (knee flexion in swing, bent elbows) say what the movement looks like. Whether the
+clip plays in real time is judged from physics (the pelvis bounce) and cadence plausibility: a
+slowed or doubtful clip's times are never reported as fact.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from heelcoach.gait.numbers import format_value
@@ -33,12 +34,9 @@ class ActivityClassifier:
         swing_knee_flexion_deg: float | None,
         elbow_angle_deg: float | None,
     ) -> ActivityClassifier:
-        """Results: ``activity_``, ``reasons_``, ``slow_motion_``, ``speed_factor_`` (estimated slow-down)."""
+        """Results: ``activity_`` and ``reasons_`` (the time scale is judged by :func:`judge_time_scale`)."""
         act, bounds = self.rules.activity, self.rules.cadence_bounds
         reasons: list[str] = []
-        self.slow_motion_ = False
-        self.fast_motion_ = False
-        self.speed_factor_: float | None = None
         if n_contacts < act.min_contacts or cadence_spm is None:
             self.activity_: Activity = "neither"
             reasons.append(f"only {n_contacts} foot contacts found (at least {act.min_contacts} needed)")
@@ -79,25 +77,97 @@ class ActivityClassifier:
             posture = "neither"
         reasons.append(f"cadence {format_value(cadence_spm, 'steps/min')} as filmed")
         self.activity_ = posture
-        if posture == "running":
-            if cadence_spm < bounds.running_min_spm * bounds.slow_motion_ratio:
-                self.slow_motion_ = True
-                self.speed_factor_ = bounds.typical_running_spm / cadence_spm
-                reasons.append(
-                    f"{format_value(cadence_spm, 'steps/min')} is far below what running allows "
-                    f"(>= {format_value(bounds.running_min_spm)}): probably slow motion, "
-                    f"about {format_value(self.speed_factor_)}x slower than real time"
-                )
-            elif cadence_spm > bounds.running_max_spm:
-                self.fast_motion_ = True
-                reasons.append(
-                    f"{format_value(cadence_spm, 'steps/min')} is above what running allows: probably sped up"
-                )
-        elif posture == "walking" and cadence_spm < bounds.walking_min_spm * bounds.slow_motion_ratio:
-            self.slow_motion_ = True
-            self.speed_factor_ = (bounds.walking_min_spm + bounds.walking_max_spm) / 2 / cadence_spm
-            reasons.append(
-                f"{format_value(cadence_spm, 'steps/min')} is below any walking cadence: probably slow motion"
-            )
         self.reasons_ = reasons
         return self
+
+
+TimeVerdict = Literal["real_time", "slowed", "unsure", "sped_up", "given"]
+
+
+@dataclass(frozen=True)
+class TimeScale:
+    """Whether the clip plays in real time.
+
+    ``verdict``: ``real_time``; ``slowed`` (``factor`` times slower, to be confirmed by the
+    runner); ``unsure`` (the evidence disagrees: times are not reported as fact); ``sped_up``;
+    ``given`` (the runner or the file said how much it is slowed, already applied).
+    ``physics_factor``: what the pelvis bounce alone says (None when it could not be measured).
+    """
+
+    verdict: TimeVerdict
+    factor: float | None
+    physics_factor: float | None
+    reasons: tuple[str, ...]
+
+    @property
+    def time_unreliable(self) -> bool:
+        """True when times (cadence, contact time) must not be reported as real."""
+        return self.verdict in ("slowed", "unsure", "sped_up")
+
+
+def judge_time_scale(
+    rules: GaitRules,
+    activity: Activity,
+    cadence_spm: float | None,
+    physics_factor: float | None,
+    given: str | None = None,
+) -> TimeScale:
+    """Real time, slowed (with a factor), sped up or unsure, from physics and cadence plausibility.
+
+    Running: the pelvis bounce (``physics_factor``, see ``rhythm.slow_motion_factor``) and the
+    cadence as filmed must tell the same story; when they do not, the verdict is ``unsure``.
+    Walking has no flight phase, so only its cadence is judged. ``given`` names who already said
+    how much the clip is slowed ("you", "the file"): then nothing is guessed.
+    """
+    if given:
+        return TimeScale("given", None, physics_factor, (f"{given} said how much the clip is slowed",))
+    bounds, slow = rules.cadence_bounds, rules.slow_motion
+    if cadence_spm is None or activity == "neither":
+        return TimeScale("real_time", None, physics_factor, ())
+    cad = format_value(cadence_spm, "steps/min")
+    if activity == "walking":
+        if cadence_spm < bounds.walking_min_spm * bounds.slow_motion_ratio:
+            factor = (bounds.walking_min_spm + bounds.walking_max_spm) / 2 / cadence_spm
+            return TimeScale("slowed", factor, None, (f"{cad} is below any walking cadence",))
+        return TimeScale("real_time", None, None, ())
+    if cadence_spm > bounds.running_max_spm:
+        return TimeScale("sped_up", None, physics_factor, (f"{cad} is above what running allows",))
+    plausible = cadence_spm >= bounds.running_min_spm
+    if physics_factor is None:
+        if cadence_spm < bounds.running_min_spm * bounds.slow_motion_ratio:
+            factor = bounds.typical_running_spm / cadence_spm
+            floor = format_value(bounds.running_min_spm)
+            why = f"{cad} as filmed is far below real-time running (rarely under {floor})"
+            return TimeScale("slowed", factor, None, (why, "the pelvis bounce could not be measured"))
+        return TimeScale("real_time" if plausible else "unsure", None, None, ())
+    bounce = f"the pelvis bounces as if time ran {format_value(physics_factor)}x slower than real time"
+    if physics_factor <= slow.real_time_max_factor:
+        if plausible:
+            return TimeScale("real_time", None, physics_factor, ())
+        return TimeScale(
+            "unsure",
+            None,
+            physics_factor,
+            (
+                f"{cad} is low for running, yet the pelvis bounces as in real time",
+                "tell heelcoach if the clip is slowed",
+            ),
+        )
+    implied = cadence_spm * physics_factor
+    floor = format_value(bounds.running_min_spm)
+    if physics_factor >= slow.slowed_min_factor and not plausible and implied <= bounds.running_max_spm:
+        return TimeScale(
+            "slowed",
+            physics_factor,
+            physics_factor,
+            (
+                bounce,
+                f"{cad} as filmed is below real-time running (rarely under {floor})",
+            ),
+        )
+    return TimeScale(
+        "unsure",
+        None,
+        physics_factor,
+        (bounce, f"but {cad} as filmed is plausible in real time" if plausible else f"{cad} as filmed"),
+    )

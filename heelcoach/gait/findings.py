@@ -189,9 +189,10 @@ class FindingRules:
                 if checks[[c for c, _, _ in checks].index(main_cond)][1]:
                     failed = "; ".join(why for _, ok, why in checks if not ok)
                     notes.append(
-                        f"{comp.name}{where}: not found. {main.name} {format_value(value, main.unit)} "
-                        f"is past its indicative band, but {failed}; on its own it is not a finding "
-                        "(no validated cut-off)."
+                        f"{comp.name}{where}: not found. {main.name} "
+                        f"{format_measure(value, main.uncertainty, main.unit)} is outside the usual range, "
+                        f"but {failed}; on its own it is not a finding (no study has set a safe limit "
+                        "for it)."
                     )
                 continue
             support = [why for c in comp.supporting for ok, why in [self._holds(c, metrics, side)] if ok]

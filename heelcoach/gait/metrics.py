@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -21,7 +21,7 @@ from heelcoach.gait.geometry import (
     mid,
 )
 from heelcoach.gait.keypoints import FloatArray, Keypoints
-from heelcoach.gait.numbers import format_value
+from heelcoach.gait.numbers import format_measure, format_value, shown_decimals
 from heelcoach.knowledge.schema_gait import GaitRules
 
 Quality = Literal["ok", "rough", "unreliable", "not_measured"]
@@ -44,6 +44,28 @@ class Metric:
     quality: Quality = "ok"
     category: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def shown(self, side: str | None = None) -> str:
+        """The value (or one side's) with the metric's one uncertainty and unit, as every report shows it."""
+        value = self.value if side is None else (self.left if side == "left" else self.right)
+        return "not measured" if value is None else format_measure(value, self.uncertainty, self.unit)
+
+    def rounded(self) -> Metric:
+        """This metric with every number rounded as shown, so JSON, text and pictures agree."""
+        digits = shown_decimals(self.uncertainty)
+
+        def r(x: float | None) -> float | None:
+            return None if x is None or digits is None else round(float(x), digits)
+
+        spread = None if self.spread is None else round(float(self.spread), (digits or 0) + 1)
+        return replace(
+            self,
+            value=r(self.value) if digits is not None else self.value,
+            left=r(self.left) if digits is not None else self.left,
+            right=r(self.right) if digits is not None else self.right,
+            uncertainty=r(self.uncertainty) if digits is not None else self.uncertainty,
+            spread=spread,
+        )
 
     @property
     def asymmetry(self) -> float | None:
@@ -73,6 +95,12 @@ def _per_side(
     return _nanmedian(left), _nanmedian(right)
 
 
+def _both_sides(left: float | None, right: float | None, pooled: float | None) -> float | None:
+    """The one overall value of a sided metric: the mean of its two sides, so it sits between the
+    per-side values every report shows (the pooled median when a side is missing)."""
+    return (left + right) / 2.0 if left is not None and right is not None else pooled
+
+
 def _leg_at(kp: Keypoints, frame: int, direction: float) -> str:
     """Which labelled leg ('l'/'r') is physically in front at ``frame`` (the contacting foot)."""
     hip_x = mid(kp, "hip")[frame, 0]
@@ -98,7 +126,11 @@ class MetricSet:
 
     def _make(self, metric_id: str, value: float | None, **kwargs: object) -> Metric:
         rule = self.rules.rule(metric_id)
-        kwargs.setdefault("uncertainty", rule.error)
+        # one uncertainty per metric: the larger of the method's error budget and this clip's own
+        computed = kwargs.get("uncertainty")
+        kwargs["uncertainty"] = (
+            max(rule.error, float(computed)) if isinstance(computed, int | float) else rule.error
+        )
         if value is None:
             kwargs["quality"] = "not_measured"
         return Metric(id=metric_id, name=rule.name, unit=rule.unit, value=value, **kwargs)  # type: ignore[arg-type]
@@ -235,7 +267,7 @@ class MetricSet:
             left, right = _per_side(
                 contacts, [v if v is not None and np.isfinite(v) else None for v in values]
             )
-            value = _nanmedian(vals)
+            value = _both_sides(left, right, _nanmedian(vals))
             category = None
             if metric_id == "foot_strike_angle" and value is not None:
                 category = (
@@ -319,7 +351,7 @@ class MetricSet:
             left, right = _per_side(contacts, [v if np.isfinite(v) else None for v in values])
             metrics[metric_id] = self._make(
                 metric_id,
-                _nanmedian(vals),
+                _both_sides(left, right, _nanmedian(vals)),
                 left=left,
                 right=right,
                 spread=_spread(vals),

@@ -59,3 +59,14 @@ def format_measure(value: float, uncertainty: float | None, unit: str = "") -> s
         return format_value(value, unit)
     decimals = _decimals(rounded, UNCERTAINTY_SIGNIFICANT)  # 0.995 rounds to 1.0, not 1.00
     return _with_unit(f"{_fixed(value, decimals)} ± {_fixed(uncertainty, decimals)}", unit)
+
+
+def shown_decimals(uncertainty: float | None) -> int | None:
+    """Decimals :func:`format_measure` shows for a value with this uncertainty (None: no uncertainty)."""
+    if uncertainty is None or not math.isfinite(uncertainty) or uncertainty <= 0:
+        return None
+    decimals = _decimals(uncertainty, UNCERTAINTY_SIGNIFICANT)
+    rounded = float(_fixed(uncertainty, decimals))
+    if rounded == 0:
+        return None
+    return _decimals(rounded, UNCERTAINTY_SIGNIFICANT)

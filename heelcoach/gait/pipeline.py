@@ -14,14 +14,14 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
-from heelcoach.gait.activity import ActivityClassifier
+from heelcoach.gait.activity import ActivityClassifier, TimeScale, judge_time_scale
 from heelcoach.gait.errors import NoPersonError, TooShortError, UnreadableVideoError
 from heelcoach.gait.events import (
     Contact,
@@ -29,14 +29,16 @@ from heelcoach.gait.events import (
     SagittalEventDetector,
     View,
     ViewDetector,
+    cadence_from_contacts,
     facing_series,
 )
 from heelcoach.gait.findings import Finding, FindingRules, cadence_cue
-from heelcoach.gait.keypoints import Keypoints
+from heelcoach.gait.keypoints import FloatArray, Keypoints
 from heelcoach.gait.metrics import Metric, MetricSet, activity_features
-from heelcoach.gait.numbers import format_measure, format_value
+from heelcoach.gait.numbers import format_value
 from heelcoach.gait.pose import MediapipeBackend, PoseBackend, PoseTiming, Progress, estimate_pose
 from heelcoach.gait.report import GaitReport, Quality
+from heelcoach.gait.rhythm import MIN_STRENGTH, Rhythm, SlowMotion, clip_rhythm, compare, slow_motion_factor
 from heelcoach.gait.tracking import (
     GapFiller,
     LowPassFilter,
@@ -68,6 +70,7 @@ class GaitAnalysis:
     max_gap_s : longest gap filled by interpolation.
     slowed_down : the clip plays this many times slower than real time (a 120 fps slow-motion clip
         played at 30 fps: 4); times are corrected and the real capture rate is used.
+    slowed_by : who said so ("you", "the file"), for the report's words.
     """
 
     def __init__(
@@ -80,10 +83,15 @@ class GaitAnalysis:
         metric_cutoff_hz: float = 7.0,
         max_gap_s: float = 0.15,
         slowed_down: float | None = None,
+        slowed_by: str = "you",
+        shown_slowed: float | None = None,
     ) -> None:
         if slowed_down is not None and not 1.0 <= slowed_down <= 32.0:
             raise ValueError(f"slowed_down must be within 1-32, got {slowed_down}")
         self.slowed_down = slowed_down
+        self.slowed_by = slowed_by
+        # what the report says the slow-down is (a file's edit list may already be undone by the decoder)
+        self.shown_slowed = shown_slowed if shown_slowed is not None else slowed_down
         self.rules = rules
         self.view = view
         self.height_cm = height_cm
@@ -131,17 +139,10 @@ class GaitAnalysis:
         view_det = ViewDetector().run(clean)
         view: View = view_det.view_ if self.view == "auto" else self.view
         direction = facing_series(clean)
-        contacts: list[Contact]
-        if view == "side":
-            contacts = (
-                SagittalEventDetector(cutoff_hz=self.event_cutoff_hz)
-                .run(event_kp, direction, leg_px)
-                .contacts_
-            )
-        else:
-            contacts = FrontalEventDetector(cutoff_hz=self.event_cutoff_hz).run(event_kp, leg_px).contacts_
+        rhythm = clip_rhythm(clean, leg_px)
+        contacts, cadence_fix, rhythm_notes = self._contacts(event_kp, direction, leg_px, view, rhythm)
         metric_set = MetricSet(self.rules, self.height_cm)
-        pre = metric_set.run(clean, contacts, view, direction, leg_px).metrics_
+        pre = _with_cadence(metric_set.run(clean, contacts, view, direction, leg_px).metrics_, cadence_fix)
         cadence = pre["cadence"].value
         features = activity_features(clean)
         if view != "side":  # elbows and knees are not seen in profile from behind or in front
@@ -149,12 +150,21 @@ class GaitAnalysis:
         activity = ActivityClassifier(self.rules).run(
             len(contacts), cadence, features["swing_knee_flexion_deg"], features["elbow_angle_deg"]
         )
-        time_unreliable = activity.slow_motion_ or activity.fast_motion_
-        metrics = (
-            MetricSet(self.rules, self.height_cm)
-            .run(clean, contacts, view, direction, leg_px, time_unreliable=time_unreliable)
-            .metrics_
+        physics = self._physics(clean, leg_px, rhythm, cadence)
+        time_scale = judge_time_scale(
+            self.rules,
+            activity.activity_,
+            cadence,
+            physics.factor,
+            given=self.slowed_by if self.slowed_down is not None else None,
         )
+        metrics = _with_cadence(
+            MetricSet(self.rules, self.height_cm)
+            .run(clean, contacts, view, direction, leg_px, time_unreliable=time_scale.time_unreliable)
+            .metrics_,
+            cadence_fix,
+        )
+        metrics = {k: v.rounded() for k, v in metrics.items()}
         if activity.activity_ != "running":
             keep = ("cadence", "step_time", "asymmetry") if activity.activity_ == "walking" else ()
             metrics = {k: v for k, v in metrics.items() if k in keep}
@@ -173,11 +183,12 @@ class GaitAnalysis:
             notes.append(
                 f"{relabelled} contacts were relabelled so that sides alternate (the pose model swapped them)"
             )
+        notes.extend(rhythm_notes)
         notes.extend(pattern_notes)
         if self.view != "auto" and self.view != view_det.view_:
             notes.append(f"view set to {self.view}; it looked like a {view_det.view_} view")
         quality = self._quality(
-            keypoints, n_person, len(contacts), leg_px, swap.n_swaps_, view, activity.slow_motion_
+            keypoints, n_person, len(contacts), leg_px, swap.n_swaps_, view, time_scale.verdict
         )
         if quality.level == "poor" and findings:
             findings = [replace(f, weight=round(f.weight * 0.5, 3)) for f in findings]
@@ -190,6 +201,8 @@ class GaitAnalysis:
         self.leg_length_px_ = leg_px
         self.contacts_ = contacts
         self.activity_ = activity
+        self.time_scale_ = time_scale
+        self.rhythm_ = rhythm
         self.features_ = features
         self.metrics_ = metrics
         self.findings_ = findings
@@ -211,18 +224,27 @@ class GaitAnalysis:
             duration_s=keypoints.n_frames / keypoints.fps,
             frames_with_person=n_person,
             activity=activity.activity_,
-            activity_reasons=tuple(activity.reasons_),
-            slow_motion_suspected=activity.slow_motion_,
-            speed_factor=activity.speed_factor_,
+            activity_reasons=(*activity.reasons_, *time_scale.reasons),
+            slow_motion_suspected=time_scale.verdict in ("slowed", "unsure"),
+            speed_factor=time_scale.factor,
+            time_scale=time_scale.verdict,
+            slowed_down=self.shown_slowed if time_scale.verdict == "given" else None,
+            slowed_by=self.slowed_by if time_scale.verdict == "given" else None,
             quality=quality,
             contacts=tuple(contacts),
             metrics=metrics,
             findings=tuple(findings),
             borderline=tuple(borderline),
             cadence_cue_pct=cue,
-            summary=self._summary(activity.activity_, activity.slow_motion_, metrics, findings, cue),
+            summary=self._summary(activity.activity_, time_scale, metrics, findings, cue),
             notes=tuple(notes),
-            extras={"features": features, "leg_length_px": leg_px, "view_width_ratio": view_det.width_ratio_},
+            extras={
+                "features": features,
+                "leg_length_px": leg_px,
+                "view_width_ratio": view_det.width_ratio_,
+                "rhythm": asdict(rhythm),
+                "physics": asdict(physics),
+            },
         )
         return self
 
@@ -234,7 +256,7 @@ class GaitAnalysis:
         leg_px: float,
         n_swaps: int,
         view: str,
-        slow_motion: bool,
+        time_verdict: str,
     ) -> Quality:
         issues: list[str] = []
         severe = 0
@@ -258,8 +280,14 @@ class GaitAnalysis:
         if scores.size and float(np.median(scores)) < 0.5:
             issues.append("keypoints were detected with low confidence (light, clothing or distance)")
             severe += 1
-        if slow_motion:
+        if time_verdict == "slowed":
             issues.append("the clip looks slowed down: times are not real time")
+            severe += 1
+        elif time_verdict == "unsure":
+            issues.append("heelcoach cannot tell whether the clip plays in real time")
+            severe += 1
+        elif time_verdict == "sped_up":
+            issues.append("the clip looks sped up: times are not real time")
             severe += 1
         level = "good" if not issues else ("poor" if severe or len(issues) >= 3 else "fair")
         tips = tuple(t.text for t in self.rules.filming_tips) if level != "good" else ()
@@ -268,7 +296,7 @@ class GaitAnalysis:
     def _summary(
         self,
         activity: str,
-        slow: bool,
+        time_scale: TimeScale,
         metrics: dict[str, Metric],
         findings: list[Finding],
         cue: float | None,
@@ -276,25 +304,169 @@ class GaitAnalysis:
         if activity == "neither":
             return "No running or walking pattern was found in this clip."
         cad = metrics.get("cadence")
-        if slow:
-            return (
-                f"This looks like {activity} filmed in slow motion: the cadence as filmed "
-                f"({format_value(cad.value, cad.unit)}) is not your real cadence."
-                if cad and cad.value
-                else f"This looks like {activity} in slow motion."
-            )
+        as_filmed = cad.shown() if cad and cad.value else None
+        if time_scale.verdict == "slowed" and time_scale.factor:
+            factor = format_value(time_scale.factor)
+            text = f"This looks like {activity} filmed in slow motion, about {factor}x slower than real time."
+            if as_filmed and cad and cad.value:
+                real = format_value(cad.value * time_scale.factor, "steps/min")
+                text += (
+                    f" As filmed the cadence is {as_filmed}, which is not your real cadence"
+                    f" (about {real} if the clip is {factor}x slower)."
+                )
+            return text + " Say how many times slower the clip plays to get a full report."
+        if time_scale.verdict in ("unsure", "sped_up"):
+            what = "plays in real time" if time_scale.verdict == "unsure" else "is sped up"
+            text = f"Recognised as {activity}, but heelcoach cannot tell whether this clip {what}"
+            text += f" ({'; '.join(time_scale.reasons)})." if time_scale.reasons else "."
+            if as_filmed:
+                text += f" As filmed the cadence is {as_filmed}; it is not reported as your cadence."
+            return text + " If the clip is slowed down, say how many times slower it plays."
         parts = [f"Recognised as {activity}."]
-        if cad and cad.value:
-            parts.append(f"Cadence {format_measure(cad.value, cad.uncertainty, cad.unit)}.")
+        if time_scale.verdict == "given" and self.shown_slowed and self.shown_slowed > 1.0:
+            parts.append(
+                f"The clip plays {format_value(self.shown_slowed)}x slower than real time ({self.slowed_by} "
+                "said so): every time here is real time."
+            )
+        if as_filmed:
+            parts.append(f"Cadence {as_filmed}.")
         if activity == "running":
             parts.append(
-                f"{len(findings)} finding(s) beyond the measurement error."
+                f"{len(findings)} finding(s) larger than the measurement error."
                 if findings
-                else "No finding beyond the measurement error."
+                else "Nothing larger than the measurement error."
             )
         if cue:
             parts.append(f"Suggested cue: about {format_value(cue)}% more steps per minute.")
         return " ".join(parts)
+
+    def _contacts(
+        self, event_kp: Keypoints, direction: FloatArray, leg_px: float, view: View, rhythm: Rhythm
+    ) -> tuple[list[Contact], tuple[float, float, int] | None, list[str]]:
+        """Contacts checked against the whole-clip rhythm; a factor of two is said and decided.
+
+        Returns the contacts, a cadence (value, uncertainty, steps) to use instead of the contacts'
+        own when the rhythm is the better evidence, and notes saying what was decided and why.
+        """
+        contacts = self._detect(event_kp, direction, leg_px, view, min_prominence_leg=None)
+        cad, _unc, _n = cadence_from_contacts(contacts, event_kp.fps)
+        c_step = 60.0 / cad if np.isfinite(cad) and cad > 0 else None
+        agreement = compare(c_step, rhythm)
+        whole = rhythm.consensus_step_s()
+        if whole is None or c_step is None or agreement in ("no_rhythm", "unclear"):
+            notes = []
+            if agreement == "unclear":
+                notes.append(
+                    f"the contacts (a step every {c_step or 0:.2f} s) and the whole-clip rhythm "
+                    f"(every {whole or 0:.2f} s) disagree: cadence is rough"
+                )
+            return contacts, None, notes
+        said = (
+            f"the feet, knees and pelvis repeat every {whole:.3f} s per step "
+            f"({format_value(60.0 / whole, 'steps/min')}), the contacts every {c_step:.3f} s "
+            f"({format_value(60.0 / c_step, 'steps/min')})"
+        )
+        if agreement == "contacts_half":
+            retry = self._detect(event_kp, direction, leg_px, view, min_prominence_leg=0.04, step_s=whole)
+            cad2, _u, _n2 = cadence_from_contacts(retry, event_kp.fps)
+            if np.isfinite(cad2) and compare(60.0 / cad2, rhythm) == "agree":
+                return (
+                    retry,
+                    None,
+                    [
+                        (
+                            f"{said}: every other step had been missed, so contacts were searched again "
+                            f"with the whole-clip step ({format_value(cad2, 'steps/min')})"
+                        )
+                    ],
+                )
+            return (
+                contacts,
+                _rhythm_cadence(whole, event_kp),
+                [f"{said}: half the contacts were missed; cadence is taken from the whole-clip rhythm"],
+            )
+        if agreement == "contacts_double":
+            return (
+                contacts,
+                _rhythm_cadence(whole, event_kp),
+                [
+                    (
+                        f"{said}: the contacts count twice as many steps as the legs make; cadence is "
+                        "taken from the whole-clip rhythm, because a foot cannot swing twice per stride"
+                    )
+                ],
+            )
+        if abs(c_step / whole - 1.0) > 0.02 and rhythm.sources >= 2:
+            return (
+                contacts,
+                _rhythm_cadence(whole, event_kp),
+                [
+                    (
+                        f"{said}: cadence is taken from the whole-clip rhythm, "
+                        f"which {rhythm.sources} signals share"
+                    )
+                ],
+            )
+        return contacts, None, []
+
+    def _detect(
+        self,
+        kp: Keypoints,
+        direction: FloatArray,
+        leg_px: float,
+        view: View,
+        min_prominence_leg: float | None,
+        step_s: float | None = None,
+    ) -> list[Contact]:
+        """Contacts by the view's detector (``step_s``: the expected step, to bound the search)."""
+        max_spm = 260.0 if step_s is None else min(260.0, 1.6 * 60.0 / step_s)
+        if view == "side":
+            side = SagittalEventDetector(cutoff_hz=self.event_cutoff_hz, max_cadence_spm=max_spm)
+            if min_prominence_leg is not None:
+                side.min_prominence_leg = min_prominence_leg
+            return side.run(kp, direction, leg_px).contacts_
+        front = FrontalEventDetector(cutoff_hz=self.event_cutoff_hz, max_cadence_spm=max_spm)
+        if min_prominence_leg is not None:
+            front.min_prominence_leg = min_prominence_leg
+        return front.run(kp, leg_px).contacts_
+
+    def _physics(self, clean: Keypoints, leg_px: float, rhythm: Rhythm, cadence: float | None) -> SlowMotion:
+        """The pelvis bounce's view of the time scale (no factor when the pelvis does not bounce clearly)."""
+        slow = self.rules.slow_motion
+        leg_m = 0.491 * self.height_cm / 100.0 if self.height_cm else slow.leg_length_m
+        step_s = rhythm.pelvis_step_s if rhythm.pelvis_strength >= MIN_STRENGTH else None
+        if step_s is None or not np.isfinite(leg_px):
+            return SlowMotion(None, None, slow.pelvis_accel_g, leg_m)
+        whole = rhythm.consensus_step_s()
+        if whole is not None and abs(step_s / whole - 1.0) > 0.1:
+            return SlowMotion(None, None, slow.pelvis_accel_g, leg_m)
+        return slow_motion_factor(clean, leg_px, 1.0 / step_s, slow.pelvis_accel_g, leg_m)
+
+
+def _rhythm_cadence(step_s: float, kp: Keypoints) -> tuple[float, float, int]:
+    """Cadence from the whole-clip step period: (steps/min, uncertainty, steps in the clip)."""
+    cadence = 60.0 / step_s
+    span = kp.n_frames / kp.fps
+    timing = np.sqrt(2) * (0.5 / kp.fps) / span * cadence
+    return cadence, float(timing), round(span / step_s)
+
+
+def _with_cadence(metrics: dict[str, Metric], fix: tuple[float, float, int] | None) -> dict[str, Metric]:
+    """``metrics`` with the cadence replaced by ``fix`` (value, uncertainty, steps) when given."""
+    if fix is None or "cadence" not in metrics:
+        return metrics
+    old = metrics["cadence"]
+    value, unc, n = fix
+    return {
+        **metrics,
+        "cadence": replace(
+            old,
+            value=value,
+            uncertainty=max(unc, old.uncertainty or 0.0),
+            n=n,
+            notes=(*old.notes, "from the whole-clip rhythm of the feet, knees and pelvis"),
+        ),
+    }
 
 
 @dataclass

@@ -17,7 +17,6 @@ from heelcoach.gait.events import Contact
 from heelcoach.gait.geometry import flexion_deg, foot_centre, mid
 from heelcoach.gait.keypoints import BONES, INDEX, Keypoints
 from heelcoach.gait.metrics import Metric
-from heelcoach.gait.numbers import format_measure
 
 Image = NDArray[np.uint8]
 COLOURS = {"l": (230, 120, 30), "r": (30, 140, 240)}  # BGR: left blue, right orange
@@ -113,10 +112,29 @@ def pick_key_contacts(
     return out
 
 
+def _side_line(metrics: dict[str, Metric] | None, metric_id: str, side: str, label: str) -> str | None:
+    """``label`` with the metric's reported value for ``side`` (the same number as everywhere)."""
+    m = (metrics or {}).get(metric_id)
+    if m is None or m.value is None:
+        return None
+    value = m.left if side == "left" else m.right
+    shown = m.shown(side) if value is not None else m.shown()
+    return f"{label} {shown}"
+
+
 def key_frame_side(
-    kp: Keypoints, contact: Contact, direction: float, leg_px: float, frame: Image | None
+    kp: Keypoints,
+    contact: Contact,
+    direction: float,
+    leg_px: float,
+    frame: Image | None,
+    metrics: dict[str, Metric] | None = None,
 ) -> Image:
-    """The frame at initial contact: skeleton, hip vertical, heel offset (overstride), knee angle."""
+    """The frame at initial contact: skeleton, hip vertical, heel offset (overstride), knee angle.
+
+    The numbers written on it are the report's own per-side values (medians over every step), so
+    the picture and the report agree; the marks show this one step.
+    """
     img = _canvas(kp, frame)
     scale = max(1.0, max(img.shape[:2]) / 900)
     f = contact.ic_frame
@@ -127,7 +145,7 @@ def key_frame_side(
     _skeleton(img, kp.xy[f], leg, max(2, int(2 * scale)))
     heel = kp.point(f"{leg}_heel")[f]
     knee = kp.point(f"{leg}_knee")[f]
-    lines = [f"{contact.side} foot contact, frame {f} ({contact.ic_time_s:.2f} s)"]
+    lines = [f"{contact.side} foot landing at {contact.ic_time_s:.2f} s"]
     ph, pheel = _pt(hip), _pt(heel)
     if ph is not None and pheel is not None:
         cv2.line(img, ph, (ph[0], pheel[1]), (0, 200, 0), max(1, int(scale)), cv2.LINE_AA)  # hip vertical
@@ -135,24 +153,34 @@ def key_frame_side(
             img, (ph[0], pheel[1]), pheel, (0, 0, 230), max(2, int(2 * scale)), cv2.LINE_AA, tipLength=0.2
         )
         lines.append(
-            f"overstride {100 * direction * (heel[0] - hip_x) / leg_px:.0f}% "
-            "of leg length (red arrow)"
+            _side_line(metrics, "overstride", contact.side, "overstride (red arrow)")
+            or f"overstride {100 * direction * (heel[0] - hip_x) / leg_px:.0f}% of leg length (red arrow)"
         )
     flex = flexion_deg(kp.point(f"{leg}_hip")[f][None], knee[None], kp.point(f"{leg}_ankle")[f][None])[0]
     pk = _pt(knee)
     if pk is not None and np.isfinite(flex):
         cv2.circle(img, pk, int(14 * scale), (0, 220, 255), max(1, int(scale)), cv2.LINE_AA)
         # whole degrees: one frame's angle from 2-D keypoints is good to several degrees at best
-        lines.append(f"knee flexion {flex:.0f} deg (yellow ring)")
+        lines.append(
+            _side_line(metrics, "knee_flexion_contact", contact.side, "knee bend (yellow ring)")
+            or f"knee bend {flex:.0f} deg (yellow ring)"
+        )
     toe = kp.point(f"{leg}_toe")[f]
     if np.all(np.isfinite(toe)) and np.all(np.isfinite(heel)):
         angle = np.degrees(np.arctan2(heel[1] - toe[1], direction * (toe[0] - heel[0])))
-        lines.append(f"foot angle {angle:+.0f} deg (toes up +)")
+        lines.append(
+            _side_line(metrics, "foot_strike_angle", contact.side, "foot angle (toes up +)")
+            or f"foot angle {angle:+.0f} deg (toes up +)"
+        )
+    if metrics:
+        lines.append(f"numbers: {contact.side} foot, median of all steps")
     _label(img, lines, scale)
     return _fit(img)
 
 
-def key_frame_frontal(kp: Keypoints, contact: Contact, frame: Image | None) -> Image:
+def key_frame_frontal(
+    kp: Keypoints, contact: Contact, frame: Image | None, metrics: dict[str, Metric] | None = None
+) -> Image:
     """The frame at midstance from behind/in front: pelvis line against horizontal, stance-leg lines."""
     img = _canvas(kp, frame)
     f = contact.midstance_frame if contact.midstance_frame is not None else contact.ic_frame
@@ -171,7 +199,13 @@ def key_frame_frontal(kp: Keypoints, contact: Contact, frame: Image | None) -> I
     hip, _knee, ankle = (_pt(kp.point(f"{stance}_{j}")[f]) for j in ("hip", "knee", "ankle"))
     if hip and ankle:
         cv2.line(img, hip, ankle, (0, 220, 255), max(1, int(scale)), cv2.LINE_AA)
-        lines.append("yellow: hip-ankle line (knee inside it = valgus)")
+        lines.append("yellow: hip-ankle line (knee inside it = knee falls inward)")
+    for metric_id, label in (("pelvic_drop", "pelvis drop"), ("knee_fppa", "knee inward angle")):
+        line = _side_line(metrics, metric_id, contact.side, label)
+        if line:
+            lines.append(line)
+    if metrics:
+        lines.append(f"numbers: {contact.side} stance, median of all steps")
     if xs.size and ys.size:  # crop around the runner: from behind they may be small in the frame
         pad = body * 0.6
         x0, x1 = int(max(0, xs.min() - pad)), int(min(img.shape[1], xs.max() + pad))
@@ -198,6 +232,7 @@ def write_key_frames(
     frames: dict[int, Image],
     stem: str,
     frame_scale: float = 1.0,
+    metrics: dict[str, Metric] | None = None,
 ) -> list[Path]:
     """Write one annotated PNG per side; return the paths.
 
@@ -216,9 +251,9 @@ def write_key_frames(
     for contact in pick_key_contacts(contacts, kp, frames.keys(), view):
         frame = frames.get(_frame_of(contact, view))
         if view == "side":
-            img = key_frame_side(kp, contact, float(direction[contact.ic_frame]), leg_px, frame)
+            img = key_frame_side(kp, contact, float(direction[contact.ic_frame]), leg_px, frame, metrics)
         else:
-            img = key_frame_frontal(kp, contact, frame)
+            img = key_frame_frontal(kp, contact, frame, metrics)
         path = out_dir / f"{stem}_keyframe_{contact.side}.png"
         if not cv2.imwrite(str(path), img):
             raise OSError(f"{path}: could not write the key frame")
@@ -233,6 +268,17 @@ def key_frame_indices(
     return [_frame_of(c, view) for c in pick_key_contacts(contacts, kp, available, view)]
 
 
+def _middle_window(
+    t: NDArray[np.float64], contacts: list[Contact], seconds: float = 4.0
+) -> tuple[float, float] | None:
+    """About ``seconds`` from the middle of a long clip, so single steps stay visible on a phone."""
+    if t.size < 2 or t[-1] <= seconds * 1.25:
+        return None
+    middle = float(t[-1]) / 2 if not contacts else contacts[len(contacts) // 2].ic_time_s
+    start = min(max(0.0, middle - seconds / 2), float(t[-1]) - seconds)
+    return start, start + seconds
+
+
 def write_plots(
     kp: Keypoints,
     contacts: list[Contact],
@@ -244,7 +290,8 @@ def write_plots(
 ) -> Path:
     """One PNG of the main signals with the gait events marked."""
     t = np.arange(kp.n_frames) / kp.fps
-    fig = Figure(figsize=(10, 7.5), dpi=100)
+    # sized for a phone: 4.2 in at 200 dpi (840 px) shown about 350 px wide keeps 12 pt text near 12 px
+    fig = Figure(figsize=(4.2, 6.6), dpi=200)
     FigureCanvasAgg(fig)
     axes = fig.subplots(3, 1, sharex=True)
     hip = mid(kp, "hip")
@@ -256,24 +303,21 @@ def write_plots(
     def events(ax: Axes) -> None:  # one collection per side and kind, not one artist per event
         for side in ("left", "right"):
             ic = [c.ic_time_s for c in contacts if c.side == side]
-            to = [c.to_time_s for c in contacts if c.side == side and c.to_time_s is not None]
             colour = [rgb(marks[side])]
             band = ax.get_xaxis_transform()  # lines span the whole height, whatever the y range
             if ic:
-                ax.vlines(ic, 0, 1, transform=band, colors=colour, linewidths=0.8, linestyles="-", alpha=0.8)
-            if to:
-                ax.vlines(to, 0, 1, transform=band, colors=colour, linewidths=0.8, linestyles=":", alpha=0.8)
+                ax.vlines(ic, 0, 1, transform=band, colors=colour, linewidths=1.2, linestyles="-", alpha=0.8)
 
     if view == "side":
         for s, name in (("l", "left"), ("r", "right")):
             fwd = direction * (foot_centre(kp, s)[:, 0] - hip[:, 0]) / leg_px
-            axes[0].plot(t, fwd, color=rgb(marks[name]), label=f"{name} foot")
+            axes[0].plot(t, fwd, color=rgb(marks[name]), label=f"{name} foot", linewidth=2)
             knee = flexion_deg(kp.point(f"{s}_hip"), kp.point(f"{s}_knee"), kp.point(f"{s}_ankle"))
-            axes[1].plot(t, knee, color=rgb(marks[name]), label=f"{name} knee")
-        axes[0].set_ylabel("foot ahead of hip\n(leg lengths)")
-        axes[1].set_ylabel("knee flexion (deg)")
-        axes[2].plot(t, -(hip[:, 1] - np.nanmean(hip[:, 1])) / leg_px * 100, color="k")
-        axes[2].set_ylabel("pelvis height\n(% leg, up +)")
+            axes[1].plot(t, knee, color=rgb(marks[name]), label=f"{name} knee", linewidth=2)
+        axes[0].set_ylabel("foot ahead\nof hip (legs)")
+        axes[1].set_ylabel("knee bend\n(deg)")
+        axes[2].plot(t, -(hip[:, 1] - np.nanmean(hip[:, 1])) / leg_px * 100, color="k", linewidth=2)
+        axes[2].set_ylabel("pelvis height\n(% leg)")
     else:
         diff = (foot_centre(kp, "l")[:, 1] - foot_centre(kp, "r")[:, 1]) / leg_px
         axes[0].plot(t, diff, color="k")
@@ -284,18 +328,27 @@ def write_plots(
         for s, name in (("l", "left"), ("r", "right")):
             axes[2].plot(t, foot_centre(kp, s)[:, 0], color=rgb(marks[name]), label=f"{name} foot")
         axes[2].set_ylabel("foot x (px)")
+    window = _middle_window(t, contacts)
     for ax in axes:
         events(ax)
         ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=12)
+        ax.yaxis.label.set_size(13)
+        if window is not None:
+            ax.set_xlim(*window)
         if ax.get_legend_handles_labels()[0]:
-            ax.legend(loc="upper right", fontsize=8)
-    axes[-1].set_xlabel("time (s); solid lines: contacts, dotted: toe-off (blue left, orange right)")
+            ax.legend(
+                loc="lower left", bbox_to_anchor=(0, 1), fontsize=11, ncol=2, frameon=False, borderpad=0
+            )
+    axes[-1].set_xlabel("time (s)", fontsize=12)
     cad = metrics.get("cadence")
-    title = f"{view} view, {kp.fps:g} fps"
+    title = f"{view} view, {kp.fps:g} frames/s"
     if cad is not None and cad.value is not None:
-        title += f", cadence {format_measure(cad.value, cad.uncertainty, cad.unit)}"
-    fig.suptitle(title)
-    fig.subplots_adjust(left=0.11, right=0.98, bottom=0.08, top=0.94, hspace=0.12)  # tight_layout costs 0.3 s
+        title += f"\ncadence {cad.shown()}"
+        if cad.quality == "unreliable":
+            title += " as filmed (not real time)"
+    fig.suptitle(title, fontsize=13)
+    fig.subplots_adjust(left=0.24, right=0.97, bottom=0.08, top=0.86, hspace=0.32)  # tight_layout costs 0.3 s
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(str(path))
     return path

@@ -49,6 +49,11 @@ class GaitReport:
     borderline: tuple[Borderline, ...]
     cadence_cue_pct: float | None
     summary: str
+    #: real_time, slowed (``speed_factor`` times, to be confirmed), unsure, sped_up, or given
+    time_scale: str = "real_time"
+    #: how many times slower the clip plays, when the runner or the file said so (already applied)
+    slowed_down: float | None = None
+    slowed_by: str | None = None
     notes: tuple[str, ...] = ()
     key_frames: tuple[str, ...] = ()
     plots: tuple[str, ...] = ()

@@ -155,6 +155,18 @@ class CadenceBounds(Model):
     sources: list[Id] = Field(min_length=1)
 
 
+class SlowMotionRules(Model):
+    """Slow motion by physics: the pelvis bounce of real-time running, and the factor bands."""
+
+    pelvis_accel_g: float = Field(
+        gt=0, description="step-rate pelvis acceleration amplitude in real time, in g"
+    )
+    leg_length_m: float = Field(gt=0.3, lt=1.5, description="hip to ankle when the height is not given")
+    real_time_max_factor: float = Field(ge=1)
+    slowed_min_factor: float = Field(gt=1)
+    sources: list[Id] = Field(min_length=1)
+
+
 class CadenceCue(Model):
     """The step-rate increase prescribed when overstriding is found."""
 
@@ -196,6 +208,7 @@ class GaitRules(Model):
     error_budget: ErrorBudget
     fps: FpsRequirements
     cadence_bounds: CadenceBounds
+    slow_motion: SlowMotionRules
     cadence_cue: CadenceCue
     foot_strike: FootStrikeBands
     activity: ActivityRules

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from heelcoach.domain.types import DriverEvidence
+from heelcoach.gait.container import ContainerTiming, read_timing
 from heelcoach.gait.errors import GaitError, KeypointFileError, WrongFileTypeError
 from heelcoach.gait.findings import Finding, driver_evidence
 from heelcoach.gait.halpe import read_halpe
@@ -48,6 +49,7 @@ __all__ = [
     "latest_report",
     "person_cadence_cue_pct",
     "person_gait_evidence",
+    "report_history",
     "save_report",
 ]
 
@@ -111,6 +113,7 @@ def _outputs(
         frames,
         stem,
         frame_scale=scale,
+        metrics=report.metrics,
     )
     plot = write_plots(
         kp,
@@ -149,6 +152,7 @@ def analyse_video(
     """
     check_upload(path, max_upload_mb)
     stash = FrameStash() if out_dir is not None else None
+    timing_found: list[ContainerTiming] = []
     keypoints, _info = video_keypoints(
         path,
         backend=backend,
@@ -157,8 +161,57 @@ def analyse_video(
         stash=stash,
         max_frames=max_frames,
         workers=pose_workers,
-        preload=(lambda: _rules(rules),),  # the knowledge base loads while the model runs
+        # the knowledge base loads, and ffprobe reads the file's timing, while the model runs
+        preload=(lambda: _rules(rules), lambda: timing_found.append(read_timing(path, 0.0))),
     )
+    return analyse_clip_keypoints(
+        path,
+        keypoints,
+        view,
+        height_cm,
+        out_dir,
+        rules=rules,
+        stash=stash,
+        slowed_down=slowed_down,
+        timing=timing_found[0] if timing_found else None,
+    )
+
+
+def analyse_clip_keypoints(
+    path: Path,
+    keypoints: Keypoints,
+    view: ViewChoice = "auto",
+    height_cm: float | None = None,
+    out_dir: Path | None = None,
+    *,
+    rules: GaitRules | None = None,
+    stash: FrameStash | None = None,
+    slowed_down: float | None = None,
+    timing: ContainerTiming | None = None,
+) -> GaitReport:
+    """Analyse the pose keypoints of the video ``path``, reading the file's own timing first
+    (``timing``: already read, e.g. while the pose model ran).
+
+    When the runner did not say how much the clip is slowed, a phone's slow-motion file (capture
+    rate tag, stretching edit list) says it; keypoints are then timed at the capture rate.
+    """
+    slowed_by = "you"
+    shown: float | None = None
+    if slowed_down is None:  # a phone's own slow-motion file says how much it is slowed
+        timing = timing if timing is not None else read_timing(path, keypoints.fps)
+        if timing.says_slowed:
+            slowed_down = max(1.0, timing.capture_fps / keypoints.fps)
+            slowed_by, shown = "the file", timing.slowed
+            keypoints = replace(
+                keypoints,
+                notes=(
+                    *keypoints.notes,
+                    (
+                        f"{timing.how} says the clip plays {format_value(timing.slowed)}x slower than it "
+                        f"was filmed ({format_value(timing.capture_fps)} frames/s)"
+                    ),
+                ),
+            )
     return analyse_loaded(
         keypoints,
         str(path),
@@ -170,6 +223,8 @@ def analyse_video(
         video=path,
         stash=stash,
         slowed_down=slowed_down,
+        slowed_by=slowed_by,
+        shown_slowed=shown,
     )
 
 
@@ -184,11 +239,18 @@ def analyse_loaded(
     video: Path | None = None,
     stash: FrameStash | None = None,
     slowed_down: float | None = None,
+    slowed_by: str = "you",
+    shown_slowed: float | None = None,
 ) -> GaitReport:
     """Analyse keypoints already in memory (e.g. cached pose results)."""
-    analysis = GaitAnalysis(_rules(rules), view=view, height_cm=height_cm, slowed_down=slowed_down).run(
-        keypoints, source, input_kind
-    )
+    analysis = GaitAnalysis(
+        _rules(rules),
+        view=view,
+        height_cm=height_cm,
+        slowed_down=slowed_down,
+        slowed_by=slowed_by,
+        shown_slowed=shown_slowed,
+    ).run(keypoints, source, input_kind)
     stem = Path(source).stem.replace(".pose", "") or "gait"
     return _outputs(analysis, analysis.report_, out_dir, video, stem, stash)
 
@@ -293,6 +355,12 @@ def latest_report(ctx: AppContext, person_id: int, view: str | None = None) -> G
     """The newest stored gait report of a person (optionally of one view), or None."""
     with transaction(ctx.sessions) as s:
         return GaitReports(s).latest(person_id, view=view)
+
+
+def report_history(ctx: AppContext, person_id: int, limit: int = 20) -> list[GaitReportRecord]:
+    """A person's stored gait reports, newest first (every analysis is kept, not only the latest)."""
+    with transaction(ctx.sessions) as s:
+        return GaitReports(s).history(person_id, limit=limit)
 
 
 _FINDING_FIELDS = frozenset(f.name for f in fields(Finding))

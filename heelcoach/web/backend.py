@@ -459,8 +459,16 @@ class Backend:
         """Where this person's key frames and plots live (under the data folder, kept across restarts)."""
         return self.data_dir / "gait" / f"person-{person_id}"
 
-    def submit_gait(self, person_id: int, video: Path, view: str, height_cm: float | None) -> str:
-        """Queue a gait analysis in the background; return the job id.
+    def submit_gait(
+        self,
+        person_id: int,
+        video: Path,
+        view: str,
+        height_cm: float | None,
+        slowed_down: float | None = None,
+    ) -> str:
+        """Queue a gait analysis in the background; return the job id (``slowed_down``: the runner
+        says the clip plays this many times slower than real time).
 
         The job writes key frames under the person's gait folder, stores the report for the person
         (so it is there after a restart) and leaves a :class:`GaitJobResult`.
@@ -481,7 +489,20 @@ class Backend:
 
             progress(0.0, "starting the pose model")
             try:
-                report = gait.analyse_video(video, choice, height_cm, out_dir, frames, max_upload_mb=max_mb)
+                if slowed_down:  # only when the runner said so: the file may say it itself
+                    report = gait.analyse_video(
+                        video,
+                        choice,
+                        height_cm,
+                        out_dir,
+                        frames,
+                        max_upload_mb=max_mb,
+                        slowed_down=slowed_down,
+                    )
+                else:
+                    report = gait.analyse_video(
+                        video, choice, height_cm, out_dir, frames, max_upload_mb=max_mb
+                    )
                 progress(0.95, "saving the report")
                 report_id = gait.save_report(self.ctx, person_id, report, key_frames_dir=out_dir)
             except gait.GaitError as exc:
@@ -502,6 +523,12 @@ class Backend:
             (person_id, "gait_latest"), lambda: gait.latest_report(self.ctx, person_id)
         )
         return record
+
+    def gait_history(self, person_id: int) -> list[GaitReportRecord]:
+        """The person's stored gait reports, newest first."""
+        from heelcoach.services import gait
+
+        return gait.report_history(self.ctx, person_id)
 
     def plan_with_stored_gait(self, person_id: int) -> runner.PlanVersionRecord:
         """The next plan version with the stored gait reports merged in (phase, week and levels kept).

@@ -40,6 +40,8 @@ class FrameView:
 
     url: str
     caption: str
+    alt: str = ""
+    chart: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,20 @@ class GaitReportView:
     frames: list[FrameView] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     created_at: datetime | None = None
+    #: False for walking, no gait, or a clip whose time scale is in doubt: nothing for the plan
+    can_update_plan: bool = True
+    time_scale: str = "real_time"
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    """One earlier analysis in the list of a person's analyses."""
+
+    created_at: datetime | None
+    view: str
+    activity: str
+    headline: str
+    summary: str
 
 
 def _fmt(value: Any, uncertainty: Any = None, unit: str = "") -> str:
@@ -72,7 +88,7 @@ CAPTIONS = {
     "keyframe_left": "Left foot landing",
     "keyframe_right": "Right foot landing",
     "keyframe": "Foot landing",
-    "signals": "Angles and positions over the clip",
+    "signals": "Feet, knees and pelvis over the clip",
 }
 
 
@@ -102,6 +118,45 @@ def frame_file(root: Path, name: str) -> Path | None:
     return path
 
 
+def _alt(caption: str, report: Any) -> str:
+    """What a picture shows, in words (for people who cannot see it)."""
+    metrics = attr(report, "metrics") or {}
+
+    def side_text(metric_id: str, side: str, label: str) -> str | None:
+        m = metrics.get(metric_id)
+        if m is None:
+            return None
+        value = attr(m, side) if attr(m, side) is not None else attr(m, "value")
+        if value is None:
+            return None
+        return f"{label} {_fmt(value, attr(m, 'uncertainty'), str(attr(m, 'unit', '') or ''))}"
+
+    if caption == CAPTIONS["signals"]:
+        cad = metrics.get("cadence")
+        n = len(attr(report, "contacts", ()) or ())
+        text = (
+            "Chart of the clip over time: each foot's distance ahead of the hip, each knee's bend and "
+            f"the pelvis height, with the {n} foot landings marked"
+        )
+        if cad is not None and attr(cad, "value") is not None:
+            text += f"; cadence {_fmt(attr(cad, 'value'), attr(cad, 'uncertainty'), 'steps/min')}"
+        return text + "."
+    side = "left" if caption.startswith("Left") else ("right" if caption.startswith("Right") else "")
+    if not side:
+        return caption
+    parts = [
+        p
+        for p in (
+            side_text("overstride", side, "heel ahead of the hip by"),
+            side_text("knee_flexion_contact", side, "knee bent"),
+            side_text("pelvic_drop", side, "pelvis drop"),
+            side_text("knee_fppa", side, "knee angle from the front"),
+        )
+        if p
+    ]
+    return f"{caption}, {side} side: " + ("; ".join(parts) if parts else "skeleton drawn on the runner") + "."
+
+
 def _frames(report: Any, root: Path) -> list[FrameView]:
     out: list[FrameView] = []
     names = [*(attr(report, "key_frames", ()) or ()), *(attr(report, "plots", ()) or ())]
@@ -113,7 +168,15 @@ def _frames(report: Any, root: Path) -> list[FrameView]:
             continue
         if not path.is_relative_to(base) or frame_file(base, str(path.relative_to(base))) is None:
             continue
-        out.append(FrameView(f"/gait/frames/{path.relative_to(base).as_posix()}", _caption(path)))
+        caption = _caption(path)
+        out.append(
+            FrameView(
+                f"/gait/frames/{path.relative_to(base).as_posix()}",
+                caption,
+                _alt(caption, report),
+                chart=caption == CAPTIONS["signals"],
+            )
+        )
     return out
 
 
@@ -133,8 +196,14 @@ def gait_report_view(
             continue
         unit = str(attr(m, "unit", "") or "")
         shown = _fmt(value, attr(m, "uncertainty"), unit)
-        notes = attr(m, "notes", ()) or ()
-        metrics.append(MetricView(str(attr(m, "name", "") or key), shown, " ".join(str(n) for n in notes)))
+        left, right = attr(m, "left"), attr(m, "right")
+        if left is not None and right is not None:
+            unc = attr(m, "uncertainty")
+            shown += f" (left {_fmt(left, unc, unit)}, right {_fmt(right, unc, unit)})"
+        notes = [str(n) for n in attr(m, "notes", ()) or ()]
+        if attr(m, "quality") == "unreliable":
+            notes.insert(0, "as filmed, not real time")
+        metrics.append(MetricView(str(attr(m, "name", "") or key), shown, " · ".join(notes)))
     findings = [
         FindingView(
             title=str(attr(f, "metric_id", "")).replace("_", " "),
@@ -145,6 +214,8 @@ def gait_report_view(
         for f in attr(report, "findings", ()) or ()
     ]
     quality = attr(report, "quality")
+    time_scale = str(attr(report, "time_scale", "real_time") or "real_time")
+    activity = str(attr(report, "activity", "") or "")
     return GaitReportView(
         use_action=use_action,
         view=str(attr(report, "view", "") or ""),
@@ -158,4 +229,29 @@ def gait_report_view(
         frames=_frames(report, frames_root),
         notes=[str(n) for n in attr(report, "notes", ()) or ()],
         created_at=created_at,
+        can_update_plan=activity == "running" and time_scale in ("real_time", "given"),
+        time_scale=time_scale,
     )
+
+
+def history_rows(records: list[Any]) -> list[HistoryRow]:
+    """Earlier analyses (stored records, newest first) as rows: date, view, what it showed, headline."""
+    rows = []
+    for record in records:
+        report = attr(record, "report") or {}
+        cad = (attr(report, "metrics") or {}).get("cadence")
+        headline = ""
+        if cad is not None and attr(cad, "value") is not None:
+            headline = f"cadence {_fmt(attr(cad, 'value'), attr(cad, 'uncertainty'), 'steps/min')}"
+            if attr(cad, "quality") == "unreliable":
+                headline += " as filmed (not real time)"
+        rows.append(
+            HistoryRow(
+                created_at=attr(record, "created_at"),
+                view=str(attr(record, "view", "") or ""),
+                activity=str(attr(record, "activity", "") or ""),
+                headline=headline,
+                summary=str(attr(report, "summary", "") or ""),
+            )
+        )
+    return rows

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from heelcoach.services.jobs import JobStatus
 from heelcoach.web.backend import GaitJobResult
 from heelcoach.web.deps import get_backend, person_id, render
-from heelcoach.web.gait_views import frame_file, gait_report_view
+from heelcoach.web.gait_views import frame_file, gait_report_view, history_rows
 from heelcoach.web.uploads import VIDEO_TYPES, UploadRejectedError, save_upload
 
 router = APIRouter()
@@ -68,6 +68,7 @@ def _gait_page(request: Request, error: str | None = None, status_code: int = 20
         max_mb=_max_mb(request),
         jobs=jobs,
         report=report,
+        history=history_rows(backend.gait_history(pid)[1:]),
         error=error,
     )
 
@@ -80,7 +81,10 @@ def gait_page(request: Request) -> Response:
 
 @router.post("/gait/upload", response_class=HTMLResponse)
 async def gait_upload(
-    request: Request, video: Annotated[UploadFile, File()], view: Annotated[str, Form()] = "auto"
+    request: Request,
+    video: Annotated[UploadFile, File()],
+    view: Annotated[str, Form()] = "auto",
+    slowed_down: Annotated[str, Form()] = "",
 ) -> Response:
     """Check and store the video, then start the analysis in the background."""
     pid = person_id(request)
@@ -92,9 +96,18 @@ async def gait_upload(
         saved = await save_upload(video, VIDEO_TYPES, _max_mb(request), out_dir)
     except UploadRejectedError as exc:
         return await run_in_threadpool(_gait_page, request, str(exc), 422)
-    job_id = backend.submit_gait(pid, saved.path, view, backend.height_cm(pid))
+    job_id = backend.submit_gait(pid, saved.path, view, backend.height_cm(pid), _slowed(slowed_down))
     request.session["gait_jobs"] = [*request.session.get("gait_jobs", [])[-9:], job_id]
     return RedirectResponse(f"/gait/job/{job_id}", status_code=303)
+
+
+def _slowed(text: str) -> float | None:
+    """The slow-motion factor the runner typed (1-32), or None when empty or not a number."""
+    try:
+        value = float(text.strip().rstrip("xX"))
+    except ValueError:
+        return None
+    return value if 1.0 <= value <= 32.0 else None
 
 
 def _job(request: Request, job_id: str) -> JobStatus:

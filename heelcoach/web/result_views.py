@@ -47,8 +47,10 @@ class SummaryView:
 
 def answer_text(question: Any, value: Any) -> str:
     """An answer as a person reads it: choice labels, yes/no, the number with its unit."""
-    if value is None or value == [] or value == "":
+    if value is None or value == "":
         return "not answered"
+    if value == []:
+        return "none of these"
     if isinstance(value, bool):
         return "yes" if value else "no"
     labels = {str(attr(c, "id")): str(attr(c, "label")) for c in attr(question, "choices", []) or []}
@@ -98,7 +100,7 @@ def summary_view(
         lines = [
             _line(questions, qid, answers.get(qid))
             for qid, q in questions.items()
-            if str(q.group) == group and answers.get(qid) not in (None, "", [])
+            if str(q.group) == group and answers.get(qid) not in (None, "")
         ]
         if lines:
             groups.append((title, lines))

@@ -30,6 +30,15 @@ class SideTruth:
     tibia_ic_deg: float
 
 
+def bounce_px(cadence_spm: float, walking: bool = False, slowed: float = 1.0) -> float:
+    """Pelvis bounce amplitude (px) of real running at this cadence: 1.4 g at the step rate, for a
+    0.86 m leg (the physics in ``heelcoach.gait.rhythm``); walking bounces about a quarter as much.
+    ``slowed``: the cadence given is as filmed, the clip plays this many times slower."""
+    step_hz = cadence_spm / 60.0 * slowed
+    amp_m = 1.4 * 9.81 / (2 * np.pi * step_hz) ** 2
+    return float(amp_m / 0.86 * (THIGH_PX + SHANK_PX) * (0.25 if walking else 1.0))
+
+
 def _omega(cadence_spm: float) -> float:
     return 2 * np.pi * cadence_spm / 120.0  # stride frequency (rad/s): two steps per stride
 
@@ -44,13 +53,21 @@ def side_view(
     direction: int = 1,
     walking: bool = False,
     t0_s: float = 0.11,
+    slowed: float = 1.0,
 ) -> tuple[Keypoints, SideTruth]:
-    """A runner on a treadmill filmed from the side (hip fixed in the image, bouncing)."""
+    """A runner on a treadmill filmed from the side (hip fixed in the image, bouncing as physics
+    wants; ``slowed``: the clip plays this many times slower, ``cadence_spm`` is as filmed)."""
     n = round(duration_s * fps)
     t = np.arange(n) / fps
     w = _omega(cadence_spm)
     xy, score = empty_frames(n)
-    hip = np.stack([np.full(n, 400.0), 300.0 + 8.0 * np.cos(2 * w * (t - t0_s) + 0.6)], axis=1)
+    hip = np.stack(
+        [
+            np.full(n, 400.0),
+            300.0 + bounce_px(cadence_spm, walking, slowed) * np.cos(2 * w * (t - t0_s) + 0.6),
+        ],
+        axis=1,
+    )
     truth_ic: dict[str, list[float]] = {}
     knee_amp = 25.0 if walking else 80.0
     for side, phase in (("l", 0.0), ("r", np.pi)):

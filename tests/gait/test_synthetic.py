@@ -178,9 +178,10 @@ def test_walking_recognised(gait_rules) -> None:
 
 def test_slow_motion_is_not_reported_as_fact(gait_rules) -> None:
     # a 170 steps/min run filmed at 120 fps and played back at 30 fps
-    kp, _ = side_view(cadence_spm=170.0 / 4, duration_s=16.0)
+    kp, _ = side_view(cadence_spm=170.0 / 4, duration_s=16.0, slowed=4.0)
     report = GaitAnalysis(gait_rules).run(kp).report_
     assert report.activity == "running"
+    assert report.time_scale == "slowed"
     assert report.slow_motion_suspected
     assert report.speed_factor == pytest.approx(4.0, rel=0.05)
     assert report.cadence_spm is None
@@ -225,7 +226,7 @@ def test_report_json_round_trip(gait_rules) -> None:
 
 
 def test_slowed_down_factor_restores_real_time(gait_rules) -> None:
-    kp, _ = side_view(cadence_spm=170.0 / 4, duration_s=16.0)
+    kp, _ = side_view(cadence_spm=170.0 / 4, duration_s=16.0, slowed=4.0)
     report = GaitAnalysis(gait_rules, slowed_down=4.0).run(kp).report_
     assert not report.slow_motion_suspected
     assert report.fps == 120.0
