@@ -69,9 +69,15 @@ def exercise_command(
         int | None, typer.Option("--frame", min=1, max=12, help="With --png: only this position (1 = start).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of text.")] = False,
+    contact_sheet: Annotated[
+        Path | None, typer.Option("--contact-sheet", help="Write every illustration on one PNG here.")
+    ] = None,
 ) -> None:
     """How to do an exercise or self-test: steps, dose, evidence; --svg/--png write its illustration."""
     catalogue = load_catalogue()
+    if contact_sheet is not None:
+        _write(contact_sheet, exercises.contact_sheet_png(catalogue), "contact sheet of every illustration")
+        return
     if list_all:
         for known in illustrated_ids(catalogue):
             item = catalogue.exercises.get(known) or catalogue.self_tests[known]

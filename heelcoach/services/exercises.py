@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from heelcoach.domain.plan import grade_label
 from heelcoach.illustrate import render_png, render_svg
+from heelcoach.illustrate.sheet import contact_sheet
 from heelcoach.knowledge import Catalogue
 from heelcoach.knowledge.illustrations import illustrated_ids, load_illustrations
 from heelcoach.knowledge.schema import Dose, Reference
@@ -219,6 +220,18 @@ def illustration_png(item_id: str, frame: int | None = None, width: int = 480, h
     if frame is not None and not 0 <= frame < len(drawing.keyframes):
         raise LookupError(f"'{item_id}' has frames 1 to {len(drawing.keyframes)}")
     return render_png(drawing, frame=frame, width=width, height=height)
+
+
+def contact_sheet_png(catalogue: Catalogue) -> bytes:
+    """Every illustration's keyframes on one PNG, titled with the item's name, in catalogue order."""
+    drawings = load_illustrations()
+    names = {
+        **{k: v.name for k, v in catalogue.passive.items()},
+        **{k: v.name for k, v in catalogue.exercises.items()},
+    }
+    names.update({k: v.name for k, v in catalogue.self_tests.items()})
+    order = [*illustrated_ids(catalogue), *sorted(set(drawings) - set(illustrated_ids(catalogue)))]
+    return contact_sheet([(names.get(i, i), drawings[i]) for i in order if i in drawings])
 
 
 def keyframe_names(item_id: str) -> list[str]:

@@ -79,3 +79,13 @@ def test_list_names_every_item(cli: CliRunner, catalogue: Catalogue) -> None:
     assert result.exit_code == 0
     for item_id in illustrated_ids(catalogue):
         assert item_id in result.output
+
+
+def test_contact_sheet_of_every_illustration(cli: CliRunner, tmp_path: Path, catalogue: Catalogue) -> None:
+    sheet = tmp_path / "all.png"
+    result = cli.invoke(app, ["exercise", "--contact-sheet", str(sheet)])
+    assert result.exit_code == 0, result.output
+    width, height = Image.open(io.BytesIO(sheet.read_bytes())).size
+    rows = -(-len(illustrated_ids(catalogue)) // 2)
+    assert width > 1000
+    assert height > rows * 180

@@ -20,6 +20,8 @@ from heelcoach.knowledge.schema_illustration import LIMB_LIMITS_DEG, PROP_NEEDS,
 
 SVG = "{http://www.w3.org/2000/svg}"
 ITEMS = illustrated_ids(load_catalogue())
+#: Every drawing: each exercise and self-test, and the self-massage items drawn as well.
+DRAWN = [*ITEMS, *sorted(set(load_illustrations()) - set(ITEMS))]
 
 #: Equipment named in the exercise data -> the props that show it.
 EQUIPMENT_PROPS = {
@@ -43,7 +45,7 @@ def test_the_catalogue_and_the_drawings_match(catalogue: Catalogue) -> None:
     assert check_against(catalogue, load_illustrations()) == []
 
 
-@pytest.mark.parametrize("item_id", ITEMS)
+@pytest.mark.parametrize("item_id", DRAWN)
 def test_keyframes_stay_within_joint_limits_and_above_the_floor(item_id: str) -> None:
     drawing = _drawing(item_id)
     assert len(drawing.keyframes) >= 2, "at least a start and an end position"
@@ -71,7 +73,7 @@ def test_props_are_named_and_cover_the_required_equipment(catalogue: Catalogue, 
         )
 
 
-@pytest.mark.parametrize("item_id", ITEMS)
+@pytest.mark.parametrize("item_id", DRAWN)
 def test_renders_to_an_animated_svg_and_to_png(item_id: str) -> None:
     drawing = _drawing(item_id)
     root = ET.fromstring(render_svg(drawing))
