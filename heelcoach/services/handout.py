@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import cast
 
 from fpdf import FPDF
 from icalendar import Calendar, Event
@@ -12,6 +14,7 @@ from icalendar import Calendar, Event
 from heelcoach import DISCLAIMER
 from heelcoach.domain.plan import WEEKDAYS, Plan, PlanItem, format_dose, grade_label
 from heelcoach.knowledge import Catalogue
+from heelcoach.services.exercises import citations, illustration_png, keyframe_names, plain_words
 
 #: Unicode fonts looked for, in order; without one the PDF falls back to Latin-1 core fonts.
 _FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
@@ -60,15 +63,46 @@ class _Handout(FPDF):
         self.set_text_color(0)
 
     def heading(self, text: str, size: float = 13) -> None:
+        if self.room_left() < 30:  # never a heading alone at the foot of a page
+            self.add_page()
         self.ln(2)
         self.set_font(self.family, "B", size)
-        self.multi_cell(0, 7, self.text_safe(text), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, 7, self.text_safe(text), align="L", new_x="LMARGIN", new_y="NEXT")
         self.set_font(self.family, "", 10)
 
-    def para(self, text: str, size: float = 10, bold: bool = False) -> None:
+    def para(self, text: str, size: float = 10, bold: bool = False, indent: float = 0) -> None:
+        """Left-aligned text (never justified: justified lines open wide gaps in short columns)."""
         self.set_font(self.family, "B" if bold else "", size)
-        self.multi_cell(0, 5, self.text_safe(text), new_x="LMARGIN", new_y="NEXT")
+        if indent:
+            self.set_x(self.l_margin + indent)
+        self.multi_cell(0, size * 0.5, self.text_safe(text), align="L", new_x="LMARGIN", new_y="NEXT")
         self.set_font(self.family, "", 10)
+
+    def labelled(self, label: str, text: str, size: float = 9) -> None:
+        """'Label: text' with the label in bold, wrapped and left-aligned."""
+        self.set_font(self.family, "", size)
+        plain = self.text_safe(text).replace("**", "*").replace("__", "_").replace("--", "-")
+        body = f"**{self.text_safe(label)}:** {plain}"
+        self.multi_cell(0, size * 0.5, body, align="L", markdown=True, new_x="LMARGIN", new_y="NEXT")
+        self.set_font(self.family, "", 10)
+
+    def room_left(self) -> float:
+        return self.h - self.b_margin - self.get_y()
+
+
+class _Sources:
+    """Numbers each reference the first time an item cites it, for one list at the end."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        self.numbers: dict[str, int] = {}
+
+    def cite(self, ids: tuple[str, ...] | list[str]) -> str:
+        marks = []
+        for line in citations(self.catalogue, list(ids)):
+            self.numbers.setdefault(line, len(self.numbers) + 1)
+            marks.append(str(self.numbers[line]))
+        return f" [{', '.join(marks)}]" if marks else ""
 
 
 def _days_text(item: PlanItem) -> str:
@@ -79,51 +113,80 @@ def _days_text(item: PlanItem) -> str:
     return ", ".join(d.capitalize() for d in item.days)
 
 
-def plan_pdf(plan: Plan, catalogue: Catalogue, *, title: str = "Your heel plan") -> bytes:
-    """The plan as a printable handout: what to do, how much, on which days, why, and how sure we are."""
-    pdf = _Handout()
-    pdf.add_page()
-    pdf.set_font(pdf.family, "B", 18)
-    pdf.cell(0, 10, pdf.text_safe(title), new_x="LMARGIN", new_y="NEXT")
-    pdf.para(
-        f"{plan.phase.capitalize()} phase, week {plan.week} - plan version {plan.version}, "
-        f"made {plan.created.isoformat()} - irritability: {plan.irritability}"
-    )
-    pdf.set_fill_color(255, 244, 214)
-    pdf.set_font(pdf.family, "", 9)
-    pdf.multi_cell(0, 4.5, pdf.text_safe(DISCLAIMER), fill=True, border=1, new_x="LMARGIN", new_y="NEXT")
-    if plan.referral:
-        pdf.heading("See a clinician first")
-        pdf.para(plan.referral, bold=True)
-    pdf.heading("Where you are and why")
-    pdf.para(plan.rationale)
+def _steps(catalogue: Catalogue, item: PlanItem) -> list[str]:
+    """The how-to steps of the item at its level (exercises) or of the adjunct."""
+    if item.kind == "exercise" and item.ref_id in catalogue.exercises:
+        levels = catalogue.exercises[item.ref_id].levels
+        level = next((lv for lv in levels if lv.level == item.level), levels[0])
+        return list(level.instructions)
+    if item.kind == "adjunct" and item.ref_id in catalogue.passive:
+        return [step.text for step in catalogue.passive[item.ref_id].how]
+    return []
 
-    for heading, kind in _GROUPS:
-        items = [i for i in plan.items if i.kind == kind]
-        if not items:
-            continue
-        pdf.heading(heading)
-        for item in items:
-            level = f" (level {item.level})" if item.level else ""
-            optional = " - optional" if item.optional else ""
-            pdf.para(f"{item.title}{level}{optional}", bold=True)
-            details = []
-            dose = format_dose(item.dose)
-            if dose:
-                details.append(f"Dose: {dose}")
-            if _days_text(item):
-                details.append(f"Days: {_days_text(item)}")
-            if item.until:
-                details.append(f"Until: {item.until.isoformat()} at the latest")
-            details.append(f"Why: {item.why}")
-            exercise = catalogue.exercises.get(item.ref_id) if kind == "exercise" else None
-            if exercise is not None:
-                details.append(f"Stop if: {exercise.stop_if}")
-            details.append(f"Evidence: {grade_label(item.evidence)} ({', '.join(item.sources)})")
-            for line in details:
-                pdf.para(line, size=9)
-            pdf.ln(1.5)
 
+def _strip(pdf: _Handout, item: PlanItem) -> None:
+    """The illustration's keyframes side by side, start to end, when the item has one."""
+    names = keyframe_names(item.ref_id)
+    if not names:
+        return
+    frame_w = min(42.0, (pdf.w - pdf.l_margin - pdf.r_margin) / len(names))
+    frame_h = frame_w * 0.75
+    top = pdf.get_y() + 1
+    pdf.set_draw_color(205)
+    for index, name in enumerate(names):
+        x = pdf.l_margin + index * frame_w
+        pdf.image(
+            io.BytesIO(illustration_png(item.ref_id, index, 360, 270)), x=x, y=top, w=frame_w - 2, h=frame_h
+        )
+        pdf.rect(x, top, frame_w - 2, frame_h)
+        pdf.set_xy(x, top + frame_h + 0.5)
+        pdf.set_font(pdf.family, "", 7)
+        pdf.cell(frame_w - 2, 3.5, pdf.text_safe(f"{index + 1}. {name}"), align="C")
+    pdf.set_draw_color(0)
+    pdf.set_xy(pdf.l_margin, top + frame_h + 5)
+    pdf.set_font(pdf.family, "", 10)
+
+
+def _item(pdf: _Handout, catalogue: Catalogue, sources: _Sources, item: PlanItem) -> None:
+    """One item kept on one page: tried out of sight first, and moved to a new page if it would break."""
+    with pdf.offset_rendering() as trial:
+        _item_body(cast("_Handout", trial), catalogue, sources, item)  # a recorder standing in for the PDF
+    if trial.page_break_triggered:
+        pdf.add_page()
+    _item_body(pdf, catalogue, sources, item)
+
+
+def _item_body(pdf: _Handout, catalogue: Catalogue, sources: _Sources, item: PlanItem) -> None:
+    level = f" (level {item.level})" if item.level else ""
+    optional = " - optional" if item.optional else ""
+    pdf.para(f"{item.title}{level}{optional}", size=11, bold=True)
+    _strip(pdf, item)
+    steps = _steps(catalogue, item)
+    if steps:
+        pdf.para("How to do it", size=9, bold=True)
+        for number, step in enumerate(steps, start=1):
+            pdf.set_x(pdf.l_margin + 2)
+            pdf.set_font(pdf.family, "", 9)
+            pdf.cell(5, 4.5, f"{number}.")
+            pdf.multi_cell(
+                0, 4.5, pdf.text_safe(plain_words(catalogue, step)), align="L", new_x="LMARGIN", new_y="NEXT"
+            )
+    dose = format_dose(item.dose)
+    if dose:
+        pdf.labelled("Dose", dose)
+    if _days_text(item):
+        pdf.labelled("Days", _days_text(item))
+    if item.until:
+        pdf.labelled("Until", f"{item.until.isoformat()} at the latest")
+    pdf.labelled("Why", plain_words(catalogue, item.why))
+    exercise = catalogue.exercises.get(item.ref_id) if item.kind == "exercise" else None
+    if exercise is not None:
+        pdf.labelled("Stop if", exercise.stop_if)
+    pdf.labelled("Evidence", f"{grade_label(item.evidence)}{sources.cite(item.sources)}")
+    pdf.ln(3)
+
+
+def _running(pdf: _Handout, plan: Plan, catalogue: Catalogue) -> None:
     run = plan.run
     pdf.heading("Running this week")
     if run.mode == "none":
@@ -140,21 +203,66 @@ def plan_pdf(plan: Plan, catalogue: Catalogue, *, title: str = "Your heel plan")
             pdf.para(f"Weekly total at most: {run.weekly_km_cap:g} km.")
         if run.cadence_cue_pct:
             pdf.para(f"Cadence cue: about {run.cadence_cue_pct:g}% more steps per minute at the same pace.")
-    pdf.para(f"Why: {run.why}", size=9)
+    pdf.labelled("Why", plain_words(catalogue, run.why))
     if run.stop_rules:
-        pdf.para("Stop or cut the run short if:", bold=True)
+        if pdf.room_left() < 25:
+            pdf.add_page()
+        pdf.para("Stop or cut the run short if:", size=9, bold=True)
         for rule in run.stop_rules:
-            pdf.para(f"- {rule}", size=9)
+            pdf.para(f"- {rule}", size=9, indent=3)
 
+
+def _excluded_line(catalogue: Catalogue, ref_id: str, reason: str) -> str:
+    """'Name: reason', with the name once even when the reason already starts with it."""
+    name = _catalogue_name(catalogue, ref_id)
+    text = reason.strip()
+    while text.lower().startswith(f"{name.lower()}:"):
+        text = text[len(name) + 1 :].strip()
+    return f"{name}: {plain_words(catalogue, text)}"
+
+
+def plan_pdf(plan: Plan, catalogue: Catalogue, *, title: str = "Your heel plan") -> bytes:
+    """The plan as a printable handout: what to do and how (steps and pictures), how much, on which
+    days, why, and how sure we are, with the sources listed at the end."""
+    pdf = _Handout()
+    pdf.add_page()
+    pdf.set_font(pdf.family, "B", 18)
+    pdf.cell(0, 10, pdf.text_safe(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.para(
+        f"{plan.phase.capitalize()} phase, week {plan.week} - plan version {plan.version}, "
+        f"made {plan.created.isoformat()} - how easily your heel flares up: {plan.irritability}"
+    )
+    pdf.set_fill_color(255, 244, 214)
+    pdf.set_font(pdf.family, "", 9)
+    pdf.multi_cell(
+        0, 4.5, pdf.text_safe(DISCLAIMER), fill=True, border=1, align="L", new_x="LMARGIN", new_y="NEXT"
+    )
+    if plan.referral:
+        pdf.heading("See a clinician first")
+        pdf.para(plain_words(catalogue, plan.referral), bold=True)
+    pdf.heading("Where you are and why")
+    pdf.para(plain_words(catalogue, plan.rationale))
+    sources = _Sources(catalogue)
+    for heading, kind in _GROUPS:
+        items = [i for i in plan.items if i.kind == kind]
+        if not items:
+            continue
+        pdf.heading(heading)
+        for item in items:
+            _item(pdf, catalogue, sources, item)
+    _running(pdf, plan, catalogue)
     if plan.excluded:
         pdf.heading("Left out of your plan, and why")
         for ex in plan.excluded:
-            name = _catalogue_name(catalogue, ex.ref_id)
-            pdf.para(f"- {name}: {ex.reason}", size=9)
+            pdf.para(f"- {_excluded_line(catalogue, ex.ref_id, ex.reason)}", size=9)
     if plan.escalation_rules:
         pdf.heading("When to get more help")
         for rule in plan.escalation_rules:
-            pdf.para(f"- {rule}", size=9)
+            pdf.para(f"- {plain_words(catalogue, rule)}", size=9)
+    if sources.numbers:
+        pdf.heading("Sources")
+        for line, number in sources.numbers.items():
+            pdf.para(f"[{number}] {line}", size=8)
     return bytes(pdf.output())
 
 

@@ -25,6 +25,7 @@ from heelcoach.web.backend import Backend
 from heelcoach.web.csrf import require_csrf
 from heelcoach.web.errors import install as install_error_pages
 from heelcoach.web.filters import install_filters
+from heelcoach.web.illustrations import router as illustrations_router
 from heelcoach.web.login import router as login_router
 from heelcoach.web.pages_daily import router as daily_router
 from heelcoach.web.pages_data import router as data_router
@@ -109,4 +110,5 @@ def create_app(
     for router in (login_router, learn_router, start_router, daily_router, runs_router, data_router):
         app.include_router(router, dependencies=csrf, include_in_schema=False)
     app.include_router(api_router)
+    app.include_router(illustrations_router, include_in_schema=False)
     return app
