@@ -22,6 +22,8 @@ from rich.text import Text
 from heelcoach import DISCLAIMER
 from heelcoach.cli.app import app
 from heelcoach.cli.common import err, fail, open_context, out, parse_day
+from heelcoach.domain.daily import DailyAnswer
+from heelcoach.services import daily as daily_service
 from heelcoach.services import runner
 from heelcoach.services.context import AppContext
 
@@ -206,6 +208,19 @@ def _plan_item_ids(plan_doc: dict[str, Any]) -> list[str]:
 
 
 Pain = Annotated[int | None, typer.Option(min=0, max=10)]
+_COLOUR_STYLE = {"green": "bold green", "amber": "bold yellow", "red": "bold red"}
+
+
+def _print_answer(answer: DailyAnswer) -> None:
+    """Today's colour, the rule that decided it, and what to do."""
+    out.print(Text(answer.title, style=_COLOUR_STYLE[answer.colour]))
+    out.print(f"Why: {answer.because}")
+    for line in answer.do:
+        out.print(f"  - {line}")
+    if answer.watch_for:
+        out.print("Watch for, and see a clinician if:")
+        for line in answer.watch_for:
+            out.print(f"  - {line}")
 
 
 @app.command("checkin")
@@ -275,6 +290,7 @@ def checkin_command(
                 notes=notes,
             )
         saved = runner.record_checkin(ctx, who.id, entry)
+        answer = daily_service.todays_answer(ctx, who.id, when)
         due = False
         with suppress(runner.NotFoundError):
             due = runner.this_week(ctx, who.id, when).review_due
@@ -285,6 +301,7 @@ def checkin_command(
                 "replaced": saved.replaced,
                 "warnings": saved.warnings,
                 "review_due": due,
+                "answer": answer,
             }
         )
         return
@@ -295,6 +312,8 @@ def checkin_command(
     )
     for warning in saved.warnings:
         out.print(Text(warning, style="bold red"))
+    if answer is not None:
+        _print_answer(answer)
     if due:
         out.print("A week has passed since this plan version: run `heelcoach review`.")
 
