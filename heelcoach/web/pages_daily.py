@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from heelcoach.services import daily as daily_service
 from heelcoach.web.charts import Series, bars_with_line, line_chart
 from heelcoach.web.checkin import RED_FLAG_SYMPTOMS, CheckInForm, parse_checkin, service_errors
 from heelcoach.web.deps import cached_or_build, get_backend, get_ctx, person_id, render, render_cached
@@ -77,6 +78,7 @@ def _today_page(
         "week": week,
         "form": form,
         "checked_in": todays_checkin is not None,
+        "answer": daily_service.todays_answer(get_ctx(request), pid, today) if todays_checkin else None,
         "red_flag_symptoms": RED_FLAG_SYMPTOMS,
         "saved": saved,
         "max_day": today.isoformat(),
