@@ -619,12 +619,13 @@ def handout_command(
         Path | None, typer.Option("--pdf", help="Write the plan as a printable PDF handout to this file.")
     ] = None,
     ics_path: Annotated[
-        Path | None, typer.Option("--ics", help="Write the training days as a calendar file (.ics).")
+        Path | None,
+        typer.Option("--ics", help="Write recurring reminders (check-in, exercises, runs) as a .ics file."),
     ] = None,
-    weeks: Annotated[int, typer.Option("--weeks", min=1, max=12, help="Weeks of calendar events.")] = 1,
+    weeks: Annotated[int, typer.Option("--weeks", min=1, max=12, help="Weeks of calendar events.")] = 4,
 ) -> None:
-    """Take your current plan away: a PDF handout and/or calendar reminders."""
-    from heelcoach.services import handout
+    """Take your current plan away: a PDF handout and/or calendar reminders (see `reminders`)."""
+    from heelcoach.services import calendar, handout
 
     if pdf_path is None and ics_path is None:
         fail("say what to write: --pdf FILE and/or --ics FILE", 2)
@@ -635,10 +636,46 @@ def handout_command(
         if pdf_path is not None:
             outputs.append((pdf_path, handout.plan_pdf(plan, ctx.catalogue)))
         if ics_path is not None:
-            outputs.append((ics_path, handout.plan_ics(plan, weeks=weeks)))
+            outputs.append((ics_path, calendar.calendar_for(ctx, who.id, weeks=weeks)))
     for path, data in outputs:
         try:
             path.write_bytes(data)
         except OSError as exc:
             fail(f"cannot write {path}: {exc.strerror or exc}. Choose a folder you can write to.")
         out.print(f"wrote {path}", markup=False)
+
+
+@app.command("reminders")
+def reminders_command(
+    person: PersonOpt = None,
+    checkin: Annotated[
+        str | None, typer.Option("--checkin", help="Morning check-in time, e.g. 07:00.")
+    ] = None,
+    session: Annotated[str | None, typer.Option("--session", help="Exercise time, e.g. 18:30.")] = None,
+    run: Annotated[str | None, typer.Option("--run", help="Run time, e.g. 07:30.")] = None,
+    timezone: Annotated[
+        str | None, typer.Option("--timezone", help="Your time zone, e.g. Europe/London.")
+    ] = None,
+) -> None:
+    """Show or set when the calendar file reminds you (`handout --ics FILE` writes it)."""
+    from heelcoach.services import calendar
+
+    with open_context() as ctx:
+        who = runner.resolve_person(ctx, person)
+        now = calendar.reminders_for(ctx, who.id)
+        if any(v is not None for v in (checkin, session, run, timezone)):
+            try:
+                now = calendar.Reminders.parse(
+                    checkin or f"{now.checkin:%H:%M}",
+                    session or f"{now.session:%H:%M}",
+                    timezone or now.timezone,
+                    run=run or f"{now.run:%H:%M}",
+                )
+            except calendar.ReminderError as exc:
+                fail(f"--{exc}", 2)  # the message starts with the field, which is the option's name
+            calendar.save_reminders(ctx, who.id, now)
+    out.print(
+        f"Check-in {now.checkin:%H:%M}, exercises {now.session:%H:%M}, runs {now.run:%H:%M} "
+        f"({now.timezone}). `heelcoach handout --ics plan.ics` writes them as calendar reminders.",
+        markup=False,
+    )

@@ -32,6 +32,8 @@ class DailyAnswer:
     do: tuple[str, ...]
     watch_for: tuple[str, ...] = ()
     run_share_pct: float = 100.0
+    #: the top of the acceptable pain band (0-10), for the sentence that explains the model
+    band_max: int = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,4 +180,5 @@ def daily_answer(today: CheckIn, earlier: Sequence[CheckIn], rules: PlanRules) -
         do=tuple(colour.do),
         watch_for=tuple(cfg.watch_for) if fired.colour == "red" else (),
         run_share_pct=share,
+        band_max=pm.during_acceptable_max,
     )

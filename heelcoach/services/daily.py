@@ -47,14 +47,21 @@ def answer_for(record: CheckInRecord, earlier: list[CheckInRecord], ctx: AppCont
     return daily_answer(domain_checkin(record), [domain_checkin(r) for r in earlier], ctx.catalogue.plan)
 
 
-def todays_answer(ctx: AppContext, person_id: int, today: date) -> DailyAnswer | None:
-    """Green / amber / red for ``today``'s check-in (None when there is none yet)."""
+def todays_state(
+    ctx: AppContext, person_id: int, today: date
+) -> tuple[CheckInRecord | None, DailyAnswer | None]:
+    """Today's check-in as stored now and its answer (both None before the first check-in)."""
     with transaction(ctx.sessions) as s:
         rows = Repos(s).checkins.between(person_id, today - timedelta(days=LOOKBACK_DAYS), today)
     todays = next((r for r in rows if r.day == today), None)
     if todays is None:
-        return None
-    return answer_for(todays, [r for r in rows if r.day < today], ctx)
+        return None, None
+    return todays, answer_for(todays, [r for r in rows if r.day < today], ctx)
+
+
+def todays_answer(ctx: AppContext, person_id: int, today: date) -> DailyAnswer | None:
+    """Green / amber / red for ``today``'s check-in (None when there is none yet)."""
+    return todays_state(ctx, person_id, today)[1]
 
 
 @dataclass(frozen=True, slots=True)

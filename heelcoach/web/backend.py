@@ -236,14 +236,14 @@ class Backend:
         return handout.plan_pdf(plan, self.ctx.catalogue)
 
     def plan_calendar_ics(self, person_id: int, weeks: int = 1) -> bytes | None:
-        """The current plan's training days as an iCalendar file (None when there is no plan yet)."""
-        from heelcoach.services import handout
+        """The current plan as recurring reminders (RRULE, VALARM, the runner's time zone); None
+        when there is no plan yet."""
+        from heelcoach.services import calendar
 
         try:
-            _record, plan = runner.current_plan(self.ctx, person_id)
+            return calendar.calendar_for(self.ctx, person_id, weeks=weeks)
         except runner.NotFoundError:
             return None
-        return handout.plan_ics(plan, weeks=weeks)
 
     def this_week(self, person_id: int, today: date | None = None) -> runner.WeekView | None:
         """The runner's ``WeekView`` (None when there is no plan yet)."""

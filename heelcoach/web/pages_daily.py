@@ -137,8 +137,8 @@ def plan_handout(request: Request) -> Response:
 
 
 @router.get("/plan/calendar.ics")
-def plan_calendar(request: Request, weeks: int = 1) -> Response:
-    """This plan week's training days as calendar events (``?weeks=`` 1-4 for more weeks)."""
+def plan_calendar(request: Request, weeks: int = 4) -> Response:
+    """Recurring reminders for the plan: check-in, exercise and run days (``?weeks=`` 1-4)."""
     body = get_backend(request).plan_calendar_ics(person_id(request), weeks=max(1, min(4, weeks)))
     if body is None:
         raise HTTPException(404, "No plan yet: answer the questions first, then add it to your calendar.")

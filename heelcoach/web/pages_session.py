@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from heelcoach.services import calendar as calendar_service
 from heelcoach.services import daily as daily_service
 from heelcoach.services.runner import InvalidInputError, NotFoundError
 from heelcoach.web.deps import get_backend, get_ctx, person_id, render
@@ -36,8 +37,7 @@ def _session_page(request: Request) -> Response:
         return render(request, "session.html", title="Today's exercises", plan=None, today=today)
     view = plan_view(ctx.catalogue, week.plan, week.record.version)
     exercises, _relief = today_items(view, today)
-    answer = daily_service.todays_answer(ctx, pid, today)
-    checkin = next((c for c in week.checkins if c.day == today), None)
+    checkin, answer = daily_service.todays_state(ctx, pid, today)  # fresh: the session writes it
     stopped = view.referral_stops or (answer is not None and answer.rule_id == "warning_sign")
     doses = {i.id: dict(i.dose) for i in week.plan.items}
     items = (
@@ -59,6 +59,7 @@ def _session_page(request: Request) -> Response:
         done=list(checkin.done_items) if checkin else [],
         stopped=stopped,
         rules=ctx.catalogue.plan.guided_session,
+        answer_band=ctx.catalogue.plan.pain_monitoring.during_acceptable_max,
         test=ctx.catalogue.self_tests.get(ctx.catalogue.plan.guided_session.metronome_test),
     )
 
@@ -120,6 +121,57 @@ async def session_log(request: Request) -> Response:
     except NotFoundError as exc:
         return JSONResponse({"error": str(exc)}, status_code=409)
     return JSONResponse({"done_items": list(logged.record.done_items), "times_today": logged.times_today})
+
+
+def _reminders_page(
+    request: Request, values: dict[str, str] | None = None, error: str = "", status_code: int = 200
+) -> Response:
+    pid = person_id(request)
+    stored = None
+    if values is None:
+        when = calendar_service.reminders_for(get_ctx(request), pid)
+        stored = calendar_service.has_reminders(get_ctx(request), pid)
+        values = {
+            "checkin_time": f"{when.checkin:%H:%M}",
+            "session_time": f"{when.session:%H:%M}",
+            "run_time": f"{when.run:%H:%M}",
+            "timezone": when.timezone if stored else "",
+        }
+    return render(
+        request,
+        "reminders.html",
+        status_code=status_code,
+        title="Reminders",
+        values=values,
+        error=error,
+        has_plan=get_backend(request).this_week(pid, _today(request)) is not None,
+    )
+
+
+@router.get("/settings/reminders", response_class=HTMLResponse)
+def reminders_page(request: Request) -> Response:
+    """When to be reminded (morning check-in, exercises, runs) and the calendar file to subscribe to."""
+    return _reminders_page(request)
+
+
+@router.post("/settings/reminders", response_class=HTMLResponse)
+async def reminders_save(request: Request) -> Response:
+    """Store the reminder times and time zone; the calendar file uses them from now on."""
+    form = await request.form()
+    values = {
+        k: str(form.get(k, "")).strip()[:64] for k in ("checkin_time", "session_time", "run_time", "timezone")
+    }
+    try:
+        when = calendar_service.Reminders.parse(
+            values["checkin_time"], values["session_time"], values["timezone"], run=values["run_time"]
+        )
+        calendar_service.save_reminders(get_ctx(request), person_id(request), when)
+    except (calendar_service.ReminderError, NotFoundError) as exc:
+        return _reminders_page(request, values, str(exc), status_code=422)
+    request.session["flash"] = (
+        "Reminder times saved. Download the calendar file again to update your calendar."
+    )
+    return RedirectResponse("/settings/reminders", status_code=303)
 
 
 @router.get("/manifest.webmanifest")

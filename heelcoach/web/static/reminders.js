@@ -19,6 +19,8 @@
     var n = new Notification("heelcoach: morning check-in", { body: "How did your first steps feel? Then start today's exercises.", tag: "heelcoach-checkin" });
     n.onclick = function () { window.focus(); location.assign("/today"); };
   }
+  var zone = document.querySelector("[data-detect-timezone]");
+  if (zone && !zone.value && window.Intl) { zone.value = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; }
   setInterval(check, 60000);
   check();
   // Settings: the "remind me in this browser" button asks for permission and keeps the time

@@ -208,7 +208,9 @@
     if (action === "metronome") return metronome(el.closest(".metronome"), el);
     if (el.dataset.reason) {
       card.querySelectorAll(".offer").forEach(function (o) { o.hidden = o.dataset.offer !== el.dataset.reason; });
-      if (card._timer) { clearInterval(card._timer.tick); card._timer.cue.textContent = "Paused."; }
+      if (card._timer) { clearInterval(card._timer.tick); card._timer.cue.textContent = "Paused."; card._timer = null; }
+      var again = card.querySelector("[data-action=start]");
+      if (again && again.hidden) { again.hidden = false; again.textContent = "Start again"; }
       log({ item_id: card.dataset.item, item_name: card.dataset.name, event: "reason", reason: el.dataset.reason }, card);
       return;
     }
