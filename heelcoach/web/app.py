@@ -25,6 +25,7 @@ from heelcoach.web.backend import Backend
 from heelcoach.web.csrf import require_csrf
 from heelcoach.web.errors import install as install_error_pages
 from heelcoach.web.filters import install_filters
+from heelcoach.web.pages_charts import router as charts_router
 from heelcoach.web.pages_daily import router as daily_router
 from heelcoach.web.pages_data import router as data_router
 from heelcoach.web.pages_learn import router as learn_router
@@ -89,7 +90,7 @@ def create_app(ctx: AppContext | None = None, jobs: JobRunner | None = None) -> 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     install_error_pages(app)
     csrf = [Depends(require_csrf)]
-    for router in (learn_router, start_router, daily_router, data_router, session_router):
+    for router in (learn_router, start_router, daily_router, data_router, session_router, charts_router):
         app.include_router(router, dependencies=csrf, include_in_schema=False)
     app.include_router(api_router)
     return app

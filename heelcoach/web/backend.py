@@ -331,7 +331,10 @@ class Backend:
                 anchor = last
         rep = imports_service.load_report(self.ctx, person_id, anchor, weeks=16)
         snapshot = rep.snapshot if anchor == today else None
+        from heelcoach.services import history  # the whole history by week, for the chart
+
         return {
+            "history": history.running_history(self.ctx, person_id, today),
             "runs": list(reversed(acts)),
             "weeks": list(rep.weeks),
             "spikes": list(rep.spikes),

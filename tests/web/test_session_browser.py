@@ -191,21 +191,48 @@ def test_today_and_the_session_work_offline_after_a_first_visit(
     context.close()
 
 
-def test_screenshots_of_the_pages_this_work_changes(browser: Any, live: tuple[str, AppContext, int]) -> None:
+CHART_TEXT_PX = """() => Array.from(document.querySelectorAll('svg.chart text')).map(t => {
+  const svg = t.ownerSVGElement;
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  return [t.textContent, parseFloat(getComputedStyle(t).fontSize) * scale];
+})"""
+ACTIVITIES = Path(__file__).resolve().parents[3] / "shared" / "data" / "activities"
+
+
+def test_charts_have_no_text_under_12_px_on_a_phone_and_screenshots(
+    browser: Any, live: tuple[str, AppContext, int]
+) -> None:
     url, ctx, pid = live
-    for day in range(1, 6):  # a few mornings before, so Progress has a line
+    from heelcoach.services import imports
+
+    for day in range(1, 15):  # two weeks of mornings with a few runs logged, so Progress has data
         runner.record_checkin(
             ctx,
             pid,
-            runner.CheckInInput(day=MONDAY - timedelta(days=day), first_step_pain=4 + day % 3, run_km=5.0),
+            runner.CheckInInput(
+                day=MONDAY - timedelta(days=day),
+                first_step_pain=2 + day % 5,
+                run_km=5.0 if day % 3 == 0 else None,
+            ),
             today=MONDAY,
         )
+    imports.import_paths(ctx, pid, [ACTIVITIES / "fit/6782987395.fit", ACTIVITIES / "fit/2067489619.fit"])
+    pages = ["/today", "/session", "/progress", "/runs", "/settings", "/settings/reminders"]
     for viewport, tag in ((PHONE, "phone"), (DESKTOP, "desktop")):
         page = browser.new_page(viewport=viewport)
         if tag == "phone":
             _first_step(page, url, 7)
-        for path in ("/today", "/session", "/progress", "/runs", "/settings"):
+        page.goto(url + "/runs")
+        detail = page.locator("a:has-text('Pace, heart rate')").first.get_attribute("href")
+        for path in [*pages, detail]:
             page.goto(url + path)
             assert page.locator("main h1").count() == 1
-            page.screenshot(path=str(SHOTS / f"{path.strip('/')}-{tag}.png"), full_page=True)
+            name = "run-detail" if path == detail else path.strip("/").replace("/", "-")
+            page.screenshot(path=str(SHOTS / f"{name}-{tag}.png"), full_page=True)
+            if tag == "phone":
+                sizes = page.evaluate(CHART_TEXT_PX)
+                small = [(text, round(px, 1)) for text, px in sizes if px < 12]
+                assert small == [], f"{path}: chart text under 12 px: {small[:5]}"
+                if path in ("/progress", "/runs") or path == detail:
+                    assert sizes, f"{path}: no chart drawn"
         page.close()
