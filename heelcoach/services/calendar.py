@@ -69,8 +69,9 @@ class Reminders:
         return cls(times["checkin"], times["session"], times["run"], zone)
 
 
-def _uid(plan: Plan, what: str) -> str:
-    return f"{uuid.uuid5(uuid.NAMESPACE_URL, f'heelcoach/{plan.version}/{what}')}@heelcoach"
+def _uid(owner: str, what: str) -> str:
+    # stable across plan versions: a new export updates the same events (SEQUENCE is the version)
+    return f"{uuid.uuid5(uuid.NAMESPACE_URL, f'heelcoach/{owner}/{what}')}@heelcoach"
 
 
 def _alarm(text: str, before: timedelta) -> Alarm:
@@ -88,10 +89,11 @@ def _first_on_or_after(start: date, weekdays: tuple[str, ...]) -> date:
 
 
 def _event(
-    plan: Plan, what: str, summary: str, description: str, first: datetime, length: timedelta
+    plan: Plan, what: str, summary: str, description: str, first: datetime, length: timedelta, owner: str
 ) -> Event:
     event = Event()
-    event.add("uid", _uid(plan, what))
+    event.add("uid", _uid(owner, what))
+    event.add("sequence", plan.version)
     event.add("dtstamp", datetime.combine(plan.created, time(0, 0), tzinfo=UTC))
     event.add("dtstart", first)
     event.add("dtend", first + length)
@@ -117,8 +119,12 @@ def _exercise_groups(plan: Plan) -> list[tuple[tuple[str, ...], list[str]]]:
     return [(tuple(days), list(lines)) for lines, days in groups.items()]
 
 
-def plan_calendar(plan: Plan, when: Reminders, *, weeks: int = 4) -> bytes:
-    """An iCalendar file: check-in every morning, exercise days and run days, repeating ``weeks``."""
+def plan_calendar(plan: Plan, when: Reminders, *, weeks: int = 4, owner: str = "runner") -> bytes:
+    """An iCalendar file: check-in every morning, exercise days and run days, repeating ``weeks``.
+
+    ``owner`` keeps event ids apart between runners (a clinic exports many) and stable over plan
+    versions, so a calendar that imports the next week's file updates the events it has.
+    """
     zone = ZoneInfo(when.timezone)
     start = plan.created
     # RFC 5545: with a TZID start, UNTIL must be given in UTC
@@ -134,6 +140,7 @@ def plan_calendar(plan: Plan, when: Reminders, *, weeks: int = 4) -> bytes:
         "Open heelcoach and answer the morning check-in; it tells you today's colour.",
         datetime.combine(start, when.checkin, tzinfo=zone),
         CHECKIN_LENGTH,
+        owner,
     )
     checkin.add("rrule", {"freq": "daily", "until": until})
     checkin.add_component(_alarm("Morning check-in", timedelta(0)))
@@ -147,6 +154,7 @@ def plan_calendar(plan: Plan, when: Reminders, *, weeks: int = 4) -> bytes:
             "\n".join(lines),
             datetime.combine(first, when.session, tzinfo=zone),
             SESSION_LENGTH,
+            owner,
         )
         event.add("rrule", {"freq": "weekly", "byday": [_BYDAY[d] for d in days], "until": until})
         event.add_component(_alarm("Time for your heel exercises", ALARM_BEFORE))
@@ -163,6 +171,7 @@ def plan_calendar(plan: Plan, when: Reminders, *, weeks: int = 4) -> bytes:
             f"Effort: {run.effort}. Surface: {run.surface}.{cap} Check today's colour first.",
             datetime.combine(first, when.run, tzinfo=zone),
             SESSION_LENGTH,
+            owner,
         )
         event.add("rrule", {"freq": "weekly", "byday": [_BYDAY[d] for d in days], "until": until})
         event.add_component(_alarm("Run today? Check in first.", ALARM_BEFORE))
@@ -208,4 +217,4 @@ def save_reminders(ctx: AppContext, person_id: int, when: Reminders, *, now: dat
 def calendar_for(ctx: AppContext, person_id: int, *, weeks: int = 4) -> bytes:
     """The current plan as recurring reminders at the runner's times (NotFoundError without a plan)."""
     _record, plan = current_plan(ctx, person_id)
-    return plan_calendar(plan, reminders_for(ctx, person_id), weeks=weeks)
+    return plan_calendar(plan, reminders_for(ctx, person_id), weeks=weeks, owner=f"person-{person_id}")

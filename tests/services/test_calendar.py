@@ -95,3 +95,15 @@ def test_checkin_exercises_and_runs_recur_with_alarms_in_the_runners_time_zone(p
 def test_bad_settings_name_the_field(checkin: str, zone: str, field: str) -> None:
     with pytest.raises(ReminderError, match=f"^{field}:"):
         Reminders.parse(checkin, "18:00", zone)
+
+
+def test_the_next_export_updates_the_same_events(plan: object) -> None:
+    from dataclasses import replace
+
+    first = _events(plan_calendar(plan, Reminders(), owner="person-1"))  # type: ignore[arg-type]
+    later = _events(plan_calendar(replace(plan, version=2), Reminders(), owner="person-1"))  # type: ignore[type-var]
+    other = _events(plan_calendar(plan, Reminders(), owner="person-2"))  # type: ignore[arg-type]
+    for summary, event in first.items():
+        assert later[summary]["uid"] == event["uid"]  # type: ignore[index]
+        assert int(later[summary]["sequence"]) == int(event["sequence"]) + 1  # type: ignore[index]
+        assert other[summary]["uid"] != event["uid"]  # type: ignore[index]
