@@ -276,10 +276,6 @@ def pain_zone_chart(
         f'<rect class="zone-ok" x="{PAD_L}" y="{top_ok:.1f}" width="{inner}" '
         f'height="{top_safe - top_ok:.1f}"/>',
     )
-    parts.append(
-        f'<text class="zone-label" x="{WIDTH - PAD_R - 4}" y="{top_ok + 16:.1f}" text-anchor="end">'
-        f"acceptable (up to {acceptable_max:g})</text>"
-    )
     for i in _x_ticks(labels):
         parts.append(
             f'<text x="{_x(i, n):.1f}" y="{HEIGHT - 8}" text-anchor="middle">{escape(labels[i])}</text>'
@@ -312,6 +308,7 @@ class CalendarDay:
     planned: int
     done: int
     checked_in: bool = False
+    is_today: bool = False
 
 
 _CELL = 44
@@ -343,6 +340,8 @@ def adherence_calendar(title: str, days: Sequence[CalendarDay]) -> str:
         x, y = 4 + col * _CELL, _CAL_TOP + row * _CELL
         if not d.planned:
             css, words = "cal-rest", "rest day"
+        elif d.is_today and d.done < d.planned:
+            css, words = "cal-today", f"today: {d.done} of {d.planned} done so far"
         elif d.done >= d.planned:
             css, words = "cal-full", f"all {d.planned} done"
         elif d.done:

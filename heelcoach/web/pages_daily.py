@@ -217,7 +217,7 @@ def progress_charts(
     )
     calendar = adherence_calendar(
         "Exercise days done",
-        [CalendarDay(d.day, d.planned, d.done, d.checked_in) for d in days],
+        [CalendarDay(d.day, d.planned, d.done, d.checked_in, is_today=d is days[-1]) for d in days],
     )
     outcome_charts = []
     by_instrument: dict[str, list[dict[str, Any]]] = {}

@@ -130,6 +130,9 @@ def test_pain_zones_and_calendar_are_drawn_from_the_values_given() -> None:
         "c", [CalendarDay(date(2026, 12, 7) + timedelta(days=k), k % 3, k % 2) for k in range(9)]
     )
     groups = [g.getAttribute("class") for g in xml.dom.minidom.parseString(cal).getElementsByTagName("g")]
+    today = adherence_calendar("c", [CalendarDay(date(2026, 12, 7), 3, 1, is_today=True)])
+    assert 'class="cal-today"' in today
+    assert "today: 1 of 3 done so far" in today
     assert groups == [
         "cal-rest",
         "cal-full",
