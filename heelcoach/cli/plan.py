@@ -22,7 +22,9 @@ from rich.text import Text
 from heelcoach import DISCLAIMER
 from heelcoach.cli.app import app
 from heelcoach.cli.common import err, fail, open_context, out, parse_day
+from heelcoach.domain.daily import DailyAnswer
 from heelcoach.knowledge import item_name
+from heelcoach.services import daily as daily_service
 from heelcoach.services import runner
 from heelcoach.services.context import AppContext
 
@@ -222,6 +224,19 @@ def _plan_item_ids(plan_doc: dict[str, Any]) -> list[str]:
 
 
 Pain = Annotated[int | None, typer.Option(min=0, max=10)]
+_COLOUR_STYLE = {"green": "bold green", "amber": "bold yellow", "red": "bold red"}
+
+
+def _print_answer(answer: DailyAnswer) -> None:
+    """Today's colour, the rule that decided it, and what to do."""
+    out.print(Text(answer.title, style=_COLOUR_STYLE[answer.colour]))
+    out.print(f"Why: {answer.because}")
+    for line in answer.do:
+        out.print(f"  - {line}")
+    if answer.watch_for:
+        out.print("Watch for, and see a clinician if:")
+        for line in answer.watch_for:
+            out.print(f"  - {line}")
 
 
 @app.command("checkin")
@@ -291,6 +306,7 @@ def checkin_command(
                 notes=notes,
             )
         saved = runner.record_checkin(ctx, who.id, entry)
+        answer = daily_service.todays_answer(ctx, who.id, when)
         due = False
         with suppress(runner.NotFoundError):
             due = runner.this_week(ctx, who.id, when).review_due
@@ -301,6 +317,7 @@ def checkin_command(
                 "replaced": saved.replaced,
                 "warnings": saved.warnings,
                 "review_due": due,
+                "answer": answer,
             }
         )
         return
@@ -313,6 +330,8 @@ def checkin_command(
         out.print(Text(warning, style="bold red"))
     if saved.paused is not None:
         out.print("When a clinician has seen you: `heelcoach plan --clinician-seen`.")
+    if answer is not None:
+        _print_answer(answer)
     if due:
         out.print("A week has passed since this plan version: run `heelcoach review`.")
 
@@ -635,12 +654,13 @@ def handout_command(
         Path | None, typer.Option("--pdf", help="Write the plan as a printable PDF handout to this file.")
     ] = None,
     ics_path: Annotated[
-        Path | None, typer.Option("--ics", help="Write the training days as a calendar file (.ics).")
+        Path | None,
+        typer.Option("--ics", help="Write recurring reminders (check-in, exercises, runs) as a .ics file."),
     ] = None,
-    weeks: Annotated[int, typer.Option("--weeks", min=1, max=12, help="Weeks of calendar events.")] = 1,
+    weeks: Annotated[int, typer.Option("--weeks", min=1, max=12, help="Weeks of calendar events.")] = 4,
 ) -> None:
-    """Take your current plan away: a PDF handout and/or calendar reminders."""
-    from heelcoach.services import handout
+    """Take your current plan away: a PDF handout and/or calendar reminders (see `reminders`)."""
+    from heelcoach.services import calendar, handout
 
     if pdf_path is None and ics_path is None:
         fail("say what to write: --pdf FILE and/or --ics FILE", 2)
@@ -651,10 +671,46 @@ def handout_command(
         if pdf_path is not None:
             outputs.append((pdf_path, handout.plan_pdf(plan, ctx.catalogue)))
         if ics_path is not None:
-            outputs.append((ics_path, handout.plan_ics(plan, weeks=weeks)))
+            outputs.append((ics_path, calendar.calendar_for(ctx, who.id, weeks=weeks)))
     for path, data in outputs:
         try:
             path.write_bytes(data)
         except OSError as exc:
             fail(f"cannot write {path}: {exc.strerror or exc}. Choose a folder you can write to.")
         out.print(f"wrote {path}", markup=False)
+
+
+@app.command("reminders")
+def reminders_command(
+    person: PersonOpt = None,
+    checkin: Annotated[
+        str | None, typer.Option("--checkin", help="Morning check-in time, e.g. 07:00.")
+    ] = None,
+    session: Annotated[str | None, typer.Option("--session", help="Exercise time, e.g. 18:30.")] = None,
+    run: Annotated[str | None, typer.Option("--run", help="Run time, e.g. 07:30.")] = None,
+    timezone: Annotated[
+        str | None, typer.Option("--timezone", help="Your time zone, e.g. Europe/London.")
+    ] = None,
+) -> None:
+    """Show or set when the calendar file reminds you (`handout --ics FILE` writes it)."""
+    from heelcoach.services import calendar
+
+    with open_context() as ctx:
+        who = runner.resolve_person(ctx, person)
+        now = calendar.reminders_for(ctx, who.id)
+        if any(v is not None for v in (checkin, session, run, timezone)):
+            try:
+                now = calendar.Reminders.parse(
+                    checkin or f"{now.checkin:%H:%M}",
+                    session or f"{now.session:%H:%M}",
+                    timezone or now.timezone,
+                    run=run or f"{now.run:%H:%M}",
+                )
+            except calendar.ReminderError as exc:
+                fail(f"--{exc}", 2)  # the message starts with the field, which is the option's name
+            calendar.save_reminders(ctx, who.id, now)
+    out.print(
+        f"Check-in {now.checkin:%H:%M}, exercises {now.session:%H:%M}, runs {now.run:%H:%M} "
+        f"({now.timezone}). `heelcoach handout --ics plan.ics` writes them as calendar reminders.",
+        markup=False,
+    )

@@ -308,6 +308,37 @@ class CheckinWarningSigns(SourcedRule):
         if not words:
             return "a warning sign"
         return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+class DailyColour(Model):
+    """What one colour of the same-day answer tells the runner to do."""
+
+    title: str = Field(min_length=3)
+    do: list[str] = Field(min_length=1)
+
+
+class DailyAnswerRule(SourcedRule):
+    """The same-day answer to the morning check-in (green / amber / red).
+
+    The pain bands are those of ``pain_monitoring`` and the red first-step cut-off is
+    ``irritability.high_first_step_pain_min``; only what they do not say is held here.
+    """
+
+    amber_run_share_pct: float = Field(gt=0, le=100, description="share of the planned run on an amber day")
+    green: DailyColour
+    amber: DailyColour
+    red: DailyColour
+    warning_sign: DailyColour = Field(description="red because of a warning sign: the plan pauses")
+    watch_for: list[str] = Field(min_length=1, description="what to watch for on a red day")
+    plain: str = Field(min_length=10)
+
+
+class GuidedSessionRule(SourcedRule):
+    """Numbers the guided session uses that are not an exercise's dose."""
+
+    metronome_bpm: int = Field(ge=20, le=240, description="the heel-raise test's pace")
+    metronome_test: str = Field(min_length=3, description="the self-test that asks for the metronome")
+    rest_between_sets_s: int = Field(ge=0, le=600)
+    relax_between_holds_s: int = Field(ge=0, le=120)
+    plain: str = Field(min_length=10)
 
 
 class PlanRules(Model):
@@ -334,6 +365,8 @@ class PlanRules(Model):
     progression: ProgressionRule
     flare_response: FlareResponse
     checkin_warning_signs: CheckinWarningSigns
+    daily_answer: DailyAnswerRule
+    guided_session: GuidedSessionRule
 
     @model_validator(mode="after")
     def _phases_in_order(self) -> PlanRules:

@@ -27,10 +27,12 @@ from heelcoach.web.errors import install as install_error_pages
 from heelcoach.web.filters import install_filters
 from heelcoach.web.illustrations import router as illustrations_router
 from heelcoach.web.login import router as login_router
+from heelcoach.web.pages_charts import router as charts_router
 from heelcoach.web.pages_daily import router as daily_router
 from heelcoach.web.pages_data import router as data_router
 from heelcoach.web.pages_learn import router as learn_router
 from heelcoach.web.pages_runs import router as runs_router
+from heelcoach.web.pages_session import router as session_router
 from heelcoach.web.pages_start import router as start_router
 from heelcoach.web.security import Guard, GuardConfig, allowed_hosts, configured_access_hash
 
@@ -107,7 +109,8 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     install_error_pages(app)
     csrf = [Depends(require_csrf)]
-    for router in (login_router, learn_router, start_router, daily_router, runs_router, data_router):
+    pages = (login_router, learn_router, start_router, daily_router, runs_router, data_router)
+    for router in (*pages, session_router, charts_router):
         app.include_router(router, dependencies=csrf, include_in_schema=False)
     app.include_router(api_router)
     app.include_router(illustrations_router, include_in_schema=False)

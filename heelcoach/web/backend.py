@@ -292,14 +292,14 @@ class Backend:
         return handout.plan_pdf(plan, self.ctx.catalogue)
 
     def plan_calendar_ics(self, person_id: int, weeks: int = 1) -> bytes | None:
-        """The current plan's training days as an iCalendar file (None when there is no plan yet)."""
-        from heelcoach.services import handout
+        """The current plan as recurring reminders (RRULE, VALARM, the runner's time zone); None
+        when there is no plan yet."""
+        from heelcoach.services import calendar
 
         try:
-            _record, plan = runner.current_plan(self.ctx, person_id)
+            return calendar.calendar_for(self.ctx, person_id, weeks=weeks)
         except runner.NotFoundError:
             return None
-        return handout.plan_ics(plan, weeks=weeks)
 
     def this_week(self, person_id: int, today: date | None = None) -> runner.WeekView | None:
         """The runner's ``WeekView`` (None when there is no plan yet)."""
@@ -369,6 +369,20 @@ class Backend:
         """Everything stored about the person."""
         return dict(runner.export_person_data(self.ctx, person_id))
 
+    def _drop_unused_uploads(self, person_id: int, uploads: list[Path]) -> None:
+        """Delete the uploads no stored run was read from (refused, failed, duplicates).
+
+        A file a run was imported from stays in the person's upload folder, so the run's detail
+        (pace, heart rate, cadence) can be drawn; it goes with the person on delete.
+        """
+        try:
+            kept = {a.source_path.split("!", 1)[0] for a in imports_service.list_runs(self.ctx, person_id)}
+        except Exception:  # noqa: BLE001 - on any store error, keep nothing rather than leak files
+            kept = set()
+        for path in uploads:
+            if str(path) not in kept:
+                path.unlink(missing_ok=True)
+
     def delete(self, person_id: int) -> dict[str, int]:
         """Delete the person and everything about them (and this app's drafts, uploads, key frames)."""
         with self._writing(person_id):
@@ -406,8 +420,7 @@ class Backend:
             except LookupError as exc:
                 raise JobError(scrub_paths(str(exc), names)) from exc
             finally:
-                for path in uploads:
-                    path.unlink(missing_ok=True)
+                self._drop_unused_uploads(person_id, list(uploads))
                 self.invalidate(person_id)
             lines = [ImportLine("", "error", text) for text in refused]
             lines += [
@@ -432,7 +445,10 @@ class Backend:
                 anchor = last
         rep = imports_service.load_report(self.ctx, person_id, anchor, weeks=16)
         snapshot = rep.snapshot if anchor == today else None
+        from heelcoach.services import history  # the whole history by week, for the chart
+
         return {
+            "history": history.running_history(self.ctx, person_id, today),
             "runs": list(reversed(acts)),
             "weeks": list(rep.weeks),
             "spikes": list(rep.spikes),

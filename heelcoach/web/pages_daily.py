@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from heelcoach.web.charts import Series, bars_with_line, line_chart
+from heelcoach.services import daily as daily_service
+from heelcoach.services import history as history_service
+from heelcoach.web.charts import (
+    CalendarDay,
+    Series,
+    adherence_calendar,
+    line_chart,
+    pain_zone_chart,
+    weekly_km_chart,
+)
 from heelcoach.web.checkin import RED_FLAG_SYMPTOMS, CheckInForm, parse_checkin, service_errors
 from heelcoach.web.deps import cached_or_build, get_backend, get_ctx, person_id, render, render_cached
 from heelcoach.web.plan_views import plan_view, today_items
@@ -79,6 +89,7 @@ def _today_page(
         "week": week,
         "form": form,
         "checked_in": todays_checkin is not None,
+        "answer": daily_service.todays_answer(get_ctx(request), pid, today) if todays_checkin else None,
         "red_flag_symptoms": RED_FLAG_SYMPTOMS,
         "saved": saved,
         "paused_by_warning": paused_by_warning(week.record.decision) and view.referral_stops,
@@ -175,8 +186,8 @@ def plan_handout(request: Request) -> Response:
 
 
 @router.get("/plan/calendar.ics")
-def plan_calendar(request: Request, weeks: int = 1) -> Response:
-    """This plan week's training days as calendar events (``?weeks=`` 1-4 for more weeks)."""
+def plan_calendar(request: Request, weeks: int = 4) -> Response:
+    """Recurring reminders for the plan: check-in, exercise and run days (``?weeks=`` 1-4)."""
     body = get_backend(request).plan_calendar_ics(person_id(request), weeks=max(1, min(4, weeks)))
     if body is None:
         raise HTTPException(404, "No plan yet: answer the questions first, then add it to your calendar.")
@@ -209,45 +220,49 @@ def _weeks_before(day: date, weeks: int) -> date:
     return day - timedelta(weeks=weeks) if day > date.min + timedelta(weeks=weeks) else date.min
 
 
-def progress_charts(data: dict[str, Any], weekly_runs: list[Any], mcids: dict[str, float]) -> dict[str, Any]:
-    """SVG charts for the Progress page from ``progress_to_dict`` output and the watch weekly table."""
+def progress_charts(
+    data: dict[str, Any],
+    history: Any,
+    mcids: dict[str, float],
+    pain_rules: Any = None,
+    days: Sequence[Any] = (),
+) -> dict[str, Any]:
+    """SVG charts for the Progress page: first-step pain on the pain-monitoring zones, weekly running
+    (watch files, else check-in km) with the plan's cap and spikes, an adherence calendar, outcomes."""
     pain = data.get("pain", [])
-    labels = [p["day"][5:] for p in pain]
+    safe = float(getattr(pain_rules, "during_safe_max", 2))
+    acceptable = float(getattr(pain_rules, "during_acceptable_max", 5))
     pain_chart = (
-        line_chart(
-            "First-step pain and worst pain, 0-10",
-            labels,
-            [
-                Series("First-step pain", [p.get("first_step_pain") for p in pain], "a"),
-                Series("Worst pain", [p.get("worst_pain") for p in pain], "b"),
-            ],
+        pain_zone_chart(
+            "First-step pain, 0-10",
+            [f"{date.fromisoformat(p['day']):%d %b}" for p in pain],
+            [p.get("first_step_pain") for p in pain],
+            safe,
+            acceptable,
         )
         if pain
         else ""
     )
-    # calendar weeks: km from the watch files (else from check-ins), mean first-step pain from check-ins
-    km: dict[date, float] = {}
-    for w in weekly_runs:
-        start = getattr(w, "week_start", None)
-        if isinstance(start, date):
-            km[start] = float(getattr(w, "run_km", 0.0) or 0.0)
-    pains: dict[date, list[float]] = {}
-    for p in pain:
-        week = _monday(date.fromisoformat(p["day"]))
-        pains.setdefault(week, []).append(float(p["first_step_pain"]))
-        if not weekly_runs and p.get("run_km"):
-            km[week] = km.get(week, 0.0) + float(p["run_km"])
-    weeks = sorted(set(pains) | {w for w in km if pains and w >= _weeks_before(min(pains), 8)})[-16:]
+    weeks = list(getattr(history, "weeks", ()))
+    if pain and weeks:  # from eight weeks before the first check-in
+        first = _weeks_before(_monday(date.fromisoformat(pain[0]["day"])), 8)
+        weeks = [w for w in weeks if w.week_start >= first] or weeks[-1:]
+    cap = getattr(history, "cap_km", None)
     load_chart = (
-        bars_with_line(
-            "Weekly running (km) beside first-step pain",
-            [w.isoformat()[5:] for w in weeks],
-            [km.get(w, 0.0) for w in weeks],
-            [round(sum(pains[w]) / len(pains[w]), 1) if w in pains else None for w in weeks],
-            line_name="mean first-step pain",
+        weekly_km_chart(
+            "Weekly running (km)",
+            [f"{w.week_start:%d %b}" for w in weeks],
+            [w.km for w in weeks],
+            [w.spike for w in weeks],
+            cap_km=cap,
+            cap_label=f"this week's cap {cap:g} km" if cap else "",
         )
-        if weeks
+        if any(w.km for w in weeks)
         else ""
+    )
+    calendar = adherence_calendar(
+        "Exercise days done",
+        [CalendarDay(d.day, d.planned, d.done, d.checked_in, is_today=d is days[-1]) for d in days],
     )
     outcome_charts = []
     by_instrument: dict[str, list[dict[str, Any]]] = {}
@@ -277,7 +292,13 @@ def progress_charts(data: dict[str, Any], weekly_runs: list[Any], mcids: dict[st
                 ),
             }
         )
-    return {"pain_chart": pain_chart, "load_chart": load_chart, "outcome_charts": outcome_charts}
+    return {
+        "pain_chart": pain_chart,
+        "load_chart": load_chart,
+        "calendar_chart": calendar,
+        "load_sources": sorted({w.source for w in weeks if w.km}),
+        "outcome_charts": outcome_charts,
+    }
 
 
 def _outcome_page(request: Request, errors: dict[str, str], status_code: int = 200) -> Response:
@@ -360,8 +381,11 @@ def _progress_page(request: Request) -> Response:
     pid = person_id(request)
     backend = get_backend(request)
     data = backend.progress(pid)
-    weekly = backend.weekly_runs(pid, _today(request))
-    outcomes = get_ctx(request).catalogue.outcomes
+    today = _today(request)
+    ctx = get_ctx(request)
+    history = history_service.running_history(ctx, pid, today)
+    days = history_service.adherence_days(ctx, pid, today)
+    outcomes = ctx.catalogue.outcomes
     mcids = {
         "faam_adl": outcomes.faam.adl.mcid_points.value,
         "faam_sports": outcomes.faam.sports.mcid_points.value,
@@ -373,5 +397,5 @@ def _progress_page(request: Request) -> Response:
         "progress.html",
         title="Progress",
         data=data,
-        **progress_charts(data, weekly, mcids),
+        **progress_charts(data, history, mcids, ctx.catalogue.plan.pain_monitoring, days),
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from heelcoach.web.charts import bars_with_line
+from heelcoach.web.charts import weekly_km_chart
 from heelcoach.web.views import attr
 
 SPIKE_WORDS = {
@@ -28,6 +28,7 @@ class RunRow:
     cadence_spm: float | None
     source: str
     spike: str
+    detail_url: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,12 @@ def _day(value: Any) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()[:10]
     return str(value or "")[:10]
+
+
+def _detail_url(run: Any) -> str:
+    sha = str(attr(run, "source_sha256", "") or "")
+    index = attr(run, "session_index", 0)
+    return f"/runs/detail/{sha}/{index}" if len(sha) == 64 and isinstance(index, int) else ""
 
 
 def run_row(run: Any) -> RunRow:
@@ -73,6 +80,46 @@ def run_row(run: Any) -> RunRow:
             attr(run, "source_name", "") or attr(run, "file_name", "") or attr(run, "source", "") or ""
         ),
         spike=SPIKE_WORDS.get(band, ""),
+        detail_url=_detail_url(run),
+    )
+
+
+def history_weeks(history: Any) -> list[dict[str, Any]]:
+    """The weekly table over the whole history: every week with running, oldest first."""
+    out: list[dict[str, Any]] = []
+    previous: float | None = None
+    for w in history.weeks:
+        change = round(100 * (w.km - previous) / previous) if previous else None
+        previous = w.km
+        if not w.km:
+            continue
+        out.append(
+            {
+                "week": w.week_start.isoformat(),
+                "km": w.km,
+                "runs": w.runs or "",
+                "longest_km": w.longest_km,
+                "change_pct": change,
+                "spike": bool(w.spike),
+            }
+        )
+    return out
+
+
+def history_chart(history: Any) -> str:
+    """Weekly running over the whole imported history, spikes marked, with the plan's weekly cap."""
+    weeks = list(getattr(history, "weeks", ()))
+    if not any(w.km for w in weeks):
+        return ""
+    long_span = len(weeks) > 60
+    cap = getattr(history, "cap_km", None)
+    return weekly_km_chart(
+        f"Weekly running (km), {weeks[0].week_start:%b %Y} to {weeks[-1].week_start:%b %Y}",
+        [f"{w.week_start:%b %Y}" if long_span else f"{w.week_start:%d %b}" for w in weeks],
+        [w.km for w in weeks],
+        [w.spike for w in weeks],
+        cap_km=cap,
+        cap_label=f"this week's cap {cap:g} km" if cap else "",
     )
 
 
@@ -92,6 +139,7 @@ def runs_view(data: dict[str, Any]) -> RunsView:
                 row.cadence_spm,
                 row.source,
                 str(attr(spike, "summary", "")) or SPIKE_WORDS.get(str(attr(spike, "band")), ""),
+                row.detail_url,
             )
         rows.append(row)
     spike_weeks = set()
@@ -115,15 +163,10 @@ def runs_view(data: dict[str, Any]) -> RunsView:
     # leading weeks without running say nothing; start at the first week with a run
     first = next((i for i, w in enumerate(weeks) if w["km"] or w["runs"]), len(weeks))
     weeks = weeks[first:]
-    chart = ""
-    if any(w["km"] for w in weeks):
-        chart = bars_with_line(
-            "Weekly running distance (km)",
-            [w["week"][5:] for w in weeks],
-            [w["km"] for w in weeks],
-            [],
-            spikes=[w["spike"] for w in weeks],
-        )
+    history = data.get("history")
+    if getattr(history, "weeks", None):
+        weeks = history_weeks(history)
+    chart = history_chart(data.get("history"))
     warning = ""
     snapshot = data.get("snapshot")
     band = str(attr(snapshot, "spike_band", "none") or "none") if snapshot is not None else "none"
@@ -138,7 +181,7 @@ def runs_view(data: dict[str, Any]) -> RunsView:
     anchor, today = data.get("anchor"), data.get("today")
     note = ""
     if isinstance(anchor, date) and anchor != today:
-        note = f"Your imported runs are older; the weekly table shows the weeks up to {anchor.isoformat()}."
+        note = f"Your imported runs are older: the last one was on {anchor:%d %b %Y}."
     return RunsView(rows, weeks, chart, warning, note)
 
 

@@ -75,10 +75,13 @@ def test_handout_pdf_and_calendar(onboarded: Any) -> None:
     assert "heelcoach-plan.ics" in ics.headers["content-disposition"]
     calendar = Calendar.from_ical(ics.content)
     events = list(calendar.walk("VEVENT"))
-    assert 1 <= len(events) <= 7
-    assert all(str(e["summary"]).startswith("Heel plan") for e in events)
-    four = Calendar.from_ical(onboarded.get("/plan/calendar.ics?weeks=4").content)
-    assert len(list(four.walk("VEVENT"))) > len(events)
+    assert 2 <= len(events) <= 9  # check-in, exercise-day groups, runs: each a recurring event
+    assert all(str(e["summary"]).startswith(("Heel", "Run")) for e in events)
+    assert all("RRULE" in e and e.walk("VALARM") for e in events)
+    one = Calendar.from_ical(onboarded.get("/plan/calendar.ics?weeks=1").content)
+    ends = {e["rrule"]["UNTIL"][0] for e in one.walk("VEVENT")}
+    four_ends = {e["rrule"]["UNTIL"][0] for e in calendar.walk("VEVENT")}
+    assert min(four_ends) > max(ends)  # the default is four weeks of reminders
 
 
 def test_handout_without_a_plan_is_a_clear_404(client: Any) -> None:

@@ -45,6 +45,24 @@ def test_watch_file_import_reads_a_real_file_and_refuses_a_fake(onboarded: Any, 
     assert round(runs[0]["distance_m"]) == 9008
 
 
+def test_only_the_files_runs_came_from_stay_on_disk(onboarded: Any, shared_data: Path) -> None:
+    real = shared_data / "activities" / "fit" / "activity-small-fenix2-run.fit"
+    token = csrf_of(onboarded)
+    files = [
+        ("files", (real.name, real.read_bytes(), "application/octet-stream")),
+        ("files", ("broken.gpx", b"<gpx><trk><trkseg></trkseg></trk>", "application/gpx+xml")),
+    ]
+    finished_import(onboarded, onboarded.post("/runs/import", data={"csrf_token": token}, files=files))
+    uploads = onboarded.app.state.backend.uploads_dir
+    kept = sorted(p.name for p in uploads.rglob("*") if p.is_file())
+    assert len(kept) == 1 and kept[0].endswith(real.name), kept  # the run's file; the failed one is gone
+    again = [("files", (real.name, real.read_bytes(), "application/octet-stream"))]
+    finished_import(onboarded, onboarded.post("/runs/import", data={"csrf_token": token}, files=again))
+    assert sorted(p.name for p in uploads.rglob("*") if p.is_file()) == kept  # the duplicate went
+    run = onboarded.get("/api/runs").json()["runs"][0]
+    assert onboarded.get(f"/runs/detail/{run['source_sha256']}/0").status_code == 200
+
+
 def test_malformed_watch_file_gets_a_message_not_a_crash(onboarded: Any, shared_data: Path) -> None:
     bad = shared_data / "activities" / "malformed" / "activity-unexpected-eof.fit"
     token = csrf_of(onboarded)
