@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     database_url: str | None = None
     max_upload_mb: int = 200
     max_archive_uncompressed_mb: int = 2048
+    #: Clinic mode (``heelcoach serve --clinic``): accounts, roles and login instead of one local runner.
+    clinic: bool = False
 
     def resolved_database_url(self) -> str:
         """The database URL, creating the data directory for the SQLite default."""

@@ -45,8 +45,15 @@ def serve(
         "video is kept by the process that got the upload, so its page may lose track of it (the "
         "finished report still shows on the Gait page).",
     ),
+    clinic: bool = typer.Option(
+        False, "--clinic", help="Clinic mode: accounts and roles (`heelcoach users add`), login at /login."
+    ),
 ) -> None:
     """Start the heelcoach web app and print its address."""
+    if clinic:  # through the environment, so every worker process builds its app in clinic mode too
+        import os
+
+        os.environ["HEELCOACH_CLINIC"] = "1"
     import uvicorn
 
     from heelcoach.services.context import AppContext

@@ -21,6 +21,7 @@ from heelcoach import __version__
 from heelcoach.services.context import AppContext
 from heelcoach.services.jobs import JobRunner
 from heelcoach.web.api import router as api_router
+from heelcoach.web.auth import install as install_accounts
 from heelcoach.web.backend import Backend
 from heelcoach.web.csrf import require_csrf
 from heelcoach.web.errors import install as install_error_pages
@@ -91,4 +92,5 @@ def create_app(ctx: AppContext | None = None, jobs: JobRunner | None = None) -> 
     for router in (learn_router, start_router, daily_router, data_router):
         app.include_router(router, dependencies=csrf, include_in_schema=False)
     app.include_router(api_router)
+    install_accounts(app)
     return app

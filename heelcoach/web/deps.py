@@ -40,6 +40,9 @@ def get_backend(request: Request) -> Backend:
 
 def person_id(request: Request) -> int:
     """The person this browser works for: the id in the session, else the first person (created)."""
+    resolve = getattr(request.app.state, "resolve_person", None)
+    if resolve is not None:  # clinic mode: the logged-in runner's person (heelcoach.web.auth)
+        return int(resolve(request))
     backend = get_backend(request)
     raw = request.session.get("person_id")
     if isinstance(raw, int) and backend.person_exists(raw):
@@ -79,6 +82,8 @@ CSRF_PLACEHOLDER = "CSRF-TOKEN-PLACEHOLDER-7c1e9a"
 
 def _page_key(request: Request, name: str) -> tuple[Any, ...] | None:
     pid = request.session.get("person_id")
+    if getattr(request.app.state, "clinic", False):  # clinic mode: no HTML shared between sessions
+        return None
     if not isinstance(pid, int) or request.session.get("flash"):
         return None
     return (pid, "html", name)
