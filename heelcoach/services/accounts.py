@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from heelcoach.services.context import AppContext
-from heelcoach.services.policy import Actor, PersonResource, Role
+from heelcoach.services.policy import ANONYMOUS, Actor, PersonResource, Role
 from heelcoach.store.accounts import (
     AccountRow,
     AccountSecretRow,
@@ -50,6 +50,10 @@ ABSOLUTE_TIMEOUT = timedelta(hours=12)
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 _DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+#: The actor of set-up work done outside a request (the CLI, tests): nothing is audited as anyone.
+ANONYMOUS_ACTOR = ANONYMOUS
 
 
 class AccountError(ValueError):
@@ -299,6 +303,19 @@ def stop_sharing(
         if done:
             _audit(s, actor.account_id, person_id, "stop_sharing", moment, f"clinic {clinic_id}")
         return done
+
+
+def share_with(ctx: AppContext, person_id: int, clinic_id: int, *, now: datetime | None = None) -> None:
+    """Share a person's data with a clinic (again, if they had stopped)."""
+    moment = _now(now)
+    with transaction(ctx.sessions) as s:
+        row = s.scalars(
+            select(ShareRow).where(ShareRow.person_id == person_id, ShareRow.clinic_id == clinic_id)
+        ).first()
+        if row is None:
+            s.add(ShareRow(person_id=person_id, clinic_id=clinic_id, created_at=moment))
+        else:
+            row.created_at, row.stopped_at = moment, None
 
 
 def _audit(
