@@ -22,13 +22,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from heelcoach.services.context import AppContext
-from heelcoach.services.policy import ANONYMOUS, Actor, PersonResource, Role
+from heelcoach.services.policy import ANONYMOUS, Actor, PersonResource, Role, can_invite
 from heelcoach.store.accounts import (
     AccountRow,
     AccountSecretRow,
     AuditRow,
     AuthSessionRow,
     ClinicRow,
+    InvitationRow,
     ShareRow,
 )
 from heelcoach.store.base import transaction
@@ -47,6 +48,7 @@ SHARED_WHAT = (
 )
 IDLE_TIMEOUT = timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = timedelta(hours=12)
+INVITATION_VALID = timedelta(days=7)
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 _DUMMY_HASH = _hasher.hash("not a password of anyone")
@@ -352,3 +354,62 @@ def audit_trail(ctx: AppContext, person_id: int) -> list[dict[str, object]]:
             }
             for r, email, role in rows
         ]
+
+
+def invite(ctx: AppContext, actor: Actor, email: str, role: str, *, now: datetime | None = None) -> str:
+    """A one-time invitation token for ``email`` to join the actor's clinic as ``role``."""
+    if not can_invite(actor, role) or actor.clinic_id is None:
+        raise PermissionError(f"a {actor.role} cannot invite a {role}")
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 320:
+        raise AccountError(f"email: expected an address like name@example.org, got '{email}'")
+    moment, token = _now(now), secrets.token_urlsafe(32)
+    with transaction(ctx.sessions) as s:
+        s.add(
+            InvitationRow(
+                token_hash=_digest(token),
+                clinic_id=actor.clinic_id,
+                email=email,
+                role=role,
+                invited_by=actor.account_id,
+                created_at=moment,
+                expires_at=moment + INVITATION_VALID,
+            )
+        )
+        _audit(s, actor.account_id, None, "invite", moment, f"{role} {email}")
+    return token
+
+
+def invitation(ctx: AppContext, token: str, *, now: datetime | None = None) -> dict[str, str] | None:
+    """The open invitation behind ``token`` (email, role, clinic), or None (unknown, used, expired)."""
+    with transaction(ctx.sessions) as s:
+        row = s.scalars(select(InvitationRow).where(InvitationRow.token_hash == _digest(token))).first()
+        if row is None or row.used_at is not None or _aware(row.expires_at) <= _now(now):
+            return None
+        clinic = s.get(ClinicRow, row.clinic_id)
+        return {"email": row.email, "role": row.role, "clinic": clinic.name if clinic else ""}
+
+
+def accept_invitation(
+    ctx: AppContext, token: str, password: str, *, now: datetime | None = None
+) -> AddedUser:
+    """Create the invited account (a runner shares with the clinic: that is what joining means)."""
+    found = invitation(ctx, token, now=now)
+    if found is None:
+        raise AccountError("This invitation link is used, expired or wrong: ask the clinic for a new one.")
+    claim = (
+        update(InvitationRow)
+        .where(InvitationRow.token_hash == _digest(token), InvitationRow.used_at.is_(None))
+        .values(used_at=_now(now))
+    )
+    with transaction(ctx.sessions) as s:  # claim first: two requests with one link make one account
+        if not getattr(s.execute(claim), "rowcount", 0):
+            raise AccountError("This invitation link was used already.")
+    try:
+        return add_user(ctx, found["email"], found["role"], found["clinic"], password, now=now)
+    except AccountError:  # e.g. a short password: the link stays usable
+        with transaction(ctx.sessions) as s:
+            s.execute(
+                update(InvitationRow).where(InvitationRow.token_hash == _digest(token)).values(used_at=None)
+            )
+        raise

@@ -85,3 +85,15 @@ def policy_table_markdown() -> str:
         cells = [", ".join(a for a in ACTIONS if a in POLICY.get((role, r), ())) or "-" for r in relations]
         lines.append(f"| {role} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+#: Who may invite whom into their own clinic (one-time links). Runners join only when invited.
+INVITES: dict[Role, frozenset[str]] = {
+    "admin": frozenset({"clinician", "admin"}),
+    "clinician": frozenset({"runner"}),
+}
+
+
+def can_invite(actor: Actor, role: str) -> bool:
+    """Whether ``actor`` may invite someone with ``role`` into the actor's clinic."""
+    return actor.clinic_id is not None and role in INVITES.get(actor.role, frozenset())

@@ -14,8 +14,10 @@ import time
 from collections import deque
 from typing import Annotated, Any
 
+import pyotp
 from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from heelcoach.services import accounts, runner
@@ -80,6 +82,7 @@ def authorize(request: Request, person_id: int, action: Action) -> Actor:
 
 
 # -- login ------------------------------------------------------------------------------------
+
 
 class _LoginAttempts:
     """Recent login attempts per client address, for this app (one per process)."""
@@ -152,6 +155,56 @@ def logout(request: Request) -> Response:
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response
+
+
+@login_router.get("/join/{token}", response_class=HTMLResponse)
+def join_page(request: Request, token: str) -> Response:
+    """An invitation: who it is for and a password to choose."""
+    found = accounts.invitation(get_ctx(request), token)
+    if found is None:
+        raise HTTPException(
+            404, "This invitation link is used, expired or wrong: ask the clinic for a new one."
+        )
+    return render(request, "join.html", title="Join", invitation=found, token=token, problem=None, enrol=None)
+
+
+@login_router.post("/join/{token}", response_class=HTMLResponse)
+def join_submit(request: Request, token: str, password: Annotated[str, Form(max_length=1000)]) -> Response:
+    """Create the invited account; a runner now shares with the clinic (shown, and can be stopped)."""
+    ctx = get_ctx(request)
+    found = accounts.invitation(ctx, token)
+    if found is None:
+        raise HTTPException(
+            404, "This invitation link is used, expired or wrong: ask the clinic for a new one."
+        )
+    try:
+        added = accounts.accept_invitation(ctx, token, password)
+    except accounts.AccountError as exc:
+        return render(
+            request,
+            "join.html",
+            422,
+            title="Join",
+            invitation=found,
+            token=token,
+            problem=str(exc),
+            enrol=None,
+        )
+    enrol = None
+    if added.totp_secret:
+        enrol = pyotp.TOTP(added.totp_secret).provisioning_uri(name=added.email, issuer_name="heelcoach")
+    return render(
+        request, "join.html", title="Joined", invitation=found, token=None, problem=None, enrol=enrol
+    )
+
+
+class InvitationIn(BaseModel):
+    """Whom to invite into your clinic, as what (admins: clinician or admin; clinicians: runner)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=3, max_length=320)
+    role: str = Field(pattern="^(runner|clinician|admin)$")
 
 
 # -- the API of who is asking, and the person-scoped routes -------------------------------------
@@ -228,6 +281,21 @@ def person_audit(request: Request, person_id: int) -> list[Json]:
     """Who viewed or changed the person's data, newest first."""
     authorize(request, person_id, "view_audit")
     return accounts.audit_trail(get_ctx(request), person_id)
+
+
+@api_router.post("/invitations", dependencies=[Depends(require_csrf)])
+def create_invitation(request: Request, body: InvitationIn) -> Json:
+    """A one-time link (valid 7 days) for someone to join your clinic."""
+    actor = current_actor(request)
+    if actor.role == "anonymous":
+        raise LoginRequired
+    try:
+        token = accounts.invite(get_ctx(request), actor, body.email, body.role)
+    except PermissionError as exc:
+        raise HTTPException(403, f"Not allowed: {exc}.") from exc
+    except accounts.AccountError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return {"link": f"/join/{token}", "email": body.email.strip().lower(), "role": body.role}
 
 
 # -- wiring -----------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Database fixtures over both backends (SQLite and PostgreSQL): see tests/db_fixtures.py."""
 
+from tests.clinic.clinic_world import world  # noqa: F401 - a fixture found by name
 from tests.db_fixtures import (  # noqa: F401 - fixtures are found by name
     backend,
     ctx,

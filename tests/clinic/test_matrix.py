@@ -8,24 +8,14 @@ the policy table says (200 allowed, 401 anonymous, 404 nothing allowed, 403 seen
 from __future__ import annotations
 
 import logging
-import re
-import warnings
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pyotp
 import pytest
 
-from heelcoach.config import Settings
-from heelcoach.services import accounts, runner
-from heelcoach.services.context import AppContext
-from heelcoach.services.policy import Action, Actor, allowed, can
-from tests.web.answers import TYPICAL
-
-PASSWORD = "correct horse battery staple"
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+from heelcoach.services import accounts
+from heelcoach.services.policy import Action, allowed, can
+from tests.clinic.clinic_world import PASSWORD, World, _login
 
 #: (method, path template, action the policy must allow)
 ROUTES: tuple[tuple[str, str, Action], ...] = (
@@ -37,74 +27,6 @@ ROUTES: tuple[tuple[str, str, Action], ...] = (
     ("POST", "/api/people/{pid}/shares/{spare}/stop", "manage_sharing"),
 )
 ROLES = ("runner", "other_runner", "clinician", "other_clinician", "admin", "anonymous")
-
-
-def _client(app: Any) -> Any:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from fastapi.testclient import TestClient
-    return TestClient(app, raise_server_exceptions=False)
-
-
-@dataclass
-class World:
-    ctx: AppContext
-    app: Any
-    people: dict[str, int]
-    spare_clinic: dict[str, int]
-    users: dict[str, accounts.AddedUser]
-    actors: dict[str, Actor | None] = field(default_factory=dict)
-
-
-@pytest.fixture
-def world(db_url: str, tmp_path: Path) -> Iterator[World]:
-    ctx = AppContext.from_settings(Settings(database_url=db_url, data_dir=tmp_path / "data", clinic=True))
-    users = {
-        "runner": accounts.add_user(ctx, "ann@example.org", "runner", "Northside", PASSWORD),
-        "other_runner": accounts.add_user(ctx, "bob@example.org", "runner", "Northside", PASSWORD),
-        "clinician": accounts.add_user(ctx, "pt@example.org", "clinician", "Northside", PASSWORD),
-        "other_clinician": accounts.add_user(ctx, "pt@elsewhere.org", "clinician", "Elsewhere", PASSWORD),
-        "admin": accounts.add_user(ctx, "admin@example.org", "admin", "Northside", PASSWORD),
-        # shares with Elsewhere only, and stopped sharing with Northside
-        "stopped": accounts.add_user(ctx, "cat@example.org", "runner", "Northside", PASSWORD),
-    }
-    people = {k: u.person_id for k, u in users.items() if u.person_id is not None}
-    northside = users["clinician"].clinic_id
-    assert northside is not None
-    accounts.stop_sharing(ctx, accounts.ANONYMOUS_ACTOR, people["stopped"], northside)
-    spare: dict[str, int] = {}
-    for key, pid in people.items():  # a second share per owner, for the stop-sharing route to stop
-        extra = accounts.add_user(ctx, f"spare-{key}@example.org", "admin", f"Spare {key}", PASSWORD)
-        assert extra.clinic_id is not None
-        accounts.share_with(ctx, pid, extra.clinic_id)
-        spare[key] = extra.clinic_id
-    for pid in people.values():
-        runner.save_intake(ctx, pid, TYPICAL)
-        runner.make_plan(ctx, pid)
-    from heelcoach.web.app import create_app
-
-    yield World(ctx, create_app(ctx), people, spare, users)
-    ctx.close()
-
-
-def _login(app: Any, user: accounts.AddedUser | None) -> Any:
-    client = _client(app)
-    page = client.get("/login")
-    token = CSRF_RE.search(page.text)
-    assert token, page.text[:500]
-    client.headers["x-csrf-token"] = token.group(1)
-    if user is None:
-        return client
-    form = {"email": user.email, "password": PASSWORD, "csrf_token": token.group(1)}
-    if user.totp_secret:
-        form["code"] = pyotp.TOTP(user.totp_secret).now()
-    done = client.post("/login", data=form, follow_redirects=False)
-    assert done.status_code == 303, done.text[:500]
-    # the browser session starts afresh at login: the form token too
-    fresh = CSRF_RE.search(client.get("/login").text)
-    assert fresh
-    client.headers["x-csrf-token"] = fresh.group(1)
-    return client
 
 
 def _expected(world: World, role: str, owner: str, action: Action) -> int:

@@ -116,9 +116,40 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
     )
     op.create_index(op.f("ix_audit_log_person_id"), "audit_log", ["person_id"], unique=False)
+    op.create_table(
+        "invitations",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("clinic_id", sa.Integer(), nullable=False),
+        sa.Column("email", sa.String(length=320), nullable=False),
+        sa.Column("role", sa.String(length=20), nullable=False),
+        sa.Column("invited_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", TZ, nullable=False),
+        sa.Column("expires_at", TZ, nullable=False),
+        sa.Column("used_at", TZ, nullable=True),
+        sa.ForeignKeyConstraint(
+            ["clinic_id"], ["clinics.id"], name=op.f("fk_invitations_clinic_id_clinics"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["invited_by"],
+            ["accounts.id"],
+            name=op.f("fk_invitations_invited_by_accounts"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_invitations")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_invitations_token_hash")),
+    )
 
 
 def downgrade() -> None:
     """Revert this revision."""
-    for name in ("audit_log", "shares", "auth_sessions", "account_secrets", "accounts", "clinics"):
+    for name in (
+        "invitations",
+        "audit_log",
+        "shares",
+        "auth_sessions",
+        "account_secrets",
+        "accounts",
+        "clinics",
+    ):
         op.drop_table(name)
