@@ -139,7 +139,7 @@ async def login_submit(
         return render(request, "login.html", 401, title="Log in", problem=problem, email=email)
     request.session.clear()  # nothing of an earlier visitor's browser session carries over
     actor = await run_in_threadpool(accounts.actor_for_token, get_ctx(request), result.token)
-    start = "/" if actor is not None and actor.role == "runner" else "/api/me"  # no caseload page yet
+    start = {"runner": "/", "clinician": "/clinic"}.get(actor.role if actor else "", "/api/me")
     response = RedirectResponse(start, status_code=303)
     response.set_cookie(
         COOKIE, result.token, httponly=True, samesite="lax", secure=request.url.scheme == "https", path="/"
@@ -311,6 +311,9 @@ def install(app: FastAPI) -> None:
     app.state.resolve_person = clinic_person
     app.state.login_attempts = _LoginAttempts()
     app.include_router(login_router, dependencies=[Depends(require_csrf)], include_in_schema=False)
+    from heelcoach.web.clinic_pages import router as clinic_router  # it imports this module
+
+    app.include_router(clinic_router, dependencies=[Depends(require_csrf)], include_in_schema=False)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> Response:

@@ -1,0 +1,94 @@
+"""The caseload orders runners by who needs attention first, and shows only those who share."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from heelcoach.services import accounts, runner
+from heelcoach.services.caseload import caseload
+from tests.clinic.clinic_world import PASSWORD, World, _login
+
+TODAY = date.today()
+
+
+def _days(world: World, pid: int, pains: list[int], flags_on: int | None = None) -> None:
+    start = TODAY - timedelta(days=len(pains) - 1)
+    for i, pain in enumerate(pains):
+        flags = ("numbness_or_tingling",) if i == flags_on else ()
+        entry = runner.CheckInInput(
+            day=start + timedelta(days=i), first_step_pain=pain, red_flag_symptoms=flags
+        )
+        runner.record_checkin(world.ctx, pid, entry, today=TODAY)
+
+
+def _setup(world: World) -> dict[str, int]:
+    dan = accounts.add_user(world.ctx, "dan@example.org", "runner", "Northside", PASSWORD)
+    assert dan.person_id is not None
+    people = {**world.people, "dan": dan.person_id}
+    _days(world, people["dan"], [3] * 14)  # steady: on track
+    _days(world, people["other_runner"], [2] * 7 + [5] * 7)  # rising week on week
+    _days(world, people["runner"], [3, 2], flags_on=1)  # a warning sign yesterday... and few check-ins
+    _days(world, people["stopped"], [9] * 14, flags_on=13)  # stopped sharing: never listed
+    return people
+
+
+def test_caseload_order_and_reasons(world: World) -> None:
+    people = _setup(world)
+    token = accounts.login(world.ctx, "pt@example.org", PASSWORD, _code(world)).token
+    actor = accounts.actor_for_token(world.ctx, token)
+    assert actor is not None
+    rows = caseload(world.ctx, actor, TODAY)
+    assert [r.person_id for r in rows] == [people["runner"], people["other_runner"], people["dan"]]
+    first, second, third = rows
+    assert first.reasons[0] == "warning sign reported: numbness or tingling"
+    assert any(r.startswith("check-ins missed: 2 of the last 14") for r in first.reasons)
+    assert second.reasons == ("first-step pain rising: 2.0 to 5.0 a week",)
+    assert third.reasons == ()
+    assert third.first_step_pain == (3,) * 14
+    assert first.first_step_pain[:12] == (None,) * 12
+    record, _plan = runner.current_plan(world.ctx, people["runner"])
+    assert (first.phase, first.week) == (record.phase, record.week)
+    assert (third.phase, third.week) == (None, None)  # dan has no plan yet
+    assert third.last_checkin == TODAY
+
+
+def _code(world: World) -> str:
+    import pyotp
+
+    secret = world.users["clinician"].totp_secret
+    assert secret is not None
+    return pyotp.TOTP(secret).now()
+
+
+def test_caseload_page_per_role(world: World) -> None:
+    people = _setup(world)
+    page = _login(world.app, world.users["clinician"]).get("/clinic")
+    assert page.status_code == 200
+    order = [int(x) for x in re.findall(r'data-person="(\d+)"', page.text)]
+    assert order == [people["runner"], people["other_runner"], people["dan"]]
+    assert "warning sign reported" in page.text
+    elsewhere = _login(world.app, world.users["other_clinician"]).get("/clinic")
+    assert elsewhere.status_code == 200
+    assert re.findall(r'data-person="(\d+)"', elsewhere.text) == []
+    assert _login(world.app, world.users["runner"]).get("/clinic").status_code == 403
+    assert _login(world.app, world.users["admin"]).get("/clinic").status_code == 403
+    anonymous = _login(world.app, None).get("/clinic", follow_redirects=False)
+    assert (anonymous.status_code, anonymous.headers["location"]) == (303, "/login")
+
+
+def test_no_meaningful_progress_after_six_good_weeks(catalogue: object) -> None:
+    from types import SimpleNamespace
+
+    from heelcoach.services.caseload import CaseloadRow, _reasons
+
+    ctx = SimpleNamespace(catalogue=catalogue)
+    row = CaseloadRow(1, "eve", "build", 7, 7, (4,) * 14, 14, 0.9, TODAY)
+    rank, reasons = _reasons(ctx, row, [], early_pain=5.0)  # type: ignore[arg-type]
+    assert (rank, reasons) == (3, ["no meaningful progress after 7 weeks of good adherence"])
+    better = _reasons(ctx, row, [], early_pain=6.0)  # type: ignore[arg-type]
+    assert better == (99, [])  # a 2-point drop is meaningful
+    poor = CaseloadRow(1, "eve", "build", 7, 7, (4,) * 14, 14, 0.5, TODAY)
+    assert _reasons(ctx, poor, [], early_pain=5.0) == (99, [])  # poor adherence: not this reason  # type: ignore[arg-type]
+    early = CaseloadRow(1, "eve", "build", 3, 3, (4,) * 14, 14, 0.9, TODAY)
+    assert _reasons(ctx, early, [], early_pain=5.0) == (99, [])  # type: ignore[arg-type]
