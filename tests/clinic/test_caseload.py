@@ -92,3 +92,16 @@ def test_no_meaningful_progress_after_six_good_weeks(catalogue: object) -> None:
     assert _reasons(ctx, poor, [], early_pain=5.0) == (99, [])  # poor adherence: not this reason  # type: ignore[arg-type]
     early = CaseloadRow(1, "eve", "build", 3, 3, (4,) * 14, 14, 0.9, TODAY)
     assert _reasons(ctx, early, [], early_pain=5.0) == (99, [])  # type: ignore[arg-type]
+
+
+def test_runner_view_for_the_clinician(world: World) -> None:
+    people = _setup(world)
+    pid = people["other_runner"]
+    page = _login(world.app, world.users["clinician"]).get(f"/clinic/people/{pid}")
+    assert page.status_code == 200
+    assert "The answers behind it" in page.text
+    assert "Plantar fasciitis" in page.text
+    assert "2026-" in page.text or str(TODAY.year) in page.text  # the check-ins table
+    assert "_" not in re.sub(r"<[^>]+>", "", page.text.split("<main", 1)[1].split("</main>", 1)[0])
+    trail = _login(world.app, world.users["other_runner"]).get(f"/api/people/{pid}/audit").json()
+    assert any(t["who"] == "pt@example.org" and t["action"] == "view_runner" for t in trail)
