@@ -26,6 +26,7 @@ from heelcoach.services.policy import ANONYMOUS, Actor, PersonResource, Role, ca
 from heelcoach.store.accounts import (
     AccountRow,
     AccountSecretRow,
+    ApiTokenRow,
     AuditRow,
     AuthSessionRow,
     ClinicRow,
@@ -413,3 +414,75 @@ def accept_invitation(
                 update(InvitationRow).where(InvitationRow.token_hash == _digest(token)).values(used_at=None)
             )
         raise
+
+
+TOKEN_PREFIX = "hc_"
+
+
+def create_api_token(
+    ctx: AppContext, actor: Actor, name: str, *, now: datetime | None = None
+) -> tuple[int, str]:
+    """A new API token for the actor's account: (id, token). The token is shown once, never stored."""
+    if actor.account_id is None:
+        raise PermissionError("API tokens belong to clinic accounts")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    moment = _now(now)
+    with transaction(ctx.sessions) as s:
+        row = ApiTokenRow(
+            token_hash=_digest(token), account_id=actor.account_id, name=name[:100], created_at=moment
+        )
+        s.add(row)
+        s.flush()
+        _audit(s, actor.account_id, None, "api_token_created", moment, name[:100])
+        return row.id, token
+
+
+def api_tokens(ctx: AppContext, actor: Actor) -> list[dict[str, object]]:
+    """The actor's API tokens (names and dates only)."""
+    with transaction(ctx.sessions) as s:
+        rows = s.scalars(
+            select(ApiTokenRow).where(ApiTokenRow.account_id == actor.account_id).order_by(ApiTokenRow.id)
+        )
+        return [
+            {
+                "id": r.id,
+                "name": r.name,
+                "created_at": _aware(r.created_at).isoformat(),
+                "active": r.revoked_at is None,
+            }
+            for r in rows
+        ]
+
+
+def revoke_api_token(ctx: AppContext, actor: Actor, token_id: int, *, now: datetime | None = None) -> bool:
+    """Revoke one of the actor's own API tokens; False when there is no such live token of theirs."""
+    with transaction(ctx.sessions) as s:
+        result = s.execute(
+            update(ApiTokenRow)
+            .where(
+                ApiTokenRow.id == token_id,
+                ApiTokenRow.account_id == actor.account_id,
+                ApiTokenRow.revoked_at.is_(None),
+            )
+            .values(revoked_at=_now(now))
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+
+def actor_for_api_token(ctx: AppContext, token: str) -> Actor | None:
+    """The actor of a live API token, or None."""
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    with transaction(ctx.sessions) as s:
+        row = s.scalars(
+            select(ApiTokenRow).where(
+                ApiTokenRow.token_hash == _digest(token), ApiTokenRow.revoked_at.is_(None)
+            )
+        ).first()
+        account = s.get(AccountRow, row.account_id) if row is not None else None
+        if account is None:
+            return None
+        role: Role = account.role  # type: ignore[assignment]  # the column only holds ACCOUNT_ROLES
+        return Actor(
+            role=role, account_id=account.id, person_id=account.person_id, clinic_id=account.clinic_id
+        )

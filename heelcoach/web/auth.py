@@ -46,12 +46,28 @@ def current_actor(request: Request) -> Actor:
     if isinstance(cached, Actor):
         return cached
     if clinic_mode(request):
-        found = accounts.actor_for_token(get_ctx(request), request.cookies.get(COOKIE))
+        bearer = _bearer(request)
+        if bearer is not None:
+            found = accounts.actor_for_api_token(get_ctx(request), bearer)
+        else:
+            found = accounts.actor_for_token(get_ctx(request), request.cookies.get(COOKIE))
         actor = found or ANONYMOUS
     else:
         actor = Actor.local_runner(person_id(request))
     request.state.actor = actor
     return actor
+
+
+def _bearer(request: Request) -> str | None:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+async def csrf_unless_token(request: Request) -> None:
+    """The form token, except for scripts that authenticate with an API token (no cookies involved)."""
+    if clinic_mode(request) and _bearer(request) is not None:
+        return
+    await require_csrf(request)
 
 
 def clinic_person(request: Request) -> int:
@@ -267,7 +283,7 @@ def person_shares(request: Request, person_id: int) -> list[Json]:
     return accounts.shares(get_ctx(request), person_id)
 
 
-@api_router.post("/people/{person_id}/shares/{clinic_id}/stop", dependencies=[Depends(require_csrf)])
+@api_router.post("/people/{person_id}/shares/{clinic_id}/stop", dependencies=[Depends(csrf_unless_token)])
 def person_stop_sharing(request: Request, person_id: int, clinic_id: int) -> Json:
     """Stop sharing with a clinic (its clinicians lose access at once)."""
     actor = authorize(request, person_id, "manage_sharing")
@@ -283,7 +299,7 @@ def person_audit(request: Request, person_id: int) -> list[Json]:
     return accounts.audit_trail(get_ctx(request), person_id)
 
 
-@api_router.post("/invitations", dependencies=[Depends(require_csrf)])
+@api_router.post("/invitations", dependencies=[Depends(csrf_unless_token)])
 def create_invitation(request: Request, body: InvitationIn) -> Json:
     """A one-time link (valid 7 days) for someone to join your clinic."""
     actor = current_actor(request)
@@ -296,6 +312,44 @@ def create_invitation(request: Request, body: InvitationIn) -> Json:
     except accounts.AccountError as exc:
         raise HTTPException(422, str(exc)) from exc
     return {"link": f"/join/{token}", "email": body.email.strip().lower(), "role": body.role}
+
+
+class TokenIn(BaseModel):
+    """A name for the new API token (what the script is for)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+
+
+def _account_actor(request: Request) -> Actor:
+    actor = current_actor(request)
+    if actor.role == "anonymous":
+        raise LoginRequired
+    if actor.account_id is None:
+        raise HTTPException(404, "API tokens exist in clinic mode only.")
+    return actor
+
+
+@api_router.post("/me/tokens", dependencies=[Depends(require_csrf)])
+def create_token(request: Request, body: TokenIn) -> Json:
+    """A new API token for scripts (``Authorization: Bearer TOKEN``); shown once, keep it safe."""
+    token_id, token = accounts.create_api_token(get_ctx(request), _account_actor(request), body.name)
+    return {"id": token_id, "name": body.name, "token": token}
+
+
+@api_router.get("/me/tokens")
+def list_tokens(request: Request) -> list[Json]:
+    """Your API tokens (names and dates, never the tokens)."""
+    return accounts.api_tokens(get_ctx(request), _account_actor(request))
+
+
+@api_router.post("/me/tokens/{token_id}/revoke", dependencies=[Depends(csrf_unless_token)])
+def revoke_token(request: Request, token_id: int) -> Json:
+    """Revoke one of your API tokens at once."""
+    if not accounts.revoke_api_token(get_ctx(request), _account_actor(request), token_id):
+        raise HTTPException(404, "You have no such live token.")
+    return {"revoked": True, "id": token_id}
 
 
 # -- wiring -----------------------------------------------------------------------------------
