@@ -2,7 +2,8 @@
 
 Reasons, most urgent first: a warning sign reported in a check-in (last 14 days), first-step pain
 rising week on week (pain-monitoring rule), check-ins missed (fewer days checked in over 14 days
-than the escalation rule's adherence), no meaningful progress after the escalation rule's weeks.
+than the escalation rule's adherence), no meaningful progress after the escalation rule's weeks,
+a pending visit request.
 The numbers come from ``plan_rules.yaml`` (``pain_monitoring``, ``escalation: no_progress_physio``).
 Three queries for the whole clinic, whatever its size.
 """
@@ -18,7 +19,7 @@ from sqlalchemy import func, select
 
 from heelcoach.services.context import AppContext
 from heelcoach.services.policy import Actor, PersonResource, can
-from heelcoach.store.accounts import AccountRow, ShareRow
+from heelcoach.store.accounts import AccountRow, ShareRow, VisitRequestRow
 from heelcoach.store.base import transaction
 from heelcoach.store.models import CheckInRow, Person, PlanVersionRow
 
@@ -114,6 +115,13 @@ def caseload(ctx: AppContext, actor: Actor, today: date) -> list[CaseloadRow]:
                 .group_by(PlanVersionRow.person_id)
             ).all()
         )
+        asked = set(
+            s.scalars(
+                select(VisitRequestRow.person_id).where(
+                    VisitRequestRow.clinic_id == actor.clinic_id, VisitRequestRow.starts_at.is_(None)
+                )
+            )
+        )
         checkins: dict[int, list[CheckInRow]] = defaultdict(list)
         for c in s.scalars(select(CheckInRow).where(CheckInRow.person_id.in_(ids)).order_by(CheckInRow.day)):
             checkins[c.person_id].append(c)
@@ -122,7 +130,12 @@ def caseload(ctx: AppContext, actor: Actor, today: date) -> list[CaseloadRow]:
         for pid, name, email in people
         if can(actor, "read", PersonResource(pid, frozenset({actor.clinic_id})))
     ]
+    rows = [_with_visit(r) if r.person_id in asked else r for r in rows]
     return sorted(rows, key=lambda r: (r.rank, r.name.lower(), r.person_id))
+
+
+def _with_visit(row: CaseloadRow) -> CaseloadRow:
+    return replace(row, reasons=(*row.reasons, "visit requested"), rank=min(row.rank, 4))
 
 
 def _row(

@@ -18,16 +18,26 @@ from typing import Literal
 
 Role = Literal["runner", "clinician", "admin", "anonymous"]
 Relation = Literal["self", "shared", "none"]
-Action = Literal["read", "write", "export", "manage_sharing", "view_audit"]
+Action = Literal["read", "write", "export", "manage_sharing", "view_audit", "request_visit", "accept_visit"]
 
 ROLES: tuple[Role, ...] = ("runner", "clinician", "admin", "anonymous")
-ACTIONS: tuple[Action, ...] = ("read", "write", "export", "manage_sharing", "view_audit")
+ACTIONS: tuple[Action, ...] = (
+    "read",
+    "write",
+    "export",
+    "manage_sharing",
+    "view_audit",
+    "request_visit",
+    "accept_visit",
+)
 
 #: (role, relation) -> allowed actions. Clinic admins manage accounts and see the audit trail of
 #: their clinic's runners but not their health data; clinicians read (and hand over) what is shared.
 POLICY: dict[tuple[Role, Relation], frozenset[Action]] = {
-    ("runner", "self"): frozenset({"read", "write", "export", "manage_sharing", "view_audit"}),
-    ("clinician", "shared"): frozenset({"read", "export"}),
+    ("runner", "self"): frozenset(
+        {"read", "write", "export", "manage_sharing", "view_audit", "request_visit"}
+    ),
+    ("clinician", "shared"): frozenset({"read", "export", "accept_visit"}),
     ("admin", "shared"): frozenset({"view_audit"}),
 }
 

@@ -360,6 +360,9 @@ def install(app: FastAPI) -> None:
     ctx = app.state.ctx
     app.state.clinic = bool(getattr(ctx.settings, "clinic", False))
     app.include_router(api_router)
+    from heelcoach.web.visits_api import router as visits_router  # it imports this module
+
+    app.include_router(visits_router)
     if not app.state.clinic:
         return
     app.state.resolve_person = clinic_person

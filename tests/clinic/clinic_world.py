@@ -6,6 +6,7 @@ import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,11 @@ import pyotp
 import pytest
 
 from heelcoach.config import Settings
-from heelcoach.services import accounts, runner
+from heelcoach.services import accounts, runner, visits
 from heelcoach.services.context import AppContext
 from heelcoach.services.policy import Actor
+from heelcoach.store.accounts import VisitRequestRow
+from heelcoach.store.base import transaction
 from tests.web.answers import TYPICAL
 
 PASSWORD = "correct horse battery staple"
@@ -37,6 +40,8 @@ class World:
     spare_clinic: dict[str, int]
     users: dict[str, accounts.AddedUser]
     actors: dict[str, Actor | None] = field(default_factory=dict)
+    visit_ids: dict[str, int] = field(default_factory=dict)
+    visit_clinic: dict[str, int] = field(default_factory=dict)
 
 
 @pytest.fixture
@@ -61,12 +66,22 @@ def world(db_url: str, tmp_path: Path) -> Iterator[World]:
         assert extra.clinic_id is not None
         accounts.share_with(ctx, pid, extra.clinic_id)
         spare[key] = extra.clinic_id
-    for pid in people.values():
+    visit_clinic = {k: (spare[k] if k == "stopped" else northside) for k in people}
+    visit_ids: dict[str, int] = {}
+    for key, pid in people.items():
         runner.save_intake(ctx, pid, TYPICAL)
         runner.make_plan(ctx, pid)
+        owner = accounts.actor_for_token(ctx, accounts.login(ctx, users[key].email, PASSWORD).token)
+        assert owner is not None
+        made = visits.request_visit(ctx, owner, pid, "heel check", "mornings", visit_clinic[key])
+        visit_ids[key] = int(str(made["id"]))
+        with transaction(ctx.sessions) as s:  # accepted, so that its calendar entry exists
+            row = s.get(VisitRequestRow, visit_ids[key])
+            assert row is not None
+            row.starts_at = datetime(2026, 12, 10, 9, 30, tzinfo=UTC)
     from heelcoach.web.app import create_app
 
-    yield World(ctx, create_app(ctx), people, spare, users)
+    yield World(ctx, create_app(ctx), people, spare, users, visit_ids=visit_ids, visit_clinic=visit_clinic)
     ctx.close()
 
 

@@ -105,3 +105,44 @@ def test_runner_view_for_the_clinician(world: World) -> None:
     assert "_" not in re.sub(r"<[^>]+>", "", page.text.split("<main", 1)[1].split("</main>", 1)[0])
     trail = _login(world.app, world.users["other_runner"]).get(f"/api/people/{pid}/audit").json()
     assert any(t["who"] == "pt@example.org" and t["action"] == "view_runner" for t in trail)
+
+
+def test_visit_request_accepted_with_calendar(world: World) -> None:
+    people = _setup(world)
+    dan = _login(world.app, None)
+    form = {"email": "dan@example.org", "password": PASSWORD, "csrf_token": dan.headers["x-csrf-token"]}
+    assert dan.post("/login", data=form, follow_redirects=False).status_code == 303
+    fresh = re.search(r'name="csrf_token" value="([^"]+)"', dan.get("/login").text)
+    assert fresh
+    dan.headers["x-csrf-token"] = fresh.group(1)
+    pid = people["dan"]
+    asked = dan.post(f"/api/people/{pid}/visits", json={"reason": "first visit", "preferred_times": "Tue am"})
+    assert asked.status_code == 200, asked.text
+    vid = asked.json()["id"]
+    pt = _login(world.app, world.users["clinician"])
+    rows = pt.get("/clinic").text
+    assert "visit requested" in rows
+    bad = pt.post(f"/api/people/{pid}/visits/{vid}/accept", json={"starts_at": "2026-12-10T09:30:00"})
+    assert bad.status_code == 422
+    ok = pt.post(f"/api/people/{pid}/visits/{vid}/accept", json={"starts_at": "2026-12-10T09:30:00+01:00"})
+    assert ok.status_code == 200
+    assert ok.json()["accepted_by"] == "pt@example.org"
+    seen = dan.get(f"/api/people/{pid}/visits").json()
+    assert [(v["state"], v["starts_at"]) for v in seen] == [("accepted", "2026-12-10T08:30:00+00:00")]
+    ics = dan.get(f"/api/people/{pid}/visits/{vid}/calendar.ics")
+    assert ics.headers["content-type"].startswith("text/calendar")
+    assert "DTSTART" in ics.text
+    assert "Visit at Northside" in ics.text
+    # a visit id of another person never works under this person's id
+    other = world.visit_ids["runner"]
+    assert (
+        pt.post(
+            f"/api/people/{pid}/visits/{other}/accept", json={"starts_at": "2026-12-10T09:30:00+01:00"}
+        ).status_code
+        == 404
+    )
+    assert dan.get(f"/api/people/{pid}/visits/{other}/calendar.ics").status_code == 404
+    assert (
+        "visit requested"
+        not in pt.get("/clinic").text.split(f'data-person="{pid}"', 1)[1].split("</tr>", 1)[0]
+    )

@@ -14,18 +14,27 @@ import pyotp
 import pytest
 
 from heelcoach.services import accounts
-from heelcoach.services.policy import Action, allowed, can
+from heelcoach.services.policy import ACTIONS, Action, allowed, can
 from tests.clinic.clinic_world import PASSWORD, World, _login
 
-#: (method, path template, action the policy must allow)
-ROUTES: tuple[tuple[str, str, Action], ...] = (
-    ("GET", "/api/people/{pid}/export", "export"),
-    ("GET", "/api/people/{pid}/progress", "read"),
-    ("GET", "/api/people/{pid}/plan", "read"),
-    ("GET", "/api/people/{pid}/shares", "manage_sharing"),
-    ("GET", "/api/people/{pid}/audit", "view_audit"),
-    ("POST", "/api/people/{pid}/shares/{spare}/stop", "manage_sharing"),
-    ("GET", "/clinic/people/{pid}", "read"),  # the runner view page
+#: (method, path template, action the policy must allow, JSON body); the stop-sharing route last
+ROUTES: tuple[tuple[str, str, Action, dict[str, str] | None], ...] = (
+    ("GET", "/api/people/{pid}/export", "export", None),
+    ("GET", "/api/people/{pid}/progress", "read", None),
+    ("GET", "/api/people/{pid}/plan", "read", None),
+    ("GET", "/api/people/{pid}/shares", "manage_sharing", None),
+    ("GET", "/api/people/{pid}/audit", "view_audit", None),
+    ("GET", "/clinic/people/{pid}", "read", None),  # the runner view page
+    ("GET", "/api/people/{pid}/visits", "read", None),
+    ("GET", "/api/people/{pid}/visits/{visit}/calendar.ics", "read", None),
+    ("POST", "/api/people/{pid}/visits", "request_visit", {"reason": "heel check", "clinic_id": "{clinic}"}),
+    (
+        "POST",
+        "/api/people/{pid}/visits/{visit}/accept",
+        "accept_visit",
+        {"starts_at": "2026-12-10T09:30:00+01:00"},
+    ),
+    ("POST", "/api/people/{pid}/shares/{spare}/stop", "manage_sharing", None),
 )
 ROLES = ("runner", "other_runner", "clinician", "other_clinician", "admin", "anonymous")
 
@@ -52,14 +61,14 @@ def _code(user: accounts.AddedUser) -> str | None:
 
 #: What the table must say, written out by hand, so a wrong table fails here too.
 MUST: dict[tuple[str, str], dict[Action, int]] = {
-    ("runner", "runner"): dict.fromkeys(("export", "read", "manage_sharing", "view_audit"), 200),
-    ("other_runner", "runner"): dict.fromkeys(("export", "read", "manage_sharing", "view_audit"), 404),
-    ("clinician", "runner"): {"export": 200, "read": 200, "manage_sharing": 403, "view_audit": 403},
-    ("other_clinician", "runner"): dict.fromkeys(("export", "read", "manage_sharing", "view_audit"), 404),
-    ("admin", "runner"): {"export": 403, "read": 403, "manage_sharing": 403, "view_audit": 200},
-    ("anonymous", "runner"): dict.fromkeys(("export", "read", "manage_sharing", "view_audit"), 401),
-    ("clinician", "stopped"): dict.fromkeys(("export", "read", "manage_sharing", "view_audit"), 404),
-    ("admin", "stopped"): dict.fromkeys(("export", "read", "manage_sharing", "view_audit"), 404),
+    ("runner", "runner"): {**dict.fromkeys(ACTIONS, 200), "accept_visit": 403},
+    ("other_runner", "runner"): dict.fromkeys(ACTIONS, 404),
+    ("clinician", "runner"): {**dict.fromkeys(ACTIONS, 403), "read": 200, "export": 200, "accept_visit": 200},
+    ("other_clinician", "runner"): dict.fromkeys(ACTIONS, 404),
+    ("admin", "runner"): {**dict.fromkeys(ACTIONS, 403), "view_audit": 200},
+    ("anonymous", "runner"): dict.fromkeys(ACTIONS, 401),
+    ("clinician", "stopped"): dict.fromkeys(ACTIONS, 404),
+    ("admin", "stopped"): dict.fromkeys(ACTIONS, 404),
 }
 
 
@@ -69,15 +78,20 @@ def test_authorization_matrix(world: World) -> None:
     # the owner last: its allowed stop-sharing call changes its shares
     for owner in ("runner", "other_runner", "stopped"):
         for role in sorted(ROLES, key=lambda r: r == owner):
-            for method, template, action in ROUTES:
-                path = template.format(pid=world.people[owner], spare=world.spare_clinic[owner])
+            for method, template, action, body in ROUTES:
+                names = {"pid": world.people[owner], "spare": world.spare_clinic[owner]}
+                names.update(visit=world.visit_ids[owner], clinic=world.visit_clinic[owner])
+                path = template.format(**names)
+                payload = {
+                    k: (int(v.format(**names)) if v == "{clinic}" else v) for k, v in (body or {}).items()
+                }
                 expected = _expected(world, role, owner, action)
                 if (role, owner) in MUST:
                     assert MUST[(role, owner)][action] == expected, (role, owner, action)
                 page = not path.startswith("/api/")
                 if page and expected == 401:
                     expected = 303  # a page sends the anonymous visitor to /login
-                got = clients[role].request(method, path, follow_redirects=False)
+                got = clients[role].request(method, path, follow_redirects=False, json=payload or None)
                 seen.append(f"{role:16} {owner:13} {method:4} {path:40} {got.status_code}")
                 assert got.status_code == expected, (role, owner, method, path, got.text[:300])
                 if expected != 200 and not page:  # a refusal says why and carries nothing else

@@ -157,6 +157,34 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
     )
     op.create_index(op.f("ix_api_tokens_account_id"), "api_tokens", ["account_id"], unique=False)
+    op.create_table(
+        "visit_requests",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("clinic_id", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("preferred_times", sa.Text(), nullable=False),
+        sa.Column("created_at", TZ, nullable=False),
+        sa.Column("accepted_by", sa.Integer(), nullable=True),
+        sa.Column("starts_at", TZ, nullable=True),
+        sa.ForeignKeyConstraint(
+            ["accepted_by"],
+            ["accounts.id"],
+            name=op.f("fk_visit_requests_accepted_by_accounts"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["clinic_id"],
+            ["clinics.id"],
+            name=op.f("fk_visit_requests_clinic_id_clinics"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["people.id"], name=op.f("fk_visit_requests_person_id_people"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_visit_requests")),
+    )
+    op.create_index(op.f("ix_visit_requests_person_id"), "visit_requests", ["person_id"], unique=False)
 
 
 def downgrade() -> None:
