@@ -15,7 +15,7 @@ from collections import deque
 from typing import Annotated, Any
 
 import pyotp
-from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
@@ -26,6 +26,8 @@ from heelcoach.web.csrf import require_csrf
 from heelcoach.web.deps import get_backend, get_ctx, person_id, render
 
 COOKIE = "heelcoach_auth"
+#: An id in a path: a positive 32-bit integer, as the tables store (a larger one is a clear 422).
+RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 #: Login attempts allowed per client address per window (on top of the per-account lock-out).
 LOGIN_ATTEMPTS_PER_WINDOW = 10
 LOGIN_WINDOW_S = 60.0
@@ -252,21 +254,21 @@ def _audited(request: Request, person_id: int, action: Action, what: str) -> Act
 
 
 @api_router.get("/people/{person_id}/export")
-def person_export(request: Request, person_id: int) -> Json:
+def person_export(request: Request, person_id: RowId) -> Json:
     """Everything stored about the person (never passwords or second-factor secrets)."""
     _audited(request, person_id, "export", "export")
     return get_backend(request).export(person_id)
 
 
 @api_router.get("/people/{person_id}/progress")
-def person_progress(request: Request, person_id: int) -> Json:
+def person_progress(request: Request, person_id: RowId) -> Json:
     """Pain series, outcome scores, adherence and plan history of the person."""
     _audited(request, person_id, "read", "view_progress")
     return get_backend(request).progress(person_id)
 
 
 @api_router.get("/people/{person_id}/plan")
-def person_plan(request: Request, person_id: int) -> Json:
+def person_plan(request: Request, person_id: RowId) -> Json:
     """The person's current plan version."""
     _audited(request, person_id, "read", "view_plan")
     try:
@@ -277,14 +279,14 @@ def person_plan(request: Request, person_id: int) -> Json:
 
 
 @api_router.get("/people/{person_id}/shares")
-def person_shares(request: Request, person_id: int) -> list[Json]:
+def person_shares(request: Request, person_id: RowId) -> list[Json]:
     """The clinics the person shares with: since when, who can see it, what they see."""
     authorize(request, person_id, "manage_sharing")
     return accounts.shares(get_ctx(request), person_id)
 
 
 @api_router.post("/people/{person_id}/shares/{clinic_id}/stop", dependencies=[Depends(csrf_unless_token)])
-def person_stop_sharing(request: Request, person_id: int, clinic_id: int) -> Json:
+def person_stop_sharing(request: Request, person_id: RowId, clinic_id: RowId) -> Json:
     """Stop sharing with a clinic (its clinicians lose access at once)."""
     actor = authorize(request, person_id, "manage_sharing")
     if not accounts.stop_sharing(get_ctx(request), actor, person_id, clinic_id):
@@ -293,7 +295,7 @@ def person_stop_sharing(request: Request, person_id: int, clinic_id: int) -> Jso
 
 
 @api_router.get("/people/{person_id}/audit")
-def person_audit(request: Request, person_id: int) -> list[Json]:
+def person_audit(request: Request, person_id: RowId) -> list[Json]:
     """Who viewed or changed the person's data, newest first."""
     authorize(request, person_id, "view_audit")
     return accounts.audit_trail(get_ctx(request), person_id)
@@ -345,7 +347,7 @@ def list_tokens(request: Request) -> list[Json]:
 
 
 @api_router.post("/me/tokens/{token_id}/revoke", dependencies=[Depends(csrf_unless_token)])
-def revoke_token(request: Request, token_id: int) -> Json:
+def revoke_token(request: Request, token_id: RowId) -> Json:
     """Revoke one of your API tokens at once."""
     if not accounts.revoke_api_token(get_ctx(request), _account_actor(request), token_id):
         raise HTTPException(404, "You have no such live token.")

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from heelcoach.services import accounts
 from heelcoach.services.caseload import WINDOW_DAYS, CaseloadRow, caseload
-from heelcoach.web.auth import LoginRequired, authorize, current_actor
+from heelcoach.web.auth import LoginRequired, RowId, authorize, current_actor
 from heelcoach.web.deps import get_backend, get_ctx, render
 
 router = APIRouter()
@@ -80,7 +80,7 @@ def _answers(request: Request, answers: dict[str, object]) -> list[tuple[str, st
 
 
 @router.get("/clinic/people/{person_id}", response_class=HTMLResponse)
-def runner_view(request: Request, person_id: int) -> Response:
+def runner_view(request: Request, person_id: RowId) -> Response:
     """A runner as their clinician sees them: triage with answers, self-tests, plan history, check-ins."""
     actor = authorize(request, person_id, "read")
     ctx, backend = get_ctx(request), get_backend(request)

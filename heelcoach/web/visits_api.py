@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from heelcoach.services import accounts, visits
-from heelcoach.web.auth import authorize, csrf_unless_token
+from heelcoach.web.auth import RowId, authorize, csrf_unless_token
 from heelcoach.web.deps import get_ctx
 
 router = APIRouter(prefix="/api/people/{person_id}/visits", tags=["people"])
@@ -25,7 +25,7 @@ class VisitIn(BaseModel):
 
     reason: str = Field(min_length=3, max_length=1000)
     preferred_times: str = Field(default="", max_length=500)
-    clinic_id: int | None = None
+    clinic_id: int | None = Field(default=None, ge=1, le=2_147_483_647)
 
 
 class AcceptIn(BaseModel):
@@ -37,7 +37,7 @@ class AcceptIn(BaseModel):
 
 
 @router.post("", dependencies=[Depends(csrf_unless_token)])
-def request_visit(request: Request, person_id: int, body: VisitIn) -> Json:
+def request_visit(request: Request, person_id: RowId, body: VisitIn) -> Json:
     """Ask a clinic you share with for a visit."""
     actor = authorize(request, person_id, "request_visit")
     try:
@@ -49,7 +49,7 @@ def request_visit(request: Request, person_id: int, body: VisitIn) -> Json:
 
 
 @router.get("")
-def list_visits(request: Request, person_id: int) -> list[Json]:
+def list_visits(request: Request, person_id: RowId) -> list[Json]:
     """The person's visit requests (a clinician sees those to their own clinic)."""
     actor = authorize(request, person_id, "read")
     clinic = None if actor.person_id == person_id else actor.clinic_id
@@ -57,7 +57,7 @@ def list_visits(request: Request, person_id: int) -> list[Json]:
 
 
 @router.post("/{visit_id}/accept", dependencies=[Depends(csrf_unless_token)])
-def accept_visit(request: Request, person_id: int, visit_id: int, body: AcceptIn) -> Json:
+def accept_visit(request: Request, person_id: RowId, visit_id: RowId, body: AcceptIn) -> Json:
     """Accept a request to your clinic with a time."""
     actor = authorize(request, person_id, "accept_visit")
     if body.starts_at.tzinfo is None:
@@ -69,7 +69,7 @@ def accept_visit(request: Request, person_id: int, visit_id: int, body: AcceptIn
 
 
 @router.get("/{visit_id}/calendar.ics")
-def visit_calendar(request: Request, person_id: int, visit_id: int) -> Response:
+def visit_calendar(request: Request, person_id: RowId, visit_id: RowId) -> Response:
     """The accepted visit as a calendar invitation (.ics)."""
     actor = authorize(request, person_id, "read")
     clinic = None if actor.person_id == person_id else actor.clinic_id

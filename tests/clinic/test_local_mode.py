@@ -45,3 +45,15 @@ def test_readme_prints_the_policy_table() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Clinic mode", 1)[1]
     assert policy_table_markdown() in section
+
+
+def test_ids_beyond_the_tables_are_a_clear_422(local: tuple[AppContext, Any]) -> None:
+    # found by schemathesis: 2**63 reached SQLite and came back as a server error
+    _ctx, client = local
+    for path in (
+        "/api/people/9223372036854775808/export",
+        "/api/people/0/visits",
+        "/api/people/1/visits/-1/calendar.ics",
+    ):
+        got = client.get(path)
+        assert got.status_code == 422, (path, got.status_code)
