@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     #: Extra host names the web app answers to (comma-separated), besides the loopback names and
     #: the address given to ``serve --host``. Any other Host header is refused (DNS rebinding).
     allowed_hosts: str = ""
+    #: Clinic mode (``heelcoach serve --clinic``): accounts, roles and login instead of one local runner.
+    clinic: bool = False
 
     def resolved_database_url(self) -> str:
         """The database URL, creating the data directory for the SQLite default."""

@@ -96,10 +96,15 @@ def serve(
         "video or an import is kept by the process that got the upload, so its page may lose track "
         "of it (the finished report and the imported runs still show on their pages).",
     ),
+    clinic: bool = typer.Option(
+        False, "--clinic", help="Clinic mode: accounts and roles (`heelcoach users add`), login at /login."
+    ),
 ) -> None:
     """Start the heelcoach web app and print its address."""
     import os
 
+    if clinic:  # through the environment, so every worker process builds its app in clinic mode too
+        os.environ["HEELCOACH_CLINIC"] = "1"
     import uvicorn
 
     from heelcoach.config import get_settings
@@ -107,7 +112,10 @@ def serve(
     from heelcoach.web.app import create_app, ensure_secret_key
 
     settings = get_settings()
-    protected = _access_check(host, new_access_secret, settings.data_dir, settings.access_secret)
+    # clinic mode: every account logs in, so the access secret of the local app is not used
+    protected = settings.clinic or _access_check(
+        host, new_access_secret, settings.data_dir, settings.access_secret
+    )
     names = _answer_names(host)
     # worker processes build their app from the environment: they answer to the same names
     os.environ["HEELCOACH_ALLOWED_HOSTS"] = ",".join([settings.allowed_hosts, *names]).strip(",")
@@ -119,7 +127,9 @@ def serve(
     url = f"http://{host}:{port}/"
     typer.echo(f"heelcoach is running at {url}  (press Ctrl+C to stop)")
     typer.echo(f"Data: {ctx.settings.data_dir}")
-    if protected:
+    if settings.clinic:
+        typer.echo("Clinic mode: every page needs a login (accounts: `heelcoach users add`).")
+    elif protected:
         typer.echo(
             "Access secret required: browsers get a login page, scripts send "
             "'Authorization: Bearer <secret>'. Answers to: " + ", ".join(["127.0.0.1", "localhost", *names])

@@ -20,7 +20,7 @@ from heelcoach import DISCLAIMER, __version__
 from heelcoach.services import runner
 from heelcoach.web.csrf import HEADER as CSRF_HEADER
 from heelcoach.web.csrf import token_is_valid
-from heelcoach.web.deps import get_backend, get_ctx
+from heelcoach.web.deps import get_backend, get_ctx, person_id
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -104,6 +104,8 @@ NO_SESSION = (
 
 def _pid(request: Request) -> int:
     """The session's person; never the first person for a request without a session."""
+    if getattr(request.app.state, "resolve_person", None) is not None:  # clinic mode: the login decides
+        return person_id(request)
     raw = request.session.get("person_id")
     if isinstance(raw, int) and get_backend(request).person_exists(raw):
         return raw

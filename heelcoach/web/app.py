@@ -21,6 +21,7 @@ from heelcoach import __version__
 from heelcoach.services.context import AppContext
 from heelcoach.services.jobs import JobRunner
 from heelcoach.web.api import router as api_router
+from heelcoach.web.auth import install as install_accounts
 from heelcoach.web.backend import Backend
 from heelcoach.web.csrf import require_csrf
 from heelcoach.web.errors import install as install_error_pages
@@ -86,7 +87,8 @@ def create_app(
     app.state.ctx = ctx
     app.state.backend = Backend(ctx, jobs)
     app.state.secret_key = ensure_secret_key(Path(settings.data_dir))
-    app.state.access_hash = configured_access_hash(settings.access_secret, Path(settings.data_dir))
+    secret = None if settings.clinic else settings.access_secret  # clinic mode: account logins
+    app.state.access_hash = configured_access_hash(secret, Path(settings.data_dir))
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     install_filters(templates.env)
     app.state.templates = templates
@@ -109,9 +111,12 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     install_error_pages(app)
     csrf = [Depends(require_csrf)]
-    pages = (login_router, learn_router, start_router, daily_router, runs_router, data_router)
+    # the access-secret login of the local app; clinic mode has account logins instead (install_accounts)
+    access = () if settings.clinic else (login_router,)
+    pages = (*access, learn_router, start_router, daily_router, runs_router, data_router)
     for router in (*pages, session_router, charts_router):
         app.include_router(router, dependencies=csrf, include_in_schema=False)
     app.include_router(api_router)
     app.include_router(illustrations_router, include_in_schema=False)
+    install_accounts(app)
     return app

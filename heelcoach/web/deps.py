@@ -40,6 +40,9 @@ def get_backend(request: Request) -> Backend:
 
 def person_id(request: Request) -> int:
     """The person this browser works for: the id in the session, else the first person (created)."""
+    resolve = getattr(request.app.state, "resolve_person", None)
+    if resolve is not None:  # clinic mode: the logged-in runner's person (heelcoach.web.auth)
+        return int(resolve(request))
     backend = get_backend(request)
     raw = request.session.get("person_id")
     if isinstance(raw, int) and backend.person_exists(raw):
@@ -64,9 +67,18 @@ def base_context(request: Request) -> dict[str, Any]:
     }
 
 
+def _logged_in_runner(request: Request) -> int | None:
+    """Clinic mode: the logged-in runner's person, or None (staff, or nobody logged in)."""
+    try:
+        return int(request.app.state.resolve_person(request))
+    except Exception:  # noqa: BLE001 - staff and anonymous pages have no runner's banner
+        return None
+
+
 def _stop_referral(request: Request) -> str | None:
     """The referral of a plan paused by a warning sign or red flag: shown on every page."""
-    pid = request.session.get("person_id")
+    pid = _logged_in_runner(request) if getattr(request.app.state, "resolve_person", None) else None
+    pid = pid if pid is not None else request.session.get("person_id")
     if not isinstance(pid, int):
         return None
     try:
@@ -91,6 +103,8 @@ CSRF_PLACEHOLDER = "CSRF-TOKEN-PLACEHOLDER-7c1e9a"
 
 def _page_key(request: Request, name: str) -> tuple[Any, ...] | None:
     pid = request.session.get("person_id")
+    if getattr(request.app.state, "clinic", False):  # clinic mode: no HTML shared between sessions
+        return None
     if not isinstance(pid, int) or request.session.get("flash"):
         return None
     return (pid, "html", name)

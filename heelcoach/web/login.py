@@ -23,7 +23,7 @@ def login_page(request: Request, next: str = "/") -> Response:
     """Ask for the access secret."""
     if request.app.state.access_hash is None:
         return RedirectResponse("/", status_code=303)
-    return render(request, "login.html", status_code=401, title="Access secret", next=_safe_next(next))
+    return render(request, "access_login.html", status_code=401, title="Access secret", next=_safe_next(next))
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -37,7 +37,7 @@ def login(
     if not secret_matches(secret.strip(), access_hash):
         return render(
             request,
-            "login.html",
+            "access_login.html",
             status_code=401,
             title="Access secret",
             next=_safe_next(next),

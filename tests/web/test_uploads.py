@@ -55,7 +55,8 @@ def test_only_the_files_runs_came_from_stay_on_disk(onboarded: Any, shared_data:
     finished_import(onboarded, onboarded.post("/runs/import", data={"csrf_token": token}, files=files))
     uploads = onboarded.app.state.backend.uploads_dir
     kept = sorted(p.name for p in uploads.rglob("*") if p.is_file())
-    assert len(kept) == 1 and kept[0].endswith(real.name), kept  # the run's file; the failed one is gone
+    assert len(kept) == 1, kept  # the run's file; the failed one is gone
+    assert kept[0].endswith(real.name)
     again = [("files", (real.name, real.read_bytes(), "application/octet-stream"))]
     finished_import(onboarded, onboarded.post("/runs/import", data={"csrf_token": token}, files=again))
     assert sorted(p.name for p in uploads.rglob("*") if p.is_file()) == kept  # the duplicate went
