@@ -123,7 +123,7 @@ def test_new_runner_from_first_question_to_checkins_runs_and_gait(
     assert "Report" in report, report
     assert page.locator(".keyframes img").count() >= 1
     page.locator(".keyframes img").first.scroll_into_view_if_needed()
-    page.wait_for_function("document.querySelector('.keyframes img').naturalWidth > 0")
+    page.wait_for_function("() => document.querySelector('.keyframes img').naturalWidth > 0")
     page.evaluate("window.scrollTo(0, 0)")  # else the sticky menu lands mid-picture
     page.screenshot(path=str(out / "gait-report-phone.png"), full_page=True)
     page.set_viewport_size(DESKTOP)

@@ -69,7 +69,7 @@ def test_the_svg_shows_and_moves_in_chromium_through_an_img_tag(app: Any) -> Non
                    img.id = 'illus'; img.src = '/exercises/single_leg_heel_raise_test/illustration.svg';
                    document.body.prepend(img); }"""
             )
-            page.wait_for_function("document.getElementById('illus').complete")
+            page.wait_for_function("() => document.getElementById('illus').complete")
             width = page.evaluate("document.getElementById('illus').naturalWidth")
             assert width == 480
             box = page.locator("#illus")

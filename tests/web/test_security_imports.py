@@ -118,7 +118,9 @@ def test_twenty_imports_in_a_row_never_hang(server: Server, archives: dict[str, 
     assert not health.failures
     assert health.slowest_s < 1.0
     assert not forks.seen
-    assert not [p for p in (server.data_dir / "uploads").rglob("*") if p.is_file()]
+    left = [p.name for p in (server.data_dir / "uploads").rglob("*") if p.is_file()]
+    assert not [n for n in left if n.endswith("bomb.zip")]  # refused: deleted
+    assert len([n for n in left if n.endswith("export.zip")]) <= 1  # only the one its runs came from
 
 
 # ---------------------------------------------------------------------------------------- the import page

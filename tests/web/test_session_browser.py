@@ -120,7 +120,7 @@ def test_whole_session_with_a_controlled_clock_ends_in_the_checkin(
     page.click("#finish [data-action=restart]")
     page.locator("#item-1 [data-action=start]").click()
     page.clock.run_for(30 * 60_000)
-    page.wait_for_function("document.querySelector('#item-1 .saved').textContent.includes('2 times today')")
+    page.wait_for_function("() => document.querySelector('#item-1 .saved').textContent.includes('2 times today')")
     assert "(time 2 today)" in _checkin(ctx, pid).notes
     # Today shows the ticks of what was done
     page.goto(url + "/today")
@@ -172,7 +172,7 @@ def test_today_and_the_session_work_offline_after_a_first_visit(
     page.goto(url + "/today")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.reload()  # now controlled by the service worker, which keeps this visit
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.goto(url + "/session")
     page.goto(url + "/today")
     context.set_offline(True)
@@ -181,12 +181,12 @@ def test_today_and_the_session_work_offline_after_a_first_visit(
     page.goto(url + "/session")
     assert page.locator("#item-1").is_visible()
     page.locator("#item-1 [data-action=done]").click()
-    page.wait_for_function("document.querySelector('#item-1 .saved').textContent.includes('back online')")
+    page.wait_for_function("() => document.querySelector('#item-1 .saved').textContent.includes('back online')")
     page.screenshot(path=str(SHOTS / "session-offline-phone.png"), full_page=False)
     assert "plantar_fascia_specific_stretch" not in _checkin(ctx, pid).done_items
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    page.wait_for_function("localStorage.getItem('heelcoach-session-pending') === '[]'")
+    page.wait_for_function("() => localStorage.getItem('heelcoach-session-pending') === '[]'")
     assert "plantar_fascia_specific_stretch" in _checkin(ctx, pid).done_items
     context.close()
 
