@@ -120,7 +120,8 @@ def test_whole_session_with_a_controlled_clock_ends_in_the_checkin(
     page.click("#finish [data-action=restart]")
     page.locator("#item-1 [data-action=start]").click()
     page.clock.run_for(30 * 60_000)
-    page.wait_for_function("() => document.querySelector('#item-1 .saved').textContent.includes('2 times today')")
+    saved = "() => document.querySelector('#item-1 .saved').textContent"
+    page.wait_for_function(f"{saved}.includes('2 times today')")
     assert "(time 2 today)" in _checkin(ctx, pid).notes
     # Today shows the ticks of what was done
     page.goto(url + "/today")
@@ -181,7 +182,8 @@ def test_today_and_the_session_work_offline_after_a_first_visit(
     page.goto(url + "/session")
     assert page.locator("#item-1").is_visible()
     page.locator("#item-1 [data-action=done]").click()
-    page.wait_for_function("() => document.querySelector('#item-1 .saved').textContent.includes('back online')")
+    saved = "() => document.querySelector('#item-1 .saved').textContent"
+    page.wait_for_function(f"{saved}.includes('back online')")
     page.screenshot(path=str(SHOTS / "session-offline-phone.png"), full_page=False)
     assert "plantar_fascia_specific_stretch" not in _checkin(ctx, pid).done_items
     context.set_offline(False)
