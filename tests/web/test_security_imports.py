@@ -2,8 +2,9 @@
 
 The nested zip bomb and a 1,500-file account export are made here, at run time. While they are
 imported the server's peak memory (VmHWM of its process) is read, /api/health is asked every
-0.2 s (each answer must come within 1 s: a loose check that the server is not blocked, not a
-benchmark), and the server must never fork a worker process.
+0.2 s (each answer must come within HEALTH_LIMIT_S: a loose check that the server is not blocked,
+with room for a loaded machine; the 1 s target is measured by benchmarks/import_bench.py), and the
+server must never fork a worker process.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from tests.web.security_server import (
 
 #: The server's peak memory must stay under this, bombs and big exports included.
 PEAK_MB = 300
+#: /api/health must answer within this while imports run (a blocked event loop takes far longer).
+HEALTH_LIMIT_S = 3.0
 #: Each import must end within this (a hang fails the test instead of blocking it).
 IMPORT_LIMIT_S = 240
 
@@ -89,7 +92,7 @@ def test_nested_bomb_is_refused_without_memory_or_a_blocked_server(
     assert server.peak_rss_mb() < PEAK_MB, f"peak {server.peak_rss_mb():.0f} MB"
     assert health.asked > 0
     assert not health.failures
-    assert health.slowest_s < 1.0
+    assert health.slowest_s < HEALTH_LIMIT_S
     assert not forks.seen
 
 
@@ -100,7 +103,7 @@ def test_a_1500_file_export_imports_in_the_background(server: Server, archives: 
     assert server.peak_rss_mb() < PEAK_MB, f"peak {server.peak_rss_mb():.0f} MB"
     assert health.asked > 0
     assert not health.failures
-    assert health.slowest_s < 1.0
+    assert health.slowest_s < HEALTH_LIMIT_S
     assert not forks.seen, "the server forked worker processes"
     client, _token = browser_session(server)
     assert len(client.get("/api/runs").json()["runs"]) == 1500
@@ -116,7 +119,7 @@ def test_twenty_imports_in_a_row_never_hang(server: Server, archives: dict[str, 
     assert time.monotonic() - started < 20 * IMPORT_LIMIT_S
     assert server.peak_rss_mb() < PEAK_MB, f"peak {server.peak_rss_mb():.0f} MB"
     assert not health.failures
-    assert health.slowest_s < 1.0
+    assert health.slowest_s < HEALTH_LIMIT_S
     assert not forks.seen
     left = [p.name for p in (server.data_dir / "uploads").rglob("*") if p.is_file()]
     assert not [n for n in left if n.endswith("bomb.zip")]  # refused: deleted

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from heelcoach.config import Settings
 from heelcoach.services import runner
@@ -75,7 +76,7 @@ def test_whole_session_with_a_controlled_clock_ends_in_the_checkin(
     names = []
     for index in range(1, count + 1):
         card = page.locator(f"#item-{index}")
-        assert card.is_visible()
+        expect(card).to_be_visible()  # waits for the session script to show it
         assert page.locator(".session-item:visible").count() == 1  # one item at a time
         img = card.locator(".illustration img, .illustration figcaption").first
         assert img.count() == 1
@@ -106,7 +107,7 @@ def test_whole_session_with_a_controlled_clock_ends_in_the_checkin(
             "el => el.textContent.startsWith('Saved to today')", arg=card.locator(".saved").element_handle()
         )
         card.locator("[data-action=next]").click()
-    assert page.locator("#finish").is_visible()
+    expect(page.locator("#finish")).to_be_visible()
     assert "6 of 6" in page.locator("#finish .done-count").inner_text()
     page.screenshot(path=str(SHOTS / "session-finish-phone.png"), full_page=True)
     record = _checkin(ctx, pid)
@@ -143,7 +144,7 @@ def test_it_hurts_offers_the_easier_version_and_logs_the_reason(
     page.clock.run_for(4_000)
     heel.locator("[data-reason=it_hurts]").click()
     offer = heel.locator('.offer[data-offer="it_hurts"]')
-    assert offer.is_visible()
+    expect(offer).to_be_visible()
     assert "Stop this one for now" in offer.inner_text()
     assert "easiest level" in offer.inner_text() or "easier level" in offer.inner_text()
     page.wait_for_function(
@@ -157,7 +158,7 @@ def test_it_hurts_offers_the_easier_version_and_logs_the_reason(
     page.goto(url + "/session#" + (hip.get_attribute("id") or ""))
     hip.locator("[data-reason=too_easy]").click()
     nxt = hip.locator('.offer[data-offer="too_easy"]')
-    assert nxt.is_visible()
+    expect(nxt).to_be_visible()
     assert "next level" in nxt.inner_text()
     nxt.locator("[data-action=use-offer]").click()
     assert "Today's version" in hip.locator(".cue").inner_text()
@@ -180,7 +181,7 @@ def test_today_and_the_session_work_offline_after_a_first_visit(
     page.goto(url + "/today")
     assert "Morning check-in" in page.inner_text("main")
     page.goto(url + "/session")
-    assert page.locator("#item-1").is_visible()
+    expect(page.locator("#item-1")).to_be_visible()
     page.locator("#item-1 [data-action=done]").click()
     saved = "() => document.querySelector('#item-1 .saved').textContent"
     page.wait_for_function(f"{saved}.includes('back online')")
