@@ -2,13 +2,14 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/import_health_bench.py          # bomb + 1,500-file export
+    .venv/bin/python benchmarks/import_health_bench.py          # bomb, 1,500-file export, 100 MB GPX
 
 A real ``heelcoach serve`` process is started on a free loopback port. /api/health is asked every
 0.2 s, first for 5 s with nothing running (the baseline measured in the same run), then while the
 nested zip bomb and then the 1,500-file account export are imported through the web import (as
-background jobs). Reported: median, 95th percentile and slowest answer per phase, their ratio to
-the idle median, and the server's peak memory. The goal (issue 13): every answer within 1 s.
+background jobs), then one 100 MB GPX file (a track point every second). Reported: median, 95th
+percentile and slowest answer per phase, their ratio to the idle median, and the server's peak
+memory. The goal (issue 13): every answer within 1 s.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +60,23 @@ def sample_health(server: Server, work: Callable[[], object]) -> list[float]:
     return latencies
 
 
+def big_gpx(megabytes: int) -> bytes:
+    """One GPX run of about ``megabytes`` MB: a point every second, with elevation."""
+    start = datetime(2026, 6, 1, 7, 0, tzinfo=UTC)
+    head = '<?xml version="1.0"?><gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>'
+    parts = [head]
+    size, i = len(head), 0
+    while size < megabytes * 1_000_000:
+        when = (start + timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        lat = 46 + i * 3e-5
+        point = f'<trkpt lat="{lat:.6f}" lon="14.500000"><ele>300.0</ele><time>{when}</time></trkpt>'
+        parts.append(point)
+        size += len(point)
+        i += 1
+    parts.append("</trkseg></trk></gpx>")
+    return "".join(parts).encode()
+
+
 def web_import(server: Server, name: str, data: bytes) -> None:
     client, token = browser_session(server)
     sent = post_import(client, token, [(name, data)])
@@ -69,11 +88,13 @@ def main() -> None:
         folder = Path(tmp)
         bomb = nested_bomb(folder / "bomb.zip").read_bytes()
         export = many_runs_archive(folder / "export.zip").read_bytes()
+        gpx = big_gpx(100)
         with running_server(folder / "server") as server:
             phases = {
                 "idle (baseline)": sample_health(server, lambda: time.sleep(5)),
                 "nested zip bomb": sample_health(server, lambda: web_import(server, "bomb.zip", bomb)),
                 "1,500-file export": sample_health(server, lambda: web_import(server, "export.zip", export)),
+                "100 MB GPX": sample_health(server, lambda: web_import(server, "long.gpx", gpx)),
             }
             peak = server.peak_rss_mb()
     base = statistics.median(phases["idle (baseline)"])

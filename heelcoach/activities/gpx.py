@@ -8,10 +8,11 @@ elapsed time minus recording gaps longer than a minute.
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 from typing import Any
 
-from heelcoach.activities._xml import build_activity, guess_sport, local, parse_time, parse_xml, to_float
+from heelcoach.activities._xml import build_activity, guess_sport, local, parse_time, to_float
 from heelcoach.activities.model import (
     FOOT_SPORTS,
     ActivityFileError,
@@ -111,38 +112,93 @@ class _RefusedError(Exception):
     """gpxpy refused the file; the recovering reader gets a chance."""
 
 
-def _read_lxml(data: bytes, *, recover: bool = True) -> tuple[list[list[Point]], str | None]:
-    root = parse_xml(data, recover=recover)
-    if local(root.tag) != "gpx":
-        raise ActivityFileError(f"not a GPX file (the root element is <{local(root.tag)}>)")
-    tracks: list[list[Point]] = []
-    kind = None
-    for trk in root:
-        if local(trk.tag) != "trk":
-            continue
-        points: list[Point] = []
-        for child in trk:
-            name = local(child.tag)
-            if name == "type" and not kind:
-                kind = (child.text or "").strip()
-            elif name == "trkseg":
-                for pt in child:
-                    if local(pt.tag) != "trkpt":
-                        continue
-                    ele = when = None
-                    exts = []
-                    for sub in pt:
-                        sub_name = local(sub.tag)
-                        if sub_name == "ele":
-                            ele = to_float(sub.text)
-                        elif sub_name == "time":
-                            when = parse_time(sub.text)
-                        elif sub_name == "extensions":
-                            exts.append(sub)
-                    hr, cad = _ext_values(exts)
-                    points.append((to_float(pt.get("lat")), to_float(pt.get("lon")), ele, when, hr, cad))
-        tracks.append(points)
-    return tracks, kind
+#: Track points read from one GPX file at most: a point a second for about 70 hours. Longer files
+#: are refused with a message (a 100 MB file of points otherwise costs the server gigabytes).
+MAX_TRACK_POINTS = 250_000
+
+
+def _point_of(pt: Any) -> Point:
+    ele = when = None
+    exts = []
+    for sub in pt:
+        sub_name = local(sub.tag)
+        if sub_name == "ele":
+            ele = to_float(sub.text)
+        elif sub_name == "time":
+            when = parse_time(sub.text)
+        elif sub_name == "extensions":
+            exts.append(sub)
+    hr, cad = _ext_values(exts)
+    return (to_float(pt.get("lat")), to_float(pt.get("lon")), ele, when, hr, cad)
+
+
+def _drop_done(elem: Any) -> None:
+    """Free an element that has been read, and the siblings read before it (streaming)."""
+    elem.clear(keep_tail=False)
+    parent = elem.getparent()
+    while parent is not None and elem.getprevious() is not None:
+        del parent[0]
+
+
+class TooManyPointsError(ActivityFileError):
+    """A GPX file with more track points than one run can have (refused, never retried leniently)."""
+
+
+class _Tracks:
+    """The tracks of a GPX file, filled while the XML streams past."""
+
+    def __init__(self, max_points: int) -> None:
+        self.tracks: list[list[Point]] = []
+        self.kind: str | None = None
+        self.points: list[Point] = []
+        self.count = 0
+        self.max_points = max_points
+
+    def end(self, elem: Any) -> None:
+        name = local(elem.tag)
+        if name == "trkpt":
+            self.count += 1
+            if self.count > self.max_points:
+                raise TooManyPointsError(
+                    f"more than {self.max_points:,} track points (about {self.max_points // 3600} hours "
+                    "at a point a second): too long for one run; split the file or export the runs one by one"
+                )
+            self.points.append(_point_of(elem))
+            _drop_done(elem)
+        elif name == "type" and local(elem.getparent().tag) == "trk" and not self.kind:
+            self.kind = (elem.text or "").strip()
+        elif name == "trk":
+            self.tracks.append(self.points)
+            self.points = []
+            _drop_done(elem)
+
+
+def _read_lxml(
+    data: bytes, *, recover: bool = True, max_points: int = MAX_TRACK_POINTS
+) -> tuple[list[list[Point]], str | None]:
+    """Stream the file (iterparse), keeping only the points: memory grows with the points, not the XML."""
+    from lxml import etree
+
+    found = _Tracks(max_points)
+    events = etree.iterparse(
+        io.BytesIO(data.lstrip(b"\xef\xbb\xbf \t\r\n")),
+        events=("start", "end"),
+        recover=recover,
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        remove_comments=True,
+    )
+    try:
+        for event, elem in events:
+            if event == "start":
+                if elem.getparent() is None and local(elem.tag) != "gpx":
+                    raise ActivityFileError(f"not a GPX file (the root element is <{local(elem.tag)}>)")
+                continue
+            found.end(elem)
+    except etree.XMLSyntaxError as exc:
+        raise ActivityFileError(f"not well-formed XML ({exc})") from exc
+    return found.tracks, found.kind
 
 
 def parse_gpx(
@@ -159,6 +215,8 @@ def parse_gpx(
         if fast:
             try:
                 tracks, kind = _read_lxml(data, recover=False)
+            except TooManyPointsError:
+                raise
             except ActivityFileError as exc:
                 raise _RefusedError(exc.problem) from exc
         else:

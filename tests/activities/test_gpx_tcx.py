@@ -98,3 +98,18 @@ def test_fast_gpx_reader_matches_gpxpy_on_every_real_file(activities_dir: Path) 
             except ActivityFileError as exc:
                 outcomes.append((type(exc).__name__, exc.problem))
         assert outcomes[0] == outcomes[1], path.name
+
+
+def test_a_gpx_with_more_points_than_a_run_can_have_is_refused_while_streaming() -> None:
+    from heelcoach.activities import gpx
+
+    point = '<trkpt lat="46.0" lon="14.5"><time>2026-06-01T07:00:00Z</time></trkpt>'
+    data = (
+        '<?xml version="1.0"?><gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>'
+        + point * 50
+        + "</trkseg></trk></gpx>"
+    ).encode()
+    tracks, _kind = gpx._read_lxml(data, max_points=50)
+    assert len(tracks[0]) == 50
+    with pytest.raises(gpx.TooManyPointsError, match="more than 49 track points"):
+        gpx._read_lxml(data, max_points=49)
