@@ -23,6 +23,7 @@ from heelcoach import DISCLAIMER
 from heelcoach.cli.app import app
 from heelcoach.cli.common import err, fail, open_context, out, parse_day
 from heelcoach.domain.daily import DailyAnswer
+from heelcoach.domain.rule_words import action_words, rule_words
 from heelcoach.knowledge import item_name
 from heelcoach.services import daily as daily_service
 from heelcoach.services import runner
@@ -370,8 +371,11 @@ def review_command(
     )
     out.print(saved.record.reason, markup=False)
     for d in saved.review.decisions:
-        name = item_name(d.item_id, ctx.catalogue)
-        out.print(f"- {name}: {d.action} - {str(d.reason).strip()} (rule: {d.rule_id})", markup=False)
+        name = review_item_name(d.item_id, ctx.catalogue)
+        out.print(
+            f"- {name}: {action_words(d.action)} - {str(d.reason).strip()} ({rule_words(d.rule_id)})",
+            markup=False,
+        )
     for message in saved.review.messages:
         out.print(f"- {message}", markup=False)
     runs = saved.record.decision.get("runs_beside_pain") or []
@@ -380,6 +384,11 @@ def review_command(
         for line in runs_beside_pain_lines(runs):
             out.print(f"- {line}", markup=False)
     _disclaimer()
+
+
+def review_item_name(item_id: str, catalogue: Any) -> str:
+    """What a review decision is about, as the runner knows it (the running has no catalogue entry)."""
+    return "Running" if item_id == "run" else item_name(item_id, catalogue)
 
 
 def runs_beside_pain_lines(runs: list[dict[str, Any]]) -> list[str]:
