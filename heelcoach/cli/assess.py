@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -324,7 +325,7 @@ def assess_command(
         else:
             # With --json, questions go to stderr so that stdout stays pure JSON.
             raw = ask_answers(catalogue, err if as_json else out)
-        result = assess(raw, catalogue)
+        result = assess(raw, catalogue, date.today())
     except AnswersFileError as exc:
         raise _fail(err, str(exc)) from None
     except IntakeError as exc:

@@ -20,8 +20,9 @@ from rich.text import Text
 from heelcoach import DISCLAIMER
 from heelcoach.cli.app import app
 from heelcoach.cli.assess import render_triage
-from heelcoach.cli.plan import render_progress
+from heelcoach.cli.plan import render_progress, review_item_name
 from heelcoach.config import Settings
+from heelcoach.domain.rule_words import action_words, rule_words
 from heelcoach.knowledge import load_catalogue
 from heelcoach.services import demo as demo_service
 from heelcoach.services import runner
@@ -46,15 +47,17 @@ def _heading(console: Console, text: str) -> None:
 
 
 def _decision_lines(decisions: list[dict[str, Any]]) -> list[str]:
-    """Changes first; then the items kept as they were, counted by the rule that held them."""
+    """Changes first; then the items kept as they were, counted by why (in words, never rule ids)."""
+    catalogue = load_catalogue()
     changed = [d for d in decisions if str(d.get("action")) not in {"hold", "keep", "continue"}]
     lines = [
-        f"{d.get('item_id')}: {d.get('action')} - {str(d.get('reason')).strip()} (rule: {d.get('rule_id')})"
+        f"{review_item_name(str(d.get('item_id')), catalogue)}: {action_words(d.get('action'))} - "
+        f"{str(d.get('reason')).strip()} ({rule_words(d.get('rule_id'))})"
         for d in changed
     ]
-    held_by = Counter(str(d.get("rule_id")) for d in decisions if d not in changed)
+    held_by = Counter(rule_words(d.get("rule_id")) for d in decisions if d not in changed)
     if held_by:
-        counted = ", ".join(f"{n} ({rule})" for rule, n in sorted(held_by.items()))
+        counted = "; ".join(f"{n} because {why}" for why, n in sorted(held_by.items()))
         lines.append(f"kept as they were: {counted}")
     return lines
 

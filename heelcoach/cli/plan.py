@@ -23,6 +23,7 @@ from heelcoach import DISCLAIMER
 from heelcoach.cli.app import app
 from heelcoach.cli.common import err, fail, open_context, out, parse_day
 from heelcoach.domain.daily import DailyAnswer
+from heelcoach.domain.rule_words import action_words, rule_words
 from heelcoach.knowledge import item_name
 from heelcoach.services import daily as daily_service
 from heelcoach.services import runner
@@ -173,7 +174,7 @@ def _prompt_float(label: str) -> float | None:
             err.print("Please type a number, e.g. 5 or 5.5.")
 
 
-def _interactive(day: date, plan_ids: list[str]) -> runner.CheckInInput:
+def _interactive(day: date, plan_ids: list[tuple[str, str]]) -> runner.CheckInInput:
     out.print(f"Check-in for {day:%a %d %b}. Pain is 0 (none) to 10 (worst imaginable).", markup=False)
     first = _prompt_int("Pain with your first steps this morning", optional=False)
     worst = _prompt_int("Worst pain today", optional=True)
@@ -187,13 +188,13 @@ def _interactive(day: date, plan_ids: list[str]) -> runner.CheckInInput:
     worse = typer.confirm("Was this morning worse than yesterday morning?", default=False)
     done: list[str] = []
     if plan_ids:
-        out.print(
-            "Which plan items did you do today? " + ", ".join(f"{i + 1}={x}" for i, x in enumerate(plan_ids))
-        )
+        out.print("Which plan items did you do today? (items done several times a day: one number per time)")
+        for i, (_item_id, label) in enumerate(plan_ids):
+            out.print(f"  {i + 1} = {label}", markup=False)
         raw = typer.prompt("Numbers separated by spaces (Enter for none)", default="", show_default=False)
-        for token in raw.replace(",", " ").split():
+        for token in dict.fromkeys(raw.replace(",", " ").split()):
             if token.isdigit() and 1 <= int(token) <= len(plan_ids):
-                done.append(plan_ids[int(token) - 1])
+                done.append(plan_ids[int(token) - 1][0])
             else:
                 err.print(f"Ignored '{token}': not one of the numbers shown.")
     notes = typer.prompt("Notes (Enter to skip)", default="", show_default=False)
@@ -211,16 +212,25 @@ def _interactive(day: date, plan_ids: list[str]) -> runner.CheckInInput:
     )
 
 
-def _plan_item_ids(plan_doc: dict[str, Any]) -> list[str]:
-    """Ids of the things a runner can do on a day: exercises, adjuncts, cross-training."""
-    ids: list[str] = []
+def _plan_item_ids(plan_doc: dict[str, Any]) -> list[tuple[str, str]]:
+    """(id, what the runner reads) of the things a runner can do on a day: exercises, adjuncts,
+    cross-training; an item done several times a day once per time ("... (time 2 of 3)")."""
+    choices: list[tuple[str, str]] = []
+    seen: set[str] = set()
     for item in plan_doc.get("items", []):
         if not isinstance(item, dict) or item.get("kind") not in {"exercise", "adjunct", "cross_training"}:
             continue
         item_id = item.get("id")
-        if isinstance(item_id, str) and item_id not in ids:
-            ids.append(item_id)
-    return ids
+        if not isinstance(item_id, str) or item_id in seen:
+            continue
+        seen.add(item_id)
+        title = str(item.get("title") or item_id)
+        times = max(1, int((item.get("dose") or {}).get("times_per_day", 1) or 1))
+        if times == 1:
+            choices.append((item_id, title))
+        else:
+            choices += [(item_id, f"{title} (time {k} of {times})") for k in range(1, times + 1)]
+    return choices
 
 
 Pain = Annotated[int | None, typer.Option(min=0, max=10)]
@@ -265,7 +275,12 @@ def checkin_command(
         ),
     ] = None,
     done: Annotated[
-        list[str] | None, typer.Option("--done", help="Id of a plan item you did (repeat for several).")
+        list[str] | None,
+        typer.Option(
+            "--done",
+            help="Id of a plan item you did (repeat for several; an item done several times a day "
+            "once per time, e.g. --done ID --done ID for twice).",
+        ),
     ] = None,
     passive: Annotated[
         list[str] | None, typer.Option("--passive", help="Id of a passive therapy you used (repeatable).")
@@ -370,8 +385,11 @@ def review_command(
     )
     out.print(saved.record.reason, markup=False)
     for d in saved.review.decisions:
-        name = item_name(d.item_id, ctx.catalogue)
-        out.print(f"- {name}: {d.action} - {str(d.reason).strip()} (rule: {d.rule_id})", markup=False)
+        name = review_item_name(d.item_id, ctx.catalogue)
+        out.print(
+            f"- {name}: {action_words(d.action)} - {str(d.reason).strip()} ({rule_words(d.rule_id)})",
+            markup=False,
+        )
     for message in saved.review.messages:
         out.print(f"- {message}", markup=False)
     runs = saved.record.decision.get("runs_beside_pain") or []
@@ -380,6 +398,11 @@ def review_command(
         for line in runs_beside_pain_lines(runs):
             out.print(f"- {line}", markup=False)
     _disclaimer()
+
+
+def review_item_name(item_id: str, catalogue: Any) -> str:
+    """What a review decision is about, as the runner knows it (the running has no catalogue entry)."""
+    return "Running" if item_id == "run" else item_name(item_id, catalogue)
 
 
 def runs_beside_pain_lines(runs: list[dict[str, Any]]) -> list[str]:

@@ -26,6 +26,8 @@ __all__ = [
     "WeekFacts",
     "overall_adherence",
     "sessions_needed",
+    "times_done",
+    "times_per_day",
     "week_facts",
 ]
 
@@ -263,10 +265,28 @@ def sessions_needed(expected: int, share: float) -> int:
     return max(math.floor(expected * share + 0.5), expected // 2 + 1)
 
 
+def times_per_day(item: Scheduled) -> int:
+    """How many times a day the item is done (its dose's ``times_per_day``; 1 when not given)."""
+    dose = getattr(item, "dose", None) or {}
+    try:
+        return max(1, int(dose.get("times_per_day", 1)))
+    except (TypeError, ValueError):
+        return 1
+
+
+def times_done(item: Scheduled, checkin: CheckIn) -> int:
+    """Times ``item`` was ticked in one check-in: one tick per time, at most its times a day."""
+    return min(times_per_day(item), checkin.done_items.count(item.id))
+
+
 def item_sessions(item: Scheduled, checkins: Iterable[CheckIn], share: float) -> Sessions:
-    """Rule LOW_ADHERENCE's count for one item over one review week (a day counts once)."""
-    expected = len(item.days)
-    done = min(expected, sum(1 for c in checkins if item.id in c.done_items))
+    """Rule LOW_ADHERENCE's count for one item over one review week.
+
+    An item done several times a day counts each time (one tick per time); any other item counts
+    a day once.
+    """
+    expected = len(item.days) * times_per_day(item)
+    done = min(expected, sum(times_done(item, c) for c in checkins))
     return Sessions(done, expected, sessions_needed(expected, share))
 
 
@@ -289,9 +309,9 @@ def overall_adherence(
     window = [c for c in checkins if start <= c.day <= today]
     expected = done = 0
     for item in items:
-        n = sum(1 for d in days if _WEEKDAY_IDS[d.weekday()] in item.days)
+        n = sum(1 for d in days if _WEEKDAY_IDS[d.weekday()] in item.days) * times_per_day(item)
         expected += n
-        done += min(n, sum(1 for c in window if item.id in c.done_items))
+        done += min(n, sum(times_done(item, c) for c in window))
     if expected == 0:
         return 0.0, 0, 0
     return round(done / expected, 3), done, expected

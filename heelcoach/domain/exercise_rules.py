@@ -139,8 +139,13 @@ def one_worse_morning(c: _Ctx) -> tuple[Decision, PlanItem | None] | None:
 
 
 def top_level(c: _Ctx) -> tuple[Decision, PlanItem | None] | None:
-    """TOP_LEVEL: nothing above."""
+    """TOP_LEVEL: nothing above (or nothing above that the runner's equipment allows)."""
     top = len(c.ex.levels) if c.ex else c.level
+    if c.item.max_level is not None and c.item.max_level < top:
+        if c.level >= c.item.max_level:
+            why = "Top level with the equipment you have: keep it up (the next level needs more)."
+            return Decision(c.item.id, "hold", RuleId.TOP_LEVEL, why), c.item
+        return None
     if c.level >= top:
         return Decision(c.item.id, "hold", RuleId.TOP_LEVEL, "Top level reached: keep it up."), c.item
     return None

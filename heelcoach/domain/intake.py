@@ -15,6 +15,7 @@ from typing import Any, Literal
 from heelcoach.knowledge.schema_triage import Question, TriageKnowledge
 
 __all__ = [
+    "FUTURE_DATE_QUESTIONS",
     "MISSING",
     "IntakeError",
     "IntakeProblem",
@@ -22,6 +23,7 @@ __all__ = [
     "check_answer",
     "expected_text",
     "format_answer",
+    "future_date_problems",
     "parse_text_answer",
     "validate_answers",
 ]
@@ -35,6 +37,9 @@ _NONE_WORDS = {"none", "nothing", "-"}
 
 
 ProblemKind = Literal["invalid", "missing", "unknown"]
+
+#: Date questions about something still to come (a race): a day already past is refused.
+FUTURE_DATE_QUESTIONS = frozenset({"race_date"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +194,26 @@ def check_answer(question: Question, value: Any) -> tuple[Any, IntakeProblem | N
     return None, IntakeProblem(question.id, _shown(value), expected_text(question))
 
 
-def validate_answers(answers: Mapping[str, Any], knowledge: TriageKnowledge) -> dict[str, Any]:
+def future_date_problems(clean: Mapping[str, Any], today: date) -> list[IntakeProblem]:
+    """Problems for validated answers that name a day already past where a future one is asked."""
+    problems = []
+    for qid in sorted(FUTURE_DATE_QUESTIONS):
+        day = clean.get(qid)
+        if isinstance(day, date) and day < today:
+            problems.append(
+                IntakeProblem(
+                    qid,
+                    day.isoformat(),
+                    f"a day still to come: {day.isoformat()} has already passed "
+                    "(give the date of your next race, or leave it out if none is planned)",
+                )
+            )
+    return problems
+
+
+def validate_answers(
+    answers: Mapping[str, Any], knowledge: TriageKnowledge, today: date | None = None
+) -> dict[str, Any]:
     """Return the normalised answers, or raise :class:`IntakeError` listing every problem.
 
     Problems: ids that are not questions (with a close match suggested), required answers that
@@ -199,6 +223,9 @@ def validate_answers(answers: Mapping[str, Any], knowledge: TriageKnowledge) -> 
     A required question added after the first questionnaire (``added_in`` > 1) may be missing: an
     answers file written before it still loads, and triage treats the question as "not answered"
     (never as "no"; see ``domain.triage.unanswered_questions``).
+
+    With ``today``, a race date already past is a problem too (stored answers are re-read
+    without ``today``: a race that has passed since does not make them unreadable).
     """
     questions = knowledge.questions_by_id()
     problems: list[IntakeProblem] = []
@@ -223,6 +250,8 @@ def validate_answers(answers: Mapping[str, Any], knowledge: TriageKnowledge) -> 
             problems.append(problem)
         else:
             clean[qid] = normalised
+    if today is not None:
+        problems.extend(future_date_problems(clean, today))
     if problems:
         raise IntakeError(problems)
     return clean

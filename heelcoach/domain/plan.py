@@ -16,6 +16,7 @@ from typing import Any, Literal, Protocol
 
 from heelcoach import DISCLAIMER
 from heelcoach.domain.drivers import Driver
+from heelcoach.domain.session_time import item_minutes
 from heelcoach.domain.types import PHASES, DriverId, Irritability, LoadSnapshot, Phase, TriageLevel
 from heelcoach.knowledge import Catalogue
 from heelcoach.knowledge.catalogue import short_citation
@@ -148,6 +149,9 @@ class PlanItem:
     until: date | None
     #: The day the item reached its current level (exercises; None in plans stored before it existed).
     level_since: date | None = None
+    #: The highest level the runner's equipment allows (a level above ``needs`` what they lack);
+    #: None: every level of the exercise.
+    max_level: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -466,24 +470,50 @@ def _equipment(b: _Builder, ex: Exercise) -> tuple[bool, str | None]:
     return True, " ".join(notes) or None
 
 
+def levels_within_equipment(ex: Exercise, owned: Iterable[str]) -> int:
+    """How many levels, from level 1 up, the runner can do with what they own (0: not even level 1).
+
+    A level's ``needs`` has no substitute: the exercise stops at the level below it.
+    """
+    have = set(owned)
+    reachable = 0
+    for level in ex.levels:
+        if any(e not in have for e in level.needs):
+            break
+        reachable += 1
+    return reachable
+
+
+def _needs_text(level_needs: Iterable[str]) -> str:
+    return " and ".join(_EQUIPMENT_LABELS.get(e, e.replace("_", " ")) for e in level_needs)
+
+
 def _add_exercise(b: _Builder, ex_id: str, why: str, drivers: Sequence[DriverId], days_n: int) -> bool:
     ex = b.catalogue.exercises.get(ex_id)
     if ex is None or b.has(ex_id):
+        return False
+    possible, note = _equipment(b, ex)
+    top = levels_within_equipment(ex, _list(b.answers, "equipment"))
+    if possible and top == 0:
+        possible, note = False, f"needs {_needs_text(ex.levels[0].needs)}, which you do not have"
+    if not possible:  # before the phase: a later phase must not bring back what cannot be done
+        b.exclude(ex_id, f"{ex.name}: {note}.")
         return False
     reason = _eligible(b, ex)
     if reason:
         b.exclude(ex_id, f"{ex.name}: {reason}. {DEFERRED_NOTE}")
         return False
-    possible, note = _equipment(b, ex)
-    if not possible:
-        b.exclude(ex_id, f"{ex.name}: {note}.")
-        return False
     # only a calm heel starts above level 1 (the same rule as the weekly review's new exercises)
-    level_no = ex.start_level if (b.irritability == "low" and b.phase != "settle") else 1
+    level_no = min(top, ex.start_level if (b.irritability == "low" and b.phase != "settle") else 1)
     level = ex.levels[level_no - 1]
     days = WEEKDAYS if days_n == 7 else session_days(_days(days_n), level.dose.days_per_week)
     dose = exercise_dose(level.dose, b.irritability, len(days), note)
     full_why = f"{why} {ex.plain}".strip()
+    if top < len(ex.levels):
+        full_why += (
+            f" It stays at level {top} without {_needs_text(ex.levels[top].needs)}, "
+            f"which level {top + 1} needs."
+        )
     b.items.append(
         PlanItem(
             ex.id,
@@ -500,6 +530,7 @@ def _add_exercise(b: _Builder, ex_id: str, why: str, drivers: Sequence[DriverId]
             False,
             None,
             b.start,
+            top if top < len(ex.levels) else None,
         )
     )
     return True
@@ -562,8 +593,6 @@ def _exercises(b: _Builder) -> None:  # noqa: C901 - split pending (next wave)
                 )
             )
 
-    minutes = _num(b.answers, "minutes_per_session", 30)
-    budget = max(sel.min_strength_exercises, int(minutes // sel.minutes_per_exercise))
     calf_done = False
     per_driver_added: dict[str, int] = {}
     for ex_id, why, drivers in strength:
@@ -576,15 +605,74 @@ def _exercises(b: _Builder) -> None:  # noqa: C901 - split pending (next wave)
         ex = b.catalogue.exercises.get(ex_id)
         if ex is None or b.has(ex_id):
             continue
-        n_strength = sum(1 for i in b.items if i.kind == "exercise" and i.ref_id not in sel.stretches)
-        if n_strength >= budget and _eligible(b, ex) is None:
-            b.exclude(ex_id, f"{ex.name}: left out to fit {minutes:g}-minute sessions.")
-            continue
         if _add_exercise(b, ex_id, why, drivers, strength_days):
             per_driver_added[key] = per_driver_added.get(key, 0) + 1
             calf_done = calf_done or is_calf
     # a missing calf exercise (e.g. Rathleff too early) is not a reason to show the fallback as excluded
     b.excluded = [e for e in b.excluded if not b.has(e.ref_id)]
+
+
+def _fit_rank(b: _Builder, item: PlanItem) -> tuple[int, float]:
+    """Which items a short session keeps first: the heel raise (the core strength work), then the
+    exercises for the runner's drivers (strongest first), then the other exercises, optional care
+    last."""
+    if item.kind != "exercise":
+        return 4, 0.0
+    if item.ref_id in b.rules.selection.calf:
+        return 0, 0.0
+    driven = [b.strength_of(d) for d in item.drivers if d in {a.id for a in b.active()}]
+    return (2, -max(driven)) if driven else (3, 0.0)
+
+
+def _fit_reason(item: PlanItem, minutes: float, budget: float, rank: int) -> str:
+    first = (
+        "optional care comes after the exercises"
+        if rank == 4
+        else "the heel raise and the exercises for your main drivers come first"
+    )
+    if rank == 0:
+        first = "it is the core of the plan: give it the time if you can"
+    return (
+        f"{item.title}: left out to fit your {budget:g}-minute sessions "
+        f"(it takes about {minutes:.0f} minutes; {first})."
+    )
+
+
+def _fit_session(b: _Builder) -> None:
+    """Fit each day's session into the minutes the runner gives it (intake ``minutes_per_session``).
+
+    Items are kept in the order of :func:`_fit_rank` while every day they are on still fits
+    (estimated from the doses, ``domain.session_time``); the rest are left out with the reason.
+    The daily grade-A stretches stay and are not counted: they are done across the day (the
+    plantar-fascia stretch before the first steps), not in the session.
+    """
+    budget = _num(b.answers, "minutes_per_session", 0)
+    if budget <= 0:
+        return
+    timing = b.rules.selection.session_time
+    used = dict.fromkeys(WEEKDAYS, 0.0)
+    sel = b.rules.selection
+    timed = [i for i in b.items if i.kind in ("exercise", "adjunct") and i.ref_id not in sel.stretches]
+    dropped: list[tuple[PlanItem, float, int]] = []
+    for item in sorted(timed, key=lambda i: _fit_rank(b, i)):
+        minutes = item_minutes(item.dose, timing)
+        if all(used[d] + minutes <= budget for d in item.days):
+            for d in item.days:
+                used[d] += minutes
+        else:
+            dropped.append((item, minutes, _fit_rank(b, item)[0]))
+    for item, minutes, rank in dropped:
+        b.items.remove(item)
+        b.exclude(item.ref_id, _fit_reason(item, minutes, budget, rank))
+    # passive care never outnumbers the strength work, also after a short session left some out
+    n_strength = sum(1 for i in b.items if i.kind == "exercise" and i.ref_id not in sel.stretches)
+    for extra in [i for i in b.items if i.kind == "adjunct"][n_strength:]:
+        b.items.remove(extra)
+        b.exclude(
+            extra.ref_id,
+            f"{extra.title}: never more passive tools than strength exercises, and your "
+            f"{budget:g}-minute sessions leave room for {n_strength} of those.",
+        )
 
 
 def _flag_reason(therapy: PassiveTherapy, flags: frozenset[str], rules: PlanRules) -> str | None:
@@ -1215,6 +1303,7 @@ def build_plan(inp: PlanInput, catalogue: Catalogue) -> Plan:
 
     _exercises(b)
     _adjuncts(b)
+    _fit_session(b)
     spike = inp.load is not None and inp.load.spike_band != "none"
     run = _run(b, inp.load, inp.cadence_cue_pct)
     _cross_training(b, run, spike)
@@ -1314,6 +1403,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
                 "optional": i.optional,
                 "until": i.until.isoformat() if i.until else None,
                 "level_since": i.level_since.isoformat() if i.level_since else None,
+                "max_level": i.max_level,
             }
             for i in plan.items
         ],
@@ -1363,6 +1453,7 @@ def plan_from_dict(d: Mapping[str, Any]) -> Plan:
                 bool(i["optional"]),
                 date.fromisoformat(i["until"]) if i["until"] else None,
                 date.fromisoformat(i["level_since"]) if i.get("level_since") else None,
+                i.get("max_level"),  # absent from plans stored before it existed
             )
             for i in d["items"]
         )

@@ -388,8 +388,11 @@ def passive_loop_history(answers: Mapping[str, Any], catalogue: Catalogue | Tria
     return all(t in rule.passive for t in tried)
 
 
-def _passive_loop_note(tk: TriageKnowledge, answers: Mapping[str, Any]) -> str:
-    """The loop's note, its ``{tried}`` naming what this runner tried (in the question's words)."""
+def _passive_loop_note(tk: TriageKnowledge, answers: Mapping[str, Any], stopped: bool = False) -> str:
+    """The loop's note, its ``{tried}`` naming what this runner tried (in the question's words).
+
+    When running and loading stop (``stopped``) the note does not promise a plan that keeps going.
+    """
     if tk.passive_loop is None:
         return ""
     question = next((q for q in tk.questions if q.id == "tried"), None)
@@ -397,7 +400,8 @@ def _passive_loop_note(tk: TriageKnowledge, answers: Mapping[str, Any]) -> str:
     words = [labels.get(t, t.replace("_", " ")).split(" (")[0] for t in answers.get("tried") or []]
     words = [w[:1].lower() + w[1:] for w in words]
     tried = ", ".join(words[:-1]) + f" and {words[-1]}" if len(words) > 1 else "".join(words)
-    return tk.passive_loop.plain.replace("{tried}", tried)
+    text = (tk.passive_loop.plain_when_stopped if stopped else None) or tk.passive_loop.plain
+    return text.replace("{tried}", tried)
 def _flag_reason(red_flags: Sequence[RedFlagHit]) -> str | None:
     if not red_flags:
         return None
@@ -504,7 +508,9 @@ def triage(answers: Mapping[str, Any], catalogue: Catalogue | TriageKnowledge) -
         cautions=cautions,
         next_steps=_next_steps(tk, text, red_flags, not_answered, top_name),
         passive_loop=loop,
-        passive_loop_note=_passive_loop_note(tk, answers) if loop else "",
+        passive_loop_note=(
+            _passive_loop_note(tk, answers, referral_action == "stop_and_refer") if loop else ""
+        ),
         questionnaire_version=tk.version,
         answers=dict(answers),
         referral_action=referral_action,

@@ -148,6 +148,11 @@ class ExerciseLevel(Model):
     instructions: list[str] = Field(min_length=1)
     dose: Dose
     advance_when: str = Field(min_length=5, description="the criterion to move to the next level")
+    needs: list[str] = Field(
+        default_factory=list,
+        description="equipment this level cannot do without (no substitute): a runner without it "
+        "stays at the level below",
+    )
 
 
 class Exercise(Item):

@@ -195,6 +195,15 @@ class RecurrenceRule(SourcedRule):
     message: str = Field(min_length=20)
 
 
+class SessionTime(SourcedRule):
+    """How long one time of an item takes, estimated from its dose (to fit the runner's session)."""
+
+    seconds_per_rep: float = Field(gt=0, le=20, description="one repetition without a tempo")
+    rest_between_sets_s: float = Field(ge=0, le=300)
+    setup_s: float = Field(ge=0, le=300, description="getting into place, per item")
+    plain: str = Field(min_length=10)
+
+
 class Selection(Model):
     """Which exercises the plan picks for what (clinical reasoning, ordered by preference)."""
 
@@ -212,6 +221,7 @@ class Selection(Model):
         default_factory=dict, description="missing equipment -> how to do it without"
     )
     maintenance_strength_days: int = Field(ge=1, le=7)
+    session_time: SessionTime
     shoe_replace_km: RuleValue
     footwear_old_shoes: Id
     footwear_general_count: int = Field(ge=0, le=5)

@@ -242,6 +242,9 @@ class PassiveLoopRule(Model):
     breaks_loop: list[Id] = Field(min_length=1, description="'tried' answers that address the drivers")
     min_past_episodes: int = Field(ge=0)
     plain: str = Field(min_length=10)
+    plain_when_stopped: str | None = Field(
+        default=None, description="said instead of 'plain' when a red flag stops running and loading"
+    )
     sources: list[Id] = Field(min_length=1)
 
 

@@ -88,12 +88,13 @@ def load_answers_file(path: str | Path) -> dict[str, Any]:
     return {str(k): v for k, v in data.items()}
 
 
-def assess(answers: Mapping[str, Any], catalogue: Catalogue) -> TriageResult:
+def assess(answers: Mapping[str, Any], catalogue: Catalogue, today: date | None = None) -> TriageResult:
     """Validate the answers against the questionnaire, then triage them.
 
-    Raises :class:`IntakeError` (listing every bad answer) before any rule runs.
+    Raises :class:`IntakeError` (listing every bad answer) before any rule runs. With ``today``
+    (new answers), a race date already past is one of them.
     """
-    clean = validate_answers(answers, catalogue.triage)
+    clean = validate_answers(answers, catalogue.triage, today)
     return triage(clean, catalogue)
 
 

@@ -7,7 +7,8 @@ Usage::
     ics_bytes = plan_calendar(plan, when, weeks=4)
 
 One event per group of weekdays that share the same exercises (``BYDAY=MO,WE,FR``), repeating until
-the end of ``weeks``; the next weekly review makes a new plan, and a new export replaces these
+the end of ``weeks``, and one more event per further time of an item done several times a day
+(the session holds its first time); the next weekly review makes a new plan, and a new export replaces these
 events (stable UIDs per plan version and group).
 """
 
@@ -35,6 +36,8 @@ _CLOCK = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
 ALARM_BEFORE = timedelta(minutes=10)
 SESSION_LENGTH = timedelta(minutes=30)
 CHECKIN_LENGTH = timedelta(minutes=5)
+#: An event for one more time of an item done several times a day (a stretch takes minutes).
+EXTRA_TIME_LENGTH = timedelta(minutes=5)
 
 
 class ReminderError(ValueError):
@@ -107,7 +110,7 @@ def _exercise_groups(plan: Plan) -> list[tuple[tuple[str, ...], list[str]]]:
     by_day: dict[str, list[str]] = {}
     for day in WEEKDAYS:
         lines = [
-            f"- {i.title}: {format_dose(i.dose)}"
+            f"- {i.title}: {format_dose(i.dose)}{_first_time_note(i.dose)}"
             for i in plan.items
             if i.kind == "exercise" and not i.optional and day in i.days
         ]
@@ -117,6 +120,53 @@ def _exercise_groups(plan: Plan) -> list[tuple[tuple[str, ...], list[str]]]:
     for day, lines in by_day.items():
         groups.setdefault(tuple(lines), []).append(day)
     return [(tuple(days), list(lines)) for lines, days in groups.items()]
+
+
+def _times_per_day(dose: dict[str, object]) -> int:
+    value = dose.get("times_per_day", 1)
+    return max(1, value) if isinstance(value, int) else 1
+
+
+def _first_time_note(dose: dict[str, object]) -> str:
+    n = _times_per_day(dose)
+    return f" (time 1 of {n}; the other times have their own reminders)" if n > 1 else ""
+
+
+def extra_times(when: Reminders, n: int) -> list[time]:
+    """When the other ``n`` times of a several-times-a-day item ring: the first just after the
+    morning check-in, the rest spread evenly until the exercise session (which holds time 1)."""
+    day = date(2000, 1, 1)
+    begin = datetime.combine(day, when.checkin) + CHECKIN_LENGTH
+    end = datetime.combine(day, when.session)
+    if end <= begin:
+        end = begin + timedelta(hours=12)
+    step = (end - begin) / n
+    return [(begin + step * k).time().replace(second=0, microsecond=0) for k in range(n)]
+
+
+def _extra_time_events(plan: Plan, when: Reminders, until: datetime, owner: str) -> list[Event]:
+    """One event per further time of each item done several times a day (time 1 is the session's)."""
+    zone = ZoneInfo(when.timezone)
+    events = []
+    for item in plan.items:
+        n = _times_per_day(item.dose)
+        if item.kind != "exercise" or item.optional or n < 2 or not item.days:
+            continue
+        first = _first_on_or_after(plan.created, item.days)
+        for k, moment in enumerate(extra_times(when, n - 1), start=2):
+            event = _event(
+                plan,
+                f"times/{item.id}/{k}",
+                f"Heel: {item.title} (time {k} of {n})",
+                f"{item.title}: {format_dose(item.dose)}. Tick time {k} in today's check-in.",
+                datetime.combine(first, moment, tzinfo=zone),
+                EXTRA_TIME_LENGTH,
+                owner,
+            )
+            event.add("rrule", {"freq": "weekly", "byday": [_BYDAY[d] for d in item.days], "until": until})
+            event.add_component(_alarm(f"{item.title}: time {k} of {n}", timedelta(0)))
+            events.append(event)
+    return events
 
 
 def plan_calendar(plan: Plan, when: Reminders, *, weeks: int = 4, owner: str = "runner") -> bytes:
@@ -158,6 +208,8 @@ def plan_calendar(plan: Plan, when: Reminders, *, weeks: int = 4, owner: str = "
         )
         event.add("rrule", {"freq": "weekly", "byday": [_BYDAY[d] for d in days], "until": until})
         event.add_component(_alarm("Time for your heel exercises", ALARM_BEFORE))
+        cal.add_component(event)
+    for event in _extra_time_events(plan, when, until, owner):
         cal.add_component(event)
     run = plan.run
     if run.mode != "none" and run.runs_per_week > 0:

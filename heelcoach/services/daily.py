@@ -64,6 +64,10 @@ def todays_answer(ctx: AppContext, person_id: int, today: date) -> DailyAnswer |
     return todays_state(ctx, person_id, today)[1]
 
 
+#: The most times a day an item is done (``knowledge.schema.Dose.times_per_day``'s bound).
+_MAX_TIMES_PER_DAY = 6
+
+
 @dataclass(frozen=True, slots=True)
 class SessionLog:
     """One event of a guided session: an item done (with what was done) or a reason given."""
@@ -123,7 +127,8 @@ def log_session_item(
         if len(notes) > _NOTES_MAX:
             notes = record.notes  # the notes are full; the done box below still counts
         done = record.done_items
-        if log.event == "done" and log.item_id not in done:
+        # one tick per time: the item's ticks follow the times done today (as Today's tick boxes)
+        if log.event == "done" and done.count(log.item_id) < min(times, _MAX_TIMES_PER_DAY):
             done = (*done, log.item_id)
         stored, _created = repos.checkins.upsert(
             dataclasses.replace(record, done_items=done, notes=notes), at

@@ -104,14 +104,15 @@ class DemoStory:
 
 
 def _scheduled(plan_doc: Mapping[str, Any], day: date) -> tuple[str, ...]:
-    """Exercise and adjunct items the plan schedules on ``day`` (by weekday)."""
+    """Exercise and adjunct items the plan schedules on ``day`` (by weekday), once per time."""
     weekday = day.strftime("%a").lower()
     ids: list[str] = []
     for item in plan_doc.get("items", []):
         if not isinstance(item, Mapping) or item.get("kind") not in {"exercise", "adjunct"}:
             continue
         if weekday in [str(d).lower() for d in item.get("days", [])] and isinstance(item.get("id"), str):
-            ids.append(item["id"])
+            times = (item.get("dose") or {}).get("times_per_day", 1)
+            ids.extend([item["id"]] * max(1, int(times)))  # one tick per time of the day
     return tuple(ids)
 
 

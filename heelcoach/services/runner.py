@@ -194,9 +194,13 @@ class IntakeSaved:
 def save_intake(
     ctx: AppContext, person_id: int, answers: Mapping[str, Any], *, now: datetime | None = None
 ) -> IntakeSaved:
-    """Triage the answers and store both (the answers exactly as given, plus the triage)."""
+    """Triage the answers and store both (the answers exactly as given, plus the triage).
+
+    New answers are checked against the day they are given (``now``): a race date already past
+    is refused.
+    """
     try:
-        result = assess_mod.assess(dict(answers), ctx.catalogue)
+        result = assess_mod.assess(dict(answers), ctx.catalogue, _now(now).date())
     except ValueError as exc:
         raise InvalidInputError(
             f"questionnaire answers:\n{exc}\nFix these answers and try again.", getattr(exc, "problems", ())

@@ -255,7 +255,7 @@ class Backend:
 
     def triage_answers(self, answers: dict[str, Any]) -> dict[str, Any]:
         """Triage answers without storing them, as JSON-ready data (ValueError on bad answers)."""
-        result = assess_service.assess(answers, self.ctx.catalogue)
+        result = assess_service.assess(answers, self.ctx.catalogue, date.today())
         return dict(runner.to_jsonable(assess_service.triage_to_dict(result)))
 
     def latest_intake(self, person_id: int) -> runner.IntakeRecord | None:

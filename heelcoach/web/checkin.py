@@ -97,12 +97,25 @@ def parse_checkin(form: dict[str, list[str]], today: date) -> tuple[dict[str, An
         "next_morning_worse": {"yes": True, "no": False}.get(morning),
         "run_km": run_km,
         "run_minutes": run_minutes,
-        "done_items": tuple(dict.fromkeys(form.get("done_items", []))),
+        "done_items": per_time_ticks(form.get("done_items", [])),
         "passive_used": tuple(dict.fromkeys(form.get("passive_used", []))),
         "red_flag_symptoms": tuple(f for f in form.get("red_flag_symptoms", []) if f in known_flags),
         "notes": notes,
     }
     return kwargs, CheckInForm(values, errors)
+
+
+#: The most times a day an item is done (``knowledge.schema.Dose.times_per_day``'s bound).
+MAX_TIMES_PER_DAY = 6
+
+
+def per_time_ticks(ticked: list[str]) -> tuple[str, ...]:
+    """The ticked items, an item done several times a day once per tick (at most 6 times)."""
+    out: list[str] = []
+    for item_id in ticked:
+        if out.count(item_id) < MAX_TIMES_PER_DAY:
+            out.append(item_id)
+    return tuple(out)
 
 
 def service_errors(message: str) -> dict[str, str]:

@@ -58,6 +58,8 @@ class ItemView:
     feel: str
     stop_if: str
     link: str
+    #: several times a day: one tick box per time on Today
+    times_per_day: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +148,7 @@ def item_view(catalogue: Catalogue, item: Any) -> ItemView:
         feel=feel,
         stop_if=stop_if,
         link=link,
+        times_per_day=max(1, int((attr(item, "dose") or {}).get("times_per_day", 1) or 1)),
     )
 
 

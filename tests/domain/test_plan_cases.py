@@ -15,6 +15,7 @@ from heelcoach.domain.plan import (
 )
 from heelcoach.domain.progression import CheckIn, weekly_review
 from heelcoach.domain.screen import SelfTestResult
+from heelcoach.domain.session_time import day_minutes
 from heelcoach.domain.types import DriverEvidence, LoadSnapshot
 from tests.domain.plan_helpers import START, answers, excluded, make_plan, refs
 
@@ -325,8 +326,8 @@ def test_short_sessions_leave_exercises_out_with_reason(catalogue) -> None:  # t
         SelfTestResult("single_leg_squat_quality_test", 3),
     )
     plan = make_plan(catalogue, tests=tests, minutes_per_session=10)
-    strength = [i for i in plan.items if i.kind == "exercise" and i.ref_id not in STRETCHES]
-    assert len(strength) <= catalogue.plan.selection.min_strength_exercises
+    timing = catalogue.plan.selection.session_time
+    assert all(day_minutes(plan.items, day, timing, STRETCHES) <= 10 for day in WEEKDAYS)
     assert any("minute sessions" in r for r in excluded(plan).values())
 
 
@@ -516,7 +517,7 @@ def test_adjuncts_never_outnumber_strength_work_and_all_end(catalogue) -> None: 
         )
         adjuncts = [i for i in plan.items if i.kind == "adjunct"]
         strength = [i for i in plan.items if i.kind == "exercise" and i.ref_id not in STRETCHES]
-        assert adjuncts
+        assert adjuncts or minutes < 30  # 5 or 10 minutes hold no strength work, so no passive tools
         assert len(adjuncts) <= len(strength)
         assert all(i.until is not None and i.optional for i in adjuncts)
 

@@ -30,7 +30,16 @@ def _week(
     red: tuple[str, ...] = (),
     km: float = 2.0,
 ) -> list[CheckIn]:
-    items = tuple(i.id for i in plan.items if i.kind == "exercise") if done else ()
+    items = (  # one tick per time of the day for items done several times a day
+        tuple(
+            i.id
+            for i in plan.items
+            if i.kind == "exercise"
+            for _ in range(int(i.dose.get("times_per_day", 1)))
+        )
+        if done
+        else ()
+    )
     out = []
     for k in range(7):
         day = end - timedelta(days=6 - k)
@@ -197,7 +206,7 @@ def test_no_progress_after_six_weeks_escalates(catalogue, build_plan_) -> None: 
 
 
 def test_adjunct_leaves_after_its_time_limit(catalogue) -> None:  # type: ignore[no-untyped-def]
-    plan = make_plan(catalogue, equipment=["massage_ball", "step"])
+    plan = make_plan(catalogue, equipment=["massage_ball", "step"], minutes_per_session=60)
     adjunct = next(i for i in plan.items if i.kind == "adjunct")
     end = adjunct.until or TODAY
     review = weekly_review(plan, _week(plan, end, first=5), catalogue, end)

@@ -107,3 +107,20 @@ def test_the_next_export_updates_the_same_events(plan: object) -> None:
         assert later[summary]["uid"] == event["uid"]  # type: ignore[index]
         assert int(later[summary]["sequence"]) == int(event["sequence"]) + 1  # type: ignore[index]
         assert other[summary]["uid"] != event["uid"]  # type: ignore[index]
+
+
+def test_an_item_done_three_times_a_day_gets_an_event_per_time(plan: object) -> None:
+    when = Reminders.parse("07:00", "18:00", "Europe/London")
+    events = _events(plan_calendar(plan, when, weeks=1))  # type: ignore[arg-type]
+    pf = next(i for i in plan.items if i.ref_id == "plantar_fascia_specific_stretch")  # type: ignore[attr-defined]
+    assert pf.dose["times_per_day"] == 3
+    extra = {s: e for s, e in events.items() if s.startswith(f"Heel: {pf.title} (time ")}
+    assert sorted(extra) == [f"Heel: {pf.title} (time 2 of 3)", f"Heel: {pf.title} (time 3 of 3)"]
+    starts = sorted(e["dtstart"].dt.time() for e in extra.values())  # type: ignore[index]
+    assert starts[0] == time(7, 5)  # just after the morning check-in
+    assert time(7, 5) < starts[1] < time(18, 0)  # before the session, which holds time 1
+    for event in extra.values():
+        assert len(_occurrences(event)) == 7  # every day of the week
+        assert event.walk("VALARM")  # type: ignore[attr-defined]
+    session = next(e for s, e in events.items() if s.startswith("Heel exercises"))
+    assert "time 1 of 3" in str(session["description"])

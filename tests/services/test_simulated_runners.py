@@ -59,7 +59,12 @@ class Sim:
 
     def scheduled(self, day: date) -> tuple[str, ...]:
         weekday = WEEKDAY_IDS[day.weekday()]
-        return tuple(i.id for i in self.plan().items if i.kind == "exercise" and weekday in i.days)
+        return tuple(  # one tick per time of the day for items done several times a day
+            i.id
+            for i in self.plan().items
+            if i.kind == "exercise" and weekday in i.days
+            for _ in range(int(i.dose.get("times_per_day", 1)))
+        )
 
     def live(self, week_no: int, w: Week) -> runner.ReviewSaved:
         first_day = self.start + timedelta(days=7 * week_no)
