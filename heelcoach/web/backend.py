@@ -331,6 +331,10 @@ class Backend:
         with self._writing(person_id):
             return runner.record_clinician_seen(self.ctx, person_id, seen_on)
 
+    def clearance_starts_return(self, person_id: int) -> bool:
+        """Whether a clinician's clearance would start a graded return (a heel stress fracture alone)."""
+        return runner.clearance_blockers(self.ctx, person_id) == ()
+
     def weekly_review(self, person_id: int, today: date) -> runner.ReviewSaved:
         """Run the weekly review now and store the next plan version."""
         with self._writing(person_id):
