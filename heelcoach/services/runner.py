@@ -275,6 +275,21 @@ def save_screen(
     return record, report
 
 
+def screen_verdicts(ctx: AppContext, person_id: int) -> tuple[str, ...]:
+    """The latest self-tests read against their norms, one sentence a result, the painful side
+    compared with the other (empty when no self-tests are stored)."""
+    with transaction(ctx.sessions) as s:
+        repos = Repos(s)
+        _require_person(repos, person_id)
+        record = repos.screens.latest(person_id)
+        intake = repos.intakes.latest(person_id)
+    if record is None:
+        return ()
+    painful = intake.answers.get("painful_side") if intake else None
+    report = screen_mod.screen(_screen_results(record), ctx.catalogue, painful_side=painful)
+    return tuple(v.explanation for v in report.verdicts)
+
+
 def _screen_results(record: ScreenRecord) -> tuple[Any, ...]:
     return tuple(
         screen_mod.SelfTestResult(
