@@ -189,6 +189,17 @@ def check_answer(question: Question, value: Any) -> tuple[Any, IntakeProblem | N
     return None, IntakeProblem(question.id, _shown(value), expected_text(question))
 
 
+def asked(question: Question, answers: Mapping[str, Any]) -> bool:
+    """Whether ``question`` is asked, given the answers so far: every ``ask_if`` holds (an
+    'equals' on an earlier yes/no or choice answer, validated on load). A missing answer never
+    holds, so a follow-up question waits for the answer it follows."""
+    for pred in question.ask_if:
+        value = answers.get(pred.question)
+        if value is None or isinstance(value, bool) != isinstance(pred.equals, bool) or value != pred.equals:
+            return False
+    return True
+
+
 def validate_answers(answers: Mapping[str, Any], knowledge: TriageKnowledge) -> dict[str, Any]:
     """Return the normalised answers, or raise :class:`IntakeError` listing every problem.
 

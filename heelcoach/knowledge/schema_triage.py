@@ -64,6 +64,11 @@ class Question(Model):
     max_length: int | None = Field(default=None, ge=1, le=10_000, description="for text answers")
     choices: list[Choice] = Field(default_factory=list)
     sources: list[Id] = Field(default_factory=list, description="where the question is clinical")
+    ask_if: list[Predicate] = Field(
+        default_factory=list,
+        description="asked only when all hold: an 'equals' on an earlier yes/no or choice question of "
+        "the same group; such a question is optional (an answers file may leave it out)",
+    )
 
     @model_validator(mode="after")
     def _shape_fits_type(self) -> Question:
@@ -462,6 +467,7 @@ class TriageKnowledge(Model):
                 "refer_and_continue: needed because a red flag has action refer_and_continue_safely"
             )
         problems.extend(self._version_problems())
+        problems.extend(self._ask_if_problems())
         problems.extend(self._condition_plan_problems())
         if self.questions:
             missing_levels = {"emergency", "refer", "caution", "self_manage"} - set(self.levels)
@@ -475,6 +481,27 @@ class TriageKnowledge(Model):
             for q in self.questions
             if q.added_in > self.version
         ]
+
+    def _ask_if_problems(self) -> list[str]:
+        """``ask_if`` names an earlier yes/no or choice question of the same group with 'equals'."""
+        out: list[str] = []
+        earlier: dict[str, Question] = {}
+        for q in self.questions:
+            if q.ask_if and q.required:
+                out.append(f"question '{q.id}': a question with ask_if must be required: false")
+            for pred in q.ask_if:
+                on = earlier.get(pred.question)
+                if on is None or on.group != q.group or on.type not in ("bool", "choice"):
+                    out.append(
+                        f"question '{q.id}'.ask_if: '{pred.question}' must be an earlier yes/no or choice "
+                        "question of the same group"
+                    )
+                elif pred.equals is None:
+                    out.append(f"question '{q.id}'.ask_if: only 'equals' is allowed")
+                else:
+                    out.extend(f"question '{q.id}'.ask_if: {p}" for p in _predicate_problems(pred, earlier))
+            earlier[q.id] = q
+        return out
 
     def _condition_plan_problems(self) -> list[str]:
         out: list[str] = []
@@ -550,3 +577,6 @@ def _predicate_problems(pred: Predicate, questions: dict[str, Question]) -> list
             if one not in choices:
                 out.append(f"'{q.id}' has no choice '{one}' (choices: {sorted(choices)})")
     return out
+
+
+Question.model_rebuild()
