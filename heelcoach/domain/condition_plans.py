@@ -30,7 +30,7 @@ from heelcoach.domain.plan import (
     RunPrescription,
 )
 from heelcoach.domain.triage import plain_name
-from heelcoach.domain.types import Irritability, Phase
+from heelcoach.domain.types import Irritability, LoadSnapshot, Phase
 from heelcoach.knowledge import Catalogue
 from heelcoach.knowledge.schema import Exercise
 from heelcoach.knowledge.schema_triage import Condition, ConditionPlan, PlanExercise
@@ -148,6 +148,40 @@ def _exercise_item(
     )
 
 
+def _driver_items(
+    inp: PlanInput,
+    knowledge: ConditionPlan,
+    catalogue: Catalogue,
+    irritability: Irritability,
+    phase: Phase,
+    have: set[str],
+) -> tuple[list[PlanItem], list[ExcludedItem]]:
+    """The engine's exercises for the runner's drivers that this condition's plan takes
+    (``driver_menus``), minus what its avoid rules bar, with what the engine left out of those."""
+    barred = catalogue.triage.barred_exercises({a.id for a in knowledge.avoid})
+    menus = set(knowledge.driver_menus)
+    picked, left_out = plan_mod.engine_exercises(inp, catalogue, phase, irritability)
+    wanted = {
+        ex_id
+        for driver, ids in catalogue.plan.selection.per_driver.items()
+        if driver in menus
+        for ex_id in ids
+    } | set(catalogue.plan.selection.foot_intrinsics[:1] if "foot_intrinsics" in menus else ())
+    items = [
+        i
+        for i in picked
+        if i.ref_id in wanted and set(i.drivers) & menus and i.ref_id not in barred and i.ref_id not in have
+    ]
+    if knowledge.driver_grade is not None:
+        note = f" {knowledge.driver_grade_note}" if knowledge.driver_grade_note else ""
+        items = [dataclasses.replace(i, evidence=knowledge.driver_grade, why=f"{i.why}{note}") for i in items]
+    taken = {i.ref_id for i in items} | have
+    excluded = [
+        e for e in left_out if e.ref_id in wanted and e.ref_id not in barred and e.ref_id not in taken
+    ]
+    return items, excluded
+
+
 def _flag_words(flags: Iterable[str]) -> str:
     return ", ".join(sorted(flags)).replace("_", " ")
 
@@ -229,14 +263,31 @@ def _num(answers: Mapping[str, Any], key: str) -> float | None:
     return float(value)
 
 
+def _usual_km(answers: Mapping[str, Any], load: LoadSnapshot | None) -> tuple[float | None, str]:
+    """The usual week the running is counted from; a recent jump in load (the load driver, from
+    watch files) counts from the chronic week instead, as in the plantar fasciitis plan."""
+    usual = _num(answers, "weekly_distance_km")
+    chronic = load.chronic_weekly_run_km if load is not None else 0.0
+    if load is None or load.spike_band == "none" or chronic <= 0:
+        return usual, ""
+    return round(min(usual or chronic, chronic), 1), (
+        f" Your watch shows a recent jump in running load, so the week is counted from your usual "
+        f"{chronic:g} km, not the jump."
+    )
+
+
 def _run(
-    knowledge: ConditionPlan, irritability: Irritability, answers: Mapping[str, Any], catalogue: Catalogue
+    knowledge: ConditionPlan,
+    irritability: Irritability,
+    answers: Mapping[str, Any],
+    catalogue: Catalogue,
+    load: LoadSnapshot | None = None,
 ) -> RunPrescription:
     running = knowledge.running
     if running is None:
         raise ValueError(f"triage.yaml condition_plans[{knowledge.condition}]: a plan needs running rules")
     rtr = catalogue.plan.return_to_run
-    usual = _num(answers, "weekly_distance_km")
+    usual, spike_note = _usual_km(answers, load)
     runs = max(1, min(rtr.runs_per_week_max, int(_num(answers, "runs_per_week") or rtr.runs_per_week_max)))
     pct = running.weekly_volume_pct[irritability]
     if irritability in running.walk_run_when:
@@ -277,7 +328,7 @@ def _run(
         cadence_cue_pct=None,
         why=(
             f"Keep running at about {pct}% of your usual week while the plan builds strength, "
-            "within the pain rules."
+            f"within the pain rules.{spike_note}"
         ),
         sources=tuple(running.sources),
         usual_weekly_km=usual,
@@ -310,11 +361,14 @@ def build_condition_plan(inp: PlanInput, knowledge: ConditionPlan, catalogue: Ca
             items.append(made)
         else:
             excluded.append(made)
+    more, left_out = _driver_items(inp, knowledge, catalogue, irritability, phase, {i.ref_id for i in items})
+    items.extend(more)
+    excluded.extend(left_out)
     advice, ruled_out = _advice_items(knowledge, frozenset(str(f) for f in inp.triage.safety_flags))
     items.extend(advice)
     excluded.extend(ruled_out)
     items.append(_clinician_item(condition, knowledge))
-    run = _run(knowledge, irritability, inp.answers, catalogue)
+    run = _run(knowledge, irritability, inp.answers, catalogue, inp.load)
     first = _num(inp.answers, "first_step_pain") or 0
     worst = _num(inp.answers, "worst_pain") or first
     rationale = (

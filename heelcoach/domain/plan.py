@@ -1258,6 +1258,18 @@ def build_plan(inp: PlanInput, catalogue: Catalogue) -> Plan:
     return b.first_plan(run, referral, rationale, action, priority)
 
 
+def engine_exercises(
+    inp: PlanInput, catalogue: Catalogue, phase: Phase, irritability: Irritability
+) -> tuple[tuple[PlanItem, ...], tuple[ExcludedItem, ...]]:
+    """The exercises the engine picks for the runner's drivers in ``phase`` (stretches, calf, foot,
+    hip and knee control, power where the phase has it), with what it left out and why: a condition
+    plan takes the driver-targeted ones it allows (``condition_plans``)."""
+    flags = frozenset(str(f) for f in inp.triage.safety_flags)
+    b = _Builder(catalogue, inp.answers, phase, irritability, flags, inp.drivers, inp.start)
+    _exercises(b)
+    return tuple(b.items), tuple(b.excluded)
+
+
 def settle_strength(inp: PlanInput, catalogue: Catalogue, start: date) -> Plan:
     """The engine's exercises for the runner's drivers in the settle phase (lowest doses), with no
     running: the base of the graded return a clinician's clearance starts (``condition_plans``)."""

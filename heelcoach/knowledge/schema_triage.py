@@ -311,6 +311,11 @@ class AvoidItem(Model):
     id: Id
     text: str = Field(min_length=10)
     sources: list[Id] = Field(min_length=1)
+    exercises: list[Id] = Field(
+        default_factory=list,
+        description="exercises.yaml ids this rule bars from the plan: neither the drivers nor a later "
+        "phase (power work) brings them in",
+    )
 
 
 class ConditionRunning(Model):
@@ -361,6 +366,15 @@ class ConditionPlan(Model):
     avoid: list[AvoidItem] = Field(default_factory=list)
     running: ConditionRunning | None = None
     see_clinician: list[str] = Field(default_factory=list)
+    driver_menus: list[Id] = Field(
+        default_factory=list,
+        description="drivers (plan_rules selection.per_driver) whose engine exercises the plan adds "
+        "when the runner has them, unless an avoid rule bars the exercise",
+    )
+    driver_grade: EvidenceGrade | None = Field(
+        default=None, description="the grade of the driver exercises in this condition (none: their own)"
+    )
+    driver_grade_note: str = ""
     after_clearance: list[ClearanceStep] = Field(default_factory=list)
     evidence_note: str = Field(min_length=10)
     sources: list[Id] = Field(min_length=1)
@@ -389,6 +403,13 @@ class TriageKnowledge(Model):
     def condition_plan(self, condition_id: str) -> ConditionPlan | None:
         """The plan knowledge of a condition, or None."""
         return next((p for p in self.condition_plans if p.condition == condition_id), None)
+
+    def barred_exercises(self, ref_ids: set[str]) -> dict[str, str]:
+        """Exercise id -> the avoid rule's text, for the avoid rules among ``ref_ids`` (the ids a
+        condition plan leaves out on purpose)."""
+        return {
+            ex: a.text for p in self.condition_plans for a in p.avoid if a.id in ref_ids for ex in a.exercises
+        }
 
     def question(self, question_id: str) -> Question:
         """The question with this id (KeyError if unknown)."""
