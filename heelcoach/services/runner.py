@@ -835,7 +835,7 @@ def record_clinician_seen(
         )
 
 
-def clearance_blockers(ctx: AppContext, person_id: int) -> tuple[str, ...] | None:
+def clearance_blockers(ctx: AppContext, person_id: int, today: date | None = None) -> tuple[str, ...] | None:
     """Why a clinician's clearance cannot start a graded return for the runner's latest answers
     (empty: it can), or None when there are no answers yet."""
     with transaction(ctx.sessions) as s:
@@ -847,7 +847,9 @@ def clearance_blockers(ctx: AppContext, person_id: int) -> tuple[str, ...] | Non
     triage = assess_mod.assess(intake.answers, ctx.catalogue)
     if not triage.stops_loading:
         return ("your answers do not stop the plan",)
-    inp = plan_mod.PlanInput(answers=intake.answers, triage=triage, drivers=(), load=None, start=date.today())
+    inp = plan_mod.PlanInput(
+        answers=intake.answers, triage=triage, drivers=(), load=None, start=_today(today)
+    )
     return condition_plans.clearance_blockers(inp, ctx.catalogue)
 
 
@@ -856,7 +858,7 @@ def _return_after_clearance(
 ) -> PlanVersionRecord:
     """A clinician cleared the runner: the graded return of the stop's condition as a new version,
     or ServiceError naming the stop reasons a clearance does not lift."""
-    blockers = clearance_blockers(ctx, person_id)
+    blockers = clearance_blockers(ctx, person_id, seen_on)
     if blockers is None:
         raise NotFoundError("No plan yet: run `heelcoach plan` after `heelcoach assess` to make one.")
     if blockers:
