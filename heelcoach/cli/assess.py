@@ -16,7 +16,7 @@ from rich.text import Text
 from heelcoach import DISCLAIMER
 from heelcoach.cli.app import app
 from heelcoach.cli.common import open_context
-from heelcoach.domain.intake import IntakeError, expected_text, format_answer, parse_text_answer
+from heelcoach.domain.intake import IntakeError, asked, expected_text, format_answer, parse_text_answer
 from heelcoach.domain.triage import AnswerRef, TriageResult, plain_name, unanswered_questions
 from heelcoach.domain.types import TriageLevel
 from heelcoach.knowledge import Catalogue, KnowledgeError, load_catalogue
@@ -104,6 +104,10 @@ def ask_answers(
     shown_group = ""
     while index < len(questions):
         q = questions[index]
+        if not asked(q, answers):  # a follow-up whose answer it follows was not given: not asked
+            answers.pop(q.id, None)
+            index += 1
+            continue
         if q.group != shown_group:
             shown_group = q.group
             _say(console)
@@ -121,10 +125,13 @@ def ask_answers(
         line = _read_line(console)
         command = line.strip().lower()
         if command == "back":
-            if index == 0:
+            before = index - 1
+            while before >= 0 and not asked(questions[before], answers):
+                before -= 1
+            if before < 0:
                 _say(console, "This is the first question.", "yellow")
             else:
-                index -= 1
+                index = before
             continue
         if command in ("?", "help"):
             _say(console, f"{q.help} Expected: {expected_text(q)}.", "cyan")

@@ -104,21 +104,31 @@ def plan_command(
         bool,
         typer.Option(
             "--clinician-seen",
-            help="Record that a clinician has seen you (on --today's date): a plan paused by a warning "
-            "sign picks up where it stopped.",
+            help="Record that a clinician has seen you (on --seen-on, else --today's date): a plan "
+            "paused by a warning sign picks up where it stopped; after a heel stress fracture, a "
+            "clinician's clearance starts the graded return to running.",
         ),
     ] = False,
+    seen_on: Annotated[
+        str | None,
+        typer.Option("--seen-on", help="With --clinician-seen: the day of the visit (YYYY-MM-DD)."),
+    ] = None,
 ) -> None:
     """Show this week of your plan (making the first plan from your answers if needed)."""
     day = parse_day(today, "--today")
     with open_context() as ctx:
         person_id = _ensure_plan(ctx, person, answers, new, day)
         if clinician_seen:
+            visit = parse_day(seen_on, "--seen-on") if seen_on else day
+            if visit > day:
+                fail(f"--seen-on: {visit} is after today ({day}); give the day of the visit.", 2)
             try:
-                runner.record_clinician_seen(ctx, person_id, day)
+                record = runner.record_clinician_seen(ctx, person_id, visit)
             except runner.ServiceError as exc:
                 fail(str(exc), 1)
-            if not as_json:
+            if not as_json and record.decision.get("kind") == "cleared_return":
+                out.print(f"Recorded: {record.reason}")
+            elif not as_json:
                 out.print("Recorded: a clinician has seen you. Your plan picks up where it stopped.")
         view = runner.this_week(ctx, person_id, day)
     if as_json:

@@ -211,6 +211,17 @@ def future_date_problems(clean: Mapping[str, Any], today: date) -> list[IntakePr
     return problems
 
 
+def asked(question: Question, answers: Mapping[str, Any]) -> bool:
+    """Whether ``question`` is asked, given the answers so far: every ``ask_if`` holds (an
+    'equals' on an earlier yes/no or choice answer, validated on load). A missing answer never
+    holds, so a follow-up question waits for the answer it follows."""
+    for pred in question.ask_if:
+        value = answers.get(pred.question)
+        if value is None or isinstance(value, bool) != isinstance(pred.equals, bool) or value != pred.equals:
+            return False
+    return True
+
+
 def validate_answers(
     answers: Mapping[str, Any], knowledge: TriageKnowledge, today: date | None = None
 ) -> dict[str, Any]:

@@ -151,6 +151,9 @@ def adapt_items(
 ) -> tuple[list[PlanItem], list[ExcludedItem]]:
     """Fit the exercises to the (new) phase and irritability: pause what is not allowed, bring back
     what was waiting, add power work where the phase has it, and set maintenance days."""
+    # a condition plan's avoid rules (left out on purpose) bar some exercises for good, e.g. jumping
+    # while a heel fat pad is sore: a later phase never brings them in
+    barred = catalogue.triage.barred_exercises({e.ref_id for e in excluded})
     out, waiting = _fit_to_phase(items, excluded, phase, rules, catalogue)
     session = _session(out)
     if phase == "maintain":
@@ -185,7 +188,7 @@ def adapt_items(
     if rules.phase(phase).power_exercises and allow_new:
         for ex_id in rules.selection.power[:2]:
             ex = catalogue.exercises.get(ex_id)
-            if ex is None or ex_id in have or not _allowed(ex, phase, irritability, rules):
+            if ex is None or ex_id in have or ex_id in barred or not _allowed(ex, phase, irritability, rules):
                 continue
             out.append(
                 _new_item(ex, session, irritability, "Springy, running-like work for full running.", today)

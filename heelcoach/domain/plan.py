@@ -1347,6 +1347,32 @@ def build_plan(inp: PlanInput, catalogue: Catalogue) -> Plan:
     return b.first_plan(run, referral, rationale, action, priority)
 
 
+def engine_exercises(
+    inp: PlanInput, catalogue: Catalogue, phase: Phase, irritability: Irritability
+) -> tuple[tuple[PlanItem, ...], tuple[ExcludedItem, ...]]:
+    """The exercises the engine picks for the runner's drivers in ``phase`` (stretches, calf, foot,
+    hip and knee control, power where the phase has it), with what it left out and why: a condition
+    plan takes the driver-targeted ones it allows (``condition_plans``)."""
+    flags = frozenset(str(f) for f in inp.triage.safety_flags)
+    b = _Builder(catalogue, inp.answers, phase, irritability, flags, inp.drivers, inp.start)
+    _exercises(b)
+    return tuple(b.items), tuple(b.excluded)
+
+
+def settle_strength(inp: PlanInput, catalogue: Catalogue, start: date) -> Plan:
+    """The engine's exercises for the runner's drivers in the settle phase (lowest doses), with no
+    running: the base of the graded return a clinician's clearance starts (``condition_plans``)."""
+    rules = catalogue.plan
+    irritability = assess_irritability(inp.answers, rules)
+    flags = frozenset(str(f) for f in inp.triage.safety_flags)
+    b = _Builder(catalogue, inp.answers, "settle", irritability, flags, inp.drivers, start)
+    _exercises(b)
+    _adjuncts_flags_only(b)
+    run = no_running(rules, rules.return_to_run.surface, _stop_rules(rules))
+    priority = tuple(d.id for d in sorted(b.active(), key=lambda d: -d.strength))
+    return b.first_plan(run, None, "", None, priority)
+
+
 def _continue_referral(inp: PlanInput, catalogue: Catalogue) -> tuple[str, PlanItem]:
     """The referral text and the 'see a clinician soon' item of a continue-safely plan."""
     rules = catalogue.plan

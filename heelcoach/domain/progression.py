@@ -196,7 +196,13 @@ def _items_step(
             else:
                 reason = by_id[item.id].reason
                 draft.excluded.append(ExcludedItem(item.ref_id, f"{item.title}: {reason} {DEFERRED_NOTE}"))
-        elif item.kind == "adjunct" and (gone := adjunct_step(item, week, rules, today)) is not None:
+        elif (
+            item.kind == "adjunct"
+            # time-limited relief from passive.yaml; a condition plan's own advice (fat pad taping
+            # holds the pad together for runs) stays through the return to running
+            and item.ref_id in catalogue.passive
+            and (gone := adjunct_step(item, week, rules, today)) is not None
+        ):
             draft.decisions.append(gone)
         else:
             draft.items.append(item)

@@ -221,6 +221,13 @@ def load_catalogue_from(directory: Path) -> Catalogue:
     for attr, _ in PART_FILES.values():
         part = getattr(catalogue, attr)
         errors.extend(f"{attr}: {problem}" for problem in part.check_refs(known))
+    errors.extend(
+        f"triage: condition_plans avoid[{a.id}]: exercise '{ex}' is not in exercises.yaml"
+        for plan in catalogue.triage.condition_plans
+        for a in plan.avoid
+        for ex in a.exercises
+        if ex not in catalogue.exercises
+    )
     if errors:
         raise KnowledgeError("\n".join(errors))
     return catalogue

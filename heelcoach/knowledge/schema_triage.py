@@ -64,6 +64,11 @@ class Question(Model):
     max_length: int | None = Field(default=None, ge=1, le=10_000, description="for text answers")
     choices: list[Choice] = Field(default_factory=list)
     sources: list[Id] = Field(default_factory=list, description="where the question is clinical")
+    ask_if: list[Predicate] = Field(
+        default_factory=list,
+        description="asked only when all hold: an 'equals' on an earlier yes/no or choice question of "
+        "the same group; such a question is optional (an answers file may leave it out)",
+    )
 
     @model_validator(mode="after")
     def _shape_fits_type(self) -> Question:
@@ -309,6 +314,11 @@ class AvoidItem(Model):
     id: Id
     text: str = Field(min_length=10)
     sources: list[Id] = Field(min_length=1)
+    exercises: list[Id] = Field(
+        default_factory=list,
+        description="exercises.yaml ids this rule bars from the plan: neither the drivers nor a later "
+        "phase (power work) brings them in",
+    )
 
 
 class ConditionRunning(Model):
@@ -359,6 +369,15 @@ class ConditionPlan(Model):
     avoid: list[AvoidItem] = Field(default_factory=list)
     running: ConditionRunning | None = None
     see_clinician: list[str] = Field(default_factory=list)
+    driver_menus: list[Id] = Field(
+        default_factory=list,
+        description="drivers (plan_rules selection.per_driver) whose engine exercises the plan adds "
+        "when the runner has them, unless an avoid rule bars the exercise",
+    )
+    driver_grade: EvidenceGrade | None = Field(
+        default=None, description="the grade of the driver exercises in this condition (none: their own)"
+    )
+    driver_grade_note: str = ""
     after_clearance: list[ClearanceStep] = Field(default_factory=list)
     evidence_note: str = Field(min_length=10)
     sources: list[Id] = Field(min_length=1)
@@ -387,6 +406,13 @@ class TriageKnowledge(Model):
     def condition_plan(self, condition_id: str) -> ConditionPlan | None:
         """The plan knowledge of a condition, or None."""
         return next((p for p in self.condition_plans if p.condition == condition_id), None)
+
+    def barred_exercises(self, ref_ids: set[str]) -> dict[str, str]:
+        """Exercise id -> the avoid rule's text, for the avoid rules among ``ref_ids`` (the ids a
+        condition plan leaves out on purpose)."""
+        return {
+            ex: a.text for p in self.condition_plans for a in p.avoid if a.id in ref_ids for ex in a.exercises
+        }
 
     def question(self, question_id: str) -> Question:
         """The question with this id (KeyError if unknown)."""
@@ -465,6 +491,7 @@ class TriageKnowledge(Model):
                 "refer_and_continue: needed because a red flag has action refer_and_continue_safely"
             )
         problems.extend(self._version_problems())
+        problems.extend(self._ask_if_problems())
         problems.extend(self._condition_plan_problems())
         if self.questions:
             missing_levels = {"emergency", "refer", "caution", "self_manage"} - set(self.levels)
@@ -478,6 +505,27 @@ class TriageKnowledge(Model):
             for q in self.questions
             if q.added_in > self.version
         ]
+
+    def _ask_if_problems(self) -> list[str]:
+        """``ask_if`` names an earlier yes/no or choice question of the same group with 'equals'."""
+        out: list[str] = []
+        earlier: dict[str, Question] = {}
+        for q in self.questions:
+            if q.ask_if and q.required:
+                out.append(f"question '{q.id}': a question with ask_if must be required: false")
+            for pred in q.ask_if:
+                on = earlier.get(pred.question)
+                if on is None or on.group != q.group or on.type not in ("bool", "choice"):
+                    out.append(
+                        f"question '{q.id}'.ask_if: '{pred.question}' must be an earlier yes/no or choice "
+                        "question of the same group"
+                    )
+                elif pred.equals is None:
+                    out.append(f"question '{q.id}'.ask_if: only 'equals' is allowed")
+                else:
+                    out.extend(f"question '{q.id}'.ask_if: {p}" for p in _predicate_problems(pred, earlier))
+            earlier[q.id] = q
+        return out
 
     def _condition_plan_problems(self) -> list[str]:
         out: list[str] = []
@@ -553,3 +601,6 @@ def _predicate_problems(pred: Predicate, questions: dict[str, Question]) -> list
             if one not in choices:
                 out.append(f"'{q.id}' has no choice '{one}' (choices: {sorted(choices)})")
     return out
+
+
+Question.model_rebuild()

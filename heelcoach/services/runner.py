@@ -279,6 +279,21 @@ def save_screen(
     return record, report
 
 
+def screen_verdicts(ctx: AppContext, person_id: int) -> tuple[str, ...]:
+    """The latest self-tests read against their norms, one sentence a result, the painful side
+    compared with the other (empty when no self-tests are stored)."""
+    with transaction(ctx.sessions) as s:
+        repos = Repos(s)
+        _require_person(repos, person_id)
+        record = repos.screens.latest(person_id)
+        intake = repos.intakes.latest(person_id)
+    if record is None:
+        return ()
+    painful = intake.answers.get("painful_side") if intake else None
+    report = screen_mod.screen(_screen_results(record), ctx.catalogue, painful_side=painful)
+    return tuple(v.explanation for v in report.verdicts)
+
+
 def _screen_results(record: ScreenRecord) -> tuple[Any, ...]:
     return tuple(
         screen_mod.SelfTestResult(
@@ -354,6 +369,7 @@ def _fresh_plan(
     start: date,
     cadence_cue_pct: float | None = None,
     evidence: Sequence[DriverEvidence] = (),
+    cleared_on: date | None = None,
 ) -> _Fresh:
     with transaction(ctx.sessions) as s:
         repos = Repos(s)
@@ -399,6 +415,7 @@ def _fresh_plan(
             cadence_cue_pct=cadence_cue_pct,
         ),
         ctx.catalogue,
+        cleared_on,
     )
     decision = {
         "kind": "initial" if previous is None else "rebuilt",
@@ -777,27 +794,32 @@ def record_clinician_seen(
     """Record that a clinician has seen the runner after a warning sign; the plan picks up where it
     stopped (the last version before the pause) as a new version.
 
-    Raises ServiceError when the plan is not paused, or when it was stopped by the questionnaire
-    (then the runner answers the questions again after the visit).
+    When the questionnaire stopped the plan (or the web made none) and its only stop reason is a
+    condition with a graded return (a heel stress fracture), the clinician's clearance starts that
+    return as a new version (:func:`_return_after_clearance`). Raises ServiceError when the plan is
+    not paused, or when the questionnaire stopped it for any other reason (then the runner answers
+    the questions again after the visit).
     """
     seen_on = _today(seen_on)
     with transaction(ctx.sessions) as s:
         repos = Repos(s)
         _require_person(repos, person_id)
         latest = repos.plans.latest(person_id)
-        if latest is None:
-            raise NotFoundError("No plan yet: run `heelcoach plan` after `heelcoach assess` to make one.")
-        paused = _plan_of(latest)
-        if not paused.stops_loading:
+        paused = _plan_of(latest) if latest is not None else None
+        if paused is not None and not paused.stops_loading:
             raise ServiceError("Your plan is not paused, so there is nothing to resume.")
         before = next(
             (r for r in reversed(repos.plans.history(person_id)) if not _plan_of(r).stops_loading), None
         )
-        if before is None:
-            raise ServiceError(
-                "Your answers to the questionnaire stopped the plan: after the clinician's visit, answer "
-                "the questions again (`heelcoach assess`, or Start on the web) to make a plan."
-            )
+    if (
+        paused is None
+        or latest is None
+        or before is None
+        or latest.decision.get("kind") in ("initial", "rebuilt")
+    ):
+        return _return_after_clearance(ctx, person_id, seen_on, latest, now)
+    with transaction(ctx.sessions) as s:
+        repos = Repos(s)
         resumed = warning_signs.resume_after_clinician(_plan_of(before), paused, seen_on)
         resumed = dataclasses.replace(resumed, version=latest.version + 1)
         return repos.plans.add(
@@ -815,6 +837,58 @@ def record_clinician_seen(
             ),
             now=_now(now),
         )
+
+
+def clearance_blockers(ctx: AppContext, person_id: int, today: date | None = None) -> tuple[str, ...] | None:
+    """Why a clinician's clearance cannot start a graded return for the runner's latest answers
+    (empty: it can), or None when there are no answers yet."""
+    with transaction(ctx.sessions) as s:
+        repos = Repos(s)
+        _require_person(repos, person_id)
+        intake = repos.intakes.latest(person_id)
+    if intake is None:
+        return None
+    triage = assess_mod.assess(intake.answers, ctx.catalogue)
+    if not triage.stops_loading:
+        return ("your answers do not stop the plan",)
+    inp = plan_mod.PlanInput(
+        answers=intake.answers, triage=triage, drivers=(), load=None, start=_today(today)
+    )
+    return condition_plans.clearance_blockers(inp, ctx.catalogue)
+
+
+def _return_after_clearance(
+    ctx: AppContext, person_id: int, seen_on: date, stopped: PlanVersionRecord | None, now: datetime | None
+) -> PlanVersionRecord:
+    """A clinician cleared the runner: the graded return of the stop's condition as a new version,
+    or ServiceError naming the stop reasons a clearance does not lift."""
+    blockers = clearance_blockers(ctx, person_id, seen_on)
+    if blockers is None:
+        raise NotFoundError("No plan yet: run `heelcoach plan` after `heelcoach assess` to make one.")
+    if blockers:
+        raise ServiceError(
+            "Your answers to the questionnaire stopped the plan for a reason a clearance here does not "
+            f"lift ({'; '.join(blockers)}): after the clinician's visit, answer the questions again "
+            "(`heelcoach assess`, or Start on the web) to make a plan."
+        )
+    fresh = _fresh_plan(ctx, person_id, seen_on, cleared_on=seen_on)
+    follows = next((i for i in fresh.plan.items if i.id.startswith("follows_")), None)
+    if follows is None or fresh.plan.stops_loading:  # the answers changed under us: never lift blindly
+        raise ServiceError("Your answers changed: answer the questions again to make a plan.")
+    name = follows.title.split(": ", 1)[-1]
+    replaces = f" It replaces version {stopped.version}, which stopped for it." if stopped else ""
+    decision = {
+        **fresh.decision,
+        "kind": "cleared_return",
+        "seen_on": seen_on,
+        "follows": follows.ref_id,
+        "stopped_version": stopped.version if stopped else None,
+    }
+    reason = (
+        f"A clinician has cleared you (recorded {seen_on:%a %d %b}): the graded return to running after "
+        f"{name[:1].lower() + name[1:]} starts, walk/run stage 1 in the settle phase.{replaces}"
+    )
+    return _store_plan(ctx, person_id, fresh.plan, seen_on, decision, reason, now)
 
 
 def stop_referral(ctx: AppContext, person_id: int) -> str | None:

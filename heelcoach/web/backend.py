@@ -275,6 +275,10 @@ class Backend:
             parsed = [runner.parse_self_test(self.ctx, r["test_id"], r["value"], r["side"]) for r in results]
             return runner.save_screen(self.ctx, person_id, parsed)
 
+    def screen_verdicts(self, person_id: int) -> tuple[str, ...]:
+        """The latest self-tests in words, the painful side compared with the other."""
+        return runner.screen_verdicts(self.ctx, person_id)
+
     def make_plan(self, person_id: int) -> runner.PlanVersionRecord:
         """Build and store the first plan (or a new one from fresh answers)."""
         with self._writing(person_id):
@@ -330,6 +334,10 @@ class Backend:
         """Record that a clinician has seen the runner; the paused plan resumes (ServiceError if not)."""
         with self._writing(person_id):
             return runner.record_clinician_seen(self.ctx, person_id, seen_on)
+
+    def clearance_starts_return(self, person_id: int) -> bool:
+        """Whether a clinician's clearance would start a graded return (a heel stress fracture alone)."""
+        return runner.clearance_blockers(self.ctx, person_id) == ()
 
     def weekly_review(self, person_id: int, today: date) -> runner.ReviewSaved:
         """Run the weekly review now and store the next plan version."""

@@ -53,7 +53,17 @@ def _today_page(
     week = backend.this_week(pid, today)
     if week is None:
         stopped = stopped_by_triage(request, pid)
-        return render(request, "today.html", title="Today", plan=None, today=today, stopped=stopped)
+        return render(
+            request,
+            "today.html",
+            title="Today",
+            plan=None,
+            today=today,
+            stopped=stopped,
+            clearance=stopped and backend.clearance_starts_return(pid),
+            max_day=today.isoformat(),
+            min_day=(today - timedelta(days=30)).isoformat(),
+        )
     view = plan_view(cat, week.plan, week.record.version)
     exercises, relief = today_items(view, today)
     done_today: list[str] = []
@@ -93,6 +103,9 @@ def _today_page(
         "red_flag_symptoms": RED_FLAG_SYMPTOMS,
         "saved": saved,
         "paused_by_warning": paused_by_warning(week.record.decision) and view.referral_stops,
+        "clearance": view.referral_stops
+        and not paused_by_warning(week.record.decision)
+        and backend.clearance_starts_return(pid),
         "max_day": today.isoformat(),
         "min_day": (today - timedelta(days=30)).isoformat(),
     }
@@ -149,10 +162,13 @@ async def clinician_seen(request: Request) -> Response:
         request.session["flash"] = "Tick the box to confirm that a clinician has seen your heel."
         return RedirectResponse("/today#clinician-seen", status_code=303)
     try:
-        get_backend(request).clinician_seen(person_id(request), seen_on)
+        record = get_backend(request).clinician_seen(person_id(request), seen_on)
     except ValueError as exc:
         request.session["flash"] = str(exc)
         return RedirectResponse("/today", status_code=303)
+    if record.decision.get("kind") == "cleared_return":
+        request.session["flash"] = f"Recorded: {record.reason}"
+        return RedirectResponse("/plan", status_code=303)
     request.session["flash"] = (
         "Recorded: a clinician has seen you. Your plan picks up where it stopped; "
         "follow anything they told you first."

@@ -159,6 +159,8 @@ def summary(request: Request) -> Response:
         cat = get_ctx(request).catalogue
         view = summary_view(dict(record.answers), dict(record.triage), record.created_at, cat)
     return render(request, "start_summary.html", title="Summary for a clinician", summary=view)
+
+
 @router.get("/start/answer-new")
 def answer_new(request: Request) -> Response:
     """Ask the questions added since the stored answers were given: the form opens on the first
@@ -212,7 +214,8 @@ def extras(request: Request) -> Response:
     """Optional: a running video and watch files; then make the plan."""
     if _stopped(request):
         return RedirectResponse("/start/result", status_code=303)
-    return render(request, "start_extras.html", title="Optional extras")
+    verdicts = get_backend(request).screen_verdicts(person_id(request))
+    return render(request, "start_extras.html", title="Optional extras", verdicts=verdicts)
 
 
 @router.post("/start/plan", response_class=HTMLResponse)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from heelcoach.domain.intake import asked
 from heelcoach.knowledge import Catalogue
 from heelcoach.web.views import attr
 
@@ -49,6 +50,8 @@ class QuestionView:
     choices: list[ChoiceView]
     value: Any = None
     error: str | None = None
+    #: Shown only when these answers are given: (form field name, form value) pairs.
+    ask_if: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +101,19 @@ def group_view(
                 ],
                 value=answers.get(qid),
                 error=errors.get(qid),
+                ask_if=tuple(
+                    (f"q_{p.question}", _form_value(p.equals)) for p in attr(q, "ask_if", None) or ()
+                ),
             )
         )
     return GroupView(group, title, intro, views)
+
+
+def _form_value(value: Any) -> str:
+    """The form value of an answer: yes/no for a yes/no question, else the choice id."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
 
 
 def _number(q: Any, text: str, whole: bool) -> tuple[Any, str | None]:
@@ -190,6 +203,12 @@ def parse_group(
         if error:
             errors[qid] = error
         answers[qid] = value
+    # a follow-up question whose condition does not hold is not asked: its answer is dropped
+    for q in questions_of(catalogue):
+        qid = str(attr(q, "id"))
+        if qid in answers and attr(q, "ask_if", None) and not asked(q, answers):
+            answers[qid] = None
+            errors.pop(qid, None)
     return answers, errors
 
 

@@ -17,7 +17,7 @@ from heelcoach import DISCLAIMER
 from heelcoach.cli.app import app
 from heelcoach.cli.demo import print_triage_demo  # also registers a second command: typer needs two
 from heelcoach.cli.main import app as main_app
-from heelcoach.domain.intake import format_answer
+from heelcoach.domain.intake import asked, format_answer
 from heelcoach.knowledge.schema_triage import QUESTION_GROUPS
 from heelcoach.services.assess import sample_answers_path
 from tests.domain.test_triage_vignettes import BASE
@@ -185,6 +185,8 @@ def _interactive_lines(catalogue) -> list[str]:  # type: ignore[no-untyped-def]
     for index, q in enumerate(questions):
         if q.id == "age_years":
             lines.append("thirty-eight")  # bad: re-asked
+        if not asked(q, BASE):  # a follow-up question whose answer it follows was not given
+            continue
         if not q.required:
             lines.append("skip")
             continue

@@ -60,3 +60,18 @@ document.addEventListener("submit", function (event) {
 document.addEventListener("click", function (event) {
   if (event.target.closest("[data-print]")) window.print();
 });
+
+// Follow-up questions (data-ask-if): shown only when the answer they follow is given, e.g. where
+// the numbness is, once numbness is reported. Without scripts every question stays visible and the
+// server drops a follow-up's answer when its condition does not hold.
+function heelcoachAskIf() {
+  document.querySelectorAll("[data-ask-if]").forEach(function (box) {
+    var form = box.closest("form");
+    var chosen = form ? form.querySelector("input[name='" + box.dataset.askIf + "']:checked") : null;
+    box.hidden = !(chosen && chosen.value === box.dataset.askIfValue);
+  });
+}
+document.addEventListener("change", function (event) {
+  if (event.target.closest("form") && document.querySelector("[data-ask-if]")) heelcoachAskIf();
+});
+document.addEventListener("DOMContentLoaded", heelcoachAskIf);
