@@ -29,6 +29,7 @@ from heelcoach.domain.plan import (
 )
 from heelcoach.domain.triage import plain_name
 from heelcoach.domain.types import Irritability, Phase
+from heelcoach.domain.units import DistanceUnit
 from heelcoach.knowledge import Catalogue
 from heelcoach.knowledge.schema import Exercise
 from heelcoach.knowledge.schema_triage import Condition, ConditionPlan, PlanExercise
@@ -215,7 +216,11 @@ def _num(answers: Mapping[str, Any], key: str) -> float | None:
 
 
 def _run(
-    knowledge: ConditionPlan, irritability: Irritability, answers: Mapping[str, Any], catalogue: Catalogue
+    knowledge: ConditionPlan,
+    irritability: Irritability,
+    answers: Mapping[str, Any],
+    catalogue: Catalogue,
+    unit: DistanceUnit = DistanceUnit.KM,
 ) -> RunPrescription:
     running = knowledge.running
     if running is None:
@@ -225,7 +230,7 @@ def _run(
     runs = max(1, min(rtr.runs_per_week_max, int(_num(answers, "runs_per_week") or rtr.runs_per_week_max)))
     pct = running.weekly_volume_pct[irritability]
     if irritability in running.walk_run_when:
-        stage_km, stage_text = plan_mod.run_for_stage(1, catalogue)
+        stage_km, stage_text = plan_mod.run_for_stage(1, catalogue, unit)
         return RunPrescription(
             mode="walk_run",
             stage=1,
@@ -299,7 +304,7 @@ def build_condition_plan(inp: PlanInput, knowledge: ConditionPlan, catalogue: Ca
     items.extend(advice)
     excluded.extend(ruled_out)
     items.append(_clinician_item(condition, knowledge))
-    run = _run(knowledge, irritability, inp.answers, catalogue)
+    run = _run(knowledge, irritability, inp.answers, catalogue, inp.unit)
     first = _num(inp.answers, "first_step_pain") or 0
     worst = _num(inp.answers, "worst_pain") or first
     rationale = (
