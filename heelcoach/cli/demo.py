@@ -21,8 +21,10 @@ from heelcoach import DISCLAIMER
 from heelcoach.cli.app import app
 from heelcoach.cli.assess import render_triage
 from heelcoach.cli.plan import render_progress, review_item_name
+from heelcoach.cli.units import DistanceUnit, dist
 from heelcoach.config import Settings
 from heelcoach.domain.rule_words import action_words, rule_words
+from heelcoach.domain.units import parse_unit
 from heelcoach.knowledge import load_catalogue
 from heelcoach.services import demo as demo_service
 from heelcoach.services import runner
@@ -62,7 +64,9 @@ def _decision_lines(decisions: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def print_story(story: demo_service.DemoStory, console: Console) -> None:
+def print_story(
+    story: demo_service.DemoStory, console: Console, unit: DistanceUnit = DistanceUnit.KM
+) -> None:
     """The demo story as a runner and a clinician would read it."""
     console.print(Text("heelcoach demo: eight weeks with a sample runner (made-up data)", style="bold"))
     console.print(
@@ -86,7 +90,7 @@ def print_story(story: demo_service.DemoStory, console: Console) -> None:
             Text(
                 f"Week {week.week} ({week.start:%d %b} - {week.end:%d %b}): "
                 f"first-step pain {week.first_step_pain_mean:.1f}/10, worst {week.worst_pain_mean:.1f}/10, "
-                f"ran {week.run_km:.0f} km, exercises done on {week.exercise_days} of 7 days",
+                f"ran {dist(week.run_km, unit, 0)}, exercises done on {week.exercise_days} of 7 days",
                 style="bold",
             )
         )
@@ -103,21 +107,29 @@ def print_story(story: demo_service.DemoStory, console: Console) -> None:
             console.print(Text(f"  See a clinician: {week.referral}", style="bold red"))
     _heading(console, "5. Progress")
     if story.progress is not None:
-        render_progress(story.progress, console.print)
+        render_progress(story.progress, console.print, unit)
     _heading(console, "6. The plan now")
     console.print(story.final_plan_text, markup=False)
     console.print()
     console.print(Text(DISCLAIMER, style="dim"))
 
 
-def _run(weeks: int) -> demo_service.DemoStory:
+def _run(weeks: int, unit: DistanceUnit) -> demo_service.DemoStory:
     with tempfile.TemporaryDirectory(prefix="heelcoach-demo-") as tmp:
         settings = Settings(database_url=f"sqlite:///{Path(tmp) / 'demo.db'}", data_dir=Path(tmp))
         ctx = AppContext.from_settings(settings)
         try:
-            return demo_service.run_demo(ctx, weeks=weeks)
+            return demo_service.run_demo(ctx, weeks=weeks, unit=unit)
         finally:
             ctx.close()
+
+
+def _unit_option(text: str) -> DistanceUnit:
+    try:
+        return parse_unit(text)
+    except ValueError as exc:
+        Console(stderr=True).print(Text.assemble(("Error: ", "red"), f"--units: {exc}"))
+        raise typer.Exit(2) from None
 
 
 @app.command("demo")
@@ -129,6 +141,9 @@ def demo_command(
     triage_only: Annotated[
         bool, typer.Option("--triage-only", help="Only triage the sample answers.")
     ] = False,
+    units: Annotated[
+        str, typer.Option("--units", help="Show distances in km (kilometres) or mi (miles).")
+    ] = "km",
 ) -> None:
     """Show heelcoach on bundled sample data: triage, plan, and eight weeks of check-ins with reviews."""
     console = Console(highlight=False, soft_wrap=True)
@@ -136,11 +151,11 @@ def demo_command(
         print_triage_demo(console)
         return
     try:
-        story = _run(weeks)
+        story = _run(weeks, _unit_option(units))
     except runner.ServiceError as exc:
         Console(stderr=True).print(Text.assemble(("Error: ", "red"), f"the demo could not run: {exc}"))
         raise typer.Exit(1) from None
     if as_json:
         sys.stdout.write(json.dumps(demo_service.story_to_dict(story), indent=2, ensure_ascii=False) + "\n")
         return
-    print_story(story, console)
+    print_story(story, console, _unit_option(units))

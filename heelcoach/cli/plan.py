@@ -22,6 +22,7 @@ from rich.text import Text
 from heelcoach import DISCLAIMER
 from heelcoach.cli.app import app
 from heelcoach.cli.common import err, fail, open_context, out, parse_day
+from heelcoach.cli.units import DistanceUnit, dist, distnum, person_unit, typed_km
 from heelcoach.domain.daily import DailyAnswer
 from heelcoach.domain.rule_words import action_words, rule_words
 from heelcoach.knowledge import item_name
@@ -184,11 +185,11 @@ def _prompt_float(label: str) -> float | None:
             err.print("Please type a number, e.g. 5 or 5.5.")
 
 
-def _interactive(day: date, plan_ids: list[tuple[str, str]]) -> runner.CheckInInput:
+def _interactive(day: date, plan_ids: list[tuple[str, str]], unit: DistanceUnit) -> runner.CheckInInput:
     out.print(f"Check-in for {day:%a %d %b}. Pain is 0 (none) to 10 (worst imaginable).", markup=False)
     first = _prompt_int("Pain with your first steps this morning", optional=False)
     worst = _prompt_int("Worst pain today", optional=True)
-    run_km = _prompt_float("Did you run? Distance in km")
+    run_km = typed_km(_prompt_float(f"Did you run? Distance in {unit.plural}"), unit)
     during = after = None
     run_minutes = None
     if run_km:
@@ -271,6 +272,12 @@ def checkin_command(
         int | None, typer.Option("--worst", min=0, max=10, help="Worst pain today (0-10).")
     ] = None,
     run_km: Annotated[float | None, typer.Option("--run-km", min=0, help="Distance run today, km.")] = None,
+    run_distance: Annotated[
+        float | None,
+        typer.Option(
+            "--run-distance", min=0, help="Distance run today in your unit (`heelcoach units`: km or mi)."
+        ),
+    ] = None,
     run_minutes: Annotated[float | None, typer.Option("--run-minutes", min=0, help="Minutes run.")] = None,
     run_pain_during: Annotated[
         int | None, typer.Option("--run-pain-during", min=0, max=10, help="Pain during the run (0-10).")
@@ -307,6 +314,11 @@ def checkin_command(
         fail(f"--day: {when.isoformat()} is in the future; check in for today or an earlier day.", 2)
     with open_context() as ctx:
         who = runner.resolve_person(ctx, person)
+        unit = person_unit(ctx, who.id)
+        if run_distance is not None:
+            if run_km is not None:
+                fail("give the distance once: --run-distance (in your unit) or --run-km, not both.", 2)
+            run_km = typed_km(run_distance, unit)
         if first_step is None:
             if not stdin_is_interactive():
                 fail("--first-step is required (pain with your first steps this morning, 0-10).", 2)
@@ -314,7 +326,7 @@ def checkin_command(
                 plan_ids = _plan_item_ids(runner.current_plan(ctx, who.id)[0].plan)
             except runner.NotFoundError:
                 plan_ids = []
-            entry = _interactive(when, plan_ids)
+            entry = _interactive(when, plan_ids, unit)
         else:
             entry = runner.CheckInInput(
                 day=when,
@@ -386,6 +398,7 @@ def review_command(
     with open_context() as ctx:
         who = runner.resolve_person(ctx, person)
         saved = runner.run_weekly_review(ctx, who.id, day, force=force)
+        unit = person_unit(ctx, who.id)
     if as_json:
         print_json(_review_dict(saved))
         return
@@ -405,7 +418,7 @@ def review_command(
     runs = saved.record.decision.get("runs_beside_pain") or []
     if runs:
         out.print("[bold]Runs this week beside your pain[/bold] (which runs made it worse)")
-        for line in runs_beside_pain_lines(runs):
+        for line in runs_beside_pain_lines(runs, unit):
             out.print(f"- {line}", markup=False)
     _disclaimer()
 
@@ -415,7 +428,7 @@ def review_item_name(item_id: str, catalogue: Any) -> str:
     return "Running" if item_id == "run" else item_name(item_id, catalogue)
 
 
-def runs_beside_pain_lines(runs: list[dict[str, Any]]) -> list[str]:
+def runs_beside_pain_lines(runs: list[dict[str, Any]], unit: DistanceUnit = DistanceUnit.KM) -> list[str]:
     """One line a run: distance, pain during and after, the next morning, and whether it made it worse."""
 
     def pain(value: Any) -> str:
@@ -430,7 +443,7 @@ def runs_beside_pain_lines(runs: list[dict[str, Any]]) -> list[str]:
             morning += f" ({change:+d})"
         verdict = "made it worse" if run.get("made_it_worse") else "no flare"
         lines.append(
-            f"{day:%a %d %b}: {run['distance_km']:g} km, pain during {pain(run.get('pain_during'))}, "
+            f"{day:%a %d %b}: {dist(run['distance_km'], unit)}, pain during {pain(run.get('pain_during'))}, "
             f"after {pain(run.get('pain_after'))}, next morning {morning} - {verdict}"
         )
     return lines
@@ -442,20 +455,28 @@ def progress_command(person: PersonOpt = None, as_json: JsonOpt = False) -> None
     with open_context() as ctx:
         who = runner.resolve_person(ctx, person)
         prog = runner.progress(ctx, who.id)
+        unit = person_unit(ctx, who.id)
     if as_json:
         print_json(runner.progress_to_dict(prog))
         return
-    render_progress(prog)
+    render_progress(prog, unit=unit)
     _disclaimer()
 
 
-def render_progress(prog: runner.Progress, echo: Callable[..., None] | None = None) -> None:
+def render_progress(
+    prog: runner.Progress, echo: Callable[..., None] | None = None, unit: DistanceUnit = DistanceUnit.KM
+) -> None:
     """Print progress as tables (shared with the demo)."""
     show = echo or out.print
     weeks = prog.summary.get("weeks", [])
     if weeks:
         table = Table(
-            "week", "check-ins", "first steps (mean)", "worst (mean)", "run km", title="Pain by week"
+            "week",
+            "check-ins",
+            "first steps (mean)",
+            "worst (mean)",
+            f"run {unit.label}",
+            title="Pain by week",
         )
         for w in weeks:
             worst = "-" if w["worst_pain_mean"] is None else f"{w['worst_pain_mean']:.1f}"
@@ -464,7 +485,7 @@ def render_progress(prog: runner.Progress, echo: Callable[..., None] | None = No
                 str(w["checkins"]),
                 f"{w['first_step_pain_mean']:.1f}",
                 worst,
-                f"{w['run_km']:.1f}",
+                distnum(w["run_km"], unit),
             )
         show(table)
     else:
@@ -702,7 +723,7 @@ def handout_command(
         _record, plan = runner.current_plan(ctx, who.id)
         outputs: list[tuple[Path, bytes]] = []
         if pdf_path is not None:
-            outputs.append((pdf_path, handout.plan_pdf(plan, ctx.catalogue)))
+            outputs.append((pdf_path, handout.plan_pdf(plan, ctx.catalogue, unit=person_unit(ctx, who.id))))
         if ics_path is not None:
             outputs.append((ics_path, calendar.calendar_for(ctx, who.id, weeks=weeks)))
     for path, data in outputs:

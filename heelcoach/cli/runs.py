@@ -15,6 +15,7 @@ from rich.table import Table
 from heelcoach import DISCLAIMER
 from heelcoach.cli.app import app
 from heelcoach.cli.common import err, fail, open_context, out, parse_day
+from heelcoach.cli.units import DistanceUnit, dist, distnum, person_unit
 from heelcoach.services import imports
 
 PersonOpt = Annotated[
@@ -106,18 +107,18 @@ def _hms(seconds: float | None) -> str:
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
-def _print_pain(rows: list[imports.RunBesidePain]) -> None:
+def _print_pain(rows: list[imports.RunBesidePain], unit: DistanceUnit) -> None:
     """Runs beside the pain reported around them (only when there are check-ins to compare)."""
     rows = [r for r in rows if r.next_first_step_pain is not None or r.pain_during is not None]
     if not rows:
         return
     table = Table(title="Runs and your heel (from your check-ins)", title_justify="left")
-    for col in ("date", "km", "pain during", "next morning", "change", ""):
+    for col in ("date", unit.label, "pain during", "next morning", "change", ""):
         table.add_column(col, justify="left" if col in ("date", "") else "right")
     for r in rows:
         table.add_row(
             r.day.isoformat(),
-            f"{r.distance_km:.1f}",
+            distnum(r.distance_km, unit),
             "-" if r.pain_during is None else f"{r.pain_during}/10",
             "-" if r.next_first_step_pain is None else f"{r.next_first_step_pain}/10",
             "-" if r.first_step_change is None else f"{r.first_step_change:+d}",
@@ -186,6 +187,7 @@ def runs_command(
         rep = imports.load_report(ctx, who.id, today, weeks=weeks)
         pain = imports.runs_beside_pain(ctx, who.id, today - timedelta(weeks=weeks), today)
         stored = imports.stored_activities(ctx, who.id)
+        unit = person_unit(ctx, who.id)
     if as_json:
         data = _report_json(rep)
         data["runs_beside_pain"] = pain
@@ -196,13 +198,13 @@ def runs_command(
         out.print(_nothing_recent(stored, today, weeks))
         return
     recent = Table(title="Recent activities", title_justify="left")
-    for col in ("date", "sport", "km", "time", "moving", "cadence", "HR"):
+    for col in ("date", "sport", unit.label, "time", "moving", "cadence", "HR"):
         recent.add_column(col, justify="right" if col not in ("date", "sport") else "left")
     for a in rep.recent:
         recent.add_row(
             a.start.strftime("%Y-%m-%d %H:%M"),
             a.sport + ("" if a.is_running else " (cross-training)"),
-            f"{a.distance_m / 1000:.2f}",
+            distnum(a.distance_m / 1000, unit, 2),
             _hms(a.timer_s),
             _hms(a.moving_s),
             f"{a.avg_cadence_spm:.0f}" if a.avg_cadence_spm else "-",
@@ -210,15 +212,15 @@ def runs_command(
         )
     out.print(recent)
     table = Table(title="Running by week (Monday to Sunday)", title_justify="left")
-    for col in ("week of", "runs", "km", "time", "longest km", "change", "cross-training"):
+    for col in ("week of", "runs", unit.label, "time", f"longest {unit.label}", "change", "cross-training"):
         table.add_column(col, justify="left" if col == "week of" else "right")
     for w in rep.weeks:
         table.add_row(
             w.week_start.isoformat() + (" (so far)" if w.partial else ""),
             str(w.runs),
-            f"{w.run_km:.1f}",
+            distnum(w.run_km, unit),
             _hms(w.run_s),
-            f"{w.longest_run_km:.1f}",
+            distnum(w.longest_run_km, unit),
             f"{w.change_pct:+.0f}%" if w.change_pct is not None else "-",
             f"{w.cross_sessions} / {_hms(w.cross_s)}" if w.cross_sessions else "-",
         )
@@ -230,7 +232,9 @@ def runs_command(
     else:
         out.print("No single-run spikes in this period.")
     if rep.caps and rep.caps.next_long_run_max_km:
-        weekly = f"; this week up to about {rep.caps.weekly_max_km:.1f} km" if rep.caps.weekly_max_km else ""
+        weekly = (
+            f"; this week up to about {dist(rep.caps.weekly_max_km, unit)}" if rep.caps.weekly_max_km else ""
+        )
         out.print(f"[bold]Next runs:[/] {rep.caps.why.rstrip('.')}{weekly}.")
     out.print(f"[dim]{rep.ten_percent_note}[/dim]")
     acwr = rep.acwr
@@ -241,6 +245,6 @@ def runs_command(
     )
     if ratios:
         out.print(f"[dim]Acute:chronic ratio ({ratios}). {acwr.caveat}[/dim]")
-    _print_pain(pain)
+    _print_pain(pain, unit)
     out.print(f"[dim]{rep.cross_training_note}[/dim]")
     out.print(f"\n[dim]{DISCLAIMER}[/dim]")

@@ -31,6 +31,7 @@ from heelcoach.domain.plan import (
 )
 from heelcoach.domain.triage import plain_name
 from heelcoach.domain.types import Irritability, LoadSnapshot, Phase
+from heelcoach.domain.units import DistanceUnit
 from heelcoach.knowledge import Catalogue
 from heelcoach.knowledge.schema import Exercise
 from heelcoach.knowledge.schema_triage import Condition, ConditionPlan, PlanExercise
@@ -282,6 +283,7 @@ def _run(
     answers: Mapping[str, Any],
     catalogue: Catalogue,
     load: LoadSnapshot | None = None,
+    unit: DistanceUnit = DistanceUnit.KM,
 ) -> RunPrescription:
     running = knowledge.running
     if running is None:
@@ -291,7 +293,7 @@ def _run(
     runs = max(1, min(rtr.runs_per_week_max, int(_num(answers, "runs_per_week") or rtr.runs_per_week_max)))
     pct = running.weekly_volume_pct[irritability]
     if irritability in running.walk_run_when:
-        stage_km, stage_text = plan_mod.run_for_stage(1, catalogue)
+        stage_km, stage_text = plan_mod.run_for_stage(1, catalogue, unit)
         return RunPrescription(
             mode="walk_run",
             stage=1,
@@ -368,7 +370,7 @@ def build_condition_plan(inp: PlanInput, knowledge: ConditionPlan, catalogue: Ca
     items.extend(advice)
     excluded.extend(ruled_out)
     items.append(_clinician_item(condition, knowledge))
-    run = _run(knowledge, irritability, inp.answers, catalogue, inp.load)
+    run = _run(knowledge, irritability, inp.answers, catalogue, inp.load, inp.unit)
     first = _num(inp.answers, "first_step_pain") or 0
     worst = _num(inp.answers, "worst_pain") or first
     rationale = (

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from heelcoach.domain.types import DriverEvidence, LoadSnapshot, SpikeBand
+from heelcoach.domain.units import DistanceUnit, distance
 from heelcoach.knowledge.schema_load import LoadRules
 
 #: Sports whose distance is running load.
@@ -183,8 +184,11 @@ def _band(increase_pct: float, rules: LoadRules) -> tuple[SpikeBand, float, str]
     return None
 
 
-def spike_findings(activities: Sequence[ActivityLoad], rules: LoadRules) -> list[SpikeFinding]:
-    """Every run longer (beyond the first band) than the longest run of the window before it.
+def spike_findings(
+    activities: Sequence[ActivityLoad], rules: LoadRules, unit: DistanceUnit = DistanceUnit.KM
+) -> list[SpikeFinding]:
+    """Every run longer (beyond the first band) than the longest run of the window before it
+    (the summary's distances in ``unit``).
 
     A run with no run in the window before it has no reference and gives no finding (a first run
     after a long break is a return to running, handled by the plan, not a spike).
@@ -213,8 +217,9 @@ def spike_findings(activities: Sequence[ActivityLoad], rules: LoadRules) -> list
                 round(pct, 1),
                 band,
                 hazard,
-                f"{run.day.isoformat()}: {run.km:.1f} km, {pct:.0f}% longer than your longest run of the "
-                f"{rules.single_run_spike.window_days} days before ({longest:.1f} km): {plain}",
+                f"{run.day.isoformat()}: {distance(run.km, unit, trim=False)}, {pct:.0f}% longer than "
+                f"your longest run of the {rules.single_run_spike.window_days} days before "
+                f"({distance(longest, unit, trim=False)}): {plain}",
             )
         )
     return out
@@ -345,8 +350,9 @@ def load_evidence(activities: Sequence[ActivityLoad], today: date, rules: LoadRu
     return out
 
 
-def run_caps(snapshot: LoadSnapshot, rules: LoadRules) -> RunCaps:
-    """Caps for the next long run and next week's distance from the person's own recent history."""
+def run_caps(snapshot: LoadSnapshot, rules: LoadRules, unit: DistanceUnit = DistanceUnit.KM) -> RunCaps:
+    """Caps for the next long run and next week's distance from the person's own recent history
+    (the why's distances in ``unit``)."""
     caps = rules.run_caps
     long_cap = (
         round(snapshot.longest_run_30d_km * (1 + caps.long_run_increase_pct / 100.0), 1)
@@ -361,7 +367,8 @@ def run_caps(snapshot: LoadSnapshot, rules: LoadRules) -> RunCaps:
     if long_cap is not None:
         why = (
             f"Your longest run of the last {rules.single_run_spike.window_days} days was "
-            f"{snapshot.longest_run_30d_km:.1f} km, so keep the next long run at or under {long_cap:.1f} km."
+            f"{distance(snapshot.longest_run_30d_km, unit, trim=False)}, so keep the next long run at or "
+            f"under {distance(long_cap, unit, trim=False)}."
         )
         # the two caps must agree: a week always has room for the long run it allows (a quiet
         # recent month, e.g. after older runs were imported, would otherwise give a smaller week)

@@ -18,6 +18,7 @@ from heelcoach import DISCLAIMER
 from heelcoach.domain.drivers import Driver
 from heelcoach.domain.session_time import item_minutes
 from heelcoach.domain.types import PHASES, DriverId, Irritability, LoadSnapshot, Phase, TriageLevel
+from heelcoach.domain.units import DistanceUnit, distance
 from heelcoach.knowledge import Catalogue
 from heelcoach.knowledge.catalogue import short_citation
 from heelcoach.knowledge.schema import Dose, EducationTopic, EvidenceGrade, Exercise, PassiveTherapy
@@ -128,6 +129,8 @@ class PlanInput:
     load: LoadSnapshot | None
     start: date
     cadence_cue_pct: float | None = None
+    #: How the runner's texts show distances (numbers stay in km).
+    unit: DistanceUnit = DistanceUnit.KM
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,6 +395,7 @@ class _Builder:
     start: date
     items: list[PlanItem] = field(default_factory=list)
     excluded: list[ExcludedItem] = field(default_factory=list)
+    unit: DistanceUnit = DistanceUnit.KM
 
     @property
     def rules(self) -> PlanRules:
@@ -767,10 +771,18 @@ def _adjuncts(b: _Builder) -> None:
         added += 1
 
 
-def run_for_stage(stage: int, catalogue: Catalogue) -> tuple[float, str]:
-    """(distance_km, text) of a walk/run stage."""
+def run_for_stage(
+    stage: int, catalogue: Catalogue, unit: DistanceUnit = DistanceUnit.KM
+) -> tuple[float, str]:
+    """(distance_km, text) of a walk/run stage; in miles the text is told from the stage's numbers
+    (the table's own words give both units, kilometres in brackets)."""
     st = catalogue.plan.return_to_run.stages[stage - 1]
-    return st.distance_km, st.text
+    if unit is DistanceUnit.KM:
+        return st.distance_km, st.text
+    far = distance(st.distance_km, unit)
+    if st.walk_min <= 0:
+        return st.distance_km, f"Run continuously for {far}"
+    return st.distance_km, f"Walk {st.walk_min:g} min, run {st.run_min:g} min, repeat for {far}"
 
 
 def _stop_rules(rules: PlanRules) -> tuple[str, ...]:
@@ -830,7 +842,7 @@ def _run(b: _Builder, load: LoadSnapshot | None, cadence_pct: float | None) -> R
     )
     if walk_run:
         stage = 1
-        dist, text = run_for_stage(stage, b.catalogue)
+        dist, text = run_for_stage(stage, b.catalogue, b.unit)
         runs = min(rtr.runs_per_week_max, usual_runs) if usual_runs else rtr.runs_per_week_max
         runs = max(1, runs)
         if b.irritability == "high":
@@ -881,14 +893,16 @@ def _run(b: _Builder, load: LoadSnapshot | None, cadence_pct: float | None) -> R
         )
         why_parts.append(
             f"This phase runs about {phase_rule.run_volume_pct:g}% of your usual week "
-            f"({weekly:g} km), capped at {weekly_cap:g} km. {caps.weekly_increase_pct.plain}"
+            f"({distance(weekly, b.unit)}), capped at {distance(weekly_cap, b.unit)}. "
+            f"{caps.weekly_increase_pct.plain}"
         )
         if spike and load is not None:
             band = load.spike_band.replace("over_", "over +").replace("_", "-")
             why_parts.append(
                 f"Your watch data show a load spike: a run {band}% longer than your longest of the month "
                 f"before. Spikes like that raised injury risk in 5,205 runners (Frandsen 2025), so your "
-                f"longest run is capped at {max_single:g} km this week: {caps.after_spike_increase_pct.plain}"
+                f"longest run is capped at {distance(max_single, b.unit)} this week: "
+                f"{caps.after_spike_increase_pct.plain}"
             )
             sources = _sources(
                 sources, caps.single_run_increase_pct.sources, caps.after_spike_increase_pct.sources
@@ -896,11 +910,13 @@ def _run(b: _Builder, load: LoadSnapshot | None, cadence_pct: float | None) -> R
         elif longest > 0 and phase_rule.run_volume_pct < 100:
             why_parts.append(
                 f"{caps.single_run_increase_pct.plain} In this phase your longest run also shrinks with "
-                f"the week (about {phase_rule.run_volume_pct:g}% of your {longest:g} km): "
-                f"{max_single:g} km at most."
+                f"the week (about {phase_rule.run_volume_pct:g}% of your {distance(longest, b.unit)}): "
+                f"{distance(max_single, b.unit)} at most."
             )
         else:
-            why_parts.append(f"{caps.single_run_increase_pct.plain} That means {max_single:g} km at most.")
+            why_parts.append(
+                f"{caps.single_run_increase_pct.plain} That means {distance(max_single, b.unit)} at most."
+            )
             sources = _sources(sources, caps.single_run_increase_pct.sources)
         sources = _sources(sources, caps.weekly_increase_pct.sources)
     if cadence is not None:
@@ -1292,14 +1308,16 @@ def build_plan(inp: PlanInput, catalogue: Catalogue) -> Plan:
     phase: Phase = rules.irritability.start_phase[irritability]
     if action == STOP_AND_REFER:
         # a stopped plan waits in the settle phase whatever the pain (nothing loads until then)
-        b = _Builder(catalogue, inp.answers, "settle", irritability, flags, inp.drivers, inp.start)
+        b = _Builder(
+            catalogue, inp.answers, "settle", irritability, flags, inp.drivers, inp.start, unit=inp.unit
+        )
         return _referral_plan(inp, catalogue, b)
     if action == REFER_AND_CONTINUE:
         irritability, phase = _continue_floor(
             inp.triage, irritability, rules.irritability.start_phase[irritability]
         )
         phase = min(phase, rules.irritability.start_phase[irritability], key=PHASES.index)
-    b = _Builder(catalogue, inp.answers, phase, irritability, flags, inp.drivers, inp.start)
+    b = _Builder(catalogue, inp.answers, phase, irritability, flags, inp.drivers, inp.start, unit=inp.unit)
 
     _exercises(b)
     _adjuncts(b)
@@ -1570,8 +1588,10 @@ def _sources_line(ids: Sequence[str], catalogue: Catalogue) -> str:
     return f"sources: {'; '.join(dict.fromkeys(names))}" if names else "no published source"
 
 
-def format_plan_text(plan: Plan, catalogue: Catalogue) -> str:  # noqa: C901, PLR0915 - split pending (next wave)
-    """The plan as a physical therapist would hand it over, in plain text."""
+def format_plan_text(  # noqa: C901, PLR0915 - split pending (next wave)
+    plan: Plan, catalogue: Catalogue, unit: DistanceUnit = DistanceUnit.KM
+) -> str:
+    """The plan as a physical therapist would hand it over, in plain text (distances in ``unit``)."""
     rules = catalogue.plan
     out: list[str] = []
     if plan.stops_loading:
@@ -1628,7 +1648,7 @@ def format_plan_text(plan: Plan, catalogue: Catalogue) -> str:  # noqa: C901, PL
     if run.mode == "none":
         out.append("  No running this week.")
     elif run.mode == "walk_run":
-        stage_text = rules.return_to_run.stages[(run.stage or 1) - 1].text
+        stage_text = run_for_stage(run.stage or 1, catalogue, unit)[1]
         out.append(
             f"  Walk/run, stage {run.stage}: {stage_text}; "
             f"{run.runs_per_week} times a week, rest day between."
@@ -1637,8 +1657,8 @@ def format_plan_text(plan: Plan, catalogue: Catalogue) -> str:  # noqa: C901, PL
         out.append(f"  Continuous easy running, {run.runs_per_week} runs a week.")
     if run.max_single_run_km is not None:
         out.append(
-            f"  Longest single run: {run.max_single_run_km:g} km. "
-            f"Week total: at most {run.weekly_km_cap:g} km."
+            f"  Longest single run: {distance(run.max_single_run_km, unit)}. "
+            f"Week total: at most {distance(run.weekly_km_cap or 0.0, unit)}."
         )
     if run.mode != "none":
         out.append(f"  Effort: {run.effort}. Surface: {run.surface}.")

@@ -39,6 +39,7 @@ from heelcoach.domain.recurrence import RecurrenceFinding, detect_recurrence, st
 from heelcoach.domain.review_text import review_summary
 from heelcoach.domain.running import fit_run_to_phase, over_cap_notes, run_decision
 from heelcoach.domain.types import PHASES, Irritability, LoadSnapshot, Phase
+from heelcoach.domain.units import DistanceUnit
 from heelcoach.domain.warning_signs import open_warning_signs, stop_for_warning_signs
 from heelcoach.knowledge import Catalogue
 from heelcoach.knowledge.schema_plan import PlanRules
@@ -246,8 +247,10 @@ def weekly_review(
     catalogue: Catalogue,
     today: date,
     load: LoadSnapshot | None = None,
+    unit: DistanceUnit = DistanceUnit.KM,
 ) -> Review:
-    """Review the 7 days ending ``today`` and return the next plan version.
+    """Review the 7 days ending ``today`` and return the next plan version (runner texts' distances
+    in ``unit``).
 
     Pass every check-in since the plan started (at least the last 14 days): the previous week is
     needed to see whether morning pain is rising, the whole history to judge escalation.
@@ -265,13 +268,13 @@ def weekly_review(
     else:
         irritability = review_irritability(week, rules, plan.irritability)
         draft = _items_step(plan, week, catalogue, irritability, today)
-        run_choice, run = run_decision(plan, week, rules, catalogue, load)
+        run_choice, run = run_decision(plan, week, rules, catalogue, load, unit)
         draft.decisions.append(run_choice)
         draft.messages.extend(_pain_messages(week, rules))
-        draft.messages.extend(over_cap_notes(plan, week, checkins, rules))
+        draft.messages.extend(over_cap_notes(plan, week, checkins, rules, unit))
 
     phase, phase_rule = phase_step(plan, week, checkins, today, rules, adherence, run)
-    run = fit_run_to_phase(run, phase, rules)
+    run = fit_run_to_phase(run, phase, rules, unit)
     phase_change = (plan.phase, phase) if phase != plan.phase else None
     new_items, new_excluded = adapt_items(
         draft.items, draft.excluded, phase, irritability, rules, catalogue, week.tolerated(rules), today

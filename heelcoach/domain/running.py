@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from heelcoach.domain.checkin import CheckIn, Decision, RuleId, WeekFacts
 from heelcoach.domain.plan import Plan, RunPrescription, run_for_stage
 from heelcoach.domain.types import LoadSnapshot, Phase
+from heelcoach.domain.units import DistanceUnit, distance
 from heelcoach.knowledge import Catalogue
 from heelcoach.knowledge.schema_plan import PlanRules
 
@@ -52,7 +53,7 @@ def _hold_reason(rule: RuleId, week: WeekFacts, rules: PlanRules) -> str:
 
 
 def _walk_run(
-    plan: Plan, week: WeekFacts, rules: PlanRules, catalogue: Catalogue
+    plan: Plan, week: WeekFacts, rules: PlanRules, catalogue: Catalogue, unit: DistanceUnit = DistanceUnit.KM
 ) -> tuple[Decision, RunPrescription]:
     """The walk/run table: one stage back on a flare, one stage on after enough good repeats."""
     run = plan.run
@@ -60,7 +61,7 @@ def _walk_run(
     stage = run.stage or 1
     flare = week.flare(rules)
     if flare and stage > 1:
-        dist, text = run_for_stage(stage - 1, catalogue)
+        dist, text = run_for_stage(stage - 1, catalogue, unit)
         new = replace(
             run,
             stage=stage - 1,
@@ -83,7 +84,7 @@ def _walk_run(
             f"Each stage at least {rtr.repeats_per_stage_min} times before moving on.",
         ), run
     if stage < len(rtr.stages):
-        dist, text = run_for_stage(stage + 1, catalogue)
+        dist, text = run_for_stage(stage + 1, catalogue, unit)
         new = replace(
             run,
             stage=stage + 1,
@@ -115,7 +116,9 @@ def _floor(weekly: float, week: WeekFacts, rules: PlanRules) -> float:
     return max(weekly, _r(week.run_km * rules.flare_response.floor_share_of_ran))
 
 
-def _step_back(run: RunPrescription, week: WeekFacts, rules: PlanRules) -> tuple[Decision, RunPrescription]:
+def _step_back(
+    run: RunPrescription, week: WeekFacts, rules: PlanRules, unit: DistanceUnit
+) -> tuple[Decision, RunPrescription]:
     """Rule FLARE_STEP_BACK: one step below the last tolerated week, then climb back to it."""
     fr = rules.flare_response
     cap = run.weekly_km_cap or week.run_km
@@ -127,9 +130,9 @@ def _step_back(run: RunPrescription, week: WeekFacts, rules: PlanRules) -> tuple
     step = _r(max(0.0, tolerated - weekly) / fr.return_weeks)
     single = (run.max_single_run_km or weekly) * (1 - fr.step_back_pct / 100)
     why = (
-        f"After the flare, one step back: up to {weekly:g} km this week, about {fr.step_back_pct:g}% below "
-        f"the {tolerated:g} km your heel last tolerated. It climbs back to {tolerated:g} km over about "
-        f"{fr.return_weeks} pain-free weeks."
+        f"After the flare, one step back: up to {distance(weekly, unit)} this week, about "
+        f"{fr.step_back_pct:g}% below the {distance(tolerated, unit)} your heel last tolerated. It climbs "
+        f"back to {distance(tolerated, unit)} over about {fr.return_weeks} pain-free weeks."
     )
     new = _with_caps(
         run,
@@ -140,10 +143,14 @@ def _step_back(run: RunPrescription, week: WeekFacts, rules: PlanRules) -> tuple
         recover_to_km=_r(tolerated) if step > 0 else None,
         recover_step_km=step if step > 0 else None,
     )
-    return Decision("run", "regress", RuleId.FLARE_STEP_BACK, f"Flare: one step back to {weekly:g} km."), new
+    return Decision(
+        "run", "regress", RuleId.FLARE_STEP_BACK, f"Flare: one step back to {distance(weekly, unit)}."
+    ), new
 
 
-def _climb_back(run: RunPrescription, week: WeekFacts, rules: PlanRules) -> tuple[Decision, RunPrescription]:
+def _climb_back(
+    run: RunPrescription, week: WeekFacts, rules: PlanRules, unit: DistanceUnit
+) -> tuple[Decision, RunPrescription]:
     """Rule FLARE_RECOVERY: a pain-free week after a flare climbs one step back to the tolerated week."""
     target = run.recover_to_km or 0.0
     cap = run.weekly_km_cap or 0.0
@@ -154,8 +161,10 @@ def _climb_back(run: RunPrescription, week: WeekFacts, rules: PlanRules) -> tupl
     weekly = _floor(max(min(target, step_up), week.run_km), week, rules)
     done = weekly >= target - 0.05
     single = (run.max_single_run_km or weekly) * (1 + rules.load_caps.single_run_increase_pct.value / 100)
-    why = f"A pain-free week after the flare: back up to {weekly:g} km" + (
-        ", the load your heel tolerated before it." if done else f" on the way back to {target:g} km."
+    why = f"A pain-free week after the flare: back up to {distance(weekly, unit)}" + (
+        ", the load your heel tolerated before it."
+        if done
+        else f" on the way back to {distance(target, unit)}."
     )
     new = _with_caps(
         run,
@@ -167,12 +176,16 @@ def _climb_back(run: RunPrescription, week: WeekFacts, rules: PlanRules) -> tupl
         recover_step_km=None if done else run.recover_step_km,
     )
     return Decision(
-        "run", "progress", RuleId.FLARE_RECOVERY, f"Pain-free week: back up to {weekly:g} km."
+        "run", "progress", RuleId.FLARE_RECOVERY, f"Pain-free week: back up to {distance(weekly, unit)}."
     ), new
 
 
 def _grow(
-    run: RunPrescription, week: WeekFacts, rules: PlanRules, load: LoadSnapshot | None
+    run: RunPrescription,
+    week: WeekFacts,
+    rules: PlanRules,
+    load: LoadSnapshot | None,
+    unit: DistanceUnit = DistanceUnit.KM,
 ) -> tuple[Decision, RunPrescription]:
     """Rule LOAD_INCREASE: a calm week grows the caps a little, from what was actually run."""
     caps = rules.load_caps
@@ -196,13 +209,13 @@ def _grow(
             # she ran more than the cap and the heel took it: the cap follows what she tolerated
             weekly, rule = _r(week.run_km), RuleId.FOLLOW_WHAT_WAS_RUN
             why += (
-                f" You ran {week.run_km:g} km without a flare, so the cap follows it "
+                f" You ran {distance(week.run_km, unit)} without a flare, so the cap follows it "
                 "(it does not grow on top)."
             )
         elif weekly <= _r(current):
             why += (
-                f" The week's cap stays at {weekly:g} km: you ran about {actual:.0f} km of it, and it grows "
-                "from what you actually run."
+                f" The week's cap stays at {distance(weekly, unit)}: you ran about "
+                f"{distance(actual, unit, 0)} of it, and it grows from what you actually run."
             )
     else:
         weekly = grown
@@ -227,21 +240,27 @@ def _hold(
 
 
 def run_decision(
-    plan: Plan, week: WeekFacts, rules: PlanRules, catalogue: Catalogue, load: LoadSnapshot | None
+    plan: Plan,
+    week: WeekFacts,
+    rules: PlanRules,
+    catalogue: Catalogue,
+    load: LoadSnapshot | None,
+    unit: DistanceUnit = DistanceUnit.KM,
 ) -> tuple[Decision, RunPrescription]:
-    """The running decision of a weekly review: the first rule that fires, in this order."""
+    """The running decision of a weekly review: the first rule that fires, in this order (texts in
+    ``unit``)."""
     run = plan.run
     if run.mode == "none":
         return Decision("run", "hold", RuleId.NO_RUNNING, "Running stays paused."), run
     if run.mode == "walk_run":
-        return _walk_run(plan, week, rules, catalogue)
+        return _walk_run(plan, week, rules, catalogue, unit)
     if week.flare(rules):
-        return _step_back(run, week, rules)
+        return _step_back(run, week, rules, unit)
     blocker = week.progress_blocker(rules)
     if blocker is not None:
         return _hold(run, week, rules, blocker[0], _hold_reason(blocker[0], week, rules))
     if run.recover_to_km and week.pain_free(rules):
-        return _climb_back(run, week, rules)
+        return _climb_back(run, week, rules, unit)
     if week.next_morning_worse_days:
         return _hold(
             run,
@@ -252,10 +271,12 @@ def run_decision(
         )
     if week.runs < rules.return_to_run.repeats_per_stage_min:
         return _hold(run, week, rules, RuleId.STAGE_REPEATS, "Too few runs to judge: hold the running load.")
-    return _grow(run, week, rules, load)
+    return _grow(run, week, rules, load, unit)
 
 
-def fit_run_to_phase(run: RunPrescription, phase: Phase, rules: PlanRules) -> RunPrescription:
+def fit_run_to_phase(
+    run: RunPrescription, phase: Phase, rules: PlanRules, unit: DistanceUnit = DistanceUnit.KM
+) -> RunPrescription:
     """Rule: each phase runs at most its share of the runner's usual week (``run_volume_pct``)."""
     if run.mode != "continuous" or not run.usual_weekly_km or run.weekly_km_cap is None:
         return run
@@ -264,8 +285,8 @@ def fit_run_to_phase(run: RunPrescription, phase: Phase, rules: PlanRules) -> Ru
     if run.weekly_km_cap <= ceiling:
         return run
     why = (
-        f"{run.why} This phase keeps your week at about {share:g}% of your usual {run.usual_weekly_km:g} km "
-        f"({ceiling:g} km); the next phase allows more."
+        f"{run.why} This phase keeps your week at about {share:g}% of your usual "
+        f"{distance(run.usual_weekly_km, unit)} ({distance(ceiling, unit)}); the next phase allows more."
     )
     single = min(run.max_single_run_km or ceiling, ceiling)
     return replace(run, weekly_km_cap=ceiling, max_single_run_km=_r(single), why=why)
@@ -279,7 +300,13 @@ def _next_morning_worse(day: CheckIn, by_day: dict[date, CheckIn], rules: PlanRu
     return bool(after.next_morning_worse) or rise >= rules.pain_monitoring.next_morning_rise_points
 
 
-def over_cap_notes(plan: Plan, week: WeekFacts, checkins: Sequence[CheckIn], rules: PlanRules) -> list[str]:
+def over_cap_notes(
+    plan: Plan,
+    week: WeekFacts,
+    checkins: Sequence[CheckIn],
+    rules: PlanRules,
+    unit: DistanceUnit = DistanceUnit.KM,
+) -> list[str]:
     """Runs over the plan's caps this week, each with how the next morning was ('you ran 14 km
     against a 12.8 km cap; the next morning was worse')."""
     run = plan.run
@@ -296,10 +323,13 @@ def over_cap_notes(plan: Plan, week: WeekFacts, checkins: Sequence[CheckIn], rul
             worse
         ]
         notes.append(
-            f"On {c.day.strftime('%a %d %b')} you ran {c.run_km:g} km "
-            f"against a {single:g} km cap for one run{after}."
+            f"On {c.day.strftime('%a %d %b')} you ran {distance(c.run_km, unit)} "
+            f"against a {distance(single, unit)} cap for one run{after}."
         )
     cap = run.weekly_km_cap
     if cap is not None and week.run_km > cap + 0.05:
-        notes.append(f"This week you ran {week.run_km:g} km against a {cap:g} km cap for the week.")
+        notes.append(
+            f"This week you ran {distance(week.run_km, unit)} against a {distance(cap, unit)} cap for "
+            "the week."
+        )
     return notes

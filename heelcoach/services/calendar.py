@@ -24,8 +24,10 @@ from icalendar import Alarm, Calendar, Event
 
 from heelcoach import DISCLAIMER
 from heelcoach.domain.plan import WEEKDAYS, Plan, format_dose, session_days
+from heelcoach.domain.units import DistanceUnit, distance
 from heelcoach.services.context import AppContext
 from heelcoach.services.runner import NotFoundError, current_plan
+from heelcoach.services.units import unit_for
 from heelcoach.store.base import transaction
 from heelcoach.store.reminders import ReminderRecord, ReminderSettings
 from heelcoach.store.repositories import Repos
@@ -169,7 +171,14 @@ def _extra_time_events(plan: Plan, when: Reminders, until: datetime, owner: str)
     return events
 
 
-def plan_calendar(plan: Plan, when: Reminders, *, weeks: int = 4, owner: str = "runner") -> bytes:
+def plan_calendar(
+    plan: Plan,
+    when: Reminders,
+    *,
+    weeks: int = 4,
+    owner: str = "runner",
+    unit: DistanceUnit = DistanceUnit.KM,
+) -> bytes:
     """An iCalendar file: check-in every morning, exercise days and run days, repeating ``weeks``.
 
     ``owner`` keeps event ids apart between runners (a clinic exports many) and stable over plan
@@ -214,7 +223,7 @@ def plan_calendar(plan: Plan, when: Reminders, *, weeks: int = 4, owner: str = "
     run = plan.run
     if run.mode != "none" and run.runs_per_week > 0:
         days = session_days(WEEKDAYS, run.runs_per_week)
-        cap = f" No single run over {run.max_single_run_km:g} km." if run.max_single_run_km else ""
+        cap = f" No single run over {distance(run.max_single_run_km, unit)}." if run.max_single_run_km else ""
         first = _first_on_or_after(start, days)
         event = _event(
             plan,
@@ -269,4 +278,10 @@ def save_reminders(ctx: AppContext, person_id: int, when: Reminders, *, now: dat
 def calendar_for(ctx: AppContext, person_id: int, *, weeks: int = 4) -> bytes:
     """The current plan as recurring reminders at the runner's times (NotFoundError without a plan)."""
     _record, plan = current_plan(ctx, person_id)
-    return plan_calendar(plan, reminders_for(ctx, person_id), weeks=weeks, owner=f"person-{person_id}")
+    return plan_calendar(
+        plan,
+        reminders_for(ctx, person_id),
+        weeks=weeks,
+        owner=f"person-{person_id}",
+        unit=unit_for(ctx, person_id),
+    )

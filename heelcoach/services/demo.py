@@ -18,6 +18,7 @@ from typing import Any
 from heelcoach.services import runner
 from heelcoach.services.assess import load_answers_file, sample_answers_path
 from heelcoach.services.context import AppContext
+from heelcoach.services.units import DistanceUnit, save_unit
 
 
 def demo_answers() -> dict[str, Any]:
@@ -188,11 +189,14 @@ def _record_outcomes(ctx: AppContext, person_id: int, day: date, level: float, p
         runner.record_outcome(ctx, person_id, "psfs", _psfs_answers(ctx, psfs), taken_on=day)
 
 
-def run_demo(ctx: AppContext, start: date | None = None, weeks: int = WEEKS) -> DemoStory:
+def run_demo(
+    ctx: AppContext, start: date | None = None, weeks: int = WEEKS, unit: DistanceUnit = DistanceUnit.KM
+) -> DemoStory:
     """Replay the sample runner's first ``weeks`` weeks (at most 8) on the given (throwaway) store."""
     start = start or date.today() - timedelta(days=7 * weeks)
     clock = datetime.combine(start, time(7, 0), tzinfo=UTC)
     person = runner.create_person(ctx, "Demo runner (sample data)", now=clock)
+    save_unit(ctx, person.id, unit, now=clock)
     answers = demo_answers()
     intake = runner.save_intake(ctx, person.id, answers, now=clock)
     results = [
@@ -212,7 +216,7 @@ def run_demo(ctx: AppContext, start: date | None = None, weeks: int = WEEKS) -> 
         triage_doc=intake.intake.triage,
         screen_report=report,
         first_plan=first,
-        first_plan_text=runner.format_plan(ctx, first_plan),
+        first_plan_text=runner.format_plan(ctx, first_plan, unit),
     )
     current = first
     for week in range(min(weeks, WEEKS)):
@@ -252,7 +256,7 @@ def run_demo(ctx: AppContext, start: date | None = None, weeks: int = WEEKS) -> 
         )
         current = saved.record
     _final_record, final_plan = runner.current_plan(ctx, person.id)
-    return _finish(story, runner.progress(ctx, person.id), runner.format_plan(ctx, final_plan))
+    return _finish(story, runner.progress(ctx, person.id), runner.format_plan(ctx, final_plan, unit))
 
 
 def _finish(story: DemoStory, prog: runner.Progress, final_text: str) -> DemoStory:

@@ -13,14 +13,25 @@ from icalendar import Calendar, Event
 
 from heelcoach import DISCLAIMER
 from heelcoach.domain.plan import WEEKDAYS, Plan, PlanItem, format_dose, grade_label
+from heelcoach.domain.units import DistanceUnit, distance
 from heelcoach.knowledge import Catalogue
 from heelcoach.services.exercises import citations, illustration_png, keyframe_names, plain_words
 
 #: Unicode fonts looked for, in order; without one the PDF falls back to Latin-1 core fonts.
 _FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 _LATIN1_REPLACEMENTS = {
-    "\u2013": "-", "\u2014": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
-    "\u2022": "-", "\u2026": "...", "\u2264": "<=", "\u2265": ">=", "\u00d7": "x", "\u2192": "->",
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u2022": "-",
+    "\u2026": "...",
+    "\u2264": "<=",
+    "\u2265": ">=",
+    "\u00d7": "x",
+    "\u2192": "->",
 }
 _GROUPS: tuple[tuple[str, str], ...] = (
     ("Exercises", "exercise"),
@@ -186,7 +197,7 @@ def _item_body(pdf: _Handout, catalogue: Catalogue, sources: _Sources, item: Pla
     pdf.ln(3)
 
 
-def _running(pdf: _Handout, plan: Plan, catalogue: Catalogue) -> None:
+def _running(pdf: _Handout, plan: Plan, catalogue: Catalogue, unit: DistanceUnit) -> None:
     run = plan.run
     pdf.heading("Running this week")
     if run.mode == "none":
@@ -198,9 +209,9 @@ def _running(pdf: _Handout, plan: Plan, catalogue: Catalogue) -> None:
             f"{what}{stage}: {run.runs_per_week} runs a week. Effort: {run.effort}. Surface: {run.surface}."
         )
         if run.max_single_run_km is not None:
-            pdf.para(f"Longest single run: {run.max_single_run_km:g} km.")
+            pdf.para(f"Longest single run: {distance(run.max_single_run_km, unit)}.")
         if run.weekly_km_cap is not None:
-            pdf.para(f"Weekly total at most: {run.weekly_km_cap:g} km.")
+            pdf.para(f"Weekly total at most: {distance(run.weekly_km_cap, unit)}.")
         if run.cadence_cue_pct:
             pdf.para(f"Cadence cue: about {run.cadence_cue_pct:g}% more steps per minute at the same pace.")
     pdf.labelled("Why", plain_words(catalogue, run.why))
@@ -221,9 +232,11 @@ def _excluded_line(catalogue: Catalogue, ref_id: str, reason: str) -> str:
     return f"{name}: {plain_words(catalogue, text)}"
 
 
-def plan_pdf(plan: Plan, catalogue: Catalogue, *, title: str = "Your heel plan") -> bytes:
+def plan_pdf(
+    plan: Plan, catalogue: Catalogue, *, title: str = "Your heel plan", unit: DistanceUnit = DistanceUnit.KM
+) -> bytes:
     """The plan as a printable handout: what to do and how (steps and pictures), how much, on which
-    days, why, and how sure we are, with the sources listed at the end."""
+    days, why, and how sure we are, with the sources listed at the end; distances in ``unit``."""
     pdf = _Handout()
     pdf.add_page()
     pdf.set_font(pdf.family, "B", 18)
@@ -250,7 +263,7 @@ def plan_pdf(plan: Plan, catalogue: Catalogue, *, title: str = "Your heel plan")
         pdf.heading(heading)
         for item in items:
             _item(pdf, catalogue, sources, item)
-    _running(pdf, plan, catalogue)
+    _running(pdf, plan, catalogue, unit)
     if plan.excluded:
         pdf.heading("Left out of your plan, and why")
         for ex in plan.excluded:

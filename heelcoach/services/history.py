@@ -23,6 +23,7 @@ from heelcoach.domain import load as load_mod
 from heelcoach.domain.plan import WEEKDAYS, Plan, plan_from_dict
 from heelcoach.services.context import AppContext
 from heelcoach.services.imports import list_runs
+from heelcoach.services.units import unit_for
 from heelcoach.store.base import transaction
 from heelcoach.store.repositories import CheckInRecord, PlanVersionRecord, Repos
 
@@ -87,7 +88,8 @@ def running_history(ctx: AppContext, person_id: int, today: date) -> RunningHist
     count = (this_monday - first).days // 7 + 1
     table = load_mod.weekly_table(loads, today, count) if loads else []
     watch = {row.week_start: row for row in table}
-    spikes = [sp for sp in load_mod.spike_findings(loads, ctx.catalogue.load) if sp.day >= first]
+    unit = unit_for(ctx, person_id)
+    spikes = [sp for sp in load_mod.spike_findings(loads, ctx.catalogue.load, unit) if sp.day >= first]
     spike_words = {_monday(sp.day): sp.summary for sp in spikes}
     weeks = []
     for k in range(count):

@@ -22,6 +22,7 @@ from heelcoach.activities.model import FORMAT_RANK, Activity, same_activity
 from heelcoach.domain import load as load_mod
 from heelcoach.domain.types import DriverEvidence, LoadSnapshot
 from heelcoach.services.context import AppContext
+from heelcoach.services.units import unit_for
 from heelcoach.store.activities import Activities, ActivityRecord
 from heelcoach.store.base import transaction
 from heelcoach.store.repositories import People, PersonRecord
@@ -356,15 +357,16 @@ def load_report(ctx: AppContext, person_id: int, today: date, weeks: int = 8, re
     loads = _loads(acts)
     snap = load_mod.load_snapshot(loads, today, rules) if any(a.is_running for a in loads) else None
     horizon = today - timedelta(weeks=weeks)
+    unit = unit_for(ctx, person_id)
     return LoadReport(
         today=today,
         recent=acts[-recent:][::-1],
         weeks=load_mod.weekly_table(loads, today, weeks),
-        spikes=[s for s in load_mod.spike_findings(loads, rules) if s.day >= horizon],
+        spikes=[s for s in load_mod.spike_findings(loads, rules, unit) if s.day >= horizon],
         snapshot=snap,
         acwr=load_mod.acwr(loads, today, rules),
         monotony=load_mod.monotony_strain(loads, today, rules),
-        caps=load_mod.run_caps(snap, rules) if snap else None,
+        caps=load_mod.run_caps(snap, rules, unit) if snap else None,
         ten_percent_note=rules.ten_percent_rule.plain,
         cross_training_note=rules.cross_training.strip(),
     )

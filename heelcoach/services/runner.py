@@ -37,11 +37,13 @@ from heelcoach.domain import outcomes as outcomes_mod
 from heelcoach.domain import plan as plan_mod
 from heelcoach.domain import screen as screen_mod
 from heelcoach.domain.types import DriverEvidence, LoadSnapshot
+from heelcoach.domain.units import DistanceUnit
 from heelcoach.services import assess as assess_mod
 from heelcoach.services import imports as imports_mod
 from heelcoach.services.context import AppContext
 from heelcoach.store.all_tables import metadata
 from heelcoach.store.base import transaction
+from heelcoach.store.preferences import Preferences
 from heelcoach.store.repositories import (
     CheckInRecord,
     IntakeRecord,
@@ -307,6 +309,12 @@ def _screen_results(record: ScreenRecord) -> tuple[Any, ...]:
 # Other sources of evidence and load: watch files and gait reports
 
 
+def unit_for_person(ctx: AppContext, person_id: int) -> DistanceUnit:
+    """The runner's distance unit for texts built for them (km until they choose)."""
+    with transaction(ctx.sessions) as s:
+        return Preferences(s).distance_unit(person_id) or DistanceUnit.KM
+
+
 def load_snapshot(ctx: AppContext, person_id: int, today: date) -> LoadSnapshot | None:
     """What the imported watch files say about load, or None when there are none."""
     return imports_mod.load_snapshot(ctx, person_id, today)
@@ -413,6 +421,7 @@ def _fresh_plan(
             load=load,
             start=start,
             cadence_cue_pct=cadence_cue_pct,
+            unit=unit_for_person(ctx, person_id),
         ),
         ctx.catalogue,
         cleared_on,
@@ -540,9 +549,9 @@ def current_plan(ctx: AppContext, person_id: int) -> tuple[PlanVersionRecord, An
     return record, _plan_of(record)
 
 
-def format_plan(ctx: AppContext, plan: Any) -> str:
-    """The plan as plain text for a runner."""
-    return str(plan_mod.format_plan_text(plan, ctx.catalogue))
+def format_plan(ctx: AppContext, plan: Any, unit: DistanceUnit = DistanceUnit.KM) -> str:
+    """The plan as plain text for a runner (distances in ``unit``)."""
+    return str(plan_mod.format_plan_text(plan, ctx.catalogue, unit))
 
 
 @dataclass(frozen=True, slots=True)
@@ -570,6 +579,7 @@ def this_week(ctx: AppContext, person_id: int, today: date | None = None) -> Wee
         if record is None:
             raise NotFoundError("No plan yet: run `heelcoach plan` after `heelcoach assess` to make one.")
         week_checkins = repos.checkins.between(person_id, record.starts_on, today)
+        unit = Preferences(s).distance_unit(person_id) or DistanceUnit.KM
     plan = _plan_of(record)
     day_of_week = (today - record.starts_on).days + 1
     return WeekView(
@@ -581,7 +591,7 @@ def this_week(ctx: AppContext, person_id: int, today: date | None = None) -> Wee
         checkins=tuple(week_checkins),
         checked_in_today=any(c.day == today for c in week_checkins),
         review_due=day_of_week >= WEEK_DAYS,
-        text=plan_mod.format_plan_text(plan, ctx.catalogue),
+        text=plan_mod.format_plan_text(plan, ctx.catalogue, unit),
     )
 
 
@@ -997,10 +1007,11 @@ def run_weekly_review(
         # weeks since the start (should we escalate?).
         checkins = repos.checkins.between(person_id, None, today)
         this_week_count = sum(1 for c in checkins if c.day >= today - timedelta(days=WEEK_DAYS - 1))
+        unit = Preferences(s).distance_unit(person_id) or DistanceUnit.KM
     plan = _plan_of(previous)
     load = load_snapshot(ctx, person_id, today)
     review = progression.weekly_review(
-        plan, tuple(_domain_checkin(c) for c in checkins), ctx.catalogue, today, load=load
+        plan, tuple(_domain_checkin(c) for c in checkins), ctx.catalogue, today, load=load, unit=unit
     )
     new_plan = review.new_plan if review.new_plan is not None else plan
     decision = {

@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 from heelcoach.services import assess as assess_service
 from heelcoach.services import imports as imports_service
-from heelcoach.services import runner
+from heelcoach.services import runner, units
 from heelcoach.services.context import AppContext
 from heelcoach.services.jobs import JobError, JobRunner, ThreadJobRunner
+from heelcoach.services.units import DistanceUnit
 from heelcoach.web.views import TriageView, triage_view
 
 if TYPE_CHECKING:
@@ -293,7 +294,7 @@ class Backend:
             _record, plan = runner.current_plan(self.ctx, person_id)
         except runner.NotFoundError:
             return None
-        return handout.plan_pdf(plan, self.ctx.catalogue)
+        return handout.plan_pdf(plan, self.ctx.catalogue, unit=self.distance_unit(person_id))
 
     def plan_calendar_ics(self, person_id: int, weeks: int = 1) -> bytes | None:
         """The current plan as recurring reminders (RRULE, VALARM, the runner's time zone); None
@@ -329,6 +330,16 @@ class Backend:
             (person_id, "stop"), lambda: runner.stop_referral(self.ctx, person_id)
         )
         return referral
+
+    def distance_unit(self, person_id: int) -> DistanceUnit:
+        """The runner's distance unit (kilometres until they choose)."""
+        unit: DistanceUnit = self.cached((person_id, "units"), lambda: units.unit_for(self.ctx, person_id))
+        return unit
+
+    def set_distance_unit(self, person_id: int, unit: DistanceUnit) -> None:
+        """Store the runner's distance unit (every cached page is rebuilt in it)."""
+        with self._writing(person_id):
+            units.save_unit(self.ctx, person_id, unit)
 
     def clinician_seen(self, person_id: int, seen_on: date) -> runner.PlanVersionRecord:
         """Record that a clinician has seen the runner; the paused plan resumes (ServiceError if not)."""

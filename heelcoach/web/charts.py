@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
 
+from heelcoach.domain.units import DistanceUnit, from_km
+
 WIDTH = 400
 HEIGHT = 230
 PAD_L, PAD_R, PAD_T, PAD_B = 40, 30, 14, 30
@@ -208,17 +210,20 @@ def weekly_km_chart(
     spikes: Sequence[str] = (),
     cap_km: float | None = None,
     cap_label: str = "",
+    unit: DistanceUnit = DistanceUnit.KM,
 ) -> str:
     """Weekly running distance: bars, weeks with a single-run spike marked (a triangle above the
-    bar, ``spikes[i]`` its words), and the plan's weekly cap as a dashed line."""
+    bar, ``spikes[i]`` its words), and the plan's weekly cap as a dashed line; drawn in ``unit``."""
+    km = [round(from_km(k, unit), 1) for k in km]
+    cap_km = round(from_km(cap_km, unit), 1) if cap_km else cap_km
     n = len(labels)
     top = max([*km, cap_km or 0.0, 5.0])
     hi = _nice_top(top * 1.08)
     marked = [i for i, words in enumerate(spikes) if words]
     desc = (
-        f"{n} weeks; highest {max(km, default=0):g} km"
+        f"{n} weeks; highest {max(km, default=0):g} {unit.label}"
         + (f"; {len(marked)} week(s) with a single-run spike" if marked else "")
-        + (f"; weekly cap {cap_km:g} km" if cap_km else "")
+        + (f"; weekly cap {cap_km:g} {unit.label}" if cap_km else "")
     )
     parts = _frame(title, desc, [], 0, hi, [hi * k / 4 for k in range(5)])
     for i in _x_ticks(labels):
@@ -234,7 +239,7 @@ def weekly_km_chart(
         parts.append(
             f'<rect class="bar{" spike" if spike else ""}" x="{_xb(i, n) - width / 2:.1f}" y="{y:.1f}" '
             f'width="{width:.1f}" height="{_y(0, 0, hi) - y:.1f}">'
-            f"<title>week of {escape(labels[i])}: {value:g} km{escape(note)}</title></rect>"
+            f"<title>week of {escape(labels[i])}: {value:g} {unit.label}{escape(note)}</title></rect>"
         )
         if spike:
             cx, top_y = _xb(i, n), y - 4
@@ -247,7 +252,7 @@ def weekly_km_chart(
         parts.append(f'<line class="cap" x1="{PAD_L}" x2="{WIDTH - PAD_R}" y1="{y:.1f}" y2="{y:.1f}"/>')
         parts.append(
             f'<text class="cap-label" x="{PAD_L + 4}" y="{y - 5:.1f}" text-anchor="start">'
-            f"{escape(cap_label or f'cap {cap_km:g} km')}</text>"
+            f"{escape(cap_label or f'cap {cap_km:g} {unit.label}')}</text>"
         )
     parts.append("</svg>")
     return "".join(parts)

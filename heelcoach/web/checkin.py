@@ -6,7 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from heelcoach.domain.units import DistanceUnit, from_km, to_km
 from heelcoach.services.runner import OLDEST_CHECKIN_DAYS
+
+#: The longest run a check-in accepts (km; typed in the runner's unit).
+MAX_RUN_KM = 300.0
 
 PAIN_FIELDS = ("first_step_pain", "worst_pain", "run_pain_during", "run_pain_after")
 
@@ -56,8 +60,12 @@ def _float(text: str, name: str, errors: dict[str, str], hi: float) -> float | N
     return value
 
 
-def parse_checkin(form: dict[str, list[str]], today: date) -> tuple[dict[str, Any], CheckInForm]:
-    """(keyword arguments for ``CheckInInput``, the form for redisplay); errors name the field."""
+def parse_checkin(
+    form: dict[str, list[str]], today: date, unit: DistanceUnit = DistanceUnit.KM
+) -> tuple[dict[str, Any], CheckInForm]:
+    """(keyword arguments for ``CheckInInput``, the form for redisplay); errors name the field.
+
+    The run distance is typed in the runner's ``unit`` and converted to km here."""
     one = {k: (v[-1].strip() if v else "") for k, v in form.items()}
     errors: dict[str, str] = {}
     day = today
@@ -73,7 +81,8 @@ def parse_checkin(form: dict[str, list[str]], today: date) -> tuple[dict[str, An
     pains = {name: _int(one.get(name, ""), name, errors) for name in PAIN_FIELDS}
     if pains["first_step_pain"] is None and "first_step_pain" not in errors:
         errors["first_step_pain"] = "Please rate your first steps this morning (0 if there was no pain)."
-    run_km = _float(one.get("run_km", ""), "run_km", errors, 300.0)
+    typed = _float(one.get("run_km", ""), "run_km", errors, round(from_km(MAX_RUN_KM, unit)))
+    run_km = None if typed is None else round(to_km(typed, unit), 3)
     run_minutes = _float(one.get("run_minutes", ""), "run_minutes", errors, 1440.0)
     if (pains["run_pain_during"] is not None or pains["run_pain_after"] is not None) and not (
         run_km or run_minutes

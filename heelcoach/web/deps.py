@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from heelcoach import DISCLAIMER
 from heelcoach.services.context import AppContext
+from heelcoach.services.units import DistanceUnit
 from heelcoach.web.backend import Backend
 from heelcoach.web.csrf import csrf_token
 
@@ -64,6 +65,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "csrf_token": csrf_token(request),
         "flash": request.session.pop("flash", None),
         "stop_referral": _stop_referral(request),
+        "units": distance_unit(request),
     }
 
 
@@ -85,6 +87,15 @@ def _stop_referral(request: Request) -> str | None:
         return get_backend(request).stop_referral(pid)
     except LookupError:
         return None
+
+
+def distance_unit(request: Request) -> DistanceUnit:
+    """The current runner's distance unit (km when there is no runner or none chosen)."""
+    pid = _logged_in_runner(request) if getattr(request.app.state, "resolve_person", None) else None
+    pid = pid if pid is not None else request.session.get("person_id")
+    if not isinstance(pid, int):
+        return DistanceUnit.KM
+    return get_backend(request).distance_unit(pid)
 
 
 def render(request: Request, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:

@@ -7,6 +7,8 @@ from typing import Any
 
 from jinja2 import Environment
 
+from heelcoach.domain.units import DistanceUnit, distance, number
+
 
 def words(value: Any) -> str:
     """``calf_capacity`` -> ``Calf capacity``."""
@@ -38,8 +40,24 @@ def num(value: Any, digits: int = 1) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def dist(km: Any, unit: Any = DistanceUnit.KM, digits: int = 1) -> str:
+    """A distance stored in km, shown in the runner's unit with its label ('8.1 mi'); '–' for nothing."""
+    if km is None or km == "":
+        return "–"
+    return distance(float(km), DistanceUnit(unit or DistanceUnit.KM), digits)
+
+
+def distnum(km: Any, unit: Any = DistanceUnit.KM, digits: int = 1) -> str:
+    """The number of a distance in the runner's unit, without the label (table cells under a header)."""
+    if km is None or km == "":
+        return "–"
+    return number(float(km), DistanceUnit(unit or DistanceUnit.KM), digits)
+
+
 def install_filters(env: Environment) -> None:
     """Register the filters on a Jinja2 environment."""
     env.filters["words"] = words
     env.filters["nicedate"] = nicedate
     env.filters["num"] = num
+    env.filters["dist"] = dist
+    env.filters["distnum"] = distnum

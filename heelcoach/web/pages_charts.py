@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from heelcoach.domain.units import distance, pace, pace_label
 from heelcoach.services import history as history_service
 from heelcoach.web.charts import Series, line_chart
-from heelcoach.web.deps import get_ctx, person_id, render
+from heelcoach.web.deps import distance_unit, get_ctx, person_id, render
 
 router = APIRouter()
 
@@ -20,7 +21,7 @@ def _span(values: list[float | None], pad: float, floor: float = 0.0) -> tuple[f
     return float(int(lo)), float(int(hi) + 1)
 
 
-def _chart(title: str, km: list[float], values: list[float | None], pad: float, css: str) -> str:
+def _chart(title: str, km: list[str], values: list[float | None], pad: float, css: str) -> str:
     if not any(v is not None for v in values):
         return ""
     lo, hi = _span(values, pad)
@@ -28,7 +29,7 @@ def _chart(title: str, km: list[float], values: list[float | None], pad: float, 
         hi += 1  # a whole-number middle tick
     return line_chart(
         title,
-        [f"{k:.1f} km" for k in km],
+        km,
         [Series(title, values, css)],
         lo=lo,
         hi=hi,
@@ -49,11 +50,13 @@ def run_detail_page(request: Request, sha256: str, session_index: int) -> Respon
             problem="No such run: go back to Runs and pick one.",
         )
     detail = history_service.run_detail(get_ctx(request), person_id(request), sha256, session_index)
-    km = list(detail.distance_km)
+    unit = distance_unit(request)
+    km = [distance(k, unit) for k in detail.distance_km]
+    paces = [None if p is None else round(pace(p, unit), 2) for p in detail.pace_min_per_km]
     charts = [
         (
-            "Pace (minutes per km; lower is faster)",
-            _chart("Pace, min/km", km, list(detail.pace_min_per_km), 0.5, "a"),
+            f"Pace (minutes per {unit.label}; lower is faster)",
+            _chart(f"Pace, {pace_label(unit)}", km, paces, 0.5, "a"),
         ),
         ("Heart rate (beats per minute)", _chart("Heart rate, bpm", km, list(detail.heart_rate_bpm), 5, "b")),
         ("Cadence (steps per minute)", _chart("Cadence, steps/min", km, list(detail.cadence_spm), 5, "a")),

@@ -8,7 +8,9 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
+from heelcoach.domain.units import DistanceUnit, distance
 from heelcoach.services import daily as daily_service
 from heelcoach.services import history as history_service
 from heelcoach.web.charts import (
@@ -20,7 +22,15 @@ from heelcoach.web.charts import (
     weekly_km_chart,
 )
 from heelcoach.web.checkin import RED_FLAG_SYMPTOMS, CheckInForm, parse_checkin, service_errors
-from heelcoach.web.deps import cached_or_build, get_backend, get_ctx, person_id, render, render_cached
+from heelcoach.web.deps import (
+    cached_or_build,
+    distance_unit,
+    get_backend,
+    get_ctx,
+    person_id,
+    render,
+    render_cached,
+)
 from heelcoach.web.plan_views import plan_view, today_items
 from heelcoach.web.result_views import stopped_by_triage
 
@@ -64,7 +74,7 @@ def _today_page(
             max_day=today.isoformat(),
             min_day=(today - timedelta(days=30)).isoformat(),
         )
-    view = plan_view(cat, week.plan, week.record.version)
+    view = plan_view(cat, week.plan, week.record.version, distance_unit(request))
     exercises, relief = today_items(view, today)
     done_today: list[str] = []
     todays_checkin = next((c for c in week.checkins if c.day == today), None)
@@ -125,7 +135,8 @@ async def today_page(request: Request) -> Response:
 async def checkin(request: Request) -> Response:
     """Save the check-in; errors are shown next to their fields."""
     today = _today(request)
-    kwargs, form = parse_checkin(await _form_lists(request), today)
+    unit = await run_in_threadpool(distance_unit, request)
+    kwargs, form = parse_checkin(await _form_lists(request), today, unit)
     if form.errors:
         return _today_page(request, form, status_code=422)
     pid = person_id(request)
@@ -183,7 +194,7 @@ def plan_page(request: Request) -> Response:
     week = get_backend(request).this_week(pid, _today(request))
     if week is None:
         return render(request, "plan.html", title="Plan", plan=None, stopped=stopped_by_triage(request, pid))
-    view = plan_view(get_ctx(request).catalogue, week.plan, week.record.version)
+    view = plan_view(get_ctx(request).catalogue, week.plan, week.record.version, distance_unit(request))
     paused = paused_by_warning(week.record.decision) and view.referral_stops
     return render(request, "plan.html", title="Plan", plan=view, week=week, paused_by_warning=paused)
 
@@ -242,6 +253,7 @@ def progress_charts(
     mcids: dict[str, float],
     pain_rules: Any = None,
     days: Sequence[Any] = (),
+    unit: DistanceUnit = DistanceUnit.KM,
 ) -> dict[str, Any]:
     """SVG charts for the Progress page: first-step pain on the pain-monitoring zones, weekly running
     (watch files, else check-in km) with the plan's cap and spikes, an adherence calendar, outcomes."""
@@ -266,12 +278,13 @@ def progress_charts(
     cap = getattr(history, "cap_km", None)
     load_chart = (
         weekly_km_chart(
-            "Weekly running (km)",
+            f"Weekly running ({unit.label})",
             [f"{w.week_start:%d %b}" for w in weeks],
             [w.km for w in weeks],
             [w.spike for w in weeks],
             cap_km=cap,
-            cap_label=f"this week's cap {cap:g} km" if cap else "",
+            cap_label=f"this week's cap {distance(cap, unit)}" if cap else "",
+            unit=unit,
         )
         if any(w.km for w in weeks)
         else ""
@@ -413,5 +426,7 @@ def _progress_page(request: Request) -> Response:
         "progress.html",
         title="Progress",
         data=data,
-        **progress_charts(data, history, mcids, ctx.catalogue.plan.pain_monitoring, days),
+        **progress_charts(
+            data, history, mcids, ctx.catalogue.plan.pain_monitoring, days, distance_unit(request)
+        ),
     )

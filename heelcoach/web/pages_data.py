@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 
 from heelcoach.services.jobs import JobStatus
+from heelcoach.services.units import parse_unit
 from heelcoach.web.backend import GaitJobResult
 from heelcoach.web.deps import get_backend, person_id, render
 from heelcoach.web.gait_views import frame_file, gait_report_view, history_rows
@@ -187,6 +188,20 @@ def gait_frame(request: Request, name: str) -> Response:
 def settings_page(request: Request) -> Response:
     """Profile, export and delete."""
     return render(request, "settings.html", title="Settings", person=person_id(request))
+
+
+@router.post("/settings/units", response_class=HTMLResponse)
+async def units_save(request: Request, unit: Annotated[str, Form()] = "") -> Response:
+    """Store kilometres or miles; every page, the handout and the CLI show distances in it."""
+    try:
+        chosen = parse_unit(unit[:20])
+    except ValueError as exc:
+        return render(
+            request, "settings.html", 422, title="Settings", person=person_id(request), unit_error=str(exc)
+        )
+    await run_in_threadpool(get_backend(request).set_distance_unit, person_id(request), chosen)
+    request.session["flash"] = f"Distances are now shown in {chosen.plural}."
+    return RedirectResponse("/settings", status_code=303)
 
 
 @router.get("/settings/export.json")

@@ -38,7 +38,8 @@ def _max_mb(request: Request) -> int:
 
 
 def _runs_page(request: Request, refused: list[str] | None = None, status_code: int = 200) -> Response:
-    view = runs_view(get_backend(request).runs(person_id(request), _today(request)))
+    pid = person_id(request)
+    view = runs_view(get_backend(request).runs(pid, _today(request)), get_backend(request).distance_unit(pid))
     return render(
         request,
         "runs.html",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from heelcoach.domain.units import DistanceUnit, distance
 from heelcoach.knowledge import Catalogue
 from heelcoach.web.views import SourceView, attr, sources
 
@@ -152,8 +153,8 @@ def item_view(catalogue: Catalogue, item: Any) -> ItemView:
     )
 
 
-def run_view(catalogue: Catalogue, run: Any) -> RunView:
-    """The running allowance in words."""
+def run_view(catalogue: Catalogue, run: Any, unit: DistanceUnit = DistanceUnit.KM) -> RunView:
+    """The running allowance in words (distances in ``unit``)."""
     mode = str(attr(run, "mode", "none"))
     per_week = int(attr(run, "runs_per_week", 0) or 0)
     longest = attr(run, "max_single_run_km")
@@ -165,7 +166,7 @@ def run_view(catalogue: Catalogue, run: Any) -> RunView:
     else:
         headline = f"Easy running, up to {per_week} runs a week"
         if longest:
-            headline += f", none longer than {longest:g} km"
+            headline += f", none longer than {distance(longest, unit)}"
     return RunView(
         mode=mode,
         headline=headline,
@@ -181,7 +182,9 @@ def run_view(catalogue: Catalogue, run: Any) -> RunView:
     )
 
 
-def plan_view(catalogue: Catalogue, plan: Any, version: int) -> PlanView:
+def plan_view(
+    catalogue: Catalogue, plan: Any, version: int, unit: DistanceUnit = DistanceUnit.KM
+) -> PlanView:
     """The plan for the Plan page."""
     phase = str(attr(plan, "phase"))
     rules = catalogue.plan
@@ -217,7 +220,7 @@ def plan_view(catalogue: Catalogue, plan: Any, version: int) -> PlanView:
         rationale=str(attr(plan, "rationale", "")),
         groups=groups,
         excluded=excluded,
-        run=run_view(catalogue, attr(plan, "run")),
+        run=run_view(catalogue, attr(plan, "run"), unit),
         escalation_rules=[str(r) for r in attr(plan, "escalation_rules", ()) or ()],
         referral=attr(plan, "referral"),
         referral_stops=referral_stops(plan),

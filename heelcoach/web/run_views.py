@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from heelcoach.domain.units import DistanceUnit, distance
 from heelcoach.web.charts import weekly_km_chart
 from heelcoach.web.views import attr
 
@@ -106,7 +107,7 @@ def history_weeks(history: Any) -> list[dict[str, Any]]:
     return out
 
 
-def history_chart(history: Any) -> str:
+def history_chart(history: Any, unit: DistanceUnit = DistanceUnit.KM) -> str:
     """Weekly running over the whole imported history, spikes marked, with the plan's weekly cap."""
     weeks = list(getattr(history, "weeks", ()))
     if not any(w.km for w in weeks):
@@ -114,16 +115,17 @@ def history_chart(history: Any) -> str:
     long_span = len(weeks) > 60
     cap = getattr(history, "cap_km", None)
     return weekly_km_chart(
-        f"Weekly running (km), {weeks[0].week_start:%b %Y} to {weeks[-1].week_start:%b %Y}",
+        f"Weekly running ({unit.label}), {weeks[0].week_start:%b %Y} to {weeks[-1].week_start:%b %Y}",
         [f"{w.week_start:%b %Y}" if long_span else f"{w.week_start:%d %b}" for w in weeks],
         [w.km for w in weeks],
         [w.spike for w in weeks],
         cap_km=cap,
-        cap_label=f"this week's cap {cap:g} km" if cap else "",
+        cap_label=f"this week's cap {distance(cap, unit)}" if cap else "",
+        unit=unit,
     )
 
 
-def runs_view(data: dict[str, Any]) -> RunsView:
+def runs_view(data: dict[str, Any], unit: DistanceUnit = DistanceUnit.KM) -> RunsView:
     """Rows, weekly table, chart and the headline spike warning from ``Backend.runs``."""
     spikes_by_start = {attr(sp, "start"): sp for sp in data.get("spikes", [])}
     rows = []
@@ -166,7 +168,7 @@ def runs_view(data: dict[str, Any]) -> RunsView:
     history = data.get("history")
     if getattr(history, "weeks", None):
         weeks = history_weeks(history)
-    chart = history_chart(data.get("history"))
+    chart = history_chart(data.get("history"), unit)
     warning = ""
     snapshot = data.get("snapshot")
     band = str(attr(snapshot, "spike_band", "none") or "none") if snapshot is not None else "none"
@@ -174,7 +176,7 @@ def runs_view(data: dict[str, Any]) -> RunsView:
         spike_km = _num(attr(snapshot, "spike_run_km"))
         warning = (
             f"In the last 7 days you ran {SPIKE_WORDS[band]}"
-            + (f" ({spike_km:g} km)" if spike_km else "")
+            + (f" ({distance(spike_km, unit)})" if spike_km else "")
             + ". Single runs much longer than usual are one of the clearest injury signals: "
             "keep the next runs no longer than your usual longest run."
         )
