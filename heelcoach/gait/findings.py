@@ -1,5 +1,5 @@
 """Turn metrics into findings with the knowledge base's indicative bands, never claiming a
-difference smaller than the method's error (EVIDENCE.md section 6), and into driver evidence.
+difference smaller than the method's error (docs/EVIDENCE.md section 6), and into driver evidence.
 """
 
 from __future__ import annotations
