@@ -223,7 +223,7 @@ def _adherence_message(
     if (
         not strength_item_ids(plan, catalogue)
         or not expected
-        or share >= rules.review_adherence_to_progress.value
+        or share >= rules.progression.item_adherence_min
     ):
         return None
     days = min(rules.progression.adherence_window_days, (today - min(c.day for c in checkins)).days + 1)

@@ -105,6 +105,8 @@ class Reference(Model):
     kind: Literal["seed", "guideline", "trial", "review", "cohort", "case_report", "expert", "other"]
     year: int | None = None
     url: str | None = None
+    participants: int | None = Field(default=None, ge=1, description="how many people a study followed")
+    population: str = Field(default="people", description="who they were, plural: 'runners'")
     note: str = ""
 
 
