@@ -357,6 +357,13 @@ class GuidedSessionRule(SourcedRule):
     plain: str = Field(min_length=10)
 
 
+class RuleTexts(Model):
+    """What each named rule of the engine means, for a clinician (``RuleId``, ``DailyRuleId``)."""
+
+    weekly_review: dict[Id, str] = Field(min_length=1)
+    daily_answer: dict[Id, str] = Field(min_length=1)
+
+
 class PlanRules(Model):
     """Numbers and criteria the plan engine uses, each with its sources."""
 
@@ -382,6 +389,7 @@ class PlanRules(Model):
     checkin_warning_signs: CheckinWarningSigns
     daily_answer: DailyAnswerRule
     guided_session: GuidedSessionRule
+    rule_texts: RuleTexts
 
     @model_validator(mode="before")
     @classmethod
