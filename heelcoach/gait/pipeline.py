@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from heelcoach.gait.activity import ActivityClassifier, TimeScale, judge_time_scale
 from heelcoach.gait.base import GaitAlgorithm, check_option
-from heelcoach.gait.errors import NoPersonError, TooShortError, UnreadableVideoError
+from heelcoach.gait.errors import NobodyInVideoError, TooShortError, UnreadableVideoError
 from heelcoach.gait.events import (
     Contact,
     FrontalEventDetector,
@@ -139,7 +139,7 @@ class GaitAnalysis(GaitAlgorithm):
         self.max_gap_s = max_gap_s
 
     def run(self, keypoints: Keypoints, source: str = "", input_kind: str = "keypoints") -> GaitAnalysis:
-        """Analyse ``keypoints``; raise NoPersonError/TooShortError when there is nothing to measure."""
+        """Analyse ``keypoints``; raise NobodyInVideoError/TooShortError when there is nothing to measure."""
         name = source or keypoints.source
         if self.slowed_down and self.slowed_down != 1.0:
             real_fps = keypoints.fps * self.slowed_down
@@ -152,7 +152,7 @@ class GaitAnalysis(GaitAlgorithm):
         present = masked.present()
         n_person = int(present.sum())
         if n_person == 0:
-            raise NoPersonError(
+            raise NobodyInVideoError(
                 f"{name}: no person was found in any frame. Film the runner's whole body, in good light, "
                 "with nobody else in view."
             )

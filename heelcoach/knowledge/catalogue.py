@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from heelcoach.errors import KnowledgeError
 from heelcoach.knowledge.schema import (
     CrossTraining,
     EducationTopic,
@@ -38,10 +39,6 @@ from heelcoach.knowledge.schema_plan import OutcomeInstruments, PlanRules
 from heelcoach.knowledge.schema_triage import TriageKnowledge
 
 T = TypeVar("T", bound=BaseModel)
-
-
-class KnowledgeError(ValueError):
-    """The knowledge base is inconsistent; the message names the file and the field."""
 
 
 #: List files: file name -> (top-level key, item model).

@@ -19,6 +19,8 @@ import string
 from collections.abc import Mapping
 from typing import Any
 
+from heelcoach.errors import KnowledgeError
+
 _WORDS = (
     "zero",
     "one",
@@ -36,7 +38,7 @@ _WORDS = (
 )
 
 
-class TemplateError(ValueError):
+class TemplateError(KnowledgeError):
     """A knowledge text names a field that does not exist or a format that is not known."""
 
 
