@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from heelcoach.activities.model import ActivityFileError
+from heelcoach.errors import InvalidInputError
 
 ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx")
 
@@ -73,7 +74,7 @@ def is_activity_name(name: str) -> bool:
     return lower.endswith(ACTIVITY_SUFFIXES)
 
 
-class ArchiveRefusedError(Exception):
+class ArchiveRefusedError(InvalidInputError):
     """The whole archive is refused; ``problem`` says why in plain words."""
 
     def __init__(self, problem: str) -> None:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Literal, NamedTuple
 
 from heelcoach.domain.load import RUNNING_SPORTS as DOMAIN_RUNNING_SPORTS
+from heelcoach.errors import InvalidInputError
 
 Sport = Literal["running", "trail", "treadmill", "walking", "cycling", "other"]
 SPORTS: tuple[Sport, ...] = ("running", "trail", "treadmill", "walking", "cycling", "other")
@@ -32,7 +33,7 @@ MOVING_MIN_SPEED_MPS = 0.3
 MOVING_MAX_GAP_S = 30.0
 
 
-class ActivityFileError(ValueError):
+class ActivityFileError(InvalidInputError):
     """A file that cannot be imported; ``problem`` says why in plain words."""
 
     def __init__(self, problem: str) -> None:

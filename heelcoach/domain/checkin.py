@@ -25,6 +25,7 @@ __all__ = [
     "Sessions",
     "WeekFacts",
     "overall_adherence",
+    "rule_text",
     "sessions_needed",
     "times_done",
     "times_per_day",
@@ -71,6 +72,13 @@ class RuleId(StrEnum):
     # adjuncts
     ADJUNCT_TIME_LIMIT = "adjunct_time_limit"
     ADJUNCT_NOT_NEEDED = "adjunct_not_needed"
+    # escalation (the id of its rule in plan_rules.yaml: escalation)
+    NO_PROGRESS_PHYSIO = "no_progress_physio"
+
+
+def rule_text(rule_id: RuleId, rules: PlanRules) -> str:
+    """What a rule of the weekly review means, for a clinician (``plan_rules.yaml: rule_texts``)."""
+    return rules.rule_texts.weekly_review[rule_id.value]
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,12 +118,16 @@ class CheckIn:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """What happens to one item, and the rule that decided it."""
+    """What happens to one item, and the rule that decided it (a :class:`RuleId`, never a bare string)."""
 
     item_id: str
     action: Action
-    rule_id: str
+    rule_id: RuleId
     reason: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.rule_id, RuleId):
+            raise TypeError(f"rule_id must be a RuleId, got {self.rule_id!r}")
 
 
 @dataclass(frozen=True)

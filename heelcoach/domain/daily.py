@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Literal
 
 from heelcoach.domain.progression import CheckIn
@@ -21,13 +22,26 @@ from heelcoach.knowledge.schema_plan import PlanRules
 Colour = Literal["green", "amber", "red"]
 
 
+class DailyRuleId(StrEnum):
+    """The named rules of the same-day answer (the first that fires decides the day)."""
+
+    WARNING_SIGN = "warning_sign"
+    SEVERE_MORNING_PAIN = "severe_morning_pain"
+    RUN_TOO_MUCH_NOT_SETTLED = "run_too_much_not_settled"
+    RUN_PAIN_ABOVE_ACCEPTABLE = "run_pain_above_acceptable"
+    NOT_SETTLED_BY_MORNING = "not_settled_by_morning"
+    MORNING_PAIN_RISING = "morning_pain_rising"
+    MORNING_PAIN_ABOVE_ACCEPTABLE = "morning_pain_above_acceptable"
+    WITHIN_ACCEPTABLE = "within_acceptable"
+
+
 @dataclass(frozen=True, slots=True)
 class DailyAnswer:
     """What to do today, in a colour, with the rule that decided it (``rule_id`` for tests and logs)."""
 
     colour: Colour
     title: str
-    rule_id: str
+    rule_id: DailyRuleId
     because: str
     do: tuple[str, ...]
     watch_for: tuple[str, ...] = ()
@@ -39,7 +53,7 @@ class DailyAnswer:
 @dataclass(frozen=True, slots=True)
 class _Fired:
     colour: Colour
-    rule_id: str
+    rule_id: DailyRuleId
     because: str
 
 
@@ -56,7 +70,7 @@ def warning_sign(today: CheckIn, _before: CheckIn | None, _rules: PlanRules) -> 
         return None
     return _Fired(
         "red",
-        "warning_sign",
+        DailyRuleId.WARNING_SIGN,
         f"You reported {_symptom_words(today.red_flag_symptoms)}: a warning sign that needs a clinician "
         "before you train on.",
     )
@@ -69,7 +83,7 @@ def severe_morning_pain(today: CheckIn, _before: CheckIn | None, rules: PlanRule
         return None
     return _Fired(
         "red",
-        "severe_morning_pain",
+        DailyRuleId.SEVERE_MORNING_PAIN,
         f"Your first steps hurt {today.first_step_pain}/10 ({cut}/10 or more means the heel is very "
         "irritable today).",
     )
@@ -85,7 +99,7 @@ def run_too_much_not_settled(today: CheckIn, _before: CheckIn | None, rules: Pla
         return None
     return _Fired(
         "red",
-        "run_too_much_not_settled",
+        DailyRuleId.RUN_TOO_MUCH_NOT_SETTLED,
         f"Yesterday's run hurt more than {pm.during_acceptable_max}/10 and this morning is worse: "
         "the pain did not settle overnight.",
     )
@@ -101,7 +115,7 @@ def run_too_much(today: CheckIn, _before: CheckIn | None, rules: PlanRules) -> _
     worst = max(during, after)
     return _Fired(
         "amber",
-        "run_pain_above_acceptable",
+        DailyRuleId.RUN_PAIN_ABOVE_ACCEPTABLE,
         f"Yesterday's run hurt {worst}/10; up to {pm.during_acceptable_max}/10 is acceptable, more "
         "means it was too much.",
     )
@@ -113,7 +127,7 @@ def not_settled(today: CheckIn, _before: CheckIn | None, _rules: PlanRules) -> _
         return None
     return _Fired(
         "amber",
-        "not_settled_by_morning",
+        DailyRuleId.NOT_SETTLED_BY_MORNING,
         "This morning is worse than the morning before your run: pain should settle by the next morning.",
     )
 
@@ -127,7 +141,7 @@ def morning_rise(today: CheckIn, before: CheckIn | None, rules: PlanRules) -> _F
         return None
     return _Fired(
         "amber",
-        "morning_pain_rising",
+        DailyRuleId.MORNING_PAIN_RISING,
         f"Your first-step pain rose from {before.first_step_pain} to {today.first_step_pain}/10 since "
         f"{before.day:%A}.",
     )
@@ -140,7 +154,7 @@ def morning_pain_high(today: CheckIn, _before: CheckIn | None, rules: PlanRules)
         return None
     return _Fired(
         "amber",
-        "morning_pain_above_acceptable",
+        DailyRuleId.MORNING_PAIN_ABOVE_ACCEPTABLE,
         f"Your first steps hurt {today.first_step_pain}/10, above the acceptable {top}/10.",
     )
 
@@ -166,11 +180,11 @@ def daily_answer(today: CheckIn, earlier: Sequence[CheckIn], rules: PlanRules) -
     if fired is None:
         fired = _Fired(
             "green",
-            "within_acceptable",
+            DailyRuleId.WITHIN_ACCEPTABLE,
             f"Your pain is within the acceptable band (up to {pm.during_acceptable_max}/10) and settling "
             "overnight.",
         )
-    colour = cfg.warning_sign if fired.rule_id == "warning_sign" else getattr(cfg, fired.colour)
+    colour = cfg.warning_sign if fired.rule_id == DailyRuleId.WARNING_SIGN else getattr(cfg, fired.colour)
     share = {"green": 100.0, "amber": cfg.amber_run_share_pct, "red": 0.0}[fired.colour]
     return DailyAnswer(
         colour=fired.colour,

@@ -49,7 +49,7 @@ def phase_step(
     rules: PlanRules,
     adherence: float,
     run: RunPrescription,
-) -> tuple[Phase, str | None]:
+) -> tuple[Phase, RuleId | None]:
     """PHASE_BACK_FLARE (flare weeks in a row: one phase back) or PHASE_EXIT_CRITERIA_MET."""
     idx = PHASES.index(plan.phase)
     if (

@@ -20,7 +20,7 @@ from heelcoach.domain.session_time import item_minutes
 from heelcoach.domain.types import PHASES, DriverId, Irritability, LoadSnapshot, Phase, TriageLevel
 from heelcoach.domain.units import DistanceUnit, distance
 from heelcoach.knowledge import Catalogue
-from heelcoach.knowledge.catalogue import short_citation
+from heelcoach.knowledge.catalogue import largest_study, short_citation
 from heelcoach.knowledge.schema import Dose, EducationTopic, EvidenceGrade, Exercise, PassiveTherapy
 from heelcoach.knowledge.schema_plan import EscalationRule, PlanRules
 
@@ -900,7 +900,8 @@ def _run(b: _Builder, load: LoadSnapshot | None, cadence_pct: float | None) -> R
             band = load.spike_band.replace("over_", "over +").replace("_", "-")
             why_parts.append(
                 f"Your watch data show a load spike: a run {band}% longer than your longest of the month "
-                f"before. Spikes like that raised injury risk in 5,205 runners (Frandsen 2025), so your "
+                f"before. Spikes like that raised injury risk in "
+                f"{largest_study(b.catalogue, caps.single_run_increase_pct.sources)}, so your "
                 f"longest run is capped at {distance(max_single, b.unit)} this week: "
                 f"{caps.after_spike_increase_pct.plain}"
             )

@@ -139,8 +139,8 @@ def adjunct_step(item: PlanItem, week: WeekFacts, rules: PlanRules, today: date)
 def escalation_step(
     checkins: Sequence[CheckIn], week: WeekFacts, today: date, rules: PlanRules, adherence: float
 ) -> tuple[str, Decision] | None:
-    """Escalation (``not_improving_6_weeks``): too little change after weeks of good adherence."""
-    esc = next((e for e in rules.escalation if e.after_weeks), None)
+    """NO_PROGRESS_PHYSIO: too little change after weeks of good adherence (plan_rules.yaml: escalation)."""
+    esc = next((e for e in rules.escalation if e.id == RuleId.NO_PROGRESS_PHYSIO), None)
     if esc is None or esc.after_weeks is None or not checkins or not week.checkins:
         return None
     first_day = min(c.day for c in checkins)
@@ -153,7 +153,7 @@ def escalation_step(
     return esc.plain, Decision(
         "escalation",
         "refer",
-        esc.id,
+        RuleId.NO_PROGRESS_PHYSIO,
         f"First-step pain fell only {drop:.1f} points in {esc.after_weeks} weeks of good adherence.",
     )
 
@@ -230,7 +230,7 @@ def _adherence_message(
     if (
         not strength_item_ids(plan, catalogue)
         or not expected
-        or share >= rules.review_adherence_to_progress.value
+        or share >= rules.progression.item_adherence_min
     ):
         return None
     days = min(rules.progression.adherence_window_days, (today - min(c.day for c in checkins)).days + 1)
@@ -279,13 +279,13 @@ def weekly_review(
     new_items, new_excluded = adapt_items(
         draft.items, draft.excluded, phase, irritability, rules, catalogue, week.tolerated(rules), today
     )
-    if phase_change:
+    if phase_change and phase_rule is not None:  # the phase changes only by a named rule
         forward = PHASES.index(phase) > PHASES.index(plan.phase)
         draft.decisions.append(
             Decision(
                 "phase",
                 "progress" if forward else "regress",
-                phase_rule or "phase",
+                phase_rule,
                 f"Phase {plan.phase} -> {phase}.",
             )
         )

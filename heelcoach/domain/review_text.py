@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from heelcoach.domain.checkin import Decision
+from heelcoach.domain.checkin import Decision, RuleId
 from heelcoach.domain.plan import Plan
 from heelcoach.domain.types import PHASES, Phase
 from heelcoach.knowledge import Catalogue
@@ -48,28 +48,29 @@ def review_summary(  # noqa: C901, PLR0915 - split pending (next wave)
         False: ("move", "step", "stay", "are", "them", "leave"),
     }
 
-    def group(action: str) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {}
+    def group(action: str) -> dict[RuleId, list[str]]:
+        out: dict[RuleId, list[str]] = {}
         for d in ex:
             if d.action == action:
                 out.setdefault(d.rule_id, []).append(titles.get(d.item_id, d.item_id))
         return out
 
-    hold_why = {
-        "pain_in_acceptable_band": f"until the pain during and after activity stays at "
+    above = f"because pain went above {rules.pain_monitoring.during_acceptable_max}/10"
+    hold_why: dict[RuleId, str] = {
+        RuleId.PAIN_IN_ACCEPTABLE_BAND: f"until the pain during and after activity stays at "
         f"{rules.pain_monitoring.during_safe_max}/10 or less",
-        "morning_pain_not_settled": "until your morning pain settles",
-        "morning_pain_not_falling": "until your morning pain stops creeping up",
-        "low_adherence": "until you do {it} on most of {its} days",
-        "next_morning_worse": "because a morning after activity was worse",
-        "level_too_recent": "for one more week (each of {its} levels lasts at least two weeks)",
-        "pain_above_acceptable": f"because pain went above {rules.pain_monitoring.during_acceptable_max}/10",
-        "morning_pain_rising": "because your morning pain rose",
+        RuleId.MORNING_PAIN_NOT_SETTLED: "until your morning pain settles",
+        RuleId.MORNING_PAIN_NOT_FALLING: "until your morning pain stops creeping up",
+        RuleId.LOW_ADHERENCE: "until you do {it} on most of {its} days",
+        RuleId.NEXT_MORNING_WORSE: "because a morning after activity was worse",
+        RuleId.LEVEL_TOO_RECENT: "for one more week (each of {its} levels lasts at least two weeks)",
+        RuleId.PAIN_ABOVE_ACCEPTABLE: above,
+        RuleId.MORNING_PAIN_RISING: "because your morning pain rose",
     }
-    back_why = {
-        "pain_above_acceptable": f"because pain went above {rules.pain_monitoring.during_acceptable_max}/10",
-        "morning_pain_rising": "because your morning pain rose",
-        "next_morning_worse": "because the next morning was worse more than once",
+    back_why: dict[RuleId, str] = {
+        RuleId.PAIN_ABOVE_ACCEPTABLE: above,
+        RuleId.MORNING_PAIN_RISING: "because your morning pain rose",
+        RuleId.NEXT_MORNING_WORSE: "because the next morning was worse more than once",
     }
     clauses: list[str] = []
     progressed = [titles.get(d.item_id, d.item_id) for d in ex if d.action == "progress"]
@@ -81,20 +82,20 @@ def review_summary(  # noqa: C901, PLR0915 - split pending (next wave)
         )
     for rule_id, names in group("regress").items():
         one = len(names) == 1
-        if rule_id in ("high_load_irritability", "irritability_too_high"):
+        if rule_id in (RuleId.HIGH_LOAD_IRRITABILITY, RuleId.IRRITABILITY_TOO_HIGH):
             clauses.append(f"{_names(names)} {verb[one][3]} paused until the heel is less irritable")
         else:
             why = back_why.get(rule_id, "to let the heel settle")
             clauses.append(f"{_names(names)} {verb[one][1]} back a level {why}")
     holds = group("hold")
-    cap = holds.pop("progress_cap", [])
+    cap = holds.pop(RuleId.PROGRESS_CAP, [])
     if cap:
         one = len(cap) == 1
         clauses.append(
             f"{_names(cap)} {verb[one][3]} ready too but {'waits' if one else 'wait'} a week "
             f"(at most {pr.max_items_per_review} exercises move up at a time)"
         )
-    top = holds.pop("top_level", [])
+    top = holds.pop(RuleId.TOP_LEVEL, [])
     if top:
         clauses.append(f"{_names(top)} {verb[len(top) == 1][3]} at the top level: keep going")
     paused_titles = [
@@ -125,11 +126,13 @@ def review_summary(  # noqa: C901, PLR0915 - split pending (next wave)
         if d.item_id in exercise_ids:
             continue
         if d.item_id == "run":
-            by_rule = {
-                "stage_complete": "running moves to the next step",
-                "flare_step_back": "running steps back one step after the flare",
-                "flare_recovery": "running climbs back towards what your heel tolerated before the flare",
-                "follow_what_was_run": "the running cap follows what you ran without a flare",
+            by_rule: dict[RuleId, str] = {
+                RuleId.STAGE_COMPLETE: "running moves to the next step",
+                RuleId.FLARE_STEP_BACK: "running steps back one step after the flare",
+                RuleId.FLARE_RECOVERY: (
+                    "running climbs back towards what your heel tolerated before the flare"
+                ),
+                RuleId.FOLLOW_WHAT_WAS_RUN: "the running cap follows what you ran without a flare",
             }
             run_text = {
                 "progress": "running grows a little",

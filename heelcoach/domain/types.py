@@ -90,7 +90,7 @@ class LoadSnapshot:
     """What the watch files say about recent running load, as the plan engine needs it.
 
     ``spike_band`` is the largest single-run spike of the last 7 days: how much longer a run was
-    than the longest run of the 30 days before it (Frandsen 2025 bands, EVIDENCE.md section 3).
+    than the longest run of the 30 days before it (Frandsen 2025 bands, docs/EVIDENCE.md section 3).
     """
 
     as_of: date

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from heelcoach.gait.errors import (
         GaitError,
         KeypointFileError,
-        NoPersonError,
+        NobodyInVideoError,
         TooShortError,
         UnreadableVideoError,
         WrongFileTypeError,
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 _WHERE: dict[str, str] = {
     "GaitError": "errors",
     "KeypointFileError": "errors",
-    "NoPersonError": "errors",
+    "NobodyInVideoError": "errors",
     "TooShortError": "errors",
     "UnreadableVideoError": "errors",
     "WrongFileTypeError": "errors",
@@ -60,7 +60,7 @@ __all__ = [
     "KeypointFileError",
     "Keypoints",
     "MediapipeBackend",
-    "NoPersonError",
+    "NobodyInVideoError",
     "PoseBackend",
     "PoseTiming",
     "TooShortError",

@@ -8,26 +8,36 @@ slowed or doubtful clip's times are never reported as fact.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
+from heelcoach.gait.base import GaitAlgorithm
 from heelcoach.gait.numbers import format_value
 from heelcoach.knowledge.schema_gait import GaitRules
 
 Activity = Literal["running", "walking", "neither"]
 
 
-class ActivityClassifier:
+class ActivityClassifier(GaitAlgorithm):
     """Running, walking or neither, with the reasons and a slow-motion check.
 
     Parameters
     ----------
     rules : gait rules (cadence plausibility bounds, posture thresholds, minimum contacts).
+
+    Attributes
+    ----------
+    activity_ : ``running``, ``walking`` or ``neither``.
+    reasons_ : why, in plain words (one line per vote or check).
     """
+
+    _action_method: ClassVar[str] = "classify"
+    activity_: Activity
+    reasons_: list[str]
 
     def __init__(self, rules: GaitRules) -> None:
         self.rules = rules
 
-    def run(
+    def classify(
         self,
         n_contacts: int,
         cadence_spm: float | None,
@@ -38,7 +48,7 @@ class ActivityClassifier:
         act, bounds = self.rules.activity, self.rules.cadence_bounds
         reasons: list[str] = []
         if n_contacts < act.min_contacts or cadence_spm is None:
-            self.activity_: Activity = "neither"
+            self.activity_ = "neither"
             reasons.append(f"only {n_contacts} foot contacts found (at least {act.min_contacts} needed)")
             self.reasons_ = reasons
             return self

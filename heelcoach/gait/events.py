@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
+from heelcoach.gait.base import EventDetector, GaitAlgorithm, check_option
 from heelcoach.gait.geometry import foot_centre, mid
 from heelcoach.gait.keypoints import FloatArray, Keypoints
 
 View = Literal["side", "rear", "front"]
 Side = Literal["left", "right"]
+#: The point of the foot whose most forward position marks initial contact in a side view.
+IcPoint = Literal["heel", "foot"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +48,7 @@ class Contact:
         return None if self.to_time_s is None else self.to_time_s - self.ic_time_s
 
 
-class ViewDetector:
+class ViewDetector(GaitAlgorithm):
     """Tell a side view from a rear or front one, and which way the runner faces.
 
     Side when the shoulders and hips look narrow relative to the trunk. From behind, the runner's
@@ -54,12 +57,23 @@ class ViewDetector:
     Parameters
     ----------
     side_width_ratio_max : shoulder-plus-hip width over trunk length below which the view is a side view.
+
+    Attributes
+    ----------
+    view_ : ``side``, ``rear`` or ``front``.
+    direction_ : +1 when the runner faces the image right, -1 left.
+    width_ratio_ : median shoulder-plus-hip width over trunk length (no unit; NaN when unseen).
     """
+
+    _action_method: ClassVar[str] = "detect"
+    view_: View
+    direction_: int
+    width_ratio_: float
 
     def __init__(self, side_width_ratio_max: float = 0.45) -> None:
         self.side_width_ratio_max = side_width_ratio_max
 
-    def run(self, kp: Keypoints) -> ViewDetector:
+    def detect(self, kp: Keypoints) -> ViewDetector:
         """Results: ``view_``, ``direction_`` (+1 facing image right, -1 left), ``width_ratio_``."""
         sh = kp.point("l_shoulder") - kp.point("r_shoulder")
         hp = kp.point("l_hip") - kp.point("r_hip")
@@ -72,7 +86,7 @@ class ViewDetector:
         lr = lr[np.isfinite(lr)]
         left_on_image_left = bool(lr.size and np.median(lr) < 0)
         if not np.isfinite(self.width_ratio_) or self.width_ratio_ < self.side_width_ratio_max:
-            self.view_: View = "side"
+            self.view_ = "side"
         else:
             self.view_ = "rear" if left_on_image_left else "front"
         self.direction_ = facing_direction(kp)
@@ -156,7 +170,7 @@ def _assign_alternating(times: FloatArray, labels: list[Side]) -> tuple[list[Sid
     return sides, index
 
 
-class SagittalEventDetector:
+class SagittalEventDetector(EventDetector):
     """Initial contact and toe-off from a side view (foot position relative to the pelvis).
 
     Parameters
@@ -169,13 +183,24 @@ class SagittalEventDetector:
         is taken when the hindmost toe leaves the ground instead.
     cutoff_hz : zero-lag low-pass applied to the foot envelopes (capped at 0.4 x fps).
     foot_down_leg : the landing foot counts as down within this height of its lowest point, in leg lengths.
+
+    Attributes
+    ----------
+    contacts_ : initial contact, toe-off and midstance of each step, alternating sides.
+    forward_ : (n_frames, 2) how far each foot (left, right) is ahead of the hip, in leg lengths.
+    front_ : (n_frames,) the foremost foot's position (smoothed envelope), in leg lengths.
+    back_ : (n_frames,) the hindmost toe's position (smoothed envelope), in leg lengths.
     """
+
+    forward_: FloatArray
+    front_: FloatArray
+    back_: FloatArray
 
     def __init__(
         self,
         max_cadence_spm: float = 260.0,
         min_prominence_leg: float = 0.12,
-        ic_point: str = "heel",
+        ic_point: IcPoint = "heel",
         toe_lift_leg: float = 0.04,
         foot_down_leg: float = 0.03,
         cutoff_hz: float = 12.0,
@@ -183,11 +208,14 @@ class SagittalEventDetector:
         self.cutoff_hz = cutoff_hz
         self.max_cadence_spm = max_cadence_spm
         self.min_prominence_leg = min_prominence_leg
+        check_option("ic_point", ic_point, IcPoint)
         self.ic_point = ic_point
         self.toe_lift_leg = toe_lift_leg
         self.foot_down_leg = foot_down_leg
 
-    def run(self, kp: Keypoints, direction: int | FloatArray, leg_length_px: float) -> SagittalEventDetector:
+    def detect(
+        self, kp: Keypoints, *, leg_length_px: float, direction: int | FloatArray = 1
+    ) -> SagittalEventDetector:
         """Results: ``contacts_``, ``forward_`` (n_frames, 2) foot-ahead-of-hip in leg lengths."""
         hip_x = mid(kp, "hip")[:, 0]
         foot = np.stack([foot_centre(kp, s)[:, 0] for s in ("l", "r")], axis=1)
@@ -288,14 +316,22 @@ class SagittalEventDetector:
         return (j - 1 + frac) / fps
 
 
-class FrontalEventDetector:
+class FrontalEventDetector(EventDetector):
     """Midstance of each foot from a rear or front view: the stance foot is the lower one.
 
     Parameters
     ----------
     max_cadence_spm : highest step rate looked for.
     min_prominence_leg : smallest prominence of the foot height difference, in leg lengths.
+    cutoff_hz : zero-lag low-pass applied to the foot heights (capped at 0.4 x fps).
+
+    Attributes
+    ----------
+    contacts_ : the midstance of each step (``ic_time_s`` is the midstance time), alternating sides.
+    height_diff_ : (n_frames,) left foot image y minus the right one, in leg lengths (positive: left lower).
     """
+
+    height_diff_: FloatArray
 
     def __init__(
         self, max_cadence_spm: float = 260.0, min_prominence_leg: float = 0.08, cutoff_hz: float = 12.0
@@ -304,7 +340,9 @@ class FrontalEventDetector:
         self.min_prominence_leg = min_prominence_leg
         self.cutoff_hz = cutoff_hz
 
-    def run(self, kp: Keypoints, leg_length_px: float) -> FrontalEventDetector:
+    def detect(
+        self, kp: Keypoints, *, leg_length_px: float, direction: int | FloatArray = 1
+    ) -> FrontalEventDetector:
         """Results: ``contacts_`` (ic = midstance time), ``height_diff_`` (left lower positive)."""
         from scipy.ndimage import median_filter
         from scipy.signal import find_peaks

@@ -1,14 +1,16 @@
 """Turn metrics into findings with the knowledge base's indicative bands, never claiming a
-difference smaller than the method's error (EVIDENCE.md section 6), and into driver evidence.
+difference smaller than the method's error (docs/EVIDENCE.md section 6), and into driver evidence.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 from heelcoach.domain.types import DriverEvidence, DriverId
+from heelcoach.gait.base import GaitAlgorithm
+from heelcoach.gait.events import View
 from heelcoach.gait.metrics import Metric
 from heelcoach.gait.numbers import format_measure, format_value
 from heelcoach.knowledge.schema_gait import CompositeRule, Condition, GaitRules, MetricRule
@@ -73,17 +75,29 @@ def _side_value(metric: Metric, side: Side) -> float | None:
     return metric.value
 
 
-class FindingRules:
+class FindingRules(GaitAlgorithm):
     """Evaluate metrics against ``gait.yaml``: single-metric bands and composite patterns.
 
-    Results: ``findings_`` (at most ``rules.max_findings``, strongest first), ``borderline_`` and
-    ``notes_`` (composite patterns whose main metric is out of band but that do not hold, and why).
+    Parameters
+    ----------
+    rules : the knowledge base's gait rules (bands, error budgets, composite patterns).
+
+    Attributes
+    ----------
+    findings_ : at most ``rules.max_findings`` findings, strongest first.
+    borderline_ : values beyond their band by less than the method's error (not findings).
+    notes_ : composite patterns whose main metric is out of band but that do not hold, and why.
     """
+
+    _action_method: ClassVar[str] = "evaluate"
+    findings_: list[Finding]
+    borderline_: list[Borderline]
+    notes_: list[str]
 
     def __init__(self, rules: GaitRules) -> None:
         self.rules = rules
 
-    def run(self, metrics: Mapping[str, Metric], view: str) -> FindingRules:
+    def evaluate(self, metrics: Mapping[str, Metric], view: View) -> FindingRules:
         """Evaluate every metric that may become a finding in this view."""
         found: list[tuple[float, Finding]] = []
         borderline: list[Borderline] = []

@@ -8,10 +8,11 @@ import itertools
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 
+from heelcoach.gait.base import GaitAlgorithm
 from heelcoach.gait.events import Contact, View, cadence_from_contacts
 from heelcoach.gait.geometry import (
     angle_from_vertical_down_deg,
@@ -111,14 +112,22 @@ def _leg_at(kp: Keypoints, frame: int, direction: float) -> str:
     return max(ahead, key=lambda s: ahead[s])
 
 
-class MetricSet:
+class MetricSet(GaitAlgorithm):
     """Compute every metric the view allows.
 
     Parameters
     ----------
     rules : the knowledge base's gait rules (units, error budgets, fps requirements).
-    height_cm : body height; when given, vertical oscillation is also reported in cm.
+    height_cm : body height in cm; when given, vertical oscillation is also reported in cm.
+
+    Attributes
+    ----------
+    metrics_ : metric id -> :class:`Metric`, each in the unit ``gait.yaml`` gives it (steps/min,
+        s, degrees, % of leg length, cm), with its uncertainty in the same unit.
     """
+
+    _action_method: ClassVar[str] = "calculate"
+    metrics_: dict[str, Metric]
 
     def __init__(self, rules: GaitRules, height_cm: float | None = None) -> None:
         self.rules = rules
@@ -135,7 +144,7 @@ class MetricSet:
             kwargs["quality"] = "not_measured"
         return Metric(id=metric_id, name=rule.name, unit=rule.unit, value=value, **kwargs)  # type: ignore[arg-type]
 
-    def run(
+    def calculate(
         self,
         kp: Keypoints,
         contacts: Sequence[Contact],

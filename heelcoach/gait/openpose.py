@@ -72,7 +72,7 @@ def read_openpose(path: Path, *, fps: float | None = None, width: int = 0, heigh
     files = sorted(path.glob("*.json"), key=_frame_number) if path.is_dir() else [path]
     if not files:
         raise KeypointFileError(f"{path}: no OpenPose .json files found in this folder.")
-    selector = RunnerSelector().run([_candidates(f) for f in files])
+    selector = RunnerSelector().select([_candidates(f) for f in files])
     xy = selector.xy_
     if width <= 0 or height <= 0:
         finite = xy[~np.isnan(xy[..., 0])]

@@ -16,13 +16,14 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from heelcoach.gait.activity import ActivityClassifier, TimeScale, judge_time_scale
-from heelcoach.gait.errors import NoPersonError, TooShortError, UnreadableVideoError
+from heelcoach.gait.base import GaitAlgorithm, check_option
+from heelcoach.gait.errors import NobodyInVideoError, TooShortError, UnreadableVideoError
 from heelcoach.gait.events import (
     Contact,
     FrontalEventDetector,
@@ -56,8 +57,10 @@ ViewChoice = Literal["auto", "side", "rear", "front"]
 MIN_PERSON_FRAMES = 10
 
 
-class GaitAnalysis:
+class GaitAnalysis(GaitAlgorithm):
     """Keypoints -> cleaned signals -> events -> activity -> metrics -> findings -> report.
+
+    A pipeline of the algorithms in this package; its verb is ``run``.
 
     Parameters
     ----------
@@ -71,7 +74,41 @@ class GaitAnalysis:
     slowed_down : the clip plays this many times slower than real time (a 120 fps slow-motion clip
         played at 30 fps: 4); times are corrected and the real capture rate is used.
     slowed_by : who said so ("you", "the file"), for the report's words.
+    shown_slowed : the slow-down the report states, when the decoder already undid part of it.
+
+    Attributes
+    ----------
+    report_ : the whole result as a :class:`GaitReport` (what the services store and show).
+    keypoints_ : the cleaned keypoints angles are measured on (pixels).
+    event_keypoints_ : the lightly cleaned keypoints events are found on (pixels).
+    view_ : the view analysed (``side``, ``rear`` or ``front``).
+    view_detected_ : the view the clip looked like.
+    direction_ : (n_frames,) +1 where the runner faces the image right, -1 left.
+    leg_length_px_ : the runner's leg length, in pixels.
+    contacts_ : the foot contacts, in time order.
+    activity_ : the activity classifier, with ``activity_`` and ``reasons_``.
+    time_scale_ : whether the clip's times are real, and the factor when slowed.
+    rhythm_ : the clip's step rhythm from the pelvis and the feet.
+    features_ : posture cues in degrees (swing knee flexion, elbow angle; None when unseen).
+    metrics_ : metric id -> :class:`Metric` (units as in ``gait.yaml``).
+    findings_ : the findings, strongest first.
     """
+
+    _action_method: ClassVar[str] = "run"
+    report_: GaitReport
+    keypoints_: Keypoints
+    event_keypoints_: Keypoints
+    view_: View
+    view_detected_: View
+    direction_: FloatArray
+    leg_length_px_: float
+    contacts_: list[Contact]
+    activity_: ActivityClassifier
+    time_scale_: TimeScale
+    rhythm_: Rhythm
+    features_: dict[str, float | None]
+    metrics_: dict[str, Metric]
+    findings_: list[Finding]
 
     def __init__(
         self,
@@ -86,6 +123,7 @@ class GaitAnalysis:
         slowed_by: str = "you",
         shown_slowed: float | None = None,
     ) -> None:
+        check_option("view", view, ViewChoice)
         if slowed_down is not None and not 1.0 <= slowed_down <= 32.0:
             raise ValueError(f"slowed_down must be within 1-32, got {slowed_down}")
         self.slowed_down = slowed_down
@@ -101,7 +139,7 @@ class GaitAnalysis:
         self.max_gap_s = max_gap_s
 
     def run(self, keypoints: Keypoints, source: str = "", input_kind: str = "keypoints") -> GaitAnalysis:
-        """Analyse ``keypoints``; raise NoPersonError/TooShortError when there is nothing to measure."""
+        """Analyse ``keypoints``; raise NobodyInVideoError/TooShortError when there is nothing to measure."""
         name = source or keypoints.source
         if self.slowed_down and self.slowed_down != 1.0:
             real_fps = keypoints.fps * self.slowed_down
@@ -114,7 +152,7 @@ class GaitAnalysis:
         present = masked.present()
         n_person = int(present.sum())
         if n_person == 0:
-            raise NoPersonError(
+            raise NobodyInVideoError(
                 f"{name}: no person was found in any frame. Film the runner's whole body, in good light, "
                 "with nobody else in view."
             )
@@ -129,25 +167,26 @@ class GaitAnalysis:
                 f"(at least {self.rules.fps.min_fps:g} needed)."
             )
         # events: light clean-up only; the foot envelope is immune to left/right swaps
-        event_kp = GapFiller(self.max_gap_s).run(masked).keypoints_
+        event_kp = GapFiller(self.max_gap_s).filter(masked).keypoints_
         # metrics: swaps undone, outliers dropped, gaps filled, smoothed
-        swap = SideSwapCorrector().run(masked)
-        outliers = OutlierRejector().run(swap.keypoints_)
-        filled = GapFiller(self.max_gap_s).run(outliers.keypoints_)
-        clean = LowPassFilter(self.metric_cutoff_hz).run(filled.keypoints_).keypoints_
+        swap = SideSwapCorrector().filter(masked)
+        outliers = OutlierRejector().filter(swap.keypoints_)
+        filled = GapFiller(self.max_gap_s).filter(outliers.keypoints_)
+        clean = LowPassFilter(self.metric_cutoff_hz).filter(filled.keypoints_).keypoints_
         leg_px = leg_length_px(clean)
-        view_det = ViewDetector().run(clean)
+        view_det = ViewDetector().detect(clean)
         view: View = view_det.view_ if self.view == "auto" else self.view
         direction = facing_series(clean)
         rhythm = clip_rhythm(clean, leg_px)
         contacts, cadence_fix, rhythm_notes = self._contacts(event_kp, direction, leg_px, view, rhythm)
         metric_set = MetricSet(self.rules, self.height_cm)
-        pre = _with_cadence(metric_set.run(clean, contacts, view, direction, leg_px).metrics_, cadence_fix)
+        first = metric_set.calculate(clean, contacts, view, direction, leg_px).metrics_
+        pre = _with_cadence(first, cadence_fix)
         cadence = pre["cadence"].value
         features = activity_features(clean)
         if view != "side":  # elbows and knees are not seen in profile from behind or in front
             features = {"swing_knee_flexion_deg": None, "elbow_angle_deg": features["elbow_angle_deg"]}
-        activity = ActivityClassifier(self.rules).run(
+        activity = ActivityClassifier(self.rules).classify(
             len(contacts), cadence, features["swing_knee_flexion_deg"], features["elbow_angle_deg"]
         )
         physics = self._physics(clean, leg_px, rhythm, cadence)
@@ -160,7 +199,7 @@ class GaitAnalysis:
         )
         metrics = _with_cadence(
             MetricSet(self.rules, self.height_cm)
-            .run(clean, contacts, view, direction, leg_px, time_unreliable=time_scale.time_unreliable)
+            .calculate(clean, contacts, view, direction, leg_px, time_unreliable=time_scale.time_unreliable)
             .metrics_,
             cadence_fix,
         )
@@ -169,7 +208,7 @@ class GaitAnalysis:
             keep = ("cadence", "step_time", "asymmetry") if activity.activity_ == "walking" else ()
             metrics = {k: v for k, v in metrics.items() if k in keep}
         finding_rules = (
-            FindingRules(self.rules).run(metrics, view) if activity.activity_ == "running" else None
+            FindingRules(self.rules).evaluate(metrics, view) if activity.activity_ == "running" else None
         )
         findings = finding_rules.findings_ if finding_rules else []
         borderline = finding_rules.borderline_ if finding_rules else []
@@ -424,11 +463,11 @@ class GaitAnalysis:
             side = SagittalEventDetector(cutoff_hz=self.event_cutoff_hz, max_cadence_spm=max_spm)
             if min_prominence_leg is not None:
                 side.min_prominence_leg = min_prominence_leg
-            return side.run(kp, direction, leg_px).contacts_
+            return side.detect(kp, leg_length_px=leg_px, direction=direction).contacts_
         front = FrontalEventDetector(cutoff_hz=self.event_cutoff_hz, max_cadence_spm=max_spm)
         if min_prominence_leg is not None:
             front.min_prominence_leg = min_prominence_leg
-        return front.run(kp, leg_px).contacts_
+        return front.detect(kp, leg_length_px=leg_px, direction=direction).contacts_
 
     def _physics(self, clean: Keypoints, leg_px: float, rhythm: Rhythm, cadence: float | None) -> SlowMotion:
         """The pelvis bounce's view of the time scale (no factor when the pelvis does not bounce clearly)."""

@@ -1,8 +1,9 @@
 """Keypoint clean-up steps, each an algorithm object: runner selection, side-swap correction,
 outlier rejection, gap filling and a zero-lag low-pass filter.
 
-Each object takes its parameters in ``__init__``, acts in ``run(...)`` which returns ``self``, and
-keeps its result in attributes ending in ``_`` (gaitmap style).
+Each object follows :mod:`heelcoach.gait.base`: parameters in ``__init__``, one verb that returns
+``self`` (``filter(kp)`` for the clean-up steps, ``select(frames)`` for the runner), and results
+declared on the class in attributes ending in ``_`` (gaitmap style).
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 
+from heelcoach.gait.base import GaitAlgorithm, KeypointFilter
 from heelcoach.gait.keypoints import INDEX, LANDMARKS, LEG_POINTS, FloatArray, Keypoints, empty_frames
 
 
@@ -34,18 +37,31 @@ class Candidate:
         return float(ys.max() - ys.min()) if ys.size >= 2 else 0.0
 
 
-class RunnerSelector:
+class RunnerSelector(GaitAlgorithm):
     """Pick the runner among several people: the largest confident person first, then continuity.
 
     Parameters
     ----------
     max_jump_body : largest move between frames, in body heights, still taken as the same person.
+
+    Attributes
+    ----------
+    choice_ : per frame, the index of the chosen candidate, or None when nobody was chosen.
+    xy_ : (n_frames, n_landmarks, 2) the chosen person's keypoints, in pixels (NaN when missing).
+    score_ : (n_frames, n_landmarks) their confidence, 0-1.
+    n_people_max_ : the most people seen in one frame.
     """
+
+    _action_method: ClassVar[str] = "select"
+    choice_: list[int | None]
+    xy_: FloatArray
+    score_: FloatArray
+    n_people_max_: int
 
     def __init__(self, max_jump_body: float = 0.5) -> None:
         self.max_jump_body = max_jump_body
 
-    def run(self, frames: Sequence[Sequence[Candidate]]) -> RunnerSelector:
+    def select(self, frames: Sequence[Sequence[Candidate]]) -> RunnerSelector:
         """Choose one candidate per frame (or none); results in ``choice_``, ``xy_``, ``score_``."""
         xy, score = empty_frames(len(frames))
         choice: list[int | None] = []
@@ -97,7 +113,7 @@ def leg_length_px(kp: Keypoints) -> float:
     return max(lengths) if lengths else float("nan")
 
 
-class SideSwapCorrector:
+class SideSwapCorrector(KeypointFilter):
     """Undo left/right leg swaps of the pose model with a second-order Viterbi pass.
 
     Each frame is either as labelled or swapped (all leg points of the two legs exchanged). The
@@ -109,13 +125,22 @@ class SideSwapCorrector:
     ----------
     swap_cost : cost of overruling the model's label in a frame, in leg lengths.
     velocity_damping : 0 predicts "no motion", 1 full constant velocity.
+
+    Attributes
+    ----------
+    keypoints_ : the keypoints with swapped frames exchanged back (pixels).
+    swapped_ : (n_frames,) bool, True where the legs were swapped back.
+    n_swaps_ : how many frames were swapped back.
     """
+
+    swapped_: NDArray[np.bool_]
+    n_swaps_: int
 
     def __init__(self, swap_cost: float = 0.05, velocity_damping: float = 0.7) -> None:
         self.swap_cost = swap_cost
         self.velocity_damping = velocity_damping
 
-    def run(self, kp: Keypoints) -> SideSwapCorrector:
+    def filter(self, kp: Keypoints) -> SideSwapCorrector:
         """Results: ``keypoints_`` (corrected), ``swapped_`` (bool per frame), ``n_swaps_``."""
         n = kp.n_frames
         left = np.array([INDEX[f"l_{p}"] for p in LEG_POINTS])
@@ -172,7 +197,7 @@ class SideSwapCorrector:
         return self
 
 
-class OutlierRejector:
+class OutlierRejector(KeypointFilter):
     """Spike removal: a coordinate far from the mean of its two neighbours becomes missing.
 
     The residual ``x[t] - (x[t-1] + x[t+1]) / 2`` is about acceleration x dt^2 for real motion
@@ -184,14 +209,21 @@ class OutlierRejector:
     n_sigma : threshold in robust SDs of the residual.
     min_leg_fraction : floor of the threshold, as a fraction of leg length.
     passes : how many times to repeat (two catches two-frame spikes).
+
+    Attributes
+    ----------
+    keypoints_ : the keypoints with outlying coordinates set to NaN (pixels).
+    n_outliers_ : how many landmark-frames were removed.
     """
+
+    n_outliers_: int
 
     def __init__(self, n_sigma: float = 5.0, min_leg_fraction: float = 0.1, passes: int = 2) -> None:
         self.n_sigma = n_sigma
         self.min_leg_fraction = min_leg_fraction
         self.passes = passes
 
-    def run(self, kp: Keypoints) -> OutlierRejector:
+    def filter(self, kp: Keypoints) -> OutlierRejector:
         """Results: ``keypoints_`` with outliers set to NaN, ``n_outliers_``."""
         xy = kp.xy.copy()
         scale = leg_length_px(kp)
@@ -220,13 +252,25 @@ class OutlierRejector:
         return self
 
 
-class GapFiller:
-    """Fill gaps of missing frames no longer than ``max_gap_s`` by linear interpolation."""
+class GapFiller(KeypointFilter):
+    """Fill gaps of missing frames no longer than ``max_gap_s`` by linear interpolation.
+
+    Parameters
+    ----------
+    max_gap_s : longest gap filled, in seconds.
+
+    Attributes
+    ----------
+    keypoints_ : the keypoints with short gaps filled (pixels).
+    n_filled_ : how many landmark-frames were filled.
+    """
+
+    n_filled_: int
 
     def __init__(self, max_gap_s: float = 0.15) -> None:
         self.max_gap_s = max_gap_s
 
-    def run(self, kp: Keypoints) -> GapFiller:
+    def filter(self, kp: Keypoints) -> GapFiller:
         """Results: ``keypoints_``, ``n_filled_`` (landmark-frames filled)."""
         max_gap = max(1, round(self.max_gap_s * kp.fps))
         xy = kp.xy.copy()
@@ -248,20 +292,27 @@ class GapFiller:
         return self
 
 
-class LowPassFilter:
+class LowPassFilter(KeypointFilter):
     """Zero-lag Butterworth low-pass (forward-backward), applied to each run of present frames.
 
     Parameters
     ----------
     cutoff_hz : cut-off frequency; capped at 0.4 x the frame rate.
     order : filter order (doubled by the forward-backward pass).
+
+    Attributes
+    ----------
+    keypoints_ : the filtered keypoints (pixels).
+    cutoff_hz_ : the cut-off used, in Hz (``cutoff_hz`` capped at 0.4 x fps).
     """
+
+    cutoff_hz_: float
 
     def __init__(self, cutoff_hz: float = 7.0, order: int = 2) -> None:
         self.cutoff_hz = cutoff_hz
         self.order = order
 
-    def run(self, kp: Keypoints) -> LowPassFilter:
+    def filter(self, kp: Keypoints) -> LowPassFilter:
         """Results: ``keypoints_``, ``cutoff_hz_`` (the one used)."""
         from scipy.signal import butter, sosfiltfilt  # scipy loads on first analysis, not on import
 

@@ -10,7 +10,7 @@ Usage::
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from heelcoach.errors import KnowledgeError
 from heelcoach.knowledge.schema import (
     CrossTraining,
     EducationTopic,
@@ -38,10 +39,6 @@ from heelcoach.knowledge.schema_plan import OutcomeInstruments, PlanRules
 from heelcoach.knowledge.schema_triage import TriageKnowledge
 
 T = TypeVar("T", bound=BaseModel)
-
-
-class KnowledgeError(ValueError):
-    """The knowledge base is inconsistent; the message names the file and the field."""
 
 
 #: List files: file name -> (top-level key, item model).
@@ -269,6 +266,21 @@ def citation_text(ref: Reference) -> str:
 _FIRST_AUTHOR = re.compile(
     r"^(?P<name>[^\W\d][\w'\-]*(?: [^\W\d][\w'\-]*)*?) [A-Z]{1,4}(?: Jr)?(?=[,.]|$| \()"
 )
+
+
+def study_size(ref: Reference) -> str:
+    """Who a study followed, for a line of text: "5,205 runners (Frandsen et al. 2025)"."""
+    if ref.participants is None:
+        return short_citation(ref)
+    return f"{ref.participants:,} {ref.population} ({short_citation(ref)})"
+
+
+def largest_study(catalogue: Catalogue, source_ids: Sequence[str]) -> str:
+    """The largest study among a rule's sources, with its size: "5,205 runners (Frandsen et al. 2025)"."""
+    refs = [catalogue.references[i] for i in source_ids if i in catalogue.references]
+    if not refs:
+        raise KeyError(f"none of {list(source_ids)} is a reference")
+    return study_size(max(refs, key=lambda r: r.participants or 0))
 
 
 def short_citation(ref: Reference) -> str:

@@ -19,7 +19,7 @@ Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", min_length=2, max_length
 #: ``not_graded``: facts and education that are not interventions.
 EvidenceGrade = Literal["A", "B", "C", "D", "E", "F", "none", "against", "rule_of_thumb", "not_graded"]
 
-#: The drivers that overload the plantar fascia (ARCHITECTURE.md "Driver").
+#: The drivers that overload the plantar fascia (docs/ARCHITECTURE.md "Driver").
 DriverId = Literal[
     "hip_control",
     "knee_control",
@@ -43,7 +43,7 @@ DRIVER_IDS: tuple[DriverId, ...] = (
     "body_mass",
 )
 
-#: Answers that rule out some passive therapies or tools (EVIDENCE.md section 4).
+#: Answers that rule out some passive therapies or tools (docs/EVIDENCE.md section 4).
 SafetyFlag = Literal[
     "diabetes_reduced_sensation",
     "anticoagulant_or_bleeding",
@@ -105,6 +105,8 @@ class Reference(Model):
     kind: Literal["seed", "guideline", "trial", "review", "cohort", "case_report", "expert", "other"]
     year: int | None = None
     url: str | None = None
+    participants: int | None = Field(default=None, ge=1, description="how many people a study followed")
+    population: str = Field(default="people", description="who they were, plural: 'runners'")
     note: str = ""
 
 

@@ -38,7 +38,7 @@ class MetricRule(Model):
 
     ``good_*`` is the indicative good band, ``warn_*`` the wider band beyond which the value is a
     concern. ``error`` is the measurement error budget in the metric's unit: a finding needs the
-    value to lie beyond the good band by more than this (EVIDENCE.md section 6).
+    value to lie beyond the good band by more than this (docs/EVIDENCE.md section 6).
     """
 
     id: Id

@@ -8,7 +8,7 @@ where it comes from; cut-offs chosen by convention are graded ``rule_of_thumb``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -21,6 +21,7 @@ from heelcoach.knowledge.schema import (
     Phase,
     SafetyFlag,
 )
+from heelcoach.knowledge.templating import fill_in
 
 
 class SourcedRule(Model):
@@ -45,7 +46,12 @@ class PainMonitoring(SourcedRule):
     next_morning_rise_points: int = Field(
         ge=1, le=10, description="rise in first-step pain the morning after a run that marks it as harmful"
     )
-    plain: str = Field(min_length=10)
+    plain: str = Field(min_length=10, description="templated: {field} is filled from this rule")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_plain(cls, data: Any) -> Any:
+        return fill_in(data, "plain")
 
     @model_validator(mode="after")
     def _ordered(self) -> PainMonitoring:
@@ -74,7 +80,7 @@ class PhaseRule(SourcedRule):
     goal: str = Field(min_length=10)
     entry: str = Field(min_length=10)
     exit_to: Phase | None = None
-    exit_text: str = Field(min_length=5)
+    exit_text: str = Field(min_length=5, description="templated: {field} is filled from this phase's rule")
     min_weeks: int = Field(ge=1, le=52)
     exit_first_step_pain_max: int | None = Field(default=None, ge=0, le=10)
     exit_activity_pain_max: int | None = Field(default=None, ge=0, le=10)
@@ -87,6 +93,11 @@ class PhaseRule(SourcedRule):
     run_volume_pct: float = Field(gt=0, le=200, description="weekly distance vs the runner's usual")
     strength_days_max: int = Field(ge=1, le=7)
     power_exercises: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_exit_text(cls, data: Any) -> Any:
+        return fill_in(data, "exit_text")
 
 
 class WalkRunStage(Model):
@@ -122,7 +133,12 @@ class RuleValue(SourcedRule):
     """A single number with its meaning."""
 
     value: float
-    plain: str = Field(min_length=5)
+    plain: str = Field(min_length=5, description="templated: {value} is filled from the value")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_plain(cls, data: Any) -> Any:
+        return fill_in(data, "plain")
 
 
 class LoadCaps(Model):
@@ -351,6 +367,13 @@ class GuidedSessionRule(SourcedRule):
     plain: str = Field(min_length=10)
 
 
+class RuleTexts(Model):
+    """What each named rule of the engine means, for a clinician (``RuleId``, ``DailyRuleId``)."""
+
+    weekly_review: dict[Id, str] = Field(min_length=1)
+    daily_answer: dict[Id, str] = Field(min_length=1)
+
+
 class PlanRules(Model):
     """Numbers and criteria the plan engine uses, each with its sources."""
 
@@ -371,12 +394,36 @@ class PlanRules(Model):
     selection: Selection
     keep_running: RuleValue
     min_checkins_per_week: RuleValue
-    review_adherence_to_progress: RuleValue
     progression: ProgressionRule
     flare_response: FlareResponse
     checkin_warning_signs: CheckinWarningSigns
     daily_answer: DailyAnswerRule
     guided_session: GuidedSessionRule
+    rule_texts: RuleTexts
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_texts(cls, data: Any) -> Any:
+        """Texts that quote another section's numbers (the pain bands) are filled with both."""
+        if not isinstance(data, dict) or not isinstance(data.get("pain_monitoring"), dict):
+            return data
+        pain = {f"pain_{k}": v for k, v in data["pain_monitoring"].items()}
+        data = dict(data)
+        for key in ("progression", "flare_response", "cadence_cue", "driver_weighting", "guided_session"):
+            if isinstance(data.get(key), dict):
+                data[key] = fill_in(data[key], "plain", {**pain, **data[key]})
+        caps = data.get("load_caps")
+        if isinstance(caps, dict):  # a cap's text may quote another cap: {weekly_increase_danger_pct}
+            values = {k: v["value"] for k, v in caps.items() if isinstance(v, dict) and "value" in v}
+            data["load_caps"] = {
+                k: fill_in(v, "plain", {**values, **v}) if isinstance(v, dict) else v for k, v in caps.items()
+            }
+        if isinstance(data.get("escalation"), list):
+            data["escalation"] = [
+                fill_in(rule, "plain", {**pain, **rule}) if isinstance(rule, dict) else rule
+                for rule in data["escalation"]
+            ]
+        return data
 
     @model_validator(mode="after")
     def _phases_in_order(self) -> PlanRules:

@@ -1,5 +1,5 @@
 """Clinical vignettes: answer overrides on a clean plantar fasciitis runner, each with the expected
-triage level and top condition (features from EVIDENCE.md section 2 and seed 001).
+triage level and top condition (features from docs/EVIDENCE.md section 2 and seed 001).
 """
 
 from __future__ import annotations
@@ -459,7 +459,7 @@ def test_each_red_flag_alone_flips_the_level(catalogue, flag_id: str) -> None:  
 
 
 def test_the_emergency_list_matches_the_evidence(catalogue) -> None:  # type: ignore[no-untyped-def]
-    """EVIDENCE.md section 2: urgent care the same day for a hot red heel with fever, inability
+    """docs/EVIDENCE.md section 2: urgent care the same day for a hot red heel with fever, inability
     to bear weight after trauma, rapidly worsening numbness or weakness (plus a possible clot)."""
     emergencies = {f.id for f in catalogue.triage.red_flags if f.level == "emergency"}
     assert emergencies == {
@@ -467,7 +467,7 @@ def test_the_emergency_list_matches_the_evidence(catalogue) -> None:  # type: ig
         "injury_cannot_bear_weight",
         "numbness_weakness_worsening",
         "possible_clot",
-        # EVIDENCE.md 2b (issue 14): same day for a wound through the sole, a swollen heel with a
+        # docs/EVIDENCE.md 2b (issue 14): same day for a wound through the sole, a swollen heel with a
         # risk of infection, a clot with risk factors and a possible Achilles rupture
         "puncture_wound",
         "swollen_heel_immune_suppressed",

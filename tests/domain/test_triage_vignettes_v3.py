@@ -3,7 +3,7 @@ look-alikes ranked first, the numbness location, the high-pain rule, the self-ma
 look-alikes, and answers files written for the version-2 questionnaire.
 
 Each vignette is a case in free text, the answers that case gives (changes to a clean plantar
-fasciitis runner), the expected level and the expected top condition (EVIDENCE.md section 2b).
+fasciitis runner), the expected level and the expected top condition (docs/EVIDENCE.md section 2b).
 """
 
 from __future__ import annotations

@@ -22,7 +22,8 @@ def _metric(metric_id: str, left: float, right: float) -> Metric:
 )
 def test_no_finding_within_error(gait_rules, metric_id: str, left: float, right: float) -> None:
     rule = gait_rules.rule(metric_id)
-    findings = FindingRules(gait_rules).run({metric_id: _metric(metric_id, left, right)}, "rear").findings_
+    metrics = {metric_id: _metric(metric_id, left, right)}
+    findings = FindingRules(gait_rules).evaluate(metrics, "rear").findings_
     for finding in findings:
         value = left if finding.side == "left" else right
         assert value > rule.good_max + rule.error
@@ -39,16 +40,16 @@ def test_findings_are_capped_and_view_bound(gait_rules) -> None:
         "pelvic_drop": _metric("pelvic_drop", 15.0, 16.0),
         "knee_fppa": _metric("knee_fppa", 25.0, 26.0),
     }
-    rear = FindingRules(gait_rules).run(metrics, "rear").findings_
+    rear = FindingRules(gait_rules).evaluate(metrics, "rear").findings_
     assert len(rear) == gait_rules.max_findings
-    assert FindingRules(gait_rules).run(metrics, "side").findings_ == []
+    assert FindingRules(gait_rules).evaluate(metrics, "side").findings_ == []
 
 
 def test_unreliable_metrics_never_become_findings(gait_rules) -> None:
     metric = Metric(
         id="pelvic_drop", name="x", unit="deg", value=20.0, left=20.0, right=20.0, quality="unreliable"
     )
-    assert FindingRules(gait_rules).run({"pelvic_drop": metric}, "rear").findings_ == []
+    assert FindingRules(gait_rules).evaluate({"pelvic_drop": metric}, "rear").findings_ == []
 
 
 def _side_metrics(over: float, cadence: float, knee: float, cad_unc: float = 1.0) -> dict[str, Metric]:
@@ -76,7 +77,7 @@ def test_overstriding_needs_every_part_beyond_its_error(
     bound = {c.metric: c for c in comp.all_of}
     over_err = gait_rules.rule("overstride").error
     cad_err = max(gait_rules.rule("cadence").error, cad_unc)
-    result = FindingRules(gait_rules).run(_side_metrics(over, cadence, knee, cad_unc), "side")
+    result = FindingRules(gait_rules).evaluate(_side_metrics(over, cadence, knee, cad_unc), "side")
     found = [f for f in result.findings_ if f.metric_id == "overstride"]
     assert bound["overstride"].above is not None
     assert bound["cadence"].below is not None
@@ -88,4 +89,5 @@ def test_overstriding_needs_every_part_beyond_its_error(
         assert all(f.severity == ("concern" if straight else "watch") for f in found)
     elif over > bound["overstride"].above + over_err:
         assert result.notes_  # the reach is out of band: the report says why it is not a finding
-    assert FindingRules(gait_rules).run(_side_metrics(over, cadence, knee, cad_unc), "rear").findings_ == []
+    rear = FindingRules(gait_rules).evaluate(_side_metrics(over, cadence, knee, cad_unc), "rear")
+    assert rear.findings_ == []

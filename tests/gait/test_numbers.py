@@ -87,7 +87,7 @@ def test_composite_notes_round_the_measured_error(gait_rules) -> None:  # type: 
             id="knee_flexion_contact", name="Knee", unit="deg", value=10.0, left=10.0, right=10.0
         ),
     }
-    result = FindingRules(gait_rules).run(metrics, "side")
+    result = FindingRules(gait_rules).evaluate(metrics, "side")
     text = " ".join([*result.notes_, *(f.text for f in result.findings_)])
     assert "cadence 211 ± 19 steps/min" in text
     assert "18.7453" not in text

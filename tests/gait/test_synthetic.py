@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from heelcoach.gait.errors import NoPersonError, TooShortError
+from heelcoach.gait.errors import NobodyInVideoError, TooShortError
 from heelcoach.gait.keypoints import Keypoints, empty_frames
 from heelcoach.gait.pipeline import GaitAnalysis
 from heelcoach.services.gait import cadence_cue_pct, gait_evidence
@@ -193,7 +193,7 @@ def test_slow_motion_is_not_reported_as_fact(gait_rules) -> None:
 def test_no_person_raises(gait_rules) -> None:
     xy, score = empty_frames(90)
     kp = Keypoints(xy=xy, score=score, fps=30.0, width=640, height=480, source="synthetic")
-    with pytest.raises(NoPersonError, match="no person"):
+    with pytest.raises(NobodyInVideoError, match="no person"):
         GaitAnalysis(gait_rules).run(kp, "empty.mp4")
 
 

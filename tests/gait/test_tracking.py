@@ -20,7 +20,7 @@ from tests.gait.synthetic import corrupt, side_view
 def test_swaps_are_undone() -> None:
     kp, _ = side_view(duration_s=4.0)
     swapped = corrupt(kp, swap_fraction=0.15, seed=4)
-    fixed = SideSwapCorrector().run(swapped).keypoints_
+    fixed = SideSwapCorrector().filter(swapped).keypoints_
     l_heel = INDEX["l_heel"]
     wrong_before = np.mean(np.abs(swapped.xy[:, l_heel, 0] - kp.xy[:, l_heel, 0]) > 1)
     wrong_after = np.mean(np.abs(fixed.xy[:, l_heel, 0] - kp.xy[:, l_heel, 0]) > 1)
@@ -30,8 +30,8 @@ def test_swaps_are_undone() -> None:
 
 def test_clean_data_is_left_alone() -> None:
     kp, _ = side_view(duration_s=4.0)
-    assert SideSwapCorrector().run(kp).n_swaps_ == 0
-    out = OutlierRejector().run(kp)
+    assert SideSwapCorrector().filter(kp).n_swaps_ == 0
+    out = OutlierRejector().filter(kp)
     assert out.n_outliers_ == 0
 
 
@@ -40,10 +40,10 @@ def test_spike_is_removed_and_gap_filled() -> None:
     xy = kp.xy.copy()
     xy[40, INDEX["l_knee"]] += [80.0, -60.0]
     spiky = kp.with_xy(xy)
-    out = OutlierRejector().run(spiky)
+    out = OutlierRejector().filter(spiky)
     assert np.isnan(out.keypoints_.xy[40, INDEX["l_knee"]]).all()
     assert out.n_outliers_ <= 2
-    filled = GapFiller(max_gap_s=0.1).run(out.keypoints_).keypoints_
+    filled = GapFiller(max_gap_s=0.1).filter(out.keypoints_).keypoints_
     assert np.allclose(filled.xy[40, INDEX["l_knee"]], kp.xy[40, INDEX["l_knee"]], atol=6.0)
 
 
@@ -51,11 +51,11 @@ def test_long_gaps_stay_missing() -> None:
     kp, _ = side_view(duration_s=3.0)
     xy = kp.xy.copy()
     xy[20:40] = np.nan
-    out = GapFiller(max_gap_s=0.15).run(kp.with_xy(xy)).keypoints_
+    out = GapFiller(max_gap_s=0.15).filter(kp.with_xy(xy)).keypoints_
     assert np.isnan(out.xy[20:40]).all()
     xy = kp.xy.copy()
     xy[20:23] = np.nan
-    out = GapFiller(max_gap_s=0.15).run(kp.with_xy(xy)).keypoints_
+    out = GapFiller(max_gap_s=0.15).filter(kp.with_xy(xy)).keypoints_
     assert not np.isnan(out.xy[20:23]).any()
 
 
@@ -67,7 +67,7 @@ def test_low_pass_has_no_lag() -> None:
     rng = np.random.default_rng(0)
     signal = 100 * np.sin(2 * np.pi * 1.4 * t)
     xy[:, INDEX["nose"], 0] = signal + rng.normal(0, 3, t.size)
-    out = LowPassFilter(cutoff_hz=6.0).run(kp.with_xy(xy)).keypoints_.xy[:, INDEX["nose"], 0]
+    out = LowPassFilter(cutoff_hz=6.0).filter(kp.with_xy(xy)).keypoints_.xy[:, INDEX["nose"], 0]
     lags = np.arange(-5, 6)
     corr = [np.dot(np.roll(out, k)[10:-10], signal[10:-10]) for k in lags]
     assert lags[int(np.argmax(corr))] == 0
@@ -82,7 +82,7 @@ def test_runner_selection_prefers_large_and_continuous() -> None:
         return Candidate(xy=xy, score=np.full(17, 0.9))
 
     frames = [[person(100, 50), person(500, 300)], [person(505, 300), person(110, 50)], [person(120, 60)], []]
-    sel = RunnerSelector().run(frames)
+    sel = RunnerSelector().select(frames)
     assert sel.choice_[0] == 1
     assert sel.choice_[1] == 0
     assert sel.choice_[3] is None

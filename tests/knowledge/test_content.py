@@ -19,7 +19,7 @@ from heelcoach.knowledge.schema import (
     Step,
 )
 
-# The shared vocabularies of HELPERS.md: every one of these must exist.
+# The shared vocabularies of docs/ARCHITECTURE.md ("Stable ids"): every one of these must exist.
 EXERCISE_IDS = (
     "standing_calf_stretch",
     "seated_achilles_plantar_stretch",
@@ -117,7 +117,7 @@ CONTENT_REFERENCE_IDS = (
 
 RULE_OF_THUMB = re.compile(r"rules? of thumb", re.IGNORECASE)
 
-#: Intake equipment choices (HELPERS.md); exercise equipment must use these names where they apply.
+#: Intake equipment choices (docs/ARCHITECTURE.md, "Stable ids"); exercise equipment uses these names.
 INTAKE_EQUIPMENT = {"resistance_band", "step", "backpack_or_weights", "gym"}
 #: Equipment that is not an intake choice but is everyday household kit.
 HOUSEHOLD_EQUIPMENT = {"towel", "towel_or_strap", "small_objects"}

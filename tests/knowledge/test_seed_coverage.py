@@ -358,7 +358,7 @@ def test_dose_grammar_refuses_prose() -> None:
         parse_dose("as tolerated")
 
 
-# Doses from EVIDENCE.md that extend seed 001 (DiGiovanni, Rathleff), in the same grammar.
+# Doses from docs/EVIDENCE.md that extend seed 001 (DiGiovanni, Rathleff), in the same grammar.
 EVIDENCE_DOSES = [
     ("plantar_fascia_specific_stretch", 1, "hold 10 s, 10 reps, 3 times a day, daily"),
     ("rathleff_high_load_heel_raise", 2, "3 sets, 12 reps, 12RM, tempo 3-2-3"),
