@@ -61,9 +61,17 @@ def _code(user: accounts.AddedUser) -> str | None:
 
 #: What the table must say, written out by hand, so a wrong table fails here too.
 MUST: dict[tuple[str, str], dict[Action, int]] = {
-    ("runner", "runner"): {**dict.fromkeys(ACTIONS, 200), "accept_visit": 403},
+    ("runner", "runner"): {
+        **dict.fromkeys(ACTIONS, 200),
+        "accept_visit": 403,
+        "change_plan": 403,
+        "clinic_notes": 403,
+    },
     ("other_runner", "runner"): dict.fromkeys(ACTIONS, 404),
-    ("clinician", "runner"): {**dict.fromkeys(ACTIONS, 403), "read": 200, "export": 200, "accept_visit": 200},
+    ("clinician", "runner"): {
+        **dict.fromkeys(ACTIONS, 403),
+        **dict.fromkeys(("read", "export", "accept_visit", "change_plan", "clinic_notes"), 200),
+    },
     ("other_clinician", "runner"): dict.fromkeys(ACTIONS, 404),
     ("admin", "runner"): {**dict.fromkeys(ACTIONS, 403), "view_audit": 200},
     ("anonymous", "runner"): dict.fromkeys(ACTIONS, 401),
