@@ -174,17 +174,35 @@ def add_note(request: Request, person_id: RowId, text: Annotated[str, Form(max_l
     return RedirectResponse(f"/clinic/people/{person_id}#notes", status_code=303)
 
 
+#: The audit log's actions in a runner's words (unknown ones shown with spaces for underscores).
+AUDIT_WORDS = {
+    "view_runner": "looked at your record",
+    "view_progress": "looked at your progress",
+    "view_plan": "looked at your plan",
+    "export": "exported your data",
+    "change_plan": "changed your plan",
+    "add_note": "wrote a clinic note about you",
+    "stop_sharing": "stopped sharing",
+    "accept_visit": "accepted your visit request",
+}
+
+
 @router.get("/sharing", response_class=HTMLResponse)
 def sharing_page(request: Request) -> Response:
-    """The runner's sharing: which clinic sees what, who there, since when; stop it here."""
+    """The runner's sharing: which clinic sees what, who there, since when; stop it here; who looked."""
     me = clinic_person(request)
+    ctx = get_ctx(request)
+    trail = [
+        {**t, "what": AUDIT_WORDS.get(str(t["action"]), str(t["action"]).replace("_", " "))}
+        for t in accounts.audit_trail(ctx, me)[:30]
+    ]
     return render(
         request,
         "sharing.html",
         title="Sharing",
         active="/sharing",
-        shares=accounts.shares(get_ctx(request), me),
-        person_id=me,
+        shares=accounts.shares(ctx, me),
+        trail=trail,
     )
 
 
