@@ -9,7 +9,7 @@ from typing import Annotated, Any, cast
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from heelcoach.services import accounts, clinic_care, runner
+from heelcoach.services import accounts, clinic_care, handover, runner
 from heelcoach.services.caseload import WINDOW_DAYS, CaseloadRow, caseload
 from heelcoach.services.policy import Actor, can
 from heelcoach.web.auth import LoginRequired, RowId, authorize, clinic_person, current_actor
@@ -133,6 +133,20 @@ def runner_view(request: Request, person_id: RowId) -> Response:
     return _runner_page(request, actor, person_id)
 
 
+@router.get("/clinic/people/{person_id}/handover.pdf")
+def handover_report(request: Request, person_id: RowId) -> Response:
+    """The hand-over report (PDF) for the clinician; the runner may print their own."""
+    actor = authorize(request, person_id, "export")
+    if actor.person_id != person_id:
+        accounts.audit(get_ctx(request), actor, person_id, "handover_report")
+    data = handover.handover_pdf(get_ctx(request), person_id, today=_today(request))
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="handover-{person_id}.pdf"'},
+    )
+
+
 def _km(raw: str) -> float | None:
     try:
         return float(raw.replace(",", ".")) if raw.strip() else None
@@ -184,6 +198,7 @@ AUDIT_WORDS = {
     "add_note": "wrote a clinic note about you",
     "stop_sharing": "stopped sharing",
     "accept_visit": "accepted your visit request",
+    "handover_report": "printed your hand-over report",
 }
 
 

@@ -7,6 +7,10 @@ another clinic, the admin and no one at all are refused, and a refused change st
 from __future__ import annotations
 
 import dataclasses
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +20,7 @@ from heelcoach.services import runner
 from heelcoach.services.runner import to_jsonable
 from heelcoach.store.base import transaction
 from heelcoach.store.repositories import Repos
-from tests.clinic.clinic_world import World, _login
+from tests.clinic.clinic_world import PASSWORD, World, _login
 from tests.clinic.test_matrix import _expected
 
 ROLES = ("runner", "other_runner", "clinician", "other_clinician", "admin", "anonymous")
@@ -196,3 +200,39 @@ def test_sharing_page_stops_at_once(world: World) -> None:
     assert _post(pt, f"/clinic/people/{pid}/plan", HOLD).status_code == 404
     assert "cannot see your data" in ann.get("/sharing").text
     assert f'data-person="{pid}"' not in pt.get("/clinic").text
+
+
+def _pdf_text(data: bytes, tmp_path: Path) -> str:
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        raise RuntimeError("pdftotext (Debian poppler-utils) is needed: scripts/setup.sh --test installs it")
+    pdf = tmp_path / "handover.pdf"
+    pdf.write_bytes(data)
+    return subprocess.run([tool, str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def test_handover_report(world: World, tmp_path: Path) -> None:
+    pid = world.people["runner"]
+    warning = runner.CheckInInput(
+        day=date.today(), first_step_pain=5, red_flag_symptoms=("numbness_or_tingling",)
+    )
+    runner.record_checkin(world.ctx, pid, warning)
+    pt = _login(world.app, world.users["clinician"])
+    got = pt.get(f"/clinic/people/{pid}/handover.pdf")
+    assert got.status_code == 200
+    assert got.headers["content-type"] == "application/pdf"
+    text = " ".join(_pdf_text(got.content, tmp_path).split())
+    assert "Warning signs reported in check-ins" in text
+    assert "numbness or tingling" in text
+    assert "Plan versions and their reasons" in text
+    assert "How bad is the pain on your first steps in the morning?" in text  # an answer behind it
+    assert "References" in text
+    assert PASSWORD not in text
+    assert (
+        _login(world.app, world.users["other_clinician"])
+        .get(f"/clinic/people/{pid}/handover.pdf")
+        .status_code
+        == 404
+    )
+    trail = _login(world.app, world.users["runner"]).get(f"/api/people/{pid}/audit").json()
+    assert any(t["action"] == "handover_report" and t["who"] == "pt@example.org" for t in trail)

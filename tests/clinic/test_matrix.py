@@ -25,6 +25,7 @@ ROUTES: tuple[tuple[str, str, Action, dict[str, str] | None], ...] = (
     ("GET", "/api/people/{pid}/shares", "manage_sharing", None),
     ("GET", "/api/people/{pid}/audit", "view_audit", None),
     ("GET", "/clinic/people/{pid}", "read", None),  # the runner view page
+    ("GET", "/clinic/people/{pid}/handover.pdf", "export", None),  # the hand-over report
     ("GET", "/api/people/{pid}/visits", "read", None),
     ("GET", "/api/people/{pid}/visits/{visit}/calendar.ics", "read", None),
     ("POST", "/api/people/{pid}/visits", "request_visit", {"reason": "heel check", "clinic_id": "{clinic}"}),
