@@ -398,8 +398,6 @@ def _passive_loop_note(tk: TriageKnowledge, answers: Mapping[str, Any]) -> str:
     words = [w[:1].lower() + w[1:] for w in words]
     tried = ", ".join(words[:-1]) + f" and {words[-1]}" if len(words) > 1 else "".join(words)
     return tk.passive_loop.plain.replace("{tried}", tried)
-
-
 def _flag_reason(red_flags: Sequence[RedFlagHit]) -> str | None:
     if not red_flags:
         return None

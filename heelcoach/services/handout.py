@@ -19,18 +19,8 @@ from heelcoach.services.exercises import citations, illustration_png, keyframe_n
 #: Unicode fonts looked for, in order; without one the PDF falls back to Latin-1 core fonts.
 _FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 _LATIN1_REPLACEMENTS = {
-    "\u2013": "-",
-    "\u2014": "-",
-    "\u2018": "'",
-    "\u2019": "'",
-    "\u201c": '"',
-    "\u201d": '"',
-    "\u2022": "-",
-    "\u2026": "...",
-    "\u2264": "<=",
-    "\u2265": ">=",
-    "\u00d7": "x",
-    "\u2192": "->",
+    "\u2013": "-", "\u2014": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+    "\u2022": "-", "\u2026": "...", "\u2264": "<=", "\u2265": ">=", "\u00d7": "x", "\u2192": "->",
 }
 _GROUPS: tuple[tuple[str, str], ...] = (
     ("Exercises", "exercise"),

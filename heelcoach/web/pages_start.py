@@ -159,8 +159,6 @@ def summary(request: Request) -> Response:
         cat = get_ctx(request).catalogue
         view = summary_view(dict(record.answers), dict(record.triage), record.created_at, cat)
     return render(request, "start_summary.html", title="Summary for a clinician", summary=view)
-
-
 @router.get("/start/answer-new")
 def answer_new(request: Request) -> Response:
     """Ask the questions added since the stored answers were given: the form opens on the first

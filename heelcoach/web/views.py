@@ -228,7 +228,9 @@ def _stops(data: dict[str, Any], level: str) -> bool:
 def _said_once(flags: list[FlagView], steps: list[str], *, emergency: bool) -> list[FlagView]:
     """The flags without advice the next steps already give; in an emergency, the flags' slower
     advice ("see a clinician in a day or two") is left out too: today's care covers it."""
-    return [replace(f, what_to_do="") if emergency or f.what_to_do in steps else f for f in flags]
+    return [
+        replace(f, what_to_do="") if emergency or f.what_to_do in steps else f for f in flags
+    ]
 
 
 def _note_text(note: Any) -> str:
