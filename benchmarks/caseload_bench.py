@@ -159,7 +159,7 @@ def run_one(url: str | None, runners: int, days: int, requests: int) -> dict[str
 
 
 def _fresh_postgres(url: str) -> str:
-    """A new empty database on the server of ``url`` (dropped by nobody: benchmark scratch)."""
+    """A new empty database on the server of ``url`` (benchmark scratch; :func:`_drop` removes it)."""
     from sqlalchemy import create_engine, text
 
     name = f"hc_bench_{uuid.uuid4().hex[:8]}"
@@ -168,6 +168,15 @@ def _fresh_postgres(url: str) -> str:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
     return url.rsplit("/", 1)[0] + "/" + name
+
+
+def _drop(url: str, scratch: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch.rsplit("/", 1)[1]}"'))
+    engine.dispose()
 
 
 def main() -> None:
@@ -185,7 +194,12 @@ def main() -> None:
     results = []
     for backend, url in backends:
         for size in args.sizes:
-            one = run_one(_fresh_postgres(url) if url else None, size, args.days, args.requests)
+            scratch = _fresh_postgres(url) if url else None
+            try:
+                one = run_one(scratch, size, args.days, args.requests)
+            finally:
+                if url and scratch:
+                    _drop(url, scratch)
             one["backend"] = backend
             results.append(one)
             ms = one["ms"]
