@@ -5,7 +5,8 @@ rising week on week (pain-monitoring rule), check-ins missed (fewer days checked
 than the escalation rule's adherence), no meaningful progress after the escalation rule's weeks,
 a pending visit request.
 The numbers come from ``plan_rules.yaml`` (``pain_monitoring``, ``escalation: no_progress_physio``).
-Three queries for the whole clinic, whatever its size.
+A fixed number of queries for the whole clinic, whatever its size; of the check-ins only the 14-day
+window and two aggregates are read, never the whole history.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from statistics import mean
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, Integer, column, func, select, values
+from sqlalchemy.orm import Session
 
 from heelcoach.services.context import AppContext
 from heelcoach.services.policy import Actor, PersonResource, can
@@ -101,8 +104,13 @@ def caseload(ctx: AppContext, actor: Actor, today: date) -> list[CaseloadRow]:
         )
         plans = {
             r.person_id: r
-            for r in s.scalars(
-                select(PlanVersionRow).join(
+            for r in s.execute(  # the latest version's phase, week and decision, not the plan itself
+                select(
+                    PlanVersionRow.person_id,
+                    PlanVersionRow.phase,
+                    PlanVersionRow.week,
+                    PlanVersionRow.decision,
+                ).join(
                     latest,
                     (PlanVersionRow.person_id == latest.c.person_id) & (PlanVersionRow.version == latest.c.v),
                 )
@@ -122,11 +130,18 @@ def caseload(ctx: AppContext, actor: Actor, today: date) -> list[CaseloadRow]:
                 )
             )
         )
-        checkins: dict[int, list[CheckInRow]] = defaultdict(list)
-        for c in s.scalars(select(CheckInRow).where(CheckInRow.person_id.in_(ids)).order_by(CheckInRow.day)):
-            checkins[c.person_id].append(c)
+        window, early, last = _checkin_facts(s, ids, firsts, start, today)
     rows = [
-        _row(ctx, pid, name or (email or ""), plans.get(pid), firsts.get(pid), checkins[pid], start, today)
+        _row(
+            ctx,
+            pid,
+            name or (email or ""),
+            plans.get(pid),
+            firsts.get(pid),
+            _Facts(window.get(pid, {}), early.get(pid), last.get(pid)),
+            start,
+            today,
+        )
         for pid, name, email in people
         if can(actor, "read", PersonResource(pid, frozenset({actor.clinic_id})))
     ]
@@ -138,20 +153,62 @@ def _with_visit(row: CaseloadRow) -> CaseloadRow:
     return replace(row, reasons=(*row.reasons, "visit requested"), rank=min(row.rank, 4))
 
 
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What the caseload needs of one runner's check-ins (never the whole history)."""
+
+    window: dict[date, tuple[int, list[str]]]  # day -> (first-step pain, warning signs), last 14 days
+    early_pain: float | None  # mean first-step pain of the plan's first week
+    last_checkin: date | None
+
+
+def _checkin_facts(
+    s: Session, ids: list[int], firsts: dict[int, date], start: date, today: date
+) -> tuple[dict[int, dict[date, tuple[int, list[str]]]], dict[int, float], dict[int, date]]:
+    """Three aggregate queries over the clinic's check-ins: the 14-day window's rows, the first
+    plan week's mean first-step pain, and the last check-in day, per runner."""
+    window: dict[int, dict[date, tuple[int, list[str]]]] = defaultdict(dict)
+    for pid, day, pain, flags in s.execute(
+        select(
+            CheckInRow.person_id, CheckInRow.day, CheckInRow.first_step_pain, CheckInRow.red_flag_symptoms
+        ).where(CheckInRow.person_id.in_(ids), CheckInRow.day >= start, CheckInRow.day <= today)
+    ):
+        window[pid][day] = (pain, list(flags or []))
+    early: dict[int, float] = {}
+    if firsts:
+        bounds = (
+            values(column("pid", Integer), column("until", Date), name="first_weeks")
+            .data([(pid, first + timedelta(days=7)) for pid, first in firsts.items()])
+            .cte("first_weeks")  # WITH first_weeks(pid, until) AS (VALUES ...): SQLite and PostgreSQL
+        )
+        for pid, avg in s.execute(
+            select(CheckInRow.person_id, func.avg(CheckInRow.first_step_pain))
+            .join(bounds, (CheckInRow.person_id == bounds.c.pid) & (CheckInRow.day < bounds.c.until))
+            .group_by(CheckInRow.person_id)
+        ):
+            early[pid] = float(avg)
+    last: dict[int, date] = dict(
+        s.execute(  # type: ignore[arg-type]  # rows of (person id, last day)
+            select(CheckInRow.person_id, func.max(CheckInRow.day))
+            .where(CheckInRow.person_id.in_(ids))
+            .group_by(CheckInRow.person_id)
+        ).all()
+    )
+    return window, early, last
+
+
 def _row(
     ctx: AppContext,
     pid: int,
     name: str,
-    plan: PlanVersionRow | None,
+    plan: Any,
     first_day: date | None,
-    checkins: list[CheckInRow],
+    facts: _Facts,
     start: date,
     today: date,
 ) -> CaseloadRow:
-    by_day = {c.day: c for c in checkins}
-    window = [by_day.get(start + timedelta(days=i)) for i in range(WINDOW_DAYS)]
-    flags = [f for c in window if c is not None for f in (c.red_flag_symptoms or [])]
-    early = [c.first_step_pain for c in checkins if first_day and c.day < first_day + timedelta(days=7)]
+    window = [facts.window.get(start + timedelta(days=i)) for i in range(WINDOW_DAYS)]
+    flags = [f for c in window if c is not None for f in c[1]]
     adherence = (
         plan.decision.get("adherence") if plan is not None and isinstance(plan.decision, dict) else None
     )
@@ -161,10 +218,10 @@ def _row(
         phase=plan.phase if plan else None,
         week=plan.week if plan else None,
         plan_weeks=((today - first_day).days // 7) if first_day else 0,
-        first_step_pain=tuple(c.first_step_pain if c else None for c in window),
+        first_step_pain=tuple(c[0] if c else None for c in window),
         checkin_days=sum(1 for c in window if c is not None),
         adherence=float(adherence) if isinstance(adherence, int | float) else None,
-        last_checkin=checkins[-1].day if checkins else None,
+        last_checkin=facts.last_checkin,
     )
-    rank, reasons = _reasons(ctx, row, flags, mean(early) if early else None)
+    rank, reasons = _reasons(ctx, row, flags, facts.early_pain)
     return replace(row, reasons=tuple(reasons), rank=rank)

@@ -18,7 +18,17 @@ from typing import Literal
 
 Role = Literal["runner", "clinician", "admin", "anonymous"]
 Relation = Literal["self", "shared", "none"]
-Action = Literal["read", "write", "export", "manage_sharing", "view_audit", "request_visit", "accept_visit"]
+Action = Literal[
+    "read",
+    "write",
+    "export",
+    "manage_sharing",
+    "view_audit",
+    "request_visit",
+    "accept_visit",
+    "change_plan",
+    "clinic_notes",
+]
 
 ROLES: tuple[Role, ...] = ("runner", "clinician", "admin", "anonymous")
 ACTIONS: tuple[Action, ...] = (
@@ -29,15 +39,19 @@ ACTIONS: tuple[Action, ...] = (
     "view_audit",
     "request_visit",
     "accept_visit",
+    "change_plan",
+    "clinic_notes",
 )
 
 #: (role, relation) -> allowed actions. Clinic admins manage accounts and see the audit trail of
-#: their clinic's runners but not their health data; clinicians read (and hand over) what is shared.
+#: their clinic's runners but not their health data; clinicians read (and hand over) what is shared,
+#: change the plan of a runner who shares with them (a new version with their reason), and keep
+#: notes the runner does not see (``clinic_notes``: private to the clinic's staff).
 POLICY: dict[tuple[Role, Relation], frozenset[Action]] = {
     ("runner", "self"): frozenset(
         {"read", "write", "export", "manage_sharing", "view_audit", "request_visit"}
     ),
-    ("clinician", "shared"): frozenset({"read", "export", "accept_visit"}),
+    ("clinician", "shared"): frozenset({"read", "export", "accept_visit", "change_plan", "clinic_notes"}),
     ("admin", "shared"): frozenset({"view_audit"}),
 }
 

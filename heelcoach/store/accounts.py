@@ -151,3 +151,25 @@ class VisitRequestRow(Base):
         ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True
     )
     starts_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ClinicNoteRow(Base):
+    """A clinician's note on a runner, private to the clinic's staff.
+
+    The runner is ``subject_person_id`` (not ``person_id``), so the runner's own export and pages,
+    which take every table with ``person_id``, never carry the clinic's notes; deleting the person
+    deletes them (foreign key, ON DELETE CASCADE).
+    """
+
+    __tablename__ = "clinic_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject_person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id", ondelete="CASCADE"), nullable=False)
+    author_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)

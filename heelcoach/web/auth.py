@@ -138,7 +138,7 @@ login_router = APIRouter()
 @login_router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request) -> Response:
     """The login form (email, password and, for staff, the authenticator code)."""
-    return render(request, "login.html", title="Log in", problem=None, email="")
+    return render(request, "login.html", title="Log in", problem=None, email="", nav=())
 
 
 @login_router.post("/login", response_class=HTMLResponse)
@@ -150,11 +150,13 @@ async def login_submit(
 ) -> Response:
     """Check the credentials; on success a new session (cookie) and the runner's or staff's start page."""
     if _too_many_attempts(request):
-        return render(request, "login.html", 429, title="Log in", problem=PROBLEMS["rate"], email=email)
+        return render(
+            request, "login.html", 429, title="Log in", problem=PROBLEMS["rate"], email=email, nav=()
+        )
     result = await run_in_threadpool(accounts.login, get_ctx(request), email, password, code or None)
     if result.token is None:
         problem = PROBLEMS[result.problem or "bad"]
-        return render(request, "login.html", 401, title="Log in", problem=problem, email=email)
+        return render(request, "login.html", 401, title="Log in", problem=problem, email=email, nav=())
     request.session.clear()  # nothing of an earlier visitor's browser session carries over
     actor = await run_in_threadpool(accounts.actor_for_token, get_ctx(request), result.token)
     start = {"runner": "/", "clinician": "/clinic"}.get(actor.role if actor else "", "/api/me")

@@ -146,3 +146,21 @@ def test_visit_request_accepted_with_calendar(world: World) -> None:
         "visit requested"
         not in pt.get("/clinic").text.split(f'data-person="{pid}"', 1)[1].split("</tr>", 1)[0]
     )
+
+
+def test_checkin_facts_read_the_first_week_and_the_window(world: World) -> None:
+    """The aggregates the caseload reads instead of every check-in: first plan week's mean, last day."""
+    from heelcoach.services.caseload import _checkin_facts
+    from heelcoach.store.base import transaction
+
+    pid = world.people["other_runner"]
+    first = TODAY - timedelta(days=20)
+    for back, pain in ((20, 6), (18, 8), (12, 1), (2, 3)):  # days 0 and 2 of the plan week count
+        entry = runner.CheckInInput(day=TODAY - timedelta(days=back), first_step_pain=pain)
+        runner.record_checkin(world.ctx, pid, entry, today=TODAY)
+    start = TODAY - timedelta(days=13)
+    with transaction(world.ctx.sessions) as s:
+        window, early, last = _checkin_facts(s, [pid], {pid: first}, start, TODAY)
+    assert early[pid] == 7.0
+    assert last[pid] == TODAY - timedelta(days=2)
+    assert window[pid] == {TODAY - timedelta(days=12): (1, []), TODAY - timedelta(days=2): (3, [])}

@@ -25,6 +25,7 @@ ROUTES: tuple[tuple[str, str, Action, dict[str, str] | None], ...] = (
     ("GET", "/api/people/{pid}/shares", "manage_sharing", None),
     ("GET", "/api/people/{pid}/audit", "view_audit", None),
     ("GET", "/clinic/people/{pid}", "read", None),  # the runner view page
+    ("GET", "/clinic/people/{pid}/handover.pdf", "export", None),  # the hand-over report
     ("GET", "/api/people/{pid}/visits", "read", None),
     ("GET", "/api/people/{pid}/visits/{visit}/calendar.ics", "read", None),
     ("POST", "/api/people/{pid}/visits", "request_visit", {"reason": "heel check", "clinic_id": "{clinic}"}),
@@ -61,9 +62,17 @@ def _code(user: accounts.AddedUser) -> str | None:
 
 #: What the table must say, written out by hand, so a wrong table fails here too.
 MUST: dict[tuple[str, str], dict[Action, int]] = {
-    ("runner", "runner"): {**dict.fromkeys(ACTIONS, 200), "accept_visit": 403},
+    ("runner", "runner"): {
+        **dict.fromkeys(ACTIONS, 200),
+        "accept_visit": 403,
+        "change_plan": 403,
+        "clinic_notes": 403,
+    },
     ("other_runner", "runner"): dict.fromkeys(ACTIONS, 404),
-    ("clinician", "runner"): {**dict.fromkeys(ACTIONS, 403), "read": 200, "export": 200, "accept_visit": 200},
+    ("clinician", "runner"): {
+        **dict.fromkeys(ACTIONS, 403),
+        **dict.fromkeys(("read", "export", "accept_visit", "change_plan", "clinic_notes"), 200),
+    },
     ("other_clinician", "runner"): dict.fromkeys(ACTIONS, 404),
     ("admin", "runner"): {**dict.fromkeys(ACTIONS, 403), "view_audit": 200},
     ("anonymous", "runner"): dict.fromkeys(ACTIONS, 401),
