@@ -9,7 +9,7 @@ import sys
 from heelcoach.cli.app import app
 
 #: Command modules; each registers its commands on ``app`` when imported.
-COMMAND_MODULES = ("assess", "demo", "plan", "runs", "gait", "serve", "exercise", "users", "worker")
+COMMAND_MODULES = ("assess", "demo", "plan", "runs", "gait", "serve", "exercise", "users", "worker", "doctor")
 
 
 def _register() -> None:

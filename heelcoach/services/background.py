@@ -106,7 +106,17 @@ def _work_dir(ctx: AppContext, person_id: int, kind: str) -> Path:
     return Path(tempfile.mkdtemp(dir=base))
 
 
-@named_job(IMPORT_JOB, _decode_import, queue="default")
+def _drop_import_uploads(ctx: AppContext, payload: dict[str, Any]) -> None:
+    store = DatabaseBlobStore(ctx)
+    for blob_id, _name in payload.get("blobs", []):
+        store.delete(str(blob_id))
+
+
+def _drop_gait_upload(ctx: AppContext, payload: dict[str, Any]) -> None:
+    DatabaseBlobStore(ctx).delete(str(payload["blob_id"]))
+
+
+@named_job(IMPORT_JOB, _decode_import, queue="default", cleanup=_drop_import_uploads)
 def import_uploads(
     ctx: AppContext,
     *,
@@ -117,8 +127,8 @@ def import_uploads(
 ) -> dict[str, Any]:
     """Import the stored uploads (``[blob id, name]`` pairs); idempotent (known files are skipped).
 
-    The files read are kept in the worker's data folder (as the local mode keeps them) for the
-    run detail; the stored uploads are deleted once every file was read.
+    The files read are kept in the worker's data folder (as the local mode keeps them); the stored
+    uploads are deleted once the job ended for good (``cleanup``).
     """
     store = DatabaseBlobStore(ctx)
     folder = _work_dir(ctx, person_id, "activities")
@@ -138,8 +148,6 @@ def import_uploads(
         summary = imports_service.import_paths(ctx, person_id, paths, step, workers=1)
     except LookupError as exc:
         raise JobError(scrub_paths(str(exc), names)) from exc
-    for blob_id, _name in blobs:
-        store.delete(blob_id)
     result = import_result(summary, names, refused)
     return {
         "summary": result.summary,
@@ -151,7 +159,7 @@ def import_uploads(
     }
 
 
-@named_job(GAIT_JOB, _decode_gait, queue="gait")
+@named_job(GAIT_JOB, _decode_gait, queue="gait", cleanup=_drop_gait_upload)
 def analyse_gait(
     ctx: AppContext,
     *,
@@ -163,7 +171,7 @@ def analyse_gait(
     slowed_down: float | None,
     progress: Callable[[float, str], None],
 ) -> dict[str, Any]:
-    """Analyse a stored video; store the report; the stored upload is deleted once it is read."""
+    """Analyse a stored video and store the report (the stored upload goes when the job ends)."""
     from heelcoach.services import gait  # OpenCV and MediaPipe: loaded only for this job
 
     store = DatabaseBlobStore(ctx)
@@ -193,7 +201,6 @@ def analyse_gait(
         raise JobError(scrub_paths(str(exc), {str(video): Path(name).name})) from exc
     finally:
         video.unlink(missing_ok=True)
-    store.delete(blob_id)
     progress(1.0, "done")
     return {"report_id": report_id}
 

@@ -73,26 +73,31 @@ class NamedJob:
     """Work any worker process can do from plain values.
 
     ``fn(ctx, progress=..., **payload)`` returns a JSON value; ``decode(ctx, value)`` turns that
-    value back into what the pages expect (the same object a local job leaves).
+    value back into what the pages expect (the same object a local job leaves);
+    ``cleanup(ctx, payload)`` runs once the job ended for good (done, or failed without a retry).
     """
 
     name: str
     fn: Callable[..., Any]
     decode: Callable[[Any, Any], Any]
     queue: str = "default"
+    cleanup: Callable[[Any, dict[str, Any]], None] | None = None
 
 
 #: Every named job, by name (filled by the modules that define them, imported by the worker).
 NAMED_JOBS: dict[str, NamedJob] = {}
 
 
-def named_job(name: str, decode: Callable[[Any, Any], Any], queue: str = "default") -> Callable[
-    [Callable[..., Any]], Callable[..., Any]
-]:
+def named_job(
+    name: str,
+    decode: Callable[[Any, Any], Any],
+    queue: str = "default",
+    cleanup: Callable[[Any, dict[str, Any]], None] | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``fn`` as the named job ``name`` (a decorator); the function is returned unchanged."""
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
-        NAMED_JOBS[name] = NamedJob(name, fn, decode, queue)
+        NAMED_JOBS[name] = NamedJob(name, fn, decode, queue, cleanup)
         return fn
 
     return register

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import redis
 from celery import Celery, Task
-from celery.exceptions import SoftTimeLimitExceeded
+from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from heelcoach.services.jobs import NAMED_JOBS, JobError, JobStatus, ThreadJobRunner
@@ -56,9 +56,16 @@ MAX_LEASE_WAITS = 1000
 PROGRESS_EVERY_S = 0.25
 
 #: Failures worth another try: the database or the broker was out of reach for a moment.
-TRANSIENT = (OperationalError, DBAPIError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError,
-             ConnectionError, TimeoutError)
+TRANSIENT = (
+    OperationalError,
+    DBAPIError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    ConnectionError,
+    TimeoutError,
+)
 
+BROKER_AWAY = "Waiting for the job server to answer again; this page keeps checking."
 UNEXPECTED = "The work stopped with an unexpected error ({}). Try again; if it happens again, report it."
 
 
@@ -174,7 +181,9 @@ def make_celery(settings: Settings) -> Celery:
     limit_s = int(settings.job_time_limit_s)
 
     @app.task(
+        base=JobTask,
         bind=True,
+        shared=False,  # this app's own: another app made in the same process registers its own
         name="heelcoach.run_job",
         soft_time_limit=limit_s,
         time_limit=limit_s + 30,
@@ -184,6 +193,32 @@ def make_celery(settings: Settings) -> Celery:
         execute(task, job_id, name, payload)
 
     return app
+
+
+class JobTask(Task):
+    """The task class: a job whose process was killed at the hard time limit is marked failed."""
+
+    def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        """Called in the worker's main process when the hard limit killed the job's process."""
+        if isinstance(exc, TimeLimitExceeded) and len(args) == 3:  # job id, name, payload
+            timed_out(str(args[0]), str(args[1]), dict(args[2]))
+
+
+def _time_limit_error(settings: Settings) -> str:
+    limit_s = int(settings.job_time_limit_s)
+    took = f"{limit_s} seconds" if limit_s < 120 else f"{round(limit_s / 60)} minutes"
+    return f"The work took longer than {took} and was stopped. Try a shorter file."
+
+
+def timed_out(job_id: str, name: str, payload: dict[str, Any]) -> None:
+    """Mark a job failed for its time limit (unless it finished) and drop its stored uploads."""
+    ctx, states = _worker_parts()
+    if states.raw(job_id).get("state") in ("done", "failed"):
+        return
+    states.update(job_id, state="failed", error=_time_limit_error(ctx.settings), finished_at=_now())
+    spec = NAMED_JOBS.get(name)
+    if spec is not None and spec.cleanup is not None:
+        _clean(spec.cleanup, ctx, job_id, payload)
 
 
 # --------------------------------------------------------------------------------- the worker side
@@ -256,9 +291,20 @@ def execute(task: Task, job_id: str, name: str, payload: dict[str, Any]) -> None
     if not lease.acquire():  # another worker is on it: look again later, in case that worker dies
         raise task.retry(countdown=LEASE_S, max_retries=MAX_LEASE_WAITS)
     try:
-        _run(task, ctx, states, spec.fn, job_id, payload)
+        _run(task, ctx, states, spec.fn, job_id, payload)  # raises Retry when it will be tried again
+        if spec.cleanup is not None:  # the job ended for good: its stored uploads are not needed
+            _clean(spec.cleanup, ctx, job_id, payload)
     finally:
         lease.release()
+
+
+def _clean(
+    cleanup: Callable[[Any, dict[str, Any]], None], ctx: AppContext, job_id: str, payload: dict[str, Any]
+) -> None:
+    try:
+        cleanup(ctx, payload)
+    except Exception:  # the result stands; what is left goes with its person
+        log.exception("job %s: cleaning up after it failed", job_id)
 
 
 def _run(
@@ -276,13 +322,7 @@ def _run(
     except JobError as exc:  # bad input: never tried again
         states.update(job_id, state="failed", error=str(exc), finished_at=_now())
     except SoftTimeLimitExceeded:
-        minutes = max(1, round(int(ctx.settings.job_time_limit_s) / 60))
-        states.update(
-            job_id,
-            state="failed",
-            error=f"The work took longer than {minutes} minute(s) and was stopped. Try a shorter file.",
-            finished_at=_now(),
-        )
+        states.update(job_id, state="failed", error=_time_limit_error(ctx.settings), finished_at=_now())
     except TRANSIENT as exc:
         retries = int(task.request.retries or 0)
         if retries >= MAX_RETRIES:
@@ -336,7 +376,12 @@ class CeleryJobRunner:
         local = self._local.status(job_id)
         if local is not None:
             return local
-        return status_from(job_id, self.states.raw(job_id), self._decode)
+        try:
+            raw = self.states.raw(job_id)
+        except redis.exceptions.RedisError:  # the broker is away for a moment: the page keeps asking
+            log.warning("job %s: Redis does not answer", job_id)
+            return JobStatus(job_id, "running", message=BROKER_AWAY)
+        return status_from(job_id, raw, self._decode)
 
     def _decode(self, name: str, value: Any) -> Any:
         spec = NAMED_JOBS.get(name)

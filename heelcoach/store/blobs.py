@@ -37,9 +37,7 @@ class BlobChunkRow(Base):
 
     __tablename__ = "blob_chunks"
 
-    blob_id: Mapped[str] = mapped_column(
-        ForeignKey("blobs.id", ondelete="CASCADE"), primary_key=True
-    )
+    blob_id: Mapped[str] = mapped_column(ForeignKey("blobs.id", ondelete="CASCADE"), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
 

@@ -190,3 +190,26 @@ def test_a_person_deleted_takes_their_stored_uploads(web_ctx: AppContext, tmp_pa
     runner.delete_person(web_ctx, pid)
     assert _count(web_ctx, BlobRow) == 0
     assert store.name(blob_id) is None
+
+
+def test_bad_input_fails_at_once_and_a_job_over_its_time_limit_is_stopped(
+    client: Any, web_ctx: AppContext, start_worker: Callable[..., Worker], redis_url: str, tmp_path: Path
+) -> None:
+    worker = start_worker("limited", HEELCOACH_JOB_TIME_LIMIT_S="4")
+    garbage = tmp_path / "clip.mp4"
+    garbage.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 4096)
+    bad = _upload_clip(client, garbage)
+    state = wait_for(lambda: _finished(client, bad), "the job on a file that is no video")
+    assert state["state"] == "failed"
+    assert "clip.mp4" in state["error"]
+    assert "Traceback" not in state["error"]
+    assert "/tmp" not in state["error"]  # no server path
+    states = redis.Redis.from_url(redis_url)
+    assert states.hget(KEY_PREFIX + bad, "attempts") == b"1"  # bad input: never tried again
+    long = _upload_clip(client, LONG_CLIP)
+    state = wait_for(lambda: _finished(client, long), "the job over its time limit")
+    assert state["state"] == "failed", worker.text()[-2000:]
+    assert "took longer than" in state["error"]
+    assert states.hget(KEY_PREFIX + long, "attempts") == b"1"
+    assert _count(web_ctx, GaitReportRow) == 0
+    assert _count(web_ctx, BlobRow) == 0  # failed for good: the stored uploads are gone too
