@@ -213,3 +213,24 @@ def test_bad_input_fails_at_once_and_a_job_over_its_time_limit_is_stopped(
     assert states.hget(KEY_PREFIX + long, "attempts") == b"1"
     assert _count(web_ctx, GaitReportRow) == 0
     assert _count(web_ctx, BlobRow) == 0  # failed for good: the stored uploads are gone too
+
+
+def test_uploads_over_the_size_limit_or_the_quota_are_refused_before_any_byte_is_stored(
+    web_ctx: AppContext, tmp_path: Path
+) -> None:
+    from heelcoach.services import runner
+    from heelcoach.services.blobs import BlobError, DatabaseBlobStore
+
+    pid = runner.create_person(web_ctx, "Runner").id
+    clip = tmp_path / "clip.mp4"
+    shutil.copyfile(SHORT_CLIP, clip)
+    size = clip.stat().st_size
+    small = DatabaseBlobStore(web_ctx, max_bytes=size - 1, quota_bytes=10 * size)
+    with pytest.raises(BlobError, match=r"clip\.mp4 is .* MB; uploads are limited to"):
+        small.put(pid, clip, "clip.mp4")
+    tight = DatabaseBlobStore(web_ctx, max_bytes=size, quota_bytes=2 * size)
+    tight.put(pid, clip, "first.mp4")
+    tight.put(pid, clip, "second.mp4")
+    with pytest.raises(BlobError, match="would pass"):
+        tight.put(pid, clip, "third.mp4")
+    assert _count(web_ctx, BlobRow) == 2
