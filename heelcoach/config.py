@@ -32,6 +32,14 @@ class Settings(BaseSettings):
     allowed_hosts: str = ""
     #: Clinic mode (``heelcoach serve --clinic``): accounts, roles and login instead of one local runner.
     clinic: bool = False
+    #: A Redis URL (``redis://host:6379/0``): background jobs then run on Celery workers
+    #: (``heelcoach worker``) and uploads are kept in the database; unset, jobs run in-process.
+    broker_url: str | None = None
+    #: Longest a background job may run on a worker before it is stopped (seconds).
+    job_time_limit_s: int = 900
+    #: A job a worker took but never finished (the worker died) is handed to another after this
+    #: long (seconds); unset: the time limit plus a minute, so a running job is never handed out twice.
+    job_redeliver_s: int | None = None
 
     def resolved_database_url(self) -> str:
         """The database URL, creating the data directory for the SQLite default."""

@@ -28,6 +28,7 @@ if [ "${1:-}" = "--test" ]; then
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
   command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
   command -v wrk >/dev/null 2>&1 || need+=(wrk)  # the load tool of benchmarks/web_bench.py
+  command -v redis-server >/dev/null 2>&1 || need+=(redis-server)  # the job broker (tests/scale)
   if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     need+=(postgresql)
   fi

@@ -16,7 +16,17 @@ if [ -z "${HEELCOACH_TEST_POSTGRES_URL:-}" ]; then
     exit 1
   }
   export HEELCOACH_TEST_POSTGRES_URL
-  trap 'scripts/pg.sh stop' EXIT
+  cleanup="scripts/pg.sh stop"
+  trap 'eval "$cleanup"' EXIT
+fi
+if [ -z "${HEELCOACH_TEST_REDIS_URL:-}" ]; then
+  HEELCOACH_TEST_REDIS_URL=$(scripts/redis.sh start) || {
+    echo "Redis did not start: see scripts/redis.sh and ${HEELCOACH_REDIS_DIR:-/tmp/heelcoach-redis}/log" >&2
+    exit 1
+  }
+  export HEELCOACH_TEST_REDIS_URL
+  cleanup="scripts/redis.sh stop; ${cleanup:-true}"
+  trap 'eval "$cleanup"' EXIT
 fi
 echo "== pytest"
 pytest -q -n 2 "$@"

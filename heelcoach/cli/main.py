@@ -9,7 +9,9 @@ import sys
 from heelcoach.cli.app import app
 
 #: Command modules; each registers its commands on ``app`` when imported.
-COMMAND_MODULES = ("assess", "demo", "plan", "runs", "gait", "serve", "exercise", "users", "units")
+COMMAND_MODULES = (
+    "assess", "demo", "plan", "runs", "gait", "serve", "exercise", "users", "units", "worker", "doctor"
+)
 
 
 def _register() -> None:

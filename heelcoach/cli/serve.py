@@ -94,7 +94,8 @@ def serve(
         help="Server processes. 1 suits one runner; more answer many browsers at once (pages stay "
         "in step: a change saved by one process shows in all), but the live progress of a gait "
         "video or an import is kept by the process that got the upload, so its page may lose track "
-        "of it (the finished report and the imported runs still show on their pages).",
+        "of it (the finished report and the imported runs still show on their pages); with "
+        "HEELCOACH_BROKER_URL, workers run the jobs and every process follows them.",
     ),
     clinic: bool = typer.Option(
         False, "--clinic", help="Clinic mode: accounts and roles (`heelcoach users add`), login at /login."

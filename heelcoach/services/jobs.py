@@ -7,8 +7,12 @@ Usage::
     runner.status(job_id).state                 # "queued" | "running" | "done" | "failed"
 
 A job function receives a ``progress`` keyword: call ``progress(fraction, message)`` with a
-fraction in 0-1 so that a page can show how far it got. At clinic scale, another implementation
-of :class:`JobRunner` can hand the same functions to a distributed task engine.
+fraction in 0-1 so that a page can show how far it got.
+
+At clinic scale (``HEELCOACH_BROKER_URL`` set) the runner is
+:class:`heelcoach.services.jobs_celery.CeleryJobRunner`: a function cannot travel to another
+machine, so the work is a *named job* (:func:`named_job`) called with plain JSON values, through
+:meth:`RemoteJobRunner.submit_named`. :func:`runner_for` picks the runner from the settings.
 """
 
 from __future__ import annotations
@@ -62,6 +66,68 @@ class JobRunner(Protocol):
 
 class JobError(Exception):
     """A job failed with a message meant for the person who started it (no traceback)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NamedJob:
+    """Work any worker process can do from plain values.
+
+    ``fn(ctx, progress=..., **payload)`` returns a JSON value; ``decode(ctx, value)`` turns that
+    value back into what the pages expect (the same object a local job leaves);
+    ``cleanup(ctx, payload)`` runs once the job ended for good (done, or failed without a retry).
+    """
+
+    name: str
+    fn: Callable[..., Any]
+    decode: Callable[[Any, Any], Any]
+    queue: str = "default"
+    cleanup: Callable[[Any, dict[str, Any]], None] | None = None
+
+
+#: Every named job, by name (filled by the modules that define them, imported by the worker).
+NAMED_JOBS: dict[str, NamedJob] = {}
+
+
+def named_job(
+    name: str,
+    decode: Callable[[Any, Any], Any],
+    queue: str = "default",
+    cleanup: Callable[[Any, dict[str, Any]], None] | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register ``fn`` as the named job ``name`` (a decorator); the function is returned unchanged."""
+
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        NAMED_JOBS[name] = NamedJob(name, fn, decode, queue, cleanup)
+        return fn
+
+    return register
+
+
+class RemoteJobRunner(JobRunner, Protocol):
+    """A runner whose jobs run in other processes, maybe on other machines."""
+
+    def submit_named(self, name: str, payload: dict[str, Any]) -> str:
+        """Queue the named job with its JSON payload; return its job id at once."""
+        ...
+
+    def failed(self, name: str, error: str) -> str:
+        """A job of ``name`` that failed before it could start (``error`` for the person); its id."""
+        ...
+
+
+def is_remote(runner: JobRunner) -> bool:
+    """True when ``runner`` sends named jobs to other processes (a broker is configured)."""
+    return callable(getattr(runner, "submit_named", None))
+
+
+def runner_for(ctx: Any, max_workers: int = 1) -> JobRunner:
+    """The runner the settings ask for: Celery with ``broker_url``, else threads in this process."""
+    broker_url = getattr(ctx.settings, "broker_url", None)
+    if broker_url:
+        from heelcoach.services.jobs_celery import CeleryJobRunner  # Celery only when configured
+
+        return CeleryJobRunner(ctx, broker_url)
+    return ThreadJobRunner(max_workers=max_workers)
 
 
 #: Niceness of job threads: long imports and analyses leave the CPU to the server's answers first.

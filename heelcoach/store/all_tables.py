@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from heelcoach.store import accounts, activities, gait_reports, models, preferences, reminders
+from heelcoach.store import accounts, activities, blobs, gait_reports, models, preferences, reminders
 from heelcoach.store.base import Base
 
 #: The table modules registered on :data:`Base.metadata`.
-TABLE_MODULES = (models, activities, gait_reports, reminders, accounts, preferences)
+TABLE_MODULES = (models, activities, gait_reports, reminders, accounts, preferences, blobs)
 
 metadata = Base.metadata
 

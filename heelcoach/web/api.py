@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from heelcoach import DISCLAIMER, __version__
@@ -125,6 +126,18 @@ def _jsonable(value: Any) -> Any:
 def health() -> Health:
     """Is the app up."""
     return Health(status="ok", version=__version__, disclaimer=DISCLAIMER)
+
+
+@router.get("/health/ready", responses={503: {"description": "Not ready: a check failed."}})
+def ready(request: Request) -> JSONResponse:
+    """Can this process serve: the database answers and is migrated; the broker answers (if any)."""
+    from heelcoach.services import doctor
+
+    found = doctor.run_checks(get_ctx(request), ping_workers=False)
+    fine = all(c.ok for c in found)
+    # open to a load balancer without the access secret: which check failed, never the details
+    body = {"status": "ready" if fine else "not ready", "checks": {c.name: c.ok for c in found}}
+    return JSONResponse(body, status_code=200 if fine else 503)
 
 
 @router.get("/questions", responses=ERRORS)

@@ -14,21 +14,21 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from heelcoach.services import assess as assess_service
+from heelcoach.services import background, runner, units
 from heelcoach.services import imports as imports_service
-from heelcoach.services import runner, units
+from heelcoach.services.background import GaitJobResult, ImportJobResult, scrub_paths
 from heelcoach.services.context import AppContext
-from heelcoach.services.jobs import JobError, JobRunner, ThreadJobRunner
+from heelcoach.services.jobs import JobError, JobRunner, RemoteJobRunner, is_remote, runner_for
 from heelcoach.services.units import DistanceUnit
 from heelcoach.web.views import TriageView, triage_view
 
 if TYPE_CHECKING:
-    from heelcoach.services.gait import GaitReport, GaitReportRecord, ViewChoice
+    from heelcoach.services.gait import GaitReportRecord, ViewChoice
 
 #: The views a person can choose when uploading a clip.
 VIEW_CHOICES: tuple[ViewChoice, ...] = ("auto", "side", "rear", "front")
@@ -37,50 +37,8 @@ VIEW_CHOICES: tuple[ViewChoice, ...] = ("auto", "side", "rear", "front")
 _Stamp = tuple[tuple[int, int] | None, tuple[int, int] | None]
 
 
-@dataclass(frozen=True, slots=True)
-class ImportLine:
-    """What happened to one uploaded file (or one file inside an uploaded archive)."""
-
-    file: str
-    status: str
-    message: str
-    warnings: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ImportJobResult:
-    """What a finished import job leaves: the counts and one line per file, in upload names."""
-
-    summary: str
-    new: int
-    lines: tuple[ImportLine, ...]
-
-
-def shown_name(display: str, names: dict[str, str]) -> str:
-    """A file's name as the person knows it: the upload's own name instead of the server path."""
-    for stored, original in names.items():
-        if display == stored or display.startswith(stored + "!"):
-            return (original + display[len(stored) :]).replace("!", " › ")
-    return Path(display.split("!", 1)[0]).name + display[len(display.split("!", 1)[0]) :].replace("!", " › ")
-
-
-def scrub_paths(text: str, paths: dict[str, str]) -> str:
-    """``text`` with every server path in ``paths`` replaced by the name the person gave."""
-    for stored, original in sorted(paths.items(), key=lambda kv: -len(kv[0])):
-        text = text.replace(stored, original)
-    return text
-
-
 #: Uploads left by a server that stopped mid-job are removed at the next start after this long.
 STALE_UPLOAD_S = 24 * 3600
-
-
-@dataclass(frozen=True, slots=True)
-class GaitJobResult:
-    """What a finished gait job leaves: the report and its id in the store."""
-
-    report: GaitReport
-    report_id: int
 
 
 def _file_id(path: str) -> tuple[int, int] | None:
@@ -97,7 +55,7 @@ class Backend:
 
     def __init__(self, ctx: AppContext, jobs: JobRunner | None = None, cache_ttl_s: float = 5.0) -> None:
         self.ctx = ctx
-        self.jobs: JobRunner = jobs or ThreadJobRunner(max_workers=1)
+        self.jobs: JobRunner = jobs or runner_for(ctx, max_workers=1)  # Celery with a broker
         self.data_dir = Path(ctx.settings.data_dir)
         self.drafts_dir = self.data_dir / "web_drafts"
         self.uploads_dir = self.data_dir / "uploads"
@@ -427,6 +385,9 @@ class Backend:
         it got, removes the uploaded files when it ends (whatever happened) and leaves an
         :class:`ImportJobResult` in which files carry the names they were uploaded with.
         """
+        if is_remote(self.jobs):  # a worker elsewhere: the uploads go to the database first
+            remote = cast(RemoteJobRunner, self.jobs)
+            return background.submit_import(self.ctx, remote, person_id, uploads, refused)
         names = {str(path): name for path, name in uploads.items()}
 
         def work(*, progress: Callable[[float, str], None]) -> ImportJobResult:
@@ -441,12 +402,7 @@ class Backend:
             finally:
                 self._drop_unused_uploads(person_id, list(uploads))
                 self.invalidate(person_id)
-            lines = [ImportLine("", "error", text) for text in refused]
-            lines += [
-                ImportLine(shown_name(m.source, names), m.status, scrub_paths(m.message, names), m.warnings)
-                for m in summary.messages
-            ]
-            return ImportJobResult(summary.line(), summary.activities_new, tuple(lines))
+            return background.import_result(summary, names, refused)
 
         return self.jobs.submit(work)
 
@@ -508,6 +464,10 @@ class Backend:
         The job writes key frames under the person's gait folder, stores the report for the person
         (so it is there after a restart) and leaves a :class:`GaitJobResult`.
         """
+        if is_remote(self.jobs):  # a worker elsewhere: the video goes to the database first
+            options = {"view": view, "height_cm": height_cm, "slowed_down": slowed_down}
+            remote = cast(RemoteJobRunner, self.jobs)
+            return background.submit_gait(self.ctx, remote, person_id, video, options)
         out_dir = self.gait_dir(person_id) / video.stem
         max_mb = float(self.ctx.settings.max_upload_mb)
         choice: ViewChoice = "auto"

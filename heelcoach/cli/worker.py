@@ -1,0 +1,48 @@
+"""CLI command ``worker``: a Celery worker that runs a clinic's background jobs (gait, imports).
+
+Needs ``HEELCOACH_BROKER_URL`` (Redis) and the clinic's ``HEELCOACH_DATABASE_URL``; the worker
+reads uploads from the database, so it may run on any machine that reaches both.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from heelcoach.cli.app import app
+from heelcoach.cli.common import fail, open_context
+
+#: Queues a worker serves unless told otherwise: quick jobs, and the gait analyses.
+DEFAULT_QUEUES = "default,gait"
+
+
+@app.command("worker")
+def worker(
+    concurrency: int = typer.Option(
+        1, "--concurrency", "-c", min=1, max=64, help="Jobs run at once (processes); one per core."
+    ),
+    queues: str = typer.Option(
+        DEFAULT_QUEUES, "--queues", "-Q", help="Comma-separated queues to take jobs from: default, gait."
+    ),
+    loglevel: str = typer.Option("INFO", "--loglevel", help="DEBUG, INFO, WARNING or ERROR."),
+    hostname: str = typer.Option(None, "--hostname", "-n", help="This worker's name (default: celery@host)."),
+) -> None:
+    """Run background jobs from the broker until stopped (Ctrl-C, or SIGTERM from systemd)."""
+    from heelcoach.config import get_settings
+
+    settings = get_settings()
+    if not settings.broker_url:
+        fail("set HEELCOACH_BROKER_URL (for example redis://127.0.0.1:6379/0) to run a worker", 2)
+    chosen = [q.strip() for q in queues.split(",") if q.strip()]
+    unknown = sorted(set(chosen) - set(DEFAULT_QUEUES.split(",")))
+    if not chosen or unknown:
+        fail(f"unknown queue(s) {', '.join(unknown) or '(none given)'}: choose among {DEFAULT_QUEUES}", 2)
+    with open_context():  # the database is reachable and migrated before any job is taken
+        pass
+    from heelcoach.services import background  # noqa: F401 - registers the named jobs
+    from heelcoach.services.jobs_celery import make_celery
+
+    argv = ["worker", f"--concurrency={concurrency}", f"--queues={','.join(chosen)}"]
+    argv.append(f"--loglevel={loglevel}")
+    if hostname:
+        argv.append(f"--hostname={hostname}")
+    make_celery(settings).worker_main(argv)

@@ -1,0 +1,260 @@
+"""The web app's background work as named jobs: watch-archive imports and gait analysis.
+
+Both run on a worker that may sit on another machine: they get plain values (the person, the ids
+of the stored uploads) and read the uploads from the blob store, never from the web host's disk.
+Their results are JSON; ``decode`` turns them back into what the pages show. In local mode (no
+broker) the web app runs the same work in-process from files (``heelcoach.web.backend``).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from heelcoach.services import imports as imports_service
+from heelcoach.services.blobs import BlobError, DatabaseBlobStore
+from heelcoach.services.jobs import JobError, RemoteJobRunner, named_job
+from heelcoach.store.base import transaction
+from heelcoach.store.gait_reports import GaitReports
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from heelcoach.services.context import AppContext
+    from heelcoach.services.gait import GaitReport, ViewChoice
+
+VIEWS: tuple[ViewChoice, ...] = ("auto", "side", "rear", "front")
+
+IMPORT_JOB = "imports.uploads"
+GAIT_JOB = "gait.analyse"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportLine:
+    """What happened to one uploaded file (or one file inside an uploaded archive)."""
+
+    file: str
+    status: str
+    message: str
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ImportJobResult:
+    """What a finished import job leaves: the counts and one line per file, in upload names."""
+
+    summary: str
+    new: int
+    lines: tuple[ImportLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GaitJobResult:
+    """What a finished gait job leaves: the report (or its stored document) and its id in the store."""
+
+    report: GaitReport | dict[str, Any]
+    report_id: int
+
+
+def shown_name(display: str, names: dict[str, str]) -> str:
+    """A file's name as the person knows it: the upload's own name instead of the server path."""
+    for stored, original in names.items():
+        if display == stored or display.startswith(stored + "!"):
+            return (original + display[len(stored) :]).replace("!", " › ")
+    return Path(display.split("!", 1)[0]).name + display[len(display.split("!", 1)[0]) :].replace("!", " › ")
+
+
+def scrub_paths(text: str, paths: dict[str, str]) -> str:
+    """``text`` with every server path in ``paths`` replaced by the name the person gave."""
+    for stored, original in sorted(paths.items(), key=lambda kv: -len(kv[0])):
+        text = text.replace(stored, original)
+    return text
+
+
+def import_result(
+    summary: imports_service.ImportSummary, names: dict[str, str], refused: list[str]
+) -> ImportJobResult:
+    """The page's view of an import: refused uploads first, then one line per file read."""
+    lines = [ImportLine("", "error", text) for text in refused]
+    lines += [
+        ImportLine(shown_name(m.source, names), m.status, scrub_paths(m.message, names), m.warnings)
+        for m in summary.messages
+    ]
+    return ImportJobResult(summary.line(), summary.activities_new, tuple(lines))
+
+
+def _decode_import(_ctx: Any, value: dict[str, Any]) -> ImportJobResult:
+    lines = tuple(
+        ImportLine(str(x["file"]), str(x["status"]), str(x["message"]), tuple(x.get("warnings", ())))
+        for x in value["lines"]
+    )
+    return ImportJobResult(str(value["summary"]), int(value["new"]), lines)
+
+
+def _decode_gait(ctx: AppContext, value: dict[str, Any]) -> GaitJobResult | None:
+    with transaction(ctx.sessions) as s:
+        record = GaitReports(s).get(int(value["report_id"]))
+    return None if record is None else GaitJobResult(record.report, int(value["report_id"]))
+
+
+def _work_dir(ctx: AppContext, person_id: int, kind: str) -> Path:
+    """A folder of the worker's own (under its data directory) for one job's files."""
+    base = Path(ctx.settings.data_dir) / "uploads" / f"person-{person_id}" / kind
+    base.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(dir=base))
+
+
+def _drop_import_uploads(ctx: AppContext, payload: dict[str, Any]) -> None:
+    store = DatabaseBlobStore(ctx)
+    for blob_id, _name in payload.get("blobs", []):
+        store.delete(str(blob_id))
+
+
+def _drop_gait_upload(ctx: AppContext, payload: dict[str, Any]) -> None:
+    DatabaseBlobStore(ctx).delete(str(payload["blob_id"]))
+
+
+@named_job(IMPORT_JOB, _decode_import, queue="default", cleanup=_drop_import_uploads)
+def import_uploads(
+    ctx: AppContext,
+    *,
+    person_id: int,
+    blobs: list[list[str]],
+    refused: list[str],
+    progress: Callable[[float, str], None],
+) -> dict[str, Any]:
+    """Import the stored uploads (``[blob id, name]`` pairs); idempotent (known files are skipped).
+
+    The files read are kept in the worker's data folder (as the local mode keeps them); the stored
+    uploads are deleted once the job ended for good (``cleanup``).
+    """
+    store = DatabaseBlobStore(ctx)
+    folder = _work_dir(ctx, person_id, "activities")
+    paths: list[Path] = []
+    try:
+        for index, (blob_id, name) in enumerate(blobs):
+            paths.append(store.fetch(blob_id, folder / f"{index}-{Path(name).name}"))
+    except BlobError as exc:
+        raise JobError(str(exc)) from exc
+    names = {str(p): p.name.split("-", 1)[-1] for p in paths}
+
+    def step(done: int, total: int, _message: object) -> None:
+        progress(done / total if total else 0.0, f"{done} of {total} files read")
+
+    progress(0.0, "opening the files")
+    try:
+        summary = imports_service.import_paths(ctx, person_id, paths, step, workers=1)
+    except LookupError as exc:
+        raise JobError(scrub_paths(str(exc), names)) from exc
+    result = import_result(summary, names, refused)
+    return {
+        "summary": result.summary,
+        "new": result.new,
+        "lines": [
+            {"file": x.file, "status": x.status, "message": x.message, "warnings": list(x.warnings)}
+            for x in result.lines
+        ],
+    }
+
+
+@named_job(GAIT_JOB, _decode_gait, queue="gait", cleanup=_drop_gait_upload)
+def analyse_gait(
+    ctx: AppContext,
+    *,
+    person_id: int,
+    blob_id: str,
+    name: str,
+    view: str,
+    height_cm: float | None,
+    slowed_down: float | None,
+    progress: Callable[[float, str], None],
+) -> dict[str, Any]:
+    """Analyse a stored video and store the report (the stored upload goes when the job ends)."""
+    from heelcoach.services import gait  # OpenCV and MediaPipe: loaded only for this job
+
+    store = DatabaseBlobStore(ctx)
+    folder = _work_dir(ctx, person_id, "video")
+    try:
+        video = store.fetch(blob_id, folder / Path(name).name)
+    except BlobError as exc:
+        raise JobError(str(exc)) from exc
+    out_dir = Path(ctx.settings.data_dir) / "gait" / f"person-{person_id}" / folder.name
+
+    def frames(done: int, total: int) -> None:
+        progress(0.9 * done / total if total else 0.0, f"reading frame {done} of {total}")
+
+    progress(0.0, "starting the pose model")
+    choice: ViewChoice = next((v for v in VIEWS if v == view), "auto")
+    try:
+        max_mb = float(ctx.settings.max_upload_mb)
+        if slowed_down:  # only when the runner said so: the file may say it itself
+            report = gait.analyse_video(
+                video, choice, height_cm, out_dir, frames, max_upload_mb=max_mb, slowed_down=slowed_down
+            )
+        else:
+            report = gait.analyse_video(video, choice, height_cm, out_dir, frames, max_upload_mb=max_mb)
+        progress(0.95, "saving the report")
+        report_id = gait.save_report(ctx, person_id, report, key_frames_dir=out_dir)
+    except gait.GaitError as exc:
+        raise JobError(scrub_paths(str(exc), {str(video): Path(name).name})) from exc
+    finally:
+        video.unlink(missing_ok=True)
+    progress(1.0, "done")
+    return {"report_id": report_id}
+
+
+def submit_import(
+    ctx: AppContext, runner: RemoteJobRunner, person_id: int, uploads: dict[Path, str], refused: list[str]
+) -> str:
+    """Store the uploaded files where any worker can read them, delete them here, queue the import."""
+    store = DatabaseBlobStore(ctx)
+    blobs: list[list[str]] = []
+    try:
+        for path, name in uploads.items():
+            try:
+                blobs.append([store.put(person_id, path, name), name])
+            except BlobError as exc:
+                refused.append(str(exc))
+    finally:
+        for path in uploads:
+            path.unlink(missing_ok=True)
+    return runner.submit_named(IMPORT_JOB, {"person_id": person_id, "blobs": blobs, "refused": refused})
+
+
+def submit_gait(
+    ctx: AppContext,
+    runner: RemoteJobRunner,
+    person_id: int,
+    video: Path,
+    options: dict[str, Any],
+) -> str:
+    """Store the video where any worker can read it, delete it here, queue the analysis.
+
+    ``options``: ``view``, ``height_cm`` and ``slowed_down`` as the page gives them.
+    """
+    name = video.name.split("-", 1)[-1]
+    try:
+        blob_id = DatabaseBlobStore(ctx).put(person_id, video, name)
+    except BlobError as exc:  # over the quota: the job page says so
+        return runner.failed(GAIT_JOB, str(exc))
+    finally:
+        video.unlink(missing_ok=True)
+    payload = {"person_id": person_id, "blob_id": blob_id, "name": name, **options}
+    return runner.submit_named(GAIT_JOB, payload)
+
+
+__all__ = [
+    "GAIT_JOB",
+    "IMPORT_JOB",
+    "GaitJobResult",
+    "ImportJobResult",
+    "ImportLine",
+    "analyse_gait",
+    "import_uploads",
+    "scrub_paths",
+    "shown_name",
+    "submit_gait",
+    "submit_import",
+]

@@ -1,0 +1,112 @@
+"""Redis stopped and started under a running clinic: pages keep answering, the queued job is not lost.
+
+A Redis of this test's own (append-only file on, as deploy/compose.yaml runs it), so stopping it
+touches nothing else.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+
+from heelcoach.config import Settings
+from heelcoach.services.context import AppContext
+from heelcoach.store.activities import ActivityRow
+from tests.scale.conftest import READY_LIMIT_S, Worker, wait_for
+from tests.scale.test_worker_jobs import FIT, _count, _finished, _upload_run
+from tests.web.conftest import _test_client_class, main_text
+
+
+class OwnRedis:
+    """redis-server on a free port with its own folder; stop keeps the append-only file."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = int(s.getsockname()[1])
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--daemonize",
+                "yes",
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--dir",
+                str(self.folder),
+                "--pidfile",
+                str(self.folder / "redis.pid"),
+                "--logfile",
+                str(self.folder / "log"),
+            ],
+            check=True,
+        )
+        client = redis.Redis.from_url(self.url)
+        wait_for(lambda: _answers(client), "redis-server starting", READY_LIMIT_S)
+        client.close()
+
+    def stop(self) -> None:
+        subprocess.run(["redis-cli", "-p", str(self.port), "shutdown"], check=False, capture_output=True)
+        client = redis.Redis.from_url(self.url)
+        wait_for(lambda: not _answers(client), "redis-server stopping", READY_LIMIT_S)
+        client.close()
+
+
+def _answers(client: redis.Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except redis.exceptions.ConnectionError:
+        return False
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path, redis_server_url: str) -> Iterator[OwnRedis]:
+    if shutil.which("redis-server") is None:
+        pytest.fail("redis-server is not installed: scripts/setup.sh --test installs it")
+    server = OwnRedis(tmp_path / "redis")
+    server.start()
+    yield server
+    subprocess.run(
+        ["redis-cli", "-p", str(server.port), "shutdown", "nosave"], check=False, capture_output=True
+    )
+
+
+def test_redis_stopped_and_started_loses_no_job(
+    tmp_path: Path, pg_url: str, own_redis: OwnRedis, start_worker: Callable[..., Worker]
+) -> None:
+    from heelcoach.web.app import create_app
+
+    settings = Settings(data_dir=tmp_path / "web" / "data", database_url=pg_url, broker_url=own_redis.url)
+    ctx = AppContext.from_settings(settings)
+    try:
+        with _test_client_class()(create_app(ctx), raise_server_exceptions=False) as client:
+            job_id = _upload_run(client, FIT)  # queued: no worker yet
+            own_redis.stop()
+            page: Any = client.get(f"/runs/import/{job_id}")
+            assert page.status_code == 200
+            assert "Waiting for the job server" in main_text(page.text)
+            assert client.get("/today").status_code == 200  # pages without jobs do not notice
+            own_redis.start()
+            start_worker("after", HEELCOACH_BROKER_URL=own_redis.url)
+            state = wait_for(lambda: _finished(client, job_id), "the import after Redis came back")
+            assert state["state"] == "done"
+            assert _count(ctx, ActivityRow) == 1
+    finally:
+        ctx.close()

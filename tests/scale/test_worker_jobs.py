@@ -1,0 +1,236 @@
+"""Jobs on real Celery workers with a real Redis and PostgreSQL, submitted through the web app.
+
+The workers run as separate processes in folders of their own: everything they read comes from
+the database (the uploads) and everything the pages show comes from the database and Redis.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from sqlalchemy import func, select
+
+from heelcoach.services.context import AppContext
+from heelcoach.services.jobs import JobStatus, is_remote
+from heelcoach.services.jobs_celery import KEY_PREFIX, CeleryJobRunner
+from heelcoach.store.activities import ActivityRow
+from heelcoach.store.base import transaction
+from heelcoach.store.blobs import BlobRow
+from heelcoach.store.gait_reports import GaitReportRow
+from tests.conftest import DATA
+from tests.scale.conftest import Worker, wait_for
+from tests.web.conftest import _test_client_class, csrf_of, main_text
+
+FIT = DATA / "activities" / "fit" / "6782987395.fit"
+SHORT_CLIP = DATA / "video" / "running_side_480p30.mp4"
+LONG_CLIP = DATA / "video" / "treadmill_side_30fps.mp4"
+
+
+@pytest.fixture
+def client(web_ctx: AppContext) -> Iterator[Any]:
+    """A browser's session on the web app with the broker on."""
+    from heelcoach.web.app import create_app
+
+    app = create_app(web_ctx)
+    with _test_client_class()(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+def _count(ctx: AppContext, row: Any) -> int:
+    with transaction(ctx.sessions) as s:
+        return int(s.scalar(select(func.count()).select_from(row)) or 0)
+
+
+def _finished(client: Any, job_id: str) -> dict[str, Any] | None:
+    state: dict[str, Any] = client.get(f"/api/jobs/{job_id}").json()
+    return state if state["state"] in ("done", "failed") else None
+
+
+done_not = JobStatus("", "queued")
+
+
+def _web_files(ctx: AppContext) -> list[Path]:
+    uploads = Path(ctx.settings.data_dir) / "uploads"
+    return [p for p in uploads.rglob("*") if p.is_file()] if uploads.is_dir() else []
+
+
+def _upload_run(client: Any, path: Path) -> str:
+    token = csrf_of(client, "/runs")
+    with path.open("rb") as fh:
+        response = client.post(
+            "/runs/import",
+            data={"csrf_token": token},
+            files={"files": (path.name, fh, "application/octet-stream")},
+            follow_redirects=False,
+        )
+    assert response.status_code == 303, response.text[-1500:]
+    return str(response.headers["location"]).rsplit("/", 1)[-1]
+
+
+def _upload_clip(client: Any, path: Path) -> str:
+    token = csrf_of(client, "/gait")
+    with path.open("rb") as fh:
+        response = client.post(
+            "/gait/upload",
+            data={"csrf_token": token, "view": "side"},
+            files={"video": (path.name, fh, "video/mp4")},
+            follow_redirects=False,
+        )
+    assert response.status_code == 303, response.text[-1500:]
+    return str(response.headers["location"]).rsplit("/", 1)[-1]
+
+
+def test_an_import_uploaded_to_the_web_app_is_done_by_a_worker(
+    client: Any, web_ctx: AppContext, start_worker: Callable[..., Worker], redis_url: str
+) -> None:
+    assert is_remote(client.app.state.backend.jobs)
+    worker = start_worker("one")
+    job_id = _upload_run(client, FIT)
+    assert _web_files(web_ctx) == []  # the upload went to the database, not to a path for the worker
+    state = wait_for(lambda: _finished(client, job_id), "the import job")
+    assert state["state"] == "done", (state, worker.text()[-3000:])
+    page = main_text(client.get(f"/runs/import/{job_id}").text)
+    assert "6782987395.fit" in page
+    assert "1 new" in page or "imported" in page.lower(), page[:2000]
+    assert _count(web_ctx, ActivityRow) == 1
+    assert _count(web_ctx, BlobRow) == 0  # the stored upload is deleted once read
+    # another web process (another runner on the same broker) follows the same job
+    other = CeleryJobRunner(web_ctx, redis_url)
+    seen = other.status(job_id)
+    assert seen is not None
+    assert seen.state == "done"
+    assert seen.result is not None
+    assert seen.result.new == 1
+    assert "6782987395.fit" in seen.result.lines[0].file
+    # the worker wrote into its own folder only
+    assert any(worker.folder.rglob("*.fit"))
+
+
+def test_a_duplicate_delivery_is_done_once(
+    client: Any, web_ctx: AppContext, start_worker: Callable[..., Worker], redis_url: str
+) -> None:
+    jobs: CeleryJobRunner = client.app.state.backend.jobs
+    start_worker("one")
+    job_id = _upload_run(client, FIT)
+    wait_for(lambda: _finished(client, job_id), "the import job")
+    raw = redis.Redis.from_url(redis_url).hgetall(KEY_PREFIX + job_id)
+    payload = {"person_id": 1, "blobs": [], "refused": []}
+    jobs.app.send_task("heelcoach.run_job", args=[job_id, "imports.uploads", payload], queue="default")
+    marker = jobs.submit_named("imports.uploads", {"person_id": 1, "blobs": [], "refused": []})
+    # one worker, one job at a time, in order: once the later job ended, the duplicate was delivered
+    wait_for(lambda: (jobs.status(marker) or done_not).finished, "a later job")
+    again = redis.Redis.from_url(redis_url).hgetall(KEY_PREFIX + job_id)
+    assert again[b"attempts"] == raw[b"attempts"] == b"1"
+    assert again[b"finished_at"] == raw[b"finished_at"]
+    assert _count(web_ctx, ActivityRow) == 1
+
+
+def test_a_gait_video_is_analysed_by_a_worker_and_the_page_shows_it(
+    client: Any, web_ctx: AppContext, start_worker: Callable[..., Worker]
+) -> None:
+    worker = start_worker("one")
+    job_id = _upload_clip(client, SHORT_CLIP)
+    assert _web_files(web_ctx) == []
+    running = client.get(f"/gait/job/{job_id}")
+    assert running.status_code == 200
+    state = wait_for(lambda: _finished(client, job_id), "the gait job")
+    assert state["state"] == "done", (state, worker.text()[-3000:])
+    page = client.get(f"/gait/job/{job_id}")
+    assert page.status_code == 200
+    text = main_text(page.text)
+    assert "cadence" in text.lower(), text[:2000]
+    assert _count(web_ctx, GaitReportRow) == 1
+    assert _count(web_ctx, BlobRow) == 0
+    assert not list(worker.folder.rglob("*.mp4"))  # the worker's copy of the clip is gone too
+
+
+def test_a_worker_killed_mid_analysis_leaves_the_job_to_another_which_finishes_it_once(
+    client: Any, web_ctx: AppContext, start_worker: Callable[..., Worker], redis_url: str
+) -> None:
+    quick = {"HEELCOACH_JOB_REDELIVER_S": "6"}
+    first = start_worker("first", **quick)
+    job_id = _upload_clip(client, LONG_CLIP)
+
+    def reading_frames() -> bool:
+        state = client.get(f"/api/jobs/{job_id}").json()
+        assert state["state"] in ("queued", "running"), (state, first.text()[-3000:])
+        return bool(re.match(r"reading frame [1-9]", state["message"]))
+
+    wait_for(reading_frames, "the first worker reading frames")
+    first.kill_hard()
+    assert client.get(f"/api/jobs/{job_id}").json()["state"] == "running"
+    second = start_worker("second", **quick)
+    state = wait_for(lambda: _finished(client, job_id), "the job on the second worker")
+    assert state["state"] == "done", (state, second.text()[-3000:])
+    raw = redis.Redis.from_url(redis_url).hgetall(KEY_PREFIX + job_id)
+    assert raw[b"attempts"] == b"2"  # once on the killed worker, once on the retry
+    assert _count(web_ctx, GaitReportRow) == 1
+    assert "attempt 2" in second.text()
+    assert _count(web_ctx, BlobRow) == 0
+
+
+def test_a_person_deleted_takes_their_stored_uploads(web_ctx: AppContext, tmp_path: Path) -> None:
+    from heelcoach.services import runner
+    from heelcoach.services.blobs import DatabaseBlobStore
+
+    pid = runner.create_person(web_ctx, "Runner").id
+    store = DatabaseBlobStore(web_ctx)
+    copy = tmp_path / "clip.mp4"
+    shutil.copyfile(SHORT_CLIP, copy)
+    blob_id = store.put(pid, copy, "clip.mp4")
+    back = store.fetch(blob_id, tmp_path / "back.mp4")
+    assert back.read_bytes() == SHORT_CLIP.read_bytes()
+    assert _count(web_ctx, BlobRow) == 1
+    runner.delete_person(web_ctx, pid)
+    assert _count(web_ctx, BlobRow) == 0
+    assert store.name(blob_id) is None
+
+
+def test_bad_input_fails_at_once_and_a_job_over_its_time_limit_is_stopped(
+    client: Any, web_ctx: AppContext, start_worker: Callable[..., Worker], redis_url: str, tmp_path: Path
+) -> None:
+    worker = start_worker("limited", HEELCOACH_JOB_TIME_LIMIT_S="4")
+    garbage = tmp_path / "clip.mp4"
+    garbage.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 4096)
+    bad = _upload_clip(client, garbage)
+    state = wait_for(lambda: _finished(client, bad), "the job on a file that is no video")
+    assert state["state"] == "failed"
+    assert "clip.mp4" in state["error"]
+    assert "Traceback" not in state["error"]
+    assert "/tmp" not in state["error"]  # no server path
+    states = redis.Redis.from_url(redis_url)
+    assert states.hget(KEY_PREFIX + bad, "attempts") == b"1"  # bad input: never tried again
+    long = _upload_clip(client, LONG_CLIP)
+    state = wait_for(lambda: _finished(client, long), "the job over its time limit")
+    assert state["state"] == "failed", worker.text()[-2000:]
+    assert "took longer than" in state["error"]
+    assert states.hget(KEY_PREFIX + long, "attempts") == b"1"
+    assert _count(web_ctx, GaitReportRow) == 0
+    assert _count(web_ctx, BlobRow) == 0  # failed for good: the stored uploads are gone too
+
+
+def test_uploads_over_the_size_limit_or_the_quota_are_refused_before_any_byte_is_stored(
+    web_ctx: AppContext, tmp_path: Path
+) -> None:
+    from heelcoach.services import runner
+    from heelcoach.services.blobs import BlobError, DatabaseBlobStore
+
+    pid = runner.create_person(web_ctx, "Runner").id
+    clip = tmp_path / "clip.mp4"
+    shutil.copyfile(SHORT_CLIP, clip)
+    size = clip.stat().st_size
+    small = DatabaseBlobStore(web_ctx, max_bytes=size - 1, quota_bytes=10 * size)
+    with pytest.raises(BlobError, match=r"clip\.mp4 is .* MB; uploads are limited to"):
+        small.put(pid, clip, "clip.mp4")
+    tight = DatabaseBlobStore(web_ctx, max_bytes=size, quota_bytes=2 * size)
+    tight.put(pid, clip, "first.mp4")
+    tight.put(pid, clip, "second.mp4")
+    with pytest.raises(BlobError, match="would pass"):
+        tight.put(pid, clip, "third.mp4")
+    assert _count(web_ctx, BlobRow) == 2
