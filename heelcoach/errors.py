@@ -8,6 +8,7 @@ interface (the CLI or the web app adds its own hint). Anything else that escapes
     ├── InvalidInputError            bad input a person can fix (a file, a field, an answer)
     │   ├── ActivityFileError        a watch file that cannot be imported   (activities)
     │   │   ├── NotAnActivityError
+    │   │   ├── TooManyPointsError
     │   │   └── FitDecodeError
     │   ├── ArchiveRefusedError      a whole archive refused (size, entries) (activities)
     │   ├── UnreadableVideoError     (gait)

@@ -37,6 +37,7 @@ RULE_WORDS: dict[str, str] = {
     RuleId.FOLLOW_WHAT_WAS_RUN: "the cap follows what you ran",
     RuleId.PHASE_BACK_FLARE: "flares two weeks in a row",
     RuleId.PHASE_EXIT_CRITERIA_MET: "the phase's goals were reached",
+    RuleId.NO_PROGRESS_PHYSIO: "no clear progress after weeks of good work: time to see a clinician",
     RuleId.ADJUNCT_TIME_LIMIT: "passive care has a time limit",
     RuleId.ADJUNCT_NOT_NEEDED: "first-step pain is low enough to stop it",
 }

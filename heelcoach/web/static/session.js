@@ -55,13 +55,20 @@
       if (event.event === "done") markDone(card, null);
     });
   }
-  function flush() {
+  var flushing = false;
+  function forget(ev) {  // drop one sent event from the device's queue
+    var key = JSON.stringify(ev), list = pending();
+    for (var i = 0; i < list.length; i++) {
+      if (JSON.stringify(list[i]) === key) { list.splice(i, 1); setPending(list); return; }
+    }
+  }
+  function flush() {  // send what waited on this device, one by one; each leaves the queue once sent
     var list = pending();
-    if (!list.length) return;
-    setPending([]);
+    if (!list.length || flushing) return;
+    flushing = true;
     list.reduce(function (p, ev) {
-      return p.then(function () { return send(ev); }).catch(function () { var l = pending(); l.push(ev); setPending(l); });
-    }, Promise.resolve()).then(showPending);
+      return p.then(function () { return send(ev).then(function () { forget(ev); }); });
+    }, Promise.resolve()).catch(function () {}).then(function () { flushing = false; showPending(); });
   }
   window.addEventListener("online", flush);
   flush();

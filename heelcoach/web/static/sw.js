@@ -1,7 +1,7 @@
 // heelcoach service worker: Today and the guided session open offline once visited. Pages are
 // fetched from the network first (so they are fresh when online) and kept for offline use; static
 // files are served from the cache first. POSTs are never cached: the session queues its own.
-var CACHE = "heelcoach-v2";
+var CACHE = "heelcoach-v3";
 var STATIC = ["/static/app.css", "/static/app.js", "/static/session.js", "/static/reminders.js",
   "/static/vendor/htmx.min.js", "/static/icon.svg", "/static/icon-192.png", "/manifest.webmanifest"];
 var OFFLINE_PAGES = ["/today", "/session"];
