@@ -91,7 +91,7 @@ def test_reminders_notify_at_the_set_times_while_a_page_is_open(browser: Any, li
     page.click("text=Save reminder times")
     page.wait_for_selector("text=Reminder times saved")
     page.click("text=Turn on browser reminders")
-    page.wait_for_function("document.getElementById('reminders-state').textContent.indexOf('on') > 0")
+    page.wait_for_function("() => document.getElementById('reminders-state').textContent.indexOf('on') > 0")
     assert page.evaluate("window.__asked") == 1
     state = page.text_content("#reminders-state") or ""
     assert "check-in at 07:00, exercises at 18:30" in state
@@ -126,7 +126,7 @@ def test_no_check_in_reminder_once_today_is_checked_in(browser: Any, live: str) 
     page.clock.install(time=datetime(2026, 12, 7, 6, 0, tzinfo=UTC))
     page.goto(url + "/settings/reminders")
     page.click("text=Turn on browser reminders")
-    page.wait_for_function("document.getElementById('reminders-state').textContent.indexOf('on') > 0")
+    page.wait_for_function("() => document.getElementById('reminders-state').textContent.indexOf('on') > 0")
     page.goto(url + "/today")
     page.check('input[name="first_step_pain"][value="1"]', force=True)
     page.click("#checkin > .actions button[type=submit]")
