@@ -13,11 +13,23 @@ interface (the CLI or the web app adds its own hint). Anything else that escapes
     │   ├── ArchiveRefusedError      a whole archive refused (size, entries) (activities)
     │   ├── UnreadableVideoError     (gait)
     │   ├── WrongFileTypeError       (gait)
-    │   └── KeypointFileError        (gait)
+    │   ├── KeypointFileError        (gait)
+    │   ├── IntakeError              answers that do not fit the questionnaire (domain)
+    │   ├── AnswersFileError         an answers file that cannot be read     (services)
+    │   ├── AccountError             a login, invitation or account change refused (services)
+    │   ├── ReminderError            a reminder setting that cannot be used  (services)
+    │   ├── BlobError                an upload that cannot be stored (quota) (services)
+    │   ├── CareError                a clinician's plan change the engine refuses (services)
+    │   └── UploadRejectedError      an upload refused before it is stored  (web)
     ├── AnalysisError                valid input that could not be analysed
     │   ├── NobodyInVideoError       (gait)
     │   └── TooShortError            (gait)
+    ├── ConflictError                the request does not fit the current state
+    │                                (too early for a review, the plan is not paused)
     ├── NotFoundError                nothing stored under that id
+    │   └── UnknownItemError         no exercise or self-test has that id    (services)
+    ├── JobError                     background work failed, with a message for the person
+    ├── SchemaError                  the database is not at this version's schema   (store)
     └── KnowledgeError               the clinical data does not validate     (knowledge)
         └── TemplateError
 
@@ -31,7 +43,18 @@ handlers that still catch those keep working; once every interface catches only
 
 from __future__ import annotations
 
-__all__ = ["AnalysisError", "HeelcoachError", "InvalidInputError", "KnowledgeError", "NotFoundError"]
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = [
+    "AnalysisError",
+    "ConflictError",
+    "HeelcoachError",
+    "InvalidInputError",
+    "JobError",
+    "KnowledgeError",
+    "NotFoundError",
+]
 
 
 class HeelcoachError(Exception):
@@ -39,7 +62,19 @@ class HeelcoachError(Exception):
 
 
 class InvalidInputError(HeelcoachError, ValueError):
-    """Bad input a person can fix: the message names the file, field or answer and what to do."""
+    """Bad input a person can fix: the message names the file, field or answer and what to do.
+
+    ``problems`` may keep per-field problems (e.g. ``IntakeError.problems``) so that a form can
+    show each next to its question.
+    """
+
+    def __init__(self, *args: object, problems: Sequence[Any] = ()) -> None:
+        super().__init__(*args)
+        self.problems: tuple[Any, ...] = tuple(problems)
+
+
+class ConflictError(HeelcoachError):
+    """The request does not fit the current state (too early for a review, nothing to resume)."""
 
 
 class AnalysisError(HeelcoachError):
@@ -48,6 +83,10 @@ class AnalysisError(HeelcoachError):
 
 class NotFoundError(HeelcoachError, LookupError):
     """Nothing is stored under that id."""
+
+
+class JobError(HeelcoachError):
+    """Background work failed; the message is meant for the person who started it (no traceback)."""
 
 
 class KnowledgeError(HeelcoachError, ValueError):

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from heelcoach.services import runner
+from heelcoach.errors import HeelcoachError
 from heelcoach.services.context import AppContext
 from heelcoach.store.migrate import SchemaError
 
@@ -39,7 +39,7 @@ def open_context() -> Iterator[AppContext]:
         )
     try:
         yield ctx
-    except (runner.ServiceError, LookupError) as exc:
+    except HeelcoachError as exc:
         fail(str(exc).strip("'\""))
     finally:
         ctx.close()

@@ -25,9 +25,9 @@ from heelcoach.cli.units import DistanceUnit, dist
 from heelcoach.config import Settings
 from heelcoach.domain.rule_words import action_words, rule_words
 from heelcoach.domain.units import parse_unit
+from heelcoach.errors import HeelcoachError
 from heelcoach.knowledge import load_catalogue
 from heelcoach.services import demo as demo_service
-from heelcoach.services import runner
 from heelcoach.services.assess import assess_file, sample_answers_path
 from heelcoach.services.context import AppContext
 
@@ -152,7 +152,7 @@ def demo_command(
         return
     try:
         story = _run(weeks, _unit_option(units))
-    except runner.ServiceError as exc:
+    except HeelcoachError as exc:
         Console(stderr=True).print(Text.assemble(("Error: ", "red"), f"the demo could not run: {exc}"))
         raise typer.Exit(1) from None
     if as_json:

@@ -25,6 +25,7 @@ from heelcoach.cli.common import err, fail, open_context, out, parse_day
 from heelcoach.cli.units import DistanceUnit, dist, distnum, person_unit, typed_km
 from heelcoach.domain.daily import DailyAnswer
 from heelcoach.domain.rule_words import action_words, rule_words
+from heelcoach.errors import HeelcoachError
 from heelcoach.knowledge import item_name
 from heelcoach.services import daily as daily_service
 from heelcoach.services import runner
@@ -125,7 +126,7 @@ def plan_command(
                 fail(f"--seen-on: {visit} is after today ({day}); give the day of the visit.", 2)
             try:
                 record = runner.record_clinician_seen(ctx, person_id, visit)
-            except runner.ServiceError as exc:
+            except HeelcoachError as exc:
                 fail(str(exc), 1)
             if not as_json and record.decision.get("kind") == "cleared_return":
                 out.print(f"Recorded: {record.reason}")
@@ -534,7 +535,7 @@ def screen_command(
             if runner.current_plan(ctx, who.id):
                 try:
                     updated = runner.update_plan_with_new_evidence(ctx, who.id, "self-tests")
-                except runner.ServiceError as exc:
+                except HeelcoachError as exc:
                     err.print(str(exc))
     if as_json:
         print_json(

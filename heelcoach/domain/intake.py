@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
+from heelcoach.errors import InvalidInputError
 from heelcoach.knowledge.schema_triage import Question, TriageKnowledge
 
 __all__ = [
@@ -66,12 +67,12 @@ class IntakeProblem:
         return f"{self.question_id}: got {self.given}; expected {self.expected}"
 
 
-class IntakeError(ValueError):
+class IntakeError(InvalidInputError):
     """Answers that do not fit the questionnaire; lists every problem, not just the first."""
 
     def __init__(self, problems: Sequence[IntakeProblem]) -> None:
+        super().__init__("\n".join(p.message() for p in problems), problems=problems)
         self.problems: tuple[IntakeProblem, ...] = tuple(problems)
-        super().__init__("\n".join(p.message() for p in self.problems))
 
 
 def _shown(value: Any) -> str:

@@ -21,6 +21,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from heelcoach.errors import InvalidInputError
 from heelcoach.services.context import AppContext
 from heelcoach.services.policy import ANONYMOUS, Actor, PersonResource, Role, can_invite
 from heelcoach.store.accounts import (
@@ -59,7 +60,7 @@ _DUMMY_HASH = _hasher.hash("not a password of anyone")
 ANONYMOUS_ACTOR = ANONYMOUS
 
 
-class AccountError(ValueError):
+class AccountError(InvalidInputError):
     """Bad input for an account operation; the message says what to do."""
 
 

@@ -14,6 +14,7 @@ import yaml
 from heelcoach import DISCLAIMER
 from heelcoach.domain.intake import IntakeError, validate_answers
 from heelcoach.domain.triage import AnswerRef, ConditionScore, Reason, TriageResult, triage
+from heelcoach.errors import InvalidInputError
 from heelcoach.knowledge import Catalogue
 
 __all__ = [
@@ -31,7 +32,7 @@ __all__ = [
 SAMPLE_NAMES = ("typical_runner", "red_flag_runner")
 
 
-class AnswersFileError(ValueError):
+class AnswersFileError(InvalidInputError):
     """An answers file cannot be read; the message names the file and says what to do."""
 
 

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+from heelcoach.errors import InvalidInputError
 from heelcoach.services.context import AppContext
 from heelcoach.store.base import transaction
 from heelcoach.store.blobs import BlobRecord, Blobs
@@ -31,7 +32,7 @@ CHUNK_BYTES = 1024 * 1024
 QUOTA_UPLOADS = 10
 
 
-class BlobError(ValueError):
+class BlobError(InvalidInputError):
     """An upload could not be stored or read; the message says why and what to do."""
 
 

@@ -25,6 +25,7 @@ from icalendar import Alarm, Calendar, Event
 from heelcoach import DISCLAIMER
 from heelcoach.domain.plan import WEEKDAYS, Plan, format_dose, session_days
 from heelcoach.domain.units import DistanceUnit, distance
+from heelcoach.errors import InvalidInputError
 from heelcoach.services.context import AppContext
 from heelcoach.services.runner import NotFoundError, current_plan
 from heelcoach.services.units import unit_for
@@ -42,7 +43,7 @@ CHECKIN_LENGTH = timedelta(minutes=5)
 EXTRA_TIME_LENGTH = timedelta(minutes=5)
 
 
-class ReminderError(ValueError):
+class ReminderError(InvalidInputError):
     """A reminder setting that cannot be used, with the field and what to give instead."""
 
 

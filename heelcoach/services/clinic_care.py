@@ -20,6 +20,7 @@ from typing import Any, Literal
 from sqlalchemy import select
 
 from heelcoach.domain import plan as plan_mod
+from heelcoach.errors import InvalidInputError
 from heelcoach.services.context import AppContext
 from heelcoach.services.policy import Actor
 from heelcoach.services.runner import to_jsonable
@@ -34,7 +35,7 @@ WHO = "Your physiotherapist"
 MAX_NOTE_CHARS = 2000
 
 
-class CareError(ValueError):
+class CareError(InvalidInputError):
     """A change the engine refuses; the message says why and what to do instead."""
 
 

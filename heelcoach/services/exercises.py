@@ -16,6 +16,7 @@ from difflib import get_close_matches
 from functools import lru_cache
 
 from heelcoach.domain.plan import grade_label
+from heelcoach.errors import NotFoundError
 from heelcoach.illustrate import render_png, render_svg
 from heelcoach.illustrate.sheet import contact_sheet
 from heelcoach.knowledge import Catalogue
@@ -23,7 +24,7 @@ from heelcoach.knowledge.illustrations import illustrated_ids, load_illustration
 from heelcoach.knowledge.schema import Dose, Reference
 
 
-class UnknownItemError(LookupError):
+class UnknownItemError(NotFoundError):
     """No exercise or self-test has this id; the message suggests the nearest ones."""
 
 

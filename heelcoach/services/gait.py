@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from heelcoach.domain.types import DriverEvidence
+from heelcoach.errors import NotFoundError
 from heelcoach.gait.container import ContainerTiming, read_timing
 from heelcoach.gait.errors import GaitError, KeypointFileError, WrongFileTypeError
 from heelcoach.gait.findings import Finding, driver_evidence
@@ -37,7 +38,6 @@ __all__ = [
     "GaitError",
     "GaitReport",
     "GaitReportRecord",
-    "NoPersonError",
     "ViewChoice",
     "analyse_keypoints",
     "analyse_video",
@@ -321,10 +321,6 @@ def cadence_cue_pct(report: GaitReport) -> float | None:
 # Stored reports: what the plan reads (``services.runner.make_plan`` calls the two hooks below)
 
 
-class NoPersonError(GaitError, LookupError):
-    """The report cannot be saved: there is no such person."""
-
-
 def save_report(
     ctx: AppContext,
     person_id: int,
@@ -333,7 +329,7 @@ def save_report(
     key_frames_dir: Path | None = None,
     now: datetime | None = None,
 ) -> int:
-    """Store a gait report for a person; returns its id. Raises NoPersonError for an unknown person."""
+    """Store a gait report for a person; returns its id. Raises NotFoundError for an unknown person."""
     record = GaitReportRecord(
         person_id=person_id,
         created_at=now or datetime.now(UTC),
@@ -347,7 +343,7 @@ def save_report(
     )
     with transaction(ctx.sessions) as s:
         if s.get(Person, person_id) is None:
-            raise NoPersonError(f"There is no person with id {person_id}: the gait report was not saved.")
+            raise NotFoundError(f"There is no person with id {person_id}: the gait report was not saved.")
         return GaitReports(s).add(record)
 
 

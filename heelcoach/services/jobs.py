@@ -27,6 +27,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
+from heelcoach.errors import JobError
+
 JobState = Literal["queued", "running", "done", "failed"]
 ProgressFn = Callable[[float, str], None]
 
@@ -62,10 +64,6 @@ class JobRunner(Protocol):
     def status(self, job_id: str) -> JobStatus | None:
         """The job's current state, or None for an unknown id."""
         ...
-
-
-class JobError(Exception):
-    """A job failed with a message meant for the person who started it (no traceback)."""
 
 
 @dataclass(frozen=True, slots=True)

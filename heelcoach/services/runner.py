@@ -38,6 +38,7 @@ from heelcoach.domain import plan as plan_mod
 from heelcoach.domain import screen as screen_mod
 from heelcoach.domain.types import DriverEvidence, LoadSnapshot
 from heelcoach.domain.units import DistanceUnit
+from heelcoach.errors import ConflictError, InvalidInputError, NotFoundError
 from heelcoach.services import assess as assess_mod
 from heelcoach.services import imports as imports_mod
 from heelcoach.services.context import AppContext
@@ -60,26 +61,6 @@ DEFAULT_QUESTIONNAIRE_VERSION = "1"
 INSTRUMENTS = ("faam_adl", "faam_sports", "psfs")
 #: Days in one plan week: a weekly review is due once a plan version is this old.
 WEEK_DAYS = 7
-
-
-class ServiceError(ValueError):
-    """A problem the person can act on; the message says what and what to do."""
-
-
-class NotFoundError(ServiceError, LookupError):
-    """The person, intake or plan asked for does not exist (yet)."""
-
-
-class InvalidInputError(ServiceError):
-    """Input that fails validation; the message names the field.
-
-    ``problems`` keeps the per-field problems of the core's error (e.g. ``IntakeError.problems``)
-    so that a form can show each next to its question.
-    """
-
-    def __init__(self, message: str, problems: Sequence[Any] = ()) -> None:
-        super().__init__(message)
-        self.problems: tuple[Any, ...] = tuple(problems)
 
 
 # --------------------------------------------------------------------------------------------
@@ -205,7 +186,8 @@ def save_intake(
         result = assess_mod.assess(dict(answers), ctx.catalogue, _now(now).date())
     except ValueError as exc:
         raise InvalidInputError(
-            f"questionnaire answers:\n{exc}\nFix these answers and try again.", getattr(exc, "problems", ())
+            f"questionnaire answers:\n{exc}\nFix these answers and try again.",
+            problems=getattr(exc, "problems", ()),
         ) from exc
     triage_doc = to_jsonable(assess_mod.triage_to_dict(result))
     level = str(to_jsonable(getattr(result, "level", triage_doc.get("level", ""))))
@@ -482,7 +464,7 @@ def update_plan_with_new_evidence(
         return _store_plan(ctx, person_id, fresh.plan, today, fresh.decision, fresh.reason, now)
     current = _plan_of(fresh.previous)
     if current.stops_loading:
-        raise ServiceError(
+        raise ConflictError(
             "Your plan is paused until a clinician has seen you: the new results are stored and count "
             "once the plan resumes."
         )
@@ -524,7 +506,7 @@ def _store_plan(
         plan = dataclasses.replace(plan, version=(latest.version if latest else 0) + 1)
         if expect_latest is not None and (latest is None or latest.version != expect_latest):
             # Someone else stored a version while this review ran: never review a week twice.
-            raise ServiceError("The plan changed while the review ran; run the weekly review again.")
+            raise ConflictError("The plan changed while the review ran; run the weekly review again.")
         record = repos.plans.add(
             person_id,
             plan=to_jsonable(plan_mod.plan_to_dict(plan)),
@@ -806,7 +788,7 @@ def record_clinician_seen(
 
     When the questionnaire stopped the plan (or the web made none) and its only stop reason is a
     condition with a graded return (a heel stress fracture), the clinician's clearance starts that
-    return as a new version (:func:`_return_after_clearance`). Raises ServiceError when the plan is
+    return as a new version (:func:`_return_after_clearance`). Raises ConflictError when the plan is
     not paused, or when the questionnaire stopped it for any other reason (then the runner answers
     the questions again after the visit).
     """
@@ -817,7 +799,7 @@ def record_clinician_seen(
         latest = repos.plans.latest(person_id)
         paused = _plan_of(latest) if latest is not None else None
         if paused is not None and not paused.stops_loading:
-            raise ServiceError("Your plan is not paused, so there is nothing to resume.")
+            raise ConflictError("Your plan is not paused, so there is nothing to resume.")
         before = next(
             (r for r in reversed(repos.plans.history(person_id)) if not _plan_of(r).stops_loading), None
         )
@@ -871,12 +853,12 @@ def _return_after_clearance(
     ctx: AppContext, person_id: int, seen_on: date, stopped: PlanVersionRecord | None, now: datetime | None
 ) -> PlanVersionRecord:
     """A clinician cleared the runner: the graded return of the stop's condition as a new version,
-    or ServiceError naming the stop reasons a clearance does not lift."""
+    or ConflictError naming the stop reasons a clearance does not lift."""
     blockers = clearance_blockers(ctx, person_id, seen_on)
     if blockers is None:
         raise NotFoundError("No plan yet: run `heelcoach plan` after `heelcoach assess` to make one.")
     if blockers:
-        raise ServiceError(
+        raise ConflictError(
             "Your answers to the questionnaire stopped the plan for a reason a clearance here does not "
             f"lift ({'; '.join(blockers)}): after the clinician's visit, answer the questions again "
             "(`heelcoach assess`, or Start on the web) to make a plan."
@@ -884,7 +866,7 @@ def _return_after_clearance(
     fresh = _fresh_plan(ctx, person_id, seen_on, cleared_on=seen_on)
     follows = next((i for i in fresh.plan.items if i.id.startswith("follows_")), None)
     if follows is None or fresh.plan.stops_loading:  # the answers changed under us: never lift blindly
-        raise ServiceError("Your answers changed: answer the questions again to make a plan.")
+        raise ConflictError("Your answers changed: answer the questions again to make a plan.")
     name = follows.title.split(": ", 1)[-1]
     replaces = f" It replaces version {stopped.version}, which stopped for it." if stopped else ""
     decision = {
@@ -999,7 +981,7 @@ def run_weekly_review(
         due = previous.starts_on + timedelta(days=WEEK_DAYS - 1)
         if today < due and not force:
             # Reviewing the same days twice would progress the plan twice on one week's evidence.
-            raise ServiceError(
+            raise ConflictError(
                 f"Too early for the weekly review: plan version {previous.version} started on "
                 f"{previous.starts_on.isoformat()}; review it on or after {due.isoformat()}."
             )
@@ -1081,7 +1063,7 @@ def record_outcome(
     """Score a FAAM subscale or the PSFS and store answers and score."""
     try:
         score = _score(ctx, instrument, answers)
-    except ServiceError:
+    except ConflictError:
         raise
     except (ValueError, KeyError, TypeError) as exc:
         raise InvalidInputError(f"{instrument}: {exc}") from exc

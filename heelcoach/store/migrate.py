@@ -17,10 +17,12 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 
+from heelcoach.errors import HeelcoachError
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-class SchemaError(RuntimeError):
+class SchemaError(HeelcoachError, RuntimeError):
     """The database cannot be brought up to date; the message says why and what to do."""
 
 

@@ -300,7 +300,7 @@ class Backend:
             units.save_unit(self.ctx, person_id, unit)
 
     def clinician_seen(self, person_id: int, seen_on: date) -> runner.PlanVersionRecord:
-        """Record that a clinician has seen the runner; the paused plan resumes (ServiceError if not)."""
+        """Record that a clinician has seen the runner; the paused plan resumes (ConflictError if not)."""
         with self._writing(person_id):
             return runner.record_clinician_seen(self.ctx, person_id, seen_on)
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from starlette.datastructures import UploadFile
 
+from heelcoach.errors import InvalidInputError
+
 #: Extension -> what it is, for messages.
 VIDEO_TYPES = {".mp4": "MP4 video", ".mov": "QuickTime video", ".m4v": "MP4 video", ".webm": "WebM video"}
 ACTIVITY_TYPES = {".fit": "FIT file", ".gpx": "GPX file", ".tcx": "TCX file", ".zip": "ZIP archive"}
@@ -16,7 +18,7 @@ ACTIVITY_TYPES = {".fit": "FIT file", ".gpx": "GPX file", ".tcx": "TCX file", ".
 _CHUNK = 1024 * 1024
 
 
-class UploadRejectedError(ValueError):
+class UploadRejectedError(InvalidInputError):
     """The upload is refused; the message says why and what to do."""
 
 

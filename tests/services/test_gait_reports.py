@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from heelcoach.errors import NotFoundError
 from heelcoach.gait.pipeline import GaitAnalysis
 from heelcoach.gait.report import GaitReport
 from heelcoach.services import gait, runner
@@ -61,7 +62,7 @@ def test_save_and_read_back(ctx: AppContext, tmp_path: Path) -> None:
 
 
 def test_unknown_person_is_refused(ctx: AppContext) -> None:
-    with pytest.raises(gait.NoPersonError, match="no person"):
+    with pytest.raises(NotFoundError, match="no person"):
         gait.save_report(ctx, 999, _pelvic_drop_report(ctx), now=NOW)
 
 

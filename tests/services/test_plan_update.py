@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from heelcoach.domain import plan as plan_mod
+from heelcoach.errors import ConflictError
 from heelcoach.services import runner
 from heelcoach.services.context import AppContext
 from heelcoach.services.demo import DEMO_SELF_TESTS, demo_answers
@@ -66,5 +67,5 @@ def test_a_paused_plan_is_not_updated(ctx: AppContext) -> None:
         runner.CheckInInput(day=START, first_step_pain=3, red_flag_symptoms=("night_pain",)),
         today=START,
     )
-    with pytest.raises(runner.ServiceError, match="paused until a clinician has seen you"):
+    with pytest.raises(ConflictError, match="paused until a clinician has seen you"):
         runner.update_plan_with_new_evidence(ctx, person.id, "gait report", today=START)

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from heelcoach.errors import ConflictError
 from heelcoach.services import runner
 from heelcoach.services.context import AppContext
 from heelcoach.services.demo import demo_answers
@@ -191,9 +192,9 @@ def test_weekly_review_stores_the_next_version_with_its_decision(ctx: AppContext
     assert len(saved.record.decision["decisions"]) == len(saved.review.decisions)
     assert saved.record.starts_on == START + timedelta(days=7)
     # The same week cannot be reviewed twice (that would progress twice on one week's evidence).
-    with pytest.raises(runner.ServiceError, match="Too early"):
+    with pytest.raises(ConflictError, match="Too early"):
         runner.run_weekly_review(ctx, pid, START + timedelta(days=6))
-    with pytest.raises(runner.ServiceError, match="Too early"):
+    with pytest.raises(ConflictError, match="Too early"):
         runner.run_weekly_review(ctx, pid, START + timedelta(days=12))
 
 
@@ -306,6 +307,6 @@ def test_a_version_stored_while_the_review_ran_stops_the_review(
         return real_review(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(runner.progression, "weekly_review", racing_review)
-    with pytest.raises(runner.ServiceError, match="changed while the review ran"):
+    with pytest.raises(ConflictError, match="changed while the review ran"):
         runner.run_weekly_review(ctx, pid, START + timedelta(days=6))
     assert runner.current_plan(ctx, pid)[0].version == 2

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from heelcoach.domain.plan import Plan
+from heelcoach.errors import ConflictError
 from heelcoach.services import runner
 from heelcoach.services.context import AppContext
 from heelcoach.services.demo import demo_answers
@@ -259,5 +260,5 @@ def test_a_warning_sign_mid_plan_stops_training_the_same_day_until_a_clinician_h
     # the earlier warning sign no longer stops the next review
     after = runner.run_weekly_review(ctx, sim.person_id, seen + timedelta(days=6))
     assert after.review.new_plan.run.mode != "none"
-    with pytest.raises(runner.ServiceError, match="not paused"):
+    with pytest.raises(ConflictError, match="not paused"):
         runner.record_clinician_seen(ctx, sim.person_id, seen + timedelta(days=7))

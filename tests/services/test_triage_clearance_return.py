@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from heelcoach.errors import ConflictError
 from heelcoach.services import runner
 from tests.web.answers import TYPICAL
 
@@ -62,13 +63,13 @@ def test_a_clearance_starts_the_graded_return_after_a_stress_fracture(ctx: Any) 
         assert ex.earliest_phase == "settle", ex.id
         assert item.level == 1
     # nothing left to resume afterwards
-    with pytest.raises(runner.ServiceError, match="not paused"):
+    with pytest.raises(ConflictError, match="not paused"):
         runner.record_clinician_seen(ctx, person.id, CLEARED)
 
 
 def test_a_clearance_does_not_lift_a_stop_for_another_warning_sign(ctx: Any) -> None:
     person, stopped = _stopped_runner(ctx, INFECTED)
-    with pytest.raises(runner.ServiceError) as raised:
+    with pytest.raises(ConflictError) as raised:
         runner.record_clinician_seen(ctx, person.id, CLEARED)
     message = str(raised.value)
     assert "Hot, red, swollen heel with fever" in message
@@ -80,7 +81,7 @@ def test_a_clearance_does_not_lift_a_stop_for_another_warning_sign(ctx: Any) -> 
 
 def test_a_clearance_after_a_stop_with_no_return_plan_keeps_the_referral(ctx: Any) -> None:
     person, stopped = _stopped_runner(ctx, {"calf_swelling_or_warmth": True})
-    with pytest.raises(runner.ServiceError, match="answer the questions again"):
+    with pytest.raises(ConflictError, match="answer the questions again"):
         runner.record_clinician_seen(ctx, person.id, CLEARED)
     assert runner.current_plan(ctx, person.id)[0].version == stopped.version
 
