@@ -226,10 +226,7 @@ def weekly_km_chart(
         + (f"; weekly cap {cap_km:g} {unit.label}" if cap_km else "")
     )
     parts = _frame(title, desc, [], 0, hi, [hi * k / 4 for k in range(5)])
-    for i in _x_ticks(labels):
-        parts.append(
-            f'<text x="{_xb(i, n):.1f}" y="{HEIGHT - 8}" text-anchor="middle">{escape(labels[i])}</text>'
-        )
+    parts.extend(_x_labels(labels, lambda i: _xb(i, n)))
     inner = WIDTH - PAD_L - PAD_R
     width = max(0.6, inner / max(n, 1) * 0.7)
     for i, value in enumerate(km):

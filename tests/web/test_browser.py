@@ -243,5 +243,9 @@ def test_screenshots_of_every_page(
             page.screenshot(path=str(out / f"{name}-{width_name}.png"), full_page=True)
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 1, f"{path} scrolls sideways at {width_name} width by {overflow}px"
+            hidden = page.evaluate(
+                "() => [...document.querySelectorAll('.table-wrap')].map(w => w.scrollWidth - w.clientWidth)"
+            )
+            assert max(hidden, default=0) <= 1, f"{path}: a table hides columns at {width_name} ({hidden}px)"
     page.close()
     assert len(list(out.glob("*.png"))) >= 2 * len(PAGES)
