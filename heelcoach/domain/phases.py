@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from heelcoach.domain.checkin import CheckIn, RuleId, WeekFacts, week_facts
@@ -27,7 +27,23 @@ from heelcoach.knowledge import Catalogue
 from heelcoach.knowledge.schema import Exercise
 from heelcoach.knowledge.schema_plan import PlanRules
 
-__all__ = ["adapt_items", "phase_step"]
+__all__ = ["FittedItems", "PhaseOutcome", "adapt_items", "phase_step"]
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseOutcome:
+    """The phase of the next plan and the rule that moved it (None: the phase stays)."""
+
+    phase: Phase
+    rule_id: RuleId | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FittedItems:
+    """The exercises fitted to a phase: the items the plan holds and the ones left out (with why)."""
+
+    items: list[PlanItem]
+    excluded: list[ExcludedItem]
 
 
 def _flare_weeks_in_a_row(checkins: Sequence[CheckIn], today: date, rules: PlanRules) -> int:
@@ -49,7 +65,7 @@ def phase_step(
     rules: PlanRules,
     adherence: float,
     run: RunPrescription,
-) -> tuple[Phase, RuleId | None]:
+) -> PhaseOutcome:
     """PHASE_BACK_FLARE (flare weeks in a row: one phase back) or PHASE_EXIT_CRITERIA_MET."""
     idx = PHASES.index(plan.phase)
     if (
@@ -57,29 +73,29 @@ def phase_step(
         and week.flare(rules)
         and _flare_weeks_in_a_row(checkins, today, rules) >= rules.flare_response.phase_back_after_flare_weeks
     ):
-        return PHASES[idx - 1], RuleId.PHASE_BACK_FLARE
+        return PhaseOutcome(PHASES[idx - 1], RuleId.PHASE_BACK_FLARE)
     pr = rules.phase(plan.phase)
     if pr.exit_to is None or week.flare(rules) or plan.week < pr.min_weeks:
-        return plan.phase, None
+        return PhaseOutcome(plan.phase)
     window = [c for c in checkins if today - timedelta(days=pr.exit_sustained_days) < c.day <= today]
     needed = math.ceil(rules.min_checkins_per_week.value * pr.exit_sustained_days / 7)
     if len(window) < needed:
-        return plan.phase, None
+        return PhaseOutcome(plan.phase)
     if pr.exit_first_step_pain_max is not None and any(
         c.first_step_pain > pr.exit_first_step_pain_max for c in window
     ):
-        return plan.phase, None
+        return PhaseOutcome(plan.phase)
     if pr.exit_activity_pain_max is not None and any(
         c.activity_pain > pr.exit_activity_pain_max for c in window
     ):
-        return plan.phase, None
+        return PhaseOutcome(plan.phase)
     if pr.exit_min_adherence is not None and adherence < pr.exit_min_adherence:
-        return plan.phase, None
+        return PhaseOutcome(plan.phase)
     if pr.exit_no_next_morning_worse and any(c.next_morning_worse for c in window):
-        return plan.phase, None
+        return PhaseOutcome(plan.phase)
     if pr.exit_requires_run_mode and run.mode != pr.exit_requires_run_mode:
-        return plan.phase, None
-    return pr.exit_to, RuleId.PHASE_EXIT_CRITERIA_MET
+        return PhaseOutcome(plan.phase)
+    return PhaseOutcome(pr.exit_to, RuleId.PHASE_EXIT_CRITERIA_MET)
 
 
 def _session(items: Sequence[PlanItem]) -> tuple[str, ...]:
@@ -104,20 +120,20 @@ def _new_item(
     dose = ex.levels[level_no - 1].dose
     days = session_days(session, dose.days_per_week)
     return PlanItem(
-        ex.id,
-        "exercise",
-        ex.id,
-        ex.name,
-        level_no,
-        exercise_dose(dose, irritability, len(days)),
-        days,
-        f"{why} {ex.plain}",
-        tuple(ex.drivers),
-        ex.evidence,
-        tuple(ex.sources),
-        False,
-        None,
-        today,
+        id=ex.id,
+        kind="exercise",
+        ref_id=ex.id,
+        title=ex.name,
+        level=level_no,
+        dose=exercise_dose(dose, irritability, len(days)),
+        days=days,
+        why=f"{why} {ex.plain}",
+        drivers=tuple(ex.drivers),
+        evidence=ex.evidence,
+        sources=tuple(ex.sources),
+        optional=False,
+        until=None,
+        level_since=today,
     )
 
 
@@ -148,7 +164,7 @@ def adapt_items(
     catalogue: Catalogue,
     allow_new: bool,
     today: date | None = None,
-) -> tuple[list[PlanItem], list[ExcludedItem]]:
+) -> FittedItems:
     """Fit the exercises to the (new) phase and irritability: pause what is not allowed, bring back
     what was waiting, add power work where the phase has it, and set maintenance days."""
     # a condition plan's avoid rules (left out on purpose) bar some exercises for good, e.g. jumping
@@ -195,4 +211,4 @@ def adapt_items(
             )
             have.add(ex_id)
     kept = [e for e in kept if e.ref_id not in have]
-    return out, list({e.ref_id: e for e in kept}.values())
+    return FittedItems(out, list({e.ref_id: e for e in kept}.values()))

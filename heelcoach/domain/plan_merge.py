@@ -66,7 +66,7 @@ def merge_new_evidence(current: Plan, fresh: Plan, catalogue: Catalogue, today: 
     have_ids = {i.id for i in others}
     others += [i for i in fresh.items if i.kind in ("education", "adjunct") and i.id not in have_ids]
     fresh_excluded = [e for e in fresh.excluded if e.ref_id not in {i.ref_id for i in exercises}]
-    items, excluded = adapt_items(
+    fitted = adapt_items(
         exercises, fresh_excluded, current.phase, current.irritability, rules, catalogue, False, today
     )
     run = current.run
@@ -80,8 +80,8 @@ def merge_new_evidence(current: Plan, fresh: Plan, catalogue: Catalogue, today: 
         current,
         version=current.version + 1,
         created=today,
-        items=(*items, *others),
-        excluded=tuple(_unique(excluded)),
+        items=(*fitted.items, *others),
+        excluded=tuple(_unique(fitted.excluded)),
         run=run,
         driver_priority=fresh.driver_priority,
         rationale=text,
