@@ -60,62 +60,43 @@ def _hold_reason(rule: RuleId, week: WeekFacts, rules: PlanRules) -> str:
     return "Morning pain was a little higher than last week: keep the same running this week."
 
 
-def _walk_run(
-    plan: Plan, week: WeekFacts, rules: PlanRules, catalogue: Catalogue, unit: DistanceUnit = DistanceUnit.KM
+def _stage_back(run: RunPrescription, stage: int, catalogue: Catalogue, unit: DistanceUnit) -> RunOutcome:
+    """Walk/run PAIN_ABOVE_ACCEPTABLE: a flare goes one stage back."""
+    dist, text = run_for_stage(stage - 1, catalogue, unit)
+    new = replace(
+        run,
+        stage=stage - 1,
+        max_single_run_km=dist,
+        weekly_km_cap=_r(dist * run.runs_per_week),
+        why=f"One stage back after too much pain: {text}.",
+    )
+    return RunOutcome(
+        Decision("run", "regress", RuleId.PAIN_ABOVE_ACCEPTABLE, "Too much pain: one stage back."), new
+    )
+
+
+def _next_stage(
+    run: RunPrescription, stage: int, rules: PlanRules, catalogue: Catalogue, unit: DistanceUnit
 ) -> RunOutcome:
-    """The walk/run table: one stage back on a flare, one stage on after enough good repeats."""
-    run = plan.run
-    rtr, caps = rules.return_to_run, rules.load_caps
-    stage = run.stage or 1
-    flare = week.flare(rules)
-    if flare and stage > 1:
-        dist, text = run_for_stage(stage - 1, catalogue, unit)
-        new = replace(
-            run,
-            stage=stage - 1,
-            max_single_run_km=dist,
-            weekly_km_cap=_r(dist * run.runs_per_week),
-            why=f"One stage back after too much pain: {text}.",
-        )
-        return RunOutcome(
-            Decision("run", "regress", RuleId.PAIN_ABOVE_ACCEPTABLE, "Too much pain: one stage back."), new
-        )
-    if flare or week.next_morning_worse_days:
-        rule = RuleId.PAIN_ABOVE_ACCEPTABLE if flare else RuleId.NEXT_MORNING_WORSE
-        return RunOutcome(
-            Decision("run", "hold", rule, "Pain or next-morning stiffness: repeat this stage."), run
-        )
-    blocker = week.progress_blocker(rules)
-    if blocker is not None:
-        return RunOutcome(
-            Decision("run", "hold", blocker.rule_id, _hold_reason(blocker.rule_id, week, rules)), run
-        )
-    if week.runs < rtr.repeats_per_stage_min:
-        return RunOutcome(
-            Decision(
-                "run",
-                "hold",
-                RuleId.STAGE_REPEATS,
-                f"Each stage at least {rtr.repeats_per_stage_min} times before moving on.",
-            ),
-            run,
-        )
-    if stage < len(rtr.stages):
-        dist, text = run_for_stage(stage + 1, catalogue, unit)
-        new = replace(
-            run,
-            stage=stage + 1,
-            max_single_run_km=dist,
-            weekly_km_cap=_r(dist * run.runs_per_week),
-            why=f"Stage {stage + 1}: {text}. Effort {rtr.effort}, a rest day between runs.",
-        )
-        return RunOutcome(
-            Decision(
-                "run", "progress", RuleId.STAGE_COMPLETE, f"Stage {stage} went well: stage {stage + 1}."
-            ),
-            new,
-        )
-    dist = _r(rtr.stages[-1].distance_km * (1 + caps.single_run_increase_pct.value / 100))
+    """Walk/run STAGE_COMPLETE: enough good repeats move one stage on."""
+    dist, text = run_for_stage(stage + 1, catalogue, unit)
+    new = replace(
+        run,
+        stage=stage + 1,
+        max_single_run_km=dist,
+        weekly_km_cap=_r(dist * run.runs_per_week),
+        why=f"Stage {stage + 1}: {text}. Effort {rules.return_to_run.effort}, a rest day between runs.",
+    )
+    return RunOutcome(
+        Decision("run", "progress", RuleId.STAGE_COMPLETE, f"Stage {stage} went well: stage {stage + 1}."),
+        new,
+    )
+
+
+def _walk_run_complete(run: RunPrescription, week: WeekFacts, rules: PlanRules) -> RunOutcome:
+    """Walk/run STAGE_COMPLETE after the last stage: continuous easy running."""
+    caps = rules.load_caps
+    dist = _r(rules.return_to_run.stages[-1].distance_km * (1 + caps.single_run_increase_pct.value / 100))
     new = replace(
         run,
         mode="continuous",
@@ -129,6 +110,34 @@ def _walk_run(
     return RunOutcome(
         Decision("run", "progress", RuleId.STAGE_COMPLETE, "Walk/run complete: continuous running."), new
     )
+
+
+def _walk_run(
+    plan: Plan, week: WeekFacts, rules: PlanRules, catalogue: Catalogue, unit: DistanceUnit = DistanceUnit.KM
+) -> RunOutcome:
+    """The walk/run table: one stage back on a flare, one stage on after enough good repeats."""
+    run = plan.run
+    rtr = rules.return_to_run
+    stage = run.stage or 1
+    flare = week.flare(rules)
+    if flare and stage > 1:
+        return _stage_back(run, stage, catalogue, unit)
+    if flare or week.next_morning_worse_days:
+        rule = RuleId.PAIN_ABOVE_ACCEPTABLE if flare else RuleId.NEXT_MORNING_WORSE
+        return RunOutcome(
+            Decision("run", "hold", rule, "Pain or next-morning stiffness: repeat this stage."), run
+        )
+    blocker = week.progress_blocker(rules)
+    if blocker is not None:
+        return RunOutcome(
+            Decision("run", "hold", blocker.rule_id, _hold_reason(blocker.rule_id, week, rules)), run
+        )
+    if week.runs < rtr.repeats_per_stage_min:
+        why = f"Each stage at least {rtr.repeats_per_stage_min} times before moving on."
+        return RunOutcome(Decision("run", "hold", RuleId.STAGE_REPEATS, why), run)
+    if stage < len(rtr.stages):
+        return _next_stage(run, stage, rules, catalogue, unit)
+    return _walk_run_complete(run, week, rules)
 
 
 def _floor(weekly: float, week: WeekFacts, rules: PlanRules) -> float:
