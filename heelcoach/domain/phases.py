@@ -139,7 +139,7 @@ def _new_item(
 
 def _fit_to_phase(
     items: list[PlanItem], excluded: list[ExcludedItem], phase: Phase, rules: PlanRules, catalogue: Catalogue
-) -> tuple[list[PlanItem], list[ExcludedItem]]:
+) -> FittedItems:
     """Pause exercises the phase does not allow yet; set maintenance days in the maintain phase."""
     out: list[PlanItem] = []
     waiting = list(excluded)
@@ -152,7 +152,7 @@ def _fit_to_phase(
             days = session_days(item.days, rules.selection.maintenance_strength_days)
             item = replace(item, days=days, dose={**item.dose, "days_per_week": len(days)})
         out.append(item)
-    return out, waiting
+    return FittedItems(out, waiting)
 
 
 def adapt_items(
@@ -170,7 +170,8 @@ def adapt_items(
     # a condition plan's avoid rules (left out on purpose) bar some exercises for good, e.g. jumping
     # while a heel fat pad is sore: a later phase never brings them in
     barred = catalogue.triage.barred_exercises({e.ref_id for e in excluded})
-    out, waiting = _fit_to_phase(items, excluded, phase, rules, catalogue)
+    fitted = _fit_to_phase(items, excluded, phase, rules, catalogue)
+    out, waiting = fitted.items, fitted.excluded
     session = _session(out)
     if phase == "maintain":
         session = session_days(session, rules.selection.maintenance_strength_days)
