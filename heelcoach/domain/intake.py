@@ -43,7 +43,7 @@ ProblemKind = Literal["invalid", "missing", "unknown"]
 FUTURE_DATE_QUESTIONS = frozenset({"race_date"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class IntakeProblem:
     """One bad answer: which question, what was given, what was expected.
 
@@ -208,7 +208,9 @@ def check_answer(question: Question, value: Any) -> CheckedAnswer:
     checked = _CHECKS[question.type](question, value)
     if checked.ok:
         return CheckedAnswer(checked.value)
-    return CheckedAnswer(None, IntakeProblem(question.id, _shown(value), expected_text(question)))
+    return CheckedAnswer(
+        None, IntakeProblem(question_id=question.id, given=_shown(value), expected=expected_text(question))
+    )
 
 
 def future_date_problems(clean: Mapping[str, Any], today: date) -> list[IntakeProblem]:
@@ -219,9 +221,9 @@ def future_date_problems(clean: Mapping[str, Any], today: date) -> list[IntakePr
         if isinstance(day, date) and day < today:
             problems.append(
                 IntakeProblem(
-                    qid,
-                    day.isoformat(),
-                    f"a day still to come: {day.isoformat()} has already passed "
+                    question_id=qid,
+                    given=day.isoformat(),
+                    expected=f"a day still to come: {day.isoformat()} has already passed "
                     "(give the date of your next race, or leave it out if none is planned)",
                 )
             )
@@ -264,14 +266,21 @@ def validate_answers(
             hint = f"did you mean '{close[0]}'? " if close else ""
             problems.append(
                 IntakeProblem(
-                    str(key), _shown(answers[key]), f"{hint}remove it or fix its id", kind="unknown"
+                    question_id=str(key),
+                    given=_shown(answers[key]),
+                    expected=f"{hint}remove it or fix its id",
+                    kind="unknown",
                 )
             )
     for qid, question in questions.items():
         value = answers.get(qid)
         if value is None:
             if question.required and question.added_in <= 1:
-                problems.append(IntakeProblem(qid, MISSING, expected_text(question), kind="missing"))
+                problems.append(
+                    IntakeProblem(
+                        question_id=qid, given=MISSING, expected=expected_text(question), kind="missing"
+                    )
+                )
             continue
         checked = check_answer(question, value)
         if checked.problem is not None:
@@ -294,7 +303,9 @@ def parse_text_answer(question: Question, text: str) -> Any:
     raw = text.strip()
 
     def fail() -> IntakeError:
-        return IntakeError([IntakeProblem(question.id, _shown(raw), expected_text(question))])
+        return IntakeError(
+            [IntakeProblem(question_id=question.id, given=_shown(raw), expected=expected_text(question))]
+        )
 
     kind = question.type
     if kind == "bool":

@@ -6,7 +6,7 @@ power work where the phase has it, maintenance days).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -25,9 +25,9 @@ from heelcoach.domain.plan import (
 from heelcoach.domain.types import PHASES, Irritability, Phase
 from heelcoach.knowledge import Catalogue
 from heelcoach.knowledge.schema import Exercise
-from heelcoach.knowledge.schema_plan import PlanRules
+from heelcoach.knowledge.schema_plan import PhaseRule, PlanRules
 
-__all__ = ["FittedItems", "PhaseOutcome", "adapt_items", "phase_step"]
+__all__ = ["EXIT_CRITERIA", "FittedItems", "PhaseOutcome", "adapt_items", "phase_step"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +57,62 @@ def _flare_weeks_in_a_row(checkins: Sequence[CheckIn], today: date, rules: PlanR
     return n
 
 
+@dataclass(frozen=True, slots=True)
+class _ExitWindow:
+    """What the phase's exit criteria read: the phase's rules, the check-ins of the last
+    ``exit_sustained_days``, the strength adherence and the running of the next plan."""
+
+    rules: PlanRules
+    phase: PhaseRule
+    window: list[CheckIn]
+    adherence: float
+    run: RunPrescription
+
+
+def enough_checkins(x: _ExitWindow) -> bool:
+    """At least ``min_checkins_per_week`` check-ins a week over the sustained days."""
+    needed = math.ceil(x.rules.min_checkins_per_week.value * x.phase.exit_sustained_days / 7)
+    return len(x.window) >= needed
+
+
+def first_step_pain_low(x: _ExitWindow) -> bool:
+    """First-step pain no higher than ``exit_first_step_pain_max`` on any day."""
+    top = x.phase.exit_first_step_pain_max
+    return top is None or not any(c.first_step_pain > top for c in x.window)
+
+
+def activity_pain_low(x: _ExitWindow) -> bool:
+    """Pain during activity no higher than ``exit_activity_pain_max`` on any day."""
+    top = x.phase.exit_activity_pain_max
+    return top is None or not any(c.activity_pain > top for c in x.window)
+
+
+def adherence_good(x: _ExitWindow) -> bool:
+    """Strength sessions done at least ``exit_min_adherence``."""
+    return x.phase.exit_min_adherence is None or x.adherence >= x.phase.exit_min_adherence
+
+
+def no_worse_mornings(x: _ExitWindow) -> bool:
+    """No next morning worse (where the phase asks for it)."""
+    return not (x.phase.exit_no_next_morning_worse and any(c.next_morning_worse for c in x.window))
+
+
+def running_mode_reached(x: _ExitWindow) -> bool:
+    """The running has reached the mode the phase asks for (continuous running, say)."""
+    return not x.phase.exit_requires_run_mode or x.run.mode == x.phase.exit_requires_run_mode
+
+
+#: The exit criteria of a phase (``plan_rules.yaml: phases``), in the order they are checked.
+EXIT_CRITERIA: tuple[Callable[[_ExitWindow], bool], ...] = (
+    enough_checkins,
+    first_step_pain_low,
+    activity_pain_low,
+    adherence_good,
+    no_worse_mornings,
+    running_mode_reached,
+)
+
+
 def phase_step(
     plan: Plan,
     week: WeekFacts,
@@ -66,7 +122,8 @@ def phase_step(
     adherence: float,
     run: RunPrescription,
 ) -> PhaseOutcome:
-    """PHASE_BACK_FLARE (flare weeks in a row: one phase back) or PHASE_EXIT_CRITERIA_MET."""
+    """PHASE_BACK_FLARE (flare weeks in a row: one phase back) or PHASE_EXIT_CRITERIA_MET (every
+    one of :data:`EXIT_CRITERIA` over the sustained days, after the phase's minimum weeks)."""
     idx = PHASES.index(plan.phase)
     if (
         idx > 0
@@ -78,24 +135,10 @@ def phase_step(
     if pr.exit_to is None or week.flare(rules) or plan.week < pr.min_weeks:
         return PhaseOutcome(plan.phase)
     window = [c for c in checkins if today - timedelta(days=pr.exit_sustained_days) < c.day <= today]
-    needed = math.ceil(rules.min_checkins_per_week.value * pr.exit_sustained_days / 7)
-    if len(window) < needed:
-        return PhaseOutcome(plan.phase)
-    if pr.exit_first_step_pain_max is not None and any(
-        c.first_step_pain > pr.exit_first_step_pain_max for c in window
-    ):
-        return PhaseOutcome(plan.phase)
-    if pr.exit_activity_pain_max is not None and any(
-        c.activity_pain > pr.exit_activity_pain_max for c in window
-    ):
-        return PhaseOutcome(plan.phase)
-    if pr.exit_min_adherence is not None and adherence < pr.exit_min_adherence:
-        return PhaseOutcome(plan.phase)
-    if pr.exit_no_next_morning_worse and any(c.next_morning_worse for c in window):
-        return PhaseOutcome(plan.phase)
-    if pr.exit_requires_run_mode and run.mode != pr.exit_requires_run_mode:
-        return PhaseOutcome(plan.phase)
-    return PhaseOutcome(pr.exit_to, RuleId.PHASE_EXIT_CRITERIA_MET)
+    x = _ExitWindow(rules, pr, window, adherence, run)
+    if all(met(x) for met in EXIT_CRITERIA):
+        return PhaseOutcome(pr.exit_to, RuleId.PHASE_EXIT_CRITERIA_MET)
+    return PhaseOutcome(plan.phase)
 
 
 def _session(items: Sequence[PlanItem]) -> tuple[str, ...]:
