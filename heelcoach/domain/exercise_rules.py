@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from heelcoach.domain.checkin import Decision, RuleId, WeekFacts, item_sessions
+from heelcoach.domain.checkin import Action, Decision, RuleId, WeekFacts, item_sessions
 from heelcoach.domain.plan import WEEKDAYS, Plan, PlanItem, exercise_dose, session_days
 from heelcoach.domain.types import Irritability
 from heelcoach.knowledge import Catalogue
@@ -128,7 +128,7 @@ def too_irritable(c: _Ctx) -> ExerciseOutcome | None:
 def flare_step_back(c: _Ctx) -> ExerciseOutcome | None:
     """PAIN_ABOVE_ACCEPTABLE, MORNING_PAIN_RISING, NEXT_MORNING_WORSE (twice): one level back."""
     pm = c.rules.pain_monitoring
-    back = "regress" if c.level > 1 else "hold"
+    back: Action = "regress" if c.level > 1 else "hold"
     step = "one level back." if c.level > 1 else "stay at this level."
     flares = (
         (
@@ -149,7 +149,7 @@ def flare_step_back(c: _Ctx) -> ExerciseOutcome | None:
     )
     for fired, rule_id, reason in flares:
         if fired:
-            return c.move_to(max(1, c.level - 1), Decision(c.item.id, back, rule_id, reason))  # type: ignore[arg-type]
+            return c.move_to(max(1, c.level - 1), Decision(c.item.id, back, rule_id, reason))
     return None
 
 

@@ -37,10 +37,27 @@ def _r(km: float) -> float:
 
 
 def _with_caps(
-    run: RunPrescription, weekly: float, single: float | None, why: str, **more: object
+    run: RunPrescription,
+    weekly: float,
+    single: float | None,
+    why: str,
+    *,
+    tolerated_weekly_km: float | None,
+    recover_to_km: float | None,
+    recover_step_km: float | None,
 ) -> RunPrescription:
+    """The running with new caps (the single run never above the week), the load last tolerated
+    and the climb back after a flare (``recover_*``; None when there is none)."""
     single_km = _r(min(single, weekly)) if single is not None else _r(weekly)
-    return replace(run, weekly_km_cap=_r(weekly), max_single_run_km=single_km, why=why, **more)  # type: ignore[arg-type]
+    return replace(
+        run,
+        weekly_km_cap=_r(weekly),
+        max_single_run_km=single_km,
+        why=why,
+        tolerated_weekly_km=tolerated_weekly_km,
+        recover_to_km=recover_to_km,
+        recover_step_km=recover_step_km,
+    )
 
 
 def _hold_reason(rule: RuleId, week: WeekFacts, rules: PlanRules) -> str:
@@ -253,7 +270,13 @@ def _grow(
     else:
         weekly = grown
     new = _with_caps(
-        run, weekly, single, why, tolerated_weekly_km=max(run.tolerated_weekly_km or 0.0, week.run_km) or None
+        run,
+        weekly,
+        single,
+        why,
+        tolerated_weekly_km=max(run.tolerated_weekly_km or 0.0, week.run_km) or None,
+        recover_to_km=run.recover_to_km,
+        recover_step_km=run.recover_step_km,
     )
     return RunOutcome(Decision("run", "progress", rule, "Running went well: a little more this week."), new)
 

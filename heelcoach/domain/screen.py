@@ -49,6 +49,7 @@ class ScreenReport:
     referral_reasons: tuple[str, ...]
 
 
+_SIDES: dict[str, Side] = {"left": "left", "right": "right", "both": "both"}
 _UNIT_LABELS = {"score": "points", "yes_no": "", "deg": "degrees"}
 _VERDICT_TAILS = {"good": ".", "borderline": "; a little off the norm.", "concern": "; clearly off the norm."}
 #: How strongly a reading speaks for the test's drivers (the worst reading of a test counts).
@@ -229,7 +230,7 @@ def screen(
     the painful side against the other. Raises ValueError naming the test when a test id is unknown
     or a value is out of range.
     """
-    painful: Side | None = painful_side if painful_side in ("left", "right", "both") else None  # type: ignore[assignment]
+    painful = _SIDES.get(painful_side) if isinstance(painful_side, str) else None
     rules = catalogue.plan.screen
     verdicts: list[ScreenVerdict] = []
     evidence: list[DriverEvidence] = []
