@@ -73,7 +73,7 @@ class Reason:
         return tuple(a.question_id for a in self.answers)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ConditionScore:
     """One entry of the differential, with its score (points, not a probability) and reasons."""
 
@@ -91,7 +91,7 @@ class ConditionScore:
     self_manageable: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RedFlagHit:
     """A red flag that fired: its level, why it matters, what to do and the answers behind it.
 
@@ -126,7 +126,7 @@ class CautionHit:
     answers: tuple[AnswerRef, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TriageResult:
     """The whole triage: level, red flags, differential, safety flags, cautions, next steps."""
 
