@@ -19,6 +19,8 @@ from heelcoach.knowledge.schema_plan import PlanRules
 
 __all__ = [
     "Action",
+    "Adherence",
+    "Blocker",
     "CheckIn",
     "Decision",
     "RuleId",
@@ -81,7 +83,7 @@ def rule_text(rule_id: RuleId, rules: PlanRules) -> str:
     return rules.rule_texts.weekly_review[rule_id.value]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CheckIn:
     """One day's check-in: morning pain, activity pain, what was done, any red-flag symptom."""
 
@@ -130,7 +132,15 @@ class Decision:
             raise TypeError(f"rule_id must be a RuleId, got {self.rule_id!r}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class Blocker:
+    """Why nothing may move up this week: the rule and its plain reason."""
+
+    rule_id: RuleId
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class WeekFacts:
     """Pain and running facts of the review window (the 7 days ending on the review day)."""
 
@@ -178,8 +188,8 @@ class WeekFacts:
         """A tolerated week whose pain during and after activity stayed in the safe band."""
         return self.tolerated(rules) and self.activity_pain_max() <= rules.pain_monitoring.during_safe_max
 
-    def progress_blocker(self, rules: PlanRules) -> tuple[RuleId, str] | None:
-        """Why nothing may move up this week (rule, plain reason), or None when the week allows it.
+    def progress_blocker(self, rules: PlanRules) -> Blocker | None:
+        """Why nothing may move up this week, or None when the week allows it.
 
         Progress needs pain during and after activity in the safe band, mild morning pain and
         morning pain that does not rise (``plan_rules.yaml: progression``).
@@ -187,24 +197,20 @@ class WeekFacts:
         pr = rules.progression
         pain = self.activity_pain_max()
         if pain > rules.pain_monitoring.during_safe_max:
-            return (
+            return Blocker(
                 RuleId.PAIN_IN_ACCEPTABLE_BAND,
-                (
-                    f"Pain during or after activity reached {pain}/10 this week; that is acceptable, but "
-                    f"moving up waits until it stays at {rules.pain_monitoring.during_safe_max}/10 or less: "
-                    "stay at this level."
-                ),
+                f"Pain during or after activity reached {pain}/10 this week; that is acceptable, but "
+                f"moving up waits until it stays at {rules.pain_monitoring.during_safe_max}/10 or less: "
+                "stay at this level.",
             )
         if self.first_step_mean is not None and self.first_step_mean > pr.progress_first_step_pain_mean_max:
-            return (
+            return Blocker(
                 RuleId.MORNING_PAIN_NOT_SETTLED,
-                (
-                    f"Morning first-step pain averaged {self.first_step_mean:.1f}/10; moving up waits until "
-                    f"it settles to {pr.progress_first_step_pain_mean_max:g}/10 or less: stay at this level."
-                ),
+                f"Morning first-step pain averaged {self.first_step_mean:.1f}/10; moving up waits until "
+                f"it settles to {pr.progress_first_step_pain_mean_max:g}/10 or less: stay at this level.",
             )
         if self.morning_rise() > pr.progress_morning_rise_max_points:
-            return (
+            return Blocker(
                 RuleId.MORNING_PAIN_NOT_FALLING,
                 "Morning first-step pain was a little higher than last week: stay at this level.",
             )
@@ -229,16 +235,16 @@ def week_facts(
     )
     logged_km = sum(c.run_km or 0.0 for c in week)
     return WeekFacts(
-        week,
-        mean(c.first_step_pain for c in week) if week else None,
-        mean(c.first_step_pain for c in prev) if prev else None,
-        max((c.activity_pain for c in week), default=0),
-        max((c.run_pain_during or 0 for c in week), default=0),
-        max((c.run_pain_after or 0 for c in week), default=0),
-        sum(1 for c in week if c.next_morning_worse),
-        over,
-        sum(1 for c in week if (c.run_km or 0) > 0 or (c.run_minutes or 0) > 0),
-        round(max(logged_km, watch_km or 0.0), 1),
+        checkins=week,
+        first_step_mean=mean(c.first_step_pain for c in week) if week else None,
+        previous_mean=mean(c.first_step_pain for c in prev) if prev else None,
+        max_activity=max((c.activity_pain for c in week), default=0),
+        max_run_during=max((c.run_pain_during or 0 for c in week), default=0),
+        max_after=max((c.run_pain_after or 0 for c in week), default=0),
+        next_morning_worse_days=sum(1 for c in week if c.next_morning_worse),
+        over_acceptable_days=over,
+        runs=sum(1 for c in week if (c.run_km or 0) > 0 or (c.run_minutes or 0) > 0),
+        run_km=round(max(logged_km, watch_km or 0.0), 1),
     )
 
 
@@ -252,7 +258,7 @@ class Scheduled(Protocol):
     def days(self) -> tuple[str, ...]: ...
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Sessions:
     """How many of an item's sessions were done, how many were scheduled, how many count as enough."""
 
@@ -299,22 +305,34 @@ def item_sessions(item: Scheduled, checkins: Iterable[CheckIn], share: float) ->
     """
     expected = len(item.days) * times_per_day(item)
     done = min(expected, sum(times_done(item, c) for c in checkins))
-    return Sessions(done, expected, sessions_needed(expected, share))
+    return Sessions(done=done, expected=expected, needed=sessions_needed(expected, share))
 
 
 _WEEKDAY_IDS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Adherence:
+    """The share of scheduled sessions done over a window, with the counts behind it."""
+
+    share: float
+    done: int
+    expected: int
+
+
+_NO_ADHERENCE = Adherence(share=0.0, done=0, expected=0)
+
+
 def overall_adherence(
     items: Sequence[Scheduled], checkins: Sequence[CheckIn], today: date, window_days: int
-) -> tuple[float, int, int]:
-    """(share, sessions done, sessions scheduled) of ``items`` over the last ``window_days`` days.
+) -> Adherence:
+    """Sessions of ``items`` done and scheduled over the last ``window_days`` days, and the share.
 
     The window starts no earlier than the first check-in (a plan a week old is judged on a week);
     days with no check-in count as not done.
     """
     if not checkins or not items:
-        return 0.0, 0, 0
+        return _NO_ADHERENCE
     first = min(c.day for c in checkins)
     start = max(today - timedelta(days=window_days - 1), first)
     days = [start + timedelta(days=n) for n in range((today - start).days + 1)]
@@ -325,5 +343,5 @@ def overall_adherence(
         expected += n
         done += min(n, sum(times_done(item, c) for c in window))
     if expected == 0:
-        return 0.0, 0, 0
-    return round(done / expected, 3), done, expected
+        return _NO_ADHERENCE
+    return Adherence(share=round(done / expected, 3), done=done, expected=expected)

@@ -35,7 +35,7 @@ class DailyRuleId(StrEnum):
     WITHIN_ACCEPTABLE = "within_acceptable"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DailyAnswer:
     """What to do today, in a colour, with the rule that decided it (``rule_id`` for tests and logs)."""
 

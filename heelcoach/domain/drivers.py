@@ -7,14 +7,14 @@ with the rule in ``plan_rules.yaml`` (``driver_weighting``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from heelcoach.domain.types import DRIVER_IDS, DriverEvidence, DriverId
 from heelcoach.knowledge import Catalogue
 
-__all__ = ["DRIVER_LABELS", "Driver", "infer_drivers", "intake_evidence"]
+__all__ = ["DRIVER_LABELS", "INTAKE_EVIDENCE_RULES", "Driver", "infer_drivers", "intake_evidence"]
 
 #: Plain names of the drivers, for text shown to runners.
 DRIVER_LABELS: dict[DriverId, str] = {
@@ -95,72 +95,99 @@ def _num(answers: Mapping[str, Any], key: str) -> float | None:
         raise ValueError(f"intake answer '{key}': expected a number, got {value!r}") from exc
 
 
-def intake_evidence(answers: Mapping[str, Any], catalogue: Catalogue) -> list[DriverEvidence]:
-    """Driver evidence from the intake answers (load increase, BMI, foot type, shoe age)."""
+def recent_load_increase(answers: Mapping[str, Any], catalogue: Catalogue) -> DriverEvidence | None:
+    """load_spike: the runner says they increased their running recently."""
+    if answers.get("recent_load_increase") is not True:
+        return None
+    return DriverEvidence(
+        driver="load_spike",
+        weight=catalogue.plan.intake_evidence.recent_load_increase_weight,
+        source="intake",
+        item_id="recent_load_increase",
+        summary="you increased your running recently",
+    )
+
+
+def onset_after_training_increase(answers: Mapping[str, Any], catalogue: Catalogue) -> DriverEvidence | None:
+    """load_spike: the pain started after a training increase."""
+    if answers.get("onset") != "after_training_increase":
+        return None
+    return DriverEvidence(
+        driver="load_spike",
+        weight=catalogue.plan.intake_evidence.onset_after_training_increase_weight,
+        source="intake",
+        item_id="onset",
+        summary="the pain started after a training increase",
+    )
+
+
+def high_bmi(answers: Mapping[str, Any], catalogue: Catalogue) -> DriverEvidence | None:
+    """body_mass: a BMI at or above ``intake_evidence.bmi_high``."""
     rules = catalogue.plan.intake_evidence
-    out: list[DriverEvidence] = []
-    if answers.get("recent_load_increase") is True:
-        out.append(
-            DriverEvidence(
-                "load_spike",
-                rules.recent_load_increase_weight,
-                "intake",
-                "recent_load_increase",
-                "you increased your running recently",
-            )
-        )
-    if answers.get("onset") == "after_training_increase":
-        out.append(
-            DriverEvidence(
-                "load_spike",
-                rules.onset_after_training_increase_weight,
-                "intake",
-                "onset",
-                "the pain started after a training increase",
-            )
-        )
     height_cm, weight_kg = _num(answers, "height_cm"), _num(answers, "weight_kg")
-    if height_cm and weight_kg and height_cm > 0:
-        bmi = weight_kg / (height_cm / 100) ** 2
-        if bmi >= rules.bmi_high:
-            out.append(
-                DriverEvidence(
-                    "body_mass",
-                    rules.bmi_high_weight,
-                    "intake",
-                    "bmi",
-                    f"BMI {bmi:.1f} (counts less in runners than in non-athletes)",
-                    round(bmi, 1),
-                    "kg/m2",
-                )
-            )
-    foot_type = answers.get("foot_type")
-    if foot_type in ("flat", "high_arch"):
-        label = "flat feet" if foot_type == "flat" else "high arches"
-        out.append(
-            DriverEvidence(
-                "footwear",
-                rules.foot_type_weight,
-                "intake",
-                "foot_type",
-                f"{label}: shoe and support choice matters more",
-            )
+    if not (height_cm and weight_kg and height_cm > 0):
+        return None
+    bmi = weight_kg / (height_cm / 100) ** 2
+    if bmi >= rules.bmi_high:
+        return DriverEvidence(
+            driver="body_mass",
+            weight=rules.bmi_high_weight,
+            source="intake",
+            item_id="bmi",
+            summary=f"BMI {bmi:.1f} (counts less in runners than in non-athletes)",
+            value=round(bmi, 1),
+            unit="kg/m2",
         )
+    return None
+
+
+def foot_type(answers: Mapping[str, Any], catalogue: Catalogue) -> DriverEvidence | None:
+    """footwear: flat feet or high arches make shoe and support choice matter more."""
+    kind = answers.get("foot_type")
+    if kind not in ("flat", "high_arch"):
+        return None
+    label = "flat feet" if kind == "flat" else "high arches"
+    return DriverEvidence(
+        driver="footwear",
+        weight=catalogue.plan.intake_evidence.foot_type_weight,
+        source="intake",
+        item_id="foot_type",
+        summary=f"{label}: shoe and support choice matters more",
+    )
+
+
+def old_shoes(answers: Mapping[str, Any], catalogue: Catalogue) -> DriverEvidence | None:
+    """footwear: shoes past ``selection.shoe_replace_km``."""
     shoe_km = _num(answers, "shoe_age_km")
-    limit = catalogue.plan.selection.shoe_replace_km.value
-    if shoe_km is not None and shoe_km > limit:
-        out.append(
-            DriverEvidence(
-                "footwear",
-                rules.old_shoes_weight,
-                "intake",
-                "shoe_age_km",
-                f"your shoes have about {shoe_km:.0f} km on them",
-                shoe_km,
-                "km",
-            )
+    if shoe_km is not None and shoe_km > catalogue.plan.selection.shoe_replace_km.value:
+        return DriverEvidence(
+            driver="footwear",
+            weight=catalogue.plan.intake_evidence.old_shoes_weight,
+            source="intake",
+            item_id="shoe_age_km",
+            summary=f"your shoes have about {shoe_km:.0f} km on them",
+            value=shoe_km,
+            unit="km",
         )
-    return out
+    return None
+
+
+IntakeRule = Callable[[Mapping[str, Any], Catalogue], DriverEvidence | None]
+
+#: The intake's evidence rules, in the order their evidence is listed.
+INTAKE_EVIDENCE_RULES: tuple[IntakeRule, ...] = (
+    recent_load_increase,
+    onset_after_training_increase,
+    high_bmi,
+    foot_type,
+    old_shoes,
+)
+
+
+def intake_evidence(answers: Mapping[str, Any], catalogue: Catalogue) -> list[DriverEvidence]:
+    """Driver evidence from the intake answers (:data:`INTAKE_EVIDENCE_RULES`: load increase, BMI,
+    foot type, shoe age)."""
+    return [ev for rule in INTAKE_EVIDENCE_RULES if (ev := rule(answers, catalogue)) is not None]
 
 
 def load_evidence(spike_band: str, spike_run_km: float | None, catalogue: Catalogue) -> list[DriverEvidence]:

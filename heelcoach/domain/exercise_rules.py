@@ -13,19 +13,30 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from heelcoach.domain.checkin import Decision, RuleId, WeekFacts, item_sessions
+from heelcoach.domain.checkin import Action, Decision, RuleId, WeekFacts, item_sessions
 from heelcoach.domain.plan import WEEKDAYS, Plan, PlanItem, exercise_dose, session_days
 from heelcoach.domain.types import Irritability
 from heelcoach.knowledge import Catalogue
 from heelcoach.knowledge.schema import Exercise
 from heelcoach.knowledge.schema_plan import PlanRules
 
-__all__ = ["RANK", "Outcome", "cap_progress", "exercise_decision", "review_irritability"]
+__all__ = ["RANK", "ExerciseOutcome", "cap_progress", "exercise_decision", "review_irritability"]
 
 RANK: dict[str, int] = {"low": 0, "moderate": 1, "high": 2}
 
-#: (the item, the decision, the item in the next plan or None when it pauses)
-Outcome = tuple[PlanItem, Decision, PlanItem | None]
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExerciseOutcome:
+    """What a weekly review does to one exercise: the rule's decision and the item in the next plan.
+
+    ``paused``: the exercise leaves the plan for now (it waits in the excluded list and comes back
+    when the heel allows it); ``next_item`` is then the item as it was.
+    """
+
+    item: PlanItem
+    decision: Decision
+    next_item: PlanItem
+    paused: bool = False
 
 
 def review_irritability(week: WeekFacts, rules: PlanRules, current: Irritability) -> Irritability:
@@ -59,6 +70,18 @@ class _Ctx:
     def level(self) -> int:
         return self.item.level or 1
 
+    def keep(self, decision: Decision) -> ExerciseOutcome:
+        """The exercise stays at its level."""
+        return ExerciseOutcome(item=self.item, decision=decision, next_item=self.item)
+
+    def pause(self, decision: Decision) -> ExerciseOutcome:
+        """The exercise leaves the plan for now."""
+        return ExerciseOutcome(item=self.item, decision=decision, next_item=self.item, paused=True)
+
+    def move_to(self, new_level: int, decision: Decision) -> ExerciseOutcome:
+        """The exercise moves to ``new_level`` (up or back)."""
+        return ExerciseOutcome(item=self.item, decision=decision, next_item=self.at(new_level))
+
     def at(self, new_level: int) -> PlanItem:
         """The item at ``new_level`` (dose and days of that level; level_since today)."""
         if self.ex is None or new_level == self.level:
@@ -70,38 +93,42 @@ class _Ctx:
         return replace(item, level=new_level, dose=dose, days=days, level_since=self.today)
 
 
-Rule = Callable[[_Ctx], "tuple[Decision, PlanItem | None] | None"]
+Rule = Callable[[_Ctx], "ExerciseOutcome | None"]
 
 
-def high_load_paused(c: _Ctx) -> tuple[Decision, PlanItem | None] | None:
+def high_load_paused(c: _Ctx) -> ExerciseOutcome | None:
     """HIGH_LOAD_IRRITABILITY: heavy heel raises pause while the heel is irritable."""
     hl = c.rules.high_load
     if c.ex is not None and c.ex.id in hl.exercise_ids and c.irritability not in hl.allowed_irritability:
-        return Decision(
-            c.item.id,
-            "regress",
-            RuleId.HIGH_LOAD_IRRITABILITY,
-            "The heel is irritable again: heavy heel raises pause until it settles.",
-        ), None
+        return c.pause(
+            Decision(
+                c.item.id,
+                "regress",
+                RuleId.HIGH_LOAD_IRRITABILITY,
+                "The heel is irritable again: heavy heel raises pause until it settles.",
+            )
+        )
     return None
 
 
-def too_irritable(c: _Ctx) -> tuple[Decision, PlanItem | None] | None:
+def too_irritable(c: _Ctx) -> ExerciseOutcome | None:
     """IRRITABILITY_TOO_HIGH: an exercise pauses above its irritability limit."""
     if c.ex is not None and RANK[c.irritability] > RANK[c.ex.max_irritability]:
-        return Decision(
-            c.item.id,
-            "regress",
-            RuleId.IRRITABILITY_TOO_HIGH,
-            f"{c.ex.name} pauses while the heel is this irritable; it comes back when it settles.",
-        ), None
+        return c.pause(
+            Decision(
+                c.item.id,
+                "regress",
+                RuleId.IRRITABILITY_TOO_HIGH,
+                f"{c.ex.name} pauses while the heel is this irritable; it comes back when it settles.",
+            )
+        )
     return None
 
 
-def flare_step_back(c: _Ctx) -> tuple[Decision, PlanItem | None] | None:
+def flare_step_back(c: _Ctx) -> ExerciseOutcome | None:
     """PAIN_ABOVE_ACCEPTABLE, MORNING_PAIN_RISING, NEXT_MORNING_WORSE (twice): one level back."""
     pm = c.rules.pain_monitoring
-    back = "regress" if c.level > 1 else "hold"
+    back: Action = "regress" if c.level > 1 else "hold"
     step = "one level back." if c.level > 1 else "stay at this level."
     flares = (
         (
@@ -122,79 +149,86 @@ def flare_step_back(c: _Ctx) -> tuple[Decision, PlanItem | None] | None:
     )
     for fired, rule_id, reason in flares:
         if fired:
-            return Decision(c.item.id, back, rule_id, reason), c.at(max(1, c.level - 1))  # type: ignore[arg-type]
+            return c.move_to(max(1, c.level - 1), Decision(c.item.id, back, rule_id, reason))
     return None
 
 
-def one_worse_morning(c: _Ctx) -> tuple[Decision, PlanItem | None] | None:
+def one_worse_morning(c: _Ctx) -> ExerciseOutcome | None:
     """NEXT_MORNING_WORSE (once): hold the level another week."""
     if c.week.next_morning_worse_days == 1:
-        return Decision(
-            c.item.id,
-            "hold",
-            RuleId.NEXT_MORNING_WORSE,
-            "One morning was worse after activity: hold this level another week.",
-        ), c.item
+        return c.keep(
+            Decision(
+                c.item.id,
+                "hold",
+                RuleId.NEXT_MORNING_WORSE,
+                "One morning was worse after activity: hold this level another week.",
+            )
+        )
     return None
 
 
-def top_level(c: _Ctx) -> tuple[Decision, PlanItem | None] | None:
+def top_level(c: _Ctx) -> ExerciseOutcome | None:
     """TOP_LEVEL: nothing above (or nothing above that the runner's equipment allows)."""
     top = len(c.ex.levels) if c.ex else c.level
     if c.item.max_level is not None and c.item.max_level < top:
         if c.level >= c.item.max_level:
             why = "Top level with the equipment you have: keep it up (the next level needs more)."
-            return Decision(c.item.id, "hold", RuleId.TOP_LEVEL, why), c.item
+            return c.keep(Decision(c.item.id, "hold", RuleId.TOP_LEVEL, why))
         return None
     if c.level >= top:
-        return Decision(c.item.id, "hold", RuleId.TOP_LEVEL, "Top level reached: keep it up."), c.item
+        return c.keep(Decision(c.item.id, "hold", RuleId.TOP_LEVEL, "Top level reached: keep it up."))
     return None
 
 
-def pain_blocks(c: _Ctx) -> tuple[Decision, PlanItem | None] | None:
+def pain_blocks(c: _Ctx) -> ExerciseOutcome | None:
     """PAIN_IN_ACCEPTABLE_BAND, MORNING_PAIN_NOT_SETTLED, MORNING_PAIN_NOT_FALLING: hold."""
     blocker = c.week.progress_blocker(c.rules)
     if blocker is not None:
-        return Decision(c.item.id, "hold", blocker[0], blocker[1]), c.item
+        return c.keep(Decision(c.item.id, "hold", blocker.rule_id, blocker.reason))
     return None
 
 
-def low_adherence(c: _Ctx) -> tuple[Decision, PlanItem | None] | None:
+def low_adherence(c: _Ctx) -> ExerciseOutcome | None:
     """LOW_ADHERENCE: fewer than 'most' of its sessions done this week (whole sessions, rounded)."""
     s = item_sessions(c.item, c.week.checkins, c.rules.progression.item_adherence_min)
     if not s.enough:
-        return Decision(
-            c.item.id, "hold", RuleId.LOW_ADHERENCE, f"Done {s.text()} this week: hold this level."
-        ), c.item
+        return c.keep(
+            Decision(c.item.id, "hold", RuleId.LOW_ADHERENCE, f"Done {s.text()} this week: hold this level.")
+        )
     return None
 
 
-def level_too_recent(c: _Ctx) -> tuple[Decision, PlanItem | None] | None:
+def level_too_recent(c: _Ctx) -> ExerciseOutcome | None:
     """LEVEL_TOO_RECENT: some exercises stay at least N weeks at a level (Rathleff 2015)."""
     min_weeks = c.rules.progression.min_weeks_at_level.get(c.item.ref_id, 1)
     since = c.item.level_since
     weeks_at = None if since is None else max(0, math.ceil((c.today - since).days / 7))
     if weeks_at is not None and weeks_at < min_weeks:
-        return Decision(
-            c.item.id,
-            "hold",
-            RuleId.LEVEL_TOO_RECENT,
-            f"{c.item.title} stays at least {min_weeks} weeks at each level: "
-            "stay at this level one more week.",
-        ), c.item
+        return c.keep(
+            Decision(
+                c.item.id,
+                "hold",
+                RuleId.LEVEL_TOO_RECENT,
+                f"{c.item.title} stays at least {min_weeks} weeks at each level: "
+                "stay at this level one more week.",
+            )
+        )
     return None
 
 
-def progress(c: _Ctx) -> tuple[Decision, PlanItem | None]:
+def progress(c: _Ctx) -> ExerciseOutcome:
     """PROGRESS_CRITERIA_MET: up one level."""
     s = item_sessions(c.item, c.week.checkins, c.rules.progression.item_adherence_min)
-    return Decision(
-        c.item.id,
-        "progress",
-        RuleId.PROGRESS_CRITERIA_MET,
-        f"Done {s.text()} with pain at {c.rules.pain_monitoring.during_safe_max}/10 or less and "
-        f"steady morning pain: up to level {c.level + 1}.",
-    ), c.at(c.level + 1)
+    return c.move_to(
+        c.level + 1,
+        Decision(
+            c.item.id,
+            "progress",
+            RuleId.PROGRESS_CRITERIA_MET,
+            f"Done {s.text()} with pain at {c.rules.pain_monitoring.during_safe_max}/10 or less and "
+            f"steady morning pain: up to level {c.level + 1}.",
+        ),
+    )
 
 
 #: The exercise rules in the order they are checked; the first that decides wins.
@@ -217,7 +251,7 @@ def exercise_decision(
     catalogue: Catalogue,
     irritability: Irritability,
     today: date,
-) -> tuple[Decision, PlanItem | None]:
+) -> ExerciseOutcome:
     """What happens to one exercise this week: the first of :data:`EXERCISE_RULES` that fires."""
     c = _Ctx(item, catalogue.exercises.get(item.ref_id), week, rules, irritability, today)
     for rule in EXERCISE_RULES:
@@ -245,25 +279,26 @@ def _priority(
     return first, cat, driver, order
 
 
-def cap_progress(plan: Plan, outcomes: Sequence[Outcome], catalogue: Catalogue) -> list[Outcome]:
+def cap_progress(
+    plan: Plan, outcomes: Sequence[ExerciseOutcome], catalogue: Catalogue
+) -> list[ExerciseOutcome]:
     """PROGRESS_CAP: at most ``max_items_per_review`` exercises move up, by priority; the others hold."""
     rules = catalogue.plan
     cap = rules.progression.max_items_per_review
     ready = sorted(
-        (o for o in outcomes if o[1].action == "progress"),
-        key=lambda o: _priority(o[0], plan, catalogue, rules),
+        (o for o in outcomes if o.decision.action == "progress"),
+        key=lambda o: _priority(o.item, plan, catalogue, rules),
     )
-    chosen = {o[0].id for o in ready[:cap]}
-    out: list[Outcome] = []
-    for item, decision, new_item in outcomes:
-        if decision.action == "progress" and item.id not in chosen:
-            decision = Decision(
-                item.id,
-                "hold",
-                RuleId.PROGRESS_CAP,
-                f"Ready to move up, but at most {cap} exercises move up in one week so you can tell "
-                "what the heel tolerates: it moves up at a later review.",
-            )
-            new_item = item
-        out.append((item, decision, new_item))
-    return out
+    chosen = {o.item.id for o in ready[:cap]}
+    why = (
+        f"Ready to move up, but at most {cap} exercises move up in one week so you can tell "
+        "what the heel tolerates: it moves up at a later review."
+    )
+    return [
+        ExerciseOutcome(
+            item=o.item, decision=Decision(o.item.id, "hold", RuleId.PROGRESS_CAP, why), next_item=o.item
+        )
+        if o.decision.action == "progress" and o.item.id not in chosen
+        else o
+        for o in outcomes
+    ]

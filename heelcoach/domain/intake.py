@@ -18,6 +18,7 @@ from heelcoach.knowledge.schema_triage import Question, TriageKnowledge
 __all__ = [
     "FUTURE_DATE_QUESTIONS",
     "MISSING",
+    "CheckedAnswer",
     "IntakeError",
     "IntakeProblem",
     "ProblemKind",
@@ -43,7 +44,7 @@ ProblemKind = Literal["invalid", "missing", "unknown"]
 FUTURE_DATE_QUESTIONS = frozenset({"race_date"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class IntakeProblem:
     """One bad answer: which question, what was given, what was expected.
 
@@ -114,64 +115,72 @@ def _in_range(question: Question, value: float) -> bool:
     return not (question.max is not None and value > question.max)
 
 
-Checked = tuple[Any, bool]
-"""(normalised value, ok) from one of the per-type checks below."""
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """What one of the per-type checks below made of an answer: the normalised value, and whether
+    it fits."""
+
+    value: Any
+    ok: bool
 
 
-def _check_bool(question: Question, value: Any) -> Checked:
-    return value, isinstance(value, bool)
+_INVALID = _Checked(None, False)
 
 
-def _check_number(question: Question, value: Any) -> Checked:
+def _check_bool(question: Question, value: Any) -> _Checked:
+    return _Checked(value, isinstance(value, bool))
+
+
+def _check_number(question: Question, value: Any) -> _Checked:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return None, False
+        return _INVALID
     if isinstance(value, float) and not math.isfinite(value):
-        return None, False
+        return _INVALID
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     elif question.type == "int" and isinstance(value, float):
-        return None, False
-    return value, _in_range(question, float(value))
+        return _INVALID
+    return _Checked(value, _in_range(question, float(value)))
 
 
-def _check_choice(question: Question, value: Any) -> Checked:
+def _check_choice(question: Question, value: Any) -> _Checked:
     if isinstance(value, bool) and {"yes", "no"} <= set(question.choice_ids()):
         # YAML reads a bare yes/no as true/false; for a yes/no choice that loses no meaning.
         value = "yes" if value else "no"
-    return value, isinstance(value, str) and value in question.choice_ids()
+    return _Checked(value, isinstance(value, str) and value in question.choice_ids())
 
 
-def _check_multi(question: Question, value: Any) -> Checked:
+def _check_multi(question: Question, value: Any) -> _Checked:
     if not isinstance(value, list | tuple):
-        return None, False
+        return _INVALID
     allowed = question.choice_ids()
     if any(not isinstance(v, str) or v not in allowed for v in value):
-        return None, False
+        return _INVALID
     # Keep questionnaire order and drop repeats: the answer is a set.
     chosen = set(value)
-    return [c for c in allowed if c in chosen], True
+    return _Checked([c for c in allowed if c in chosen], True)
 
 
-def _check_date(question: Question, value: Any) -> Checked:
+def _check_date(question: Question, value: Any) -> _Checked:
     if isinstance(value, datetime):
-        return value.date(), True
+        return _Checked(value.date(), True)
     if isinstance(value, date):
-        return value, True
+        return _Checked(value, True)
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value.strip()), True
+            return _Checked(date.fromisoformat(value.strip()), True)
         except ValueError:
-            return None, False
-    return None, False
+            return _INVALID
+    return _INVALID
 
 
-def _check_text(question: Question, value: Any) -> Checked:
+def _check_text(question: Question, value: Any) -> _Checked:
     if not isinstance(value, str):
-        return None, False
-    return value, question.max_length is None or len(value) <= question.max_length
+        return _INVALID
+    return _Checked(value, question.max_length is None or len(value) <= question.max_length)
 
 
-_CHECKS: dict[str, Callable[[Question, Any], Checked]] = {
+_CHECKS: dict[str, Callable[[Question, Any], _Checked]] = {
     "bool": _check_bool,
     "int": _check_number,
     "number": _check_number,
@@ -183,16 +192,26 @@ _CHECKS: dict[str, Callable[[Question, Any], Checked]] = {
 }
 
 
-def check_answer(question: Question, value: Any) -> tuple[Any, IntakeProblem | None]:
-    """Normalise one answer; return ``(value, None)`` when valid or ``(None, problem)``.
+@dataclass(frozen=True, slots=True)
+class CheckedAnswer:
+    """One answer checked: the normalised value when it fits, else the problem (``value`` None)."""
+
+    value: Any
+    problem: IntakeProblem | None = None
+
+
+def check_answer(question: Question, value: Any) -> CheckedAnswer:
+    """Normalise one answer: its value when valid, else the problem.
 
     Lenient only where no meaning is lost: a whole float for an int (``3.0``), an ISO date
     string for a date, a tuple for a list.
     """
-    normalised, ok = _CHECKS[question.type](question, value)
-    if ok:
-        return normalised, None
-    return None, IntakeProblem(question.id, _shown(value), expected_text(question))
+    checked = _CHECKS[question.type](question, value)
+    if checked.ok:
+        return CheckedAnswer(checked.value)
+    return CheckedAnswer(
+        None, IntakeProblem(question_id=question.id, given=_shown(value), expected=expected_text(question))
+    )
 
 
 def future_date_problems(clean: Mapping[str, Any], today: date) -> list[IntakeProblem]:
@@ -203,9 +222,9 @@ def future_date_problems(clean: Mapping[str, Any], today: date) -> list[IntakePr
         if isinstance(day, date) and day < today:
             problems.append(
                 IntakeProblem(
-                    qid,
-                    day.isoformat(),
-                    f"a day still to come: {day.isoformat()} has already passed "
+                    question_id=qid,
+                    given=day.isoformat(),
+                    expected=f"a day still to come: {day.isoformat()} has already passed "
                     "(give the date of your next race, or leave it out if none is planned)",
                 )
             )
@@ -248,20 +267,27 @@ def validate_answers(
             hint = f"did you mean '{close[0]}'? " if close else ""
             problems.append(
                 IntakeProblem(
-                    str(key), _shown(answers[key]), f"{hint}remove it or fix its id", kind="unknown"
+                    question_id=str(key),
+                    given=_shown(answers[key]),
+                    expected=f"{hint}remove it or fix its id",
+                    kind="unknown",
                 )
             )
     for qid, question in questions.items():
         value = answers.get(qid)
         if value is None:
             if question.required and question.added_in <= 1:
-                problems.append(IntakeProblem(qid, MISSING, expected_text(question), kind="missing"))
+                problems.append(
+                    IntakeProblem(
+                        question_id=qid, given=MISSING, expected=expected_text(question), kind="missing"
+                    )
+                )
             continue
-        normalised, problem = check_answer(question, value)
-        if problem is not None:
-            problems.append(problem)
+        checked = check_answer(question, value)
+        if checked.problem is not None:
+            problems.append(checked.problem)
         else:
-            clean[qid] = normalised
+            clean[qid] = checked.value
     if today is not None:
         problems.extend(future_date_problems(clean, today))
     if problems:
@@ -278,7 +304,9 @@ def parse_text_answer(question: Question, text: str) -> Any:
     raw = text.strip()
 
     def fail() -> IntakeError:
-        return IntakeError([IntakeProblem(question.id, _shown(raw), expected_text(question))])
+        return IntakeError(
+            [IntakeProblem(question_id=question.id, given=_shown(raw), expected=expected_text(question))]
+        )
 
     kind = question.type
     if kind == "bool":
@@ -288,10 +316,10 @@ def parse_text_answer(question: Question, text: str) -> Any:
             value: Any = int(raw) if kind == "int" else float(raw)
         except ValueError:
             raise fail() from None
-        normalised, problem = check_answer(question, value)
-        if problem is not None:
+        checked = check_answer(question, value)
+        if checked.problem is not None:
             raise fail()
-        return normalised
+        return checked.value
     if kind == "choice":
         return _pick(question, raw, fail)
     if kind == "multi":
@@ -302,10 +330,10 @@ def parse_text_answer(question: Question, text: str) -> Any:
             raise fail()
         picked = [_pick(question, p, fail) for p in parts]
         return [c for c in question.choice_ids() if c in set(picked)]
-    normalised, problem = check_answer(question, raw)
-    if problem is not None:
+    checked = check_answer(question, raw)
+    if checked.problem is not None:
         raise fail()
-    return normalised
+    return checked.value
 
 
 def _yes_no(raw: str, fail: Callable[[], IntakeError]) -> bool:

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from heelcoach.domain.types import DriverEvidence, LoadSnapshot, SpikeBand
 from heelcoach.domain.units import DistanceUnit, distance
 from heelcoach.knowledge.schema_load import LoadRules
+from heelcoach.knowledge.schema_load import SpikeBand as SpikeBandRule
 
 #: Sports whose distance is running load.
 RUNNING_SPORTS: frozenset[str] = frozenset({"running", "trail", "treadmill"})
@@ -44,7 +45,7 @@ class ActivityLoad:
         return self.distance_m / 1000.0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DayLoad:
     """One day's totals."""
 
@@ -55,7 +56,7 @@ class DayLoad:
     cross_s: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class WeekRow:
     """One calendar week (Monday to Sunday) of load; ``change_pct`` is against the week before."""
 
@@ -70,7 +71,7 @@ class WeekRow:
     partial: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SpikeFinding:
     """A run longer than the longest run of the window before it (Frandsen 2025 bands)."""
 
@@ -84,7 +85,7 @@ class SpikeFinding:
     summary: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AcwrValues:
     """Acute:chronic ratios of running distance, with the caveat that must travel with them."""
 
@@ -133,7 +134,9 @@ def daily_loads(activities: Iterable[ActivityLoad], start: date, end: date) -> l
         else:
             cross[i] += act.duration_s
     return [
-        DayLoad(start + timedelta(days=i), run_km[i], run_s[i], runs[i], cross[i])
+        DayLoad(
+            day=start + timedelta(days=i), run_km=run_km[i], run_s=run_s[i], runs=runs[i], cross_s=cross[i]
+        )
         for i in range(max(days, 0))
     ]
 
@@ -162,25 +165,26 @@ def weekly_table(activities: Sequence[ActivityLoad], today: date, weeks: int = 8
         if w > 0:
             rows.append(
                 WeekRow(
-                    monday,
-                    round(km, 3),
-                    sum(d.run_s for d in chunk),
-                    sum(d.runs for d in chunk),
-                    round(longest, 3),
-                    sum(d.cross_s for d in chunk),
-                    cross_n,
-                    round(change, 1) if change is not None else None,
-                    monday == this_monday,
+                    week_start=monday,
+                    run_km=round(km, 3),
+                    run_s=sum(d.run_s for d in chunk),
+                    runs=sum(d.runs for d in chunk),
+                    longest_run_km=round(longest, 3),
+                    cross_s=sum(d.cross_s for d in chunk),
+                    cross_sessions=cross_n,
+                    change_pct=round(change, 1) if change is not None else None,
+                    partial=monday == this_monday,
                 )
             )
         previous_km = km
     return rows
 
 
-def _band(increase_pct: float, rules: LoadRules) -> tuple[SpikeBand, float, str] | None:
+def _band(increase_pct: float, rules: LoadRules) -> SpikeBandRule | None:
+    """The spike band (Frandsen 2025) an increase over the longest recent run falls in, if any."""
     for band in rules.single_run_spike.bands:
         if increase_pct > band.min_pct and (band.max_pct is None or increase_pct <= band.max_pct):
-            return band.id, band.hazard_ratio, band.plain
+            return band
     return None
 
 
@@ -204,22 +208,21 @@ def spike_findings(
         if longest <= 0:
             continue
         pct = (run.km - longest) / longest * 100.0
-        hit = _band(pct, rules)
-        if hit is None:
+        band = _band(pct, rules)
+        if band is None:
             continue
-        band, hazard, plain = hit
         out.append(
             SpikeFinding(
-                run.day,
-                run.start,
-                round(run.km, 3),
-                round(longest, 3),
-                round(pct, 1),
-                band,
-                hazard,
-                f"{run.day.isoformat()}: {distance(run.km, unit, trim=False)}, {pct:.0f}% longer than "
-                f"your longest run of the {rules.single_run_spike.window_days} days before "
-                f"({distance(longest, unit, trim=False)}): {plain}",
+                day=run.day,
+                start=run.start,
+                run_km=round(run.km, 3),
+                previous_longest_km=round(longest, 3),
+                increase_pct=round(pct, 1),
+                band=band.id,
+                hazard_ratio=band.hazard_ratio,
+                summary=f"{run.day.isoformat()}: {distance(run.km, unit, trim=False)}, {pct:.0f}% longer "
+                f"than your longest run of the {rules.single_run_spike.window_days} days before "
+                f"({distance(longest, unit, trim=False)}): {band.plain}",
             )
         )
     return out
@@ -247,13 +250,13 @@ def acwr(activities: Sequence[ActivityLoad], today: date, rules: LoadRules) -> A
         ec = lam_c * d.run_km + (1 - lam_c) * ec
     ewma = ea / ec if ec > 1e-9 else None
     return AcwrValues(
-        round(acute, 3),
-        round(chronic_weekly, 3),
-        round(coupled, 3) if coupled is not None else None,
-        round(uncoupled, 3) if uncoupled is not None else None,
-        round(ewma, 3) if ewma is not None else None,
-        rules.acwr.caveat.strip(),
-        rules.acwr.grade,
+        acute_km=round(acute, 3),
+        chronic_weekly_km=round(chronic_weekly, 3),
+        coupled=round(coupled, 3) if coupled is not None else None,
+        uncoupled=round(uncoupled, 3) if uncoupled is not None else None,
+        ewma=round(ewma, 3) if ewma is not None else None,
+        caveat=rules.acwr.caveat.strip(),
+        grade=rules.acwr.grade,
     )
 
 

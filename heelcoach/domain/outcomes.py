@@ -15,7 +15,7 @@ __all__ = ["FaamScore", "OutcomeChange", "PsfsScore", "outcome_change", "score_f
 Subscale = Literal["adl", "sports"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FaamScore:
     """A FAAM subscale score in percent (None when too few items were answered)."""
 
@@ -26,7 +26,7 @@ class FaamScore:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PsfsScore:
     """A PSFS score: the mean of 3-5 activity ratings, 0-10 (None when there are no ratings)."""
 
@@ -72,20 +72,20 @@ def score_faam(answers: Mapping[str, int | None], subscale: Subscale, catalogue:
     name = "daily activities (ADL)" if subscale == "adl" else "sports"
     if answered < sub.min_answered:
         return FaamScore(
-            subscale,
-            None,
-            answered,
-            False,
-            f"FAAM {name}: {answered} of {total} items answered; "
+            subscale=subscale,
+            score_pct=None,
+            answered=answered,
+            valid=False,
+            message=f"FAAM {name}: {answered} of {total} items answered; "
             f"at least {sub.min_answered} are needed for a score.",
         )
     pct = round(sum(values) / (4 * answered) * 100, 1)
     return FaamScore(
-        subscale,
-        pct,
-        answered,
-        True,
-        f"FAAM {name}: {pct:g}% (100% = no difficulty), {answered} of {total} items answered.",
+        subscale=subscale,
+        score_pct=pct,
+        answered=answered,
+        valid=True,
+        message=f"FAAM {name}: {pct:g}% (100% = no difficulty), {answered} of {total} items answered.",
     )
 
 
@@ -108,17 +108,17 @@ def score_psfs(ratings: Mapping[str, float], catalogue: Catalogue) -> PsfsScore:
     n = len(ratings)
     if n == 0:
         return PsfsScore(
-            None,
-            0,
-            False,
-            f"PSFS: name {psfs.activities_min}-{psfs.activities_max} activities and rate them.",
+            score=None,
+            activities=0,
+            valid=False,
+            message=f"PSFS: name {psfs.activities_min}-{psfs.activities_max} activities and rate them.",
         )
     score = round(mean(float(v) for v in ratings.values()), 2)
     valid = psfs.activities_min <= n <= psfs.activities_max
     msg = f"PSFS: {score:g}/10 over {n} activities ({psfs.anchors})."
     if not valid:
         msg += f" The scale expects {psfs.activities_min}-{psfs.activities_max} activities."
-    return PsfsScore(score, n, valid, msg)
+    return PsfsScore(score=score, activities=n, valid=valid, message=msg)
 
 
 def outcome_change(

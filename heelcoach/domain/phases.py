@@ -6,8 +6,8 @@ power work where the phase has it, maintenance days).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from heelcoach.domain.checkin import CheckIn, RuleId, WeekFacts, week_facts
@@ -25,9 +25,25 @@ from heelcoach.domain.plan import (
 from heelcoach.domain.types import PHASES, Irritability, Phase
 from heelcoach.knowledge import Catalogue
 from heelcoach.knowledge.schema import Exercise
-from heelcoach.knowledge.schema_plan import PlanRules
+from heelcoach.knowledge.schema_plan import PhaseRule, PlanRules
 
-__all__ = ["adapt_items", "phase_step"]
+__all__ = ["EXIT_CRITERIA", "FittedItems", "PhaseOutcome", "adapt_items", "phase_step"]
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseOutcome:
+    """The phase of the next plan and the rule that moved it (None: the phase stays)."""
+
+    phase: Phase
+    rule_id: RuleId | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FittedItems:
+    """The exercises fitted to a phase: the items the plan holds and the ones left out (with why)."""
+
+    items: list[PlanItem]
+    excluded: list[ExcludedItem]
 
 
 def _flare_weeks_in_a_row(checkins: Sequence[CheckIn], today: date, rules: PlanRules) -> int:
@@ -41,6 +57,62 @@ def _flare_weeks_in_a_row(checkins: Sequence[CheckIn], today: date, rules: PlanR
     return n
 
 
+@dataclass(frozen=True, slots=True)
+class _ExitWindow:
+    """What the phase's exit criteria read: the phase's rules, the check-ins of the last
+    ``exit_sustained_days``, the strength adherence and the running of the next plan."""
+
+    rules: PlanRules
+    phase: PhaseRule
+    window: list[CheckIn]
+    adherence: float
+    run: RunPrescription
+
+
+def enough_checkins(x: _ExitWindow) -> bool:
+    """At least ``min_checkins_per_week`` check-ins a week over the sustained days."""
+    needed = math.ceil(x.rules.min_checkins_per_week.value * x.phase.exit_sustained_days / 7)
+    return len(x.window) >= needed
+
+
+def first_step_pain_low(x: _ExitWindow) -> bool:
+    """First-step pain no higher than ``exit_first_step_pain_max`` on any day."""
+    top = x.phase.exit_first_step_pain_max
+    return top is None or not any(c.first_step_pain > top for c in x.window)
+
+
+def activity_pain_low(x: _ExitWindow) -> bool:
+    """Pain during activity no higher than ``exit_activity_pain_max`` on any day."""
+    top = x.phase.exit_activity_pain_max
+    return top is None or not any(c.activity_pain > top for c in x.window)
+
+
+def adherence_good(x: _ExitWindow) -> bool:
+    """Strength sessions done at least ``exit_min_adherence``."""
+    return x.phase.exit_min_adherence is None or x.adherence >= x.phase.exit_min_adherence
+
+
+def no_worse_mornings(x: _ExitWindow) -> bool:
+    """No next morning worse (where the phase asks for it)."""
+    return not (x.phase.exit_no_next_morning_worse and any(c.next_morning_worse for c in x.window))
+
+
+def running_mode_reached(x: _ExitWindow) -> bool:
+    """The running has reached the mode the phase asks for (continuous running, say)."""
+    return not x.phase.exit_requires_run_mode or x.run.mode == x.phase.exit_requires_run_mode
+
+
+#: The exit criteria of a phase (``plan_rules.yaml: phases``), in the order they are checked.
+EXIT_CRITERIA: tuple[Callable[[_ExitWindow], bool], ...] = (
+    enough_checkins,
+    first_step_pain_low,
+    activity_pain_low,
+    adherence_good,
+    no_worse_mornings,
+    running_mode_reached,
+)
+
+
 def phase_step(
     plan: Plan,
     week: WeekFacts,
@@ -49,37 +121,24 @@ def phase_step(
     rules: PlanRules,
     adherence: float,
     run: RunPrescription,
-) -> tuple[Phase, RuleId | None]:
-    """PHASE_BACK_FLARE (flare weeks in a row: one phase back) or PHASE_EXIT_CRITERIA_MET."""
+) -> PhaseOutcome:
+    """PHASE_BACK_FLARE (flare weeks in a row: one phase back) or PHASE_EXIT_CRITERIA_MET (every
+    one of :data:`EXIT_CRITERIA` over the sustained days, after the phase's minimum weeks)."""
     idx = PHASES.index(plan.phase)
     if (
         idx > 0
         and week.flare(rules)
         and _flare_weeks_in_a_row(checkins, today, rules) >= rules.flare_response.phase_back_after_flare_weeks
     ):
-        return PHASES[idx - 1], RuleId.PHASE_BACK_FLARE
+        return PhaseOutcome(PHASES[idx - 1], RuleId.PHASE_BACK_FLARE)
     pr = rules.phase(plan.phase)
     if pr.exit_to is None or week.flare(rules) or plan.week < pr.min_weeks:
-        return plan.phase, None
+        return PhaseOutcome(plan.phase)
     window = [c for c in checkins if today - timedelta(days=pr.exit_sustained_days) < c.day <= today]
-    needed = math.ceil(rules.min_checkins_per_week.value * pr.exit_sustained_days / 7)
-    if len(window) < needed:
-        return plan.phase, None
-    if pr.exit_first_step_pain_max is not None and any(
-        c.first_step_pain > pr.exit_first_step_pain_max for c in window
-    ):
-        return plan.phase, None
-    if pr.exit_activity_pain_max is not None and any(
-        c.activity_pain > pr.exit_activity_pain_max for c in window
-    ):
-        return plan.phase, None
-    if pr.exit_min_adherence is not None and adherence < pr.exit_min_adherence:
-        return plan.phase, None
-    if pr.exit_no_next_morning_worse and any(c.next_morning_worse for c in window):
-        return plan.phase, None
-    if pr.exit_requires_run_mode and run.mode != pr.exit_requires_run_mode:
-        return plan.phase, None
-    return pr.exit_to, RuleId.PHASE_EXIT_CRITERIA_MET
+    x = _ExitWindow(rules, pr, window, adherence, run)
+    if all(met(x) for met in EXIT_CRITERIA):
+        return PhaseOutcome(pr.exit_to, RuleId.PHASE_EXIT_CRITERIA_MET)
+    return PhaseOutcome(plan.phase)
 
 
 def _session(items: Sequence[PlanItem]) -> tuple[str, ...]:
@@ -104,26 +163,26 @@ def _new_item(
     dose = ex.levels[level_no - 1].dose
     days = session_days(session, dose.days_per_week)
     return PlanItem(
-        ex.id,
-        "exercise",
-        ex.id,
-        ex.name,
-        level_no,
-        exercise_dose(dose, irritability, len(days)),
-        days,
-        f"{why} {ex.plain}",
-        tuple(ex.drivers),
-        ex.evidence,
-        tuple(ex.sources),
-        False,
-        None,
-        today,
+        id=ex.id,
+        kind="exercise",
+        ref_id=ex.id,
+        title=ex.name,
+        level=level_no,
+        dose=exercise_dose(dose, irritability, len(days)),
+        days=days,
+        why=f"{why} {ex.plain}",
+        drivers=tuple(ex.drivers),
+        evidence=ex.evidence,
+        sources=tuple(ex.sources),
+        optional=False,
+        until=None,
+        level_since=today,
     )
 
 
 def _fit_to_phase(
     items: list[PlanItem], excluded: list[ExcludedItem], phase: Phase, rules: PlanRules, catalogue: Catalogue
-) -> tuple[list[PlanItem], list[ExcludedItem]]:
+) -> FittedItems:
     """Pause exercises the phase does not allow yet; set maintenance days in the maintain phase."""
     out: list[PlanItem] = []
     waiting = list(excluded)
@@ -136,7 +195,7 @@ def _fit_to_phase(
             days = session_days(item.days, rules.selection.maintenance_strength_days)
             item = replace(item, days=days, dose={**item.dose, "days_per_week": len(days)})
         out.append(item)
-    return out, waiting
+    return FittedItems(out, waiting)
 
 
 def adapt_items(
@@ -148,13 +207,14 @@ def adapt_items(
     catalogue: Catalogue,
     allow_new: bool,
     today: date | None = None,
-) -> tuple[list[PlanItem], list[ExcludedItem]]:
+) -> FittedItems:
     """Fit the exercises to the (new) phase and irritability: pause what is not allowed, bring back
     what was waiting, add power work where the phase has it, and set maintenance days."""
     # a condition plan's avoid rules (left out on purpose) bar some exercises for good, e.g. jumping
     # while a heel fat pad is sore: a later phase never brings them in
     barred = catalogue.triage.barred_exercises({e.ref_id for e in excluded})
-    out, waiting = _fit_to_phase(items, excluded, phase, rules, catalogue)
+    fitted = _fit_to_phase(items, excluded, phase, rules, catalogue)
+    out, waiting = fitted.items, fitted.excluded
     session = _session(out)
     if phase == "maintain":
         session = session_days(session, rules.selection.maintenance_strength_days)
@@ -195,4 +255,4 @@ def adapt_items(
             )
             have.add(ex_id)
     kept = [e for e in kept if e.ref_id not in have]
-    return out, list({e.ref_id: e for e in kept}.values())
+    return FittedItems(out, list({e.ref_id: e for e in kept}.values()))

@@ -33,7 +33,15 @@ def _first_sentence(text: str) -> str:
     return head + "."
 
 
-def _merge_exercises(current: Plan, fresh: Plan, today: date) -> tuple[list[PlanItem], list[str]]:
+@dataclass(frozen=True, slots=True)
+class _MergedExercises:
+    """The exercises of the merged plan and what changed among them (plain sentences)."""
+
+    items: list[PlanItem]
+    changes: list[str]
+
+
+def _merge_exercises(current: Plan, fresh: Plan, today: date) -> _MergedExercises:
     have = {i.ref_id: i for i in current.items if i.kind == "exercise"}
     wanted = [i for i in fresh.items if i.kind == "exercise"]
     out: list[PlanItem] = []
@@ -49,7 +57,7 @@ def _merge_exercises(current: Plan, fresh: Plan, today: date) -> tuple[list[Plan
     for ref_id, old in have.items():
         if ref_id not in kept:
             changes.append(f"{old.title} leaves the plan: the new results point to other work first.")
-    return out, changes
+    return _MergedExercises(out, changes)
 
 
 def merge_new_evidence(current: Plan, fresh: Plan, catalogue: Catalogue, today: date, source: str) -> Merged:
@@ -61,12 +69,13 @@ def merge_new_evidence(current: Plan, fresh: Plan, catalogue: Catalogue, today: 
     rules = catalogue.plan
     if current.stops_loading:
         return Merged(replace(current, version=current.version + 1, created=today), ())
-    exercises, changes = _merge_exercises(current, fresh, today)
+    merged = _merge_exercises(current, fresh, today)
+    exercises, changes = merged.items, merged.changes
     others = [i for i in current.items if i.kind != "exercise"]
     have_ids = {i.id for i in others}
     others += [i for i in fresh.items if i.kind in ("education", "adjunct") and i.id not in have_ids]
     fresh_excluded = [e for e in fresh.excluded if e.ref_id not in {i.ref_id for i in exercises}]
-    items, excluded = adapt_items(
+    fitted = adapt_items(
         exercises, fresh_excluded, current.phase, current.irritability, rules, catalogue, False, today
     )
     run = current.run
@@ -80,8 +89,8 @@ def merge_new_evidence(current: Plan, fresh: Plan, catalogue: Catalogue, today: 
         current,
         version=current.version + 1,
         created=today,
-        items=(*items, *others),
-        excluded=tuple(_unique(excluded)),
+        items=(*fitted.items, *others),
+        excluded=tuple(_unique(fitted.excluded)),
         run=run,
         driver_priority=fresh.driver_priority,
         rationale=text,

@@ -4,14 +4,17 @@ The review runs named steps in order, each a small function a clinician can find
 
 1. :func:`safety_step`: a warning sign in a check-in (or a standing stop-and-refer referral)
    stops everything and refers (``checkin_warning_signs``);
-2. exercise rules (:mod:`heelcoach.domain.exercise_rules`): pain monitoring, adherence counted in
-   whole sessions, time at level, at most ``progression.max_items_per_review`` move up;
+2. :func:`exercise_step` (rules in :mod:`heelcoach.domain.exercise_rules`): pain monitoring,
+   adherence counted in whole sessions, time at level, at most ``progression.max_items_per_review``
+   move up;
 3. :func:`adjunct_step`: time-limited relief leaves the plan when its time is up or not needed;
-4. running rules (:mod:`heelcoach.domain.running`): one step back on a flare, back to the last
-   tolerated week within about two pain-free weeks, growth from what was actually run;
-5. phase rules (:mod:`heelcoach.domain.phases`): two flare weeks in a row step a phase back;
-6. :func:`escalation_step`: no meaningful change after six weeks of good adherence refers;
-7. recurrence and adherence messages.
+4. running rules (:func:`~heelcoach.domain.running.run_decision`): one step back on a flare, back
+   to the last tolerated week within about two pain-free weeks, growth from what was actually run;
+5. :func:`phase_change_step` (rules in :mod:`heelcoach.domain.phases`): two flare weeks in a row
+   step a phase back, the exit criteria move it on; the exercises and the running fit the phase;
+6. :func:`referral_step`: no meaningful change after six weeks of good adherence refers
+   (:func:`escalation_step`); a continue-safely referral stays;
+7. :func:`recurrence_step` and the adherence message.
 
 The runner reads the review in plain English (:func:`review_summary`); rule ids stay in
 :class:`Decision` for the clinician and the store.
@@ -20,11 +23,12 @@ The runner reads the review in plain English (:func:`review_summary`); rule ids 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from statistics import mean
 
 from heelcoach.domain.checkin import (
+    Adherence,
     CheckIn,
     Decision,
     RuleId,
@@ -32,9 +36,21 @@ from heelcoach.domain.checkin import (
     overall_adherence,
     week_facts,
 )
-from heelcoach.domain.exercise_rules import cap_progress, exercise_decision, review_irritability
+from heelcoach.domain.exercise_rules import (
+    ExerciseOutcome,
+    cap_progress,
+    exercise_decision,
+    review_irritability,
+)
 from heelcoach.domain.phases import adapt_items, phase_step
-from heelcoach.domain.plan import DEFERRED_NOTE, ExcludedItem, Plan, PlanItem, education_item
+from heelcoach.domain.plan import (
+    DEFERRED_NOTE,
+    ExcludedItem,
+    Plan,
+    PlanItem,
+    RunPrescription,
+    education_item,
+)
 from heelcoach.domain.recurrence import RecurrenceFinding, detect_recurrence, strength_item_ids
 from heelcoach.domain.review_text import review_summary
 from heelcoach.domain.running import fit_run_to_phase, over_cap_notes, run_decision
@@ -44,10 +60,10 @@ from heelcoach.domain.warning_signs import open_warning_signs, stop_for_warning_
 from heelcoach.knowledge import Catalogue
 from heelcoach.knowledge.schema_plan import PlanRules
 
-__all__ = ["CheckIn", "Decision", "Review", "RuleId", "review_summary", "weekly_review"]
+__all__ = ["CheckIn", "Decision", "Escalation", "Review", "RuleId", "review_summary", "weekly_review"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Review:
     """The outcome of a weekly review: decisions, the next plan version and messages."""
 
@@ -61,9 +77,15 @@ class Review:
     adherence: float
 
 
-def _strength_adherence(
-    plan: Plan, checkins: Sequence[CheckIn], today: date, rules: PlanRules
-) -> tuple[float, int, int]:
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    """Rule NO_PROGRESS_PHYSIO fired: the referral text and the decision that records it."""
+
+    referral: str
+    decision: Decision
+
+
+def _strength_adherence(plan: Plan, checkins: Sequence[CheckIn], today: date, rules: PlanRules) -> Adherence:
     items = [i for i in plan.items if i.kind == "exercise" and not i.optional and i.days]
     return overall_adherence(items, checkins, today, rules.progression.adherence_window_days)
 
@@ -94,27 +116,43 @@ def safety_step(
         ]
         decisions.append(Decision("run", "refer", RuleId.WARNING_SIGN, f"No running: {what}."))
         referral = new_plan.referral or ""
-        return Review(week_start, tuple(decisions), new_plan, None, referral, (referral,), None, adherence)
-    pending = (Decision("run", "refer", RuleId.REFERRAL_PENDING, "Still waiting for a clinician's review."),)
-    new = replace(plan, version=plan.version + 1, created=today, week=plan.week + 1)
-    return Review(week_start, pending, new, None, plan.referral, (plan.referral or "",), None, adherence)
+        return Review(
+            week_start=week_start,
+            decisions=tuple(decisions),
+            new_plan=new_plan,
+            phase_change=None,
+            referral=referral,
+            messages=(referral,),
+            recurrence=None,
+            adherence=adherence,
+        )
+    pending = Decision("run", "refer", RuleId.REFERRAL_PENDING, "Still waiting for a clinician's review.")
+    return Review(
+        week_start=week_start,
+        decisions=(pending,),
+        new_plan=replace(plan, version=plan.version + 1, created=today, week=plan.week + 1),
+        phase_change=None,
+        referral=plan.referral,
+        messages=(plan.referral or "",),
+        recurrence=None,
+        adherence=adherence,
+    )
 
 
 def exercise_step(
     plan: Plan, week: WeekFacts, catalogue: Catalogue, irritability: Irritability, today: date
-) -> tuple[list[Decision], dict[str, PlanItem | None]]:
-    """Every exercise's decision, with at most ``max_items_per_review`` moving up."""
+) -> list[ExerciseOutcome]:
+    """Every exercise's outcome, with at most ``max_items_per_review`` moving up."""
     rules = catalogue.plan
-    outcomes = cap_progress(
+    return cap_progress(
         plan,
         [
-            (item, *exercise_decision(item, week, rules, catalogue, irritability, today))
+            exercise_decision(item, week, rules, catalogue, irritability, today)
             for item in plan.items
             if item.kind == "exercise"
         ],
         catalogue,
     )
-    return [o[1] for o in outcomes], {o[0].id: o[2] for o in outcomes}
 
 
 def adjunct_step(item: PlanItem, week: WeekFacts, rules: PlanRules, today: date) -> Decision | None:
@@ -138,7 +176,7 @@ def adjunct_step(item: PlanItem, week: WeekFacts, rules: PlanRules, today: date)
 
 def escalation_step(
     checkins: Sequence[CheckIn], week: WeekFacts, today: date, rules: PlanRules, adherence: float
-) -> tuple[str, Decision] | None:
+) -> Escalation | None:
     """NO_PROGRESS_PHYSIO: too little change after weeks of good adherence (plan_rules.yaml: escalation)."""
     esc = next((e for e in rules.escalation if e.id == RuleId.NO_PROGRESS_PHYSIO), None)
     if esc is None or esc.after_weeks is None or not checkins or not week.checkins:
@@ -150,30 +188,43 @@ def escalation_step(
     drop = mean(first_week) - (week.first_step_mean or 0)
     if drop >= (esc.meaningful_first_step_drop or 0):
         return None
-    return esc.plain, Decision(
-        "escalation",
-        "refer",
-        RuleId.NO_PROGRESS_PHYSIO,
-        f"First-step pain fell only {drop:.1f} points in {esc.after_weeks} weeks of good adherence.",
+    return Escalation(
+        esc.plain,
+        Decision(
+            "escalation",
+            "refer",
+            RuleId.NO_PROGRESS_PHYSIO,
+            f"First-step pain fell only {drop:.1f} points in {esc.after_weeks} weeks of good adherence.",
+        ),
     )
 
 
-@dataclass
+@dataclass(kw_only=True)
 class _Draft:
     """The next plan being assembled by the review steps."""
 
+    phase: Phase
+    irritability: Irritability
+    run: RunPrescription
     items: list[PlanItem]
     excluded: list[ExcludedItem]
-    decisions: list[Decision]
-    messages: list[str]
+    decisions: list[Decision] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    phase_change: tuple[Phase, Phase] | None = None
+    referral: str | None = None
+    recurrence: RecurrenceFinding | None = None
 
 
 def _no_checkins(plan: Plan) -> _Draft:
+    """NO_CHECKINS: nothing to go on, so nothing changes."""
     return _Draft(
-        list(plan.items),
-        list(plan.excluded),
-        [Decision("run", "hold", RuleId.NO_CHECKINS, "No check-ins this week: nothing changes.")],
-        [
+        phase=plan.phase,
+        irritability=plan.irritability,
+        run=plan.run,
+        items=list(plan.items),
+        excluded=list(plan.excluded),
+        decisions=[Decision("run", "hold", RuleId.NO_CHECKINS, "No check-ins this week: nothing changes.")],
+        messages=[
             (
                 "No check-ins this week, so the plan stays the same. "
                 "A daily 20-second check-in lets the plan adapt."
@@ -185,18 +236,26 @@ def _no_checkins(plan: Plan) -> _Draft:
 def _items_step(
     plan: Plan, week: WeekFacts, catalogue: Catalogue, irritability: Irritability, today: date
 ) -> _Draft:
+    """The exercises (:func:`exercise_step`) and the relief (:func:`adjunct_step`) of the next plan."""
     rules = catalogue.plan
-    decisions, next_of = exercise_step(plan, week, catalogue, irritability, today)
-    by_id = {d.item_id: d for d in decisions}
-    draft = _Draft([], list(plan.excluded), list(decisions), [])
+    outcomes = exercise_step(plan, week, catalogue, irritability, today)
+    by_id = {o.item.id: o for o in outcomes}
+    draft = _Draft(
+        phase=plan.phase,
+        irritability=irritability,
+        run=plan.run,
+        items=[],
+        excluded=list(plan.excluded),
+        decisions=[o.decision for o in outcomes],
+    )
     for item in plan.items:
         if item.kind == "exercise":
-            new_item = next_of[item.id]
-            if new_item is not None:
-                draft.items.append(new_item)
-            else:
-                reason = by_id[item.id].reason
+            outcome = by_id[item.id]
+            if outcome.paused:
+                reason = outcome.decision.reason
                 draft.excluded.append(ExcludedItem(item.ref_id, f"{item.title}: {reason} {DEFERRED_NOTE}"))
+            else:
+                draft.items.append(outcome.next_item)
         elif (
             item.kind == "adjunct"
             # time-limited relief from passive.yaml; a condition plan's own advice (fat pad taping
@@ -222,22 +281,135 @@ def _pain_messages(week: WeekFacts, rules: PlanRules) -> list[str]:
     return out
 
 
+def _checked_in_week(
+    plan: Plan,
+    week: WeekFacts,
+    checkins: Sequence[CheckIn],
+    catalogue: Catalogue,
+    today: date,
+    load: LoadSnapshot | None,
+    unit: DistanceUnit,
+) -> _Draft:
+    """A week with check-ins: irritability, the exercises and relief, the running, pain notes."""
+    rules = catalogue.plan
+    irritability = review_irritability(week, rules, plan.irritability)
+    draft = _items_step(plan, week, catalogue, irritability, today)
+    ran = run_decision(plan, week, rules, catalogue, load, unit)
+    draft.run = ran.run
+    draft.decisions.append(ran.decision)
+    draft.messages.extend(_pain_messages(week, rules))
+    draft.messages.extend(over_cap_notes(plan, week, checkins, rules, unit))
+    return draft
+
+
+def phase_change_step(
+    plan: Plan,
+    draft: _Draft,
+    week: WeekFacts,
+    checkins: Sequence[CheckIn],
+    today: date,
+    catalogue: Catalogue,
+    adherence: float,
+    unit: DistanceUnit,
+) -> None:
+    """PHASE_BACK_FLARE / PHASE_EXIT_CRITERIA_MET: the phase moves by a named rule; the running
+    fits the phase's share and the exercises fit the phase and irritability."""
+    rules = catalogue.plan
+    moved = phase_step(plan, week, checkins, today, rules, adherence, draft.run)
+    phase = moved.phase
+    draft.phase = phase
+    draft.run = fit_run_to_phase(draft.run, phase, rules, unit)
+    draft.phase_change = (plan.phase, phase) if phase != plan.phase else None
+    fitted = adapt_items(
+        draft.items, draft.excluded, phase, draft.irritability, rules, catalogue, week.tolerated(rules), today
+    )
+    draft.items, draft.excluded = fitted.items, fitted.excluded
+    if draft.phase_change and moved.rule_id is not None:  # the phase changes only by a named rule
+        forward = PHASES.index(phase) > PHASES.index(plan.phase)
+        draft.decisions.append(
+            Decision(
+                "phase",
+                "progress" if forward else "regress",
+                moved.rule_id,
+                f"Phase {plan.phase} -> {phase}.",
+            )
+        )
+        draft.messages.append(f"New phase: {phase}. {rules.phase(phase).goal}")
+
+
+def referral_step(
+    plan: Plan,
+    draft: _Draft,
+    week: WeekFacts,
+    checkins: Sequence[CheckIn],
+    today: date,
+    rules: PlanRules,
+    adherence: float,
+) -> None:
+    """NO_PROGRESS_PHYSIO refers (:func:`escalation_step`); otherwise a continue-safely referral
+    stays until a clinician has seen the runner."""
+    escalated = escalation_step(checkins, week, today, rules, adherence)
+    if escalated is not None:
+        draft.referral = escalated.referral
+        draft.messages.append(escalated.referral)
+        draft.decisions.append(escalated.decision)
+    else:
+        draft.referral = plan.referral
+
+
+def recurrence_step(plan: Plan, draft: _Draft, checkins: Sequence[CheckIn], catalogue: Catalogue) -> None:
+    """The passive-care loop in the check-ins: say so, and add the reading on why it comes back."""
+    recurrence = detect_recurrence(checkins, plan, catalogue)
+    draft.recurrence = recurrence
+    if recurrence is not None and recurrence.detected:
+        draft.messages.append(recurrence.message)
+        topic = catalogue.education.get("why_it_keeps_coming_back")
+        if topic is not None and not any(i.id == topic.id for i in draft.items):
+            draft.items.append(education_item(topic, "Your check-ins show the passive-care loop."))
+
+
 def _adherence_message(
     plan: Plan, checkins: Sequence[CheckIn], today: date, catalogue: Catalogue
 ) -> str | None:
     rules = catalogue.plan
-    share, done, expected = _strength_adherence(plan, checkins, today, rules)
+    done = _strength_adherence(plan, checkins, today, rules)
     if (
         not strength_item_ids(plan, catalogue)
-        or not expected
-        or share >= rules.progression.item_adherence_min
+        or not done.expected
+        or done.share >= rules.progression.item_adherence_min
     ):
         return None
     days = min(rules.progression.adherence_window_days, (today - min(c.day for c in checkins)).days + 1)
     return (
-        f"In the last {days} days you did {done} of {expected} exercise sessions ({share:.0%}). "
-        "Strength work is what changes the load on the fascia: the exercises move up only when you "
-        "do most of their sessions."
+        f"In the last {days} days you did {done.done} of {done.expected} exercise sessions "
+        f"({done.share:.0%}). Strength work is what changes the load on the fascia: the exercises "
+        "move up only when you do most of their sessions."
+    )
+
+
+def _next_plan(plan: Plan, draft: _Draft, catalogue: Catalogue, today: date) -> Plan:
+    """The next plan version, its rationale the review in plain English."""
+    old_exercises = {i.id for i in plan.items if i.kind == "exercise"}
+    new_exercises = {i.id for i in draft.items if i.kind == "exercise"}
+    summary = review_summary(
+        draft.decisions,
+        plan,
+        catalogue,
+        draft.phase_change,
+        paused=[i.title for i in plan.items if i.id in old_exercises - new_exercises],
+        added=[i.title for i in draft.items if i.kind == "exercise" and i.id not in old_exercises],
+    )
+    return replace(
+        plan,
+        version=plan.version + 1,
+        created=today,
+        phase=draft.phase,
+        week=1 if draft.phase_change else plan.week + 1,
+        irritability=draft.irritability,
+        items=tuple(draft.items),
+        excluded=tuple(draft.excluded),
+        run=draft.run,
+        rationale=summary,
     )
 
 
@@ -258,85 +430,26 @@ def weekly_review(
     rules = catalogue.plan
     week_start = today - timedelta(days=6)
     week = week_facts(checkins, week_start, today, rules, load.weekly_run_km if load is not None else None)
-    adherence = _strength_adherence(plan, checkins, today, rules)[0]
+    adherence = _strength_adherence(plan, checkins, today, rules).share
     stopped = safety_step(plan, checkins, week_start, today, catalogue, adherence)
     if stopped is not None:
         return stopped
-
-    if not week.checkins:
-        draft, irritability, run = _no_checkins(plan), plan.irritability, plan.run
+    if week.checkins:
+        draft = _checked_in_week(plan, week, checkins, catalogue, today, load, unit)
     else:
-        irritability = review_irritability(week, rules, plan.irritability)
-        draft = _items_step(plan, week, catalogue, irritability, today)
-        run_choice, run = run_decision(plan, week, rules, catalogue, load, unit)
-        draft.decisions.append(run_choice)
-        draft.messages.extend(_pain_messages(week, rules))
-        draft.messages.extend(over_cap_notes(plan, week, checkins, rules, unit))
-
-    phase, phase_rule = phase_step(plan, week, checkins, today, rules, adherence, run)
-    run = fit_run_to_phase(run, phase, rules, unit)
-    phase_change = (plan.phase, phase) if phase != plan.phase else None
-    new_items, new_excluded = adapt_items(
-        draft.items, draft.excluded, phase, irritability, rules, catalogue, week.tolerated(rules), today
-    )
-    if phase_change and phase_rule is not None:  # the phase changes only by a named rule
-        forward = PHASES.index(phase) > PHASES.index(plan.phase)
-        draft.decisions.append(
-            Decision(
-                "phase",
-                "progress" if forward else "regress",
-                phase_rule,
-                f"Phase {plan.phase} -> {phase}.",
-            )
-        )
-        draft.messages.append(f"New phase: {phase}. {rules.phase(phase).goal}")
-
-    referral: str | None = None
-    escalated = escalation_step(checkins, week, today, rules, adherence)
-    if escalated is not None:
-        referral = escalated[0]
-        draft.messages.append(escalated[0])
-        draft.decisions.append(escalated[1])
-    if referral is None and plan.referral is not None:
-        referral = plan.referral  # the continue-safely referral stays until a clinician has seen them
-    recurrence = detect_recurrence(checkins, plan, catalogue)
-    if recurrence is not None and recurrence.detected:
-        draft.messages.append(recurrence.message)
-        topic = catalogue.education.get("why_it_keeps_coming_back")
-        if topic is not None and not any(i.id == topic.id for i in new_items):
-            new_items.append(education_item(topic, "Your check-ins show the passive-care loop."))
+        draft = _no_checkins(plan)
+    phase_change_step(plan, draft, week, checkins, today, catalogue, adherence, unit)
+    referral_step(plan, draft, week, checkins, today, rules, adherence)
+    recurrence_step(plan, draft, checkins, catalogue)
     if week.checkins and (note := _adherence_message(plan, checkins, today, catalogue)) is not None:
         draft.messages.append(note)
-
-    old_exercises = {i.id for i in plan.items if i.kind == "exercise"}
-    new_exercises = {i.id for i in new_items if i.kind == "exercise"}
-    summary = review_summary(
-        draft.decisions,
-        plan,
-        catalogue,
-        phase_change,
-        paused=[i.title for i in plan.items if i.id in old_exercises - new_exercises],
-        added=[i.title for i in new_items if i.kind == "exercise" and i.id not in old_exercises],
-    )
-    new_plan = replace(
-        plan,
-        version=plan.version + 1,
-        created=today,
-        phase=phase,
-        week=1 if phase_change else plan.week + 1,
-        irritability=irritability,
-        items=tuple(new_items),
-        excluded=tuple(new_excluded),
-        run=run,
-        rationale=summary,
-    )
     return Review(
-        week_start,
-        tuple(draft.decisions),
-        new_plan,
-        phase_change,
-        referral,
-        tuple(draft.messages),
-        recurrence,
-        adherence,
+        week_start=week_start,
+        decisions=tuple(draft.decisions),
+        new_plan=_next_plan(plan, draft, catalogue, today),
+        phase_change=draft.phase_change,
+        referral=draft.referral,
+        messages=tuple(draft.messages),
+        recurrence=draft.recurrence,
+        adherence=adherence,
     )

@@ -41,10 +41,20 @@ def strength_item_ids(plan: Plan, catalogue: Catalogue) -> frozenset[str]:
     return frozenset(out)
 
 
+@dataclass(frozen=True, slots=True)
+class _Relief:
+    """Relief from passive care: the lowest first-step pain it reached on a passive-only day that
+    eased the pain (None: no such day), that day, and the worst first-step pain before."""
+
+    low: int | None
+    day: date | None
+    peak_before: int
+
+
 def _relief(
     window: Sequence[CheckIn], did_strength: Callable[[CheckIn], bool], relief_points: float
-) -> tuple[int | None, date | None, int]:
-    """(lowest first-step pain reached on a passive-only day that eased it, that day, peak before)."""
+) -> _Relief:
+    """The passive-only day that eased first-step pain the most (by at least ``relief_points``)."""
     relief_low: int | None = None
     relief_day: date | None = None
     peak_before = window[0].first_step_pain
@@ -54,7 +64,23 @@ def _relief(
         lower = relief_low is None or c.first_step_pain < relief_low
         if c.passive_used and not did_strength(c) and eased and lower:
             relief_low, relief_day = c.first_step_pain, c.day
-    return relief_low, relief_day, peak_before
+    return _Relief(relief_low, relief_day, peak_before)
+
+
+def _pain_back(window: Sequence[CheckIn], relief: _Relief, back_points: float) -> str | None:
+    """After the relief, a run and then pain back up by ``back_points`` (first steps or during a
+    run): the observation, or None."""
+    if relief.day is None or relief.low is None:
+        return None
+    ran = False
+    for c in window:
+        if c.day <= relief.day:
+            continue
+        ran = ran or bool(c.run_km or c.run_minutes)
+        during = c.run_pain_during or 0
+        if ran and (c.first_step_pain - relief.low >= back_points or during - relief.low >= back_points):
+            return f"after running, pain came back to {max(c.first_step_pain, during)}/10 on {c.day}"
+    return None
 
 
 def detect_recurrence(
@@ -82,34 +108,24 @@ def detect_recurrence(
         evidence.append(f"{len(passive_only)} days with passive care only (no strength work)")
 
     # relief: first-step pain falls during passive-only days; pain back: a run followed by a rise
-    relief_low, relief_day, peak_before = _relief(window, did_strength, rule.relief_points)
-    if relief_low is not None:
+    relief = _relief(window, did_strength, rule.relief_points)
+    if relief.low is not None:
         evidence.append(
-            f"first-step pain eased to {relief_low}/10 with passive care (from {peak_before}/10 at worst)"
+            f"first-step pain eased to {relief.low}/10 with passive care "
+            f"(from {relief.peak_before}/10 at worst)"
         )
-    pain_back = False
-    if relief_day is not None and relief_low is not None:
-        ran = False
-        for c in window:
-            if c.day <= relief_day:
-                continue
-            ran = ran or bool(c.run_km or c.run_minutes)
-            during = c.run_pain_during or 0
-            if ran and (
-                c.first_step_pain - relief_low >= rule.pain_back_points
-                or during - relief_low >= rule.pain_back_points
-            ):
-                pain_back = True
-                evidence.append(
-                    f"after running, pain came back to {max(c.first_step_pain, during)}/10 on {c.day}"
-                )
-                break
+    back = _pain_back(window, relief, rule.pain_back_points)
+    if back is not None:
+        evidence.append(back)
     skipped = strength_share <= rule.strength_done_share_max
     if skipped:
         strength_days = sum(1 for c in window if did_strength(c))
         evidence.append(f"strength or control exercises on {strength_days} of {len(window)} check-in days")
     detected = (
-        len(passive_only) >= rule.passive_only_days_min and relief_low is not None and pain_back and skipped
+        len(passive_only) >= rule.passive_only_days_min
+        and relief.low is not None
+        and back is not None
+        and skipped
     )
     message = (
         rule.message.strip() if detected else "No sign of the passive-care loop in your recent check-ins."

@@ -11,7 +11,7 @@ level; each phase runs at most its share of the runner's usual week.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from heelcoach.domain.checkin import CheckIn, Decision, RuleId, WeekFacts
@@ -21,7 +21,15 @@ from heelcoach.domain.units import DistanceUnit, distance
 from heelcoach.knowledge import Catalogue
 from heelcoach.knowledge.schema_plan import PlanRules
 
-__all__ = ["fit_run_to_phase", "over_cap_notes", "run_decision"]
+__all__ = ["RunOutcome", "fit_run_to_phase", "over_cap_notes", "run_decision"]
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """The running decision of a weekly review and the running prescription of the next plan."""
+
+    decision: Decision
+    run: RunPrescription
 
 
 def _r(km: float) -> float:
@@ -29,10 +37,27 @@ def _r(km: float) -> float:
 
 
 def _with_caps(
-    run: RunPrescription, weekly: float, single: float | None, why: str, **more: object
+    run: RunPrescription,
+    weekly: float,
+    single: float | None,
+    why: str,
+    *,
+    tolerated_weekly_km: float | None,
+    recover_to_km: float | None,
+    recover_step_km: float | None,
 ) -> RunPrescription:
+    """The running with new caps (the single run never above the week), the load last tolerated
+    and the climb back after a flare (``recover_*``; None when there is none)."""
     single_km = _r(min(single, weekly)) if single is not None else _r(weekly)
-    return replace(run, weekly_km_cap=_r(weekly), max_single_run_km=single_km, why=why, **more)  # type: ignore[arg-type]
+    return replace(
+        run,
+        weekly_km_cap=_r(weekly),
+        max_single_run_km=single_km,
+        why=why,
+        tolerated_weekly_km=tolerated_weekly_km,
+        recover_to_km=recover_to_km,
+        recover_step_km=recover_step_km,
+    )
 
 
 def _hold_reason(rule: RuleId, week: WeekFacts, rules: PlanRules) -> str:
@@ -52,50 +77,43 @@ def _hold_reason(rule: RuleId, week: WeekFacts, rules: PlanRules) -> str:
     return "Morning pain was a little higher than last week: keep the same running this week."
 
 
-def _walk_run(
-    plan: Plan, week: WeekFacts, rules: PlanRules, catalogue: Catalogue, unit: DistanceUnit = DistanceUnit.KM
-) -> tuple[Decision, RunPrescription]:
-    """The walk/run table: one stage back on a flare, one stage on after enough good repeats."""
-    run = plan.run
-    rtr, caps = rules.return_to_run, rules.load_caps
-    stage = run.stage or 1
-    flare = week.flare(rules)
-    if flare and stage > 1:
-        dist, text = run_for_stage(stage - 1, catalogue, unit)
-        new = replace(
-            run,
-            stage=stage - 1,
-            max_single_run_km=dist,
-            weekly_km_cap=_r(dist * run.runs_per_week),
-            why=f"One stage back after too much pain: {text}.",
-        )
-        return Decision("run", "regress", RuleId.PAIN_ABOVE_ACCEPTABLE, "Too much pain: one stage back."), new
-    if flare or week.next_morning_worse_days:
-        rule = RuleId.PAIN_ABOVE_ACCEPTABLE if flare else RuleId.NEXT_MORNING_WORSE
-        return Decision("run", "hold", rule, "Pain or next-morning stiffness: repeat this stage."), run
-    blocker = week.progress_blocker(rules)
-    if blocker is not None:
-        return Decision("run", "hold", blocker[0], _hold_reason(blocker[0], week, rules)), run
-    if week.runs < rtr.repeats_per_stage_min:
-        return Decision(
-            "run",
-            "hold",
-            RuleId.STAGE_REPEATS,
-            f"Each stage at least {rtr.repeats_per_stage_min} times before moving on.",
-        ), run
-    if stage < len(rtr.stages):
-        dist, text = run_for_stage(stage + 1, catalogue, unit)
-        new = replace(
-            run,
-            stage=stage + 1,
-            max_single_run_km=dist,
-            weekly_km_cap=_r(dist * run.runs_per_week),
-            why=f"Stage {stage + 1}: {text}. Effort {rtr.effort}, a rest day between runs.",
-        )
-        return Decision(
-            "run", "progress", RuleId.STAGE_COMPLETE, f"Stage {stage} went well: stage {stage + 1}."
-        ), new
-    dist = _r(rtr.stages[-1].distance_km * (1 + caps.single_run_increase_pct.value / 100))
+def _stage_back(run: RunPrescription, stage: int, catalogue: Catalogue, unit: DistanceUnit) -> RunOutcome:
+    """Walk/run PAIN_ABOVE_ACCEPTABLE: a flare goes one stage back."""
+    dist, text = run_for_stage(stage - 1, catalogue, unit)
+    new = replace(
+        run,
+        stage=stage - 1,
+        max_single_run_km=dist,
+        weekly_km_cap=_r(dist * run.runs_per_week),
+        why=f"One stage back after too much pain: {text}.",
+    )
+    return RunOutcome(
+        Decision("run", "regress", RuleId.PAIN_ABOVE_ACCEPTABLE, "Too much pain: one stage back."), new
+    )
+
+
+def _next_stage(
+    run: RunPrescription, stage: int, rules: PlanRules, catalogue: Catalogue, unit: DistanceUnit
+) -> RunOutcome:
+    """Walk/run STAGE_COMPLETE: enough good repeats move one stage on."""
+    dist, text = run_for_stage(stage + 1, catalogue, unit)
+    new = replace(
+        run,
+        stage=stage + 1,
+        max_single_run_km=dist,
+        weekly_km_cap=_r(dist * run.runs_per_week),
+        why=f"Stage {stage + 1}: {text}. Effort {rules.return_to_run.effort}, a rest day between runs.",
+    )
+    return RunOutcome(
+        Decision("run", "progress", RuleId.STAGE_COMPLETE, f"Stage {stage} went well: stage {stage + 1}."),
+        new,
+    )
+
+
+def _walk_run_complete(run: RunPrescription, week: WeekFacts, rules: PlanRules) -> RunOutcome:
+    """Walk/run STAGE_COMPLETE after the last stage: continuous easy running."""
+    caps = rules.load_caps
+    dist = _r(rules.return_to_run.stages[-1].distance_km * (1 + caps.single_run_increase_pct.value / 100))
     new = replace(
         run,
         mode="continuous",
@@ -106,7 +124,37 @@ def _walk_run(
         why=f"Walk/run table complete: continuous easy running. {caps.single_run_increase_pct.plain}",
         tolerated_weekly_km=week.run_km or None,
     )
-    return Decision("run", "progress", RuleId.STAGE_COMPLETE, "Walk/run complete: continuous running."), new
+    return RunOutcome(
+        Decision("run", "progress", RuleId.STAGE_COMPLETE, "Walk/run complete: continuous running."), new
+    )
+
+
+def _walk_run(
+    plan: Plan, week: WeekFacts, rules: PlanRules, catalogue: Catalogue, unit: DistanceUnit = DistanceUnit.KM
+) -> RunOutcome:
+    """The walk/run table: one stage back on a flare, one stage on after enough good repeats."""
+    run = plan.run
+    rtr = rules.return_to_run
+    stage = run.stage or 1
+    flare = week.flare(rules)
+    if flare and stage > 1:
+        return _stage_back(run, stage, catalogue, unit)
+    if flare or week.next_morning_worse_days:
+        rule = RuleId.PAIN_ABOVE_ACCEPTABLE if flare else RuleId.NEXT_MORNING_WORSE
+        return RunOutcome(
+            Decision("run", "hold", rule, "Pain or next-morning stiffness: repeat this stage."), run
+        )
+    blocker = week.progress_blocker(rules)
+    if blocker is not None:
+        return RunOutcome(
+            Decision("run", "hold", blocker.rule_id, _hold_reason(blocker.rule_id, week, rules)), run
+        )
+    if week.runs < rtr.repeats_per_stage_min:
+        why = f"Each stage at least {rtr.repeats_per_stage_min} times before moving on."
+        return RunOutcome(Decision("run", "hold", RuleId.STAGE_REPEATS, why), run)
+    if stage < len(rtr.stages):
+        return _next_stage(run, stage, rules, catalogue, unit)
+    return _walk_run_complete(run, week, rules)
 
 
 def _floor(weekly: float, week: WeekFacts, rules: PlanRules) -> float:
@@ -116,9 +164,7 @@ def _floor(weekly: float, week: WeekFacts, rules: PlanRules) -> float:
     return max(weekly, _r(week.run_km * rules.flare_response.floor_share_of_ran))
 
 
-def _step_back(
-    run: RunPrescription, week: WeekFacts, rules: PlanRules, unit: DistanceUnit
-) -> tuple[Decision, RunPrescription]:
+def _step_back(run: RunPrescription, week: WeekFacts, rules: PlanRules, unit: DistanceUnit) -> RunOutcome:
     """Rule FLARE_STEP_BACK: one step below the last tolerated week, then climb back to it."""
     fr = rules.flare_response
     cap = run.weekly_km_cap or week.run_km
@@ -143,14 +189,15 @@ def _step_back(
         recover_to_km=_r(tolerated) if step > 0 else None,
         recover_step_km=step if step > 0 else None,
     )
-    return Decision(
-        "run", "regress", RuleId.FLARE_STEP_BACK, f"Flare: one step back to {distance(weekly, unit)}."
-    ), new
+    return RunOutcome(
+        Decision(
+            "run", "regress", RuleId.FLARE_STEP_BACK, f"Flare: one step back to {distance(weekly, unit)}."
+        ),
+        new,
+    )
 
 
-def _climb_back(
-    run: RunPrescription, week: WeekFacts, rules: PlanRules, unit: DistanceUnit
-) -> tuple[Decision, RunPrescription]:
+def _climb_back(run: RunPrescription, week: WeekFacts, rules: PlanRules, unit: DistanceUnit) -> RunOutcome:
     """Rule FLARE_RECOVERY: a pain-free week after a flare climbs one step back to the tolerated week."""
     target = run.recover_to_km or 0.0
     cap = run.weekly_km_cap or 0.0
@@ -175,9 +222,12 @@ def _climb_back(
         recover_to_km=None if done else run.recover_to_km,
         recover_step_km=None if done else run.recover_step_km,
     )
-    return Decision(
-        "run", "progress", RuleId.FLARE_RECOVERY, f"Pain-free week: back up to {distance(weekly, unit)}."
-    ), new
+    return RunOutcome(
+        Decision(
+            "run", "progress", RuleId.FLARE_RECOVERY, f"Pain-free week: back up to {distance(weekly, unit)}."
+        ),
+        new,
+    )
 
 
 def _grow(
@@ -186,7 +236,7 @@ def _grow(
     rules: PlanRules,
     load: LoadSnapshot | None,
     unit: DistanceUnit = DistanceUnit.KM,
-) -> tuple[Decision, RunPrescription]:
+) -> RunOutcome:
     """Rule LOAD_INCREASE: a calm week grows the caps a little, from what was actually run."""
     caps = rules.load_caps
     longest = run.max_single_run_km or caps.continuous_min_km.value
@@ -220,14 +270,18 @@ def _grow(
     else:
         weekly = grown
     new = _with_caps(
-        run, weekly, single, why, tolerated_weekly_km=max(run.tolerated_weekly_km or 0.0, week.run_km) or None
+        run,
+        weekly,
+        single,
+        why,
+        tolerated_weekly_km=max(run.tolerated_weekly_km or 0.0, week.run_km) or None,
+        recover_to_km=run.recover_to_km,
+        recover_step_km=run.recover_step_km,
     )
-    return Decision("run", "progress", rule, "Running went well: a little more this week."), new
+    return RunOutcome(Decision("run", "progress", rule, "Running went well: a little more this week."), new)
 
 
-def _hold(
-    run: RunPrescription, week: WeekFacts, rules: PlanRules, rule: RuleId, reason: str
-) -> tuple[Decision, RunPrescription]:
+def _hold(run: RunPrescription, week: WeekFacts, rules: PlanRules, rule: RuleId, reason: str) -> RunOutcome:
     """Hold the caps (raised only to the floor of what was run); a calm week still counts as tolerated."""
     weekly = _floor(run.weekly_km_cap or 0.0, week, rules)
     tolerated = run.tolerated_weekly_km
@@ -236,7 +290,7 @@ def _hold(
     new = replace(
         run, weekly_km_cap=_r(weekly) if weekly else run.weekly_km_cap, tolerated_weekly_km=tolerated
     )
-    return Decision("run", "hold", rule, reason), new
+    return RunOutcome(Decision("run", "hold", rule, reason), new)
 
 
 def run_decision(
@@ -246,19 +300,19 @@ def run_decision(
     catalogue: Catalogue,
     load: LoadSnapshot | None,
     unit: DistanceUnit = DistanceUnit.KM,
-) -> tuple[Decision, RunPrescription]:
+) -> RunOutcome:
     """The running decision of a weekly review: the first rule that fires, in this order (texts in
     ``unit``)."""
     run = plan.run
     if run.mode == "none":
-        return Decision("run", "hold", RuleId.NO_RUNNING, "Running stays paused."), run
+        return RunOutcome(Decision("run", "hold", RuleId.NO_RUNNING, "Running stays paused."), run)
     if run.mode == "walk_run":
         return _walk_run(plan, week, rules, catalogue, unit)
     if week.flare(rules):
         return _step_back(run, week, rules, unit)
     blocker = week.progress_blocker(rules)
     if blocker is not None:
-        return _hold(run, week, rules, blocker[0], _hold_reason(blocker[0], week, rules))
+        return _hold(run, week, rules, blocker.rule_id, _hold_reason(blocker.rule_id, week, rules))
     if run.recover_to_km and week.pain_free(rules):
         return _climb_back(run, week, rules, unit)
     if week.next_morning_worse_days:

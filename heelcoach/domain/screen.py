@@ -10,6 +10,7 @@ from typing import Literal
 from heelcoach.domain.types import DriverEvidence
 from heelcoach.knowledge import Catalogue
 from heelcoach.knowledge.schema import SelfTest
+from heelcoach.knowledge.schema_plan import ScreenRules
 
 __all__ = ["ScreenReport", "ScreenVerdict", "SelfTestResult", "screen"]
 
@@ -26,7 +27,7 @@ class SelfTestResult:
     side: Side = "both"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ScreenVerdict:
     """How one value reads against the test's norm."""
 
@@ -39,7 +40,7 @@ class ScreenVerdict:
     asymmetry_pct: float | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ScreenReport:
     """All verdicts, the driver evidence they give and any reason to see a clinician."""
 
@@ -48,8 +49,11 @@ class ScreenReport:
     referral_reasons: tuple[str, ...]
 
 
+_SIDES: dict[str, Side] = {"left": "left", "right": "right", "both": "both"}
 _UNIT_LABELS = {"score": "points", "yes_no": "", "deg": "degrees"}
 _VERDICT_TAILS = {"good": ".", "borderline": "; a little off the norm.", "concern": "; clearly off the norm."}
+#: How strongly a reading speaks for the test's drivers (the worst reading of a test counts).
+_VERDICT_RANK = {"concern": 2, "positive": 2, "borderline": 1}
 
 
 def _grade(test: SelfTest, value: float) -> Verdict:
@@ -131,6 +135,92 @@ def _by_test(results: Sequence[SelfTestResult], catalogue: Catalogue) -> dict[st
     return by_test
 
 
+def _verdict(
+    test_id: str,
+    test: SelfTest,
+    sides: dict[Side, float],
+    side: Side,
+    painful: Side | None,
+    asym: float | None,
+) -> ScreenVerdict:
+    """One side's reading against the norm, compared with the other side when it is the painful one."""
+    value = sides[side]
+    verdict = _grade(test, value)
+    explanation = _explain(test, side, value, verdict, asym, painful)
+    if side == painful:
+        explanation += _side_comparison(test, sides, painful, asym)
+    return ScreenVerdict(
+        test_id=test_id,
+        side=side,
+        value=value,
+        unit=test.unit,
+        verdict=verdict,
+        explanation=explanation,
+        asymmetry_pct=asym if side != "both" else None,
+    )
+
+
+def _worst(verdicts: Sequence[ScreenVerdict]) -> ScreenVerdict:
+    """The reading that speaks most for the test's drivers (the first of equals)."""
+    return max(verdicts, key=lambda v: _VERDICT_RANK.get(v.verdict, 0))
+
+
+def _referrals(test: SelfTest, verdicts: Sequence[ScreenVerdict], rules: ScreenRules) -> list[str]:
+    """A positive referral test (``plan_rules.yaml: screen.referral_tests``) sends to a clinician."""
+    return [
+        f"{test.name} was positive: {test.positive_means or 'this needs a clinician'}"
+        " See a clinician before running on it."
+        for v in verdicts
+        if v.verdict == "positive" and v.test_id in rules.referral_tests
+    ]
+
+
+def _evidence(
+    test_id: str, test: SelfTest, worst: ScreenVerdict, asym: float | None, rules: ScreenRules
+) -> list[DriverEvidence]:
+    """Driver evidence from a test: its worst reading (concern or borderline weight) and a side
+    difference at or above the norm's ``asymmetry_pct``."""
+    weight = {"concern": rules.concern_weight, "borderline": rules.borderline_weight}.get(worst.verdict, 0.0)
+    where = "" if worst.side == "both" else f" on the {worst.side}"
+    norm = test.norm
+    uneven = (
+        asym
+        if asym is not None
+        and norm is not None
+        and norm.asymmetry_pct is not None
+        and asym >= norm.asymmetry_pct
+        else None
+    )
+    out: list[DriverEvidence] = []
+    for driver in test.measures:
+        if weight > 0:
+            out.append(
+                DriverEvidence(
+                    driver=driver,
+                    weight=weight,
+                    source="self_test",
+                    item_id=test_id,
+                    summary=f"{test.name}{where}: {worst.value:g} "
+                    f"{_UNIT_LABELS.get(test.unit, test.unit)} ({worst.verdict})",
+                    value=worst.value,
+                    unit=test.unit,
+                )
+            )
+        if uneven is not None:
+            out.append(
+                DriverEvidence(
+                    driver=driver,
+                    weight=rules.asymmetry_weight,
+                    source="self_test",
+                    item_id=test_id,
+                    summary=f"{test.name}: sides differ by {uneven:.0f}%",
+                    value=uneven,
+                    unit="%",
+                )
+            )
+    return out
+
+
 def screen(
     results: Sequence[SelfTestResult], catalogue: Catalogue, painful_side: str | None = None
 ) -> ScreenReport:
@@ -140,73 +230,16 @@ def screen(
     the painful side against the other. Raises ValueError naming the test when a test id is unknown
     or a value is out of range.
     """
-    painful: Side | None = painful_side if painful_side in ("left", "right", "both") else None  # type: ignore[assignment]
+    painful = _SIDES.get(painful_side) if isinstance(painful_side, str) else None
     rules = catalogue.plan.screen
-    by_test = _by_test(results, catalogue)
-
     verdicts: list[ScreenVerdict] = []
     evidence: list[DriverEvidence] = []
     referrals: list[str] = []
-    for test_id, sides in by_test.items():
+    for test_id, sides in _by_test(results, catalogue).items():
         test = catalogue.self_tests[test_id]
         asym = _asymmetry(test, sides["left"], sides["right"]) if {"left", "right"} <= set(sides) else None
-        worst: tuple[Verdict, float, Side] | None = None
-        for side, value in sides.items():
-            verdict = _grade(test, value)
-            verdicts.append(
-                ScreenVerdict(
-                    test_id,
-                    side,
-                    value,
-                    test.unit,
-                    verdict,
-                    _explain(test, side, value, verdict, asym, painful)
-                    + (_side_comparison(test, sides, painful, asym) if side == painful else ""),
-                    asym if side != "both" else None,
-                )
-            )
-            rank = {"concern": 2, "positive": 2, "borderline": 1}.get(verdict, 0)
-            if worst is None or rank > {"concern": 2, "positive": 2, "borderline": 1}.get(worst[0], 0):
-                worst = (verdict, value, side)
-            if verdict == "positive" and test_id in rules.referral_tests:
-                referrals.append(
-                    f"{test.name} was positive: {test.positive_means or 'this needs a clinician'}"
-                    " See a clinician before running on it."
-                )
-        if worst is None:
-            continue
-        verdict, value, side = worst
-        weight = {"concern": rules.concern_weight, "borderline": rules.borderline_weight}.get(verdict, 0.0)
-        where = "" if side == "both" else f" on the {side}"
-        for driver in test.measures:
-            if weight > 0:
-                evidence.append(
-                    DriverEvidence(
-                        driver,
-                        weight,
-                        "self_test",
-                        test_id,
-                        f"{test.name}{where}: {value:g} {_UNIT_LABELS.get(test.unit, test.unit)} ({verdict})",
-                        value,
-                        test.unit,
-                    )
-                )
-            norm = test.norm
-            if (
-                asym is not None
-                and norm is not None
-                and norm.asymmetry_pct is not None
-                and asym >= norm.asymmetry_pct
-            ):
-                evidence.append(
-                    DriverEvidence(
-                        driver,
-                        rules.asymmetry_weight,
-                        "self_test",
-                        test_id,
-                        f"{test.name}: sides differ by {asym:.0f}%",
-                        asym,
-                        "%",
-                    )
-                )
-    return ScreenReport(tuple(verdicts), tuple(evidence), tuple(referrals))
+        mine = [_verdict(test_id, test, sides, side, painful, asym) for side in sides]
+        verdicts.extend(mine)
+        referrals.extend(_referrals(test, mine, rules))
+        evidence.extend(_evidence(test_id, test, _worst(mine), asym, rules))
+    return ScreenReport(verdicts=tuple(verdicts), evidence=tuple(evidence), referral_reasons=tuple(referrals))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from heelcoach.domain.intake import format_answer
+from heelcoach.domain.plan import REFER_AND_CONTINUE, STOP_AND_REFER
 from heelcoach.domain.types import SafetyFlag, TriageLevel
 from heelcoach.knowledge.schema_triage import (
     Condition,
@@ -72,7 +73,7 @@ class Reason:
         return tuple(a.question_id for a in self.answers)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ConditionScore:
     """One entry of the differential, with its score (points, not a probability) and reasons."""
 
@@ -90,7 +91,7 @@ class ConditionScore:
     self_manageable: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RedFlagHit:
     """A red flag that fired: its level, why it matters, what to do and the answers behind it.
 
@@ -106,14 +107,14 @@ class RedFlagHit:
     what_to_do: str
     answers: tuple[AnswerRef, ...]
     suggests: str | None = None
-    action: str = "stop_and_refer"
+    action: str = STOP_AND_REFER
     continue_phase: str | None = None
     continue_irritability_min: str | None = None
 
     @property
     def stops_loading(self) -> bool:
         """True when this flag pauses running and loading until a clinician has seen the heel."""
-        return self.action != "refer_and_continue_safely"
+        return self.action != REFER_AND_CONTINUE
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +126,7 @@ class CautionHit:
     answers: tuple[AnswerRef, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TriageResult:
     """The whole triage: level, red flags, differential, safety flags, cautions, next steps."""
 
@@ -162,7 +163,7 @@ class TriageResult:
     @property
     def stops_loading(self) -> bool:
         """True when running and loading must pause until a clinician has seen the heel."""
-        return self.referral_action == "stop_and_refer"
+        return self.referral_action == STOP_AND_REFER
 
     @property
     def top(self) -> ConditionScore | None:
@@ -182,9 +183,9 @@ class TriageResult:
             answers = "; ".join(str(a) for a in flag.answers)
             lines.append(f"Red flag [{flag.level.value}] {flag.name}: {flag.reason} ({answers})")
             lines.append(f"  What to do: {flag.what_to_do}")
-        if self.referral_action == "stop_and_refer":
+        if self.stops_loading:
             lines.append("Plan: no running and no strength work until a clinician has seen the heel.")
-        elif self.referral_action == "refer_and_continue_safely":
+        elif self.referral_action == REFER_AND_CONTINUE:
             lines.append(
                 "Plan: see a clinician soon, and keep a gentle plan meanwhile "
                 "(none of these is a danger sign)."
@@ -289,51 +290,57 @@ def fired_red_flags(
     return tuple(sorted(hits, key=lambda h: (h.level.rank, not h.stops_loading)))
 
 
-def _score(
-    cond: Condition, answers: Mapping[str, Any]
-) -> tuple[float, tuple[Reason, ...], tuple[Reason, ...]]:
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """One condition's points: its prior plus the reasons for, minus the reasons against."""
+
+    cond: Condition
+    score: float
+    supporting: tuple[Reason, ...]
+    against: tuple[Reason, ...]
+
+
+def _score(cond: Condition, answers: Mapping[str, Any]) -> _Scored:
     supporting = _reasons(cond.toward, answers)
     against = _reasons(cond.away, answers)
     score = cond.prior + sum(r.weight for r in supporting) - sum(r.weight for r in against)
-    return round(score, 2), supporting, against
+    return _Scored(cond, round(score, 2), supporting, against)
 
 
 def _differential(tk: TriageKnowledge, answers: Mapping[str, Any]) -> tuple[ConditionScore, ...]:
     rules = tk.differential
     if rules is None:
         return ()
-    scored = [(cond, *_score(cond, answers)) for cond in tk.conditions]
-    diagnoses = sorted((s for s in scored if s[0].kind == "diagnosis"), key=lambda s: -s[1])
-    findings = sorted((s for s in scored if s[0].kind == "finding"), key=lambda s: -s[1])
+    scored = [_score(cond, answers) for cond in tk.conditions]
+    diagnoses = sorted((s for s in scored if s.cond.kind == "diagnosis"), key=lambda s: -s.score)
+    findings = sorted((s for s in scored if s.cond.kind == "finding"), key=lambda s: -s.score)
     out: list[ConditionScore] = []
-    for rank, (cond, score, supporting, against) in enumerate(diagnoses):
-        if rank == 0 and score >= rules.min_score_most_likely:
+    for rank, s in enumerate(diagnoses):
+        if rank == 0 and s.score >= rules.min_score_most_likely:
             word = "most likely"
-        elif score >= rules.min_score_possible:
+        elif s.score >= rules.min_score_possible:
             word = "possible"
-        elif score > 0:
+        elif s.score > 0:
             word = "less likely"
         else:
             word = "unlikely"
-        out.append(_entry(cond, word, score, supporting, against))
+        out.append(_entry(s, word))
     # Findings come after every diagnosis: a spur sits beside a cause, it is never the cause.
-    for cond, score, supporting, against in findings:
-        word = "possible finding" if score >= rules.min_score_possible else "unlikely"
-        out.append(_entry(cond, word, score, supporting, against))
+    for s in findings:
+        out.append(_entry(s, "possible finding" if s.score >= rules.min_score_possible else "unlikely"))
     return tuple(out)
 
 
-def _entry(
-    cond: Condition, word: str, score: float, supporting: tuple[Reason, ...], against: tuple[Reason, ...]
-) -> ConditionScore:
+def _entry(s: _Scored, word: str) -> ConditionScore:
+    cond = s.cond
     return ConditionScore(
         condition_id=cond.id,
         name=cond.name,
         kind=cond.kind,
         likelihood=word,
-        score=score,
-        supporting=supporting,
-        against=against,
+        score=s.score,
+        supporting=s.supporting,
+        against=s.against,
         plain=cond.plain,
         what_to_do=cond.what_to_do,
         note=cond.note,
@@ -402,6 +409,8 @@ def _passive_loop_note(tk: TriageKnowledge, answers: Mapping[str, Any], stopped:
     tried = ", ".join(words[:-1]) + f" and {words[-1]}" if len(words) > 1 else "".join(words)
     text = (tk.passive_loop.plain_when_stopped if stopped else None) or tk.passive_loop.plain
     return text.replace("{tried}", tried)
+
+
 def _flag_reason(red_flags: Sequence[RedFlagHit]) -> str | None:
     if not red_flags:
         return None
@@ -411,20 +420,34 @@ def _flag_reason(red_flags: Sequence[RedFlagHit]) -> str | None:
     return f"Reasons in your answers to see a clinician soon (not danger signs): {names}."
 
 
-def _cautions(
-    tk: TriageKnowledge, answers: Mapping[str, Any], unanswered: Sequence[str]
-) -> tuple[tuple[CautionHit, ...], CautionHit | None]:
-    """The caution rules that fired, plus the not-answered caution (also returned alone)."""
+@dataclass(frozen=True, slots=True)
+class _Cautions:
+    """The caution rules that fired, with the not-answered caution (also kept on its own)."""
+
+    hits: tuple[CautionHit, ...]
+    not_answered: CautionHit | None
+
+
+def _cautions(tk: TriageKnowledge, answers: Mapping[str, Any], unanswered: Sequence[str]) -> _Cautions:
+    """The caution rules that fired, plus the not-answered caution."""
     cautions = tuple(
         CautionHit(c.id, c.reason, _refs(c.when, answers)) for c in tk.cautions if _all_match(c.when, answers)
     )
     not_answered = _not_answered(tk, unanswered)
-    return ((*cautions, not_answered) if not_answered else cautions), not_answered
+    return _Cautions((*cautions, not_answered) if not_answered else cautions, not_answered)
 
 
-def _safety(tk: TriageKnowledge, answers: Mapping[str, Any]) -> tuple[frozenset[SafetyFlag], tuple[str, ...]]:
+@dataclass(frozen=True, slots=True)
+class _Safety:
+    """The safety flags that fired (massage, tools) and their notes, each once."""
+
+    flags: frozenset[SafetyFlag]
+    notes: tuple[str, ...]
+
+
+def _safety(tk: TriageKnowledge, answers: Mapping[str, Any]) -> _Safety:
     fired = [rule for rule in tk.safety_rules if _all_match(rule.when, answers)]
-    return frozenset(r.flag for r in fired), tuple(dict.fromkeys(r.note for r in fired))
+    return _Safety(frozenset(r.flag for r in fired), tuple(dict.fromkeys(r.note for r in fired)))
 
 
 def _referral_action(
@@ -435,7 +458,7 @@ def _referral_action(
         return None
     # An uncertain diagnosis stops loading too: the heel may not be plantar fasciitis at all.
     stops = level is TriageLevel.EMERGENCY or differential_refers or any(f.stops_loading for f in red_flags)
-    return "stop_and_refer" if stops else "refer_and_continue_safely"
+    return STOP_AND_REFER if stops else REFER_AND_CONTINUE
 
 
 def _next_steps(
@@ -456,6 +479,47 @@ def _next_steps(
     return tuple(steps)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Level:
+    """The triage level, the reasons behind it and whether the differential alone refers."""
+
+    level: TriageLevel
+    reasons: tuple[str, ...]
+    differential_refers: bool
+    top_name: str
+
+
+def _level(
+    tk: TriageKnowledge,
+    red_flags: Sequence[RedFlagHit],
+    diagnoses: Sequence[ConditionScore],
+    cautions: _Cautions,
+) -> _Level:
+    """The most urgent of: every red flag; ``refer`` when the differential does not clearly favour a
+    self-manageable condition; ``caution`` for a caution or unanswered warning-sign questions."""
+    flag_reason = _flag_reason(red_flags)
+    diff_reason = (
+        _differential_reason(diagnoses, tk.differential.clear_lead) if tk.differential and diagnoses else None
+    )
+    reasons = [r for r in (flag_reason, diff_reason) if r]
+    levels = [TriageLevel.SELF_MANAGE, *(f.level for f in red_flags)]
+    if diff_reason:
+        levels.append(TriageLevel.REFER)
+    if cautions.hits:
+        levels.append(TriageLevel.CAUTION)
+    if cautions.not_answered is not None and tk.not_answered is not None:
+        levels.append(TriageLevel(tk.not_answered.level))
+    level = TriageLevel.most_urgent(*levels)
+    top_name = plain_name(diagnoses[0].name) if diagnoses else "plantar fasciitis"
+    if level is TriageLevel.CAUTION:
+        reasons.append(f"Your answers fit {top_name}, with a few things to watch (see the cautions).")
+    elif level is TriageLevel.SELF_MANAGE:
+        reasons.append(f"Your answers fit {top_name} clearly and show no warning signs.")
+    return _Level(
+        level=level, reasons=tuple(reasons), differential_refers=diff_reason is not None, top_name=top_name
+    )
+
+
 def triage(answers: Mapping[str, Any], catalogue: Catalogue | TriageKnowledge) -> TriageResult:
     """Triage validated answers (see :func:`heelcoach.domain.intake.validate_answers`).
 
@@ -469,47 +533,28 @@ def triage(answers: Mapping[str, Any], catalogue: Catalogue | TriageKnowledge) -
     differential = _respect_warning_signs(_differential(tk, answers), red_flags, min_possible)
     diagnoses = [c for c in differential if c.kind == "diagnosis"]
     unanswered = unanswered_questions(answers, tk)
-    cautions, not_answered = _cautions(tk, answers, unanswered)
-
-    flag_reason = _flag_reason(red_flags)
-    diff_reason = (
-        _differential_reason(diagnoses, tk.differential.clear_lead) if tk.differential and diagnoses else None
-    )
-    reasons = [r for r in (flag_reason, diff_reason) if r]
-    levels = [TriageLevel.SELF_MANAGE, *(f.level for f in red_flags)]
-    if diff_reason:
-        levels.append(TriageLevel.REFER)
-    if cautions:
-        levels.append(TriageLevel.CAUTION)
-    if not_answered is not None and tk.not_answered is not None:
-        levels.append(TriageLevel(tk.not_answered.level))
-    level = TriageLevel.most_urgent(*levels)
-    top_name = plain_name(diagnoses[0].name) if diagnoses else "plantar fasciitis"
-    if level is TriageLevel.CAUTION:
-        reasons.append(f"Your answers fit {top_name}, with a few things to watch (see the cautions).")
-    elif level is TriageLevel.SELF_MANAGE:
-        reasons.append(f"Your answers fit {top_name} clearly and show no warning signs.")
-
-    referral_action = _referral_action(level, diff_reason is not None, red_flags)
-    text = tk.levels.get(level.value)
-    if referral_action == "refer_and_continue_safely" and tk.refer_and_continue is not None:
+    cautions = _cautions(tk, answers, unanswered)
+    lv = _level(tk, red_flags, diagnoses, cautions)
+    referral_action = _referral_action(lv.level, lv.differential_refers, red_flags)
+    text = tk.levels.get(lv.level.value)
+    if referral_action == REFER_AND_CONTINUE and tk.refer_and_continue is not None:
         text = tk.refer_and_continue
-    safety, safety_notes = _safety(tk, answers)
+    safety = _safety(tk, answers)
     loop = passive_loop_history(answers, tk)
     return TriageResult(
-        level=level,
-        level_title=text.title if text else level.value,
-        level_plain=_named(text.plain, top_name) if text else "",
-        level_reasons=tuple(reasons),
+        level=lv.level,
+        level_title=text.title if text else lv.level.value,
+        level_plain=_named(text.plain, lv.top_name) if text else "",
+        level_reasons=lv.reasons,
         red_flags=red_flags,
         differential=differential,
-        safety_flags=safety,
-        safety_notes=safety_notes,
-        cautions=cautions,
-        next_steps=_next_steps(tk, text, red_flags, not_answered, top_name),
+        safety_flags=safety.flags,
+        safety_notes=safety.notes,
+        cautions=cautions.hits,
+        next_steps=_next_steps(tk, text, red_flags, cautions.not_answered, lv.top_name),
         passive_loop=loop,
         passive_loop_note=(
-            _passive_loop_note(tk, answers, referral_action == "stop_and_refer") if loop else ""
+            _passive_loop_note(tk, answers, referral_action == STOP_AND_REFER) if loop else ""
         ),
         questionnaire_version=tk.version,
         answers=dict(answers),

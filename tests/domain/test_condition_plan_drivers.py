@@ -97,7 +97,7 @@ def test_a_jump_in_load_counts_the_week_from_the_chronic_load() -> None:
 
 
 def _return_phase(plan: Plan) -> set[str]:
-    items, _ = adapt_items(
+    fitted = adapt_items(
         list(plan.items),
         list(plan.excluded),
         "return",
@@ -107,7 +107,7 @@ def _return_phase(plan: Plan) -> set[str]:
         True,
         date(2027, 1, 4),
     )
-    return {i.ref_id for i in items if i.kind == "exercise"}
+    return {i.ref_id for i in fitted.items if i.kind == "exercise"}
 
 
 def test_the_return_phase_brings_no_jumping_into_a_fat_pad_plan() -> None:

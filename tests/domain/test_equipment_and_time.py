@@ -21,7 +21,13 @@ HIP_WEAK = (SelfTestResult("side_plank_hold_test", 20, "left"),)
 def _good_week(plan: Plan, end) -> list[CheckIn]:  # type: ignore[no-untyped-def]
     done = tuple(i.id for i in plan.items if i.kind == "exercise")
     return [
-        CheckIn(end - timedelta(days=6 - k), 0, 0, None, None, False, done, None, None, (), (), "")
+        CheckIn(
+            day=end - timedelta(days=6 - k),
+            first_step_pain=0,
+            worst_pain=0,
+            next_morning_worse=False,
+            done_items=done,
+        )
         for k in range(7)
     ]
 

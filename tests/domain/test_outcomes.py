@@ -77,28 +77,46 @@ def test_psfs(catalogue) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_meaningful_change_messages(catalogue) -> None:  # type: ignore[no-untyped-def]
-    before = FaamScore("adl", 60.0, 21, True, "")
-    ch = outcome_change(before, FaamScore("adl", 68.0, 21, True, ""), catalogue)
+    before = FaamScore(subscale="adl", score_pct=60.0, answered=21, valid=True, message="")
+    ch = outcome_change(
+        before, FaamScore(subscale="adl", score_pct=68.0, answered=21, valid=True, message=""), catalogue
+    )
     assert ch.meaningful
     assert ch.delta == 8.0
     assert "real improvement" in ch.message
-    ch = outcome_change(before, FaamScore("adl", 65.0, 21, True, ""), catalogue)
+    ch = outcome_change(
+        before, FaamScore(subscale="adl", score_pct=65.0, answered=21, valid=True, message=""), catalogue
+    )
     assert not ch.meaningful
     assert "not yet" in ch.message
     ch = outcome_change(
-        FaamScore("sports", 60.0, 8, True, ""), FaamScore("sports", 68.0, 8, True, ""), catalogue
+        FaamScore(subscale="sports", score_pct=60.0, answered=8, valid=True, message=""),
+        FaamScore(subscale="sports", score_pct=68.0, answered=8, valid=True, message=""),
+        catalogue,
     )
     assert not ch.meaningful  # the Sports MCID is 9
-    ch = outcome_change(before, FaamScore("adl", 50.0, 21, True, ""), catalogue)
+    ch = outcome_change(
+        before, FaamScore(subscale="adl", score_pct=50.0, answered=21, valid=True, message=""), catalogue
+    )
     assert ch.meaningful
     assert "worsening" in ch.message
-    invalid = outcome_change(before, FaamScore("adl", None, 10, False, ""), catalogue)
+    invalid = outcome_change(
+        before, FaamScore(subscale="adl", score_pct=None, answered=10, valid=False, message=""), catalogue
+    )
     assert invalid.delta is None
     assert not invalid.meaningful
-    ps = outcome_change(PsfsScore(4.0, 3, True, ""), PsfsScore(6.0, 3, True, ""), catalogue)
+    ps = outcome_change(
+        PsfsScore(score=4.0, activities=3, valid=True, message=""),
+        PsfsScore(score=6.0, activities=3, valid=True, message=""),
+        catalogue,
+    )
     assert ps.meaningful
     assert ps.delta == 2.0
     with pytest.raises(TypeError):
-        outcome_change(before, PsfsScore(4.0, 3, True, ""), catalogue)  # type: ignore[arg-type]
+        outcome_change(before, PsfsScore(score=4.0, activities=3, valid=True, message=""), catalogue)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="sports"):
-        outcome_change(before, FaamScore("sports", 60.0, 8, True, ""), catalogue)
+        outcome_change(
+            before,
+            FaamScore(subscale="sports", score_pct=60.0, answered=8, valid=True, message=""),
+            catalogue,
+        )

@@ -12,7 +12,7 @@ PF = "plantar_fascia_specific_stretch"
 
 def _days(ticks: tuple[str, ...], n: int = 7) -> list[CheckIn]:
     end = date(2026, 11, 29)
-    return [CheckIn(end - timedelta(days=k), 2, done_items=ticks) for k in range(n)]
+    return [CheckIn(day=end - timedelta(days=k), first_step_pain=2, done_items=ticks) for k in range(n)]
 
 
 def test_each_time_counts(catalogue) -> None:  # type: ignore[no-untyped-def]
@@ -26,9 +26,9 @@ def test_each_time_counts(catalogue) -> None:  # type: ignore[no-untyped-def]
     assert (thrice.done, thrice.expected) == (21, 21)
     assert thrice.enough
     assert times_done(pf, _days((PF, PF))[0]) == 2
-    share, done, expected = overall_adherence([pf], _days((PF, PF)), date(2026, 11, 29), 7)
-    assert (done, expected) == (14, 21)
-    assert share == round(14 / 21, 3)
+    adherence = overall_adherence([pf], _days((PF, PF)), date(2026, 11, 29), 7)
+    assert (adherence.done, adherence.expected) == (14, 21)
+    assert adherence.share == round(14 / 21, 3)
 
 
 def test_items_done_once_a_day_count_a_day_once(catalogue) -> None:  # type: ignore[no-untyped-def]

@@ -540,15 +540,15 @@ def _demo_week(plan, *, first: int, worst: int, run_pain: int, start=START):  # 
         done = () if k == 6 else tuple(i.id for i in plan.items if i.kind == "exercise" and weekday in i.days)
         out.append(
             CheckIn(
-                day,
-                first + _DEMO_FIRST_WOBBLE[k],
-                max(0, worst + (_DEMO_WORST_WOBBLE[k] if worst > 2 else 0)),
-                run_pain if ran else None,
-                run_pain if ran else None,
-                False,
-                done,
-                5.0 if ran else None,
-                31.0 if ran else None,
+                day=day,
+                first_step_pain=first + _DEMO_FIRST_WOBBLE[k],
+                worst_pain=max(0, worst + (_DEMO_WORST_WOBBLE[k] if worst > 2 else 0)),
+                run_pain_during=run_pain if ran else None,
+                run_pain_after=run_pain if ran else None,
+                next_morning_worse=False,
+                done_items=done,
+                run_km=5.0 if ran else None,
+                run_minutes=31.0 if ran else None,
             )
         )
     return out

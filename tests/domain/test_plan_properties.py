@@ -239,17 +239,17 @@ def _checkins(plan: Plan, week: list[tuple[Any, ...]], end_day: Any, red_ok: boo
     for k, (first, worst, during, after, worse, done, ran, red) in enumerate(week):
         out.append(
             CheckIn(
-                end_day - timedelta(days=6 - k),
-                first,
-                worst,
-                during if ran else None,
-                after if ran else None,
-                worse,
-                ids if done else (),
-                3.0 if ran else None,
-                None,
-                (),
-                red if red_ok else (),
+                day=end_day - timedelta(days=6 - k),
+                first_step_pain=first,
+                worst_pain=worst,
+                run_pain_during=during if ran else None,
+                run_pain_after=after if ran else None,
+                next_morning_worse=worse,
+                done_items=ids if done else (),
+                run_km=3.0 if ran else None,
+                run_minutes=None,
+                passive_used=(),
+                red_flag_symptoms=red if red_ok else (),
             )
         )
     return out

@@ -75,7 +75,12 @@ def test_poor_circulation_reason_is_not_bracketed(catalogue) -> None:  # type: i
 
 def test_a_red_flag_review_reads_cleanly(catalogue) -> None:  # type: ignore[no-untyped-def]
     plan = make_plan(catalogue)
-    week = [CheckIn(START + timedelta(days=k), 3, 3, red_flag_symptoms=("numbness",)) for k in range(7)]
+    week = [
+        CheckIn(
+            day=START + timedelta(days=k), first_step_pain=3, worst_pain=3, red_flag_symptoms=("numbness",)
+        )
+        for k in range(7)
+    ]
     review = weekly_review(plan, week, catalogue, week[-1].day)
     assert review.new_plan.items[0].title == "See a clinician first"
     assert _bad_seams(_runner_text(review.new_plan, catalogue)) == []

@@ -46,17 +46,17 @@ def _week(
         ran = k in runs
         out.append(
             CheckIn(
-                day,
-                first,
-                worst,
-                run_pain if ran else None,
-                run_pain if ran else None,
-                worse,
-                items,
-                km if ran else None,
-                15.0 if ran else None,
-                passive,
-                red if k == 6 else (),
+                day=day,
+                first_step_pain=first,
+                worst_pain=worst,
+                run_pain_during=run_pain if ran else None,
+                run_pain_after=run_pain if ran else None,
+                next_morning_worse=worse,
+                done_items=items,
+                run_km=km if ran else None,
+                run_minutes=15.0 if ran else None,
+                passive_used=passive,
+                red_flag_symptoms=red if k == 6 else (),
             )
         )
     return out
@@ -142,7 +142,13 @@ def test_red_flag_symptom_stops_everything(catalogue, build_plan_) -> None:  # t
 
 def test_next_morning_worse_holds(catalogue, build_plan_) -> None:  # type: ignore[no-untyped-def]
     checkins = _week(build_plan_)
-    checkins[3] = CheckIn(checkins[3].day, 3, 3, next_morning_worse=True, done_items=checkins[3].done_items)
+    checkins[3] = CheckIn(
+        day=checkins[3].day,
+        first_step_pain=3,
+        worst_pain=3,
+        next_morning_worse=True,
+        done_items=checkins[3].done_items,
+    )
     review = weekly_review(build_plan_, checkins, catalogue, TODAY)
     assert not [d for d in review.decisions if d.action == "progress"]
     assert {d.action for d in review.decisions} <= {"hold"}
@@ -216,9 +222,9 @@ def test_adjunct_leaves_after_its_time_limit(catalogue) -> None:  # type: ignore
 
 def test_checkin_validation() -> None:
     with pytest.raises(ValueError, match="first_step_pain"):
-        CheckIn(TODAY, 11)
+        CheckIn(day=TODAY, first_step_pain=11)
     with pytest.raises(ValueError, match="run_km"):
-        CheckIn(TODAY, 3, run_km=-1)
+        CheckIn(day=TODAY, first_step_pain=3, run_km=-1)
 
 
 def test_heavy_heel_raises_come_in_when_the_heel_allows(catalogue, settle_plan) -> None:  # type: ignore[no-untyped-def]

@@ -17,8 +17,8 @@ def _loop(strength_ids: tuple[str, ...] = ()) -> list[CheckIn]:
     for k, pain in enumerate(pains):
         out.append(
             CheckIn(
-                START + timedelta(days=k),
-                pain,
+                day=START + timedelta(days=k),
+                first_step_pain=pain,
                 passive_used=("massage_ball_rolling",),
                 done_items=strength_ids,
             )
@@ -27,8 +27,8 @@ def _loop(strength_ids: tuple[str, ...] = ()) -> list[CheckIn]:
         ran = k in (7, 9, 11)
         out.append(
             CheckIn(
-                START + timedelta(days=k),
-                pain,
+                day=START + timedelta(days=k),
+                first_step_pain=pain,
                 run_km=6.0 if ran else None,
                 run_pain_during=5 if ran else None,
             )
@@ -57,8 +57,8 @@ def test_no_loop_when_strength_work_is_done(catalogue) -> None:  # type: ignore[
     strength = tuple(i.id for i in plan.items if i.kind == "exercise")
     checkins = [
         CheckIn(
-            c.day,
-            c.first_step_pain,
+            day=c.day,
+            first_step_pain=c.first_step_pain,
             run_km=c.run_km,
             run_pain_during=c.run_pain_during,
             passive_used=c.passive_used,
@@ -73,7 +73,10 @@ def test_no_loop_when_strength_work_is_done(catalogue) -> None:  # type: ignore[
 
 def test_no_loop_without_pain_coming_back(catalogue) -> None:  # type: ignore[no-untyped-def]
     plan = make_plan(catalogue)
-    calm = [CheckIn(c.day, min(c.first_step_pain, 3), passive_used=c.passive_used) for c in _loop()]
+    calm = [
+        CheckIn(day=c.day, first_step_pain=min(c.first_step_pain, 3), passive_used=c.passive_used)
+        for c in _loop()
+    ]
     finding = detect_recurrence(calm, plan, catalogue)
     assert finding is not None
     assert not finding.detected

@@ -45,15 +45,15 @@ def _checkins(plan: Plan, week_no: int, days: list[dict[str, Any]]) -> list[Chec
         ran = d["km"] is not None
         out.append(
             CheckIn(
-                START + timedelta(days=7 * week_no + k),
-                d["first"],
-                d["worst"],
-                d["during"] if ran else None,
-                d["after"] if ran else None,
-                d["worse"],
-                ids if d["done"] else (),
-                round(d["km"], 1) if ran else None,
-                None,
+                day=START + timedelta(days=7 * week_no + k),
+                first_step_pain=d["first"],
+                worst_pain=d["worst"],
+                run_pain_during=d["during"] if ran else None,
+                run_pain_after=d["after"] if ran else None,
+                next_morning_worse=d["worse"],
+                done_items=ids if d["done"] else (),
+                run_km=round(d["km"], 1) if ran else None,
+                run_minutes=None,
             )
         )
     return out
@@ -105,15 +105,15 @@ def test_one_flare_costs_one_step_and_two_pain_free_weeks_bring_it_back(
         ids = tuple(i.id for i in plan.items if i.kind == "exercise")
         return [
             CheckIn(
-                START + timedelta(days=7 * n + k),
-                first,
-                min(during, 2),
-                during if k in (1, 3, 5) else None,
-                after if k in (1, 3, 5) else None,
-                False,
-                ids,
-                per_run if k in (1, 3, 5) else None,
-                None,
+                day=START + timedelta(days=7 * n + k),
+                first_step_pain=first,
+                worst_pain=min(during, 2),
+                run_pain_during=during if k in (1, 3, 5) else None,
+                run_pain_after=after if k in (1, 3, 5) else None,
+                next_morning_worse=False,
+                done_items=ids,
+                run_km=per_run if k in (1, 3, 5) else None,
+                run_minutes=None,
             )
             for k in range(7)
         ]
