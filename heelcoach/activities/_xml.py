@@ -115,24 +115,27 @@ def guess_sport(distance_m: float, moving_s: float | None) -> Sport | None:
     return "cycling"
 
 
-def build_activity(
-    records: list[Record],
-    *,
-    sport: Sport,
-    sport_detail: str,
-    source_format: SourceFormat,
-    source_path: str,
-    source_sha256: str,
-    distance_m: float | None,
-    timer_s: float | None,
-    start: datetime | None,
-    with_records: bool,
-    session_index: int = 0,
-    hr: tuple[float | None, float | None] = (None, None),
-    cadence_spm: tuple[float | None, float | None] = (None, None),
-    warnings: list[str],
-) -> Activity:
-    """Assemble an activity from samples, preferring the file's own totals where it has them."""
+def per_leg_to_steps(records: list[Record]) -> list[Record]:
+    """Records with cadence in steps/min, from cadence stored per leg (strides/min)."""
+    return [
+        Record(
+            r.time,
+            r.distance_m,
+            r.speed_mps,
+            r.heart_rate_bpm,
+            r.cadence_spm * 2 if r.cadence_spm else r.cadence_spm,
+            r.altitude_m,
+            r.lat_deg,
+            r.lon_deg,
+        )
+        for r in records
+    ]
+
+
+def _time_span(
+    records: list[Record], start: datetime | None, warnings: list[str]
+) -> tuple[list[Record], datetime, float]:
+    """(records in time order, start, elapsed seconds) from the samples' times and the file's start."""
     timed = [r for r in records if r.time is not None]
     if not timed:
         if start is None:
@@ -153,6 +156,43 @@ def build_activity(
         start = first
     else:
         elapsed = max(elapsed, (last - start).total_seconds())
+    return records, start, elapsed
+
+
+def _cadences(
+    given: tuple[float | None, float | None], sport: Sport, stats: dict[str, float | None]
+) -> tuple[float | None, float | None]:
+    """(average, maximum) cadence: the file's own, else from the samples; None when not on foot."""
+    if sport not in FOOT_SPORTS:
+        return None, None
+    avg_cad, max_cad = given
+    if avg_cad is None:
+        avg_cad = stats["avg_cadence_spm"]
+    if max_cad is None:
+        max_cad = stats["max_cadence_spm"]
+    return avg_cad, max_cad
+
+
+def build_activity(
+    records: list[Record],
+    *,
+    sport: Sport,
+    sport_detail: str,
+    source_format: SourceFormat,
+    source_path: str,
+    source_sha256: str,
+    distance_m: float | None,
+    timer_s: float | None,
+    start: datetime | None,
+    with_records: bool,
+    session_index: int = 0,
+    hr: tuple[float | None, float | None] = (None, None),
+    cadence_spm: tuple[float | None, float | None] = (None, None),
+    warnings: list[str],
+) -> Activity:
+    """Assemble an activity from samples, preferring the file's own totals where it has them."""
+    timed = any(r.time is not None for r in records)
+    records, start, elapsed = _time_span(records, start, warnings)
     if distance_m is None:
         dists = [r.distance_m for r in records if r.distance_m is not None]
         distance_m = max(dists) if dists else path_length_m(records)
@@ -164,13 +204,7 @@ def build_activity(
         )
         timer_s = elapsed
     stats = summarise_records(records)
-    avg_cad, max_cad = cadence_spm
-    if avg_cad is None:
-        avg_cad = stats["avg_cadence_spm"]
-    if max_cad is None:
-        max_cad = stats["max_cadence_spm"]
-    if sport not in FOOT_SPORTS:
-        avg_cad = max_cad = None
+    avg_cad, max_cad = _cadences(cadence_spm, sport, stats)
     alts = [r.altitude_m for r in records if r.altitude_m is not None]
     return Activity(
         sport=sport,

@@ -14,7 +14,7 @@ import struct
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from heelcoach.activities.model import (
@@ -336,18 +336,56 @@ def decode_fit(data: bytes, *, check_crc: bool = True) -> FitData:
     return out
 
 
-def _decode_records(view: memoryview, pos: int, end: int, out: FitData) -> None:
-    defs: dict[int, _Def] = {}
-    last_ts = -1
-    data = view.obj  # the underlying bytes, for fast indexing
-    assert isinstance(data, bytes)
-    sinks = {
+def _sinks(out: FitData) -> dict[int, list[dict[str, Any]]]:
+    """Global message number -> the list of ``out`` its messages go to (file_id aside)."""
+    return {
         SESSION: out.sessions,
         RECORD: out.records,
         EVENT: out.events,
         ACTIVITY: out.activities,
         SPORT_MSG: out.sports,
     }
+
+
+def _file_id(out: FitData, msg: dict[str, Any]) -> None:
+    """Keep a file_id message's file type and creation time."""
+    if "type" in msg:
+        out.file_types.append(msg["type"])
+    if "time_created" in msg:
+        out.time_created.append(msg["time_created"])
+
+
+def _read_definition(data: bytes, pos: int, end: int, header: int) -> tuple[int, _Def]:
+    """Read the definition message whose ``header`` byte is just before ``pos``: (new pos, definition)."""
+    if pos + 5 > end:
+        raise FitDecodeError(f"unexpected end of file inside a definition at byte {pos}")
+    little = data[pos + 1] == 0
+    (global_num,) = struct.unpack_from("<H" if little else ">H", data, pos + 2)
+    nfields = data[pos + 4]
+    pos += 5
+    if pos + 3 * nfields > end:
+        raise FitDecodeError(f"unexpected end of file inside a definition at byte {pos}")
+    fields = [(data[p], data[p + 1], data[p + 2]) for p in range(pos, pos + 3 * nfields, 3)]
+    pos += 3 * nfields
+    dev_size = 0
+    if header & 0x20:
+        if pos >= end:
+            raise FitDecodeError(f"unexpected end of file inside a definition at byte {pos}")
+        ndev = data[pos]
+        pos += 1
+        if pos + 3 * ndev > end:
+            raise FitDecodeError(f"unexpected end of file inside a definition at byte {pos}")
+        dev_size = sum(data[p + 1] for p in range(pos, pos + 3 * ndev, 3))
+        pos += 3 * ndev
+    return pos, _make_def(global_num, little, fields, dev_size)
+
+
+def _decode_records(view: memoryview, pos: int, end: int, out: FitData) -> None:
+    defs: dict[int, _Def] = {}
+    last_ts = -1
+    data = view.obj  # the underlying bytes, for fast indexing
+    assert isinstance(data, bytes)
+    sinks = _sinks(out)
     while pos < end:
         header = data[pos]
         pos += 1
@@ -362,28 +400,7 @@ def _decode_records(view: memoryview, pos: int, end: int, out: FitData) -> None:
             last_ts = ts
             compressed_ts = ts
         elif header & 0x40:  # definition message
-            local = header & 0x0F
-            if pos + 5 > end:
-                raise FitDecodeError(f"unexpected end of file inside a definition at byte {pos}")
-            little = data[pos + 1] == 0
-            (global_num,) = struct.unpack_from("<H" if little else ">H", data, pos + 2)
-            nfields = data[pos + 4]
-            pos += 5
-            if pos + 3 * nfields > end:
-                raise FitDecodeError(f"unexpected end of file inside a definition at byte {pos}")
-            fields = [(data[p], data[p + 1], data[p + 2]) for p in range(pos, pos + 3 * nfields, 3)]
-            pos += 3 * nfields
-            dev_size = 0
-            if header & 0x20:
-                if pos >= end:
-                    raise FitDecodeError(f"unexpected end of file inside a definition at byte {pos}")
-                ndev = data[pos]
-                pos += 1
-                if pos + 3 * ndev > end:
-                    raise FitDecodeError(f"unexpected end of file inside a definition at byte {pos}")
-                dev_size = sum(data[p + 1] for p in range(pos, pos + 3 * ndev, 3))
-                pos += 3 * ndev
-            defs[local] = _make_def(global_num, little, fields, dev_size)
+            pos, defs[header & 0x0F] = _read_definition(data, pos, end, header)
             continue
         else:
             local = header & 0x0F
@@ -405,12 +422,27 @@ def _decode_records(view: memoryview, pos: int, end: int, out: FitData) -> None:
         elif compressed_ts >= 0:
             msg["timestamp"] = compressed_ts
         if d.global_num == FILE_ID:
-            if "type" in msg:
-                out.file_types.append(msg["type"])
-            if "time_created" in msg:
-                out.time_created.append(msg["time_created"])
+            _file_id(out, msg)
         else:
             sinks[d.global_num].append(msg)
+
+
+def _fitdecode_fields(frame: Any, wanted: set[str]) -> dict[str, Any]:
+    """The wanted fields of one fitdecode data message, by name, raw values."""
+    msg: dict[str, Any] = {}
+    for f in frame.fields:
+        # Only fields as stored: fitdecode also adds component expansions (enhanced_speed
+        # from speed) and renames sub-fields (avg_running_cadence), which we undo here.
+        if f.field_def is not None:
+            name = f.field_def.name
+        elif f.name == "timestamp":
+            name = f.name  # from a compressed timestamp header
+        else:
+            continue
+        if name in wanted and f.raw_value is not None:
+            value = f.raw_value
+            msg[name] = bytes(value) if isinstance(value, tuple) else value
+    return msg
 
 
 def decode_with_fitdecode(data: bytes) -> FitData:
@@ -421,13 +453,7 @@ def decode_with_fitdecode(data: bytes) -> FitData:
 
     out = FitData()
     names = {num: set(fields.values()) for num, fields in WANTED.items()}
-    sinks = {
-        SESSION: out.sessions,
-        RECORD: out.records,
-        EVENT: out.events,
-        ACTIVITY: out.activities,
-        SPORT_MSG: out.sports,
-    }
+    sinks = _sinks(out)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -441,24 +467,9 @@ def decode_with_fitdecode(data: bytes) -> FitData:
                 wanted = names.get(frame.global_mesg_num)
                 if wanted is None:
                     continue
-                msg: dict[str, Any] = {}
-                for f in frame.fields:
-                    # Only fields as stored: fitdecode also adds component expansions (enhanced_speed
-                    # from speed) and renames sub-fields (avg_running_cadence), which we undo here.
-                    if f.field_def is not None:
-                        name = f.field_def.name
-                    elif f.name == "timestamp":
-                        name = f.name  # from a compressed timestamp header
-                    else:
-                        continue
-                    if name in wanted and f.raw_value is not None:
-                        value = f.raw_value
-                        msg[name] = bytes(value) if isinstance(value, tuple) else value
+                msg = _fitdecode_fields(frame, wanted)
                 if frame.global_mesg_num == FILE_ID:
-                    if "type" in msg:
-                        out.file_types.append(msg["type"])
-                    if "time_created" in msg:
-                        out.time_created.append(msg["time_created"])
+                    _file_id(out, msg)
                 else:
                     sinks[frame.global_mesg_num].append(msg)
             out.warnings.extend(str(w.message) for w in caught)
@@ -570,11 +581,23 @@ def _timer_from_events(events: list[dict[str, Any]], lo: int, hi: int) -> float 
     return total if seen else None
 
 
-def activities_from_fit(
-    fd: FitData, *, source_path: str, source_sha256: str, with_records: bool = False
-) -> ParseResult:
-    """Turn decoded FIT messages into one activity per session (records fill in missing summaries)."""
-    warnings_out = list(fd.warnings)
+@dataclass(frozen=True)
+class _Clock:
+    """FIT seconds -> aware datetimes, and the activity's local time zone."""
+
+    zone: tzinfo
+    relative_base: float | None  # FIT seconds -> absolute, for files with a device clock only
+
+    def to_dt(self, ts: int | float) -> datetime | None:
+        if ts >= MIN_ABSOLUTE_TS:
+            return FIT_EPOCH + timedelta(seconds=ts)
+        if self.relative_base is not None:
+            return FIT_EPOCH + timedelta(seconds=ts + self.relative_base)
+        return None
+
+
+def _check_activity_file(fd: FitData) -> None:
+    """Refuse FIT files that hold something other than an activity."""
     file_type = fd.file_types[0] if fd.file_types else None
     if file_type is not None and file_type != 4:
         kind = FILE_TYPES.get(file_type, f"type {file_type}")
@@ -582,9 +605,11 @@ def activities_from_fit(
     if not fd.sessions and not fd.records:
         raise NotAnActivityError("this FIT file holds no activity (no session and no samples)")
 
-    # Time zone: activity.local_timestamp - activity.timestamp, when both are present.
+
+def _clock(fd: FitData, warnings_out: list[str]) -> _Clock:
+    """Time zone: activity.local_timestamp - activity.timestamp, when both are present."""
     offset_s: float | None = None
-    relative_base: float | None = None  # FIT seconds -> absolute, for files with a device clock only
+    relative_base: float | None = None
     for act in fd.activities:
         ts, local = act.get("timestamp"), act.get("local_timestamp")
         if ts is not None and local is not None:
@@ -596,17 +621,12 @@ def activities_from_fit(
                     "the watch recorded only its local time, not the time zone; times are shown as UTC"
                 )
             break
+    return _Clock(offset_zone(offset_s) if offset_s is not None else UTC, relative_base)
 
-    def to_dt(ts: int | float) -> datetime | None:
-        if ts >= MIN_ABSOLUTE_TS:
-            return FIT_EPOCH + timedelta(seconds=ts)
-        if relative_base is not None:
-            return FIT_EPOCH + timedelta(seconds=ts + relative_base)
-        return None
 
-    zone = offset_zone(offset_s) if offset_s is not None else UTC
-    sessions = list(fd.sessions)
-    # A summary session spanning several others (some multisport files) would double count.
+def _sessions_to_count(sessions: list[dict[str, Any]], warnings_out: list[str]) -> list[int]:
+    """Indexes of the sessions to import: a summary session spanning several others (some
+    multisport files) would double count."""
     spans = []
     for s in sessions:
         st = s.get("start_time")
@@ -624,114 +644,187 @@ def activities_from_fit(
                 warnings_out.append(f"session {i + 1} summarises the others and was not counted twice")
                 continue
         keep.append(i)
+    return keep
 
-    acts: list[Activity] = []
-    synthetic = False
+
+def _session_start(
+    fd: FitData,
+    st_raw: int | None,
+    timed: list[Record],
+    clock: _Clock,
+    label: str,
+    synthetic: bool,
+    warnings_out: list[str],
+) -> datetime:
+    """The session's start time, else the first sample's time, else the file's creation time."""
+    start = clock.to_dt(st_raw) if st_raw is not None else None
+    if start is None:
+        if timed:
+            start = timed[0].time
+            if not synthetic:
+                warnings_out.append(f"{label}the start time is missing; used the first sample's time")
+        elif fd.time_created and clock.to_dt(fd.time_created[0]) is not None:
+            start = clock.to_dt(fd.time_created[0])
+            warnings_out.append(f"{label}no usable times; used the file's creation time")
+        else:
+            raise ActivityFileError(
+                "the file has no usable date or time, so it cannot be placed on a calendar"
+            )
+    assert start is not None
+    return start
+
+
+def _session_times(
+    fd: FitData,
+    sess: dict[str, Any],
+    raw: list[dict[str, Any]],
+    timed: list[Record],
+    label: str,
+    warnings_out: list[str],
+) -> tuple[float, float]:
+    """(elapsed, timer) seconds from the session, else from the samples and timer events."""
+    st_raw = sess.get("start_time")
+    elapsed = _scaled(sess, "total_elapsed_time", 1000.0)
+    span_s = (timed[-1].time - timed[0].time).total_seconds() if len(timed) >= 2 else None  # type: ignore[operator]
+    if elapsed is None:
+        elapsed = span_s or 0.0
+        if timed:
+            warnings_out.append(f"{label}elapsed time missing; computed from the samples")
+    timer = _scaled(sess, "total_timer_time", 1000.0)
+    if timer is None:
+        lo_ts = st_raw if st_raw is not None else (raw[0].get("timestamp") if raw else None)
+        ev_timer = (
+            _timer_from_events(fd.events, lo_ts, lo_ts + int(elapsed) + 1) if lo_ts is not None else None
+        )
+        timer = ev_timer if ev_timer is not None else elapsed
+        warnings_out.append(f"{label}timer time missing; computed from timer events or elapsed time")
+    if timer > elapsed + 1.0 and elapsed > 0:
+        warnings_out.append(
+            f"{label}timer time ({timer:.0f} s) is longer than elapsed time ({elapsed:.0f} s), which "
+            "is impossible; the timer time was capped at the elapsed time"
+        )
+        timer = elapsed
+    return elapsed, timer
+
+
+def _session_cadences(
+    sess: dict[str, Any], sport: Sport, stats: dict[str, float | None]
+) -> tuple[float | None, float | None]:
+    """(average, maximum) cadence in steps/min (FIT stores strides per leg for foot sports)."""
+    if sport in ("cycling", "other"):
+        return None, None  # revolutions or strokes, not steps
+    avg_cad = sess.get("avg_cadence")
+    max_cad = sess.get("max_cadence")
+    factor = 2.0 if sport in FOOT_SPORTS else 1.0
+    avg_cad_spm = (
+        (avg_cad + sess.get("avg_fractional_cadence", 0) / 128.0) * factor
+        if avg_cad is not None
+        else stats["avg_cadence_spm"]
+    )
+    max_cad_spm = (
+        (max_cad + sess.get("max_fractional_cadence", 0) / 128.0) * factor
+        if max_cad is not None
+        else stats["max_cadence_spm"]
+    )
+    return avg_cad_spm, max_cad_spm
+
+
+def _session_records(
+    fd: FitData, sess: dict[str, Any], multi: bool, clock: _Clock, foot: bool
+) -> tuple[list[dict[str, Any]], list[Record]]:
+    """The session's raw samples (within its time span when the file has several) and its records."""
+    st_raw = sess.get("start_time")
+    el_raw = sess.get("total_elapsed_time")
+    if multi and st_raw is not None and el_raw is not None:
+        lo, hi = st_raw, st_raw + el_raw / 1000.0
+        raw = [r for r in fd.records if r.get("timestamp") is not None and lo <= r["timestamp"] <= hi]
+    else:
+        raw = fd.records
+    return raw, _records(raw, clock.to_dt, foot)
+
+
+def _session_activity(
+    fd: FitData,
+    sess: dict[str, Any],
+    index: int,
+    *,
+    multi: bool,
+    synthetic: bool,
+    clock: _Clock,
+    warnings_out: list[str],
+    source: tuple[str, str],
+    with_records: bool,
+) -> Activity:
+    """One session as an activity; its samples fill in what the summary lacks."""
+    sport, detail = _sport(sess.get("sport"), sess.get("sub_sport"))
+    raw, records = _session_records(fd, sess, multi, clock, sport in FOOT_SPORTS)
+    timed = [r for r in records if r.time is not None]
+    label = f"session {index + 1}: " if multi else ""
+    start = _session_start(fd, sess.get("start_time"), timed, clock, label, synthetic, warnings_out)
+    elapsed, timer = _session_times(fd, sess, raw, timed, label, warnings_out)
+    distance = _scaled(sess, "total_distance", 100.0)
+    if distance is None:
+        dists = [r.distance_m for r in records if r.distance_m is not None]
+        distance = max(dists) if dists else 0.0
+    stats = summarise_records(records)
+    avg_cad_spm, max_cad_spm = _session_cadences(sess, sport, stats)
+    ascent = _scaled(sess, "total_ascent")
+    if ascent is None:
+        alts = [r.altitude_m for r in records if r.altitude_m is not None]
+        ascent = ascent_from_altitudes(alts) if sport not in ("treadmill",) else None
+    avg_hr = sess.get("avg_heart_rate")
+    max_hr = sess.get("max_heart_rate")
+    return Activity(
+        sport=sport,
+        start=start.astimezone(clock.zone),
+        distance_m=round(distance, 2),
+        elapsed_s=round(elapsed, 3),
+        timer_s=round(timer, 3),
+        moving_s=moving_time_s(records),
+        ascent_m=ascent,
+        avg_cadence_spm=avg_cad_spm,
+        max_cadence_spm=max_cad_spm,
+        avg_hr_bpm=float(avg_hr) if avg_hr is not None else stats["avg_hr_bpm"],
+        max_hr_bpm=float(max_hr) if max_hr is not None else stats["max_hr_bpm"],
+        source_path=source[0],
+        source_sha256=source[1],
+        source_format="fit",
+        session_index=index,
+        sport_detail=detail,
+        records=tuple(records) if with_records else None,
+    )
+
+
+def activities_from_fit(
+    fd: FitData, *, source_path: str, source_sha256: str, with_records: bool = False
+) -> ParseResult:
+    """Turn decoded FIT messages into one activity per session (records fill in missing summaries)."""
+    warnings_out = list(fd.warnings)
+    _check_activity_file(fd)
+    clock = _clock(fd, warnings_out)
+    sessions = list(fd.sessions)
+    keep = _sessions_to_count(sessions, warnings_out)
     if not sessions:
         warnings_out.append(
             f"the file has no session summary; totals were computed from its {len(fd.records)} samples"
         )
         sport_msg = fd.sports[0] if fd.sports else {}
-        fake: dict[str, Any] = {"sport": sport_msg.get("sport"), "sub_sport": sport_msg.get("sub_sport")}
-        sessions = [fake]
+        sessions = [{"sport": sport_msg.get("sport"), "sub_sport": sport_msg.get("sub_sport")}]
         keep = [0]
-    synthetic = not fd.sessions
-    multi = len(keep) > 1
-    for index in keep:
-        sess = sessions[index]
-        sport, detail = _sport(sess.get("sport"), sess.get("sub_sport"))
-        foot = sport in FOOT_SPORTS
-        st_raw = sess.get("start_time")
-        el_raw = sess.get("total_elapsed_time")
-        if multi and st_raw is not None and el_raw is not None:
-            lo, hi = st_raw, st_raw + el_raw / 1000.0
-            raw = [r for r in fd.records if r.get("timestamp") is not None and lo <= r["timestamp"] <= hi]
-        else:
-            raw = fd.records
-        records = _records(raw, to_dt, foot)
-        timed = [r for r in records if r.time is not None]
-        label = f"session {index + 1}: " if multi else ""
-        start = to_dt(st_raw) if st_raw is not None else None
-        if start is None:
-            if timed:
-                start = timed[0].time
-                if not synthetic:
-                    warnings_out.append(f"{label}the start time is missing; used the first sample's time")
-            elif fd.time_created and to_dt(fd.time_created[0]) is not None:
-                start = to_dt(fd.time_created[0])
-                warnings_out.append(f"{label}no usable times; used the file's creation time")
-            else:
-                raise ActivityFileError(
-                    "the file has no usable date or time, so it cannot be placed on a calendar"
-                )
-        assert start is not None
-        elapsed = _scaled(sess, "total_elapsed_time", 1000.0)
-        span_s = (timed[-1].time - timed[0].time).total_seconds() if len(timed) >= 2 else None  # type: ignore[operator]
-        if elapsed is None:
-            elapsed = span_s or 0.0
-            if timed:
-                warnings_out.append(f"{label}elapsed time missing; computed from the samples")
-        timer = _scaled(sess, "total_timer_time", 1000.0)
-        if timer is None:
-            lo_ts = st_raw if st_raw is not None else (raw[0].get("timestamp") if raw else None)
-            ev_timer = (
-                _timer_from_events(fd.events, lo_ts, lo_ts + int(elapsed) + 1) if lo_ts is not None else None
-            )
-            timer = ev_timer if ev_timer is not None else elapsed
-            warnings_out.append(f"{label}timer time missing; computed from timer events or elapsed time")
-        if timer > elapsed + 1.0 and elapsed > 0:
-            warnings_out.append(
-                f"{label}timer time ({timer:.0f} s) is longer than elapsed time ({elapsed:.0f} s), which "
-                "is impossible; the timer time was capped at the elapsed time"
-            )
-            timer = elapsed
-        distance = _scaled(sess, "total_distance", 100.0)
-        if distance is None:
-            dists = [r.distance_m for r in records if r.distance_m is not None]
-            distance = max(dists) if dists else 0.0
-        stats = summarise_records(records)
-        avg_cad = sess.get("avg_cadence")
-        max_cad = sess.get("max_cadence")
-        factor = 2.0 if foot else 1.0
-        avg_cad_spm = (
-            (avg_cad + sess.get("avg_fractional_cadence", 0) / 128.0) * factor
-            if avg_cad is not None
-            else stats["avg_cadence_spm"]
+    acts = [
+        _session_activity(
+            fd,
+            sessions[index],
+            index,
+            multi=len(keep) > 1,
+            synthetic=not fd.sessions,
+            clock=clock,
+            warnings_out=warnings_out,
+            source=(source_path, source_sha256),
+            with_records=with_records,
         )
-        max_cad_spm = (
-            (max_cad + sess.get("max_fractional_cadence", 0) / 128.0) * factor
-            if max_cad is not None
-            else stats["max_cadence_spm"]
-        )
-        if sport in ("cycling", "other"):
-            avg_cad_spm = max_cad_spm = None  # revolutions or strokes, not steps
-        ascent = _scaled(sess, "total_ascent")
-        if ascent is None:
-            alts = [r.altitude_m for r in records if r.altitude_m is not None]
-            ascent = ascent_from_altitudes(alts) if sport not in ("treadmill",) else None
-        avg_hr = sess.get("avg_heart_rate")
-        max_hr = sess.get("max_heart_rate")
-        acts.append(
-            Activity(
-                sport=sport,
-                start=start.astimezone(zone),
-                distance_m=round(distance, 2),
-                elapsed_s=round(elapsed, 3),
-                timer_s=round(timer, 3),
-                moving_s=moving_time_s(records),
-                ascent_m=ascent,
-                avg_cadence_spm=avg_cad_spm,
-                max_cadence_spm=max_cad_spm,
-                avg_hr_bpm=float(avg_hr) if avg_hr is not None else stats["avg_hr_bpm"],
-                max_hr_bpm=float(max_hr) if max_hr is not None else stats["max_hr_bpm"],
-                source_path=source_path,
-                source_sha256=source_sha256,
-                source_format="fit",
-                session_index=index,
-                sport_detail=detail,
-                records=tuple(records) if with_records else None,
-            )
-        )
+        for index in keep
+    ]
     return ParseResult(tuple(acts), tuple(warnings_out))
 
 

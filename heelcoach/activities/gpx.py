@@ -12,7 +12,14 @@ import io
 from datetime import UTC, datetime
 from typing import Any
 
-from heelcoach.activities._xml import build_activity, guess_sport, local, parse_time, to_float
+from heelcoach.activities._xml import (
+    build_activity,
+    guess_sport,
+    local,
+    parse_time,
+    per_leg_to_steps,
+    to_float,
+)
 from heelcoach.activities.model import (
     FOOT_SPORTS,
     ActivityFileError,
@@ -201,6 +208,59 @@ def _read_lxml(
     return found.tracks, found.kind
 
 
+def _read_tracks(data: bytes, fast: bool, warnings: list[str]) -> tuple[list[list[Point]], str | None]:
+    """The tracks' points and the file's activity kind; a file a strict parser refuses is read
+    again leniently, with a warning."""
+    try:
+        if fast:
+            try:
+                return _read_lxml(data, recover=False)
+            except TooManyPointsError:
+                raise
+            except ActivityFileError as exc:
+                raise _RefusedError(exc.problem) from exc
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
+        return _read_gpxpy(text)
+    except _RefusedError as exc:
+        tracks, kind = _read_lxml(data)
+        warnings.append(f"the file is not strictly valid GPX ({str(exc)[:120]}); read it leniently")
+        return tracks, kind
+
+
+def _track_records(points: list[Point]) -> tuple[list[Record], float]:
+    """A track's records, with the distance along it (metres) so far in each."""
+    records: list[Record] = []
+    dist = 0.0
+    prev: Point | None = None
+    for point in points:
+        lat, lon, ele, when, hr, cad = point
+        if prev is not None and None not in (lat, lon, prev[0], prev[1]):
+            dist += haversine_m(prev[0], prev[1], lat, lon)  # type: ignore[arg-type]
+        prev = point
+        records.append(Record(when, dist, None, int(hr) if hr else None, cad, ele, lat, lon))
+    return records, dist
+
+
+def _track_sport(
+    kind: str | None, dist: float, records: list[Record], warnings: list[str]
+) -> tuple[Sport, str]:
+    """The sport the file says, else one guessed from the pace (with a warning)."""
+    sport, detail = gpx_sport(kind)
+    if sport is None:
+        from heelcoach.activities.model import moving_time_s
+
+        guessed = guess_sport(dist, moving_time_s(records))
+        sport = guessed or "other"
+        said = f"only the number {kind.strip()}" if kind and kind.strip().isdigit() else f"'{kind or ''}'"
+        warnings.append(
+            f"the file does not say which sport this is ({said}); treated as {sport} from its pace"
+        )
+    return sport, detail
+
+
 def parse_gpx(
     data: bytes, *, source_path: str, source_sha256: str, with_records: bool = False, fast: bool = True
 ) -> ParseResult:
@@ -211,61 +271,16 @@ def parse_gpx(
     file a strict parser refuses is read again leniently, with a warning.
     """
     warnings: list[str] = []
-    try:
-        if fast:
-            try:
-                tracks, kind = _read_lxml(data, recover=False)
-            except TooManyPointsError:
-                raise
-            except ActivityFileError as exc:
-                raise _RefusedError(exc.problem) from exc
-        else:
-            try:
-                text = data.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = data.decode("latin-1")
-            tracks, kind = _read_gpxpy(text)
-    except _RefusedError as exc:
-        tracks, kind = _read_lxml(data)
-        warnings.append(f"the file is not strictly valid GPX ({str(exc)[:120]}); read it leniently")
+    tracks, kind = _read_tracks(data, fast, warnings)
     tracks = [t for t in tracks if t]
     if not tracks:
         raise NotAnActivityError("the GPX file holds no track points (a route or waypoints only?)")
     activities = []
     for index, points in enumerate(tracks):
-        records: list[Record] = []
-        dist = 0.0
-        prev: Point | None = None
-        for point in points:
-            lat, lon, ele, when, hr, cad = point
-            if prev is not None and None not in (lat, lon, prev[0], prev[1]):
-                dist += haversine_m(prev[0], prev[1], lat, lon)  # type: ignore[arg-type]
-            prev = point
-            records.append(Record(when, dist, None, int(hr) if hr else None, cad, ele, lat, lon))
-        sport, detail = gpx_sport(kind)
-        if sport is None:
-            from heelcoach.activities.model import moving_time_s
-
-            guessed = guess_sport(dist, moving_time_s(records))
-            sport = guessed or "other"
-            said = f"only the number {kind.strip()}" if kind and kind.strip().isdigit() else f"'{kind or ''}'"
-            warnings.append(
-                f"the file does not say which sport this is ({said}); treated as {sport} from its pace"
-            )
+        records, dist = _track_records(points)
+        sport, detail = _track_sport(kind, dist, records, warnings)
         if sport in FOOT_SPORTS:  # GPX cadence from Garmin and Strava is per leg, like FIT
-            records = [
-                Record(
-                    r.time,
-                    r.distance_m,
-                    r.speed_mps,
-                    r.heart_rate_bpm,
-                    r.cadence_spm * 2 if r.cadence_spm else r.cadence_spm,
-                    r.altitude_m,
-                    r.lat_deg,
-                    r.lon_deg,
-                )
-                for r in records
-            ]
+            records = per_leg_to_steps(records)
         activities.append(
             build_activity(
                 records,

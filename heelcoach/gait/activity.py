@@ -131,7 +131,7 @@ def judge_time_scale(
     """
     if given:
         return TimeScale("given", None, physics_factor, (f"{given} said how much the clip is slowed",))
-    bounds, slow = rules.cadence_bounds, rules.slow_motion
+    bounds = rules.cadence_bounds
     if cadence_spm is None or activity == "neither":
         return TimeScale("real_time", None, physics_factor, ())
     cad = format_value(cadence_spm, "steps/min")
@@ -142,14 +142,29 @@ def judge_time_scale(
         return TimeScale("real_time", None, None, ())
     if cadence_spm > bounds.running_max_spm:
         return TimeScale("sped_up", None, physics_factor, (f"{cad} is above what running allows",))
-    plausible = cadence_spm >= bounds.running_min_spm
     if physics_factor is None:
-        if cadence_spm < bounds.running_min_spm * bounds.slow_motion_ratio:
-            factor = bounds.typical_running_spm / cadence_spm
-            floor = format_value(bounds.running_min_spm)
-            why = f"{cad} as filmed is far below real-time running (rarely under {floor})"
-            return TimeScale("slowed", factor, None, (why, "the pelvis bounce could not be measured"))
-        return TimeScale("real_time" if plausible else "unsure", None, None, ())
+        return _running_without_bounce(rules, cadence_spm)
+    return _running_with_bounce(rules, cadence_spm, physics_factor)
+
+
+def _running_without_bounce(rules: GaitRules, cadence_spm: float) -> TimeScale:
+    """Running whose pelvis bounce could not be measured: only the cadence is judged."""
+    bounds = rules.cadence_bounds
+    cad = format_value(cadence_spm, "steps/min")
+    plausible = cadence_spm >= bounds.running_min_spm
+    if cadence_spm < bounds.running_min_spm * bounds.slow_motion_ratio:
+        factor = bounds.typical_running_spm / cadence_spm
+        floor = format_value(bounds.running_min_spm)
+        why = f"{cad} as filmed is far below real-time running (rarely under {floor})"
+        return TimeScale("slowed", factor, None, (why, "the pelvis bounce could not be measured"))
+    return TimeScale("real_time" if plausible else "unsure", None, None, ())
+
+
+def _running_with_bounce(rules: GaitRules, cadence_spm: float, physics_factor: float) -> TimeScale:
+    """Running: the pelvis bounce and the cadence as filmed must tell the same story."""
+    bounds, slow = rules.cadence_bounds, rules.slow_motion
+    cad = format_value(cadence_spm, "steps/min")
+    plausible = cadence_spm >= bounds.running_min_spm
     bounce = f"the pelvis bounces as if time ran {format_value(physics_factor)}x slower than real time"
     if physics_factor <= slow.real_time_max_factor:
         if plausible:

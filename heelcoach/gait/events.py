@@ -217,17 +217,7 @@ class SagittalEventDetector(EventDetector):
         self, kp: Keypoints, *, leg_length_px: float, direction: int | FloatArray = 1
     ) -> SagittalEventDetector:
         """Results: ``contacts_``, ``forward_`` (n_frames, 2) foot-ahead-of-hip in leg lengths."""
-        hip_x = mid(kp, "hip")[:, 0]
-        foot = np.stack([foot_centre(kp, s)[:, 0] for s in ("l", "r")], axis=1)
-        if self.ic_point == "heel":
-            heel = np.stack([kp.point(f"{s}_heel")[:, 0] for s in ("l", "r")], axis=1)
-            foot = np.where(np.isnan(heel), foot, heel)
-        sign = np.broadcast_to(np.asarray(direction, dtype=float), (kp.n_frames,))[:, None]
-        fwd = sign * (foot - hip_x[:, None]) / leg_length_px
-        toe = (
-            sign * np.stack([kp.point(f"{s}_toe")[:, 0] - hip_x for s in ("l", "r")], axis=1) / leg_length_px
-        )
-        toe = np.where(np.isnan(toe), fwd, toe)
+        fwd, toe = self._forward(kp, leg_length_px, direction)
         self.forward_ = fwd
         front = np.nanmax(np.where(np.isnan(fwd), -np.inf, fwd), axis=1)
         back = np.nanmin(np.where(np.isnan(toe), np.inf, toe), axis=1)
@@ -247,15 +237,7 @@ class SagittalEventDetector(EventDetector):
             "left" if fwd[p, 0] >= np.nan_to_num(fwd[p, 1], nan=-np.inf) else "right" for p in peaks
         ]
         sides, _ = _assign_alternating(ic_times, labels)
-        toe_y = np.stack([kp.point(f"{s}_toe")[:, 1] for s in ("l", "r")], axis=1)
-        back_foot = np.argmin(np.where(np.isnan(toe), np.inf, toe), axis=1)
-        back_toe_y = smooth(toe_y[np.arange(kp.n_frames), back_foot], kp.fps, self.cutoff_hz)
-        low_y = np.fmax(
-            np.stack([kp.point(f"{s}_heel")[:, 1] for s in ("l", "r")], axis=1),
-            np.stack([kp.point(f"{s}_toe")[:, 1] for s in ("l", "r")], axis=1),
-        )
-        front_foot = np.argmax(np.where(np.isnan(fwd), -np.inf, fwd), axis=1)
-        front_low_y = smooth(low_y[np.arange(kp.n_frames), front_foot], kp.fps, self.cutoff_hz)
+        back_toe_y, front_low_y = self._foot_heights(kp, fwd, toe)
         contacts = []
         for i, p in enumerate(peaks):
             ground = self._foot_down(front_low_y, peaks, i, leg_length_px)
@@ -276,6 +258,35 @@ class SagittalEventDetector(EventDetector):
             )
         self.contacts_ = contacts
         return self
+
+    def _forward(
+        self, kp: Keypoints, leg_length_px: float, direction: int | FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """(contact point, toe) of each foot ahead of the hip, in leg lengths: (n_frames, 2) each."""
+        hip_x = mid(kp, "hip")[:, 0]
+        foot = np.stack([foot_centre(kp, s)[:, 0] for s in ("l", "r")], axis=1)
+        if self.ic_point == "heel":
+            heel = np.stack([kp.point(f"{s}_heel")[:, 0] for s in ("l", "r")], axis=1)
+            foot = np.where(np.isnan(heel), foot, heel)
+        sign = np.broadcast_to(np.asarray(direction, dtype=float), (kp.n_frames,))[:, None]
+        fwd = sign * (foot - hip_x[:, None]) / leg_length_px
+        toe = (
+            sign * np.stack([kp.point(f"{s}_toe")[:, 0] - hip_x for s in ("l", "r")], axis=1) / leg_length_px
+        )
+        return fwd, np.where(np.isnan(toe), fwd, toe)
+
+    def _foot_heights(self, kp: Keypoints, fwd: FloatArray, toe: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """(the rear foot's toe height, the front foot's lowest point), smoothed, pixels (y down)."""
+        toe_y = np.stack([kp.point(f"{s}_toe")[:, 1] for s in ("l", "r")], axis=1)
+        back_foot = np.argmin(np.where(np.isnan(toe), np.inf, toe), axis=1)
+        back_toe_y = smooth(toe_y[np.arange(kp.n_frames), back_foot], kp.fps, self.cutoff_hz)
+        low_y = np.fmax(
+            np.stack([kp.point(f"{s}_heel")[:, 1] for s in ("l", "r")], axis=1),
+            np.stack([kp.point(f"{s}_toe")[:, 1] for s in ("l", "r")], axis=1),
+        )
+        front_foot = np.argmax(np.where(np.isnan(fwd), -np.inf, fwd), axis=1)
+        front_low_y = smooth(low_y[np.arange(kp.n_frames), front_foot], kp.fps, self.cutoff_hz)
+        return back_toe_y, front_low_y
 
     def _foot_down(
         self, front_low_y: FloatArray, peaks: NDArray[np.int_], i: int, leg_px: float

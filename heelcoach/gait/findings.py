@@ -75,6 +75,52 @@ def _side_value(metric: Metric, side: Side) -> float | None:
     return metric.value
 
 
+def _metric_findings(
+    rule: MetricRule, metric: Metric, borderline: list[Borderline]
+) -> list[tuple[float, Finding]]:
+    """(rank, finding) per side where ``metric`` is beyond its band by more than its error; values
+    outside the band but within the error go to ``borderline``."""
+    found: list[tuple[float, Finding]] = []
+    error = max(rule.error, metric.uncertainty or 0.0)
+    sided = metric.left is not None or metric.right is not None
+    candidates: list[tuple[Literal["left", "right", "both"], float | None]] = (
+        [("left", metric.left), ("right", metric.right)] if sided else [("both", metric.value)]
+    )
+    for side, value in candidates:
+        if value is None:
+            continue
+        hit = _excess(rule, value, error)
+        if hit is None:
+            outside = (rule.good_max is not None and value > rule.good_max) or (
+                rule.good_min is not None and value < rule.good_min
+            )
+            if outside:
+                threshold = (
+                    rule.good_max if rule.good_max is not None and value > rule.good_max else rule.good_min
+                )
+                borderline.append(Borderline(rule.id, side, value, float(threshold or 0.0), error))
+            continue
+        excess, threshold, severity = hit
+        weight = rule.evidence_weight * (1.0 if severity == "concern" else 0.6)
+        where = "" if side == "both" else f" ({side} side)"
+        finding = Finding(
+            metric_id=rule.id,
+            side=side,
+            value=value,
+            unit=rule.unit,
+            threshold=threshold,
+            error=error,
+            severity=severity,
+            text=f"{rule.concern_text}{where}",
+            confidence=rule.confidence,
+            driver=rule.driver,
+            weight=weight,
+            sources=tuple(rule.sources),
+        )
+        found.append((weight + excess / 100.0, finding))
+    return found
+
+
 class FindingRules(GaitAlgorithm):
     """Evaluate metrics against ``gait.yaml``: single-metric bands and composite patterns.
 
@@ -110,45 +156,7 @@ class FindingRules(GaitAlgorithm):
                 or metric.quality in ("unreliable", "not_measured")
             ):
                 continue
-            error = max(rule.error, metric.uncertainty or 0.0)
-            sided = metric.left is not None or metric.right is not None
-            candidates: list[tuple[Literal["left", "right", "both"], float | None]] = (
-                [("left", metric.left), ("right", metric.right)] if sided else [("both", metric.value)]
-            )
-            for side, value in candidates:
-                if value is None:
-                    continue
-                hit = _excess(rule, value, error)
-                if hit is None:
-                    outside = (rule.good_max is not None and value > rule.good_max) or (
-                        rule.good_min is not None and value < rule.good_min
-                    )
-                    if outside:
-                        threshold = (
-                            rule.good_max
-                            if rule.good_max is not None and value > rule.good_max
-                            else rule.good_min
-                        )
-                        borderline.append(Borderline(rule.id, side, value, float(threshold or 0.0), error))
-                    continue
-                excess, threshold, severity = hit
-                weight = rule.evidence_weight * (1.0 if severity == "concern" else 0.6)
-                where = "" if side == "both" else f" ({side} side)"
-                finding = Finding(
-                    metric_id=rule.id,
-                    side=side,
-                    value=value,
-                    unit=rule.unit,
-                    threshold=threshold,
-                    error=error,
-                    severity=severity,
-                    text=f"{rule.concern_text}{where}",
-                    confidence=rule.confidence,
-                    driver=rule.driver,
-                    weight=weight,
-                    sources=tuple(rule.sources),
-                )
-                found.append((weight + excess / 100.0, finding))
+            found.extend(_metric_findings(rule, metric, borderline))
         notes: list[str] = []
         for comp in self.rules.composites:
             if view in comp.views:

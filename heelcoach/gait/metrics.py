@@ -209,18 +209,39 @@ class MetricSet(GaitAlgorithm):
         metrics: dict[str, Metric],
         time_unreliable: bool,
     ) -> None:
-        low_fps = kp.fps < self.rules.fps.contact_time_min_fps
         angle_quality: Quality = "rough" if kp.fps < self.rules.fps.angles_at_contact_min_fps else "ok"
+        hip = mid(kp, "hip")
+        metrics["contact_time"] = self._contact_time(kp, contacts, time_unreliable)
+        foot, over, tibia, knee_ic, knee_peak = _contact_angles(kp, contacts, direction, leg_px, hip)
+        checks: tuple[tuple[str, list[float | None], Quality], ...] = (
+            ("foot_strike_angle", foot, angle_quality),
+            ("overstride", over, "ok"),
+            ("tibia_angle_contact", tibia, angle_quality),
+            ("knee_flexion_contact", knee_ic, angle_quality),
+            ("knee_flexion_stance_peak", knee_peak, "ok"),
+        )
+        for metric_id, values, quality in checks:
+            metrics[metric_id] = self._sided_angle(metric_id, contacts, values, quality)
+        shoulder = mid(kp, "shoulder")
+        lean = lean_from_vertical_deg(hip, shoulder, 1) * direction
+        frames = [c.midstance_frame for c in contacts if c.midstance_frame is not None]
+        lean_vals = lean[frames] if frames else lean
+        metrics["trunk_lean"] = self._make(
+            "trunk_lean", _nanmedian(lean_vals), spread=_spread(list(lean_vals)), n=len(lean_vals)
+        )
+        metrics["vertical_oscillation"] = self._vertical_oscillation(contacts, hip, leg_px)
+
+    def _contact_time(self, kp: Keypoints, contacts: Sequence[Contact], time_unreliable: bool) -> Metric:
+        low_fps = kp.fps < self.rules.fps.contact_time_min_fps
         fps_note = (
             (f"{kp.fps:.0f} fps is below {self.rules.fps.angles_at_contact_min_fps:.0f}: timing is rough",)
             if low_fps
             else ()
         )
-        hip = mid(kp, "hip")
         contact_ms = [None if c.contact_time_s is None else 1000.0 * c.contact_time_s for c in contacts]
         left, right = _per_side(contacts, contact_ms)
         valid_ct = [v for v in contact_ms if v is not None]
-        metrics["contact_time"] = self._make(
+        return self._make(
             "contact_time",
             _nanmedian(valid_ct),
             left=left,
@@ -231,76 +252,34 @@ class MetricSet(GaitAlgorithm):
             quality="unreliable" if time_unreliable else ("rough" if low_fps else "ok"),
             notes=fps_note,
         )
-        foot: list[float | None] = []
-        over: list[float | None] = []
-        tibia: list[float | None] = []
-        knee_ic: list[float | None] = []
-        knee_peak: list[float | None] = []
-        for c in contacts:
-            # angles at the foot's most forward point (Zeni IC); the foot-down frame drifts to foot-flat
-            # on a treadmill with 2-D keypoints, so it is reported but not used here
-            f = c.ic_frame
-            d = float(direction[f])
-            leg = _leg_at(kp, f, d)
-            heel, toe = kp.point(f"{leg}_heel")[f], kp.point(f"{leg}_toe")[f]
-            knee, ankle, hipl = (
-                kp.point(f"{leg}_knee")[f],
-                kp.point(f"{leg}_ankle")[f],
-                kp.point(f"{leg}_hip")[f],
-            )
-            # foot angle: heel->toe against the horizontal, positive toes up (y points down)
-            foot.append(float(np.degrees(np.arctan2(heel[1] - toe[1], d * (toe[0] - heel[0])))))
-            over.append(float(100.0 * d * (heel[0] - hip[f, 0]) / leg_px))
-            tibia.append(float(angle_from_vertical_down_deg(knee[None], ankle[None], int(d))[0]))
-            knee_ic.append(float(flexion_deg(hipl[None], knee[None], ankle[None])[0]))
-            end = c.to_frame if c.to_frame is not None else None
-            if end is not None and end > f:
-                seg = flexion_deg(
-                    kp.point(f"{leg}_hip")[f : end + 1],
-                    kp.point(f"{leg}_knee")[f : end + 1],
-                    kp.point(f"{leg}_ankle")[f : end + 1],
-                )
-                knee_peak.append(float(np.nanmax(seg)) if np.isfinite(seg).any() else None)
-            else:
-                knee_peak.append(None)
+
+    def _sided_angle(
+        self, metric_id: str, contacts: Sequence[Contact], values: list[float | None], quality: Quality
+    ) -> Metric:
+        """An angle measured at each contact: per side, overall, and its foot-strike category."""
         fs = self.rules.foot_strike
-        checks: tuple[tuple[str, list[float | None], Quality], ...] = (
-            ("foot_strike_angle", foot, angle_quality),
-            ("overstride", over, "ok"),
-            ("tibia_angle_contact", tibia, angle_quality),
-            ("knee_flexion_contact", knee_ic, angle_quality),
-            ("knee_flexion_stance_peak", knee_peak, "ok"),
-        )
-        for metric_id, values, quality in checks:
-            vals = [v for v in values if v is not None and np.isfinite(v)]
-            left, right = _per_side(
-                contacts, [v if v is not None and np.isfinite(v) else None for v in values]
+        vals = [v for v in values if v is not None and np.isfinite(v)]
+        left, right = _per_side(contacts, [v if v is not None and np.isfinite(v) else None for v in values])
+        value = _both_sides(left, right, _nanmedian(vals))
+        category = None
+        if metric_id == "foot_strike_angle" and value is not None:
+            category = (
+                "rearfoot"
+                if value >= fs.rearfoot_min_deg
+                else ("forefoot" if value <= fs.forefoot_max_deg else "midfoot")
             )
-            value = _both_sides(left, right, _nanmedian(vals))
-            category = None
-            if metric_id == "foot_strike_angle" and value is not None:
-                category = (
-                    "rearfoot"
-                    if value >= fs.rearfoot_min_deg
-                    else ("forefoot" if value <= fs.forefoot_max_deg else "midfoot")
-                )
-            metrics[metric_id] = self._make(
-                metric_id,
-                value,
-                left=left,
-                right=right,
-                spread=_spread(vals),
-                n=len(vals),
-                quality=quality if len(vals) >= 4 else ("rough" if vals else "not_measured"),
-                category=category,
-            )
-        shoulder = mid(kp, "shoulder")
-        lean = lean_from_vertical_deg(hip, shoulder, 1) * direction
-        frames = [c.midstance_frame for c in contacts if c.midstance_frame is not None]
-        lean_vals = lean[frames] if frames else lean
-        metrics["trunk_lean"] = self._make(
-            "trunk_lean", _nanmedian(lean_vals), spread=_spread(list(lean_vals)), n=len(lean_vals)
+        return self._make(
+            metric_id,
+            value,
+            left=left,
+            right=right,
+            spread=_spread(vals),
+            n=len(vals),
+            quality=quality if len(vals) >= 4 else ("rough" if vals else "not_measured"),
+            category=category,
         )
+
+    def _vertical_oscillation(self, contacts: Sequence[Contact], hip: FloatArray, leg_px: float) -> Metric:
         osc = []
         for a, b in itertools.pairwise(contacts):
             seg = hip[a.ic_frame : b.ic_frame + 1, 1]
@@ -312,49 +291,13 @@ class MetricSet(GaitAlgorithm):
             # hip-to-ankle is about 0.491 x body height (Winter: thigh 0.245 H + shank 0.246 H)
             cm = value / 100.0 * 0.491 * self.height_cm
             notes = (f"about {format_value(cm, 'cm')} for a height of {format_value(self.height_cm, 'cm')}",)
-        metrics["vertical_oscillation"] = self._make(
-            "vertical_oscillation", value, spread=_spread(osc), n=len(osc), notes=notes
-        )
+        return self._make("vertical_oscillation", value, spread=_spread(osc), n=len(osc), notes=notes)
 
     def _frontal(
         self, kp: Keypoints, contacts: Sequence[Contact], view: View, metrics: dict[str, Metric]
     ) -> None:
-        drop, fppa, width = [], [], []
-        lhip, rhip = kp.point("l_hip"), kp.point("r_hip")
-        # camera roll (and a standing tilt) shifts every frame alike: measure drop from the clip's median
-        roll = (
-            _nanmedian(np.degrees(np.arctan2(rhip[:, 1] - lhip[:, 1], np.abs(rhip[:, 0] - lhip[:, 0]))))
-            or 0.0
-        )
-        for c in contacts:
-            f = c.midstance_frame if c.midstance_frame is not None else c.ic_frame
-            stance, swing = ("l", "r") if c.side == "left" else ("r", "l")
-            hs, hw = kp.point(f"{stance}_hip")[f], kp.point(f"{swing}_hip")[f]
-            # contralateral pelvic drop: positive when the swing-side hip is lower (y down)
-            obliquity = float(np.degrees(np.arctan2(hw[1] - hs[1], abs(hw[0] - hs[0]))))
-            drop.append(obliquity - (roll if swing == "r" else -roll))
-            knee, ankle = kp.point(f"{stance}_knee")[f], kp.point(f"{stance}_ankle")[f]
-            flex = float(180.0 - joint_angle_deg(hs[None], knee[None], ankle[None])[0])
-            # where the hip-ankle line passes at knee height; medial is towards the other hip
-            t = (knee[1] - hs[1]) / (ankle[1] - hs[1]) if ankle[1] != hs[1] else 0.5
-            line_x = hs[0] + t * (ankle[0] - hs[0])
-            medial = np.sign(hw[0] - hs[0])
-            fppa.append(flex if (knee[0] - line_x) * medial > 0 else -flex)
-        for a, b in itertools.pairwise(contacts):
-            fa, fb = a.midstance_frame or a.ic_frame, b.midstance_frame or b.ic_frame
-            la = kp.point("l_ankle")[fa] if a.side == "left" else kp.point("l_ankle")[fb]
-            ra = kp.point("r_ankle")[fb] if b.side == "right" else kp.point("r_ankle")[fa]
-            frame = fa
-            scale = np.nanmean(
-                [
-                    np.linalg.norm(kp.point(f"{s}_hip")[frame] - kp.point(f"{s}_knee")[frame])
-                    + np.linalg.norm(kp.point(f"{s}_knee")[frame] - kp.point(f"{s}_ankle")[frame])
-                    for s in ("l", "r")
-                ]
-            )
-            # the runner's left is image left from behind and image right from the front
-            sign = 1.0 if view == "rear" else -1.0
-            width.append(float(100.0 * sign * (ra[0] - la[0]) / scale))
+        drop, fppa = _frontal_angles(kp, contacts)
+        width = _step_widths(kp, contacts, view)
         for metric_id, values in (("pelvic_drop", drop), ("knee_fppa", fppa)):
             vals = [v for v in values if np.isfinite(v)]
             left, right = _per_side(contacts, [v if np.isfinite(v) else None for v in values])
@@ -377,6 +320,93 @@ class MetricSet(GaitAlgorithm):
             quality="ok" if len(vals) >= 3 else ("rough" if vals else "not_measured"),
             category=None if value is None else ("crossover" if value < 0 else "normal"),
         )
+
+
+def _contact_angles(
+    kp: Keypoints, contacts: Sequence[Contact], direction: FloatArray, leg_px: float, hip: FloatArray
+) -> tuple[list[float | None], ...]:
+    """Per contact: foot angle, overstride, tibia angle, knee flexion at contact, peak stance knee flexion."""
+    foot: list[float | None] = []
+    over: list[float | None] = []
+    tibia: list[float | None] = []
+    knee_ic: list[float | None] = []
+    knee_peak: list[float | None] = []
+    for c in contacts:
+        # angles at the foot's most forward point (Zeni IC); the foot-down frame drifts to foot-flat
+        # on a treadmill with 2-D keypoints, so it is reported but not used here
+        f = c.ic_frame
+        d = float(direction[f])
+        leg = _leg_at(kp, f, d)
+        heel, toe = kp.point(f"{leg}_heel")[f], kp.point(f"{leg}_toe")[f]
+        knee, ankle, hipl = (
+            kp.point(f"{leg}_knee")[f],
+            kp.point(f"{leg}_ankle")[f],
+            kp.point(f"{leg}_hip")[f],
+        )
+        # foot angle: heel->toe against the horizontal, positive toes up (y points down)
+        foot.append(float(np.degrees(np.arctan2(heel[1] - toe[1], d * (toe[0] - heel[0])))))
+        over.append(float(100.0 * d * (heel[0] - hip[f, 0]) / leg_px))
+        tibia.append(float(angle_from_vertical_down_deg(knee[None], ankle[None], int(d))[0]))
+        knee_ic.append(float(flexion_deg(hipl[None], knee[None], ankle[None])[0]))
+        knee_peak.append(_stance_peak_flexion(kp, leg, f, c.to_frame))
+    return foot, over, tibia, knee_ic, knee_peak
+
+
+def _stance_peak_flexion(kp: Keypoints, leg: str, f: int, to_frame: int | None) -> float | None:
+    """The largest knee flexion from contact ``f`` to toe-off (None without a toe-off)."""
+    end = to_frame if to_frame is not None else None
+    if end is not None and end > f:
+        seg = flexion_deg(
+            kp.point(f"{leg}_hip")[f : end + 1],
+            kp.point(f"{leg}_knee")[f : end + 1],
+            kp.point(f"{leg}_ankle")[f : end + 1],
+        )
+        return float(np.nanmax(seg)) if np.isfinite(seg).any() else None
+    return None
+
+
+def _frontal_angles(kp: Keypoints, contacts: Sequence[Contact]) -> tuple[list[float], list[float]]:
+    """Per contact at midstance: contralateral pelvic drop and knee frontal plane projection angle."""
+    drop, fppa = [], []
+    lhip, rhip = kp.point("l_hip"), kp.point("r_hip")
+    # camera roll (and a standing tilt) shifts every frame alike: measure drop from the clip's median
+    roll = _nanmedian(np.degrees(np.arctan2(rhip[:, 1] - lhip[:, 1], np.abs(rhip[:, 0] - lhip[:, 0])))) or 0.0
+    for c in contacts:
+        f = c.midstance_frame if c.midstance_frame is not None else c.ic_frame
+        stance, swing = ("l", "r") if c.side == "left" else ("r", "l")
+        hs, hw = kp.point(f"{stance}_hip")[f], kp.point(f"{swing}_hip")[f]
+        # contralateral pelvic drop: positive when the swing-side hip is lower (y down)
+        obliquity = float(np.degrees(np.arctan2(hw[1] - hs[1], abs(hw[0] - hs[0]))))
+        drop.append(obliquity - (roll if swing == "r" else -roll))
+        knee, ankle = kp.point(f"{stance}_knee")[f], kp.point(f"{stance}_ankle")[f]
+        flex = float(180.0 - joint_angle_deg(hs[None], knee[None], ankle[None])[0])
+        # where the hip-ankle line passes at knee height; medial is towards the other hip
+        t = (knee[1] - hs[1]) / (ankle[1] - hs[1]) if ankle[1] != hs[1] else 0.5
+        line_x = hs[0] + t * (ankle[0] - hs[0])
+        medial = np.sign(hw[0] - hs[0])
+        fppa.append(flex if (knee[0] - line_x) * medial > 0 else -flex)
+    return drop, fppa
+
+
+def _step_widths(kp: Keypoints, contacts: Sequence[Contact], view: View) -> list[float]:
+    """Per pair of contacts: the ankles' sideways distance, % of leg length (negative: crossover)."""
+    width = []
+    for a, b in itertools.pairwise(contacts):
+        fa, fb = a.midstance_frame or a.ic_frame, b.midstance_frame or b.ic_frame
+        la = kp.point("l_ankle")[fa] if a.side == "left" else kp.point("l_ankle")[fb]
+        ra = kp.point("r_ankle")[fb] if b.side == "right" else kp.point("r_ankle")[fa]
+        frame = fa
+        scale = np.nanmean(
+            [
+                np.linalg.norm(kp.point(f"{s}_hip")[frame] - kp.point(f"{s}_knee")[frame])
+                + np.linalg.norm(kp.point(f"{s}_knee")[frame] - kp.point(f"{s}_ankle")[frame])
+                for s in ("l", "r")
+            ]
+        )
+        # the runner's left is image left from behind and image right from the front
+        sign = 1.0 if view == "rear" else -1.0
+        width.append(float(100.0 * sign * (ra[0] - la[0]) / scale))
+    return width
 
 
 def activity_features(kp: Keypoints) -> dict[str, float | None]:

@@ -33,7 +33,7 @@ from heelcoach.gait.events import (
     cadence_from_contacts,
     facing_series,
 )
-from heelcoach.gait.findings import Finding, FindingRules, cadence_cue
+from heelcoach.gait.findings import Borderline, Finding, FindingRules, cadence_cue
 from heelcoach.gait.keypoints import FloatArray, Keypoints
 from heelcoach.gait.metrics import Metric, MetricSet, activity_features
 from heelcoach.gait.numbers import format_value
@@ -141,89 +141,28 @@ class GaitAnalysis(GaitAlgorithm):
     def run(self, keypoints: Keypoints, source: str = "", input_kind: str = "keypoints") -> GaitAnalysis:
         """Analyse ``keypoints``; raise NobodyInVideoError/TooShortError when there is nothing to measure."""
         name = source or keypoints.source
-        if self.slowed_down and self.slowed_down != 1.0:
-            real_fps = keypoints.fps * self.slowed_down
-            keypoints = replace(
-                keypoints,
-                fps=real_fps,
-                notes=(*keypoints.notes, f"slowed down {self.slowed_down:g}x: captured at {real_fps:g} fps"),
-            )
+        keypoints = self._real_time(keypoints)
         masked = mask_low_scores(keypoints, self.min_score)
-        present = masked.present()
-        n_person = int(present.sum())
-        if n_person == 0:
-            raise NobodyInVideoError(
-                f"{name}: no person was found in any frame. Film the runner's whole body, in good light, "
-                "with nobody else in view."
-            )
-        if n_person < max(MIN_PERSON_FRAMES, 0.5 * keypoints.fps):
-            raise TooShortError(
-                f"{name}: a person is visible in only {n_person} frames ({n_person / keypoints.fps:.1f} s); "
-                "film at least 10 steps (about 5 s) of running."
-            )
-        if keypoints.fps < self.rules.fps.min_fps:
-            raise TooShortError(
-                f"{name}: {keypoints.fps:g} frames/s is too few to see foot contacts "
-                f"(at least {self.rules.fps.min_fps:g} needed)."
-            )
-        # events: light clean-up only; the foot envelope is immune to left/right swaps
-        event_kp = GapFiller(self.max_gap_s).filter(masked).keypoints_
-        # metrics: swaps undone, outliers dropped, gaps filled, smoothed
-        swap = SideSwapCorrector().filter(masked)
-        outliers = OutlierRejector().filter(swap.keypoints_)
-        filled = GapFiller(self.max_gap_s).filter(outliers.keypoints_)
-        clean = LowPassFilter(self.metric_cutoff_hz).filter(filled.keypoints_).keypoints_
+        n_person = self._check_measurable(keypoints, masked, name)
+        event_kp, swap, clean = self._clean(masked)
         leg_px = leg_length_px(clean)
         view_det = ViewDetector().detect(clean)
         view: View = view_det.view_ if self.view == "auto" else self.view
         direction = facing_series(clean)
         rhythm = clip_rhythm(clean, leg_px)
         contacts, cadence_fix, rhythm_notes = self._contacts(event_kp, direction, leg_px, view, rhythm)
-        metric_set = MetricSet(self.rules, self.height_cm)
-        first = metric_set.calculate(clean, contacts, view, direction, leg_px).metrics_
-        pre = _with_cadence(first, cadence_fix)
-        cadence = pre["cadence"].value
-        features = activity_features(clean)
-        if view != "side":  # elbows and knees are not seen in profile from behind or in front
-            features = {"swing_knee_flexion_deg": None, "elbow_angle_deg": features["elbow_angle_deg"]}
-        activity = ActivityClassifier(self.rules).classify(
-            len(contacts), cadence, features["swing_knee_flexion_deg"], features["elbow_angle_deg"]
+        activity, time_scale, physics, features = self._classify(
+            clean, contacts, view, direction, leg_px, rhythm, cadence_fix
         )
-        physics = self._physics(clean, leg_px, rhythm, cadence)
-        time_scale = judge_time_scale(
-            self.rules,
-            activity.activity_,
-            cadence,
-            physics.factor,
-            given=self.slowed_by if self.slowed_down is not None else None,
-        )
-        metrics = _with_cadence(
-            MetricSet(self.rules, self.height_cm)
-            .calculate(clean, contacts, view, direction, leg_px, time_unreliable=time_scale.time_unreliable)
-            .metrics_,
-            cadence_fix,
-        )
-        metrics = {k: v.rounded() for k, v in metrics.items()}
-        if activity.activity_ != "running":
-            keep = ("cadence", "step_time", "asymmetry") if activity.activity_ == "walking" else ()
-            metrics = {k: v for k, v in metrics.items() if k in keep}
+        metrics = self._metrics(clean, contacts, view, direction, leg_px, cadence_fix, time_scale, activity)
         finding_rules = (
             FindingRules(self.rules).evaluate(metrics, view) if activity.activity_ == "running" else None
         )
         findings = finding_rules.findings_ if finding_rules else []
         borderline = finding_rules.borderline_ if finding_rules else []
-        pattern_notes = finding_rules.notes_ if finding_rules else []
-        relabelled = sum(1 for c in contacts if c.model_side is not None and c.model_side != c.side)
-        notes = list(keypoints.notes)
-        notes.append(
-            f"{swap.n_swaps_} of {keypoints.n_frames} frames had the left and right legs swapped back"
-        )
-        if relabelled:
-            notes.append(
-                f"{relabelled} contacts were relabelled so that sides alternate (the pose model swapped them)"
-            )
+        notes = self._notes(keypoints, swap.n_swaps_, contacts, view_det.view_)
         notes.extend(rhythm_notes)
-        notes.extend(pattern_notes)
+        notes.extend(finding_rules.notes_ if finding_rules else [])
         if self.view != "auto" and self.view != view_det.view_:
             notes.append(f"view set to {self.view}; it looked like a {view_det.view_} view")
         quality = self._quality(
@@ -249,14 +188,148 @@ class GaitAnalysis(GaitAlgorithm):
         if cue is not None and quality.level == "poor":
             cue = None  # a tentative finding is shown, but does not change the running prescription
             notes.append("no cadence cue from a poor-quality clip: film again to confirm the overstride")
-        facing = "image right" if np.nanmedian(direction) > 0 else "image left"
-        self.report_ = GaitReport(
+        self.report_ = self._report(
+            name, input_kind, keypoints, n_person, quality, borderline, cue, notes, view_det, physics
+        )
+        return self
+
+    def _real_time(self, keypoints: Keypoints) -> Keypoints:
+        """The keypoints timed at the capture rate when the clip is slowed down."""
+        if self.slowed_down and self.slowed_down != 1.0:
+            real_fps = keypoints.fps * self.slowed_down
+            keypoints = replace(
+                keypoints,
+                fps=real_fps,
+                notes=(*keypoints.notes, f"slowed down {self.slowed_down:g}x: captured at {real_fps:g} fps"),
+            )
+        return keypoints
+
+    def _check_measurable(self, keypoints: Keypoints, masked: Keypoints, name: str) -> int:
+        """The number of frames with a person; raise when there is too little to measure."""
+        n_person = int(masked.present().sum())
+        if n_person == 0:
+            raise NobodyInVideoError(
+                f"{name}: no person was found in any frame. Film the runner's whole body, in good light, "
+                "with nobody else in view."
+            )
+        if n_person < max(MIN_PERSON_FRAMES, 0.5 * keypoints.fps):
+            raise TooShortError(
+                f"{name}: a person is visible in only {n_person} frames ({n_person / keypoints.fps:.1f} s); "
+                "film at least 10 steps (about 5 s) of running."
+            )
+        if keypoints.fps < self.rules.fps.min_fps:
+            raise TooShortError(
+                f"{name}: {keypoints.fps:g} frames/s is too few to see foot contacts "
+                f"(at least {self.rules.fps.min_fps:g} needed)."
+            )
+        return n_person
+
+    def _clean(self, masked: Keypoints) -> tuple[Keypoints, SideSwapCorrector, Keypoints]:
+        """(keypoints for events, the side-swap corrector used, keypoints for metrics)."""
+        # events: light clean-up only; the foot envelope is immune to left/right swaps
+        event_kp = GapFiller(self.max_gap_s).filter(masked).keypoints_
+        # metrics: swaps undone, outliers dropped, gaps filled, smoothed
+        swap = SideSwapCorrector().filter(masked)
+        outliers = OutlierRejector().filter(swap.keypoints_)
+        filled = GapFiller(self.max_gap_s).filter(outliers.keypoints_)
+        clean = LowPassFilter(self.metric_cutoff_hz).filter(filled.keypoints_).keypoints_
+        return event_kp, swap, clean
+
+    def _classify(
+        self,
+        clean: Keypoints,
+        contacts: list[Contact],
+        view: View,
+        direction: FloatArray,
+        leg_px: float,
+        rhythm: Rhythm,
+        cadence_fix: tuple[float, float, int] | None,
+    ) -> tuple[ActivityClassifier, TimeScale, SlowMotion, dict[str, float | None]]:
+        """What the person is doing, and whether the clip's times are real: (activity, time scale,
+        physics check, posture features)."""
+        first = (
+            MetricSet(self.rules, self.height_cm).calculate(clean, contacts, view, direction, leg_px).metrics_
+        )
+        cadence = _with_cadence(first, cadence_fix)["cadence"].value
+        features = activity_features(clean)
+        if view != "side":  # elbows and knees are not seen in profile from behind or in front
+            features = {"swing_knee_flexion_deg": None, "elbow_angle_deg": features["elbow_angle_deg"]}
+        activity = ActivityClassifier(self.rules).classify(
+            len(contacts), cadence, features["swing_knee_flexion_deg"], features["elbow_angle_deg"]
+        )
+        physics = self._physics(clean, leg_px, rhythm, cadence)
+        time_scale = judge_time_scale(
+            self.rules,
+            activity.activity_,
+            cadence,
+            physics.factor,
+            given=self.slowed_by if self.slowed_down is not None else None,
+        )
+        return activity, time_scale, physics, features
+
+    def _metrics(
+        self,
+        clean: Keypoints,
+        contacts: list[Contact],
+        view: View,
+        direction: FloatArray,
+        leg_px: float,
+        cadence_fix: tuple[float, float, int] | None,
+        time_scale: TimeScale,
+        activity: ActivityClassifier,
+    ) -> dict[str, Metric]:
+        """The metrics reported (rounded), only those that mean something for the activity."""
+        metrics = _with_cadence(
+            MetricSet(self.rules, self.height_cm)
+            .calculate(clean, contacts, view, direction, leg_px, time_unreliable=time_scale.time_unreliable)
+            .metrics_,
+            cadence_fix,
+        )
+        metrics = {k: v.rounded() for k, v in metrics.items()}
+        if activity.activity_ != "running":
+            keep = ("cadence", "step_time", "asymmetry") if activity.activity_ == "walking" else ()
+            metrics = {k: v for k, v in metrics.items() if k in keep}
+        return metrics
+
+    @staticmethod
+    def _notes(keypoints: Keypoints, n_swaps: int, contacts: list[Contact], view_seen: View) -> list[str]:
+        """The input's notes, then what the clean-up changed."""
+        relabelled = sum(1 for c in contacts if c.model_side is not None and c.model_side != c.side)
+        notes = list(keypoints.notes)
+        notes.append(f"{n_swaps} of {keypoints.n_frames} frames had the left and right legs swapped back")
+        if relabelled:
+            notes.append(
+                f"{relabelled} contacts were relabelled so that sides alternate (the pose model swapped them)"
+            )
+        return notes
+
+    def _report(
+        self,
+        name: str,
+        input_kind: str,
+        keypoints: Keypoints,
+        n_person: int,
+        quality: Quality,
+        borderline: list[Borderline],
+        cue: float | None,
+        notes: list[str],
+        view_det: ViewDetector,
+        physics: SlowMotion,
+    ) -> GaitReport:
+        """The whole result, from the results set by :meth:`run`."""
+        activity, time_scale, metrics, findings = (
+            self.activity_,
+            self.time_scale_,
+            self.metrics_,
+            self.findings_,
+        )
+        return GaitReport(
             source=name,
             input_kind=input_kind,
             pose_source=keypoints.source,
-            view=view,
+            view=self.view_,
             view_detected=view_det.view_,
-            direction=facing,
+            direction="image right" if np.nanmedian(self.direction_) > 0 else "image left",
             fps=keypoints.fps,
             fps_assumed=keypoints.fps_assumed,
             n_frames=keypoints.n_frames,
@@ -270,7 +343,7 @@ class GaitAnalysis(GaitAlgorithm):
             slowed_down=self.shown_slowed if time_scale.verdict == "given" else None,
             slowed_by=self.slowed_by if time_scale.verdict == "given" else None,
             quality=quality,
-            contacts=tuple(contacts),
+            contacts=tuple(self.contacts_),
             metrics=metrics,
             findings=tuple(findings),
             borderline=tuple(borderline),
@@ -278,14 +351,13 @@ class GaitAnalysis(GaitAlgorithm):
             summary=self._summary(activity.activity_, time_scale, metrics, findings, cue),
             notes=tuple(notes),
             extras={
-                "features": features,
-                "leg_length_px": leg_px,
+                "features": self.features_,
+                "leg_length_px": self.leg_length_px_,
                 "view_width_ratio": view_det.width_ratio_,
-                "rhythm": asdict(rhythm),
+                "rhythm": asdict(self.rhythm_),
                 "physics": asdict(physics),
             },
         )
-        return self
 
     def _quality(
         self,
@@ -400,6 +472,22 @@ class GaitAnalysis(GaitAlgorithm):
                     f"(every {whole or 0:.2f} s) disagree: cadence is rough"
                 )
             return contacts, None, notes
+        return self._settle(event_kp, direction, leg_px, view, rhythm, contacts, c_step, whole, agreement)
+
+    def _settle(
+        self,
+        event_kp: Keypoints,
+        direction: FloatArray,
+        leg_px: float,
+        view: View,
+        rhythm: Rhythm,
+        contacts: list[Contact],
+        c_step: float,
+        whole: float,
+        agreement: str,
+    ) -> tuple[list[Contact], tuple[float, float, int] | None, list[str]]:
+        """Contacts and rhythm both found a step, maybe of different lengths: search again, or take
+        the cadence from the rhythm, and say why (returns as :meth:`_contacts`)."""
         said = (
             f"the feet, knees and pelvis repeat every {whole:.3f} s per step "
             f"({format_value(60.0 / whole, 'steps/min')}), the contacts every {c_step:.3f} s "
@@ -409,44 +497,24 @@ class GaitAnalysis(GaitAlgorithm):
             retry = self._detect(event_kp, direction, leg_px, view, min_prominence_leg=0.04, step_s=whole)
             cad2, _u, _n2 = cadence_from_contacts(retry, event_kp.fps)
             if np.isfinite(cad2) and compare(60.0 / cad2, rhythm) == "agree":
-                return (
-                    retry,
-                    None,
-                    [
-                        (
-                            f"{said}: every other step had been missed, so contacts were searched again "
-                            f"with the whole-clip step ({format_value(cad2, 'steps/min')})"
-                        )
-                    ],
+                note = (
+                    f"{said}: every other step had been missed, so contacts were searched again "
+                    f"with the whole-clip step ({format_value(cad2, 'steps/min')})"
                 )
-            return (
-                contacts,
-                _rhythm_cadence(whole, event_kp),
-                [f"{said}: half the contacts were missed; cadence is taken from the whole-clip rhythm"],
+                return retry, None, [note]
+            note = f"{said}: half the contacts were missed; cadence is taken from the whole-clip rhythm"
+        elif agreement == "contacts_double":
+            note = (
+                f"{said}: the contacts count twice as many steps as the legs make; cadence is "
+                "taken from the whole-clip rhythm, because a foot cannot swing twice per stride"
             )
-        if agreement == "contacts_double":
-            return (
-                contacts,
-                _rhythm_cadence(whole, event_kp),
-                [
-                    (
-                        f"{said}: the contacts count twice as many steps as the legs make; cadence is "
-                        "taken from the whole-clip rhythm, because a foot cannot swing twice per stride"
-                    )
-                ],
+        elif abs(c_step / whole - 1.0) > 0.02 and rhythm.sources >= 2:
+            note = (
+                f"{said}: cadence is taken from the whole-clip rhythm, which {rhythm.sources} signals share"
             )
-        if abs(c_step / whole - 1.0) > 0.02 and rhythm.sources >= 2:
-            return (
-                contacts,
-                _rhythm_cadence(whole, event_kp),
-                [
-                    (
-                        f"{said}: cadence is taken from the whole-clip rhythm, "
-                        f"which {rhythm.sources} signals share"
-                    )
-                ],
-            )
-        return contacts, None, []
+        else:
+            return contacts, None, []
+        return contacts, _rhythm_cadence(whole, event_kp), [note]
 
     def _detect(
         self,

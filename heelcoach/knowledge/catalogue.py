@@ -180,16 +180,8 @@ def _walk_sources(value: Any, path: str) -> Iterable[tuple[str, str]]:
             yield from _walk_sources(child, f"{path}[{index}]")
 
 
-def load_catalogue_from(directory: Path) -> Catalogue:
-    """Load and cross-check every knowledge file in ``directory``; raise KnowledgeError."""
-    parts: dict[str, Any] = {}
-    errors: list[str] = []
-    for name, (key, model) in LIST_FILES.items():
-        try:
-            parts[key] = _load_list(directory, name, key, model)
-        except KnowledgeError as exc:
-            errors.append(str(exc))
-    # Each area keeps its own references file (references_<area>.yaml); ids must be unique across them.
+def _read_references(directory: Path, parts: dict[str, Any], errors: list[str]) -> None:
+    """Each area keeps its own references file (references_<area>.yaml); ids must be unique across them."""
     for extra in sorted(directory.glob("references_*.yaml")):
         try:
             more = _load_list(directory, extra.name, "references", Reference)
@@ -200,6 +192,18 @@ def load_catalogue_from(directory: Path) -> Catalogue:
             if ref_id in parts.get("references", {}):
                 errors.append(f"{extra.name}: reference id '{ref_id}' is defined in another references file")
             parts.setdefault("references", {})[ref_id] = ref
+
+
+def _read_parts(directory: Path) -> tuple[dict[str, Any], list[str]]:
+    """Every knowledge file, validated on its own: (catalogue fields, problems)."""
+    parts: dict[str, Any] = {}
+    errors: list[str] = []
+    for name, (key, model) in LIST_FILES.items():
+        try:
+            parts[key] = _load_list(directory, name, key, model)
+        except KnowledgeError as exc:
+            errors.append(str(exc))
+    _read_references(directory, parts, errors)
     for name, (attr, part_model) in PART_FILES.items():
         try:
             parts[attr] = part_model.model_validate(_read_yaml(directory, name) or {})
@@ -207,9 +211,12 @@ def load_catalogue_from(directory: Path) -> Catalogue:
             errors.append(_format_error(name, exc))
         except KnowledgeError as exc:
             errors.append(str(exc))
-    if errors:
-        raise KnowledgeError("\n".join(errors))
-    catalogue = Catalogue(**parts)
+    return parts, errors
+
+
+def _cross_check(catalogue: Catalogue) -> list[str]:
+    """Problems between files: unknown references, broken ids, unknown exercises."""
+    errors: list[str] = []
     known = set(catalogue.references)
     for attr in (*(k for k, _ in LIST_FILES.values()), *(a for a, _ in PART_FILES.values())):
         for where, source in _walk_sources(getattr(catalogue, attr), attr):
@@ -225,6 +232,16 @@ def load_catalogue_from(directory: Path) -> Catalogue:
         for ex in a.exercises
         if ex not in catalogue.exercises
     )
+    return errors
+
+
+def load_catalogue_from(directory: Path) -> Catalogue:
+    """Load and cross-check every knowledge file in ``directory``; raise KnowledgeError."""
+    parts, errors = _read_parts(directory)
+    if errors:
+        raise KnowledgeError("\n".join(errors))
+    catalogue = Catalogue(**parts)
+    errors = _cross_check(catalogue)
     if errors:
         raise KnowledgeError("\n".join(errors))
     return catalogue

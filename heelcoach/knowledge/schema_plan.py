@@ -334,6 +334,8 @@ class CheckinWarningSigns(SourcedRule):
         if not words:
             return "a warning sign"
         return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
 class DailyColour(Model):
     """What one colour of the same-day answer tells the runner to do."""
 

@@ -438,8 +438,21 @@ class TriageKnowledge(Model):
         Every predicate must name an existing question and compare it with a value that the
         question can take; ids must be unique; ``suggests`` must name a condition.
         """
-        problems: list[str] = []
         questions = self.questions_by_id()
+        problems = self._duplicate_problems()
+        problems.extend(self._predicate_refs(questions))
+        problems.extend(self._section_problems(questions))
+        problems.extend(self._version_problems())
+        problems.extend(self._ask_if_problems())
+        problems.extend(self._condition_plan_problems())
+        if self.questions:
+            missing_levels = {"emergency", "refer", "caution", "self_manage"} - set(self.levels)
+            if missing_levels:
+                problems.append(f"levels: missing {sorted(missing_levels)}")
+        return problems
+
+    def _duplicate_problems(self) -> list[str]:
+        problems: list[str] = []
         for kind, ids in (
             ("question", [q.id for q in self.questions]),
             ("condition", [c.id for c in self.conditions]),
@@ -449,6 +462,12 @@ class TriageKnowledge(Model):
             dupes = sorted({i for i in ids if ids.count(i) > 1})
             if dupes:
                 problems.append(f"duplicate {kind} ids: {dupes}")
+        return problems
+
+    def _predicate_refs(self, questions: dict[str, Question]) -> list[str]:
+        """Problems of every predicate (conditions, red flags, safety rules, cautions), and red
+        flags that suggest an unknown condition."""
+        problems: list[str] = []
         condition_ids = {c.id for c in self.conditions}
 
         def check(where: str, preds: list[Predicate]) -> None:
@@ -467,6 +486,12 @@ class TriageKnowledge(Model):
             check(f"safety_rules[{index}]", rule.when)
         for caution in self.cautions:
             check(f"cautions[{caution.id}]", caution.when)
+        return problems
+
+    def _section_problems(self, questions: dict[str, Question]) -> list[str]:
+        """The differential, passive-loop and refer-and-continue sections name what exists."""
+        problems: list[str] = []
+        condition_ids = {c.id for c in self.conditions}
         if self.differential is not None and self.differential.self_manage_condition not in condition_ids:
             problems.append(
                 f"differential.self_manage_condition: unknown condition "
@@ -490,13 +515,6 @@ class TriageKnowledge(Model):
             problems.append(
                 "refer_and_continue: needed because a red flag has action refer_and_continue_safely"
             )
-        problems.extend(self._version_problems())
-        problems.extend(self._ask_if_problems())
-        problems.extend(self._condition_plan_problems())
-        if self.questions:
-            missing_levels = {"emergency", "refer", "caution", "self_manage"} - set(self.levels)
-            if missing_levels:
-                problems.append(f"levels: missing {sorted(missing_levels)}")
         return problems
 
     def _version_problems(self) -> list[str]:
@@ -559,37 +577,57 @@ def _predicate_problems(pred: Predicate, questions: dict[str, Question]) -> list
     q = questions.get(pred.question)
     if q is None:
         return [f"unknown question '{pred.question}'"]
-    out: list[str] = []
     choices = set(q.choice_ids())
-    if pred.equals is not None:
-        value = pred.equals
-        if q.type == "bool" and not isinstance(value, bool):
-            out.append(f"'{q.id}' is yes/no; equals must be true or false, got {value!r}")
-        elif q.type == "choice" and value not in choices:
-            out.append(f"'{q.id}' has no choice {value!r} (choices: {sorted(choices)})")
-        elif q.type in ("int", "number", "scale") and (isinstance(value, (bool, str))):
-            out.append(f"'{q.id}' is a number; equals got {value!r}")
-        elif q.type in ("multi", "date", "text"):
-            out.append(f"'{q.id}' is a {q.type} question; use includes/excludes or no predicate")
-    if pred.one_of is not None:
-        if q.type != "choice":
-            out.append(f"one_of needs a choice question; '{q.id}' is {q.type}")
-        else:
-            out.extend(
-                f"'{q.id}' has no choice {v!r} (choices: {sorted(choices)})"
-                for v in pred.one_of
-                if v not in choices
-            )
-    if pred.at_least is not None or pred.at_most is not None:
-        if q.type not in ("int", "number", "scale"):
-            out.append(f"at_least/at_most need a number question; '{q.id}' is {q.type}")
-        else:
-            for name in ("at_least", "at_most"):
-                bound = getattr(pred, name)
-                if bound is None:
-                    continue
-                if (q.min is not None and bound < q.min) or (q.max is not None and bound > q.max):
-                    out.append(f"{name} {bound} is outside the range of '{q.id}' ({q.min}-{q.max})")
+    return [
+        *_equals_problems(pred, q, choices),
+        *_one_of_problems(pred, q, choices),
+        *_bound_problems(pred, q),
+        *_multi_problems(pred, q, choices),
+    ]
+
+
+def _equals_problems(pred: Predicate, q: Question, choices: set[str]) -> list[str]:
+    if pred.equals is None:
+        return []
+    value = pred.equals
+    if q.type == "bool" and not isinstance(value, bool):
+        return [f"'{q.id}' is yes/no; equals must be true or false, got {value!r}"]
+    if q.type == "choice" and value not in choices:
+        return [f"'{q.id}' has no choice {value!r} (choices: {sorted(choices)})"]
+    if q.type in ("int", "number", "scale") and (isinstance(value, (bool, str))):
+        return [f"'{q.id}' is a number; equals got {value!r}"]
+    if q.type in ("multi", "date", "text"):
+        return [f"'{q.id}' is a {q.type} question; use includes/excludes or no predicate"]
+    return []
+
+
+def _one_of_problems(pred: Predicate, q: Question, choices: set[str]) -> list[str]:
+    if pred.one_of is None:
+        return []
+    if q.type != "choice":
+        return [f"one_of needs a choice question; '{q.id}' is {q.type}"]
+    return [
+        f"'{q.id}' has no choice {v!r} (choices: {sorted(choices)})" for v in pred.one_of if v not in choices
+    ]
+
+
+def _bound_problems(pred: Predicate, q: Question) -> list[str]:
+    if pred.at_least is None and pred.at_most is None:
+        return []
+    if q.type not in ("int", "number", "scale"):
+        return [f"at_least/at_most need a number question; '{q.id}' is {q.type}"]
+    out: list[str] = []
+    for name in ("at_least", "at_most"):
+        bound = getattr(pred, name)
+        if bound is None:
+            continue
+        if (q.min is not None and bound < q.min) or (q.max is not None and bound > q.max):
+            out.append(f"{name} {bound} is outside the range of '{q.id}' ({q.min}-{q.max})")
+    return out
+
+
+def _multi_problems(pred: Predicate, q: Question, choices: set[str]) -> list[str]:
+    out: list[str] = []
     for name in ("includes", "excludes", "includes_any"):
         value = getattr(pred, name)
         if value is None:
