@@ -32,6 +32,7 @@ from heelcoach.domain.plan import (
 from heelcoach.domain.triage import plain_name
 from heelcoach.domain.types import Irritability, LoadSnapshot, Phase
 from heelcoach.domain.units import DistanceUnit
+from heelcoach.errors import KnowledgeError
 from heelcoach.knowledge import Catalogue
 from heelcoach.knowledge.schema import Exercise
 from heelcoach.knowledge.schema_triage import Condition, ConditionPlan, PlanExercise
@@ -103,7 +104,7 @@ def _session(answers: Mapping[str, Any]) -> tuple[str, ...]:
 def _exercise(catalogue: Catalogue, entry: PlanExercise) -> Exercise:
     ex = catalogue.exercises.get(entry.exercise)
     if ex is None:
-        raise ValueError(
+        raise KnowledgeError(
             f"triage.yaml condition_plans: exercise '{entry.exercise}' is not in exercises.yaml; add it there"
         )
     return ex
@@ -287,7 +288,9 @@ def _run(
 ) -> RunPrescription:
     running = knowledge.running
     if running is None:
-        raise ValueError(f"triage.yaml condition_plans[{knowledge.condition}]: a plan needs running rules")
+        raise KnowledgeError(
+            f"triage.yaml condition_plans[{knowledge.condition}]: a plan needs running rules"
+        )
     rtr = catalogue.plan.return_to_run
     usual, spike_note = _usual_km(answers, load)
     runs = max(1, min(rtr.runs_per_week_max, int(_num(answers, "runs_per_week") or rtr.runs_per_week_max)))

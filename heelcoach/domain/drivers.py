@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from heelcoach.domain.types import DRIVER_IDS, DriverEvidence, DriverId
+from heelcoach.errors import InvalidInputError
 from heelcoach.knowledge import Catalogue
 
 __all__ = ["DRIVER_LABELS", "INTAKE_EVIDENCE_RULES", "Driver", "infer_drivers", "intake_evidence"]
@@ -92,7 +93,7 @@ def _num(answers: Mapping[str, Any], key: str) -> float | None:
     try:
         return float(value)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"intake answer '{key}': expected a number, got {value!r}") from exc
+        raise InvalidInputError(f"intake answer '{key}': expected a number, got {value!r}") from exc
 
 
 def recent_load_increase(answers: Mapping[str, Any], catalogue: Catalogue) -> DriverEvidence | None:

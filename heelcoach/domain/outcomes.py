@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from statistics import mean
 from typing import Literal
 
+from heelcoach.errors import InvalidInputError
 from heelcoach.knowledge import Catalogue
 
 __all__ = ["FaamScore", "OutcomeChange", "PsfsScore", "outcome_change", "score_faam", "score_psfs"]
@@ -48,23 +49,23 @@ class OutcomeChange:
 def score_faam(answers: Mapping[str, int | None], subscale: Subscale, catalogue: Catalogue) -> FaamScore:
     """Score a FAAM subscale: sum / (4 x answered) x 100; ``None`` answers are 'not applicable'.
 
-    Raises ValueError naming the item for unknown item ids or answers outside 0-4.
+    Raises InvalidInputError naming the item for unknown item ids or answers outside 0-4.
     """
     faam = catalogue.outcomes.faam
     if subscale not in ("adl", "sports"):
-        raise ValueError(f"FAAM subscale must be 'adl' or 'sports', got {subscale!r}")
+        raise InvalidInputError(f"FAAM subscale must be 'adl' or 'sports', got {subscale!r}")
     sub = faam.adl if subscale == "adl" else faam.sports
     ids = {item.id for item in sub.items}
     values: list[int] = []
     for item_id, value in answers.items():
         if item_id not in ids:
-            raise ValueError(
+            raise InvalidInputError(
                 f"FAAM {subscale}: unknown item '{item_id}'; expected one of outcomes.yaml faam.{subscale}"
             )
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, int) or value not in faam.scale:
-            raise ValueError(
+            raise InvalidInputError(
                 f"FAAM {subscale} item '{item_id}': answer must be 0-4 or not applicable, got {value!r}"
             )
         values.append(value)
@@ -94,14 +95,14 @@ def score_psfs(ratings: Mapping[str, float], catalogue: Catalogue) -> PsfsScore:
     psfs = catalogue.outcomes.psfs
     for activity, value in ratings.items():
         if not activity.strip():
-            raise ValueError("PSFS: every activity needs a name")
+            raise InvalidInputError("PSFS: every activity needs a name")
         if (
             isinstance(value, bool)
             or not isinstance(value, int | float)
             or math.isnan(value)
             or not (psfs.rating_min <= value <= psfs.rating_max)
         ):
-            raise ValueError(
+            raise InvalidInputError(
                 f"PSFS activity '{activity}': rating must be "
                 f"{psfs.rating_min:g}-{psfs.rating_max:g}, got {value!r}"
             )
@@ -128,7 +129,7 @@ def outcome_change(
     outcomes = catalogue.outcomes
     if isinstance(before, FaamScore) and isinstance(after, FaamScore):
         if before.subscale != after.subscale:
-            raise ValueError(f"cannot compare FAAM {before.subscale} with FAAM {after.subscale}")
+            raise InvalidInputError(f"cannot compare FAAM {before.subscale} with FAAM {after.subscale}")
         sub = outcomes.faam.adl if before.subscale == "adl" else outcomes.faam.sports
         mcid, unit = sub.mcid_points.value, "points"
         b, a = before.score_pct, after.score_pct

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from heelcoach.domain.types import DriverEvidence
+from heelcoach.errors import InvalidInputError
 from heelcoach.knowledge import Catalogue
 from heelcoach.knowledge.schema import SelfTest
 from heelcoach.knowledge.schema_plan import ScreenRules
@@ -121,16 +122,18 @@ def _by_test(results: Sequence[SelfTestResult], catalogue: Catalogue) -> dict[st
     for res in results:
         test = catalogue.self_tests.get(res.test_id)
         if test is None:
-            raise ValueError(
+            raise InvalidInputError(
                 f"self-test '{res.test_id}': unknown test id; expected one of the self_tests.yaml ids"
             )
         if not test.value_min <= res.value <= test.value_max:
-            raise ValueError(
+            raise InvalidInputError(
                 f"self-test '{res.test_id}': value {res.value} outside {test.value_min:g}-{test.value_max:g}"
                 f" {test.unit}; re-measure and enter a value in that range"
             )
         if res.side not in ("left", "right", "both"):
-            raise ValueError(f"self-test '{res.test_id}': side must be left, right or both, got {res.side!r}")
+            raise InvalidInputError(
+                f"self-test '{res.test_id}': side must be left, right or both, got {res.side!r}"
+            )
         by_test.setdefault(res.test_id, {})[res.side] = res.value
     return by_test
 
@@ -227,7 +230,7 @@ def screen(
     """Read self-test results against the catalogue norms.
 
     ``painful_side`` (the intake's ``painful_side``: left, right or both) makes the verdicts compare
-    the painful side against the other. Raises ValueError naming the test when a test id is unknown
+    the painful side against the other. Raises InvalidInputError naming the test when a test id is unknown
     or a value is out of range.
     """
     painful = _SIDES.get(painful_side) if isinstance(painful_side, str) else None

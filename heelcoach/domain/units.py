@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from heelcoach.errors import InvalidInputError
+
 #: Kilometres in one international mile (exact by definition).
 KM_PER_MILE = 1.609344
 
@@ -43,10 +45,10 @@ _NAMES = {
 
 
 def parse_unit(text: str) -> DistanceUnit:
-    """'km', 'miles', 'Mi' ... -> the unit; ValueError with what to type otherwise."""
+    """'km', 'miles', 'Mi' ... -> the unit; InvalidInputError with what to type otherwise."""
     unit = _NAMES.get(str(text).strip().lower())
     if unit is None:
-        raise ValueError(f"'{text}' is not a distance unit: use km (kilometres) or mi (miles).")
+        raise InvalidInputError(f"'{text}' is not a distance unit: use km (kilometres) or mi (miles).")
     return unit
 
 
