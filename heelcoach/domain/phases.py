@@ -104,20 +104,20 @@ def _new_item(
     dose = ex.levels[level_no - 1].dose
     days = session_days(session, dose.days_per_week)
     return PlanItem(
-        ex.id,
-        "exercise",
-        ex.id,
-        ex.name,
-        level_no,
-        exercise_dose(dose, irritability, len(days)),
-        days,
-        f"{why} {ex.plain}",
-        tuple(ex.drivers),
-        ex.evidence,
-        tuple(ex.sources),
-        False,
-        None,
-        today,
+        id=ex.id,
+        kind="exercise",
+        ref_id=ex.id,
+        title=ex.name,
+        level=level_no,
+        dose=exercise_dose(dose, irritability, len(days)),
+        days=days,
+        why=f"{why} {ex.plain}",
+        drivers=tuple(ex.drivers),
+        evidence=ex.evidence,
+        sources=tuple(ex.sources),
+        optional=False,
+        until=None,
+        level_since=today,
     )
 
 
