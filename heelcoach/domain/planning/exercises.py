@@ -163,7 +163,7 @@ def _strength_days(b: Builder) -> int:
 
 
 def daily_stretches(b: Builder) -> None:
-    """Grade A stretching, always, daily: it takes two minutes and needs no session."""
+    """Grade A stretching, daily (one time of it counts in the session, ``session_fit``)."""
     sel = b.rules.selection
     ankle = b.strength_of("ankle_mobility") >= b.rules.driver_weighting.active_threshold
     for ex_id in sel.stretches:

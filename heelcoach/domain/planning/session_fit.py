@@ -12,12 +12,14 @@ __all__ = ["fit_session"]
 
 def _fit_rank(b: Builder, item: PlanItem) -> tuple[int, float]:
     """Which items a short session keeps first: the heel raise (the core strength work), then the
-    exercises for the runner's drivers (strongest first), then the other exercises, optional care
-    last."""
+    daily grade-A stretches, then the exercises for the runner's drivers (strongest first), then
+    the other exercises, optional care last."""
     if item.kind != "exercise":
         return 4, 0.0
     if item.ref_id in b.rules.selection.calf:
         return 0, 0.0
+    if item.ref_id in b.rules.selection.stretches:
+        return 1, 0.0
     driven = [b.strength_of(d) for d in item.drivers if d in {a.id for a in b.active()}]
     return (2, -max(driven)) if driven else (3, 0.0)
 
@@ -30,6 +32,8 @@ def _fit_reason(item: PlanItem, minutes: float, budget: float, rank: int) -> str
     )
     if rank == 0:
         first = "it is the core of the plan: give it the time if you can"
+    elif rank == 1:
+        first = "the heel raise comes first; the stretch is still worth a few minutes across the day"
     return (
         f"{item.title}: left out to fit your {budget:g}-minute sessions "
         f"(it takes about {minutes:.0f} minutes; {first})."
@@ -41,8 +45,8 @@ def fit_session(b: Builder) -> None:
 
     Items are kept in the order of :func:`_fit_rank` while every day they are on still fits
     (estimated from the doses, ``domain.session_time``); the rest are left out with the reason.
-    The daily grade-A stretches stay and are not counted: they are done across the day (the
-    plantar-fascia stretch before the first steps), not in the session.
+    The daily grade-A stretches count like every other item (one time of each a day: the others
+    are done across the day, the plantar-fascia stretch before the first steps).
     """
     budget = answer_number(b.answers, "minutes_per_session", 0)
     if budget <= 0:
@@ -50,7 +54,7 @@ def fit_session(b: Builder) -> None:
     timing = b.rules.selection.session_time
     used = dict.fromkeys(WEEKDAYS, 0.0)
     sel = b.rules.selection
-    timed = [i for i in b.items if i.kind in ("exercise", "adjunct") and i.ref_id not in sel.stretches]
+    timed = [i for i in b.items if i.kind in ("exercise", "adjunct")]
     dropped: list[tuple[PlanItem, float, int]] = []
     for item in sorted(timed, key=lambda i: _fit_rank(b, i)):
         minutes = item_minutes(item.dose, timing)
