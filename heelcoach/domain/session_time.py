@@ -8,11 +8,15 @@ several times a day puts one of its times in the session, the others elsewhere i
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
+from datetime import date
 from typing import Any, Protocol
 
-from heelcoach.knowledge.schema_plan import SessionTime
+from heelcoach.errors import InvalidInputError
+from heelcoach.knowledge.schema_plan import PlanRules, SessionTime
 
-__all__ = ["Timed", "day_minutes", "item_minutes", "rep_seconds"]
+__all__ = ["Timed", "day_minutes", "item_minutes", "rep_seconds", "session_minutes"]
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class Timed(Protocol):
@@ -67,11 +71,32 @@ def day_minutes(
 ) -> float:
     """Minutes of the session on ``day`` ('mon'...): one time of every item scheduled that day.
 
-    ``outside``: ids done across the day rather than in the session (the daily grade-A stretches,
-    the plantar-fascia stretch before the first steps).
+    ``outside``: ids to leave out of the count (none by default: the plan counts every item,
+    the daily grade-A stretches included).
     """
     return sum(
         item_minutes(i.dose, timing)
         for i in items
         if i.kind in SESSION_KINDS and day in i.days and getattr(i, "ref_id", "") not in outside
     )
+
+
+class HasItems(Protocol):
+    """What :func:`session_minutes` needs from a plan (``domain.plan.Plan``)."""
+
+    @property
+    def items(self) -> Iterable[Timed]: ...
+
+
+def session_minutes(plan: HasItems, day: date | str, rules: PlanRules) -> int:
+    """About how many minutes the plan's session takes on ``day`` (a date or 'mon'...'sun'), in
+    whole minutes: 0 on a day with nothing to do in a session, else at least 1.
+
+    The same estimate the plan fits sessions with (``plan_rules.yaml: selection.session_time``),
+    so a page can say "about N minutes today".
+    """
+    weekday = _WEEKDAYS[day.weekday()] if isinstance(day, date) else day
+    if weekday not in _WEEKDAYS:
+        raise InvalidInputError(f"day must be a date or one of {', '.join(_WEEKDAYS)}, got {day!r}")
+    minutes = day_minutes(plan.items, weekday, rules.selection.session_time)
+    return max(1, round(minutes)) if minutes > 0 else 0

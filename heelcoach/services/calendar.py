@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from icalendar import Alarm, Calendar, Event
 
 from heelcoach import DISCLAIMER
-from heelcoach.domain.plan import WEEKDAYS, Plan, format_dose, session_days
+from heelcoach.domain.plan import WEEKDAYS, Plan, session_days
 from heelcoach.domain.units import DistanceUnit, distance
 from heelcoach.errors import InvalidInputError
 from heelcoach.services.context import AppContext
@@ -32,6 +32,7 @@ from heelcoach.services.units import unit_for
 from heelcoach.store.base import transaction
 from heelcoach.store.reminders import ReminderRecord, ReminderSettings
 from heelcoach.store.repositories import Repos
+from heelcoach.text.plan_text import format_dose
 
 _BYDAY = {"mon": "MO", "tue": "TU", "wed": "WE", "thu": "TH", "fri": "FR", "sat": "SA", "sun": "SU"}
 _CLOCK = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from difflib import get_close_matches
 from functools import lru_cache
 
-from heelcoach.domain.plan import grade_label
 from heelcoach.errors import NotFoundError
 from heelcoach.illustrate import render_png, render_svg
 from heelcoach.illustrate.sheet import contact_sheet
 from heelcoach.knowledge import Catalogue
 from heelcoach.knowledge.illustrations import illustrated_ids, load_illustrations
 from heelcoach.knowledge.schema import Dose, Reference
+from heelcoach.text.plan_text import grade_label
 
 
 class UnknownItemError(NotFoundError):

@@ -12,10 +12,11 @@ from fpdf import FPDF
 from icalendar import Calendar, Event
 
 from heelcoach import DISCLAIMER
-from heelcoach.domain.plan import WEEKDAYS, Plan, PlanItem, format_dose, grade_label
+from heelcoach.domain.plan import WEEKDAYS, Plan, PlanItem
 from heelcoach.domain.units import DistanceUnit, distance
 from heelcoach.knowledge import Catalogue
 from heelcoach.services.exercises import citations, illustration_png, keyframe_names, plain_words
+from heelcoach.text.plan_text import format_dose, grade_label
 
 #: Unicode fonts looked for, in order; without one the PDF falls back to Latin-1 core fonts.
 _FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))

@@ -20,12 +20,13 @@ from fpdf import FPDF
 
 from heelcoach import DISCLAIMER
 from heelcoach.domain import drivers as drivers_mod
-from heelcoach.domain.plan import format_dose, grade_label, plan_from_dict
+from heelcoach.domain.plan import plan_from_dict
 from heelcoach.services import runner
 from heelcoach.services.context import AppContext
 from heelcoach.services.exercises import citations
 from heelcoach.store.base import transaction
 from heelcoach.store.repositories import Repos
+from heelcoach.text.plan_text import format_dose, grade_label
 
 _FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 #: Days of first-step pain the chart shows.

@@ -54,6 +54,7 @@ from heelcoach.store.repositories import (
     Repos,
     ScreenRecord,
 )
+from heelcoach.text.plan_text import format_plan_text
 
 #: The questionnaire version stored with answers when the catalogue does not name one.
 DEFAULT_QUESTIONNAIRE_VERSION = "1"
@@ -533,7 +534,7 @@ def current_plan(ctx: AppContext, person_id: int) -> tuple[PlanVersionRecord, An
 
 def format_plan(ctx: AppContext, plan: Any, unit: DistanceUnit = DistanceUnit.KM) -> str:
     """The plan as plain text for a runner (distances in ``unit``)."""
-    return str(plan_mod.format_plan_text(plan, ctx.catalogue, unit))
+    return str(format_plan_text(plan, ctx.catalogue, unit))
 
 
 @dataclass(frozen=True, slots=True)
@@ -573,7 +574,7 @@ def this_week(ctx: AppContext, person_id: int, today: date | None = None) -> Wee
         checkins=tuple(week_checkins),
         checked_in_today=any(c.day == today for c in week_checkins),
         review_due=day_of_week >= WEEK_DAYS,
-        text=plan_mod.format_plan_text(plan, ctx.catalogue, unit),
+        text=format_plan_text(plan, ctx.catalogue, unit),
     )
 
 

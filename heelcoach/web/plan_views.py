@@ -30,10 +30,10 @@ DAY_WORDS = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri
 
 
 def format_dose(dose: Any) -> str:
-    """The plan engine's dose line (``domain.plan.format_dose``) for a dose dict."""
+    """The plan engine's dose line (``text.plan_text.format_dose``) for a dose dict."""
     if not dose:
         return ""
-    from heelcoach.domain.plan import format_dose as engine_format
+    from heelcoach.text.plan_text import format_dose as engine_format
 
     return engine_format(dose)
 

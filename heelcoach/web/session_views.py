@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from heelcoach.domain.plan import exercise_dose, format_dose
+from heelcoach.domain.plan import exercise_dose
 from heelcoach.knowledge import Catalogue
 from heelcoach.knowledge.schema import Exercise
+from heelcoach.text.plan_text import format_dose
 from heelcoach.web.plan_views import ItemView
 
 #: Categories a red day still allows ("gentle items only").

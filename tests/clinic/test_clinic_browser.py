@@ -105,17 +105,17 @@ def test_clinician_changes_the_plan_and_the_runner_reads_why(clinic: Clinic, tmp
         _shoot(page, out, "runner-view")
         page.goto(f"{clinic.url}/clinic/people/{clinic.bob}")
         page.select_option("#kind", "hold")
-        page.select_option("#item_id", "clamshell")
+        page.select_option("#item_id", "side_lying_hip_abduction")
         page.fill("#reason", "Your hip is sore: we work on it in the clinic instead.")
         page.click("#plan button[type=submit]")
         page.wait_for_url(f"{clinic.url}/clinic/people/{clinic.bob}#plan")
-        assert "put Clamshell on hold" in page.inner_text("#plan")
+        assert "put Side-lying hip abduction on hold" in page.inner_text("#plan")
         page.context.clear_cookies()
 
         _login(page, clinic.url, "bob@example.org")
         page.goto(clinic.url + "/plan")
         main = page.inner_text("main")
-        assert "Your physiotherapist at Northside put Clamshell on hold" in main
+        assert "Your physiotherapist at Northside put Side-lying hip abduction on hold" in main
         assert "we work on it in the clinic instead" in main
         page.context.clear_cookies()
 

@@ -58,7 +58,7 @@ def _post(client: Any, path: str, form: dict[str, str]) -> Any:
     )
 
 
-HOLD = {"kind": "hold", "item_id": "clamshell", "reason": "Hip is sore this week."}
+HOLD = {"kind": "hold", "item_id": "side_lying_hip_abduction", "reason": "Hip is sore this week."}
 
 
 @pytest.mark.parametrize(
@@ -129,8 +129,8 @@ def test_hold_and_running_cap(world: World) -> None:
     pt = _login(world.app, world.users["clinician"])
     assert _post(pt, f"/clinic/people/{pid}/plan", HOLD).status_code == 303
     _record, plan = runner.current_plan(world.ctx, pid)
-    assert "clamshell" not in {i.id for i in plan.items}
-    assert any(e.ref_id == "clamshell" and "on hold" in e.reason for e in plan.excluded)
+    assert "side_lying_hip_abduction" not in {i.id for i in plan.items}
+    assert any(e.ref_id == "side_lying_hip_abduction" and "on hold" in e.reason for e in plan.excluded)
     cap = plan.run.weekly_km_cap
     assert cap is not None
     higher = _post(

@@ -9,7 +9,6 @@ import pytest
 from heelcoach import DISCLAIMER
 from heelcoach.domain.plan import (
     WEEKDAYS,
-    format_plan_text,
     plan_from_dict,
     plan_to_dict,
 )
@@ -17,6 +16,7 @@ from heelcoach.domain.progression import CheckIn, weekly_review
 from heelcoach.domain.screen import SelfTestResult
 from heelcoach.domain.session_time import day_minutes
 from heelcoach.domain.types import DriverEvidence, LoadSnapshot
+from heelcoach.text.plan_text import format_plan_text
 from tests.domain.plan_helpers import START, answers, excluded, make_plan, refs
 
 RATHLEFF = "rathleff_high_load_heel_raise"
@@ -98,10 +98,11 @@ def test_single_run_cap_without_spike(catalogue) -> None:  # type: ignore[no-unt
     assert calm.run.max_single_run_km == pytest.approx(12 * 0.8)  # a reduced week, a shorter long run
     assert "10%" in calm.run.why
     # at full volume (return phase) the +10% single-run cap of Frandsen 2025 is what binds
-    from heelcoach.domain.plan import _Builder, _run
+    from heelcoach.domain.planning.builder import Builder
+    from heelcoach.domain.planning.run_prescription import prescribe_running
 
     a = answers(first_step_pain=2, worst_pain=3, pain_during_run=1)
-    full = _run(_Builder(catalogue, a, "return", "low", frozenset(), (), START), load, None)
+    full = prescribe_running(Builder(catalogue, a, "return", "low", frozenset(), (), START), load, None)
     assert full.max_single_run_km == pytest.approx(13.2)
 
 
@@ -468,7 +469,7 @@ def test_old_stored_referral_plans_still_stop(catalogue) -> None:  # type: ignor
 
 
 def test_rathleff_load_text_fits_the_protocol(catalogue) -> None:  # type: ignore[no-untyped-def]
-    from heelcoach.domain.plan import format_dose
+    from heelcoach.text.plan_text import format_dose
 
     levels = catalogue.exercises[RATHLEFF].levels
     assert levels[0].dose.rm is None  # up on two legs, down on one: not an RM load

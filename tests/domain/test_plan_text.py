@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from heelcoach.domain.plan import Plan, format_plan_text, sentence
+from heelcoach.domain.plan import Plan, sentence
 from heelcoach.domain.progression import CheckIn, weekly_review
 from heelcoach.knowledge import Catalogue
+from heelcoach.text.plan_text import format_plan_text
 from tests.domain.plan_helpers import START, make_plan
 
 #: Seams that show two sentences were glued badly: '.).', '..', ' ,', ' .', ',.', ';.', '. .', '::'.

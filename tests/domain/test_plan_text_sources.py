@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from heelcoach.domain.plan import format_plan_text
 from heelcoach.knowledge import Catalogue
+from heelcoach.text.plan_text import format_plan_text
 from tests.domain.plan_helpers import make_plan
 from tests.knowledge.test_readable_texts import all_ids, leaks
 

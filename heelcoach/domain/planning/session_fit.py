@@ -1,0 +1,77 @@
+"""Fitting each day's session into the minutes the runner gives it, saying what was left out."""
+
+from __future__ import annotations
+
+from heelcoach.domain.planning.answers import answer_number
+from heelcoach.domain.planning.builder import Builder
+from heelcoach.domain.planning.model import WEEKDAYS, PlanItem
+from heelcoach.domain.session_time import item_minutes
+
+__all__ = ["fit_session"]
+
+
+def _fit_rank(b: Builder, item: PlanItem) -> tuple[int, float]:
+    """Which items a short session keeps first: the heel raise (the core strength work), then the
+    daily grade-A stretches, then the exercises for the runner's drivers (strongest first), then
+    the other exercises, optional care last."""
+    if item.kind != "exercise":
+        return 4, 0.0
+    if item.ref_id in b.rules.selection.calf:
+        return 0, 0.0
+    if item.ref_id in b.rules.selection.stretches:
+        return 1, 0.0
+    driven = [b.strength_of(d) for d in item.drivers if d in {a.id for a in b.active()}]
+    return (2, -max(driven)) if driven else (3, 0.0)
+
+
+def _fit_reason(item: PlanItem, minutes: float, budget: float, rank: int) -> str:
+    first = (
+        "optional care comes after the exercises"
+        if rank == 4
+        else "the heel raise and the exercises for your main drivers come first"
+    )
+    if rank == 0:
+        first = "it is the core of the plan: give it the time if you can"
+    elif rank == 1:
+        first = "the heel raise comes first; the stretch is still worth a few minutes across the day"
+    return (
+        f"{item.title}: left out to fit your {budget:g}-minute sessions "
+        f"(it takes about {minutes:.0f} minutes; {first})."
+    )
+
+
+def fit_session(b: Builder) -> None:
+    """Fit each day's session into the minutes the runner gives it (intake ``minutes_per_session``).
+
+    Items are kept in the order of :func:`_fit_rank` while every day they are on still fits
+    (estimated from the doses, ``domain.session_time``); the rest are left out with the reason.
+    The daily grade-A stretches count like every other item (one time of each a day: the others
+    are done across the day, the plantar-fascia stretch before the first steps).
+    """
+    budget = answer_number(b.answers, "minutes_per_session", 0)
+    if budget <= 0:
+        return
+    timing = b.rules.selection.session_time
+    used = dict.fromkeys(WEEKDAYS, 0.0)
+    sel = b.rules.selection
+    timed = [i for i in b.items if i.kind in ("exercise", "adjunct")]
+    dropped: list[tuple[PlanItem, float, int]] = []
+    for item in sorted(timed, key=lambda i: _fit_rank(b, i)):
+        minutes = item_minutes(item.dose, timing)
+        if all(used[d] + minutes <= budget for d in item.days):
+            for d in item.days:
+                used[d] += minutes
+        else:
+            dropped.append((item, minutes, _fit_rank(b, item)[0]))
+    for item, minutes, rank in dropped:
+        b.items.remove(item)
+        b.exclude(item.ref_id, _fit_reason(item, minutes, budget, rank))
+    # passive care never outnumbers the strength work, also after a short session left some out
+    n_strength = sum(1 for i in b.items if i.kind == "exercise" and i.ref_id not in sel.stretches)
+    for extra in [i for i in b.items if i.kind == "adjunct"][n_strength:]:
+        b.items.remove(extra)
+        b.exclude(
+            extra.ref_id,
+            f"{extra.title}: never more passive tools than strength exercises, and your "
+            f"{budget:g}-minute sessions leave room for {n_strength} of those.",
+        )
