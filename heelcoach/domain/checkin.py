@@ -59,6 +59,7 @@ class RuleId(StrEnum):
     LEVEL_TOO_RECENT = "level_too_recent"
     PROGRESS_CRITERIA_MET = "progress_criteria_met"
     PROGRESS_CAP = "progress_cap"
+    SESSION_TIME_FULL = "session_time_full"
     # running
     NO_RUNNING = "no_running"
     NO_CHECKINS = "no_checkins"

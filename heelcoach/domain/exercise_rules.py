@@ -15,6 +15,7 @@ from datetime import date
 
 from heelcoach.domain.checkin import Action, Decision, RuleId, WeekFacts, item_sessions
 from heelcoach.domain.plan import WEEKDAYS, Plan, PlanItem, exercise_dose, session_days
+from heelcoach.domain.session_time import SESSION_KINDS, item_minutes
 from heelcoach.domain.types import Irritability
 from heelcoach.knowledge import Catalogue
 from heelcoach.knowledge.schema import Exercise
@@ -299,6 +300,53 @@ def cap_progress(
             item=o.item, decision=Decision(o.item.id, "hold", RuleId.PROGRESS_CAP, why), next_item=o.item
         )
         if o.decision.action == "progress" and o.item.id not in chosen
+        else o
+        for o in outcomes
+    ]
+
+
+def cap_session_time(
+    plan: Plan, outcomes: Sequence[ExerciseOutcome], catalogue: Catalogue
+) -> list[ExerciseOutcome]:
+    """SESSION_TIME_FULL: an exercise moves up only if its next level still fits every day it is on
+    into the runner's session minutes (``Plan.session_minutes``); the core heel raise always may.
+    Exercises are taken in the order of :func:`_priority`."""
+    budget = plan.session_minutes
+    if not budget:
+        return list(outcomes)
+    rules = catalogue.plan
+    timing = rules.selection.session_time
+    used = dict.fromkeys(WEEKDAYS, 0.0)
+    for item in plan.items:
+        if item.kind in SESSION_KINDS:
+            for d in item.days:
+                used[d] += item_minutes(item.dose, timing)
+    held: set[str] = set()
+    ready = sorted(
+        (o for o in outcomes if o.decision.action == "progress"),
+        key=lambda o: _priority(o.item, plan, catalogue, rules),
+    )
+    moving = 0
+    for o in ready:
+        if moving == rules.progression.max_items_per_review:
+            break  # the rest wait for the cap anyway (cap_progress, same order)
+        extra = item_minutes(o.next_item.dose, timing) - item_minutes(o.item.dose, timing)
+        fits = all(used[d] + extra <= budget for d in o.next_item.days)
+        if extra > 0 and not fits and o.item.ref_id not in rules.selection.calf:
+            held.add(o.item.id)
+            continue
+        moving += 1
+        for d in o.next_item.days:
+            used[d] += extra
+    why = (
+        f"Ready to move up, but the next level would take your sessions past {budget:g} minutes: "
+        "it stays at this level (give the session more time in your answers to let it move up)."
+    )
+    return [
+        ExerciseOutcome(
+            item=o.item, decision=Decision(o.item.id, "hold", RuleId.SESSION_TIME_FULL, why), next_item=o.item
+        )
+        if o.item.id in held
         else o
         for o in outcomes
     ]

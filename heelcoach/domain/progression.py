@@ -39,6 +39,7 @@ from heelcoach.domain.checkin import (
 from heelcoach.domain.exercise_rules import (
     ExerciseOutcome,
     cap_progress,
+    cap_session_time,
     exercise_decision,
     review_irritability,
 )
@@ -51,6 +52,7 @@ from heelcoach.domain.plan import (
     RunPrescription,
     education_item,
 )
+from heelcoach.domain.planning.session_fit import refit_week
 from heelcoach.domain.recurrence import RecurrenceFinding, detect_recurrence, strength_item_ids
 from heelcoach.domain.review_text import review_summary
 from heelcoach.domain.running import fit_run_to_phase, over_cap_notes, run_decision
@@ -142,17 +144,15 @@ def safety_step(
 def exercise_step(
     plan: Plan, week: WeekFacts, catalogue: Catalogue, irritability: Irritability, today: date
 ) -> list[ExerciseOutcome]:
-    """Every exercise's outcome, with at most ``max_items_per_review`` moving up."""
+    """Every exercise's outcome: only as far as the runner's session minutes allow, and at most
+    ``max_items_per_review`` moving up."""
     rules = catalogue.plan
-    return cap_progress(
-        plan,
-        [
-            exercise_decision(item, week, rules, catalogue, irritability, today)
-            for item in plan.items
-            if item.kind == "exercise"
-        ],
-        catalogue,
-    )
+    decided = [
+        exercise_decision(item, week, rules, catalogue, irritability, today)
+        for item in plan.items
+        if item.kind == "exercise"
+    ]
+    return cap_progress(plan, cap_session_time(plan, decided, catalogue), catalogue)
 
 
 def adjunct_step(item: PlanItem, week: WeekFacts, rules: PlanRules, today: date) -> Decision | None:
@@ -387,16 +387,33 @@ def _adherence_message(
     )
 
 
+def _fit_time(plan: Plan, draft: _Draft, catalogue: Catalogue) -> frozenset[str]:
+    """Fit the next week into the runner's session minutes (``refit_week``); say which exercises
+    of last week are left out for time and return their ids."""
+    draft.items, draft.excluded, for_time = refit_week(
+        draft.items, draft.excluded, plan.session_minutes, catalogue.plan, frozenset(i.id for i in plan.items)
+    )
+    if for_time:
+        draft.messages.append(
+            f"Left out for now to fit your {plan.session_minutes:g}-minute sessions: "
+            f"{', '.join(i.title for i in for_time)} (the heel raise and the daily stretches come "
+            "first). Give the session more time in your answers to bring them back."
+        )
+    return frozenset(i.id for i in for_time)
+
+
 def _next_plan(plan: Plan, draft: _Draft, catalogue: Catalogue, today: date) -> Plan:
-    """The next plan version, its rationale the review in plain English."""
+    """The next plan version, fitted into the runner's session minutes, its rationale the review in
+    plain English (an exercise left out for time is told once, in the messages)."""
+    for_time = _fit_time(plan, draft, catalogue)
     old_exercises = {i.id for i in plan.items if i.kind == "exercise"}
     new_exercises = {i.id for i in draft.items if i.kind == "exercise"}
     summary = review_summary(
-        draft.decisions,
+        [d for d in draft.decisions if d.item_id not in for_time],
         plan,
         catalogue,
         draft.phase_change,
-        paused=[i.title for i in plan.items if i.id in old_exercises - new_exercises],
+        paused=[i.title for i in plan.items if i.id in old_exercises - new_exercises - for_time],
         added=[i.title for i in draft.items if i.kind == "exercise" and i.id not in old_exercises],
     )
     return replace(
@@ -443,10 +460,11 @@ def weekly_review(
     recurrence_step(plan, draft, checkins, catalogue)
     if week.checkins and (note := _adherence_message(plan, checkins, today, catalogue)) is not None:
         draft.messages.append(note)
+    new_plan = _next_plan(plan, draft, catalogue, today)  # may add a message: before the Review
     return Review(
         week_start=week_start,
         decisions=tuple(draft.decisions),
-        new_plan=_next_plan(plan, draft, catalogue, today),
+        new_plan=new_plan,
         phase_change=draft.phase_change,
         referral=draft.referral,
         messages=tuple(draft.messages),

@@ -75,6 +75,7 @@ def _hold_reasons(rules: PlanRules) -> dict[RuleId, str]:
         RuleId.LEVEL_TOO_RECENT: "for one more week (each of {its} levels lasts at least two weeks)",
         RuleId.PAIN_ABOVE_ACCEPTABLE: _above(rules),
         RuleId.MORNING_PAIN_RISING: "because your morning pain rose",
+        RuleId.SESSION_TIME_FULL: "because {its} next level would not fit your session time",
     }
 
 

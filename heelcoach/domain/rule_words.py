@@ -27,6 +27,7 @@ RULE_WORDS: dict[str, str] = {
     RuleId.LEVEL_TOO_RECENT: "not long enough at this level yet",
     RuleId.PROGRESS_CRITERIA_MET: "done on most of its sessions with low pain",
     RuleId.PROGRESS_CAP: "only a few exercises move up in one week",
+    RuleId.SESSION_TIME_FULL: "the next level would not fit your session time",
     RuleId.NO_RUNNING: "no running for now",
     RuleId.NO_CHECKINS: "no check-ins to go on",
     RuleId.STAGE_REPEATS: "the walk/run stage is repeated",

@@ -77,3 +77,58 @@ def test_session_minutes_names_a_wrong_day(catalogue) -> None:  # type: ignore[n
 
     with pytest.raises(InvalidInputError, match="mon, tue"):
         session_minutes(make_plan(catalogue), "monday", catalogue.plan)
+
+
+@pytest.mark.parametrize("budget", [15, 20, 25, 30])
+@pytest.mark.parametrize("settle", [False, True])
+def test_each_weekly_review_keeps_the_week_in_the_session_time(catalogue, budget: int, settle: bool) -> None:  # type: ignore[no-untyped-def]
+    """Eleven good weeks: levels go up and a new phase swaps in the heavy heel raise, yet each
+    reviewed week stays within the runner's minutes (only the core heel raise and the daily
+    stretches may take a day past them), and what is held or left out says why."""
+    from heelcoach.domain.progression import weekly_review
+    from tests.domain.test_progression import _week
+
+    pain = {"first_step_pain": 8, "worst_pain": 8, "pain_during_run": 6} if settle else {}
+    plan = make_plan(catalogue, minutes_per_session=budget, **pain)
+    assert plan.session_minutes == budget
+    sel = catalogue.plan.selection
+    core = {*sel.calf, *sel.stretches}
+    timing = sel.session_time
+    held = 0
+    for week in range(1, 12):
+        today = START + timedelta(days=7 * week - 1)
+        review = weekly_review(plan, _week(plan, today, first=1, worst=1, run_pain=0), catalogue, today)
+        new = review.new_plan
+        for d in WEEKDAYS:
+            if day_minutes(new.items, d, timing) > budget:
+                on_day = [i.ref_id for i in new.items if i.kind in ("exercise", "adjunct") and d in i.days]
+                assert set(on_day) <= core, (week, d, on_day)
+        held += sum(1 for x in review.decisions if x.rule_id == "session_time_full")
+        for x in review.decisions:
+            if x.rule_id == "session_time_full":
+                assert f"past {budget} minutes" in x.reason
+        plan = new
+    if budget <= 25:
+        assert held, "a short session must hold some exercise at its level"
+
+
+def test_without_a_time_limit_nothing_is_held_for_time(catalogue) -> None:  # type: ignore[no-untyped-def]
+    from heelcoach.domain.progression import weekly_review
+    from tests.domain.test_progression import _week
+
+    plan = make_plan(catalogue, minutes_per_session=0)
+    assert plan.session_minutes is None
+    for week in range(1, 6):
+        today = START + timedelta(days=7 * week - 1)
+        review = weekly_review(plan, _week(plan, today, first=1, worst=1, run_pain=0), catalogue, today)
+        assert all(x.rule_id != "session_time_full" for x in review.decisions)
+        plan = review.new_plan
+
+
+def test_a_plan_stored_before_the_session_minutes_keeps_working(catalogue) -> None:  # type: ignore[no-untyped-def]
+    from heelcoach.domain.plan import plan_from_dict, plan_to_dict
+
+    stored = plan_to_dict(make_plan(catalogue, minutes_per_session=20))
+    assert plan_from_dict(stored).session_minutes == 20
+    del stored["session_minutes"]
+    assert plan_from_dict(stored).session_minutes is None

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from heelcoach.domain.types import Irritability
+from heelcoach.errors import InvalidInputError
 from heelcoach.knowledge.schema_plan import PlanRules
 
 __all__ = ["IRRITABILITY_RANK", "answer_number", "answer_set", "assess_irritability"]
@@ -20,11 +21,11 @@ def answer_number(answers: Mapping[str, Any], key: str, default: float = 0.0) ->
     if value is None:
         return default
     if isinstance(value, bool):
-        raise ValueError(f"intake answer '{key}': expected a number, got {value!r}")
+        raise InvalidInputError(f"intake answer '{key}': expected a number, got {value!r}")
     try:
         return float(value)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"intake answer '{key}': expected a number, got {value!r}") from exc
+        raise InvalidInputError(f"intake answer '{key}': expected a number, got {value!r}") from exc
 
 
 def answer_set(answers: Mapping[str, Any], key: str) -> frozenset[str]:

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from heelcoach.domain.drivers import Driver
+from heelcoach.domain.planning.answers import answer_number
 from heelcoach.domain.planning.model import ExcludedItem, Plan, PlanItem, RunPrescription
 from heelcoach.domain.types import DriverId, Irritability, Phase
 from heelcoach.domain.units import DistanceUnit
@@ -85,6 +86,7 @@ class Builder:
             rationale=rationale,
             referral_action=action,
             driver_priority=driver_priority,
+            session_minutes=answer_number(self.answers, "minutes_per_session", 0) or None,
         )
 
     def active(self) -> list[Driver]:

@@ -160,6 +160,9 @@ class Plan:
     #: The day the runner recorded that a clinician has seen them after a warning sign: warning
     #: signs reported on or before it no longer stop the plan.
     warnings_cleared_on: date | None = None
+    #: The minutes a day the runner gives the session (intake), so that each weekly review fits
+    #: the new week into them too; None when the runner gave no limit.
+    session_minutes: float | None = None
 
     @property
     def stops_loading(self) -> bool:

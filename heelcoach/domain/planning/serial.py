@@ -63,6 +63,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "rationale": plan.rationale,
         "driver_priority": list(plan.driver_priority),
         "warnings_cleared_on": plan.warnings_cleared_on.isoformat() if plan.warnings_cleared_on else None,
+        "session_minutes": plan.session_minutes,
     }
 
 
@@ -131,6 +132,7 @@ def plan_from_dict(d: Mapping[str, Any]) -> Plan:
             referral_action=d.get("referral_action", STOP_AND_REFER if d["referral"] else None),
             driver_priority=tuple(d.get("driver_priority") or ()),
             warnings_cleared_on=_optional_date(d.get("warnings_cleared_on")),
+            session_minutes=d.get("session_minutes"),  # absent from plans stored before it existed
         )
     except KeyError as exc:
         raise ValueError(f"plan data: missing field {exc}; expected the output of plan_to_dict") from exc

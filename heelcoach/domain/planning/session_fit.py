@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from heelcoach.domain.planning.answers import answer_number
 from heelcoach.domain.planning.builder import Builder
-from heelcoach.domain.planning.model import WEEKDAYS, PlanItem
+from heelcoach.domain.planning.model import WEEKDAYS, ExcludedItem, PlanItem
 from heelcoach.domain.session_time import item_minutes
+from heelcoach.knowledge.schema_plan import PlanRules, SessionTime
 
-__all__ = ["fit_session"]
+__all__ = ["fit_session", "refit_week"]
 
 
 def _fit_rank(b: Builder, item: PlanItem) -> tuple[int, float]:
@@ -75,3 +76,59 @@ def fit_session(b: Builder) -> None:
             f"{extra.title}: never more passive tools than strength exercises, and your "
             f"{budget:g}-minute sessions leave room for {n_strength} of those.",
         )
+
+
+def _refit_rank(item: PlanItem, before: frozenset[str], rules: PlanRules) -> int:
+    """At a weekly review, as when the plan was made: the heel raise (whichever level of it the
+    review chose) and the daily stretches always stay; then the exercises the runner already does,
+    then the ones the review brings in, optional care last (each group in plan order)."""
+    sel = rules.selection
+    if item.ref_id in sel.calf or item.ref_id in sel.stretches:
+        return 0
+    if item.kind == "exercise":
+        return 1 if item.id in before else 2
+    return 3
+
+
+def refit_week(
+    items: list[PlanItem],
+    excluded: list[ExcludedItem],
+    budget: float | None,
+    rules: PlanRules,
+    before: frozenset[str],
+) -> tuple[list[PlanItem], list[ExcludedItem], list[PlanItem]]:
+    """Fit a reviewed week into the runner's session minutes (a new phase brings exercises in, the
+    heel raise's next level takes longer). Items are kept in the order of :func:`_refit_rank` while
+    every day they are on still fits; the rest are left out with the reason. ``before`` holds the
+    ids of the previous week's items. Returns the items, the excluded list and the exercises the
+    runner did last week that are left out for time."""
+    if not budget or budget <= 0:
+        return items, excluded, []
+    timing = rules.selection.session_time
+    used = dict.fromkeys(WEEKDAYS, 0.0)
+    dropped: list[PlanItem] = []
+    timed = [i for i in items if i.kind in ("exercise", "adjunct")]
+    for item in sorted(timed, key=lambda i: _refit_rank(i, before, rules)):  # stable: plan order
+        minutes = item_minutes(item.dose, timing)
+        if _refit_rank(item, before, rules) == 0 or all(used[d] + minutes <= budget for d in item.days):
+            for d in item.days:
+                used[d] += minutes
+        else:
+            dropped.append(item)
+    out_excluded = list(excluded)
+    for item in dropped:
+        if not any(e.ref_id == item.ref_id for e in out_excluded):
+            out_excluded.append(ExcludedItem(item.ref_id, _refit_reason(item, budget, timing)))
+    gone = {i.id for i in dropped}
+    left_out = [i for i in dropped if i.id in before and i.kind == "exercise"]
+    return [i for i in items if i.id not in gone], out_excluded, left_out
+
+
+def _refit_reason(item: PlanItem, budget: float, timing: SessionTime) -> str:
+    first = "the heel raise and the exercises you already do come first"
+    if item.kind != "exercise":
+        first = "optional care comes after the exercises"
+    return (
+        f"{item.title}: left out for now to fit your {budget:g}-minute sessions "
+        f"(it takes about {item_minutes(item.dose, timing):.0f} minutes; {first})."
+    )
