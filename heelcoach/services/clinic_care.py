@@ -21,9 +21,9 @@ from sqlalchemy import select
 
 from heelcoach.domain import plan as plan_mod
 from heelcoach.errors import InvalidInputError
+from heelcoach.services.common import to_jsonable
 from heelcoach.services.context import AppContext
 from heelcoach.services.policy import Actor
-from heelcoach.services.runner import to_jsonable
 from heelcoach.store.accounts import AccountRow, AuditRow, ClinicNoteRow, ClinicRow
 from heelcoach.store.base import transaction
 from heelcoach.store.repositories import PlanVersionRecord, Repos
