@@ -334,7 +334,7 @@ def assess_command(
             raw = ask_answers(catalogue, err if as_json else out)
         result = assess(raw, catalogue, date.today())
     except AnswersFileError as exc:
-        raise _fail(err, str(exc)) from None
+        raise _fail(err, f"{exc} Or run 'heelcoach assess' without --answers to be asked.") from None
     except IntakeError as exc:
         lines = [f"{source}: {len(exc.problems)} answer(s) to fix:"]
         lines.extend(f"  - {p.message()}" for p in exc.problems)

@@ -21,7 +21,7 @@ from rich.text import Text
 
 from heelcoach import DISCLAIMER
 from heelcoach.cli.app import app
-from heelcoach.cli.common import err, fail, open_context, out, parse_day
+from heelcoach.cli.common import cli_hint, err, fail, open_context, out, parse_day
 from heelcoach.cli.units import DistanceUnit, dist, distnum, person_unit, typed_km
 from heelcoach.domain.daily import DailyAnswer
 from heelcoach.domain.rule_words import action_words, rule_words
@@ -140,7 +140,7 @@ def plan_command(
             try:
                 record = clearance.record_clinician_seen(ctx, person_id, visit)
             except HeelcoachError as exc:
-                fail(str(exc), 1)
+                fail(str(exc) + cli_hint(exc), 1)
             if not as_json and record.decision.get("kind") == "cleared_return":
                 out.print(f"Recorded: {record.reason}")
             elif not as_json:

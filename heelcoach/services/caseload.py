@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Date, Integer, Row, column, func, select, values
 from sqlalchemy.orm import Session
 
+from heelcoach.errors import KnowledgeError
 from heelcoach.services.context import AppContext
 from heelcoach.services.policy import Actor, PersonResource, can
 from heelcoach.store.accounts import AccountRow, ShareRow, VisitRequestRow
@@ -50,7 +51,7 @@ def _rules(ctx: AppContext) -> tuple[float, int, float, float]:
     plan = ctx.catalogue.plan
     rule = next(e for e in plan.escalation if e.id == "no_progress_physio")
     if rule.after_weeks is None or rule.min_adherence is None or rule.meaningful_first_step_drop is None:
-        raise ValueError(
+        raise KnowledgeError(
             "plan_rules.yaml: no_progress_physio needs after_weeks, min_adherence, meaningful_first_step_drop"
         )
     rise = float(plan.pain_monitoring.morning_rise_points)

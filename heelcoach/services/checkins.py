@@ -6,25 +6,14 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from heelcoach.domain import plan as plan_mod
 from heelcoach.domain import progression, warning_signs
 from heelcoach.errors import InvalidInputError
-from heelcoach.services.common import (
-    plan_of,
-    require_person,
-    resolve_now,
-    resolve_today,
-    to_jsonable,
-)
+from heelcoach.services.common import json_object, plan_of, require_person, resolve_now, resolve_today
 from heelcoach.services.context import AppContext
 from heelcoach.store.base import transaction
-from heelcoach.store.repositories import (
-    CheckInRecord,
-    PlanVersionRecord,
-    Repos,
-)
+from heelcoach.store.repositories import CheckInRecord, PlanVersionRecord, Repos
 
 _PAIN_FIELDS = ("first_step_pain", "worst_pain", "run_pain_during", "run_pain_after")
 #: Sanity limits on the running numbers of one day (typos, not clinical thresholds).
@@ -101,7 +90,7 @@ def _item_problems(ctx: AppContext, entry: CheckInInput) -> list[str]:
         unknown = [i for i in getattr(entry, name) if i not in known]
         if unknown:
             ids = ", ".join(unknown)
-            problems.append(f"{name}: unknown id(s) {ids}; use the ids shown by `heelcoach plan`")
+            problems.append(f"{name}: unknown id(s) {ids}; use the ids your plan shows")
     return problems
 
 
@@ -169,11 +158,11 @@ def _pause_for_warning_signs(
     what = ctx.catalogue.plan.checkin_warning_signs.plain(entry.red_flag_symptoms)
     return repos.plans.add(
         person_id,
-        plan=to_jsonable(plan_mod.plan_to_dict(stopped)),
+        plan=json_object(plan_mod.plan_to_dict(stopped)),
         starts_on=today,
         phase=str(stopped.phase),
         week=int(stopped.week),
-        decision=to_jsonable(
+        decision=json_object(
             {
                 "kind": "warning_sign",
                 "symptoms": list(entry.red_flag_symptoms),
@@ -240,7 +229,8 @@ def record_checkin(
     return record_checkins(ctx, person_id, [entry], today=today, now=now)[0]
 
 
-def domain_checkin(record: CheckInRecord) -> Any:
+def domain_checkin(record: CheckInRecord) -> progression.CheckIn:
+    """A stored check-in as the core reads it."""
     return progression.CheckIn(
         day=record.day,
         first_step_pain=record.first_step_pain,

@@ -7,25 +7,20 @@ from datetime import date, datetime
 
 from heelcoach.domain import condition_plans, warning_signs
 from heelcoach.domain import plan as plan_mod
-from heelcoach.errors import ConflictError, NotFoundError
+from heelcoach.errors import ConflictError
 from heelcoach.services import assess as assess_mod
 from heelcoach.services.common import (
+    NoPlanError,
+    json_object,
     plan_of,
     require_person,
     resolve_now,
     resolve_today,
-    to_jsonable,
 )
 from heelcoach.services.context import AppContext
-from heelcoach.services.planning import (
-    fresh_plan,
-    store_plan,
-)
+from heelcoach.services.planning import fresh_plan, store_plan
 from heelcoach.store.base import transaction
-from heelcoach.store.repositories import (
-    PlanVersionRecord,
-    Repos,
-)
+from heelcoach.store.repositories import PlanVersionRecord, Repos
 
 
 def record_clinician_seen(
@@ -64,11 +59,11 @@ def record_clinician_seen(
         resumed = dataclasses.replace(resumed, version=latest.version + 1)
         return repos.plans.add(
             person_id,
-            plan=to_jsonable(plan_mod.plan_to_dict(resumed)),
+            plan=json_object(plan_mod.plan_to_dict(resumed)),
             starts_on=seen_on,
             phase=str(resumed.phase),
             week=int(resumed.week),
-            decision=to_jsonable(
+            decision=json_object(
                 {"kind": "clinician_seen", "seen_on": seen_on, "resumes_version": before.version}
             ),
             reason=(
@@ -104,12 +99,12 @@ def _return_after_clearance(
     or ConflictError naming the stop reasons a clearance does not lift."""
     blockers = clearance_blockers(ctx, person_id, seen_on)
     if blockers is None:
-        raise NotFoundError("No plan yet: run `heelcoach plan` after `heelcoach assess` to make one.")
+        raise NoPlanError("No plan yet: answer the questions to make one.")
     if blockers:
         raise ConflictError(
             "Your answers to the questionnaire stopped the plan for a reason a clearance here does not "
-            f"lift ({'; '.join(blockers)}): after the clinician's visit, answer the questions again "
-            "(`heelcoach assess`, or Start on the web) to make a plan."
+            f"lift ({'; '.join(blockers)}): after the clinician's visit, answer the questions again to make "
+            "a plan."
         )
     fresh = fresh_plan(ctx, person_id, seen_on, cleared_on=seen_on)
     follows = next((i for i in fresh.plan.items if i.id.startswith("follows_")), None)

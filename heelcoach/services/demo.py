@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from heelcoach.domain.screen import ScreenReport
 from heelcoach.errors import InvalidInputError
 from heelcoach.services import (
     checkins,
@@ -27,7 +28,7 @@ from heelcoach.services import (
     screening,
     weekly_review,
 )
-from heelcoach.services.assess import load_answers_file, sample_answers_path
+from heelcoach.services.assess import TriageResult, load_answers_file, sample_answers_path
 from heelcoach.services.context import AppContext
 from heelcoach.services.progress import Progress
 from heelcoach.services.units import DistanceUnit, save_unit
@@ -107,9 +108,9 @@ class DemoStory:
     person_id: int
     start: date
     answers: dict[str, Any]
-    triage: Any
+    triage: TriageResult
     triage_doc: dict[str, Any]
-    screen_report: Any
+    screen_report: ScreenReport | None
     first_plan: PlanVersionRecord
     first_plan_text: str
     weeks: list[WeekStory] = field(default_factory=list)
@@ -233,7 +234,7 @@ def _replay_week(
         phase=saved.record.phase,
         plan_week=saved.record.week,
         reason=saved.record.reason,
-        decisions=list(common.to_jsonable(review.decisions)),
+        decisions=[common.json_object(d) for d in review.decisions],
         messages=[str(m) for m in review.messages],
         referral=None if not review.referral else str(common.to_jsonable(review.referral)),
         phase_change=" -> ".join(map(str, review.phase_change)) if review.phase_change else None,

@@ -7,19 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from heelcoach.domain.intake import IntakeError
 from heelcoach.errors import InvalidInputError
 from heelcoach.services import assess as assess_mod
-from heelcoach.services.common import (
-    require_person,
-    resolve_now,
-    to_jsonable,
-)
+from heelcoach.services.assess import TriageResult
+from heelcoach.services.common import json_object, require_person, resolve_now, to_jsonable
 from heelcoach.services.context import AppContext
 from heelcoach.store.base import transaction
-from heelcoach.store.repositories import (
-    IntakeRecord,
-    Repos,
-)
+from heelcoach.store.repositories import IntakeRecord, Repos
 
 DEFAULT_QUESTIONNAIRE_VERSION = "1"
 #: Instruments ``record_outcome`` accepts.
@@ -38,7 +33,7 @@ class IntakeSaved:
     """The stored intake and the triage computed from it."""
 
     intake: IntakeRecord
-    triage: Any
+    triage: TriageResult
 
 
 def save_intake(
@@ -51,12 +46,12 @@ def save_intake(
     """
     try:
         result = assess_mod.assess(dict(answers), ctx.catalogue, resolve_now(now).date())
-    except ValueError as exc:
+    except IntakeError as exc:
         raise InvalidInputError(
             f"questionnaire answers:\n{exc}\nFix these answers and try again.",
             problems=getattr(exc, "problems", ()),
         ) from exc
-    triage_doc = to_jsonable(assess_mod.triage_to_dict(result))
+    triage_doc = json_object(assess_mod.triage_to_dict(result))
     level = str(to_jsonable(getattr(result, "level", triage_doc.get("level", ""))))
     with transaction(ctx.sessions) as s:
         repos = Repos(s)
@@ -64,7 +59,7 @@ def save_intake(
         record = repos.intakes.add(
             person_id,
             questionnaire_version=str(triage_doc.get("questionnaire_version") or questionnaire_version(ctx)),
-            answers=to_jsonable(dict(answers)),
+            answers=json_object(dict(answers)),
             triage_level=level,
             triage=triage_doc,
             now=resolve_now(now),

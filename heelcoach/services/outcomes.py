@@ -7,24 +7,21 @@ from datetime import date, datetime
 from typing import Any
 
 from heelcoach.domain import outcomes as outcomes_mod
-from heelcoach.errors import ConflictError, InvalidInputError
-from heelcoach.services.common import (
-    require_person,
-    resolve_now,
-    resolve_today,
-    to_jsonable,
-)
+from heelcoach.errors import InvalidInputError
+from heelcoach.services.common import json_object, require_person, resolve_now, resolve_today
 from heelcoach.services.context import AppContext
 from heelcoach.store.base import transaction
-from heelcoach.store.repositories import (
-    OutcomeRecord,
-    Repos,
-)
+from heelcoach.store.repositories import OutcomeRecord, Repos
 
 INSTRUMENTS = ("faam_adl", "faam_sports", "psfs")
 
 
-def score_instrument(ctx: AppContext, instrument: str, answers: Mapping[str, Any]) -> Any:
+#: The score of one questionnaire.
+Score = outcomes_mod.FaamScore | outcomes_mod.PsfsScore
+
+
+def score_instrument(ctx: AppContext, instrument: str, answers: Mapping[str, Any]) -> Score:
+    """Score ``answers`` to ``instrument`` (InvalidInputError for an instrument not known)."""
     if instrument == "psfs":
         return outcomes_mod.score_psfs(dict(answers), ctx.catalogue)
     if instrument == "faam_adl":
@@ -34,14 +31,10 @@ def score_instrument(ctx: AppContext, instrument: str, answers: Mapping[str, Any
     raise InvalidInputError(f"instrument: expected one of {', '.join(INSTRUMENTS)}, got '{instrument}'")
 
 
-def _score_value(score: Any) -> float:
-    value = (
-        getattr(score, "score_pct", None) if hasattr(score, "score_pct") else getattr(score, "score", None)
-    )
-    if not getattr(score, "valid", True) or value is None:
-        raise InvalidInputError(
-            f"{getattr(score, 'message', 'not enough answers for a score')} Nothing was saved."
-        )
+def _score_value(score: Score) -> float:
+    value = score.score_pct if isinstance(score, outcomes_mod.FaamScore) else score.score
+    if not score.valid or value is None:
+        raise InvalidInputError(f"{score.message} Nothing was saved.")
     return float(value)
 
 
@@ -53,12 +46,10 @@ def record_outcome(
     *,
     taken_on: date | None = None,
     now: datetime | None = None,
-) -> tuple[OutcomeRecord, Any]:
+) -> tuple[OutcomeRecord, Score]:
     """Score a FAAM subscale or the PSFS and store answers and score."""
     try:
         score = score_instrument(ctx, instrument, answers)
-    except ConflictError:
-        raise
     except (ValueError, KeyError, TypeError) as exc:
         raise InvalidInputError(f"{instrument}: {exc}") from exc
     value = _score_value(score)
@@ -69,9 +60,9 @@ def record_outcome(
             person_id,
             instrument=instrument,
             taken_on=resolve_today(taken_on),
-            answers=to_jsonable(dict(answers)),
+            answers=json_object(dict(answers)),
             score=value,
-            details=to_jsonable(score),
+            details=json_object(score),
             now=resolve_now(now),
         )
     return record, score

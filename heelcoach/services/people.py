@@ -4,18 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from heelcoach.domain.units import DistanceUnit
-from heelcoach.errors import InvalidInputError, NotFoundError
-from heelcoach.services.common import (
-    resolve_now,
-)
+from heelcoach.errors import InvalidInputError
+from heelcoach.services.common import NobodyYetError, UnknownPersonError, resolve_now
 from heelcoach.services.context import AppContext
 from heelcoach.store.base import transaction
-from heelcoach.store.preferences import Preferences
-from heelcoach.store.repositories import (
-    PersonRecord,
-    Repos,
-)
+from heelcoach.store.repositories import PersonRecord, Repos
 
 
 def create_person(ctx: AppContext, name: str = "", *, now: datetime | None = None) -> PersonRecord:
@@ -55,22 +48,11 @@ def resolve_person(ctx: AppContext, person_id: int | None = None, *, create: boo
         if person_id is not None:
             person = repos.people.get(person_id)
             if person is None:
-                raise NotFoundError(
-                    f"There is no person with id {person_id}. Leave out --person to use the first one."
-                )
+                raise UnknownPersonError(f"There is no person with id {person_id}.")
             return person
         person = repos.people.first()
         if person is not None:
             return person
         if not create:
-            raise NotFoundError(
-                "Nobody is set up yet: answer the questionnaire first with `heelcoach assess`, "
-                "or make a plan from an answers file: `heelcoach plan --answers answers.yaml`."
-            )
+            raise NobodyYetError("Nobody is set up yet: answer the questionnaire first.")
         return repos.people.add("", datetime.now(UTC))
-
-
-def unit_for_person(ctx: AppContext, person_id: int) -> DistanceUnit:
-    """The runner's distance unit for texts built for them (km until they choose)."""
-    with transaction(ctx.sessions) as s:
-        return Preferences(s).distance_unit(person_id) or DistanceUnit.KM

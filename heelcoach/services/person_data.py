@@ -13,16 +13,11 @@ from typing import Any
 from sqlalchemy import Table, delete, select
 
 from heelcoach.errors import InvalidInputError
-from heelcoach.services.common import (
-    require_person,
-    to_jsonable,
-)
+from heelcoach.services.common import json_object, require_person, to_jsonable
 from heelcoach.services.context import AppContext
 from heelcoach.store.all_tables import metadata
 from heelcoach.store.base import transaction
-from heelcoach.store.repositories import (
-    Repos,
-)
+from heelcoach.store.repositories import Repos
 
 
 def _person_tables() -> list[Table]:
@@ -37,7 +32,7 @@ def export_person_data(ctx: AppContext, person_id: int) -> dict[str, Any]:
         tables: dict[str, list[dict[str, Any]]] = {}
         for table in _person_tables():
             rows = s.execute(select(table).where(table.c.person_id == person_id).order_by(*table.primary_key))
-            tables[table.name] = [to_jsonable(dict(r._mapping)) for r in rows]
+            tables[table.name] = [json_object(dict(r._mapping)) for r in rows]
     return {
         "format": "heelcoach-export",
         "format_version": 1,

@@ -16,13 +16,17 @@ from heelcoach.domain import condition_plans, plan_merge
 from heelcoach.domain import drivers as drivers_mod
 from heelcoach.domain import plan as plan_mod
 from heelcoach.domain import screen as screen_mod
+from heelcoach.domain.plan import Plan
 from heelcoach.domain.types import DriverEvidence, LoadSnapshot
 from heelcoach.domain.units import DistanceUnit
-from heelcoach.errors import ConflictError, NotFoundError
+from heelcoach.errors import ConflictError
 from heelcoach.services import assess as assess_mod
 from heelcoach.services import imports as imports_mod
 from heelcoach.services.common import (
     WEEK_DAYS,
+    NoAnswersError,
+    NoPlanError,
+    json_object,
     plan_of,
     require_person,
     resolve_now,
@@ -30,10 +34,8 @@ from heelcoach.services.common import (
     to_jsonable,
 )
 from heelcoach.services.context import AppContext
-from heelcoach.services.people import (
-    unit_for_person,
-)
 from heelcoach.services.screening import screen_results
+from heelcoach.services.units import unit_for
 from heelcoach.store.all_tables import metadata
 from heelcoach.store.base import transaction
 from heelcoach.store.preferences import Preferences
@@ -79,7 +81,7 @@ def extra_evidence(ctx: AppContext, person_id: int, today: date) -> tuple[Driver
 # Plans
 
 
-def _plan_reason_initial(triage_level: str, drivers: Sequence[Any], plan: Any = None) -> str:
+def _plan_reason_initial(triage_level: str, drivers: Sequence[Any], plan: Plan | None = None) -> str:
     if plan is not None and plan.stops_loading:
         # a plan stopped by a red flag has no drivers to work on: it says what to do instead
         return "First plan from the intake: see a clinician first; no running or loading until then."
@@ -93,7 +95,7 @@ def _plan_reason_initial(triage_level: str, drivers: Sequence[Any], plan: Any = 
 class FreshPlan:
     """A plan built from all the evidence stored now, with the decision document behind it."""
 
-    plan: Any
+    plan: Plan
     decision: dict[str, Any]
     reason: str
     previous: PlanVersionRecord | None
@@ -161,7 +163,7 @@ def fresh_plan(
         screen_record = repos.screens.latest(person_id)
         previous = repos.plans.latest(person_id)
     if intake is None:
-        raise NotFoundError("No questionnaire answers yet: answer the questions first to make a plan.")
+        raise NoAnswersError("No questionnaire answers yet: answer the questions first to make a plan.")
     triage = assess_mod.assess(intake.answers, ctx.catalogue)
     gathered = _gather_evidence(ctx, person_id, start, intake, screen_record, evidence)
     drivers = drivers_mod.infer_drivers(tuple(gathered.found), ctx.catalogue)
@@ -174,7 +176,7 @@ def fresh_plan(
             load=gathered.load,
             start=start,
             cadence_cue_pct=_cadence_cue_pct(ctx, person_id, cadence_cue_pct),
-            unit=unit_for_person(ctx, person_id),
+            unit=unit_for(ctx, person_id),
         ),
         ctx.catalogue,
         cleared_on,
@@ -261,7 +263,7 @@ def update_plan_with_new_evidence(
 def store_plan(
     ctx: AppContext,
     person_id: int,
-    plan: Any,
+    plan: Plan,
     starts_on: date,
     decision: Mapping[str, Any],
     reason: str,
@@ -280,11 +282,11 @@ def store_plan(
             raise ConflictError("The plan changed while the review ran; run the weekly review again.")
         record = repos.plans.add(
             person_id,
-            plan=to_jsonable(plan_mod.plan_to_dict(plan)),
+            plan=json_object(plan_mod.plan_to_dict(plan)),
             starts_on=starts_on,
             phase=str(plan.phase),
             week=int(plan.week),
-            decision=to_jsonable(dict(decision)),
+            decision=json_object(dict(decision)),
             reason=reason,
             now=resolve_now(now),
         )
@@ -293,16 +295,16 @@ def store_plan(
         return record
 
 
-def current_plan(ctx: AppContext, person_id: int) -> tuple[PlanVersionRecord, Any]:
+def current_plan(ctx: AppContext, person_id: int) -> tuple[PlanVersionRecord, Plan]:
     """The latest stored plan version and the plan itself."""
     with transaction(ctx.sessions) as s:
         record = Repos(s).plans.latest(person_id)
     if record is None:
-        raise NotFoundError("No plan yet: run `heelcoach plan` after `heelcoach assess` to make one.")
+        raise NoPlanError("No plan yet: answer the questions to make one.")
     return record, plan_of(record)
 
 
-def format_plan(ctx: AppContext, plan: Any, unit: DistanceUnit = DistanceUnit.KM) -> str:
+def format_plan(ctx: AppContext, plan: Plan, unit: DistanceUnit = DistanceUnit.KM) -> str:
     """The plan as plain text for a runner (distances in ``unit``)."""
     return str(plan_mod.format_plan_text(plan, ctx.catalogue, unit))
 
@@ -313,7 +315,7 @@ class WeekView:
 
     person: PersonRecord
     record: PlanVersionRecord
-    plan: Any
+    plan: Plan
     today: date
     day_of_week: int
     checkins: tuple[CheckInRecord, ...]
@@ -330,7 +332,7 @@ def this_week(ctx: AppContext, person_id: int, today: date | None = None) -> Wee
         person = require_person(repos, person_id)
         record = repos.plans.latest(person_id)
         if record is None:
-            raise NotFoundError("No plan yet: run `heelcoach plan` after `heelcoach assess` to make one.")
+            raise NoPlanError("No plan yet: answer the questions to make one.")
         week_checkins = repos.checkins.between(person_id, record.starts_on, today)
         unit = Preferences(s).distance_unit(person_id) or DistanceUnit.KM
     plan = plan_of(record)

@@ -8,21 +8,11 @@ from datetime import date
 from typing import Any
 
 from heelcoach.domain import outcomes as outcomes_mod
-from heelcoach.services.common import (
-    WEEK_DAYS,
-    require_person,
-    to_jsonable,
-)
+from heelcoach.services.common import WEEK_DAYS, json_object, require_person, to_jsonable
 from heelcoach.services.context import AppContext
 from heelcoach.services.outcomes import score_instrument
 from heelcoach.store.base import transaction
-from heelcoach.store.repositories import (
-    CheckInRecord,
-    OutcomeRecord,
-    PersonRecord,
-    PlanVersionRecord,
-    Repos,
-)
+from heelcoach.store.repositories import CheckInRecord, OutcomeRecord, PersonRecord, PlanVersionRecord, Repos
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,4 +153,4 @@ def progress(ctx: AppContext, person_id: int) -> Progress:
 
 def progress_to_dict(p: Progress) -> dict[str, Any]:
     """Progress as JSON-ready data."""
-    return dict(to_jsonable(p))
+    return json_object(p)

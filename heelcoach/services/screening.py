@@ -4,30 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Literal
 
 from heelcoach.domain import screen as screen_mod
 from heelcoach.errors import InvalidInputError
-from heelcoach.services.common import (
-    require_person,
-    resolve_now,
-    resolve_today,
-    to_jsonable,
-)
+from heelcoach.services.common import json_object, require_person, resolve_now, resolve_today
 from heelcoach.services.context import AppContext
-from heelcoach.services.intake import (
-    latest_intake,
-)
+from heelcoach.services.intake import latest_intake
 from heelcoach.store.base import transaction
-from heelcoach.store.repositories import (
-    Repos,
-    ScreenRecord,
-)
+from heelcoach.store.repositories import Repos, ScreenRecord
 
 _SIDES: dict[str, Literal["left", "right", "both"]] = {"left": "left", "right": "right", "both": "both"}
 
 
-def parse_self_test(ctx: AppContext, test_id: str, value: float, side: str = "both") -> Any:
+def parse_self_test(
+    ctx: AppContext, test_id: str, value: float, side: str = "both"
+) -> screen_mod.SelfTestResult:
     """A validated ``SelfTestResult``: the test must exist and the value lie in its range."""
     test = ctx.catalogue.self_tests.get(test_id)
     if test is None:
@@ -45,11 +37,11 @@ def parse_self_test(ctx: AppContext, test_id: str, value: float, side: str = "bo
 def save_screen(
     ctx: AppContext,
     person_id: int,
-    results: Sequence[Any],
+    results: Sequence[screen_mod.SelfTestResult],
     *,
     taken_on: date | None = None,
     now: datetime | None = None,
-) -> tuple[ScreenRecord, Any]:
+) -> tuple[ScreenRecord, screen_mod.ScreenReport]:
     """Score the self-tests and store the results with the report."""
     if not results:
         raise InvalidInputError("self-tests: give at least one result")
@@ -62,8 +54,8 @@ def save_screen(
         record = repos.screens.add(
             person_id,
             taken_on=resolve_today(taken_on),
-            results=[to_jsonable(r) for r in results],
-            report=to_jsonable(report),
+            results=[json_object(r) for r in results],
+            report=json_object(report),
             now=resolve_now(now),
         )
     return record, report
@@ -84,7 +76,8 @@ def screen_verdicts(ctx: AppContext, person_id: int) -> tuple[str, ...]:
     return tuple(v.explanation for v in report.verdicts)
 
 
-def screen_results(record: ScreenRecord) -> tuple[Any, ...]:
+def screen_results(record: ScreenRecord) -> tuple[screen_mod.SelfTestResult, ...]:
+    """The self-test results stored in ``record``."""
     return tuple(
         screen_mod.SelfTestResult(
             test_id=r["test_id"], value=r["value"], side=_SIDES.get(r.get("side") or "both", "both")

@@ -13,48 +13,34 @@ from heelcoach.domain import progression
 from heelcoach.domain.progression import Review
 from heelcoach.domain.types import LoadSnapshot
 from heelcoach.domain.units import DistanceUnit
-from heelcoach.errors import ConflictError, NotFoundError
+from heelcoach.errors import ConflictError
 from heelcoach.services import imports as imports_mod
-from heelcoach.services.checkins import (
-    domain_checkin,
-)
-from heelcoach.services.common import (
-    WEEK_DAYS,
-    plan_of,
-    require_person,
-    resolve_today,
-)
+from heelcoach.services.checkins import domain_checkin
+from heelcoach.services.common import WEEK_DAYS, NoPlanError, plan_of, require_person, resolve_today
 from heelcoach.services.context import AppContext
-from heelcoach.services.planning import (
-    load_snapshot,
-    store_plan,
-)
+from heelcoach.services.planning import load_snapshot, store_plan
 from heelcoach.store.base import transaction
 from heelcoach.store.preferences import Preferences
-from heelcoach.store.repositories import (
-    CheckInRecord,
-    PlanVersionRecord,
-    Repos,
-)
+from heelcoach.store.repositories import CheckInRecord, PlanVersionRecord, Repos
 
 
 @dataclass(frozen=True, slots=True)
 class ReviewSaved:
     """The review the core made and the plan version stored from it."""
 
-    review: Any
+    review: Review
     previous: PlanVersionRecord
     record: PlanVersionRecord
 
 
-def _review_reason(review: Any) -> str:
+def _review_reason(review: Review) -> str:
     parts: list[str] = []
-    if getattr(review, "referral", None):
+    if review.referral:
         parts.append("See a clinician: " + str(review.referral))
-    if getattr(review, "phase_change", None):
+    if review.phase_change:
         before, after = review.phase_change
         parts.append(f"Phase change: {before} -> {after}")
-    summary = str(getattr(review.new_plan, "rationale", "") or "")
+    summary = str(review.new_plan.rationale or "")
     if summary.startswith("This week: "):
         parts.append(summary.split(". ")[0].rstrip("."))
     counts: dict[str, int] = {}
@@ -62,7 +48,7 @@ def _review_reason(review: Any) -> str:
         counts[str(d.action)] = counts.get(str(d.action), 0) + 1
     if counts:
         parts.append("; ".join(f"{n} item(s) {a}" for a, n in sorted(counts.items())))
-    messages = [str(m) for m in getattr(review, "messages", ())]
+    messages = [str(m) for m in review.messages]
     if messages:
         parts.append(messages[0])
     return ". ".join(parts) or "Weekly review: no change."
@@ -85,7 +71,7 @@ def _read_week(ctx: AppContext, person_id: int, today: date, force: bool) -> _We
         require_person(repos, person_id)
         previous = repos.plans.latest(person_id)
         if previous is None:
-            raise NotFoundError("No plan to review yet: make a plan first.")
+            raise NoPlanError("No plan to review yet: make a plan first.")
         due = previous.starts_on + timedelta(days=WEEK_DAYS - 1)
         if today < due and not force:
             # Reviewing the same days twice would progress the plan twice on one week's evidence.

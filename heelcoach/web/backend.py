@@ -231,7 +231,7 @@ class Backend:
     def triage_answers(self, answers: dict[str, Any]) -> dict[str, Any]:
         """Triage answers without storing them, as JSON-ready data (ValueError on bad answers)."""
         result = assess_service.assess(answers, self.ctx.catalogue, date.today())
-        return dict(common.to_jsonable(assess_service.triage_to_dict(result)))
+        return common.json_object(assess_service.triage_to_dict(result))
 
     def latest_intake(self, person_id: int) -> IntakeRecord | None:
         """The latest stored intake record, or None."""
@@ -415,7 +415,7 @@ class Backend:
             progress(0.0, "opening the files")
             try:
                 summary = imports_service.import_paths(self.ctx, person_id, list(uploads), step, workers=1)
-            except LookupError as exc:
+            except NotFoundError as exc:
                 raise JobError(scrub_paths(str(exc), names)) from exc
             finally:
                 self._drop_unused_uploads(person_id, list(uploads))

@@ -74,7 +74,7 @@ def test_bad_answers_name_the_field_and_store_nothing(ctx: AppContext) -> None:
 
 def test_plan_needs_an_intake_and_stores_version_one_with_its_reasons(ctx: AppContext) -> None:
     person = people.create_person(ctx, "Ana")
-    with pytest.raises(NotFoundError, match="assess"):
+    with pytest.raises(NotFoundError, match="No questionnaire answers yet"):
         planning.make_plan(ctx, person.id, start=START)
     pid = _planned(ctx)
     record, plan = planning.current_plan(ctx, pid)
@@ -264,7 +264,7 @@ def test_progress_export_and_delete(ctx: AppContext, tmp_path: Path) -> None:
 
 
 def test_current_person_defaults_to_the_first(ctx: AppContext) -> None:
-    with pytest.raises(NotFoundError, match="assess"):
+    with pytest.raises(NotFoundError, match="Nobody is set up yet"):
         people.resolve_person(ctx)
     made = people.resolve_person(ctx, create=True)
     people.create_person(ctx, "Second")
