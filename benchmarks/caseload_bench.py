@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from heelcoach.config import Settings  # noqa: E402
-from heelcoach.services import accounts, runner  # noqa: E402
+from heelcoach.services import accounts, intake, people, planning  # noqa: E402
 from heelcoach.services.context import AppContext  # noqa: E402
 from heelcoach.store.accounts import ShareRow  # noqa: E402
 from heelcoach.store.base import transaction  # noqa: E402
@@ -77,9 +77,9 @@ def seed(ctx: AppContext, runners: int, days: int, today: date) -> accounts.Adde
     """A clinic with one clinician and ``runners`` runners who share with it; returns the clinician."""
     pt = accounts.add_user(ctx, "pt@bench.example", "clinician", "Bench clinic", PASSWORD)
     assert pt.clinic_id is not None
-    template = runner.create_person(ctx, "Template")
-    runner.save_intake(ctx, template.id, TYPICAL)
-    plan = runner.make_plan(ctx, template.id, start=today - timedelta(days=days))
+    template = people.create_person(ctx, "Template")
+    intake.save_intake(ctx, template.id, TYPICAL)
+    plan = planning.make_plan(ctx, template.id, start=today - timedelta(days=days))
     now = datetime.now(UTC)
     with transaction(ctx.sessions) as s:
         for n in range(runners):

@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from heelcoach.activities.model import Activity  # noqa: E402
 from heelcoach.config import Settings  # noqa: E402
-from heelcoach.services import runner  # noqa: E402
+from heelcoach.services import checkins, intake, people, planning  # noqa: E402
 from heelcoach.services.context import AppContext  # noqa: E402
 from heelcoach.services.imports import to_record  # noqa: E402
 from heelcoach.store.activities import Activities  # noqa: E402
@@ -59,16 +59,16 @@ def seed(data_dir: Path, today: date, activities: int = 300) -> dict[str, int]:
     """A runner with an intake, a plan, 365 daily check-ins and ``activities`` runs."""
     ctx = AppContext.from_settings(Settings(data_dir=data_dir, database_url=None))
     try:
-        person = runner.create_person(ctx, "Bench")
-        runner.save_intake(ctx, person.id, TYPICAL)
-        runner.make_plan(ctx, person.id, start=today - timedelta(days=3))
+        person = people.create_person(ctx, "Bench")
+        intake.save_intake(ctx, person.id, TYPICAL)
+        planning.make_plan(ctx, person.id, start=today - timedelta(days=3))
         entries = []
         for back in range(365, 0, -1):
             day = today - timedelta(days=back - 1)
             pain = max(0, min(10, 7 - (365 - back) // 60 + (back % 3 == 0)))
             ran = back % 2 == 0
             entries.append(
-                runner.CheckInInput(
+                checkins.CheckInInput(
                     day=day,
                     first_step_pain=pain,
                     worst_pain=min(10, pain + 1),
@@ -76,7 +76,7 @@ def seed(data_dir: Path, today: date, activities: int = 300) -> dict[str, int]:
                     run_pain_during=max(0, pain - 2) if ran else None,
                 )
             )
-        runner.record_checkins(ctx, person.id, entries, today=today)
+        checkins.record_checkins(ctx, person.id, entries, today=today)
         now = datetime.now(UTC)
         with transaction(ctx.sessions) as session:
             repo = Activities(session)

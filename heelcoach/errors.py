@@ -17,6 +17,7 @@ interface (the CLI or the web app adds its own hint). Anything else that escapes
     │   ├── IntakeError              answers that do not fit the questionnaire (domain)
     │   ├── AnswersFileError         an answers file that cannot be read     (services)
     │   ├── AccountError             a login, invitation or account change refused (services)
+    │   │   └── NotAllowedError      the actor's role does not allow it     (services)
     │   ├── ReminderError            a reminder setting that cannot be used  (services)
     │   ├── BlobError                an upload that cannot be stored (quota) (services)
     │   ├── CareError                a clinician's plan change the engine refuses (services)
@@ -27,7 +28,11 @@ interface (the CLI or the web app adds its own hint). Anything else that escapes
     ├── ConflictError                the request does not fit the current state
     │                                (too early for a review, the plan is not paused)
     ├── NotFoundError                nothing stored under that id
-    │   └── UnknownItemError         no exercise or self-test has that id    (services)
+    │   ├── UnknownItemError         no exercise or self-test has that id    (services)
+    │   ├── UnknownPersonError       no person has that id                   (services)
+    │   ├── NobodyYetError           nobody is set up yet                    (services)
+    │   ├── NoAnswersError           no questionnaire answers to plan from   (services)
+    │   └── NoPlanError              no plan yet                             (services)
     ├── JobError                     background work failed, with a message for the person
     ├── SchemaError                  the database is not at this version's schema   (store)
     └── KnowledgeError               the clinical data does not validate     (knowledge)

@@ -21,7 +21,7 @@ from heelcoach.domain.triage import AnswerRef, TriageResult, plain_name, unanswe
 from heelcoach.domain.types import TriageLevel
 from heelcoach.knowledge import Catalogue, KnowledgeError, load_catalogue
 from heelcoach.knowledge.schema_triage import QUESTION_GROUPS, Question
-from heelcoach.services import runner
+from heelcoach.services import intake, people
 from heelcoach.services.assess import AnswersFileError, assess, load_answers_file, triage_to_dict
 
 __all__ = ["ask_answers", "assess_command", "render_triage"]
@@ -334,7 +334,7 @@ def assess_command(
             raw = ask_answers(catalogue, err if as_json else out)
         result = assess(raw, catalogue, date.today())
     except AnswersFileError as exc:
-        raise _fail(err, str(exc)) from None
+        raise _fail(err, f"{exc} Or run 'heelcoach assess' without --answers to be asked.") from None
     except IntakeError as exc:
         lines = [f"{source}: {len(exc.problems)} answer(s) to fix:"]
         lines.extend(f"  - {p.message()}" for p in exc.problems)
@@ -359,8 +359,8 @@ def assess_command(
 def _save_answers(raw: dict[str, Any], person: int | None, console: Console) -> None:
     """Store the answers (and their triage) for the person, so that the plan can be built from them."""
     with open_context() as ctx:
-        who = runner.resolve_person(ctx, person, create=True)
-        saved = runner.save_intake(ctx, who.id, raw)
+        who = people.resolve_person(ctx, person, create=True)
+        saved = intake.save_intake(ctx, who.id, raw)
     level = str(saved.triage.level).replace("_", " ")
     next_step = (
         "Run 'heelcoach plan' for your plan."

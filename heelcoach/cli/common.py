@@ -12,11 +12,26 @@ from rich.console import Console
 from rich.text import Text
 
 from heelcoach.errors import HeelcoachError
+from heelcoach.services.common import NoAnswersError, NobodyYetError, NoPlanError, UnknownPersonError
 from heelcoach.services.context import AppContext
 from heelcoach.store.migrate import SchemaError
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+#: What to type next, by the kind of error: the services say what is wrong, the CLI what to run.
+_HINTS: dict[type[HeelcoachError], str] = {
+    UnknownPersonError: "Leave out --person to use the first one.",
+    NobodyYetError: "Run `heelcoach assess`, or make a plan from an answers file: "
+    "`heelcoach plan --answers answers.yaml`.",
+    NoAnswersError: "Run `heelcoach assess` first, or `heelcoach plan --answers answers.yaml`.",
+    NoPlanError: "Run `heelcoach assess`, then `heelcoach plan`.",
+}
+
+
+def cli_hint(exc: BaseException) -> str:
+    """The command to run next after ``exc`` (with a leading space), or ''."""
+    return next((f" {hint}" for kind, hint in _HINTS.items() if isinstance(exc, kind)), "")
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -40,7 +55,7 @@ def open_context() -> Iterator[AppContext]:
     try:
         yield ctx
     except HeelcoachError as exc:
-        fail(str(exc).strip("'\""))
+        fail(str(exc).strip("'\"") + cli_hint(exc))
     finally:
         ctx.close()
 

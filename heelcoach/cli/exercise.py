@@ -92,7 +92,7 @@ def exercise_command(
     try:
         sheet = exercises.exercise_sheet(catalogue, item_id)
     except exercises.UnknownItemError as exc:
-        fail(str(exc).strip("'\""), 2)
+        fail(str(exc).strip("'\"") + " `heelcoach exercise --list` lists them all.", 2)
     levels = [lv.level for lv in sheet.levels]
     if level is not None and level not in levels:
         fail(f"{sheet.name} has levels {levels[0]} to {levels[-1]}; --level {level} is not one of them", 2)

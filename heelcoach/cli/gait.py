@@ -168,7 +168,7 @@ def _save(report: GaitReport, person_id: int | None, out: Path | None) -> str:
         return "Report not saved: no heelcoach database yet (run `heelcoach assess` first to keep reports)."
     from heelcoach.services.context import AppContext
     from heelcoach.services.gait import GaitError, save_report
-    from heelcoach.services.runner import resolve_person
+    from heelcoach.services.people import resolve_person
 
     try:
         ctx = AppContext.from_settings()

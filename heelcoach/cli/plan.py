@@ -21,15 +21,28 @@ from rich.text import Text
 
 from heelcoach import DISCLAIMER
 from heelcoach.cli.app import app
-from heelcoach.cli.common import err, fail, open_context, out, parse_day
+from heelcoach.cli.common import cli_hint, err, fail, open_context, out, parse_day
 from heelcoach.cli.units import DistanceUnit, dist, distnum, person_unit, typed_km
 from heelcoach.domain.daily import DailyAnswer
 from heelcoach.domain.rule_words import action_words, rule_words
-from heelcoach.errors import HeelcoachError
+from heelcoach.errors import HeelcoachError, NotFoundError
 from heelcoach.knowledge import item_name
+from heelcoach.services import (
+    checkins,
+    clearance,
+    common,
+    intake,
+    outcomes,
+    people,
+    person_data,
+    planning,
+    progress,
+    screening,
+    weekly_review,
+)
 from heelcoach.services import daily as daily_service
-from heelcoach.services import runner
 from heelcoach.services.context import AppContext
+from heelcoach.services.people import create_person, list_people
 
 PersonOpt = Annotated[
     int | None, typer.Option("--person", help="Person id (clinics); default: the first person stored.", min=1)
@@ -39,7 +52,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts in
 
 def print_json(data: Any) -> None:
     """JSON to stdout."""
-    sys.stdout.write(json.dumps(runner.to_jsonable(data), indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(json.dumps(common.to_jsonable(data), indent=2, ensure_ascii=False) + "\n")
 
 
 def _disclaimer() -> None:
@@ -55,24 +68,24 @@ def _ensure_plan(ctx: AppContext, person_id: int | None, answers: Path | None, n
             loaded = assess.load_answers_file(answers)
         except (OSError, ValueError) as exc:
             fail(f"{answers}: {exc}")
-        person = runner.resolve_person(ctx, person_id, create=True)
-        saved = runner.save_intake(ctx, person.id, loaded)
-        level = runner.to_jsonable(getattr(saved.triage, "level", saved.intake.triage_level))
+        person = people.resolve_person(ctx, person_id, create=True)
+        saved = intake.save_intake(ctx, person.id, loaded)
+        level = common.to_jsonable(getattr(saved.triage, "level", saved.intake.triage_level))
         err.print(f"Saved your answers (triage: {str(level).replace('_', ' ')}).")
         new = True
     else:
-        person = runner.resolve_person(ctx, person_id)
+        person = people.resolve_person(ctx, person_id)
     has_plan = True
     try:
-        runner.current_plan(ctx, person.id)
-    except runner.NotFoundError:
+        planning.current_plan(ctx, person.id)
+    except NotFoundError:
         has_plan = False
     if new or not has_plan:
-        runner.make_plan(ctx, person.id, start=start)
+        planning.make_plan(ctx, person.id, start=start)
     return person.id
 
 
-def _week_dict(view: runner.WeekView) -> dict[str, Any]:
+def _week_dict(view: planning.WeekView) -> dict[str, Any]:
     return {
         "person_id": view.person.id,
         "version": view.record.version,
@@ -125,14 +138,14 @@ def plan_command(
             if visit > day:
                 fail(f"--seen-on: {visit} is after today ({day}); give the day of the visit.", 2)
             try:
-                record = runner.record_clinician_seen(ctx, person_id, visit)
+                record = clearance.record_clinician_seen(ctx, person_id, visit)
             except HeelcoachError as exc:
-                fail(str(exc), 1)
+                fail(str(exc) + cli_hint(exc), 1)
             if not as_json and record.decision.get("kind") == "cleared_return":
                 out.print(f"Recorded: {record.reason}")
             elif not as_json:
                 out.print("Recorded: a clinician has seen you. Your plan picks up where it stopped.")
-        view = runner.this_week(ctx, person_id, day)
+        view = planning.this_week(ctx, person_id, day)
     if as_json:
         print_json(_week_dict(view))
         return
@@ -186,7 +199,7 @@ def _prompt_float(label: str) -> float | None:
             err.print("Please type a number, e.g. 5 or 5.5.")
 
 
-def _interactive(day: date, plan_ids: list[tuple[str, str]], unit: DistanceUnit) -> runner.CheckInInput:
+def _interactive(day: date, plan_ids: list[tuple[str, str]], unit: DistanceUnit) -> checkins.CheckInInput:
     out.print(f"Check-in for {day:%a %d %b}. Pain is 0 (none) to 10 (worst imaginable).", markup=False)
     first = _prompt_int("Pain with your first steps this morning", optional=False)
     worst = _prompt_int("Worst pain today", optional=True)
@@ -210,7 +223,7 @@ def _interactive(day: date, plan_ids: list[tuple[str, str]], unit: DistanceUnit)
             else:
                 err.print(f"Ignored '{token}': not one of the numbers shown.")
     notes = typer.prompt("Notes (Enter to skip)", default="", show_default=False)
-    return runner.CheckInInput(
+    return checkins.CheckInInput(
         day=day,
         first_step_pain=first if first is not None else 0,
         worst_pain=worst,
@@ -314,7 +327,7 @@ def checkin_command(
     if when > date.today():
         fail(f"--day: {when.isoformat()} is in the future; check in for today or an earlier day.", 2)
     with open_context() as ctx:
-        who = runner.resolve_person(ctx, person)
+        who = people.resolve_person(ctx, person)
         unit = person_unit(ctx, who.id)
         if run_distance is not None:
             if run_km is not None:
@@ -324,12 +337,12 @@ def checkin_command(
             if not stdin_is_interactive():
                 fail("--first-step is required (pain with your first steps this morning, 0-10).", 2)
             try:
-                plan_ids = _plan_item_ids(runner.current_plan(ctx, who.id)[0].plan)
-            except runner.NotFoundError:
+                plan_ids = _plan_item_ids(planning.current_plan(ctx, who.id)[0].plan)
+            except NotFoundError:
                 plan_ids = []
             entry = _interactive(when, plan_ids, unit)
         else:
-            entry = runner.CheckInInput(
+            entry = checkins.CheckInInput(
                 day=when,
                 first_step_pain=first_step,
                 worst_pain=worst,
@@ -343,11 +356,11 @@ def checkin_command(
                 red_flag_symptoms=tuple(red_flag or ()),
                 notes=notes,
             )
-        saved = runner.record_checkin(ctx, who.id, entry)
+        saved = checkins.record_checkin(ctx, who.id, entry)
         answer = daily_service.todays_answer(ctx, who.id, when)
         due = False
-        with suppress(runner.NotFoundError):
-            due = runner.this_week(ctx, who.id, when).review_due
+        with suppress(NotFoundError):
+            due = planning.this_week(ctx, who.id, when).review_due
     if as_json:
         print_json(
             {
@@ -374,7 +387,7 @@ def checkin_command(
         out.print("A week has passed since this plan version: run `heelcoach review`.")
 
 
-def _review_dict(saved: runner.ReviewSaved) -> dict[str, Any]:
+def _review_dict(saved: weekly_review.ReviewSaved) -> dict[str, Any]:
     return {
         "previous_version": saved.previous.version,
         "version": saved.record.version,
@@ -397,8 +410,8 @@ def review_command(
     """Run the weekly review: progress, hold or step back each item, and store the new plan version."""
     day = parse_day(today, "--today")
     with open_context() as ctx:
-        who = runner.resolve_person(ctx, person)
-        saved = runner.run_weekly_review(ctx, who.id, day, force=force)
+        who = people.resolve_person(ctx, person)
+        saved = weekly_review.run_weekly_review(ctx, who.id, day, force=force)
         unit = person_unit(ctx, who.id)
     if as_json:
         print_json(_review_dict(saved))
@@ -454,18 +467,18 @@ def runs_beside_pain_lines(runs: list[dict[str, Any]], unit: DistanceUnit = Dist
 def progress_command(person: PersonOpt = None, as_json: JsonOpt = False) -> None:
     """Show how you are doing: pain week by week, questionnaires, adherence and plan changes."""
     with open_context() as ctx:
-        who = runner.resolve_person(ctx, person)
-        prog = runner.progress(ctx, who.id)
+        who = people.resolve_person(ctx, person)
+        prog = progress.progress(ctx, who.id)
         unit = person_unit(ctx, who.id)
     if as_json:
-        print_json(runner.progress_to_dict(prog))
+        print_json(progress.progress_to_dict(prog))
         return
     render_progress(prog, unit=unit)
     _disclaimer()
 
 
 def render_progress(
-    prog: runner.Progress, echo: Callable[..., None] | None = None, unit: DistanceUnit = DistanceUnit.KM
+    prog: progress.Progress, echo: Callable[..., None] | None = None, unit: DistanceUnit = DistanceUnit.KM
 ) -> None:
     """Print progress as tables (shared with the demo)."""
     show = echo or out.print
@@ -528,13 +541,13 @@ def screen_command(
             out.print("Enter results as: heelcoach screen TEST_ID=VALUE[:left|right] ...")
             return
         results = [_parse_result(ctx, raw) for raw in tests]
-        who = runner.resolve_person(ctx, person, create=True)
-        record, report = runner.save_screen(ctx, who.id, results)
+        who = people.resolve_person(ctx, person, create=True)
+        record, report = screening.save_screen(ctx, who.id, results)
         updated = None
-        with suppress(runner.NotFoundError):
-            if runner.current_plan(ctx, who.id):
+        with suppress(NotFoundError):
+            if planning.current_plan(ctx, who.id):
                 try:
-                    updated = runner.update_plan_with_new_evidence(ctx, who.id, "self-tests")
+                    updated = planning.update_plan_with_new_evidence(ctx, who.id, "self-tests")
                 except HeelcoachError as exc:
                     err.print(str(exc))
     if as_json:
@@ -565,7 +578,7 @@ def _parse_result(ctx: AppContext, raw: str) -> Any:
         value = float(value_text)
     except ValueError:
         fail(f"'{raw}': the value '{value_text}' is not a number", 2)
-    return runner.parse_self_test(ctx, test_id.strip(), value, side.strip() or "both")
+    return screening.parse_self_test(ctx, test_id.strip(), value, side.strip() or "both")
 
 
 @app.command("export")
@@ -580,8 +593,8 @@ def export_command(
     if fmt not in {"json", "csv"}:
         fail(f"--format: expected json or csv, got '{fmt}'", 2)
     with open_context() as ctx:
-        who = runner.resolve_person(ctx, person)
-        written = runner.export_person(ctx, who.id, out_path, fmt)
+        who = people.resolve_person(ctx, person)
+        written = person_data.export_person(ctx, who.id, out_path, fmt)
     for path in written:
         out.print(f"wrote {path}", markup=False)
 
@@ -594,7 +607,7 @@ def people_command(
     """List the people stored here (the first one is the default for every command), or add one."""
     with open_context() as ctx:
         if add is not None:
-            made = runner.create_person(ctx, add)
+            made = create_person(ctx, add)
             if as_json:
                 print_json(made)
             else:
@@ -603,7 +616,7 @@ def people_command(
                     markup=False,
                 )
             return
-        people = runner.list_people(ctx)
+        people = list_people(ctx)
     if as_json:
         print_json(people)
         return
@@ -632,8 +645,8 @@ def outcome_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Record an outcome questionnaire (FAAM or PSFS); without answers, list what to answer."""
-    if instrument not in runner.INSTRUMENTS:
-        fail(f"instrument: expected one of {', '.join(runner.INSTRUMENTS)}, got '{instrument}'", 2)
+    if instrument not in outcomes.INSTRUMENTS:
+        fail(f"instrument: expected one of {', '.join(outcomes.INSTRUMENTS)}, got '{instrument}'", 2)
     when = parse_day(day)
     with open_context() as ctx:
         if not answers:
@@ -645,8 +658,8 @@ def outcome_command(
             if not sep or not key.strip():
                 fail(f"'{raw}': expected KEY=VALUE, e.g. faam_adl_standing=3 or 'running 5 km=4'", 2)
             parsed[key.strip()] = _outcome_value(raw, value.strip(), instrument)
-        who = runner.resolve_person(ctx, person)
-        record, score = runner.record_outcome(ctx, who.id, instrument, parsed, taken_on=when)
+        who = people.resolve_person(ctx, person)
+        record, score = outcomes.record_outcome(ctx, who.id, instrument, parsed, taken_on=when)
     if as_json:
         print_json({"outcome": record, "score": score})
         return
@@ -689,7 +702,7 @@ def forget_command(
 ) -> None:
     """Delete a person and everything stored about them (export first if you want a copy)."""
     with open_context() as ctx:
-        who = runner.resolve_person(ctx, person)
+        who = people.resolve_person(ctx, person)
         label = f"person {who.id}" + (f" ({who.name})" if who.name else "")
         if not yes:
             if not stdin_is_interactive():
@@ -697,7 +710,7 @@ def forget_command(
             if not typer.confirm(f"Delete {label} and all their data? This cannot be undone", default=False):
                 out.print("Nothing was deleted.")
                 return
-        counts = runner.delete_person(ctx, who.id)
+        counts = person_data.delete_person(ctx, who.id)
     rows = sum(counts.values())
     out.print(f"Deleted {label}: {rows} record(s).", markup=False)
 
@@ -720,8 +733,8 @@ def handout_command(
     if pdf_path is None and ics_path is None:
         fail("say what to write: --pdf FILE and/or --ics FILE", 2)
     with open_context() as ctx:
-        who = runner.resolve_person(ctx, person)
-        _record, plan = runner.current_plan(ctx, who.id)
+        who = people.resolve_person(ctx, person)
+        _record, plan = planning.current_plan(ctx, who.id)
         outputs: list[tuple[Path, bytes]] = []
         if pdf_path is not None:
             outputs.append((pdf_path, handout.plan_pdf(plan, ctx.catalogue, unit=person_unit(ctx, who.id))))
@@ -751,7 +764,7 @@ def reminders_command(
     from heelcoach.services import calendar
 
     with open_context() as ctx:
-        who = runner.resolve_person(ctx, person)
+        who = people.resolve_person(ctx, person)
         now = calendar.reminders_for(ctx, who.id)
         if any(v is not None for v in (checkin, session, run, timezone)):
             try:

@@ -16,7 +16,7 @@ from heelcoach import DISCLAIMER
 from heelcoach.cli.app import app
 from heelcoach.cli.common import err, fail, open_context, out, parse_day
 from heelcoach.cli.units import DistanceUnit, dist, distnum, person_unit
-from heelcoach.services import imports
+from heelcoach.services import common, imports
 
 PersonOpt = Annotated[
     int | None, typer.Option("--person", help="Person id (clinics); default: the first person stored.", min=1)
@@ -26,7 +26,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts in
 
 def print_json(data: Any) -> None:
     """JSON to stdout."""
-    sys.stdout.write(json.dumps(imports.to_jsonable(data), indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(json.dumps(common.to_jsonable(data), indent=2, ensure_ascii=False) + "\n")
 
 
 _STYLE = {
@@ -191,7 +191,7 @@ def runs_command(
     if as_json:
         data = _report_json(rep)
         data["runs_beside_pain"] = pain
-        data["stored"] = imports.to_jsonable(stored)
+        data["stored"] = common.to_jsonable(stored)
         print_json(data)
         return
     if not rep.recent:

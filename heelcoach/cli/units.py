@@ -9,7 +9,7 @@ import typer
 from heelcoach.cli.app import app
 from heelcoach.cli.common import fail, open_context, out
 from heelcoach.domain.units import DistanceUnit, distance, from_km, parse_unit, to_km
-from heelcoach.services import runner
+from heelcoach.services import people
 from heelcoach.services import units as units_service
 from heelcoach.services.context import AppContext
 
@@ -54,7 +54,7 @@ def units_command(
         except ValueError as exc:
             fail(str(exc), 2)
     with open_context() as ctx:
-        who = runner.resolve_person(ctx, person)
+        who = people.resolve_person(ctx, person)
         if chosen is not None:
             units_service.save_unit(ctx, who.id, chosen)
         current = person_unit(ctx, who.id)

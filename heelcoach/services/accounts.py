@@ -64,6 +64,10 @@ class AccountError(InvalidInputError):
     """Bad input for an account operation; the message says what to do."""
 
 
+class NotAllowedError(AccountError, PermissionError):
+    """The actor's role does not allow this account operation (also a PermissionError for now)."""
+
+
 @dataclass(frozen=True, slots=True)
 class AddedUser:
     """A new account; ``totp_secret`` (staff only) is shown once to enrol an authenticator app."""
@@ -118,7 +122,7 @@ def add_user(
     if role not in ACCOUNT_ROLES:
         raise AccountError(f"role: expected one of {', '.join(ACCOUNT_ROLES)}, got '{role}'")
     if role in STAFF_ROLES and not clinic:
-        raise AccountError(f"--clinic: a {role} belongs to a clinic; name it")
+        raise AccountError(f"clinic: a {role} belongs to a clinic; name it")
     if len(password) < MIN_PASSWORD_CHARS:
         raise AccountError(f"password: use at least {MIN_PASSWORD_CHARS} characters")
     moment = _now(now)
@@ -361,7 +365,7 @@ def audit_trail(ctx: AppContext, person_id: int) -> list[dict[str, object]]:
 def invite(ctx: AppContext, actor: Actor, email: str, role: str, *, now: datetime | None = None) -> str:
     """A one-time invitation token for ``email`` to join the actor's clinic as ``role``."""
     if not can_invite(actor, role) or actor.clinic_id is None:
-        raise PermissionError(f"a {actor.role} cannot invite a {role}")
+        raise NotAllowedError(f"a {actor.role} cannot invite a {role}")
     email = email.strip().lower()
     if "@" not in email or len(email) > 320:
         raise AccountError(f"email: expected an address like name@example.org, got '{email}'")
@@ -425,7 +429,7 @@ def create_api_token(
 ) -> tuple[int, str]:
     """A new API token for the actor's account: (id, token). The token is shown once, never stored."""
     if actor.account_id is None:
-        raise PermissionError("API tokens belong to clinic accounts")
+        raise NotAllowedError("API tokens belong to clinic accounts")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     moment = _now(now)
     with transaction(ctx.sessions) as s:

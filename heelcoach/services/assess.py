@@ -51,9 +51,7 @@ def load_answers_file(path: str | Path) -> dict[str, Any]:
     """
     path = Path(path)
     if not path.exists():
-        raise AnswersFileError(
-            f"{path}: no such file. Check the path, or run 'heelcoach assess' to answer interactively."
-        )
+        raise AnswersFileError(f"{path}: no such file. Check the path.")
     if not path.is_file():
         raise AnswersFileError(f"{path}: is not a file; give a YAML or JSON file of answers.")
     try:
@@ -104,7 +102,7 @@ def assess_file(path: str | Path, catalogue: Catalogue) -> TriageResult:
     return assess(load_answers_file(path), catalogue)
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> object:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, tuple | list):

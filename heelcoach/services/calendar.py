@@ -25,9 +25,9 @@ from icalendar import Alarm, Calendar, Event
 from heelcoach import DISCLAIMER
 from heelcoach.domain.plan import WEEKDAYS, Plan, session_days
 from heelcoach.domain.units import DistanceUnit, distance
-from heelcoach.errors import InvalidInputError
+from heelcoach.errors import InvalidInputError, NotFoundError
 from heelcoach.services.context import AppContext
-from heelcoach.services.runner import NotFoundError, current_plan
+from heelcoach.services.planning import current_plan
 from heelcoach.services.units import unit_for
 from heelcoach.store.base import transaction
 from heelcoach.store.reminders import ReminderRecord, ReminderSettings
@@ -173,6 +173,66 @@ def _extra_time_events(plan: Plan, when: Reminders, until: datetime, owner: str)
     return events
 
 
+def _checkin_event(plan: Plan, when: Reminders, until: datetime, owner: str) -> Event:
+    """The morning check-in, every day."""
+    zone = ZoneInfo(when.timezone)
+    checkin = _event(
+        plan,
+        "checkin",
+        "Heel check-in: how did your first steps feel?",
+        "Open heelcoach and answer the morning check-in; it tells you today's colour.",
+        datetime.combine(plan.created, when.checkin, tzinfo=zone),
+        CHECKIN_LENGTH,
+        owner,
+    )
+    checkin.add("rrule", {"freq": "daily", "until": until})
+    checkin.add_component(_alarm("Morning check-in", timedelta(0)))
+    return checkin
+
+
+def _exercise_events(plan: Plan, when: Reminders, until: datetime, owner: str) -> list[Event]:
+    """One weekly event per group of exercise days, listing the items of those days."""
+    zone = ZoneInfo(when.timezone)
+    events = []
+    for days, lines in _exercise_groups(plan):
+        first = _first_on_or_after(plan.created, days)
+        event = _event(
+            plan,
+            "exercises/" + "-".join(days),
+            f"Heel exercises: {len(lines)} item{'s' if len(lines) != 1 else ''}",
+            "\n".join(lines),
+            datetime.combine(first, when.session, tzinfo=zone),
+            SESSION_LENGTH,
+            owner,
+        )
+        event.add("rrule", {"freq": "weekly", "byday": [_BYDAY[d] for d in days], "until": until})
+        event.add_component(_alarm("Time for your heel exercises", ALARM_BEFORE))
+        events.append(event)
+    return events
+
+
+def _run_event(plan: Plan, when: Reminders, until: datetime, owner: str, unit: DistanceUnit) -> Event | None:
+    """The run days of the week (None when the plan has no running)."""
+    run = plan.run
+    if run.mode == "none" or run.runs_per_week <= 0:
+        return None
+    days = session_days(WEEKDAYS, run.runs_per_week)
+    cap = f" No single run over {distance(run.max_single_run_km, unit)}." if run.max_single_run_km else ""
+    first = _first_on_or_after(plan.created, days)
+    event = _event(
+        plan,
+        "runs",
+        "Run (heel plan)",
+        f"Effort: {run.effort}. Surface: {run.surface}.{cap} Check today's colour first.",
+        datetime.combine(first, when.run, tzinfo=ZoneInfo(when.timezone)),
+        SESSION_LENGTH,
+        owner,
+    )
+    event.add("rrule", {"freq": "weekly", "byday": [_BYDAY[d] for d in days], "until": until})
+    event.add_component(_alarm("Run today? Check in first.", ALARM_BEFORE))
+    return event
+
+
 def plan_calendar(
     plan: Plan,
     when: Reminders,
@@ -194,51 +254,14 @@ def plan_calendar(
     cal.add("prodid", "-//heelcoach//plan reminders//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-timezone", when.timezone)
-    checkin = _event(
-        plan,
-        "checkin",
-        "Heel check-in: how did your first steps feel?",
-        "Open heelcoach and answer the morning check-in; it tells you today's colour.",
-        datetime.combine(start, when.checkin, tzinfo=zone),
-        CHECKIN_LENGTH,
-        owner,
-    )
-    checkin.add("rrule", {"freq": "daily", "until": until})
-    checkin.add_component(_alarm("Morning check-in", timedelta(0)))
-    cal.add_component(checkin)
-    for days, lines in _exercise_groups(plan):
-        first = _first_on_or_after(start, days)
-        event = _event(
-            plan,
-            "exercises/" + "-".join(days),
-            f"Heel exercises: {len(lines)} item{'s' if len(lines) != 1 else ''}",
-            "\n".join(lines),
-            datetime.combine(first, when.session, tzinfo=zone),
-            SESSION_LENGTH,
-            owner,
-        )
-        event.add("rrule", {"freq": "weekly", "byday": [_BYDAY[d] for d in days], "until": until})
-        event.add_component(_alarm("Time for your heel exercises", ALARM_BEFORE))
+    cal.add_component(_checkin_event(plan, when, until, owner))
+    for event in _exercise_events(plan, when, until, owner):
         cal.add_component(event)
     for event in _extra_time_events(plan, when, until, owner):
         cal.add_component(event)
-    run = plan.run
-    if run.mode != "none" and run.runs_per_week > 0:
-        days = session_days(WEEKDAYS, run.runs_per_week)
-        cap = f" No single run over {distance(run.max_single_run_km, unit)}." if run.max_single_run_km else ""
-        first = _first_on_or_after(start, days)
-        event = _event(
-            plan,
-            "runs",
-            "Run (heel plan)",
-            f"Effort: {run.effort}. Surface: {run.surface}.{cap} Check today's colour first.",
-            datetime.combine(first, when.run, tzinfo=zone),
-            SESSION_LENGTH,
-            owner,
-        )
-        event.add("rrule", {"freq": "weekly", "byday": [_BYDAY[d] for d in days], "until": until})
-        event.add_component(_alarm("Run today? Check in first.", ALARM_BEFORE))
-        cal.add_component(event)
+    run_event = _run_event(plan, when, until, owner, unit)
+    if run_event is not None:
+        cal.add_component(run_event)
     cal.add_missing_timezones()
     return bytes(cal.to_ical())
 

@@ -17,9 +17,10 @@ from datetime import date, timedelta
 from statistics import mean
 from typing import Any
 
-from sqlalchemy import Date, Integer, column, func, select, values
+from sqlalchemy import Date, Integer, Row, column, func, select, values
 from sqlalchemy.orm import Session
 
+from heelcoach.errors import KnowledgeError
 from heelcoach.services.context import AppContext
 from heelcoach.services.policy import Actor, PersonResource, can
 from heelcoach.store.accounts import AccountRow, ShareRow, VisitRequestRow
@@ -50,7 +51,7 @@ def _rules(ctx: AppContext) -> tuple[float, int, float, float]:
     plan = ctx.catalogue.plan
     rule = next(e for e in plan.escalation if e.id == "no_progress_physio")
     if rule.after_weeks is None or rule.min_adherence is None or rule.meaningful_first_step_drop is None:
-        raise ValueError(
+        raise KnowledgeError(
             "plan_rules.yaml: no_progress_physio needs after_weeks, min_adherence, meaningful_first_step_drop"
         )
     rise = float(plan.pain_monitoring.morning_rise_points)
@@ -83,6 +84,30 @@ def _reasons(
     return (min((r for r, _ in reasons), default=99), [text for _, text in reasons])
 
 
+def _latest_plans(s: Session, ids: list[int]) -> dict[int, Row[Any]]:
+    """Each person's latest plan version: its phase, week and decision, not the plan itself."""
+    latest = (
+        select(PlanVersionRow.person_id, func.max(PlanVersionRow.version).label("v"))
+        .where(PlanVersionRow.person_id.in_(ids))
+        .group_by(PlanVersionRow.person_id)
+        .subquery()
+    )
+    return {
+        r.person_id: r
+        for r in s.execute(
+            select(
+                PlanVersionRow.person_id,
+                PlanVersionRow.phase,
+                PlanVersionRow.week,
+                PlanVersionRow.decision,
+            ).join(
+                latest,
+                (PlanVersionRow.person_id == latest.c.person_id) & (PlanVersionRow.version == latest.c.v),
+            )
+        )
+    }
+
+
 def caseload(ctx: AppContext, actor: Actor, today: date) -> list[CaseloadRow]:
     """The runners the actor (a clinician) may read, most urgent first, then by name."""
     if actor.role != "clinician" or actor.clinic_id is None:
@@ -96,26 +121,7 @@ def caseload(ctx: AppContext, actor: Actor, today: date) -> list[CaseloadRow]:
             .where(ShareRow.clinic_id == actor.clinic_id, ShareRow.stopped_at.is_(None))
         ).all()
         ids = [p.id for p in people]
-        latest = (
-            select(PlanVersionRow.person_id, func.max(PlanVersionRow.version).label("v"))
-            .where(PlanVersionRow.person_id.in_(ids))
-            .group_by(PlanVersionRow.person_id)
-            .subquery()
-        )
-        plans = {
-            r.person_id: r
-            for r in s.execute(  # the latest version's phase, week and decision, not the plan itself
-                select(
-                    PlanVersionRow.person_id,
-                    PlanVersionRow.phase,
-                    PlanVersionRow.week,
-                    PlanVersionRow.decision,
-                ).join(
-                    latest,
-                    (PlanVersionRow.person_id == latest.c.person_id) & (PlanVersionRow.version == latest.c.v),
-                )
-            )
-        }
+        plans = _latest_plans(s, ids)
         firsts: dict[int, date] = dict(
             s.execute(  # type: ignore[arg-type]  # rows of (person id, first day)
                 select(PlanVersionRow.person_id, func.min(PlanVersionRow.starts_on))

@@ -15,15 +15,16 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Literal
 
 from sqlalchemy import select
 
 from heelcoach.domain import plan as plan_mod
+from heelcoach.domain.plan import Plan, PlanItem
 from heelcoach.errors import InvalidInputError
+from heelcoach.services.common import json_object
 from heelcoach.services.context import AppContext
 from heelcoach.services.policy import Actor
-from heelcoach.services.runner import to_jsonable
 from heelcoach.store.accounts import AccountRow, AuditRow, ClinicNoteRow, ClinicRow
 from heelcoach.store.base import transaction
 from heelcoach.store.repositories import PlanVersionRecord, Repos
@@ -53,14 +54,14 @@ def _now(now: datetime | None) -> datetime:
     return now or datetime.now(UTC)
 
 
-def _exercise(plan: Any, item_id: str | None) -> Any:
+def _exercise(plan: Plan, item_id: str | None) -> PlanItem:
     item = next((i for i in plan.items if i.id == item_id and i.kind == "exercise"), None)
     if item is None:
         raise CareError("Choose an exercise that is in the current plan.")
     return item
 
 
-def _hold(plan: Any, change: PlanChange) -> tuple[Any, str]:
+def _hold(plan: Plan, change: PlanChange) -> tuple[Plan, str]:
     item = _exercise(plan, change.item_id)
     items = tuple(i for i in plan.items if i.id != item.id)
     held = plan_mod.ExcludedItem(item.ref_id, f"{item.title}: on hold, by your physiotherapist.")
@@ -69,7 +70,7 @@ def _hold(plan: Any, change: PlanChange) -> tuple[Any, str]:
     ), f"put {item.title} on hold"
 
 
-def _step_back(ctx: AppContext, plan: Any, change: PlanChange, today: date) -> tuple[Any, str]:
+def _step_back(ctx: AppContext, plan: Plan, change: PlanChange, today: date) -> tuple[Plan, str]:
     item = _exercise(plan, change.item_id)
     exercise = ctx.catalogue.exercises.get(item.ref_id)
     if exercise is None or item.level is None or item.level <= 1:
@@ -81,7 +82,7 @@ def _step_back(ctx: AppContext, plan: Any, change: PlanChange, today: date) -> t
     return dataclasses.replace(plan, items=items), f"stepped {item.title} back to level {item.level - 1}"
 
 
-def _run_cap(plan: Any, change: PlanChange) -> tuple[Any, str]:
+def _run_cap(plan: Plan, change: PlanChange) -> tuple[Plan, str]:
     run = plan.run
     km = change.weekly_km
     if not run.runs_per_week:
@@ -101,7 +102,7 @@ def _run_cap(plan: Any, change: PlanChange) -> tuple[Any, str]:
     return dataclasses.replace(plan, run=capped), f"capped running at {km:g} km a week"
 
 
-def _apply(ctx: AppContext, plan: Any, change: PlanChange, today: date) -> tuple[Any, str]:
+def _apply(ctx: AppContext, plan: Plan, change: PlanChange, today: date) -> tuple[Plan, str]:
     if change.kind == "note":
         return plan, "added a note"
     if plan.stops_loading:
@@ -143,7 +144,7 @@ def change_plan(
         changed = dataclasses.replace(changed, version=latest.version + 1, rationale=told)
         record = repos.plans.add(
             person_id,
-            plan=to_jsonable(plan_mod.plan_to_dict(changed)),
+            plan=json_object(plan_mod.plan_to_dict(changed)),
             starts_on=latest.starts_on,
             phase=str(changed.phase),
             week=int(changed.week),

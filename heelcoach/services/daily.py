@@ -16,8 +16,9 @@ from typing import Literal
 
 from heelcoach.domain.daily import DailyAnswer, daily_answer
 from heelcoach.domain.progression import CheckIn
+from heelcoach.errors import InvalidInputError, NotFoundError
+from heelcoach.services.checkins import known_item_ids
 from heelcoach.services.context import AppContext
-from heelcoach.services.runner import InvalidInputError, NotFoundError, known_item_ids
 from heelcoach.store.base import transaction
 from heelcoach.store.repositories import CheckInRecord, Repos
 

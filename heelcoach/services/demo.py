@@ -15,10 +15,24 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from heelcoach.services import runner
-from heelcoach.services.assess import load_answers_file, sample_answers_path
+from heelcoach.domain.screen import ScreenReport
+from heelcoach.errors import InvalidInputError
+from heelcoach.services import (
+    checkins,
+    common,
+    intake,
+    outcomes,
+    people,
+    planning,
+    progress,
+    screening,
+    weekly_review,
+)
+from heelcoach.services.assess import TriageResult, load_answers_file, sample_answers_path
 from heelcoach.services.context import AppContext
+from heelcoach.services.progress import Progress
 from heelcoach.services.units import DistanceUnit, save_unit
+from heelcoach.store.repositories import PlanVersionRecord
 
 
 def demo_answers() -> dict[str, Any]:
@@ -94,13 +108,13 @@ class DemoStory:
     person_id: int
     start: date
     answers: dict[str, Any]
-    triage: Any
+    triage: TriageResult
     triage_doc: dict[str, Any]
-    screen_report: Any
-    first_plan: runner.PlanVersionRecord
+    screen_report: ScreenReport | None
+    first_plan: PlanVersionRecord
     first_plan_text: str
     weeks: list[WeekStory] = field(default_factory=list)
-    progress: runner.Progress | None = None
+    progress: Progress | None = None
     final_plan_text: str = ""
 
 
@@ -117,14 +131,14 @@ def _scheduled(plan_doc: Mapping[str, Any], day: date) -> tuple[str, ...]:
     return tuple(ids)
 
 
-def _week_checkins(week: int, start: date, plan_doc: Mapping[str, Any]) -> list[runner.CheckInInput]:
+def _week_checkins(week: int, start: date, plan_doc: Mapping[str, Any]) -> list[checkins.CheckInInput]:
     """Seven check-ins for one week of the story (deterministic)."""
     spec = _WEEKS[week]
     flare = bool(spec.get("flare"))
     runs = list(spec["runs"])
     # She does what is scheduled most days and skips one day a week (two in the flare week).
     skipped = {2, 6} if flare else {6}
-    entries: list[runner.CheckInInput] = []
+    entries: list[checkins.CheckInInput] = []
     for day_index in range(7):
         day = start + timedelta(days=day_index)
         morning_after_flare = flare and day_index == 6
@@ -139,7 +153,7 @@ def _week_checkins(week: int, start: date, plan_doc: Mapping[str, Any]) -> list[
             quiet = flare and bool(runs)
             during, after = (2, 2) if quiet else (spec["during"], spec["after"])
         entries.append(
-            runner.CheckInInput(
+            checkins.CheckInInput(
                 day=day,
                 first_step_pain=max(0, min(10, first)),
                 worst_pain=max(0, min(10, worst)),
@@ -183,10 +197,49 @@ def _record_outcomes(ctx: AppContext, person_id: int, day: date, level: float, p
         answers = _faam_answers(ctx, subscale, level if subscale == "adl" else level * 0.8)
         if answers:
             # If the instrument's format differs from this demo's guess, skip it and keep the story.
-            with contextlib.suppress(runner.InvalidInputError):
-                runner.record_outcome(ctx, person_id, f"faam_{subscale}", answers, taken_on=day)
-    with contextlib.suppress(runner.InvalidInputError):
-        runner.record_outcome(ctx, person_id, "psfs", _psfs_answers(ctx, psfs), taken_on=day)
+            with contextlib.suppress(InvalidInputError):
+                outcomes.record_outcome(ctx, person_id, f"faam_{subscale}", answers, taken_on=day)
+    with contextlib.suppress(InvalidInputError):
+        outcomes.record_outcome(ctx, person_id, "psfs", _psfs_answers(ctx, psfs), taken_on=day)
+
+
+def _replay_week(
+    ctx: AppContext, person_id: int, week: int, start: date, clock: datetime, current: PlanVersionRecord
+) -> tuple[WeekStory, PlanVersionRecord]:
+    """Check in every day of week ``week`` (0-based) of ``current``, review it; the story and new version."""
+    week_start = start + timedelta(days=7 * week)
+    week_end = week_start + timedelta(days=6)
+    entries = _week_checkins(week, week_start, current.plan)
+    checkins.record_checkins(
+        ctx, person_id, entries, today=week_end, now=clock + timedelta(days=7 * week + 6)
+    )
+    if week == 3:
+        _record_outcomes(ctx, person_id, week_end, 0.7, (5, 8, 7))
+    if week == WEEKS - 1:
+        _record_outcomes(ctx, person_id, week_end, 0.9, (8, 9, 9))
+    saved = weekly_review.run_weekly_review(
+        ctx, person_id, week_end, now=clock + timedelta(days=7 * week + 6, hours=12)
+    )
+    review = saved.review
+    story = WeekStory(
+        week=week + 1,
+        start=week_start,
+        end=week_end,
+        first_step_pain_mean=round(sum(e.first_step_pain for e in entries) / len(entries), 1),
+        worst_pain_mean=round(sum(e.worst_pain or 0 for e in entries) / len(entries), 1),
+        run_km=round(sum(e.run_km or 0.0 for e in entries), 1),
+        exercise_days=sum(1 for e in entries if e.done_items),
+        previous_version=saved.previous.version,
+        version=saved.record.version,
+        phase=saved.record.phase,
+        plan_week=saved.record.week,
+        reason=saved.record.reason,
+        decisions=[common.json_object(d) for d in review.decisions],
+        messages=[str(m) for m in review.messages],
+        referral=None if not review.referral else str(common.to_jsonable(review.referral)),
+        phase_change=" -> ".join(map(str, review.phase_change)) if review.phase_change else None,
+    )
+    return story, saved.record
 
 
 def run_demo(
@@ -195,71 +248,40 @@ def run_demo(
     """Replay the sample runner's first ``weeks`` weeks (at most 8) on the given (throwaway) store."""
     start = start or date.today() - timedelta(days=7 * weeks)
     clock = datetime.combine(start, time(7, 0), tzinfo=UTC)
-    person = runner.create_person(ctx, "Demo runner (sample data)", now=clock)
+    person = people.create_person(ctx, "Demo runner (sample data)", now=clock)
     save_unit(ctx, person.id, unit, now=clock)
     answers = demo_answers()
-    intake = runner.save_intake(ctx, person.id, answers, now=clock)
+    intake_saved = intake.save_intake(ctx, person.id, answers, now=clock)
     results = [
-        runner.parse_self_test(ctx, t, v, s) for t, v, s in DEMO_SELF_TESTS if t in ctx.catalogue.self_tests
+        screening.parse_self_test(ctx, t, v, s)
+        for t, v, s in DEMO_SELF_TESTS
+        if t in ctx.catalogue.self_tests
     ]
     report = None
     if results:
-        _record, report = runner.save_screen(ctx, person.id, results, taken_on=start, now=clock)
+        _record, report = screening.save_screen(ctx, person.id, results, taken_on=start, now=clock)
     _record_outcomes(ctx, person.id, start, 0.55, (3, 6, 5))
-    first = runner.make_plan(ctx, person.id, start=start, now=clock)
-    _record_first, first_plan = runner.current_plan(ctx, person.id)
+    first = planning.make_plan(ctx, person.id, start=start, now=clock)
+    _record_first, first_plan = planning.current_plan(ctx, person.id)
     story = DemoStory(
         person_id=person.id,
         start=start,
         answers=answers,
-        triage=intake.triage,
-        triage_doc=intake.intake.triage,
+        triage=intake_saved.triage,
+        triage_doc=intake_saved.intake.triage,
         screen_report=report,
         first_plan=first,
-        first_plan_text=runner.format_plan(ctx, first_plan, unit),
+        first_plan_text=planning.format_plan(ctx, first_plan, unit),
     )
     current = first
     for week in range(min(weeks, WEEKS)):
-        week_start = start + timedelta(days=7 * week)
-        week_end = week_start + timedelta(days=6)
-        entries = _week_checkins(week, week_start, current.plan)
-        runner.record_checkins(
-            ctx, person.id, entries, today=week_end, now=clock + timedelta(days=7 * week + 6)
-        )
-        if week == 3:
-            _record_outcomes(ctx, person.id, week_end, 0.7, (5, 8, 7))
-        if week == WEEKS - 1:
-            _record_outcomes(ctx, person.id, week_end, 0.9, (8, 9, 9))
-        saved = runner.run_weekly_review(
-            ctx, person.id, week_end, now=clock + timedelta(days=7 * week + 6, hours=12)
-        )
-        review = saved.review
-        story.weeks.append(
-            WeekStory(
-                week=week + 1,
-                start=week_start,
-                end=week_end,
-                first_step_pain_mean=round(sum(e.first_step_pain for e in entries) / len(entries), 1),
-                worst_pain_mean=round(sum(e.worst_pain or 0 for e in entries) / len(entries), 1),
-                run_km=round(sum(e.run_km or 0.0 for e in entries), 1),
-                exercise_days=sum(1 for e in entries if e.done_items),
-                previous_version=saved.previous.version,
-                version=saved.record.version,
-                phase=saved.record.phase,
-                plan_week=saved.record.week,
-                reason=saved.record.reason,
-                decisions=list(runner.to_jsonable(review.decisions)),
-                messages=[str(m) for m in review.messages],
-                referral=None if not review.referral else str(runner.to_jsonable(review.referral)),
-                phase_change=" -> ".join(map(str, review.phase_change)) if review.phase_change else None,
-            )
-        )
-        current = saved.record
-    _final_record, final_plan = runner.current_plan(ctx, person.id)
-    return _finish(story, runner.progress(ctx, person.id), runner.format_plan(ctx, final_plan, unit))
+        week_story, current = _replay_week(ctx, person.id, week, start, clock, current)
+        story.weeks.append(week_story)
+    _final_record, final_plan = planning.current_plan(ctx, person.id)
+    return _finish(story, progress.progress(ctx, person.id), planning.format_plan(ctx, final_plan, unit))
 
 
-def _finish(story: DemoStory, prog: runner.Progress, final_text: str) -> DemoStory:
+def _finish(story: DemoStory, prog: Progress, final_text: str) -> DemoStory:
     return DemoStory(
         person_id=story.person_id,
         start=story.start,
@@ -282,13 +304,13 @@ def story_to_dict(story: DemoStory) -> dict[str, Any]:
         "start": story.start.isoformat(),
         "answers": story.answers,
         "triage": story.triage_doc,
-        "screen": runner.to_jsonable(story.screen_report),
+        "screen": common.to_jsonable(story.screen_report),
         "first_plan": {
             "version": story.first_plan.version,
             "reason": story.first_plan.reason,
             "plan": story.first_plan.plan,
             "decision": story.first_plan.decision,
         },
-        "weeks": runner.to_jsonable(story.weeks),
-        "progress": None if story.progress is None else runner.progress_to_dict(story.progress),
+        "weeks": common.to_jsonable(story.weeks),
+        "progress": None if story.progress is None else progress.progress_to_dict(story.progress),
     }

@@ -153,9 +153,7 @@ def dose_text(dose: Dose) -> str:
 def _unknown(catalogue: Catalogue, item_id: str) -> UnknownItemError:
     near = get_close_matches(item_id, illustrated_ids(catalogue), n=3, cutoff=0.5)
     hint = f" Did you mean {', '.join(near)}?" if near else ""
-    return UnknownItemError(
-        f"no exercise or self-test is called '{item_id}'.{hint} `heelcoach exercise --list` lists them all."
-    )
+    return UnknownItemError(f"no exercise or self-test is called '{item_id}'.{hint}")
 
 
 def exercise_sheet(catalogue: Catalogue, item_id: str) -> ExerciseSheet:
@@ -205,10 +203,10 @@ def exercise_sheet(catalogue: Catalogue, item_id: str) -> ExerciseSheet:
 
 @lru_cache(maxsize=64)
 def illustration_svg(item_id: str, title: str = "") -> str:
-    """The animated SVG of an item's illustration; LookupError when it has none."""
+    """The animated SVG of an item's illustration; NotFoundError when it has none."""
     drawing = load_illustrations().get(item_id)
     if drawing is None:
-        raise LookupError(f"no illustration for '{item_id}'")
+        raise NotFoundError(f"no illustration for '{item_id}'")
     return render_svg(drawing, title=title)
 
 
@@ -217,9 +215,9 @@ def illustration_png(item_id: str, frame: int | None = None, width: int = 480, h
     """PNG of one keyframe (``frame``) or of every keyframe side by side (``frame=None``)."""
     drawing = load_illustrations().get(item_id)
     if drawing is None:
-        raise LookupError(f"no illustration for '{item_id}'")
+        raise NotFoundError(f"no illustration for '{item_id}'")
     if frame is not None and not 0 <= frame < len(drawing.keyframes):
-        raise LookupError(f"'{item_id}' has frames 1 to {len(drawing.keyframes)}")
+        raise NotFoundError(f"'{item_id}' has frames 1 to {len(drawing.keyframes)}")
     return render_png(drawing, frame=frame, width=width, height=height)
 
 

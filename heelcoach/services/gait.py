@@ -318,7 +318,7 @@ def cadence_cue_pct(report: GaitReport) -> float | None:
 
 
 # --------------------------------------------------------------------------------------------
-# Stored reports: what the plan reads (``services.runner.make_plan`` calls the two hooks below)
+# Stored reports: what the plan reads (``services.planning.make_plan`` calls the two hooks below)
 
 
 def save_report(

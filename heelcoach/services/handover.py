@@ -21,7 +21,8 @@ from fpdf import FPDF
 from heelcoach import DISCLAIMER
 from heelcoach.domain import drivers as drivers_mod
 from heelcoach.domain.plan import plan_from_dict
-from heelcoach.services import runner
+from heelcoach.errors import NotFoundError
+from heelcoach.services import intake, people, progress
 from heelcoach.services.context import AppContext
 from heelcoach.services.exercises import citations
 from heelcoach.store.base import transaction
@@ -203,21 +204,21 @@ def handover_pdf(ctx: AppContext, person_id: int, *, today: date) -> bytes:
     """The hand-over report of a runner as PDF bytes."""
     with transaction(ctx.sessions) as s:
         versions = Repos(s).plans.history(person_id)
-    person = runner.get_person(ctx, person_id)
+    person = people.get_person(ctx, person_id)
     if person is None:
-        raise runner.NotFoundError("No such person.")
-    progress = runner.progress_to_dict(runner.progress(ctx, person_id))
+        raise NotFoundError("No such person.")
+    prog = progress.progress_to_dict(progress.progress(ctx, person_id))
     name = person.name or f"runner {person_id}"
     pdf = _Report(f"heelcoach hand-over report: {name}, {today.isoformat()}")
     pdf.add_page()
     pdf.heading(f"Hand-over report: {name}", 16)
     pdf.para(f"Prepared {today.isoformat()} by heelcoach from the runner's own records. {DISCLAIMER}", 8)
     _checkin_warnings(pdf, versions)
-    _triage(pdf, ctx, runner.latest_intake(ctx, person_id))
+    _triage(pdf, ctx, intake.latest_intake(ctx, person_id))
     _drivers(pdf, versions)
     sources = _plan(pdf, versions)
-    _pain_chart(pdf, list(progress.get("pain", [])), today)
-    _outcomes(pdf, list(progress.get("outcomes", [])))
+    _pain_chart(pdf, list(prog.get("pain", [])), today)
+    _outcomes(pdf, list(prog.get("outcomes", [])))
     pdf.heading("References")
     for n, line in enumerate(citations(ctx.catalogue, sources), start=1):
         pdf.para(f"{n}. {line}", 8)

@@ -7,20 +7,19 @@ wins; the others are remembered as copies so re-imports are recognised).
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
-import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from heelcoach.activities.archive import ArchiveLimits, Refusal, Source, expand
 from heelcoach.activities.importer import ParsedFile, default_workers, parse_source, parse_sources
 from heelcoach.activities.model import FORMAT_RANK, Activity, same_activity
 from heelcoach.domain import load as load_mod
 from heelcoach.domain.types import DriverEvidence, LoadSnapshot
+from heelcoach.services.common import NobodyYetError, UnknownPersonError
 from heelcoach.services.context import AppContext
 from heelcoach.services.units import unit_for
 from heelcoach.store.activities import Activities, ActivityRecord
@@ -74,38 +73,23 @@ class ImportSummary:
 def resolve_person(ctx: AppContext, person_id: int | None = None, *, create: bool = False) -> PersonRecord:
     """``person_id``, else the first person stored; with ``create``, make one when there is nobody.
 
-    Raises LookupError with a message for the person when there is no such person.
+    Raises UnknownPersonError or NobodyYetError (NotFoundError) when there is no such person.
     """
     with transaction(ctx.sessions) as session:
         people = People(session)
         if person_id is not None:
             person = people.get(person_id)
             if person is None:
-                raise LookupError(
-                    f"There is no person with id {person_id}. Leave out --person to use the first one."
-                )
+                raise UnknownPersonError(f"There is no person with id {person_id}.")
             return person
         person = people.first()
         if person is not None:
             return person
         if not create:
-            raise LookupError("Nobody is set up yet: import watch files or answer `heelcoach assess` first.")
+            raise NobodyYetError(
+                "Nobody is set up yet: import watch files or answer the questionnaire first."
+            )
         return people.add("", datetime.now(UTC))
-
-
-def to_jsonable(value: Any) -> Any:
-    """Dataclasses, dates and tuples as JSON-ready values (non-finite floats become null)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def to_record(act: Activity) -> ActivityRecord:
@@ -227,7 +211,7 @@ def import_paths(
     now = now or datetime.now(UTC)
     with transaction(ctx.sessions) as session:
         if People(session).get(person_id) is None:
-            raise LookupError(f"There is no person with id {person_id}.")
+            raise UnknownPersonError(f"There is no person with id {person_id}.")
     summary = ImportSummary()
     found = [0]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from heelcoach.domain.units import DistanceUnit, parse_unit
+from heelcoach.errors import NotFoundError
 from heelcoach.services.context import AppContext
 from heelcoach.store.base import transaction
 from heelcoach.store.preferences import Preferences
@@ -21,8 +22,6 @@ def unit_for(ctx: AppContext, person_id: int) -> DistanceUnit:
 
 def save_unit(ctx: AppContext, person_id: int, unit: DistanceUnit, *, now: datetime | None = None) -> None:
     """Store the runner's unit (NotFoundError when there is no such person)."""
-    from heelcoach.services.runner import NotFoundError  # runner reads the unit too: imported here
-
     with transaction(ctx.sessions) as s:
         if Repos(s).people.get(person_id) is None:
             raise NotFoundError("No such person: answer the questions first.")

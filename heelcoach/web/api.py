@@ -18,7 +18,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from heelcoach import DISCLAIMER, __version__
-from heelcoach.services import runner
+from heelcoach.errors import NotFoundError
+from heelcoach.services import common
 from heelcoach.web.csrf import HEADER as CSRF_HEADER
 from heelcoach.web.csrf import token_is_valid
 from heelcoach.web.deps import get_backend, get_ctx, person_id
@@ -119,7 +120,7 @@ def _today(request: Request) -> date:
 
 
 def _jsonable(value: Any) -> Any:
-    return runner.to_jsonable(value)
+    return common.to_jsonable(value)
 
 
 @router.get("/health", response_model=Health)
@@ -170,7 +171,7 @@ def make_plan(request: Request) -> Json:
     """Build a plan from the latest answers and self-tests."""
     try:
         record = get_backend(request).make_plan(_pid(request))
-    except runner.NotFoundError as exc:
+    except NotFoundError as exc:
         raise HTTPException(404, str(exc)) from exc
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from exc

@@ -20,7 +20,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from heelcoach.services import accounts, runner
+from heelcoach.errors import NotFoundError
+from heelcoach.services import accounts, planning
 from heelcoach.services.policy import ANONYMOUS, Action, Actor, allowed, can
 from heelcoach.web.csrf import require_csrf
 from heelcoach.web.deps import get_backend, get_ctx, person_id, render
@@ -274,8 +275,8 @@ def person_plan(request: Request, person_id: RowId) -> Json:
     """The person's current plan version."""
     _audited(request, person_id, "read", "view_plan")
     try:
-        record, _plan = runner.current_plan(get_ctx(request), person_id)
-    except runner.NotFoundError as exc:
+        record, _plan = planning.current_plan(get_ctx(request), person_id)
+    except NotFoundError as exc:
         raise HTTPException(404, "No plan yet.") from exc
     return {"version": record.version, "phase": record.phase, "week": record.week, "reason": record.reason}
 

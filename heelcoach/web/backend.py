@@ -18,13 +18,29 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from heelcoach.errors import NotFoundError
 from heelcoach.services import assess as assess_service
-from heelcoach.services import background, runner, units
+from heelcoach.services import (
+    background,
+    checkins,
+    clearance,
+    common,
+    intake,
+    outcomes,
+    people,
+    person_data,
+    planning,
+    progress,
+    screening,
+    units,
+    weekly_review,
+)
 from heelcoach.services import imports as imports_service
 from heelcoach.services.background import GaitJobResult, ImportJobResult, scrub_paths
 from heelcoach.services.context import AppContext
 from heelcoach.services.jobs import JobError, JobRunner, RemoteJobRunner, is_remote, runner_for
 from heelcoach.services.units import DistanceUnit
+from heelcoach.store.repositories import IntakeRecord, PlanVersionRecord
 from heelcoach.web.views import TriageView, triage_view
 
 if TYPE_CHECKING:
@@ -178,7 +194,7 @@ class Backend:
         """Whether the person is stored."""
 
         def check() -> bool:
-            return runner.get_person(self.ctx, person_id) is not None
+            return people.get_person(self.ctx, person_id) is not None
 
         return bool(self.cached((person_id, "exists"), check))
 
@@ -190,13 +206,13 @@ class Backend:
         The lock keeps two first visits at once from creating two people.
         """
         with self._person_lock:
-            return int(runner.resolve_person(self.ctx, None, create=True).id)
+            return int(people.resolve_person(self.ctx, None, create=True).id)
 
     # -- intake and triage --------------------------------------------------------------------
     def save_intake(self, person_id: int, answers: dict[str, Any]) -> TriageView:
         """Store the answers; return the triage as the runner reads it."""
         with self._writing(person_id):
-            saved = runner.save_intake(self.ctx, person_id, answers)
+            saved = intake.save_intake(self.ctx, person_id, answers)
             return triage_view(dict(saved.intake.triage), self.ctx.catalogue)
 
     @staticmethod
@@ -215,11 +231,11 @@ class Backend:
     def triage_answers(self, answers: dict[str, Any]) -> dict[str, Any]:
         """Triage answers without storing them, as JSON-ready data (ValueError on bad answers)."""
         result = assess_service.assess(answers, self.ctx.catalogue, date.today())
-        return dict(runner.to_jsonable(assess_service.triage_to_dict(result)))
+        return common.json_object(assess_service.triage_to_dict(result))
 
-    def latest_intake(self, person_id: int) -> runner.IntakeRecord | None:
+    def latest_intake(self, person_id: int) -> IntakeRecord | None:
         """The latest stored intake record, or None."""
-        return runner.latest_intake(self.ctx, person_id)
+        return intake.latest_intake(self.ctx, person_id)
 
     def latest_triage(self, person_id: int) -> TriageView | None:
         """The triage of the latest intake, or None when no questions were answered yet."""
@@ -231,17 +247,19 @@ class Backend:
     def save_screen(self, person_id: int, results: list[dict[str, Any]]) -> Any:
         """Score and store self-test results given as {test_id, side, value}."""
         with self._writing(person_id):
-            parsed = [runner.parse_self_test(self.ctx, r["test_id"], r["value"], r["side"]) for r in results]
-            return runner.save_screen(self.ctx, person_id, parsed)
+            parsed = [
+                screening.parse_self_test(self.ctx, r["test_id"], r["value"], r["side"]) for r in results
+            ]
+            return screening.save_screen(self.ctx, person_id, parsed)
 
     def screen_verdicts(self, person_id: int) -> tuple[str, ...]:
         """The latest self-tests in words, the painful side compared with the other."""
-        return runner.screen_verdicts(self.ctx, person_id)
+        return screening.screen_verdicts(self.ctx, person_id)
 
-    def make_plan(self, person_id: int) -> runner.PlanVersionRecord:
+    def make_plan(self, person_id: int) -> PlanVersionRecord:
         """Build and store the first plan (or a new one from fresh answers)."""
         with self._writing(person_id):
-            return runner.make_plan(self.ctx, person_id)
+            return planning.make_plan(self.ctx, person_id)
 
     # -- plan, check-ins, progress -----------------------------------------------------------
     def plan_handout_pdf(self, person_id: int) -> bytes | None:
@@ -249,8 +267,8 @@ class Backend:
         from heelcoach.services import handout  # fpdf: only when a handout is asked for
 
         try:
-            _record, plan = runner.current_plan(self.ctx, person_id)
-        except runner.NotFoundError:
+            _record, plan = planning.current_plan(self.ctx, person_id)
+        except NotFoundError:
             return None
         return handout.plan_pdf(plan, self.ctx.catalogue, unit=self.distance_unit(person_id))
 
@@ -261,31 +279,31 @@ class Backend:
 
         try:
             return calendar.calendar_for(self.ctx, person_id, weeks=weeks)
-        except runner.NotFoundError:
+        except NotFoundError:
             return None
 
-    def this_week(self, person_id: int, today: date | None = None) -> runner.WeekView | None:
+    def this_week(self, person_id: int, today: date | None = None) -> planning.WeekView | None:
         """The runner's ``WeekView`` (None when there is no plan yet)."""
 
-        def compute() -> runner.WeekView | None:
+        def compute() -> planning.WeekView | None:
             try:
-                return runner.this_week(self.ctx, person_id, today)
-            except runner.NotFoundError:
+                return planning.this_week(self.ctx, person_id, today)
+            except NotFoundError:
                 return None
 
-        week: runner.WeekView | None = self.cached((person_id, "week", today), compute)
+        week: planning.WeekView | None = self.cached((person_id, "week", today), compute)
         return week
 
-    def record_checkin(self, person_id: int, values: dict[str, Any], today: date) -> runner.CheckInSaved:
+    def record_checkin(self, person_id: int, values: dict[str, Any], today: date) -> checkins.CheckInSaved:
         """Store a check-in; raise ValueError (InvalidInputError) with field-named problems."""
         with self._writing(person_id):
-            entry = runner.CheckInInput(**values)
-            return runner.record_checkin(self.ctx, person_id, entry, today=today)
+            entry = checkins.CheckInInput(**values)
+            return checkins.record_checkin(self.ctx, person_id, entry, today=today)
 
     def stop_referral(self, person_id: int) -> str | None:
         """The referral of a plan that stops running and loading (for the banner on every page)."""
         referral: str | None = self.cached(
-            (person_id, "stop"), lambda: runner.stop_referral(self.ctx, person_id)
+            (person_id, "stop"), lambda: clearance.stop_referral(self.ctx, person_id)
         )
         return referral
 
@@ -299,25 +317,25 @@ class Backend:
         with self._writing(person_id):
             units.save_unit(self.ctx, person_id, unit)
 
-    def clinician_seen(self, person_id: int, seen_on: date) -> runner.PlanVersionRecord:
+    def clinician_seen(self, person_id: int, seen_on: date) -> PlanVersionRecord:
         """Record that a clinician has seen the runner; the paused plan resumes (ConflictError if not)."""
         with self._writing(person_id):
-            return runner.record_clinician_seen(self.ctx, person_id, seen_on)
+            return clearance.record_clinician_seen(self.ctx, person_id, seen_on)
 
     def clearance_starts_return(self, person_id: int) -> bool:
         """Whether a clinician's clearance would start a graded return (a heel stress fracture alone)."""
-        return runner.clearance_blockers(self.ctx, person_id) == ()
+        return clearance.clearance_blockers(self.ctx, person_id) == ()
 
-    def weekly_review(self, person_id: int, today: date) -> runner.ReviewSaved:
+    def weekly_review(self, person_id: int, today: date) -> weekly_review.ReviewSaved:
         """Run the weekly review now and store the next plan version."""
         with self._writing(person_id):
-            return runner.run_weekly_review(self.ctx, person_id, today)
+            return weekly_review.run_weekly_review(self.ctx, person_id, today)
 
     def progress(self, person_id: int) -> dict[str, Any]:
         """Progress as JSON-ready data (pain series, outcomes, adherence, plan history)."""
 
         def compute() -> dict[str, Any]:
-            prog = runner.progress(self.ctx, person_id)
+            prog = progress.progress(self.ctx, person_id)
             # the lists are JSON-ready already; only the person record needs converting
             out: dict[str, Any] = {
                 "pain": prog.pain,
@@ -340,11 +358,11 @@ class Backend:
     def record_outcome(self, person_id: int, instrument: str, answers: dict[str, Any], day: date) -> Any:
         """Score and store an outcome questionnaire; returns (record, score)."""
         with self._writing(person_id):
-            return runner.record_outcome(self.ctx, person_id, instrument, answers, taken_on=day)
+            return outcomes.record_outcome(self.ctx, person_id, instrument, answers, taken_on=day)
 
     def export(self, person_id: int) -> dict[str, Any]:
         """Everything stored about the person."""
-        return dict(runner.export_person_data(self.ctx, person_id))
+        return dict(person_data.export_person_data(self.ctx, person_id))
 
     def _drop_unused_uploads(self, person_id: int, uploads: list[Path]) -> None:
         """Delete the uploads no stored run was read from (refused, failed, duplicates).
@@ -363,7 +381,7 @@ class Backend:
     def delete(self, person_id: int) -> dict[str, int]:
         """Delete the person and everything about them (and this app's drafts, uploads, key frames)."""
         with self._writing(person_id):
-            counts = dict(runner.delete_person(self.ctx, person_id))
+            counts = dict(person_data.delete_person(self.ctx, person_id))
             for path in self.drafts_dir.glob("*.json") if self.drafts_dir.is_dir() else ():
                 path.unlink(missing_ok=True)
             shutil.rmtree(self.uploads_dir / f"person-{person_id}", ignore_errors=True)
@@ -397,7 +415,7 @@ class Backend:
             progress(0.0, "opening the files")
             try:
                 summary = imports_service.import_paths(self.ctx, person_id, list(uploads), step, workers=1)
-            except LookupError as exc:
+            except NotFoundError as exc:
                 raise JobError(scrub_paths(str(exc), names)) from exc
             finally:
                 self._drop_unused_uploads(person_id, list(uploads))
@@ -525,14 +543,14 @@ class Backend:
 
         return gait.report_history(self.ctx, person_id)
 
-    def plan_with_stored_gait(self, person_id: int) -> runner.PlanVersionRecord:
+    def plan_with_stored_gait(self, person_id: int) -> PlanVersionRecord:
         """The next plan version with the stored gait reports merged in (phase, week and levels kept).
 
         The plan service reads the stored reports itself (driver evidence from the newest report of
         each view, the cadence cue from the newest side view), so nothing is counted twice.
         """
         with self._writing(person_id):
-            return runner.update_plan_with_new_evidence(self.ctx, person_id, "gait report")
+            return planning.update_plan_with_new_evidence(self.ctx, person_id, "gait report")
 
     def height_cm(self, person_id: int) -> float | None:
         """The height from the latest intake, for scaling gait measures."""

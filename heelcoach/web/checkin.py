@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from heelcoach.domain.units import DistanceUnit, from_km, to_km
-from heelcoach.services.runner import OLDEST_CHECKIN_DAYS
+from heelcoach.services.checkins import OLDEST_CHECKIN_DAYS
 
 #: The longest run a check-in accepts (km; typed in the runner's unit).
 MAX_RUN_KM = 300.0

@@ -9,7 +9,8 @@ from typing import Annotated, Any, cast
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from heelcoach.services import accounts, clinic_care, handover, runner
+from heelcoach.errors import NotFoundError
+from heelcoach.services import accounts, clinic_care, handover, planning
 from heelcoach.services.caseload import WINDOW_DAYS, CaseloadRow, caseload
 from heelcoach.services.policy import Actor, can
 from heelcoach.web.auth import LoginRequired, RowId, authorize, clinic_person, current_actor
@@ -87,8 +88,8 @@ def _answers(request: Request, answers: dict[str, object]) -> list[tuple[str, st
 def _plan_choices(request: Request, person_id: int) -> tuple[list[tuple[str, str, int | None]], Any]:
     """(item id, title, level) of the current plan's exercises, and its running prescription."""
     try:
-        _record, plan = runner.current_plan(get_ctx(request), person_id)
-    except runner.NotFoundError:
+        _record, plan = planning.current_plan(get_ctx(request), person_id)
+    except NotFoundError:
         return [], None
     items = [(i.id, i.title, i.level) for i in plan.items if i.kind == "exercise"]
     return items, plan.run

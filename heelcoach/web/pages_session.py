@@ -11,9 +11,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from heelcoach.errors import InvalidInputError, NotFoundError
 from heelcoach.services import calendar as calendar_service
 from heelcoach.services import daily as daily_service
-from heelcoach.services.runner import InvalidInputError, NotFoundError
 from heelcoach.web.deps import get_backend, get_ctx, person_id, render
 from heelcoach.web.plan_views import plan_view, today_items
 from heelcoach.web.session_views import session_items

@@ -254,7 +254,7 @@ def test_assess_module_exposes_command() -> None:
 
 
 def test_assess_saves_the_answers_so_plan_can_build_on_them() -> None:
-    from heelcoach.services import runner
+    from heelcoach.services import intake, people
     from heelcoach.services.context import AppContext
 
     cli = CliRunner()
@@ -263,9 +263,9 @@ def test_assess_saves_the_answers_so_plan_can_build_on_them() -> None:
     assert "Saved your answers" in done.output
     ctx = AppContext.from_settings()
     try:
-        who = runner.first_person(ctx)
+        who = people.first_person(ctx)
         assert who is not None
-        stored = runner.latest_intake(ctx, who.id)
+        stored = intake.latest_intake(ctx, who.id)
         assert stored is not None
         assert stored.triage_level == "self_manage"
     finally:
@@ -276,7 +276,7 @@ def test_assess_saves_the_answers_so_plan_can_build_on_them() -> None:
 
 
 def test_assess_no_save_stores_nothing() -> None:
-    from heelcoach.services import runner
+    from heelcoach.services import people
     from heelcoach.services.context import AppContext
 
     done = CliRunner().invoke(main_app, ["assess", "--no-save", "--answers", str(sample_answers_path())])
@@ -284,6 +284,6 @@ def test_assess_no_save_stores_nothing() -> None:
     assert "Saved your answers" not in done.output
     ctx = AppContext.from_settings()
     try:
-        assert runner.first_person(ctx) is None
+        assert people.first_person(ctx) is None
     finally:
         ctx.close()

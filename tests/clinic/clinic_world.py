@@ -13,7 +13,7 @@ import pyotp
 import pytest
 
 from heelcoach.config import Settings
-from heelcoach.services import accounts, runner, visits
+from heelcoach.services import accounts, intake, planning, visits
 from heelcoach.services.context import AppContext
 from heelcoach.services.policy import Actor
 from heelcoach.store.accounts import VisitRequestRow
@@ -67,8 +67,8 @@ def world(db_url: str, tmp_path: Path) -> Iterator[World]:
     visit_clinic = {k: (spare[k] if k == "stopped" else northside) for k in people}
     visit_ids: dict[str, int] = {}
     for key, pid in people.items():
-        runner.save_intake(ctx, pid, TYPICAL)
-        runner.make_plan(ctx, pid)
+        intake.save_intake(ctx, pid, TYPICAL)
+        planning.make_plan(ctx, pid)
         owner = accounts.actor_for_token(ctx, accounts.login(ctx, users[key].email, PASSWORD).token)
         assert owner is not None
         made = visits.request_visit(ctx, owner, pid, "heel check", "mornings", visit_clinic[key])

@@ -9,7 +9,7 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from heelcoach.services import accounts, runner
+from heelcoach.services import accounts, person_data
 from heelcoach.services.context import AppContext
 from heelcoach.store.accounts import AccountSecretRow
 from heelcoach.store.base import transaction
@@ -101,7 +101,7 @@ def test_export_never_holds_password_or_totp_secret(ctx: AppContext) -> None:
     assert staff.totp_secret is not None
     accounts.login(ctx, "ann@example.org", PASSWORD, now=T0)
     assert runner_added.person_id is not None
-    data = runner.export_person_data(ctx, runner_added.person_id)
+    data = person_data.export_person_data(ctx, runner_added.person_id)
     text = json.dumps(data)
     with transaction(ctx.sessions) as s:
         hashes = list(s.scalars(select(AccountSecretRow.password_hash)))

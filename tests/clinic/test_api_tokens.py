@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from heelcoach.services import runner
+from heelcoach.services import person_data
 from tests.clinic.clinic_world import World, _client, _login
 
 
@@ -24,7 +24,7 @@ def test_api_token_lifecycle(world: World) -> None:
     listed = pt.get("/api/me/tokens").json()
     assert [(t["name"], t["active"]) for t in listed] == [("nightly report", True)]
     assert token not in json.dumps(listed)
-    assert token not in json.dumps(runner.export_person_data(world.ctx, ann))
+    assert token not in json.dumps(person_data.export_person_data(world.ctx, ann))
     other = _login(world.app, world.users["other_clinician"])
     assert other.post(f"/api/me/tokens/{listed[0]['id']}/revoke").status_code == 404  # not theirs
     assert pt.post(f"/api/me/tokens/{listed[0]['id']}/revoke").status_code == 200

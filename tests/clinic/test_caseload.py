@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from heelcoach.services import accounts, runner
+from heelcoach.services import accounts, checkins, planning
 from heelcoach.services.caseload import caseload
 from tests.clinic.clinic_world import PASSWORD, World, _login
 
@@ -16,10 +16,10 @@ def _days(world: World, pid: int, pains: list[int], flags_on: int | None = None)
     start = TODAY - timedelta(days=len(pains) - 1)
     for i, pain in enumerate(pains):
         flags = ("numbness_or_tingling",) if i == flags_on else ()
-        entry = runner.CheckInInput(
+        entry = checkins.CheckInInput(
             day=start + timedelta(days=i), first_step_pain=pain, red_flag_symptoms=flags
         )
-        runner.record_checkin(world.ctx, pid, entry, today=TODAY)
+        checkins.record_checkin(world.ctx, pid, entry, today=TODAY)
 
 
 def _setup(world: World) -> dict[str, int]:
@@ -47,7 +47,7 @@ def test_caseload_order_and_reasons(world: World) -> None:
     assert third.reasons == ()
     assert third.first_step_pain == (3,) * 14
     assert first.first_step_pain[:12] == (None,) * 12
-    record, _plan = runner.current_plan(world.ctx, people["runner"])
+    record, _plan = planning.current_plan(world.ctx, people["runner"])
     assert (first.phase, first.week) == (record.phase, record.week)
     assert (third.phase, third.week) == (None, None)  # dan has no plan yet
     assert third.last_checkin == TODAY
@@ -156,8 +156,8 @@ def test_checkin_facts_read_the_first_week_and_the_window(world: World) -> None:
     pid = world.people["other_runner"]
     first = TODAY - timedelta(days=20)
     for back, pain in ((20, 6), (18, 8), (12, 1), (2, 3)):  # days 0 and 2 of the plan week count
-        entry = runner.CheckInInput(day=TODAY - timedelta(days=back), first_step_pain=pain)
-        runner.record_checkin(world.ctx, pid, entry, today=TODAY)
+        entry = checkins.CheckInInput(day=TODAY - timedelta(days=back), first_step_pain=pain)
+        checkins.record_checkin(world.ctx, pid, entry, today=TODAY)
     start = TODAY - timedelta(days=13)
     with transaction(world.ctx.sessions) as s:
         window, early, last = _checkin_facts(s, [pid], {pid: first}, start, TODAY)

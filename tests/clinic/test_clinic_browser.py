@@ -16,7 +16,7 @@ import pyotp
 import pytest
 
 from heelcoach.config import Settings
-from heelcoach.services import accounts, runner
+from heelcoach.services import accounts, checkins, intake, planning
 from heelcoach.services.context import AppContext
 from tests.clinic.clinic_world import PASSWORD
 from tests.web.answers import TYPICAL
@@ -45,13 +45,13 @@ def clinic(tmp_path: Path) -> Iterator[Clinic]:
         added = accounts.add_user(ctx, email, "runner", "Northside", PASSWORD)
         assert added.person_id is not None
         people[name] = added.person_id
-        runner.save_intake(ctx, added.person_id, TYPICAL)
-        runner.make_plan(ctx, added.person_id, start=TODAY - timedelta(days=10))
+        intake.save_intake(ctx, added.person_id, TYPICAL)
+        planning.make_plan(ctx, added.person_id, start=TODAY - timedelta(days=10))
         for back in range(7, 0, -1):
-            entry = runner.CheckInInput(day=TODAY - timedelta(days=back), first_step_pain=3)
-            runner.record_checkin(ctx, added.person_id, entry, today=TODAY)
-    warning = runner.CheckInInput(day=TODAY, first_step_pain=6, red_flag_symptoms=("numbness_or_tingling",))
-    runner.record_checkin(ctx, people["Ann"], warning, today=TODAY)
+            entry = checkins.CheckInInput(day=TODAY - timedelta(days=back), first_step_pain=3)
+            checkins.record_checkin(ctx, added.person_id, entry, today=TODAY)
+    warning = checkins.CheckInInput(day=TODAY, first_step_pain=6, red_flag_symptoms=("numbness_or_tingling",))
+    checkins.record_checkin(ctx, people["Ann"], warning, today=TODAY)
     with serve(create_app(ctx)) as url:
         yield Clinic(url, pt, people["Ann"], people["Bob"])
     ctx.close()

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from heelcoach.domain import plan as plan_mod
-from heelcoach.services import runner
-from heelcoach.services.runner import to_jsonable
+from heelcoach.services import checkins, person_data, planning
+from heelcoach.services.common import to_jsonable
 from heelcoach.store.base import transaction
 from heelcoach.store.repositories import Repos
 from tests.clinic.clinic_world import PASSWORD, World, _login
@@ -109,7 +109,7 @@ def test_clinician_plan_change_reaches_the_runner(world: World) -> None:
         },
     )
     assert done.status_code == 303
-    record, plan = runner.current_plan(world.ctx, pid)
+    record, plan = planning.current_plan(world.ctx, pid)
     item = next(i for i in plan.items if i.id == "rathleff_high_load_heel_raise")
     assert item.level == 2
     assert record.decision["kind"] == "clinician_change"
@@ -128,7 +128,7 @@ def test_hold_and_running_cap(world: World) -> None:
     pid = world.people["runner"]
     pt = _login(world.app, world.users["clinician"])
     assert _post(pt, f"/clinic/people/{pid}/plan", HOLD).status_code == 303
-    _record, plan = runner.current_plan(world.ctx, pid)
+    _record, plan = planning.current_plan(world.ctx, pid)
     assert "side_lying_hip_abduction" not in {i.id for i in plan.items}
     assert any(e.ref_id == "side_lying_hip_abduction" and "on hold" in e.reason for e in plan.excluded)
     cap = plan.run.weekly_km_cap
@@ -140,7 +140,7 @@ def test_hold_and_running_cap(world: World) -> None:
     assert "can lower it, not raise it" in higher.text
     lower = _post(pt, f"/clinic/people/{pid}/plan", {"kind": "run_cap", "weekly_km": "8", "reason": "Flare."})
     assert lower.status_code == 303
-    _record, plan = runner.current_plan(world.ctx, pid)
+    _record, plan = planning.current_plan(world.ctx, pid)
     assert plan.run.weekly_km_cap == 8
     assert plan.run.max_single_run_km is not None
     assert plan.run.max_single_run_km <= 8
@@ -165,7 +165,7 @@ def test_notes_are_for_the_clinic_only(world: World) -> None:
     assert "Change the plan" not in own.text
     trail = ann.get(f"/api/people/{pid}/audit").json()
     assert any(t["action"] == "add_note" for t in trail)  # the runner sees a note was written
-    runner.delete_person(world.ctx, pid)  # and deleting the runner deletes the clinic's notes too
+    person_data.delete_person(world.ctx, pid)  # and deleting the runner deletes the clinic's notes too
     from sqlalchemy import func, select
 
     from heelcoach.store.accounts import ClinicNoteRow
@@ -213,10 +213,10 @@ def _pdf_text(data: bytes, tmp_path: Path) -> str:
 
 def test_handover_report(world: World, tmp_path: Path) -> None:
     pid = world.people["runner"]
-    warning = runner.CheckInInput(
+    warning = checkins.CheckInInput(
         day=date.today(), first_step_pain=5, red_flag_symptoms=("numbness_or_tingling",)
     )
-    runner.record_checkin(world.ctx, pid, warning)
+    checkins.record_checkin(world.ctx, pid, warning)
     pt = _login(world.app, world.users["clinician"])
     got = pt.get(f"/clinic/people/{pid}/handover.pdf")
     assert got.status_code == 200

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from heelcoach.config import Settings
-from heelcoach.services import runner
+from heelcoach.services import people
 from heelcoach.services.context import AppContext
 
 
@@ -34,7 +34,7 @@ def test_local_runner_is_the_actor(local: tuple[AppContext, Any]) -> None:
     assert (me["mode"], me["role"], me["account_id"]) == ("local", "runner", None)
     own = me["person_id"]
     assert client.get(f"/api/people/{own}/export").json()["person"]["id"] == own
-    other = runner.create_person(ctx, "someone else").id
+    other = people.create_person(ctx, "someone else").id
     assert client.get(f"/api/people/{other}/export").status_code == 404
     assert client.get(f"/api/people/{own + 1000}/export").status_code == 404
     login = client.get("/login", follow_redirects=False)  # no accounts in local mode

@@ -105,7 +105,7 @@ def test_missing_input_fails_plainly(tmp_path: Path) -> None:
 
 
 def _db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, person: bool) -> str:
-    from heelcoach.services import runner
+    from heelcoach.services import people
     from heelcoach.services.context import AppContext
 
     url = f"sqlite:///{tmp_path / 'heelcoach.db'}"
@@ -113,7 +113,7 @@ def _db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, person: bool) -> str
     ctx = AppContext.from_settings()
     try:
         if person:
-            runner.create_person(ctx, "Ana")
+            people.create_person(ctx, "Ana")
     finally:
         ctx.close()
     return url

@@ -176,10 +176,10 @@ def test_a_worker_killed_mid_analysis_leaves_the_job_to_another_which_finishes_i
 
 
 def test_a_person_deleted_takes_their_stored_uploads(web_ctx: AppContext, tmp_path: Path) -> None:
-    from heelcoach.services import runner
+    from heelcoach.services import people, person_data
     from heelcoach.services.blobs import DatabaseBlobStore
 
-    pid = runner.create_person(web_ctx, "Runner").id
+    pid = people.create_person(web_ctx, "Runner").id
     store = DatabaseBlobStore(web_ctx)
     copy = tmp_path / "clip.mp4"
     shutil.copyfile(SHORT_CLIP, copy)
@@ -187,7 +187,7 @@ def test_a_person_deleted_takes_their_stored_uploads(web_ctx: AppContext, tmp_pa
     back = store.fetch(blob_id, tmp_path / "back.mp4")
     assert back.read_bytes() == SHORT_CLIP.read_bytes()
     assert _count(web_ctx, BlobRow) == 1
-    runner.delete_person(web_ctx, pid)
+    person_data.delete_person(web_ctx, pid)
     assert _count(web_ctx, BlobRow) == 0
     assert store.name(blob_id) is None
 
@@ -218,10 +218,10 @@ def test_bad_input_fails_at_once_and_a_job_over_its_time_limit_is_stopped(
 def test_uploads_over_the_size_limit_or_the_quota_are_refused_before_any_byte_is_stored(
     web_ctx: AppContext, tmp_path: Path
 ) -> None:
-    from heelcoach.services import runner
+    from heelcoach.services import people
     from heelcoach.services.blobs import BlobError, DatabaseBlobStore
 
-    pid = runner.create_person(web_ctx, "Runner").id
+    pid = people.create_person(web_ctx, "Runner").id
     clip = tmp_path / "clip.mp4"
     shutil.copyfile(SHORT_CLIP, clip)
     size = clip.stat().st_size

@@ -12,7 +12,7 @@ from icalendar import Calendar
 
 from heelcoach.config import Settings
 from heelcoach.domain.plan import WEEKDAYS
-from heelcoach.services import runner
+from heelcoach.services import intake, people, planning
 from heelcoach.services.calendar import ReminderError, Reminders, plan_calendar
 from heelcoach.services.context import AppContext
 from tests.web.answers import TYPICAL
@@ -23,10 +23,10 @@ MONDAY = date(2026, 12, 7)
 @pytest.fixture
 def plan(tmp_path: Path) -> object:
     ctx = AppContext.from_settings(Settings(data_dir=tmp_path / "data", database_url=None))
-    person = runner.create_person(ctx, "R")
-    runner.save_intake(ctx, person.id, TYPICAL)
-    runner.make_plan(ctx, person.id, start=MONDAY)
-    _record, plan = runner.current_plan(ctx, person.id)
+    person = people.create_person(ctx, "R")
+    intake.save_intake(ctx, person.id, TYPICAL)
+    planning.make_plan(ctx, person.id, start=MONDAY)
+    _record, plan = planning.current_plan(ctx, person.id)
     ctx.close()
     return plan
 

@@ -14,7 +14,7 @@ import pytest
 from heelcoach.errors import NotFoundError
 from heelcoach.gait.pipeline import GaitAnalysis
 from heelcoach.gait.report import GaitReport
-from heelcoach.services import gait, runner
+from heelcoach.services import gait, intake, people, person_data, planning
 from heelcoach.services.context import AppContext
 from heelcoach.services.demo import demo_answers
 from tests.gait.synthetic import rear_view, side_view
@@ -24,8 +24,8 @@ NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 
 
 def _person(ctx: AppContext) -> int:
-    person = runner.create_person(ctx, "Ana", now=NOW)
-    runner.save_intake(ctx, person.id, demo_answers(), now=NOW)
+    person = people.create_person(ctx, "Ana", now=NOW)
+    intake.save_intake(ctx, person.id, demo_answers(), now=NOW)
     return person.id
 
 
@@ -68,15 +68,15 @@ def test_unknown_person_is_refused(ctx: AppContext) -> None:
 
 def test_pelvic_drop_gives_hip_control_evidence_in_the_plan(ctx: AppContext) -> None:
     pid = _person(ctx)
-    runner.make_plan(ctx, pid, start=START, now=NOW)
-    _, before = runner.current_plan(ctx, pid)
+    planning.make_plan(ctx, pid, start=START, now=NOW)
+    _, before = planning.current_plan(ctx, pid)
     gait.save_report(ctx, pid, _pelvic_drop_report(ctx), now=NOW)
-    record = runner.make_plan(ctx, pid, start=START, now=NOW)
+    record = planning.make_plan(ctx, pid, start=START, now=NOW)
     found = _gait_evidence(record.decision)
     assert {(e["driver"], e["item_id"]) for e in found} >= {("hip_control", "gait_pelvic_drop_right")}
     assert "gait/watch evidence" in record.decision["sources"]
     assert not any(e["item_id"].startswith("gait_pelvic_drop_left") for e in found)
-    _, plan = runner.current_plan(ctx, pid)
+    _, plan = planning.current_plan(ctx, pid)
     assert plan.run.cadence_cue_pct is None  # a rear clip says nothing about overstriding
     assert before.run.cadence_cue_pct is None
 
@@ -86,9 +86,9 @@ def test_overstriding_report_puts_the_cue_in_the_run_prescription(ctx: AppContex
     report = _overstriding_report(ctx)
     gait.save_report(ctx, pid, report, now=NOW)
     assert gait.person_cadence_cue_pct(ctx, pid) == report.cadence_cue_pct
-    record = runner.make_plan(ctx, pid, start=START, now=NOW)
+    record = planning.make_plan(ctx, pid, start=START, now=NOW)
     assert any(e["driver"] == "knee_control" for e in _gait_evidence(record.decision))
-    _, plan = runner.current_plan(ctx, pid)
+    _, plan = planning.current_plan(ctx, pid)
     assert plan.run.cadence_cue_pct == report.cadence_cue_pct
 
 
@@ -121,9 +121,9 @@ def test_newer_clip_of_the_same_view_replaces_the_older(ctx: AppContext) -> None
 def test_export_and_delete_cover_gait_reports(ctx: AppContext) -> None:
     pid = _person(ctx)
     gait.save_report(ctx, pid, _pelvic_drop_report(ctx), now=NOW)
-    data = runner.export_person_data(ctx, pid)
+    data = person_data.export_person_data(ctx, pid)
     assert len(data["tables"]["gait_reports"]) == 1
     assert data["tables"]["gait_reports"][0]["view"] == "rear"
-    counts = runner.delete_person(ctx, pid)
+    counts = person_data.delete_person(ctx, pid)
     assert counts["gait_reports"] == 1
     assert gait.latest_report(ctx, pid) is None

@@ -10,7 +10,7 @@ import pytest
 
 from heelcoach.domain import plan as plan_mod
 from heelcoach.errors import ConflictError
-from heelcoach.services import runner
+from heelcoach.services import checkins, intake, people, planning, screening
 from heelcoach.services.context import AppContext
 from heelcoach.services.demo import DEMO_SELF_TESTS, demo_answers
 
@@ -19,29 +19,29 @@ NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 
 
 def _stored_plan(ctx: AppContext, pid: int, plan: plan_mod.Plan, decision_kind: str = "test") -> None:
-    runner._store_plan(ctx, pid, plan, START + timedelta(days=14), {"kind": decision_kind}, "advanced", NOW)
+    planning.store_plan(ctx, pid, plan, START + timedelta(days=14), {"kind": decision_kind}, "advanced", NOW)
 
 
 def test_new_self_tests_merge_into_the_current_plan_keeping_phase_week_and_levels(ctx: AppContext) -> None:
-    person = runner.create_person(ctx, "Ana", now=NOW)
-    runner.save_intake(ctx, person.id, demo_answers(), now=NOW)
-    first = runner.make_plan(ctx, person.id, start=START, now=NOW)
-    plan = runner.current_plan(ctx, person.id)[1]
+    person = people.create_person(ctx, "Ana", now=NOW)
+    intake.save_intake(ctx, person.id, demo_answers(), now=NOW)
+    first = planning.make_plan(ctx, person.id, start=START, now=NOW)
+    plan = planning.current_plan(ctx, person.id)[1]
     # three weeks on: week 3 of build, the first exercise two levels up
     bumped = tuple(
         replace(i, level=2, level_since=START + timedelta(days=7)) if i.kind == "exercise" else i
         for i in plan.items
     )
     _stored_plan(ctx, person.id, replace(plan, week=3, items=bumped))
-    before_record, before = runner.current_plan(ctx, person.id)
+    before_record, before = planning.current_plan(ctx, person.id)
     before_ex = {i.ref_id for i in before.items if i.kind == "exercise"}
 
-    results = [runner.parse_self_test(ctx, t, v, s) for t, v, s in DEMO_SELF_TESTS]
-    runner.save_screen(ctx, person.id, results)
-    record = runner.update_plan_with_new_evidence(
+    results = [screening.parse_self_test(ctx, t, v, s) for t, v, s in DEMO_SELF_TESTS]
+    screening.save_screen(ctx, person.id, results)
+    record = planning.update_plan_with_new_evidence(
         ctx, person.id, "self-tests", today=START + timedelta(days=16), now=NOW
     )
-    after = runner.current_plan(ctx, person.id)[1]
+    after = planning.current_plan(ctx, person.id)[1]
     assert record.version == before_record.version + 1 > first.version
     assert (after.phase, after.week) == (before.phase, before.week)
     kept = [i for i in after.items if i.kind == "exercise" and i.ref_id in before_ex]
@@ -58,14 +58,14 @@ def test_new_self_tests_merge_into_the_current_plan_keeping_phase_week_and_level
 
 
 def test_a_paused_plan_is_not_updated(ctx: AppContext) -> None:
-    person = runner.create_person(ctx, "Ana", now=NOW)
-    runner.save_intake(ctx, person.id, demo_answers(), now=NOW)
-    runner.make_plan(ctx, person.id, start=START, now=NOW)
-    runner.record_checkin(
+    person = people.create_person(ctx, "Ana", now=NOW)
+    intake.save_intake(ctx, person.id, demo_answers(), now=NOW)
+    planning.make_plan(ctx, person.id, start=START, now=NOW)
+    checkins.record_checkin(
         ctx,
         person.id,
-        runner.CheckInInput(day=START, first_step_pain=3, red_flag_symptoms=("night_pain",)),
+        checkins.CheckInInput(day=START, first_step_pain=3, red_flag_symptoms=("night_pain",)),
         today=START,
     )
     with pytest.raises(ConflictError, match="paused until a clinician has seen you"):
-        runner.update_plan_with_new_evidence(ctx, person.id, "gait report", today=START)
+        planning.update_plan_with_new_evidence(ctx, person.id, "gait report", today=START)

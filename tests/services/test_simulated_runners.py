@@ -12,7 +12,7 @@ import pytest
 
 from heelcoach.domain.plan import Plan
 from heelcoach.errors import ConflictError
-from heelcoach.services import runner
+from heelcoach.services import checkins, clearance, intake, people, planning, weekly_review
 from heelcoach.services.context import AppContext
 from heelcoach.services.demo import demo_answers
 
@@ -43,20 +43,20 @@ class Sim:
     person_id: int
     start: date
     plans: list[Plan] = field(default_factory=list)
-    reviews: list[runner.ReviewSaved] = field(default_factory=list)
-    saved: list[runner.CheckInSaved] = field(default_factory=list)
+    reviews: list[weekly_review.ReviewSaved] = field(default_factory=list)
+    saved: list[checkins.CheckInSaved] = field(default_factory=list)
 
     @classmethod
     def begin(cls, ctx: AppContext, start: date = START) -> Sim:
-        person = runner.create_person(ctx, "Simulated runner", now=NOW)
-        runner.save_intake(ctx, person.id, demo_answers(), now=NOW)
-        runner.make_plan(ctx, person.id, start=start, now=NOW)
+        person = people.create_person(ctx, "Simulated runner", now=NOW)
+        intake.save_intake(ctx, person.id, demo_answers(), now=NOW)
+        planning.make_plan(ctx, person.id, start=start, now=NOW)
         sim = cls(ctx, person.id, start)
         sim.plans.append(sim.plan())
         return sim
 
     def plan(self) -> Plan:
-        return runner.current_plan(self.ctx, self.person_id)[1]
+        return planning.current_plan(self.ctx, self.person_id)[1]
 
     def scheduled(self, day: date) -> tuple[str, ...]:
         weekday = WEEKDAY_IDS[day.weekday()]
@@ -67,13 +67,13 @@ class Sim:
             for _ in range(int(i.dose.get("times_per_day", 1)))
         )
 
-    def live(self, week_no: int, w: Week) -> runner.ReviewSaved:
+    def live(self, week_no: int, w: Week) -> weekly_review.ReviewSaved:
         first_day = self.start + timedelta(days=7 * week_no)
         for k in range(7):
             day = first_day + timedelta(days=k)
             km = w.runs.get(k)
             symptoms = (w.symptom[1],) if w.symptom and w.symptom[0] == k else ()
-            entry = runner.CheckInInput(
+            entry = checkins.CheckInInput(
                 day=day,
                 first_step_pain=w.first,
                 worst_pain=w.worst,
@@ -85,8 +85,8 @@ class Sim:
                 run_minutes=round(km * 6, 1) if km else None,
                 red_flag_symptoms=symptoms,
             )
-            self.saved.append(runner.record_checkin(self.ctx, self.person_id, entry, today=day))
-        review = runner.run_weekly_review(self.ctx, self.person_id, first_day + timedelta(days=6))
+            self.saved.append(checkins.record_checkin(self.ctx, self.person_id, entry, today=day))
+        review = weekly_review.run_weekly_review(self.ctx, self.person_id, first_day + timedelta(days=6))
         self.reviews.append(review)
         self.plans.append(review.review.new_plan)
         return review
@@ -100,7 +100,7 @@ def _cap(plan: Plan) -> float:
     return plan.run.weekly_km_cap or 0.0
 
 
-def _run_rule(review: runner.ReviewSaved) -> str:
+def _run_rule(review: weekly_review.ReviewSaved) -> str:
     return next(d.rule_id for d in review.review.decisions if d.item_id == "run")
 
 
@@ -225,40 +225,40 @@ def test_a_warning_sign_mid_plan_stops_training_the_same_day_until_a_clinician_h
     assert running_before.mode != "none"
     # Wednesday of week 4: numbness and night pain
     day = START + timedelta(days=7 * 3 + 2)
-    saved = runner.record_checkin(
+    saved = checkins.record_checkin(
         ctx,
         sim.person_id,
-        runner.CheckInInput(
+        checkins.CheckInInput(
             day=day, first_step_pain=3, red_flag_symptoms=("numbness_tingling", "night_pain")
         ),
         today=day,
     )
     assert saved.paused is not None
     assert "paused from today" in saved.warnings[0]
-    view = runner.this_week(ctx, sim.person_id, day)
+    view = planning.this_week(ctx, sim.person_id, day)
     assert view.plan.run.mode == "none"
     assert not [i for i in view.plan.items if i.kind == "exercise"]
     assert view.plan.stops_loading
-    referral = runner.stop_referral(ctx, sim.person_id)
+    referral = clearance.stop_referral(ctx, sim.person_id)
     assert referral is not None
     assert "numbness, tingling or burning in the foot" in referral
     assert "pain at night or at rest" in referral
     assert "no running" in view.text.lower()
     # a weekly review before the visit keeps it stopped
-    review = runner.run_weekly_review(ctx, sim.person_id, day + timedelta(days=6))
+    review = weekly_review.run_weekly_review(ctx, sim.person_id, day + timedelta(days=6))
     assert review.review.new_plan.run.mode == "none"
     # the runner records the clinician's visit: the plan picks up where it stopped
     seen = day + timedelta(days=8)
-    resumed = runner.record_clinician_seen(ctx, sim.person_id, seen)
+    resumed = clearance.record_clinician_seen(ctx, sim.person_id, seen)
     assert resumed.decision["kind"] == "clinician_seen"
-    plan = runner.current_plan(ctx, sim.person_id)[1]
+    plan = planning.current_plan(ctx, sim.person_id)[1]
     assert plan.run == running_before
     assert [i.id for i in plan.items if i.kind == "exercise"] == [
         i.id for i in sim.plans[-1].items if i.kind == "exercise"
     ]
-    assert runner.stop_referral(ctx, sim.person_id) is None
+    assert clearance.stop_referral(ctx, sim.person_id) is None
     # the earlier warning sign no longer stops the next review
-    after = runner.run_weekly_review(ctx, sim.person_id, seen + timedelta(days=6))
+    after = weekly_review.run_weekly_review(ctx, sim.person_id, seen + timedelta(days=6))
     assert after.review.new_plan.run.mode != "none"
     with pytest.raises(ConflictError, match="not paused"):
-        runner.record_clinician_seen(ctx, sim.person_id, seen + timedelta(days=7))
+        clearance.record_clinician_seen(ctx, sim.person_id, seen + timedelta(days=7))

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from heelcoach.errors import ConflictError
-from heelcoach.services import runner
+from heelcoach.services import clearance, intake, people, planning
 from tests.web.answers import TYPICAL
 
 START = date(2026, 11, 23)
@@ -20,22 +20,22 @@ INFECTED = {**FRACTURE, "swelling_warmth_redness": True, "fever_or_unwell": True
 
 
 def _stopped_runner(ctx: Any, answers: dict[str, Any]) -> Any:
-    person = runner.resolve_person(ctx, None, create=True)
-    runner.save_intake(ctx, person.id, {**TYPICAL, **answers})
-    record = runner.make_plan(ctx, person.id, start=START)
-    assert runner.current_plan(ctx, person.id)[1].stops_loading
+    person = people.resolve_person(ctx, None, create=True)
+    intake.save_intake(ctx, person.id, {**TYPICAL, **answers})
+    record = planning.make_plan(ctx, person.id, start=START)
+    assert planning.current_plan(ctx, person.id)[1].stops_loading
     return person, record
 
 
 def test_a_clearance_starts_the_graded_return_after_a_stress_fracture(ctx: Any) -> None:
     person, stopped = _stopped_runner(ctx, FRACTURE)
-    record = runner.record_clinician_seen(ctx, person.id, CLEARED)
+    record = clearance.record_clinician_seen(ctx, person.id, CLEARED)
     assert record.version == stopped.version + 1
     assert record.starts_on == CLEARED
     assert record.decision["kind"] == "cleared_return"
     assert record.decision["follows"] == "calcaneal_stress_fracture"
     assert "return to running after heel bone fracture (usually a stress fracture)" in record.reason
-    plan = runner.current_plan(ctx, person.id)[1]
+    plan = planning.current_plan(ctx, person.id)[1]
     assert not plan.stops_loading
     assert plan.referral is None
     assert plan.phase == "settle"
@@ -64,17 +64,17 @@ def test_a_clearance_starts_the_graded_return_after_a_stress_fracture(ctx: Any) 
         assert item.level == 1
     # nothing left to resume afterwards
     with pytest.raises(ConflictError, match="not paused"):
-        runner.record_clinician_seen(ctx, person.id, CLEARED)
+        clearance.record_clinician_seen(ctx, person.id, CLEARED)
 
 
 def test_a_clearance_does_not_lift_a_stop_for_another_warning_sign(ctx: Any) -> None:
     person, stopped = _stopped_runner(ctx, INFECTED)
     with pytest.raises(ConflictError) as raised:
-        runner.record_clinician_seen(ctx, person.id, CLEARED)
+        clearance.record_clinician_seen(ctx, person.id, CLEARED)
     message = str(raised.value)
     assert "Hot, red, swollen heel with fever" in message
     assert "answer the questions again" in message
-    latest = runner.current_plan(ctx, person.id)
+    latest = planning.current_plan(ctx, person.id)
     assert latest[0].version == stopped.version  # nothing stored
     assert latest[1].stops_loading
 
@@ -82,15 +82,15 @@ def test_a_clearance_does_not_lift_a_stop_for_another_warning_sign(ctx: Any) -> 
 def test_a_clearance_after_a_stop_with_no_return_plan_keeps_the_referral(ctx: Any) -> None:
     person, stopped = _stopped_runner(ctx, {"calf_swelling_or_warmth": True})
     with pytest.raises(ConflictError, match="answer the questions again"):
-        runner.record_clinician_seen(ctx, person.id, CLEARED)
-    assert runner.current_plan(ctx, person.id)[0].version == stopped.version
+        clearance.record_clinician_seen(ctx, person.id, CLEARED)
+    assert planning.current_plan(ctx, person.id)[0].version == stopped.version
 
 
 def test_a_clearance_with_no_plan_stored_yet_makes_the_return_plan(ctx: Any) -> None:
     # the web stores no plan for a runner the questionnaire stops: the clearance makes version 1
-    person = runner.resolve_person(ctx, None, create=True)
-    runner.save_intake(ctx, person.id, {**TYPICAL, **FRACTURE})
-    record = runner.record_clinician_seen(ctx, person.id, CLEARED)
+    person = people.resolve_person(ctx, None, create=True)
+    intake.save_intake(ctx, person.id, {**TYPICAL, **FRACTURE})
+    record = clearance.record_clinician_seen(ctx, person.id, CLEARED)
     assert record.version == 1
     assert record.decision["stopped_version"] is None
-    assert runner.current_plan(ctx, person.id)[1].run.mode == "walk_run"
+    assert planning.current_plan(ctx, person.id)[1].run.mode == "walk_run"

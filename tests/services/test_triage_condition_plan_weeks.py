@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from heelcoach.services import runner
+from heelcoach.services import checkins, intake, people, planning, weekly_review
 from tests.domain.test_triage_condition_plans import DROP
 from tests.domain.test_triage_vignettes_v3 import ACHILLES, FAT_PAD
 from tests.web.answers import TYPICAL
@@ -26,22 +26,22 @@ def _no_step_drops(ctx: Any, plan: Any) -> None:
 
 
 def test_eight_good_weeks_of_the_insertional_achilles_plan(ctx: Any) -> None:
-    person = runner.resolve_person(ctx, None, create=True)
-    runner.save_intake(ctx, person.id, {**TYPICAL, **ACHILLES})
-    runner.make_plan(ctx, person.id, start=START)
-    first = runner.current_plan(ctx, person.id)[1]
+    person = people.resolve_person(ctx, None, create=True)
+    intake.save_intake(ctx, person.id, {**TYPICAL, **ACHILLES})
+    planning.make_plan(ctx, person.id, start=START)
+    first = planning.current_plan(ctx, person.id)[1]
     _no_step_drops(ctx, first)
     levels = []
     for week in range(8):
-        plan = runner.current_plan(ctx, person.id)[1]
+        plan = planning.current_plan(ctx, person.id)[1]
         done = tuple(i.ref_id for i in plan.items if i.kind == "exercise")
         for k in range(7):
             day = START + timedelta(days=7 * week + k)
             ran = k % 2 == 1
-            runner.record_checkin(
+            checkins.record_checkin(
                 ctx,
                 person.id,
-                runner.CheckInInput(
+                checkins.CheckInInput(
                     day=day,
                     first_step_pain=1,
                     worst_pain=1,
@@ -53,8 +53,8 @@ def test_eight_good_weeks_of_the_insertional_achilles_plan(ctx: Any) -> None:
                 ),
                 today=day,
             )
-        runner.run_weekly_review(ctx, person.id, today=START + timedelta(days=7 * (week + 1)))
-        plan = runner.current_plan(ctx, person.id)[1]
+        weekly_review.run_weekly_review(ctx, person.id, today=START + timedelta(days=7 * (week + 1)))
+        plan = planning.current_plan(ctx, person.id)[1]
         _no_step_drops(ctx, plan)
         assert any(i.ref_id == "achilles_insertional" for i in plan.items)  # still says what it treats
         assert "no_step_drops" in {e.ref_id for e in plan.excluded}
@@ -66,15 +66,15 @@ def test_eight_good_weeks_of_the_insertional_achilles_plan(ctx: Any) -> None:
 def _good_weeks(ctx: Any, person_id: int, weeks: int) -> list[Any]:
     plans = []
     for week in range(weeks):
-        plan = runner.current_plan(ctx, person_id)[1]
+        plan = planning.current_plan(ctx, person_id)[1]
         done = tuple(i.ref_id for i in plan.items if i.kind == "exercise")
         for k in range(7):
             day = START + timedelta(days=7 * week + k)
             ran = k % 2 == 1
-            runner.record_checkin(
+            checkins.record_checkin(
                 ctx,
                 person_id,
-                runner.CheckInInput(
+                checkins.CheckInInput(
                     day=day,
                     first_step_pain=1,
                     worst_pain=1,
@@ -86,15 +86,15 @@ def _good_weeks(ctx: Any, person_id: int, weeks: int) -> list[Any]:
                 ),
                 today=day,
             )
-        runner.run_weekly_review(ctx, person_id, today=START + timedelta(days=7 * (week + 1)))
-        plans.append(runner.current_plan(ctx, person_id)[1])
+        weekly_review.run_weekly_review(ctx, person_id, today=START + timedelta(days=7 * (week + 1)))
+        plans.append(planning.current_plan(ctx, person_id)[1])
     return plans
 
 
 def test_a_fat_pad_plan_keeps_its_taping_and_never_jumps_through_the_return(ctx: Any) -> None:
-    person = runner.resolve_person(ctx, None, create=True)
-    runner.save_intake(ctx, person.id, {**TYPICAL, **FAT_PAD})
-    runner.make_plan(ctx, person.id, start=START)
+    person = people.resolve_person(ctx, None, create=True)
+    intake.save_intake(ctx, person.id, {**TYPICAL, **FAT_PAD})
+    planning.make_plan(ctx, person.id, start=START)
     plans = _good_weeks(ctx, person.id, 6)
     assert "return" in {p.phase for p in plans}  # the good weeks reach the return phase
     power = set(ctx.catalogue.plan.selection.power)

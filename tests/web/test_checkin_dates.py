@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from heelcoach.cli.main import app as cli_app
-from heelcoach.services import runner
+from heelcoach.services import checkins
 from heelcoach.services.assess import sample_answers_path
 from heelcoach.services.context import AppContext
 from tests.web.conftest import csrf_of, main_text
@@ -40,8 +40,8 @@ def test_web_form_names_the_day_field(onboarded: Any) -> None:
 def test_progress_shows_whatever_day_is_stored(onboarded: Any, web_ctx: AppContext, stored: date) -> None:
     # stored through the service with its clock set to that day: a row an older version let in
     pid = onboarded.get("/api/progress").json()["person"]["id"]
-    entry = runner.CheckInInput(day=stored, first_step_pain=4, run_km=5.0)
-    runner.record_checkin(web_ctx, pid, entry, today=stored)
+    entry = checkins.CheckInInput(day=stored, first_step_pain=4, run_km=5.0)
+    checkins.record_checkin(web_ctx, pid, entry, today=stored)
     onboarded.post("/api/checkins", json={"first_step_pain": 3})
     page = onboarded.get("/progress")
     assert page.status_code == 200

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from heelcoach.config import Settings
-from heelcoach.services import runner
+from heelcoach.services import intake, people, planning
 from heelcoach.services.context import AppContext
 from heelcoach.services.demo import demo_answers
 from tests.web.browser import DESKTOP, PHONE, chromium, serve, shots_dir
@@ -26,9 +26,9 @@ def live(tmp_path: Path) -> Iterator[tuple[str, AppContext]]:
 
     ctx = AppContext.from_settings(Settings(data_dir=tmp_path / "data", database_url=None))
     now = datetime.now(UTC)
-    person = runner.create_person(ctx, "Ana", now=now)
-    runner.save_intake(ctx, person.id, demo_answers(), now=now)
-    runner.make_plan(ctx, person.id, start=date.today() - timedelta(days=3), now=now)
+    person = people.create_person(ctx, "Ana", now=now)
+    intake.save_intake(ctx, person.id, demo_answers(), now=now)
+    planning.make_plan(ctx, person.id, start=date.today() - timedelta(days=3), now=now)
     with serve(create_app(ctx)) as url:
         yield url, ctx
     ctx.close()

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from heelcoach.config import Settings
-from heelcoach.services import runner
+from heelcoach.errors import NotFoundError
+from heelcoach.services import intake, people, planning
 from heelcoach.services.context import AppContext
 from tests.services.test_triage_clearance_return import FRACTURE, INFECTED
 from tests.web.answers import TYPICAL
@@ -44,8 +45,8 @@ def _shoot(page: Any, name: str, tmp_path: Path) -> None:
 
 
 def _runner(ctx: AppContext, answers: dict[str, Any]) -> int:
-    person = runner.resolve_person(ctx, None, create=True)
-    runner.save_intake(ctx, person.id, {**TYPICAL, **answers})
+    person = people.resolve_person(ctx, None, create=True)
+    intake.save_intake(ctx, person.id, {**TYPICAL, **answers})
     return person.id
 
 
@@ -74,7 +75,7 @@ def test_a_clearance_on_today_starts_the_return_after_a_stress_fracture(
         assert "calcaneal_stress_fracture" not in main  # no internal ids
         _shoot(page, "plan", tmp_path)
         page.close()
-    record, plan = runner.current_plan(ctx, pid)
+    record, plan = planning.current_plan(ctx, pid)
     assert record.starts_on == date(2027, 1, 2)
     assert plan.run.mode == "walk_run"
 
@@ -108,5 +109,5 @@ def test_no_clearance_form_for_an_infection_and_a_forged_post_is_refused(
         assert "Hot, red, swollen heel with fever" in main
         _shoot(page, "refused", tmp_path)
         page.close()
-    with pytest.raises(runner.NotFoundError):
-        runner.current_plan(ctx, pid)
+    with pytest.raises(NotFoundError):
+        planning.current_plan(ctx, pid)

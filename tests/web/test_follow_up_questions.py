@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from heelcoach.config import Settings
-from heelcoach.services import runner
+from heelcoach.services import people
 from heelcoach.services.context import AppContext
+from heelcoach.services.intake import latest_intake
 from tests.web.answers import TYPICAL
 from tests.web.browser import DESKTOP, PHONE, chromium, serve, shots_dir
 from tests.web.conftest import answer_all
@@ -30,8 +31,8 @@ def test_the_location_is_marked_as_a_follow_up_and_dropped_when_there_is_no_numb
         web_ctx.catalogue,
         {**TYPICAL, "numbness_tingling_burning": False, "numbness_where": ["both_feet"]},
     )
-    person = runner.resolve_person(web_ctx, None)
-    intake = runner.latest_intake(web_ctx, person.id)
+    person = people.resolve_person(web_ctx, None)
+    intake = latest_intake(web_ctx, person.id)
     assert intake is not None
     assert intake.answers.get("numbness_where") in (None, [])
 
@@ -42,8 +43,8 @@ def test_the_location_is_kept_when_numbness_is_reported(client: Any, web_ctx: Ap
         web_ctx.catalogue,
         {**TYPICAL, "numbness_tingling_burning": True, "numbness_where": ["both_feet"]},
     )
-    person = runner.resolve_person(web_ctx, None)
-    intake = runner.latest_intake(web_ctx, person.id)
+    person = people.resolve_person(web_ctx, None)
+    intake = latest_intake(web_ctx, person.id)
     assert intake is not None
     assert intake.answers["numbness_where"] == ["both_feet"]
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from heelcoach.services import gait, runner
+from heelcoach.services import gait, people
 from heelcoach.services.context import AppContext
 from heelcoach.web.gait_views import frame_file
 from tests.web.conftest import _test_client_class, csrf_of, main_text
@@ -103,7 +103,7 @@ def test_key_frames_cannot_be_reached_outside_the_persons_folder(
 ) -> None:
     data_dir = Path(web_ctx.settings.data_dir)
     pid = onboarded.get("/api/export").json()["person"]["id"]
-    other = runner.create_person(web_ctx, "someone else")
+    other = people.create_person(web_ctx, "someone else")
     # another person's stored report, with its pictures in their own folder
     other_dir = data_dir / "gait" / f"person-{other.id}" / "clip"
     report = gait.analyse_keypoints(shared_data / "keypoints" / "openpose_running_back", out_dir=other_dir)

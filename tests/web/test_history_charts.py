@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from heelcoach.config import Settings
-from heelcoach.services import history, imports, runner
+from heelcoach.services import checkins, history, imports, intake, people, planning
 from heelcoach.services.context import AppContext
 from heelcoach.web.charts import CalendarDay, adherence_calendar, pain_zone_chart, weekly_km_chart
 from tests.web.answers import TYPICAL
@@ -39,9 +39,9 @@ def ctx(tmp_path: Path) -> Any:
 
 
 def _runner(ctx: AppContext, start: date = TODAY - timedelta(days=20)) -> int:
-    person = runner.create_person(ctx, "R")
-    runner.save_intake(ctx, person.id, TYPICAL)
-    runner.make_plan(ctx, person.id, start=start)
+    person = people.create_person(ctx, "R")
+    intake.save_intake(ctx, person.id, TYPICAL)
+    planning.make_plan(ctx, person.id, start=start)
     return person.id
 
 
@@ -86,10 +86,10 @@ def test_km_logged_in_checkins_reach_the_progress_chart(ctx: AppContext) -> None
     """Issue 12: km logged in check-ins never appeared (the watch table, all zeros, hid them)."""
     pid = _runner(ctx)
     for k, km in ((9, 6.0), (7, 8.5), (2, 4.0)):
-        runner.record_checkin(
+        checkins.record_checkin(
             ctx,
             pid,
-            runner.CheckInInput(day=TODAY - timedelta(days=k), first_step_pain=3, run_km=km),
+            checkins.CheckInInput(day=TODAY - timedelta(days=k), first_step_pain=3, run_km=km),
             today=TODAY,
         )
     hist = history.running_history(ctx, pid, TODAY)
@@ -106,10 +106,10 @@ def test_progress_page_shows_checkin_km_pain_zones_and_the_calendar(
     pid = 1
     today = date.today()
     for k in range(1, 6):
-        runner.record_checkin(
+        checkins.record_checkin(
             web_ctx,
             pid,
-            runner.CheckInInput(
+            checkins.CheckInInput(
                 day=today - timedelta(days=k), first_step_pain=k, run_km=5.0 if k % 2 else None
             ),
             today=today,
@@ -149,12 +149,12 @@ def test_pain_zones_and_calendar_are_drawn_from_the_values_given() -> None:
 
 def test_adherence_days_follow_the_plan_and_the_ticks(ctx: AppContext) -> None:
     pid = _runner(ctx, start=date(2026, 12, 7))
-    _record, plan = runner.current_plan(ctx, pid)
+    _record, plan = planning.current_plan(ctx, pid)
     monday = [i.ref_id for i in plan.items if i.kind == "exercise" and not i.optional and "mon" in i.days]
-    runner.record_checkin(
+    checkins.record_checkin(
         ctx,
         pid,
-        runner.CheckInInput(day=date(2026, 12, 7), first_step_pain=2, done_items=tuple(monday[:2])),
+        checkins.CheckInInput(day=date(2026, 12, 7), first_step_pain=2, done_items=tuple(monday[:2])),
         today=date(2026, 12, 8),
     )
     days = history.adherence_days(ctx, pid, date(2026, 12, 8))

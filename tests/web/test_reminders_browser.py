@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from heelcoach.config import Settings
-from heelcoach.services import runner
+from heelcoach.services import intake, people, planning
 from heelcoach.services.context import AppContext
 from tests.web.answers import TYPICAL
 from tests.web.browser import PHONE, chromium, serve, shots_dir
@@ -57,9 +57,9 @@ def live(tmp_path: Path) -> Iterator[str]:
     from heelcoach.web.app import create_app
 
     ctx = AppContext.from_settings(Settings(data_dir=tmp_path / "data", database_url=None))
-    person = runner.create_person(ctx, "Runner")
-    runner.save_intake(ctx, person.id, TYPICAL)
-    runner.make_plan(ctx, person.id, start=MONDAY)
+    person = people.create_person(ctx, "Runner")
+    intake.save_intake(ctx, person.id, TYPICAL)
+    planning.make_plan(ctx, person.id, start=MONDAY)
     app = create_app(ctx)
     app.state.today = MONDAY
     with serve(app) as url:

@@ -20,16 +20,16 @@ from tests.web.answers import TYPICAL
 
 def _app() -> Any:
     """An app on a throwaway SQLite store (removed at exit); built once, at collection."""
-    from heelcoach.services import runner
+    from heelcoach.services import intake, people, planning
     from heelcoach.web.app import create_app
 
     folder = Path(tempfile.mkdtemp(prefix="heelcoach-schemathesis-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     ctx = AppContext.from_settings(Settings(data_dir=folder, database_url=None))
     atexit.register(ctx.close)
-    person = runner.create_person(ctx, "Schema")
-    runner.save_intake(ctx, person.id, TYPICAL)
-    runner.make_plan(ctx, person.id)
+    person = people.create_person(ctx, "Schema")
+    intake.save_intake(ctx, person.id, TYPICAL)
+    planning.make_plan(ctx, person.id)
     # the test client calls itself "testserver": the app must answer to that name too
     return create_app(ctx, hosts=("testserver",))
 

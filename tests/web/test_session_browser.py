@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from heelcoach.config import Settings
-from heelcoach.services import runner
+from heelcoach.services import checkins, intake, people, planning
 from heelcoach.services.context import AppContext
 from heelcoach.store.base import transaction
 from heelcoach.store.repositories import Repos
@@ -38,9 +38,9 @@ def live(tmp_path: Path) -> Iterator[tuple[str, AppContext, int]]:
     from heelcoach.web.app import create_app
 
     ctx = AppContext.from_settings(Settings(data_dir=tmp_path / "data", database_url=None))
-    person = runner.create_person(ctx, "Runner")
-    runner.save_intake(ctx, person.id, TYPICAL)
-    runner.make_plan(ctx, person.id, start=MONDAY)
+    person = people.create_person(ctx, "Runner")
+    intake.save_intake(ctx, person.id, TYPICAL)
+    planning.make_plan(ctx, person.id, start=MONDAY)
     app = create_app(ctx)
     app.state.today = MONDAY
     with serve(app) as url:
@@ -72,7 +72,7 @@ def test_whole_session_with_a_controlled_clock_ends_in_the_checkin(
     assert page.locator("#daily-answer").get_attribute("data-colour") == "green"
     items = page.locator(".session-item[data-item]")
     count = items.count()
-    _record, plan = runner.current_plan(ctx, pid)
+    _record, plan = planning.current_plan(ctx, pid)
     monday = [i for i in plan.items if i.kind == "exercise" and "mon" in i.days]
     assert count == len(monday) == 5  # every exercise of Monday fits the runner's 30-minute session
     names = []
@@ -215,10 +215,10 @@ def test_charts_have_no_text_under_12_px_on_a_phone_and_screenshots(
     from heelcoach.services import imports
 
     for day in range(1, 15):  # two weeks of mornings with a few runs logged, so Progress has data
-        runner.record_checkin(
+        checkins.record_checkin(
             ctx,
             pid,
-            runner.CheckInInput(
+            checkins.CheckInInput(
                 day=MONDAY - timedelta(days=day),
                 first_step_pain=2 + day % 5,
                 run_km=5.0 if day % 3 == 0 else None,

@@ -8,7 +8,7 @@ from typing import Any
 
 from icalendar import Calendar
 
-from heelcoach.services import runner
+from heelcoach.services import checkins
 from heelcoach.store.base import transaction
 from heelcoach.store.repositories import Repos
 from tests.web.conftest import csrf_of, main_text
@@ -100,10 +100,10 @@ def test_session_log_rejects_what_it_cannot_store(onboarded: Any) -> None:
 def test_a_warning_sign_stops_the_session(onboarded: Any, web_ctx: Any) -> None:
     with transaction(web_ctx.sessions) as s:
         pid = Repos(s).people.first().id  # type: ignore[union-attr]
-    runner.record_checkin(
+    checkins.record_checkin(
         web_ctx,
         pid,
-        runner.CheckInInput(day=date.today(), first_step_pain=2, red_flag_symptoms=("night_pain",)),
+        checkins.CheckInInput(day=date.today(), first_step_pain=2, red_flag_symptoms=("night_pain",)),
     )
     page = onboarded.get("/session").text
     assert 'data-colour="red"' in page

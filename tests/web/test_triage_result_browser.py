@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from heelcoach.config import Settings
-from heelcoach.services import runner
+from heelcoach.services import intake, people, planning
 from heelcoach.services.context import AppContext
 from heelcoach.web.questions import group_ids
 from tests.domain.test_triage_vignettes_v3 import ACHILLES, FAT_PAD
@@ -75,8 +75,8 @@ def _shoot(page: Any, name: str, tmp_path: Path) -> None:
 
 
 def _store(ctx: AppContext, answers: dict[str, Any]) -> None:
-    person = runner.resolve_person(ctx, None, create=True)
-    runner.save_intake(ctx, person.id, answers)
+    person = people.resolve_person(ctx, None, create=True)
+    intake.save_intake(ctx, person.id, answers)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -142,9 +142,9 @@ def test_a_fat_pad_runner_answers_the_form_and_gets_the_fat_pad_plan(
     page.set_default_timeout(20_000)
     answer_questions(page, url, ctx, {**TYPICAL, **FAT_PAD})
     assert "Your plan will treat: Heel fat pad syndrome" in page.inner_text("main")
-    person = runner.resolve_person(ctx, None)
-    assert runner.latest_intake(ctx, person.id).answers["painful_side"] == "left"  # type: ignore[union-attr]
-    runner.make_plan(ctx, person.id)
+    person = people.resolve_person(ctx, None)
+    assert intake.latest_intake(ctx, person.id).answers["painful_side"] == "left"  # type: ignore[union-attr]
+    planning.make_plan(ctx, person.id)
     page.goto(url + "/plan")
     main = page.inner_text("main")
     assert "What this plan treats: Heel fat pad syndrome" in main
@@ -173,7 +173,7 @@ def test_plan_page_of_insertional_achilles_and_a_stress_fracture(
     url, ctx = live
     answers, texts = PLAN_CASES[name]
     _store(ctx, answers)
-    runner.make_plan(ctx, runner.resolve_person(ctx, None).id)
+    planning.make_plan(ctx, people.resolve_person(ctx, None).id)
     page = browser.new_page(viewport=PHONE)
     page.set_default_timeout(20_000)
     page.goto(url + "/plan")
