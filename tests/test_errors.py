@@ -26,7 +26,7 @@ IN_TREE = (
     "heelcoach.cli",
 )
 #: Exceptions used for control flow inside one interface, never shown as an error.
-CONTROL_FLOW = {"heelcoach.web.auth.LoginRequired"}
+CONTROL_FLOW = {"heelcoach.web.deps.LoginRequired"}
 BRANCH = re.compile(r"^(?P<indent>[\s│]*)[├└]── (?P<name>\w+)")
 
 

@@ -108,53 +108,66 @@ def ask_answers(
             answers.pop(q.id, None)
             index += 1
             continue
-        if q.group != shown_group:
-            shown_group = q.group
-            _say(console)
-            _say(console, f"— {GROUP_TITLES.get(q.group, q.group)} —", "bold cyan")
-        _say(console)
-        optional = "" if q.required else " (optional: 'skip' to leave it out)"
-        _say(console, f"{index + 1}/{len(questions)}. {q.prompt}{optional}", "bold")
-        _say(console, q.help, "dim")
-        for number, choice in enumerate(q.choices, start=1):
-            _say(console, f"   {number}. {choice.label} ({choice.id})")
-        if q.type == "multi":
-            _say(console, "   Type the numbers or ids separated by commas, or 'none'.", "dim")
-        if q.id in answers:
-            _say(console, f"   Your answer so far: {format_answer(answers[q.id])}", "dim")
+        shown_group = _show_question(console, q, f"{index + 1}/{len(questions)}", answers, shown_group)
         line = _read_line(console)
-        command = line.strip().lower()
-        if command == "back":
-            before = index - 1
-            while before >= 0 and not asked(questions[before], answers):
-                before -= 1
-            if before < 0:
-                _say(console, "This is the first question.", "yellow")
-            else:
-                index = before
-            continue
-        if command in ("?", "help"):
-            _say(console, f"{q.help} Expected: {expected_text(q)}.", "cyan")
-            continue
-        if command == "quit":
-            raise _StoppedError("you stopped the questionnaire", code=1)
-        if command in ("skip", ""):
-            if not q.required:
-                answers.pop(q.id, None)
-                index += 1
-                continue
-            if command == "" and q.id in answers:
-                index += 1  # Enter keeps the earlier answer after going back
-                continue
-            _say(console, f"This question needs an answer: {expected_text(q)}.", "yellow")
-            continue
-        try:
-            answers[q.id] = parse_text_answer(q, line)
-        except IntakeError:
-            _say(console, f"Sorry, '{line.strip()}' does not fit. Expected {expected_text(q)}.", "yellow")
-            continue
-        index += 1
+        if line.strip().lower() == "back":
+            index = _back(console, questions, index, answers)
+        elif _take_answer(console, q, line, answers):
+            index += 1
     return answers
+
+
+def _show_question(console: Console, q: Any, place: str, answers: dict[str, Any], shown_group: str) -> str:
+    """Print the question (under its group's title when the group changes); return its group."""
+    if q.group != shown_group:
+        _say(console)
+        _say(console, f"— {GROUP_TITLES.get(q.group, q.group)} —", "bold cyan")
+    _say(console)
+    optional = "" if q.required else " (optional: 'skip' to leave it out)"
+    _say(console, f"{place}. {q.prompt}{optional}", "bold")
+    _say(console, q.help, "dim")
+    for number, choice in enumerate(q.choices, start=1):
+        _say(console, f"   {number}. {choice.label} ({choice.id})")
+    if q.type == "multi":
+        _say(console, "   Type the numbers or ids separated by commas, or 'none'.", "dim")
+    if q.id in answers:
+        _say(console, f"   Your answer so far: {format_answer(answers[q.id])}", "dim")
+    return str(q.group)
+
+
+def _back(console: Console, questions: list[Any], index: int, answers: dict[str, Any]) -> int:
+    """The index of the previous question that was asked (this one's at the first)."""
+    before = index - 1
+    while before >= 0 and not asked(questions[before], answers):
+        before -= 1
+    if before < 0:
+        _say(console, "This is the first question.", "yellow")
+        return index
+    return before
+
+
+def _take_answer(console: Console, q: Any, line: str, answers: dict[str, Any]) -> bool:
+    """Act on what was typed for ``q``; True when the questionnaire moves on to the next one."""
+    command = line.strip().lower()
+    if command in ("?", "help"):
+        _say(console, f"{q.help} Expected: {expected_text(q)}.", "cyan")
+        return False
+    if command == "quit":
+        raise _StoppedError("you stopped the questionnaire", code=1)
+    if command in ("skip", ""):
+        if not q.required:
+            answers.pop(q.id, None)
+            return True
+        if command == "" and q.id in answers:
+            return True  # Enter keeps the earlier answer after going back
+        _say(console, f"This question needs an answer: {expected_text(q)}.", "yellow")
+        return False
+    try:
+        answers[q.id] = parse_text_answer(q, line)
+    except IntakeError:
+        _say(console, f"Sorry, '{line.strip()}' does not fit. Expected {expected_text(q)}.", "yellow")
+        return False
+    return True
 
 
 def _said(answers: tuple[AnswerRef, ...]) -> str:
@@ -320,29 +333,14 @@ def assess_command(
     except KnowledgeError as exc:
         _say(err, f"The bundled knowledge base is broken; please report this:\n{exc}", "bold red")
         raise typer.Exit(code=1) from None
-    source = str(answers) if answers is not None else "your answers"
     try:
-        if answers is not None:
-            raw = load_answers_file(answers)
-            missing = set(unanswered_questions(raw, catalogue))
-            if ask_missing and missing:
-                console = err if as_json else out
-                _say(console, f"{len(missing)} questions were added since this file was written.", "bold")
-                raw = ask_answers(catalogue, console, only=missing, given=raw)
-        else:
-            # With --json, questions go to stderr so that stdout stays pure JSON.
-            raw = ask_answers(catalogue, err if as_json else out)
+        raw = _gather_answers(catalogue, answers, ask_missing, err if as_json else out)
         result = assess(raw, catalogue, date.today())
     except AnswersFileError as exc:
         raise _fail(err, f"{exc} Or run 'heelcoach assess' without --answers to be asked.") from None
     except IntakeError as exc:
-        lines = [f"{source}: {len(exc.problems)} answer(s) to fix:"]
-        lines.extend(f"  - {p.message()}" for p in exc.problems)
-        lines.append(
-            "A complete example: heelcoach/samples/typical_runner.yaml. "
-            "Or run 'heelcoach assess' without --answers to be asked each question."
-        )
-        raise _fail(err, "\n".join(lines)) from None
+        source = str(answers) if answers is not None else "your answers"
+        raise _fail(err, _problems_text(source, exc)) from None
     except _StoppedError as exc:
         _fail(err, f"Stopped: {exc}. Nothing was assessed; run 'heelcoach assess' again.")
         raise typer.Exit(code=exc.code) from None
@@ -354,6 +352,34 @@ def assess_command(
         render_triage(result, out)
     if save:
         _save_answers(raw, person, err if as_json else out)
+
+
+def _gather_answers(
+    catalogue: Catalogue, answers: Path | None, ask_missing: bool, console: Console
+) -> dict[str, Any]:
+    """The answers from the file (asking what it lacks, with --ask-missing), or asked here.
+
+    With --json, ``console`` is stderr so that stdout stays pure JSON.
+    """
+    if answers is None:
+        return ask_answers(catalogue, console)
+    raw = load_answers_file(answers)
+    missing = set(unanswered_questions(raw, catalogue))
+    if ask_missing and missing:
+        _say(console, f"{len(missing)} questions were added since this file was written.", "bold")
+        raw = ask_answers(catalogue, console, only=missing, given=raw)
+    return raw
+
+
+def _problems_text(source: str, exc: IntakeError) -> str:
+    """Each answer to fix, and where to find a complete example."""
+    lines = [f"{source}: {len(exc.problems)} answer(s) to fix:"]
+    lines.extend(f"  - {p.message()}" for p in exc.problems)
+    lines.append(
+        "A complete example: heelcoach/samples/typical_runner.yaml. "
+        "Or run 'heelcoach assess' without --answers to be asked each question."
+    )
+    return "\n".join(lines)
 
 
 def _save_answers(raw: dict[str, Any], person: int | None, console: Console) -> None:

@@ -11,7 +11,14 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from heelcoach.errors import HeelcoachError
+from heelcoach.errors import (
+    AnalysisError,
+    ConflictError,
+    HeelcoachError,
+    InvalidInputError,
+    JobError,
+    NotFoundError,
+)
 from heelcoach.services.common import NoAnswersError, NobodyYetError, NoPlanError, UnknownPersonError
 from heelcoach.services.context import AppContext
 from heelcoach.store.migrate import SchemaError
@@ -19,7 +26,7 @@ from heelcoach.store.migrate import SchemaError
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-#: What to type next, by the kind of error: the services say what is wrong, the CLI what to run.
+#: What to type next for the named kinds of "not found" (checked before :data:`HINTS`).
 _HINTS: dict[type[HeelcoachError], str] = {
     UnknownPersonError: "Leave out --person to use the first one.",
     NobodyYetError: "Run `heelcoach assess`, or make a plan from an answers file: "
@@ -40,6 +47,31 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+#: The one place the CLI maps the error tree: kind -> a hint in the CLI's own words. These exit
+#: with code 2 (what the person gave or asked for does not fit); other kinds of the tree (the
+#: database schema, the clinical data) exit with 1, and anything else is a bug (:mod:`.main`).
+HINTS: tuple[tuple[type[HeelcoachError], str], ...] = (
+    (InvalidInputError, "Check what you gave and run the command again; --help lists the options."),
+    (AnalysisError, "Try another recording; `heelcoach gait --help` says what works best."),
+    (NotFoundError, "`heelcoach people` lists who is stored; `heelcoach assess` starts someone new."),
+    (ConflictError, "`heelcoach plan` shows where the plan stands now."),
+    (JobError, "Run the command again; `heelcoach doctor` checks the setup if it keeps failing."),
+)
+
+#: The exit code for an error of the tree that the person can act on.
+USAGE_EXIT = 2
+
+
+def fail_with(exc: HeelcoachError) -> NoReturn:
+    """Print the error's message plus the CLI's hint for its kind, and exit (2, or 1 if no kind fits)."""
+    message = str(exc).strip("'\"")
+    specific = cli_hint(exc).strip()  # a named "not found" kind has its own next step
+    hint = specific or next((text for kind, text in HINTS if isinstance(exc, kind)), None)
+    if hint is None:
+        fail(message)
+    fail(f"{message}\n{hint}", USAGE_EXIT)
+
+
 @contextmanager
 def open_context() -> Iterator[AppContext]:
     """The configured store, with every known failure turned into a clear message."""
@@ -55,7 +87,7 @@ def open_context() -> Iterator[AppContext]:
     try:
         yield ctx
     except HeelcoachError as exc:
-        fail(str(exc).strip("'\"") + cli_hint(exc))
+        fail_with(exc)
     finally:
         ctx.close()
 

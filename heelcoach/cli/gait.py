@@ -70,6 +70,9 @@ def _print_report(report: GaitReport, console: Console) -> None:
     console.print(f"[dim]{DISCLAIMER}[/dim]")
 
 
+NEED_INPUT = "heelcoach gait: give a video file, or --keypoints PATH for keypoints made elsewhere."
+
+
 @app.command("gait")
 def gait(
     video: Annotated[
@@ -104,13 +107,10 @@ def gait(
 ) -> None:
     """Analyse running gait from a phone video (or keypoints) and explain what it means for your heel."""
     # imported here: OpenCV, SciPy and MediaPipe would slow down every other heelcoach command
-    from heelcoach.services.gait import GaitError, analyse_keypoints, analyse_video
+    from heelcoach.services.gait import GaitError, analyse_keypoints
 
-    err = Console(stderr=True)
     if video is None and keypoints is None:
-        typer.echo(
-            "heelcoach gait: give a video file, or --keypoints PATH for keypoints made elsewhere.", err=True
-        )
+        typer.echo(NEED_INPUT, err=True)
         raise typer.Exit(2)
     try:
         if keypoints is not None:
@@ -119,29 +119,7 @@ def gait(
             )
         else:
             assert video is not None
-            settings = get_settings()
-            with Progress(
-                TextColumn("pose"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-                console=err,
-                transient=True,
-            ) as bar:
-                task = bar.add_task("pose", total=None)
-
-                def progress(done: int, total: int) -> None:
-                    bar.update(task, completed=done, total=total)
-
-                report = analyse_video(
-                    video,
-                    view.value,
-                    height_cm,
-                    out,
-                    progress,
-                    max_upload_mb=settings.max_upload_mb,
-                    slowed_down=slowed_down,
-                )
+            report = _analyse_video_with_bar(video, view, height_cm, out, slowed_down)
     except GaitError as exc:
         typer.echo(f"heelcoach gait: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -156,6 +134,37 @@ def gait(
         typer.echo(_save(report, person, out), err=True)
 
 
+def _analyse_video_with_bar(
+    video: Path, view: ViewOption, height_cm: float | None, out: Path | None, slowed_down: float | None
+) -> GaitReport:
+    """Analyse the video with a progress bar of the pose model on the terminal."""
+    from heelcoach.services.gait import analyse_video
+
+    settings = get_settings()
+    with Progress(
+        TextColumn("pose"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("pose", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return analyse_video(
+            video,
+            view.value,
+            height_cm,
+            out,
+            progress,
+            max_upload_mb=settings.max_upload_mb,
+            slowed_down=slowed_down,
+        )
+
+
 def _database_exists() -> bool:
     """Whether a database is configured or the default one was already created (never create one here)."""
     settings = get_settings()
@@ -166,6 +175,7 @@ def _save(report: GaitReport, person_id: int | None, out: Path | None) -> str:
     """Store the report for the current person when there is one; a one-line message either way."""
     if not _database_exists():
         return "Report not saved: no heelcoach database yet (run `heelcoach assess` first to keep reports)."
+    from heelcoach.errors import NotFoundError
     from heelcoach.services.context import AppContext
     from heelcoach.services.gait import GaitError, save_report
     from heelcoach.services.people import resolve_person
@@ -177,7 +187,7 @@ def _save(report: GaitReport, person_id: int | None, out: Path | None) -> str:
     try:
         who = resolve_person(ctx, person_id)
         report_id = save_report(ctx, who.id, report, key_frames_dir=out)
-    except (LookupError, GaitError) as exc:
+    except (NotFoundError, GaitError) as exc:
         return f"Report not saved: {str(exc).strip(chr(39) + chr(34))}"
     finally:
         ctx.close()

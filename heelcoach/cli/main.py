@@ -28,9 +28,9 @@ def run() -> None:
         if os.environ.get("HEELCOACH_DEBUG"):
             raise
         sys.stderr.write(
-            f"Error: heelcoach hit an unexpected problem ({type(exc).__name__}: {str(exc)[:300]}). "
-            "Anything already saved is safe: each save is one transaction. Run again with "
-            "HEELCOACH_DEBUG=1 to see the details.\n"
+            f"Error: this is a bug in heelcoach, not something you did ({type(exc).__name__}: "
+            f"{str(exc)[:300]}). Anything already saved is safe: each save is one transaction. Run "
+            "again with HEELCOACH_DEBUG=1 to see the details, and please report it.\n"
         )
         raise SystemExit(1) from None
 

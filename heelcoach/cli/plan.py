@@ -21,11 +21,11 @@ from rich.text import Text
 
 from heelcoach import DISCLAIMER
 from heelcoach.cli.app import app
-from heelcoach.cli.common import cli_hint, err, fail, open_context, out, parse_day
+from heelcoach.cli.common import err, fail, open_context, out, parse_day
 from heelcoach.cli.units import DistanceUnit, dist, distnum, person_unit, typed_km
 from heelcoach.domain.daily import DailyAnswer
 from heelcoach.domain.rule_words import action_words, rule_words
-from heelcoach.errors import HeelcoachError, NotFoundError
+from heelcoach.errors import HeelcoachError, InvalidInputError, NotFoundError
 from heelcoach.knowledge import item_name
 from heelcoach.services import (
     checkins,
@@ -66,8 +66,8 @@ def _ensure_plan(ctx: AppContext, person_id: int | None, answers: Path | None, n
         assess = importlib.import_module("heelcoach.services.assess")
         try:
             loaded = assess.load_answers_file(answers)
-        except (OSError, ValueError) as exc:
-            fail(f"{answers}: {exc}")
+        except InvalidInputError as exc:  # AnswersFileError: the message names the file
+            fail(f"{answers}: {exc}", 2)
         person = people.resolve_person(ctx, person_id, create=True)
         saved = intake.save_intake(ctx, person.id, loaded)
         level = common.to_jsonable(getattr(saved.triage, "level", saved.intake.triage_level))
@@ -137,10 +137,7 @@ def plan_command(
             visit = parse_day(seen_on, "--seen-on") if seen_on else day
             if visit > day:
                 fail(f"--seen-on: {visit} is after today ({day}); give the day of the visit.", 2)
-            try:
-                record = clearance.record_clinician_seen(ctx, person_id, visit)
-            except HeelcoachError as exc:
-                fail(str(exc) + cli_hint(exc), 1)
+            record = clearance.record_clinician_seen(ctx, person_id, visit)
             if not as_json and record.decision.get("kind") == "cleared_return":
                 out.print(f"Recorded: {record.reason}")
             elif not as_json:
@@ -149,6 +146,11 @@ def plan_command(
     if as_json:
         print_json(_week_dict(view))
         return
+    _show_week(view)
+
+
+def _show_week(view: Any) -> None:
+    """This week of the plan in words, with the check-ins so far and whether a review is due."""
     out.print(
         Text(f"Plan version {view.record.version}, since {view.record.starts_on:%a %d %b %Y}", style="bold")
     )
@@ -274,53 +276,64 @@ def _print_answer(answer: DailyAnswer) -> None:
             out.print(f"  - {line}")
 
 
+DayOpt = Annotated[str | None, typer.Option("--day", help="Date (YYYY-MM-DD); default today.")]
+FirstStepOpt = Annotated[
+    int | None, typer.Option("--first-step", min=0, max=10, help="Pain with the first steps (0-10).")
+]
+WorstOpt = Annotated[int | None, typer.Option("--worst", min=0, max=10, help="Worst pain today (0-10).")]
+RunKmOpt = Annotated[float | None, typer.Option("--run-km", min=0, help="Distance run today, km.")]
+RunDistanceOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--run-distance", min=0, help="Distance run today in your unit (`heelcoach units`: km or mi)."
+    ),
+]
+RunMinutesOpt = Annotated[float | None, typer.Option("--run-minutes", min=0, help="Minutes run.")]
+RunPainDuringOpt = Annotated[
+    int | None, typer.Option("--run-pain-during", min=0, max=10, help="Pain during the run (0-10).")
+]
+RunPainAfterOpt = Annotated[
+    int | None, typer.Option("--run-pain-after", min=0, max=10, help="Pain after the run (0-10).")
+]
+MorningWorseOpt = Annotated[
+    bool | None,
+    typer.Option("--morning-worse/--morning-not-worse", help="Was this morning worse than the one before?"),
+]
+DoneOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--done",
+        help="Id of a plan item you did (repeat for several; an item done several times a day "
+        "once per time, e.g. --done ID --done ID for twice).",
+    ),
+]
+PassiveOpt = Annotated[
+    list[str] | None, typer.Option("--passive", help="Id of a passive therapy you used (repeatable).")
+]
+RedFlagOpt = Annotated[
+    list[str] | None,
+    typer.Option("--red-flag", help="A new worrying symptom, e.g. numbness, swelling, night_pain."),
+]
+NotesOpt = Annotated[str, typer.Option("--notes", help="Anything else worth remembering.")]
+
+
 @app.command("checkin")
 def checkin_command(
     person: PersonOpt = None,
     as_json: JsonOpt = False,
-    day: Annotated[str | None, typer.Option("--day", help="Date (YYYY-MM-DD); default today.")] = None,
-    first_step: Annotated[
-        int | None, typer.Option("--first-step", min=0, max=10, help="Pain with the first steps (0-10).")
-    ] = None,
-    worst: Annotated[
-        int | None, typer.Option("--worst", min=0, max=10, help="Worst pain today (0-10).")
-    ] = None,
-    run_km: Annotated[float | None, typer.Option("--run-km", min=0, help="Distance run today, km.")] = None,
-    run_distance: Annotated[
-        float | None,
-        typer.Option(
-            "--run-distance", min=0, help="Distance run today in your unit (`heelcoach units`: km or mi)."
-        ),
-    ] = None,
-    run_minutes: Annotated[float | None, typer.Option("--run-minutes", min=0, help="Minutes run.")] = None,
-    run_pain_during: Annotated[
-        int | None, typer.Option("--run-pain-during", min=0, max=10, help="Pain during the run (0-10).")
-    ] = None,
-    run_pain_after: Annotated[
-        int | None, typer.Option("--run-pain-after", min=0, max=10, help="Pain after the run (0-10).")
-    ] = None,
-    morning_worse: Annotated[
-        bool | None,
-        typer.Option(
-            "--morning-worse/--morning-not-worse", help="Was this morning worse than the one before?"
-        ),
-    ] = None,
-    done: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--done",
-            help="Id of a plan item you did (repeat for several; an item done several times a day "
-            "once per time, e.g. --done ID --done ID for twice).",
-        ),
-    ] = None,
-    passive: Annotated[
-        list[str] | None, typer.Option("--passive", help="Id of a passive therapy you used (repeatable).")
-    ] = None,
-    red_flag: Annotated[
-        list[str] | None,
-        typer.Option("--red-flag", help="A new worrying symptom, e.g. numbness, swelling, night_pain."),
-    ] = None,
-    notes: Annotated[str, typer.Option("--notes", help="Anything else worth remembering.")] = "",
+    day: DayOpt = None,
+    first_step: FirstStepOpt = None,
+    worst: WorstOpt = None,
+    run_km: RunKmOpt = None,
+    run_distance: RunDistanceOpt = None,
+    run_minutes: RunMinutesOpt = None,
+    run_pain_during: RunPainDuringOpt = None,
+    run_pain_after: RunPainAfterOpt = None,
+    morning_worse: MorningWorseOpt = None,
+    done: DoneOpt = None,
+    passive: PassiveOpt = None,
+    red_flag: RedFlagOpt = None,
+    notes: NotesOpt = "",
 ) -> None:
     """Record today's check-in: by flags, or answer the questions when run without --first-step."""
     when = parse_day(day)
@@ -334,13 +347,7 @@ def checkin_command(
                 fail("give the distance once: --run-distance (in your unit) or --run-km, not both.", 2)
             run_km = typed_km(run_distance, unit)
         if first_step is None:
-            if not stdin_is_interactive():
-                fail("--first-step is required (pain with your first steps this morning, 0-10).", 2)
-            try:
-                plan_ids = _plan_item_ids(planning.current_plan(ctx, who.id)[0].plan)
-            except NotFoundError:
-                plan_ids = []
-            entry = _interactive(when, plan_ids, unit)
+            entry = _asked_checkin(ctx, who.id, when, unit)
         else:
             entry = checkins.CheckInInput(
                 day=when,
@@ -361,6 +368,22 @@ def checkin_command(
         due = False
         with suppress(NotFoundError):
             due = planning.this_week(ctx, who.id, when).review_due
+    _show_checkin(saved, answer, due, as_json)
+
+
+def _asked_checkin(ctx: AppContext, person_id: int, when: date, unit: DistanceUnit) -> Any:
+    """The check-in from questions asked on the terminal (needs one)."""
+    if not stdin_is_interactive():
+        fail("--first-step is required (pain with your first steps this morning, 0-10).", 2)
+    try:
+        plan_ids = _plan_item_ids(planning.current_plan(ctx, person_id)[0].plan)
+    except NotFoundError:
+        plan_ids = []
+    return _interactive(when, plan_ids, unit)
+
+
+def _show_checkin(saved: Any, answer: Any, due: bool, as_json: bool) -> None:
+    """What a saved check-in says: warnings, the day's answer, whether a review is due."""
     if as_json:
         print_json(
             {

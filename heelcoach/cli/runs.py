@@ -197,6 +197,16 @@ def runs_command(
     if not rep.recent:
         out.print(_nothing_recent(stored, today, weeks))
         return
+    out.print(_recent_table(rep, unit))
+    out.print(_weeks_table(rep, unit))
+    _print_load_notes(rep, unit)
+    _print_pain(pain, unit)
+    out.print(f"[dim]{rep.cross_training_note}[/dim]")
+    out.print(f"\n[dim]{DISCLAIMER}[/dim]")
+
+
+def _recent_table(rep: Any, unit: DistanceUnit) -> Table:
+    """The recent activities, newest first."""
     recent = Table(title="Recent activities", title_justify="left")
     for col in ("date", "sport", unit.label, "time", "moving", "cadence", "HR"):
         recent.add_column(col, justify="right" if col not in ("date", "sport") else "left")
@@ -210,7 +220,11 @@ def runs_command(
             f"{a.avg_cadence_spm:.0f}" if a.avg_cadence_spm else "-",
             f"{a.avg_hr_bpm:.0f}" if a.avg_hr_bpm else "-",
         )
-    out.print(recent)
+    return recent
+
+
+def _weeks_table(rep: Any, unit: DistanceUnit) -> Table:
+    """Running by week, Monday to Sunday."""
     table = Table(title="Running by week (Monday to Sunday)", title_justify="left")
     for col in ("week of", "runs", unit.label, "time", f"longest {unit.label}", "change", "cross-training"):
         table.add_column(col, justify="left" if col == "week of" else "right")
@@ -224,7 +238,11 @@ def runs_command(
             f"{w.change_pct:+.0f}%" if w.change_pct is not None else "-",
             f"{w.cross_sessions} / {_hms(w.cross_s)}" if w.cross_sessions else "-",
         )
-    out.print(table)
+    return table
+
+
+def _print_load_notes(rep: Any, unit: DistanceUnit) -> None:
+    """Spikes, the caps for the next runs, the 10% note and the acute:chronic ratios."""
     if rep.spikes:
         out.print("[bold yellow]Single-run spikes[/] (a run longer than your longest of the 30 days before):")
         for s in rep.spikes:
@@ -245,6 +263,3 @@ def runs_command(
     )
     if ratios:
         out.print(f"[dim]Acute:chronic ratio ({ratios}). {acwr.caveat}[/dim]")
-    _print_pain(pain, unit)
-    out.print(f"[dim]{rep.cross_training_note}[/dim]")
-    out.print(f"\n[dim]{DISCLAIMER}[/dim]")

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from heelcoach.cli.app import app
+
+if TYPE_CHECKING:
+    from heelcoach.services.context import AppContext
 
 
 def _run_workers(host: str, port: int, workers: int) -> None:
@@ -106,11 +110,8 @@ def serve(
 
     if clinic:  # through the environment, so every worker process builds its app in clinic mode too
         os.environ["HEELCOACH_CLINIC"] = "1"
-    import uvicorn
-
     from heelcoach.config import get_settings
     from heelcoach.services.context import AppContext
-    from heelcoach.web.app import create_app, ensure_secret_key
 
     settings = get_settings()
     # clinic mode: every account logs in, so the access secret of the local app is not used
@@ -126,9 +127,19 @@ def serve(
         typer.echo(f"heelcoach could not open its database: {exc}", err=True)
         raise typer.Exit(1) from exc
     url = f"http://{host}:{port}/"
+    _say_where(url, ctx.settings.data_dir, settings.clinic, protected, names)
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(url)
+    _run(ctx, host, port, workers)
+
+
+def _say_where(url: str, data_dir: Path, clinic: bool, protected: bool, names: tuple[str, ...]) -> None:
+    """The address, the data folder, and who can reach the app."""
     typer.echo(f"heelcoach is running at {url}  (press Ctrl+C to stop)")
-    typer.echo(f"Data: {ctx.settings.data_dir}")
-    if settings.clinic:
+    typer.echo(f"Data: {data_dir}")
+    if clinic:
         typer.echo("Clinic mode: every page needs a login (accounts: `heelcoach users add`).")
     elif protected:
         typer.echo(
@@ -137,10 +148,14 @@ def serve(
         )
     else:
         typer.echo("Only this computer can reach it (no access secret needed).")
-    if open_browser:
-        import webbrowser
 
-        webbrowser.open(url)
+
+def _run(ctx: AppContext, host: str, port: int, workers: int) -> None:
+    """Serve until stopped: one process, or ``workers`` processes with one session key."""
+    import uvicorn
+
+    from heelcoach.web.app import create_app, ensure_secret_key
+
     try:
         if workers == 1:
             uvicorn.run(create_app(ctx), host=host, port=port, log_level="warning")

@@ -11,18 +11,18 @@ before it gets here (:mod:`heelcoach.web.security`).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from heelcoach import DISCLAIMER, __version__
-from heelcoach.errors import NotFoundError
 from heelcoach.services import common
+from heelcoach.web import api_models as models
 from heelcoach.web.csrf import HEADER as CSRF_HEADER
 from heelcoach.web.csrf import token_is_valid
-from heelcoach.web.deps import get_backend, get_ctx, person_id
+from heelcoach.web.deps import BackendDep, Today, get_backend, get_ctx, person_id
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -94,18 +94,19 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem},
     403: {"model": Problem},
     404: {"model": Problem},
+    409: {"model": Problem},
     415: {"model": Problem},
     422: {"model": Problem},
 }
 
 NO_SESSION = (
     "No session: this request acts as nobody. Open heelcoach in the browser (or GET any page, such "
-    "as /today) and send its session cookie with API requests."
+    "as /today), send its session cookie with API requests, and start with POST /api/intake."
 )
 
 
-def _pid(request: Request) -> int:
-    """The session's person; never the first person for a request without a session."""
+def session_person(request: Request) -> int:
+    """The session's person; never the first person for a request without a session (401)."""
     if getattr(request.app.state, "resolve_person", None) is not None:  # clinic mode: the login decides
         return person_id(request)
     raw = request.session.get("person_id")
@@ -114,9 +115,21 @@ def _pid(request: Request) -> int:
     raise HTTPException(401, NO_SESSION)
 
 
-def _today(request: Request) -> date:
-    fixed = getattr(request.app.state, "today", None)
-    return fixed if isinstance(fixed, date) else date.today()
+def session_starter(request: Request) -> int:
+    """The session's person, made now when the browser's runner has not started yet.
+
+    Only for a session a page gave out (it holds the form token): a request without one still
+    acts as nobody (401).
+    """
+    if getattr(request.app.state, "resolve_person", None) is None and not request.session:
+        raise HTTPException(401, NO_SESSION)
+    return person_id(request)
+
+
+#: The person of the request's session (401 without one).
+ApiPerson = Annotated[int, Depends(session_person)]
+#: The same, or a person made now for a page's session that has not started yet (intake).
+ApiStarter = Annotated[int, Depends(session_starter)]
 
 
 def _jsonable(value: Any) -> Any:
@@ -129,7 +142,11 @@ def health() -> Health:
     return Health(status="ok", version=__version__, disclaimer=DISCLAIMER)
 
 
-@router.get("/health/ready", responses={503: {"description": "Not ready: a check failed."}})
+@router.get(
+    "/health/ready",
+    response_model=models.Ready,
+    responses={503: {"model": models.Ready, "description": "Not ready: a check failed."}},
+)
 def ready(request: Request) -> JSONResponse:
     """Can this process serve: the database answers and is migrated; the broker answers (if any)."""
     from heelcoach.services import doctor
@@ -141,47 +158,36 @@ def ready(request: Request) -> JSONResponse:
     return JSONResponse(body, status_code=200 if fine else 503)
 
 
-@router.get("/questions", responses=ERRORS)
+@router.get("/questions", responses=ERRORS, response_model=list[models.Question])
 def questions(request: Request) -> list[Json]:
     """The intake questionnaire: ids, groups, types, help text, allowed answers."""
     return [q.model_dump() for q in get_ctx(request).catalogue.triage.questions]
 
 
-@router.post("/triage", responses=ERRORS)
-def triage(request: Request, body: Answers) -> Json:
+@router.post("/triage", responses=ERRORS, response_model=models.Triage)
+def triage(backend: BackendDep, body: Answers) -> Json:
     """Triage answers without storing them (red flags, differential, next steps)."""
-    try:
-        return get_backend(request).triage_answers(body.answers)
-    except ValueError as exc:
-        raise HTTPException(422, str(exc)) from exc
+    return backend.triage_answers(body.answers)
 
 
-@router.post("/intake", responses=ERRORS)
-def intake(request: Request, body: Answers) -> Json:
+@router.post("/intake", responses=ERRORS, response_model=models.TriageResult)
+def intake(backend: BackendDep, pid: ApiStarter, body: Answers) -> Json:
     """Store answers for the current person; returns the triage."""
-    try:
-        view = get_backend(request).save_intake(_pid(request), body.answers)
-    except ValueError as exc:
-        raise HTTPException(422, str(exc)) from exc
+    view = backend.save_intake(pid, body.answers)
     return dict(_jsonable(view))
 
 
-@router.post("/plan", responses=ERRORS)
-def make_plan(request: Request) -> Json:
+@router.post("/plan", responses=ERRORS, response_model=models.PlanMade)
+def make_plan(backend: BackendDep, pid: ApiPerson) -> Json:
     """Build a plan from the latest answers and self-tests."""
-    try:
-        record = get_backend(request).make_plan(_pid(request))
-    except NotFoundError as exc:
-        raise HTTPException(404, str(exc)) from exc
-    except ValueError as exc:
-        raise HTTPException(422, str(exc)) from exc
+    record = backend.make_plan(pid)
     return {"version": record.version, "phase": record.phase, "week": record.week, "plan": record.plan}
 
 
-@router.get("/plan", responses=ERRORS)
-def get_plan(request: Request) -> Json:
+@router.get("/plan", responses=ERRORS, response_model=models.Plan)
+def get_plan(backend: BackendDep, pid: ApiPerson, today: Today) -> Json:
     """The current plan version."""
-    week = get_backend(request).this_week(_pid(request), _today(request))
+    week = backend.this_week(pid, today)
     if week is None:
         raise HTTPException(404, "No plan yet: answer the questions first.")
     rec = week.record
@@ -195,10 +201,10 @@ def get_plan(request: Request) -> Json:
     }
 
 
-@router.get("/today", responses=ERRORS)
-def today(request: Request) -> Json:
+@router.get("/today", responses=ERRORS, response_model=models.TodayState)
+def today(backend: BackendDep, pid: ApiPerson, today: Today) -> Json:
     """Today's day of the plan week and whether the check-in is done."""
-    week = get_backend(request).this_week(_pid(request), _today(request))
+    week = backend.this_week(pid, today)
     if week is None:
         raise HTTPException(404, "No plan yet: answer the questions first.")
     return {
@@ -211,30 +217,27 @@ def today(request: Request) -> Json:
     }
 
 
-@router.post("/checkins", responses=ERRORS)
-def checkin(request: Request, body: CheckInIn) -> Json:
+@router.post("/checkins", responses=ERRORS, response_model=models.CheckInSaved)
+def checkin(backend: BackendDep, pid: ApiPerson, today: Today, body: CheckInIn) -> Json:
     """Store a check-in (a second one for the same day replaces the first)."""
     values = body.model_dump()
-    values["day"] = values["day"] or _today(request)
+    values["day"] = values["day"] or today
     values["done_items"] = tuple(values["done_items"])
     values["passive_used"] = tuple(values["passive_used"])
-    try:
-        saved = get_backend(request).record_checkin(_pid(request), values, _today(request))
-    except ValueError as exc:
-        raise HTTPException(422, str(exc)) from exc
+    saved = backend.record_checkin(pid, values, today)
     return {"day": saved.record.day.isoformat(), "replaced": saved.replaced, "warnings": list(saved.warnings)}
 
 
-@router.get("/progress", responses=ERRORS)
-def progress(request: Request) -> Json:
+@router.get("/progress", responses=ERRORS, response_model=models.Progress)
+def progress(backend: BackendDep, pid: ApiPerson) -> Json:
     """Pain series, outcome scores, adherence and the plan's version history."""
-    return get_backend(request).progress(_pid(request))
+    return backend.progress(pid)
 
 
-@router.get("/runs", responses=ERRORS)
-def runs(request: Request) -> Json:
+@router.get("/runs", responses=ERRORS, response_model=models.Runs)
+def runs(backend: BackendDep, pid: ApiPerson, today: Today) -> Json:
     """Imported activities and the weekly load table."""
-    data = get_backend(request).runs(_pid(request), _today(request))
+    data = backend.runs(pid, today)
     return {
         "runs": _jsonable(data["runs"]),
         "weeks": _jsonable(data["weeks"]),
@@ -242,10 +245,10 @@ def runs(request: Request) -> Json:
     }
 
 
-@router.get("/jobs/{job_id}", responses=ERRORS)
-def job(request: Request, job_id: str) -> Json:
+@router.get("/jobs/{job_id}", responses=ERRORS, response_model=models.Job)
+def job(request: Request, backend: BackendDep, job_id: str) -> Json:
     """State and progress of a background job started from this browser."""
-    status = get_backend(request).jobs.status(job_id)
+    status = backend.jobs.status(job_id)
     mine = [*request.session.get("gait_jobs", []), *request.session.get("import_jobs", [])]
     if status is None or job_id not in mine:
         raise HTTPException(404, "No such job.")
@@ -258,7 +261,7 @@ def job(request: Request, job_id: str) -> Json:
     }
 
 
-@router.get("/learn", responses=ERRORS)
+@router.get("/learn", responses=ERRORS, response_model=list[models.Topic])
 def learn(request: Request) -> list[Json]:
     """Education topics (id, title, summary)."""
     return [
@@ -267,7 +270,7 @@ def learn(request: Request) -> list[Json]:
     ]
 
 
-@router.get("/export", responses=ERRORS)
-def export(request: Request) -> Json:
+@router.get("/export", responses=ERRORS, response_model=models.Export)
+def export(backend: BackendDep, pid: ApiPerson) -> Json:
     """Everything stored about the current person."""
-    return get_backend(request).export(_pid(request))
+    return backend.export(pid)

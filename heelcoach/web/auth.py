@@ -23,8 +23,9 @@ from starlette.concurrency import run_in_threadpool
 from heelcoach.errors import NotFoundError
 from heelcoach.services import accounts, planning
 from heelcoach.services.policy import ANONYMOUS, Action, Actor, allowed, can
+from heelcoach.web import api_models as models
 from heelcoach.web.csrf import require_csrf
-from heelcoach.web.deps import get_backend, get_ctx, person_id, render
+from heelcoach.web.deps import BackendDep, LoginRequired, existing_person, get_ctx, render
 
 COOKIE = "heelcoach_auth"
 #: An id in a path: a positive 32-bit integer, as the tables store (a larger one is a clear 422).
@@ -33,9 +34,6 @@ RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 LOGIN_ATTEMPTS_PER_WINDOW = 10
 LOGIN_WINDOW_S = 60.0
 
-
-class LoginRequired(Exception):  # noqa: N818 - reads as what it means at the raise site
-    """The request needs a logged-in account (clinic mode)."""
 
 
 def clinic_mode(request: Request) -> bool:
@@ -56,7 +54,10 @@ def current_actor(request: Request) -> Actor:
             found = accounts.actor_for_token(get_ctx(request), request.cookies.get(COOKIE))
         actor = found or ANONYMOUS
     else:
-        actor = Actor.local_runner(person_id(request))
+        pid = existing_person(request)
+        if pid is None:  # local mode before anyone started: the API acts for nobody
+            raise HTTPException(401, "Nobody has started here yet: answer the questions first (/start).")
+        actor = Actor.local_runner(pid)
     request.state.actor = actor
     return actor
 
@@ -234,7 +235,7 @@ api_router = APIRouter(prefix="/api", tags=["people"])
 Json = dict[str, Any]
 
 
-@api_router.get("/me")
+@api_router.get("/me", response_model=models.Me)
 def me(request: Request) -> Json:
     """Who is logged in: role, person id (runners), clinic id (staff), and the mode."""
     actor = current_actor(request)
@@ -256,21 +257,21 @@ def _audited(request: Request, person_id: int, action: Action, what: str) -> Act
     return actor
 
 
-@api_router.get("/people/{person_id}/export")
-def person_export(request: Request, person_id: RowId) -> Json:
+@api_router.get("/people/{person_id}/export", response_model=models.Export)
+def person_export(request: Request, backend: BackendDep, person_id: RowId) -> Json:
     """Everything stored about the person (never passwords or second-factor secrets)."""
     _audited(request, person_id, "export", "export")
-    return get_backend(request).export(person_id)
+    return backend.export(person_id)
 
 
-@api_router.get("/people/{person_id}/progress")
-def person_progress(request: Request, person_id: RowId) -> Json:
+@api_router.get("/people/{person_id}/progress", response_model=models.Progress)
+def person_progress(request: Request, backend: BackendDep, person_id: RowId) -> Json:
     """Pain series, outcome scores, adherence and plan history of the person."""
     _audited(request, person_id, "read", "view_progress")
-    return get_backend(request).progress(person_id)
+    return backend.progress(person_id)
 
 
-@api_router.get("/people/{person_id}/plan")
+@api_router.get("/people/{person_id}/plan", response_model=models.PlanVersion)
 def person_plan(request: Request, person_id: RowId) -> Json:
     """The person's current plan version."""
     _audited(request, person_id, "read", "view_plan")
@@ -281,14 +282,18 @@ def person_plan(request: Request, person_id: RowId) -> Json:
     return {"version": record.version, "phase": record.phase, "week": record.week, "reason": record.reason}
 
 
-@api_router.get("/people/{person_id}/shares")
+@api_router.get("/people/{person_id}/shares", response_model=list[models.Share])
 def person_shares(request: Request, person_id: RowId) -> list[Json]:
     """The clinics the person shares with: since when, who can see it, what they see."""
     authorize(request, person_id, "manage_sharing")
     return accounts.shares(get_ctx(request), person_id)
 
 
-@api_router.post("/people/{person_id}/shares/{clinic_id}/stop", dependencies=[Depends(csrf_unless_token)])
+@api_router.post(
+    "/people/{person_id}/shares/{clinic_id}/stop",
+    dependencies=[Depends(csrf_unless_token)],
+    response_model=models.SharingStopped,
+)
 def person_stop_sharing(request: Request, person_id: RowId, clinic_id: RowId) -> Json:
     """Stop sharing with a clinic (its clinicians lose access at once)."""
     actor = authorize(request, person_id, "manage_sharing")
@@ -297,14 +302,16 @@ def person_stop_sharing(request: Request, person_id: RowId, clinic_id: RowId) ->
     return {"stopped": True, "clinic_id": clinic_id}
 
 
-@api_router.get("/people/{person_id}/audit")
+@api_router.get("/people/{person_id}/audit", response_model=list[models.AuditEntry])
 def person_audit(request: Request, person_id: RowId) -> list[Json]:
     """Who viewed or changed the person's data, newest first."""
     authorize(request, person_id, "view_audit")
     return accounts.audit_trail(get_ctx(request), person_id)
 
 
-@api_router.post("/invitations", dependencies=[Depends(csrf_unless_token)])
+@api_router.post(
+    "/invitations", dependencies=[Depends(csrf_unless_token)], response_model=models.Invitation
+)
 def create_invitation(request: Request, body: InvitationIn) -> Json:
     """A one-time link (valid 7 days) for someone to join your clinic."""
     actor = current_actor(request)
@@ -336,20 +343,24 @@ def _account_actor(request: Request) -> Actor:
     return actor
 
 
-@api_router.post("/me/tokens", dependencies=[Depends(require_csrf)])
+@api_router.post("/me/tokens", dependencies=[Depends(require_csrf)], response_model=models.TokenMade)
 def create_token(request: Request, body: TokenIn) -> Json:
     """A new API token for scripts (``Authorization: Bearer TOKEN``); shown once, keep it safe."""
     token_id, token = accounts.create_api_token(get_ctx(request), _account_actor(request), body.name)
     return {"id": token_id, "name": body.name, "token": token}
 
 
-@api_router.get("/me/tokens")
+@api_router.get("/me/tokens", response_model=list[models.Token])
 def list_tokens(request: Request) -> list[Json]:
     """Your API tokens (names and dates, never the tokens)."""
     return accounts.api_tokens(get_ctx(request), _account_actor(request))
 
 
-@api_router.post("/me/tokens/{token_id}/revoke", dependencies=[Depends(csrf_unless_token)])
+@api_router.post(
+    "/me/tokens/{token_id}/revoke",
+    dependencies=[Depends(csrf_unless_token)],
+    response_model=models.TokenRevoked,
+)
 def revoke_token(request: Request, token_id: RowId) -> Json:
     """Revoke one of your API tokens at once."""
     if not accounts.revoke_api_token(get_ctx(request), _account_actor(request), token_id):

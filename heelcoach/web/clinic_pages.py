@@ -3,7 +3,6 @@ view at /clinic/people/{person_id} (with plan changes and notes); for a runner /
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -14,7 +13,7 @@ from heelcoach.services import accounts, clinic_care, handover, planning
 from heelcoach.services.caseload import WINDOW_DAYS, CaseloadRow, caseload
 from heelcoach.services.policy import Actor, can
 from heelcoach.web.auth import LoginRequired, RowId, authorize, clinic_person, current_actor
-from heelcoach.web.deps import NAV, get_backend, get_ctx, render
+from heelcoach.web.deps import NAV, Today, get_backend, get_ctx, render
 
 router = APIRouter()
 
@@ -36,13 +35,8 @@ def sparkline_points(pain: tuple[int | None, ...]) -> list[str]:
     return [" ".join(r) for r in runs if r]
 
 
-def _today(request: Request) -> date:
-    fixed = getattr(request.app.state, "today", None)
-    return fixed if isinstance(fixed, date) else date.today()
-
-
 @router.get("/clinic", response_class=HTMLResponse)
-def caseload_page(request: Request) -> Response:
+def caseload_page(request: Request, today: Today) -> Response:
     """The clinician's caseload: runners who share with the clinic, most urgent first."""
     actor = current_actor(request)
     if actor.role == "anonymous":
@@ -50,7 +44,7 @@ def caseload_page(request: Request) -> Response:
     if actor.role != "clinician":
         raise HTTPException(403, "The caseload is for clinicians.")
     ctx = get_ctx(request)
-    rows: list[CaseloadRow] = caseload(ctx, actor, _today(request))
+    rows: list[CaseloadRow] = caseload(ctx, actor, today)
     accounts.audit(ctx, actor, None, "view_caseload", f"{len(rows)} runners")
     return render(
         request,
@@ -135,12 +129,12 @@ def runner_view(request: Request, person_id: RowId) -> Response:
 
 
 @router.get("/clinic/people/{person_id}/handover.pdf")
-def handover_report(request: Request, person_id: RowId) -> Response:
+def handover_report(request: Request, person_id: RowId, today: Today) -> Response:
     """The hand-over report (PDF) for the clinician; the runner may print their own."""
     actor = authorize(request, person_id, "export")
     if actor.person_id != person_id:
         accounts.audit(get_ctx(request), actor, person_id, "handover_report")
-    data = handover.handover_pdf(get_ctx(request), person_id, today=_today(request))
+    data = handover.handover_pdf(get_ctx(request), person_id, today=today)
     return Response(
         data,
         media_type="application/pdf",

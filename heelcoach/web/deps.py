@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from datetime import date
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from heelcoach import DISCLAIMER
+from heelcoach.errors import NotFoundError
+from heelcoach.services import people
 from heelcoach.services.context import AppContext
 from heelcoach.services.units import DistanceUnit
 from heelcoach.web.backend import Backend
@@ -27,6 +30,10 @@ NAV: tuple[tuple[str, str], ...] = (
 )
 
 
+class LoginRequired(Exception):  # noqa: N818 - reads as what it means at the raise site
+    """The request needs a logged-in account (clinic mode; :mod:`heelcoach.web.auth` raises it)."""
+
+
 def get_ctx(request: Request) -> AppContext:
     """The application context the app was built with."""
     ctx: AppContext = request.app.state.ctx
@@ -39,18 +46,53 @@ def get_backend(request: Request) -> Backend:
     return backend
 
 
-def person_id(request: Request) -> int:
-    """The person this browser works for: the id in the session, else the first person (created)."""
+def existing_person(request: Request) -> int | None:
+    """The person this browser works for, or None when nobody has started yet. Never creates one.
+
+    Clinic mode: the logged-in runner. Local mode: the person in the session, else the first
+    person stored on this machine (one runner per machine), else None.
+    """
     resolve = getattr(request.app.state, "resolve_person", None)
     if resolve is not None:  # clinic mode: the logged-in runner's person (heelcoach.web.auth)
         return int(resolve(request))
-    backend = get_backend(request)
     raw = request.session.get("person_id")
-    if isinstance(raw, int) and backend.person_exists(raw):
+    if isinstance(raw, int) and get_backend(request).person_exists(raw):
         return raw
-    pid = backend.default_person()
+    try:
+        pid = int(people.resolve_person(get_ctx(request), None).id)
+    except NotFoundError:
+        request.session.pop("person_id", None)
+        return None
     request.session["person_id"] = pid
     return pid
+
+
+def person_id(request: Request) -> int:
+    """Get or create: the person who starts something here (local mode makes the first one now).
+
+    Only the routes that start a runner off (the questionnaire, the self-tests, a plan, an
+    upload, a check-in) use this; pages that only read use :func:`existing_person`.
+    """
+    pid = existing_person(request)
+    if pid is None:
+        pid = get_backend(request).default_person()
+        request.session["person_id"] = pid
+    return pid
+
+
+def get_today() -> date:
+    """Today, from the clock (tests move it with ``app.dependency_overrides[get_today]``)."""
+    return date.today()
+
+
+#: The typed dependencies every handler takes (after the FastAPI full-stack template).
+BackendDep = Annotated[Backend, Depends(get_backend)]
+CtxDep = Annotated[AppContext, Depends(get_ctx)]
+#: The current person, or None for a browser whose runner has not started yet.
+MaybePerson = Annotated[int | None, Depends(existing_person)]
+#: The current person, created (local mode) when nobody has started yet: routes that start things.
+StartingPerson = Annotated[int, Depends(person_id)]
+Today = Annotated[date, Depends(get_today)]
 
 
 def base_context(request: Request) -> dict[str, Any]:
@@ -73,7 +115,7 @@ def _logged_in_runner(request: Request) -> int | None:
     """Clinic mode: the logged-in runner's person, or None (staff, or nobody logged in)."""
     try:
         return int(request.app.state.resolve_person(request))
-    except Exception:  # noqa: BLE001 - staff and anonymous pages have no runner's banner
+    except (LoginRequired, HTTPException):  # staff and anonymous pages have no runner's banner
         return None
 
 
@@ -85,7 +127,7 @@ def _stop_referral(request: Request) -> str | None:
         return None
     try:
         return get_backend(request).stop_referral(pid)
-    except LookupError:
+    except NotFoundError:
         return None
 
 

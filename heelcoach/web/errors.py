@@ -10,6 +10,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from heelcoach.errors import (
+    AnalysisError,
+    ConflictError,
+    HeelcoachError,
+    InvalidInputError,
+    JobError,
+    NotFoundError,
+)
+
 log = logging.getLogger(__name__)
 
 TITLES = {
@@ -17,10 +26,34 @@ TITLES = {
     403: "Not allowed",
     404: "Page not found",
     405: "Not allowed here",
+    409: "Not possible right now",
     413: "File too large",
     422: "Please check what you entered",
     500: "Something went wrong on our side",
 }
+
+
+#: The one place the web app maps the error tree to HTTP: kind -> status. The message shown is the
+#: error's own (it is written for a person); any other HeelcoachError (a schema or knowledge error)
+#: is the server's fault and gets the generic 500 page, like a bug.
+STATUS_OF: tuple[tuple[type[HeelcoachError], int], ...] = (
+    (InvalidInputError, 422),
+    (AnalysisError, 422),
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (JobError, 500),
+)
+
+#: What a person sees for a bug: no message of the error itself, ever.
+SERVER_ERROR = (
+    "heelcoach hit an unexpected problem and could not finish. Nothing you saved before "
+    "was lost. Try again; if it keeps happening, export your data from Settings and report it."
+)
+
+
+def status_of(exc: HeelcoachError) -> int | None:
+    """The HTTP status for an error of the tree, or None when it is the server's fault."""
+    return next((status for kind, status in STATUS_OF if isinstance(exc, kind)), None)
 
 
 def _wants_json(request: Request) -> bool:
@@ -62,13 +95,21 @@ def install(app: FastAPI) -> None:
         text = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
         return _page(request, 422, f"Some values were not valid ({text}). Go back and check them.")
 
+    @app.exception_handler(HeelcoachError)
+    async def tree_error(request: Request, exc: HeelcoachError) -> Response:
+        status = status_of(exc)
+        if status is None:
+            return await server_error(request, exc)
+        if status >= 500:
+            log.warning("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc)
+        message = str(exc).strip("'\"")
+        if _wants_json(request):
+            return JSONResponse({"detail": message}, status_code=status)
+        return _page(request, status, message)
+
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        message = (
-            "heelcoach hit an unexpected problem and could not finish. Nothing you saved before "
-            "was lost. Try again; if it keeps happening, export your data from Settings and report it."
-        )
         if _wants_json(request):
-            return JSONResponse({"detail": message}, status_code=500)
-        return _page(request, 500, message)
+            return JSONResponse({"detail": SERVER_ERROR}, status_code=500)
+        return _page(request, 500, SERVER_ERROR)

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import zipfile
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
@@ -15,8 +14,8 @@ from starlette.concurrency import run_in_threadpool
 
 from heelcoach.services.jobs import JobStatus
 from heelcoach.services.units import parse_unit
-from heelcoach.web.backend import GaitJobResult
-from heelcoach.web.deps import get_backend, person_id, render
+from heelcoach.web.backend import Backend, GaitJobResult
+from heelcoach.web.deps import BackendDep, MaybePerson, person_id, render
 from heelcoach.web.gait_views import frame_file, gait_report_view, history_rows
 from heelcoach.web.uploads import VIDEO_TYPES, UploadRejectedError, save_upload
 
@@ -30,26 +29,21 @@ GAIT_VIEWS = (
 )
 
 
-def _today(request: Request) -> date:
-    fixed = getattr(request.app.state, "today", None)
-    return fixed if isinstance(fixed, date) else date.today()
-
-
 def _max_mb(request: Request) -> int:
     return int(request.app.state.ctx.settings.max_upload_mb)
 
 
 # ---------------------------------------------------------------------------------------------- gait
-def _gait_page(request: Request, error: str | None = None, status_code: int = 200) -> Response:
+def _gait_page(
+    request: Request, backend: Backend, pid: int | None, error: str | None = None, status_code: int = 200
+) -> Response:
     """The Gait page: the upload form, the latest stored report, this browser's recent jobs."""
-    backend = get_backend(request)
-    pid = person_id(request)
     jobs = []
     for job_id in request.session.get("gait_jobs", [])[-5:]:
         status = backend.jobs.status(job_id)
         if status is not None:
             jobs.append(status)
-    latest = backend.latest_gait_report(pid)
+    latest = backend.latest_gait_report(pid) if pid is not None else None
     report = (
         gait_report_view(
             latest.report,
@@ -57,7 +51,7 @@ def _gait_page(request: Request, error: str | None = None, status_code: int = 20
             use_action="/gait/latest/use",
             created_at=latest.created_at,
         )
-        if latest is not None
+        if latest is not None and pid is not None
         else None
     )
     return render(
@@ -69,34 +63,34 @@ def _gait_page(request: Request, error: str | None = None, status_code: int = 20
         max_mb=_max_mb(request),
         jobs=jobs,
         report=report,
-        history=history_rows(backend.gait_history(pid)[1:]),
+        history=history_rows(backend.gait_history(pid)[1:]) if pid is not None else [],
         error=error,
     )
 
 
 @router.get("/gait", response_class=HTMLResponse)
-def gait_page(request: Request) -> Response:
+def gait_page(request: Request, backend: BackendDep, pid: MaybePerson) -> Response:
     """Upload a running video; show the latest stored report and this browser's recent analyses."""
-    return _gait_page(request)
+    return _gait_page(request, backend, pid)
 
 
 @router.post("/gait/upload", response_class=HTMLResponse)
 async def gait_upload(
     request: Request,
+    backend: BackendDep,
     video: Annotated[UploadFile, File()],
     view: Annotated[str, Form()] = "auto",
     slowed_down: Annotated[str, Form()] = "",
 ) -> Response:
     """Check and store the video, then start the analysis in the background."""
-    pid = person_id(request)
-    backend = get_backend(request)
+    pid = await run_in_threadpool(person_id, request)  # a video starts a runner's record
     if view not in {v for v, _ in GAIT_VIEWS}:
         view = "auto"
     out_dir = backend.uploads_dir / f"person-{pid}" / "video"
     try:
         saved = await save_upload(video, VIDEO_TYPES, _max_mb(request), out_dir)
     except UploadRejectedError as exc:
-        return await run_in_threadpool(_gait_page, request, str(exc), 422)
+        return await run_in_threadpool(_gait_page, request, backend, pid, str(exc), 422)
     job_id = backend.submit_gait(pid, saved.path, view, backend.height_cm(pid), _slowed(slowed_down))
     request.session["gait_jobs"] = [*request.session.get("gait_jobs", [])[-9:], job_id]
     return RedirectResponse(f"/gait/job/{job_id}", status_code=303)
@@ -111,12 +105,12 @@ def _slowed(text: str) -> float | None:
     return value if 1.0 <= value <= 32.0 else None
 
 
-def _job(request: Request, job_id: str) -> JobStatus:
+def _job(request: Request, backend: Backend, job_id: str) -> JobStatus:
     if job_id not in request.session.get("gait_jobs", []):
         raise HTTPException(
             404, "There is no analysis with this id for you. Upload a video on the Gait page."
         )
-    status = get_backend(request).jobs.status(job_id)
+    status = backend.jobs.status(job_id)
     if status is None:
         raise HTTPException(
             404,
@@ -127,88 +121,99 @@ def _job(request: Request, job_id: str) -> JobStatus:
 
 
 @router.get("/gait/job/{job_id}", response_class=HTMLResponse)
-def gait_job(request: Request, job_id: str) -> Response:
+def gait_job(request: Request, backend: BackendDep, pid: MaybePerson, job_id: str) -> Response:
     """Progress while the analysis runs; the report when it is done."""
-    status = _job(request, job_id)
+    status = _job(request, backend, job_id)
     report = None
-    if status.state == "done" and isinstance(status.result, GaitJobResult):
+    if status.state == "done" and isinstance(status.result, GaitJobResult) and pid is not None:
         report = gait_report_view(
             status.result.report,
-            frames_root=get_backend(request).gait_dir(person_id(request)),
+            frames_root=backend.gait_dir(pid),
             use_action=f"/gait/job/{job_id}/use",
         )
     return render(request, "gait_job.html", title="Gait analysis", job=status, report=report)
 
 
 @router.get("/gait/job/{job_id}/status", response_class=HTMLResponse)
-def gait_job_status(request: Request, job_id: str) -> Response:
+def gait_job_status(request: Request, backend: BackendDep, job_id: str) -> Response:
     """htmx fragment: the progress bar; tells the page to reload itself when finished."""
-    status = _job(request, job_id)
+    status = _job(request, backend, job_id)
     response = render(request, "_gait_progress.html", job=status)
     if status.finished:
         response.headers["HX-Refresh"] = "true"
     return response
 
 
-def _use_gait(request: Request) -> Response:
+def _use_gait(request: Request, backend: Backend, pid: int) -> Response:
     # the finished job stored its report: the plan reads the stored gait reports by itself
-    get_backend(request).plan_with_stored_gait(person_id(request))
+    backend.plan_with_stored_gait(pid)
     request.session["flash"] = "Your plan now includes what the video showed."
     return RedirectResponse("/plan", status_code=303)
 
 
 @router.post("/gait/job/{job_id}/use", response_class=HTMLResponse)
-def gait_use(request: Request, job_id: str) -> Response:
+def gait_use(request: Request, backend: BackendDep, pid: MaybePerson, job_id: str) -> Response:
     """Rebuild the plan with this report's findings (and cadence cue)."""
-    status = _job(request, job_id)
+    status = _job(request, backend, job_id)
     if status.state != "done":
         raise HTTPException(409, "This analysis has not finished yet.")
-    return _use_gait(request)
+    if pid is None:
+        raise HTTPException(404, NO_REPORT)
+    return _use_gait(request, backend, pid)
 
 
 @router.post("/gait/latest/use", response_class=HTMLResponse)
-def gait_latest_use(request: Request) -> Response:
+def gait_latest_use(request: Request, backend: BackendDep, pid: MaybePerson) -> Response:
     """Rebuild the plan with the latest stored report (works after a restart)."""
-    if get_backend(request).latest_gait_report(person_id(request)) is None:
-        raise HTTPException(404, "There is no stored gait report yet. Upload a running video first.")
-    return _use_gait(request)
+    if pid is None or backend.latest_gait_report(pid) is None:
+        raise HTTPException(404, NO_REPORT)
+    return _use_gait(request, backend, pid)
+
+
+NO_REPORT = "There is no stored gait report yet. Upload a running video first."
 
 
 @router.get("/gait/frames/{name:path}")
-def gait_frame(request: Request, name: str) -> Response:
+def gait_frame(backend: BackendDep, pid: MaybePerson, name: str) -> Response:
     """One annotated key frame or plot, only from this person's own gait folder."""
-    path = frame_file(get_backend(request).gait_dir(person_id(request)), name)
+    path = frame_file(backend.gait_dir(pid), name) if pid is not None else None
     if path is None:
         raise HTTPException(404, "There is no such picture.")
     return FileResponse(path, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
 
 # ---------------------------------------------------------------------------------------------- settings
+NOTHING_STORED = "Nothing is stored about you yet: answer the questions first (Start)."
+
+
 @router.get("/settings", response_class=HTMLResponse)
-def settings_page(request: Request) -> Response:
+def settings_page(request: Request, pid: MaybePerson) -> Response:
     """Profile, export and delete."""
-    return render(request, "settings.html", title="Settings", person=person_id(request))
+    return render(request, "settings.html", title="Settings", person=pid)
 
 
 @router.post("/settings/units", response_class=HTMLResponse)
-async def units_save(request: Request, unit: Annotated[str, Form()] = "") -> Response:
+async def units_save(
+    request: Request, backend: BackendDep, pid: MaybePerson, unit: Annotated[str, Form()] = ""
+) -> Response:
     """Store kilometres or miles; every page, the handout and the CLI show distances in it."""
     try:
         chosen = parse_unit(unit[:20])
-    except ValueError as exc:
-        return render(
-            request, "settings.html", 422, title="Settings", person=person_id(request), unit_error=str(exc)
-        )
-    await run_in_threadpool(get_backend(request).set_distance_unit, person_id(request), chosen)
+    except ValueError as exc:  # the parse of what was typed
+        return render(request, "settings.html", 422, title="Settings", person=pid, unit_error=str(exc))
+    if pid is None:  # choosing a unit starts a runner's record
+        pid = await run_in_threadpool(person_id, request)
+    await run_in_threadpool(backend.set_distance_unit, pid, chosen)
     request.session["flash"] = f"Distances are now shown in {chosen.plural}."
     return RedirectResponse("/settings", status_code=303)
 
 
 @router.get("/settings/export.json")
-def export_json(request: Request) -> Response:
+def export_json(backend: BackendDep, pid: MaybePerson) -> Response:
     """Everything stored about me, as one JSON file."""
-    pid = person_id(request)
-    data = get_backend(request).export(pid)
+    if pid is None:
+        raise HTTPException(404, NOTHING_STORED)
+    data = backend.export(pid)
     body = json.dumps(data, indent=2, ensure_ascii=False, default=str)
     return Response(
         body,
@@ -218,10 +223,11 @@ def export_json(request: Request) -> Response:
 
 
 @router.get("/settings/export.zip")
-def export_csv(request: Request) -> Response:
+def export_csv(backend: BackendDep, pid: MaybePerson) -> Response:
     """Everything stored about me, one CSV per table, in a ZIP."""
-    pid = person_id(request)
-    data = get_backend(request).export(pid)
+    if pid is None:
+        raise HTTPException(404, NOTHING_STORED)
+    data = backend.export(pid)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("person.csv", _csv([data.get("person", {})]))
@@ -259,7 +265,9 @@ def _cell(value: Any) -> Any:
 
 
 @router.post("/settings/delete", response_class=HTMLResponse)
-async def delete_all(request: Request, confirm: Annotated[str, Form()] = "") -> Response:
+async def delete_all(
+    request: Request, backend: BackendDep, pid: MaybePerson, confirm: Annotated[str, Form()] = ""
+) -> Response:
     """Delete everything about me, after typing DELETE."""
     if confirm.strip() != "DELETE":
         return render(
@@ -267,11 +275,11 @@ async def delete_all(request: Request, confirm: Annotated[str, Form()] = "") -> 
             "settings.html",
             status_code=422,
             title="Settings",
-            person=person_id(request),
+            person=pid,
             delete_error="Type DELETE in capitals to confirm. Nothing was deleted.",
         )
-    pid = person_id(request)
-    get_backend(request).delete(pid)
+    if pid is not None:
+        backend.delete(pid)
     request.session.clear()
     request.session["flash"] = "All your data was deleted."
     return RedirectResponse("/", status_code=303)

@@ -17,8 +17,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from heelcoach.services.jobs import JobStatus
-from heelcoach.web.backend import ImportJobResult
-from heelcoach.web.deps import get_backend, person_id, render
+from heelcoach.services.units import DistanceUnit
+from heelcoach.web.backend import Backend, ImportJobResult
+from heelcoach.web.deps import BackendDep, MaybePerson, Today, person_id, render
 from heelcoach.web.run_views import import_result_view, runs_view
 from heelcoach.web.uploads import ACTIVITY_TYPES, UploadRejectedError, save_upload
 
@@ -28,18 +29,22 @@ MAX_FILES = 50
 NO_FILE = "No file was chosen. Pick one or more FIT, GPX, TCX or ZIP files, then press Import."
 
 
-def _today(request: Request) -> date:
-    fixed = getattr(request.app.state, "today", None)
-    return fixed if isinstance(fixed, date) else date.today()
-
-
 def _max_mb(request: Request) -> int:
     return int(request.app.state.ctx.settings.max_upload_mb)
 
 
-def _runs_page(request: Request, refused: list[str] | None = None, status_code: int = 200) -> Response:
-    pid = person_id(request)
-    view = runs_view(get_backend(request).runs(pid, _today(request)), get_backend(request).distance_unit(pid))
+def _runs_page(
+    request: Request,
+    backend: Backend,
+    pid: int | None,
+    today: date,
+    refused: list[str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    if pid is None:  # nobody has started: an empty table and the import form
+        view = runs_view({}, DistanceUnit.KM)
+    else:
+        view = runs_view(backend.runs(pid, today), backend.distance_unit(pid))
     return render(
         request,
         "runs.html",
@@ -52,13 +57,13 @@ def _runs_page(request: Request, refused: list[str] | None = None, status_code: 
 
 
 @router.get("/runs", response_class=HTMLResponse)
-def runs_page(request: Request) -> Response:
+def runs_page(request: Request, backend: BackendDep, pid: MaybePerson, today: Today) -> Response:
     """Imported activities, weekly load and spike warnings."""
-    return _runs_page(request)
+    return _runs_page(request, backend, pid, today)
 
 
 @router.post("/runs/import", response_class=HTMLResponse)
-async def runs_import(request: Request) -> Response:
+async def runs_import(request: Request, backend: BackendDep, today: Today) -> Response:
     """Check and store the uploads, queue their import, and send the browser to its progress page.
 
     The form is read here rather than declared: a form sent without a file (an empty file field,
@@ -66,20 +71,20 @@ async def runs_import(request: Request) -> Response:
     """
     form = await request.form()
     try:
-        return await _import_uploads(
-            request, [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
-        )
+        chosen = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+        return await _import_uploads(request, backend, today, chosen)
     finally:
         await form.close()  # the spooled uploads: what was kept is in the uploads folder now
 
 
-async def _import_uploads(request: Request, chosen: list[UploadFile]) -> Response:
+async def _import_uploads(
+    request: Request, backend: Backend, today: date, chosen: list[UploadFile]
+) -> Response:
+    pid = await run_in_threadpool(person_id, request)  # importing runs starts a runner's record
     if not chosen:
-        return await run_in_threadpool(_runs_page, request, [NO_FILE], 422)
+        return await run_in_threadpool(_runs_page, request, backend, pid, today, [NO_FILE], 422)
     if len(chosen) > MAX_FILES:
         raise HTTPException(413, f"Upload at most {MAX_FILES} files at a time, or put them in one ZIP.")
-    pid = person_id(request)
-    backend = get_backend(request)
     out_dir = backend.uploads_dir / f"person-{pid}" / "activities"
     saved: dict[Path, str] = {}
     refused: list[str] = []
@@ -91,14 +96,14 @@ async def _import_uploads(request: Request, chosen: list[UploadFile]) -> Respons
         else:
             saved[kept.path] = kept.original_name
     if not saved:
-        return await run_in_threadpool(_runs_page, request, refused, 422)
+        return await run_in_threadpool(_runs_page, request, backend, pid, today, refused, 422)
     job_id = backend.submit_import(pid, saved, refused)
     request.session["import_jobs"] = [*request.session.get("import_jobs", [])[-9:], job_id]
     return RedirectResponse(f"/runs/import/{job_id}", status_code=303)
 
 
-def _import_job(request: Request, job_id: str) -> JobStatus:
-    status = get_backend(request).jobs.status(job_id)
+def _import_job(request: Request, backend: Backend, job_id: str) -> JobStatus:
+    status = backend.jobs.status(job_id)
     if status is None or job_id not in request.session.get("import_jobs", []):
         raise HTTPException(
             404,
@@ -113,9 +118,9 @@ def _result(status: JobStatus) -> ImportJobResult | None:
 
 
 @router.get("/runs/import/{job_id}", response_class=HTMLResponse)
-def runs_import_job(request: Request, job_id: str) -> Response:
+def runs_import_job(request: Request, backend: BackendDep, job_id: str) -> Response:
     """How far the import got; what happened to each file once it is done."""
-    status = _import_job(request, job_id)
+    status = _import_job(request, backend, job_id)
     result = _result(status)
     return render(
         request,
@@ -127,9 +132,9 @@ def runs_import_job(request: Request, job_id: str) -> Response:
 
 
 @router.get("/runs/import/{job_id}/status", response_class=HTMLResponse)
-def runs_import_status(request: Request, job_id: str) -> Response:
+def runs_import_status(request: Request, backend: BackendDep, job_id: str) -> Response:
     """The progress box alone (polled by the job page); reloads the page once the import ends."""
-    status = _import_job(request, job_id)
+    status = _import_job(request, backend, job_id)
     response = render(request, "_import_progress.html", job=status)
     if status.finished:
         response.headers["HX-Refresh"] = "true"

@@ -14,7 +14,8 @@ from starlette.concurrency import run_in_threadpool
 from heelcoach.errors import InvalidInputError, NotFoundError
 from heelcoach.services import calendar as calendar_service
 from heelcoach.services import daily as daily_service
-from heelcoach.web.deps import get_backend, get_ctx, person_id, render
+from heelcoach.web.backend import Backend
+from heelcoach.web.deps import BackendDep, MaybePerson, Today, get_ctx, person_id, render
 from heelcoach.web.plan_views import plan_view, today_items
 from heelcoach.web.session_views import session_items
 
@@ -22,18 +23,10 @@ router = APIRouter()
 STATIC = Path(__file__).resolve().parent / "static"
 
 
-def _today(request: Request) -> date:
-    fixed = getattr(request.app.state, "today", None)
-    return fixed if isinstance(fixed, date) else date.today()
-
-
-def _session_page(request: Request) -> Response:
+def _session_page(request: Request, backend: Backend, pid: int | None, today: date) -> Response:
     ctx = get_ctx(request)
-    backend = get_backend(request)
-    today = _today(request)
-    pid = person_id(request)
-    week = backend.this_week(pid, today)
-    if week is None:
+    week = backend.this_week(pid, today) if pid is not None else None
+    if pid is None or week is None:
         return render(request, "session.html", title="Today's exercises", plan=None, today=today)
     view = plan_view(ctx.catalogue, week.plan, week.record.version)
     exercises, _relief = today_items(view, today)
@@ -65,13 +58,13 @@ def _session_page(request: Request) -> Response:
 
 
 @router.get("/session", response_class=HTMLResponse)
-async def session_page(request: Request) -> Response:
+async def session_page(request: Request, backend: BackendDep, pid: MaybePerson, today: Today) -> Response:
     """Today's exercises one at a time, with timers, a metronome and easier/harder versions."""
-    return await run_in_threadpool(_session_page, request)
+    return await run_in_threadpool(_session_page, request, backend, pid, today)
 
 
 @router.post("/session/checkin", response_class=HTMLResponse)
-async def session_checkin(request: Request) -> Response:
+async def session_checkin(request: Request, backend: BackendDep, today: Today) -> Response:
     """The one question asked before the session when today has no check-in yet."""
     form = await request.form()
     raw = form.get("first_step_pain")
@@ -79,10 +72,9 @@ async def session_checkin(request: Request) -> Response:
         value = int(raw) if isinstance(raw, str) else -1
     except ValueError:
         value = -1
-    pid = person_id(request)
-    backend = get_backend(request)
+    pid = await run_in_threadpool(person_id, request)  # a check-in starts a runner's record
     try:
-        await run_in_threadpool(daily_service.start_checkin, get_ctx(request), pid, _today(request), value)
+        await run_in_threadpool(daily_service.start_checkin, get_ctx(request), pid, today, value)
     except (InvalidInputError, NotFoundError):
         request.session["flash"] = "Pick how much your first steps hurt, from 0 to 10."
         return RedirectResponse("/session", status_code=303)
@@ -90,7 +82,9 @@ async def session_checkin(request: Request) -> Response:
     return RedirectResponse("/session#start", status_code=303)
 
 
-def _log(request: Request, body: dict[str, Any]) -> daily_service.SessionLogged:
+def _log(
+    request: Request, backend: Backend, pid: int | None, today: date, body: dict[str, Any]
+) -> daily_service.SessionLogged:
     log = daily_service.SessionLog(
         item_id=str(body.get("item_id", "")),
         event="reason" if body.get("event") == "reason" else "done",
@@ -99,14 +93,15 @@ def _log(request: Request, body: dict[str, Any]) -> daily_service.SessionLogged:
         item_name=str(body.get("item_name", ""))[:80],
         at_local=str(body.get("at", ""))[:5],
     )
-    pid = person_id(request)
-    logged = daily_service.log_session_item(get_ctx(request), pid, _today(request), log)
-    get_backend(request).invalidate(pid)
+    if pid is None:
+        raise NotFoundError("Nobody has started here yet: answer the questions first.")
+    logged = daily_service.log_session_item(get_ctx(request), pid, today, log)
+    backend.invalidate(pid)
     return logged
 
 
 @router.post("/session/log")
-async def session_log(request: Request) -> Response:
+async def session_log(request: Request, backend: BackendDep, pid: MaybePerson, today: Today) -> Response:
     """Record one session event (JSON) into today's check-in; answers with what the check-in holds."""
     try:
         body = await request.json()
@@ -115,7 +110,7 @@ async def session_log(request: Request) -> Response:
     if not isinstance(body, dict):
         return JSONResponse({"error": "Send a JSON object with item_id and event."}, status_code=422)
     try:
-        logged = await run_in_threadpool(_log, request, body)
+        logged = await run_in_threadpool(_log, request, backend, pid, today, body)
     except InvalidInputError as exc:
         return JSONResponse({"error": str(exc)}, status_code=422)
     except NotFoundError as exc:
@@ -124,13 +119,19 @@ async def session_log(request: Request) -> Response:
 
 
 def _reminders_page(
-    request: Request, values: dict[str, str] | None = None, error: str = "", status_code: int = 200
+    request: Request,
+    backend: Backend,
+    pid: int | None,
+    today: date,
+    values: dict[str, str] | None = None,
+    error: str = "",
+    status_code: int = 200,
 ) -> Response:
-    pid = person_id(request)
     stored = None
     if values is None:
-        when = calendar_service.reminders_for(get_ctx(request), pid)
-        stored = calendar_service.has_reminders(get_ctx(request), pid)
+        ctx = get_ctx(request)
+        when = calendar_service.reminders_for(ctx, pid) if pid is not None else calendar_service.Reminders()
+        stored = pid is not None and calendar_service.has_reminders(ctx, pid)
         values = {
             "checkin_time": f"{when.checkin:%H:%M}",
             "session_time": f"{when.session:%H:%M}",
@@ -144,30 +145,31 @@ def _reminders_page(
         title="Reminders",
         values=values,
         error=error,
-        has_plan=get_backend(request).this_week(pid, _today(request)) is not None,
+        has_plan=pid is not None and backend.this_week(pid, today) is not None,
     )
 
 
 @router.get("/settings/reminders", response_class=HTMLResponse)
-def reminders_page(request: Request) -> Response:
+def reminders_page(request: Request, backend: BackendDep, pid: MaybePerson, today: Today) -> Response:
     """When to be reminded (morning check-in, exercises, runs) and the calendar file to subscribe to."""
-    return _reminders_page(request)
+    return _reminders_page(request, backend, pid, today)
 
 
 @router.post("/settings/reminders", response_class=HTMLResponse)
-async def reminders_save(request: Request) -> Response:
+async def reminders_save(request: Request, backend: BackendDep, today: Today) -> Response:
     """Store the reminder times and time zone; the calendar file uses them from now on."""
     form = await request.form()
     values = {
         k: str(form.get(k, "")).strip()[:64] for k in ("checkin_time", "session_time", "run_time", "timezone")
     }
+    pid = await run_in_threadpool(person_id, request)  # reminders are part of a runner's record
     try:
         when = calendar_service.Reminders.parse(
             values["checkin_time"], values["session_time"], values["timezone"], run=values["run_time"]
         )
-        calendar_service.save_reminders(get_ctx(request), person_id(request), when)
+        calendar_service.save_reminders(get_ctx(request), pid, when)
     except (calendar_service.ReminderError, NotFoundError) as exc:
-        return _reminders_page(request, values, str(exc), status_code=422)
+        return _reminders_page(request, backend, pid, today, values, str(exc), status_code=422)
     request.session["flash"] = (
         "Reminder times saved. Download the calendar file again to update your calendar."
     )

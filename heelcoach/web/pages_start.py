@@ -7,9 +7,12 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from heelcoach.domain.triage import unanswered_questions
-from heelcoach.web.deps import get_backend, get_ctx, person_id, render
+from heelcoach.errors import InvalidInputError
+from heelcoach.web.backend import Backend
+from heelcoach.web.deps import BackendDep, MaybePerson, get_ctx, person_id, render
 from heelcoach.web.questions import group_ids, group_view, missing_required, parse_group, questions_of
 from heelcoach.web.result_views import summary_view
 from heelcoach.web.selftests import parse_self_tests, self_test_views
@@ -35,12 +38,14 @@ async def _form_lists(request: Request) -> dict[str, list[str]]:
     return out
 
 
-def _group_page(request: Request, group: str, errors: dict[str, str], status_code: int = 200) -> Response:
+def _group_page(
+    request: Request, backend: Backend, group: str, errors: dict[str, str], status_code: int = 200
+) -> Response:
     cat = get_ctx(request).catalogue
     groups = group_ids(cat)
     if group not in groups:
         raise HTTPException(404, f"There is no question group called '{group}'.")
-    answers = get_backend(request).load_draft(_draft_key(request))
+    answers = backend.load_draft(_draft_key(request))
     index = groups.index(group)
     steps = [group_view(cat, g, {}, {}) for g in groups]
     return render(
@@ -66,18 +71,17 @@ def start(request: Request) -> Response:
 
 
 @router.get("/start/q/{group}", response_class=HTMLResponse)
-def question_group(request: Request, group: str) -> Response:
+def question_group(request: Request, backend: BackendDep, group: str) -> Response:
     """One group of questions with the answers saved so far."""
-    return _group_page(request, group, {})
+    return _group_page(request, backend, group, {})
 
 
 @router.post("/start/q/{group}/autosave", response_class=HTMLResponse)
-async def autosave(request: Request, group: str) -> Response:
+async def autosave(request: Request, backend: BackendDep, group: str) -> Response:
     """htmx: save the group's valid answers as the runner goes; report problems in a line."""
     cat = get_ctx(request).catalogue
     if group not in group_ids(cat):
         raise HTTPException(404, f"There is no question group called '{group}'.")
-    backend = get_backend(request)
     key = _draft_key(request)
     answers, errors = parse_group(cat, group, await _form_lists(request))
     draft = backend.load_draft(key)
@@ -89,13 +93,12 @@ async def autosave(request: Request, group: str) -> Response:
 
 
 @router.post("/start/q/{group}", response_class=HTMLResponse)
-async def save_group(request: Request, group: str) -> Response:
+async def save_group(request: Request, backend: BackendDep, group: str) -> Response:
     """Save the group; show problems next to the fields, or go on to the next group."""
     cat = get_ctx(request).catalogue
     groups = group_ids(cat)
     if group not in groups:
         raise HTTPException(404, f"There is no question group called '{group}'.")
-    backend = get_backend(request)
     key = _draft_key(request)
     answers, errors = parse_group(cat, group, await _form_lists(request))
     draft = backend.load_draft(key)
@@ -106,24 +109,23 @@ async def save_group(request: Request, group: str) -> Response:
         {k: v for k, v in missing_required(cat, draft).items() if k in group_qids and k not in errors}
     )
     if errors:
-        return _group_page(request, group, errors, status_code=422)
+        return _group_page(request, backend, group, errors, status_code=422)
     index = groups.index(group)
     if index + 1 < len(groups):
         return RedirectResponse(f"/start/q/{groups[index + 1]}", status_code=303)
-    return await _finish(request, draft)
+    return await _finish(request, backend, draft)
 
 
-async def _finish(request: Request, draft: dict[str, Any]) -> Response:
+async def _finish(request: Request, backend: Backend, draft: dict[str, Any]) -> Response:
     cat = get_ctx(request).catalogue
-    backend = get_backend(request)
     missing = missing_required(cat, draft)
     if missing:
         first = next(str(attr(q, "group")) for q in questions_of(cat) if str(attr(q, "id")) in missing)
-        return _group_page(request, first, missing, status_code=422)
-    pid = person_id(request)
+        return _group_page(request, backend, first, missing, status_code=422)
+    pid = person_id(request)  # the answers start the runner off: local mode makes the person now
     try:
         triage = backend.save_intake(pid, draft)
-    except ValueError as exc:  # IntakeError: per-question problems, shown next to the fields
+    except InvalidInputError as exc:  # IntakeError: per-question problems, shown next to the fields
         problems = backend.intake_problems(exc)
         if not problems:
             raise
@@ -131,16 +133,16 @@ async def _finish(request: Request, draft: dict[str, Any]) -> Response:
             (str(attr(q, "group")) for q in questions_of(cat) if str(attr(q, "id")) in problems),
             group_ids(cat)[0],
         )
-        return _group_page(request, first, problems, status_code=422)
+        return _group_page(request, backend, first, problems, status_code=422)
     request.session["triage_stop"] = bool(triage.stop)
     return RedirectResponse("/start/result", status_code=303)
 
 
 @router.get("/start/result", response_class=HTMLResponse)
-def result(request: Request) -> Response:
+def result(request: Request, backend: BackendDep, pid: MaybePerson) -> Response:
     """The triage result: a red flag stops here and says what to do."""
     groups = group_ids(get_ctx(request).catalogue)
-    triage = get_backend(request).latest_triage(person_id(request))
+    triage = backend.latest_triage(pid) if pid is not None else None
     return render(
         request,
         "start_result.html",
@@ -151,9 +153,9 @@ def result(request: Request) -> Response:
 
 
 @router.get("/start/summary", response_class=HTMLResponse)
-def summary(request: Request) -> Response:
+def summary(request: Request, backend: BackendDep, pid: MaybePerson) -> Response:
     """The result and every answer in words, laid out to print and take to a clinician."""
-    record = get_backend(request).latest_intake(person_id(request))
+    record = backend.latest_intake(pid) if pid is not None else None
     view = None
     if record is not None:
         cat = get_ctx(request).catalogue
@@ -162,12 +164,11 @@ def summary(request: Request) -> Response:
 
 
 @router.get("/start/answer-new")
-def answer_new(request: Request) -> Response:
+def answer_new(request: Request, backend: BackendDep, pid: MaybePerson) -> Response:
     """Ask the questions added since the stored answers were given: the form opens on the first
     group holding one, with every earlier answer filled in (questionnaire versions, issue 14)."""
     cat = get_ctx(request).catalogue
-    backend = get_backend(request)
-    record = backend.latest_intake(person_id(request))
+    record = backend.latest_intake(pid) if pid is not None else None
     if record is None:
         return RedirectResponse("/start", status_code=303)
     missing = set(unanswered_questions(record.answers, cat.triage))
@@ -191,7 +192,7 @@ def tests(request: Request) -> Response:
 
 
 @router.post("/start/tests", response_class=HTMLResponse)
-async def save_tests(request: Request) -> Response:
+async def save_tests(request: Request, backend: BackendDep) -> Response:
     """Save the self-test values (all optional); problems are shown next to the field."""
     if _stopped(request):
         return RedirectResponse("/start/result", status_code=303)
@@ -203,28 +204,26 @@ async def save_tests(request: Request) -> Response:
         return render(
             request, "start_tests.html", status_code=422, title="Self-tests", tests=views, errors=errors
         )
-    pid = person_id(request)
     if results:
-        get_backend(request).save_screen(pid, results)
+        backend.save_screen(await run_in_threadpool(person_id, request), results)
     return RedirectResponse("/start/extras", status_code=303)
 
 
 @router.get("/start/extras", response_class=HTMLResponse)
-def extras(request: Request) -> Response:
+def extras(request: Request, backend: BackendDep, pid: MaybePerson) -> Response:
     """Optional: a running video and watch files; then make the plan."""
     if _stopped(request):
         return RedirectResponse("/start/result", status_code=303)
-    verdicts = get_backend(request).screen_verdicts(person_id(request))
+    verdicts = backend.screen_verdicts(pid) if pid is not None else ()
     return render(request, "start_extras.html", title="Optional extras", verdicts=verdicts)
 
 
 @router.post("/start/plan", response_class=HTMLResponse)
-def make_plan(request: Request) -> Response:
+def make_plan(request: Request, backend: BackendDep) -> Response:
     """Build the first plan and go to it."""
     if _stopped(request):
         return RedirectResponse("/start/result", status_code=303)
-    pid = person_id(request)
-    get_backend(request).make_plan(pid)
+    backend.make_plan(person_id(request))  # the plan starts the runner off (person made if needed)
     request.session["onboarded"] = True
-    get_backend(request).clear_draft(_draft_key(request))
+    backend.clear_draft(_draft_key(request))
     return RedirectResponse("/plan", status_code=303)

@@ -10,10 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from fastapi import Request
-
 from heelcoach.knowledge import Catalogue
-from heelcoach.web.deps import get_backend
+from heelcoach.web.backend import Backend
 from heelcoach.web.questions import GROUP_TITLES, group_ids
 from heelcoach.web.views import TriageView, attr, triage_view
 
@@ -112,7 +110,7 @@ def summary_view(
     )
 
 
-def stopped_by_triage(request: Request, person_id: int) -> bool:
+def stopped_by_triage(backend: Backend, person_id: int) -> bool:
     """Whether the runner's latest answers stop the plan (a clinician first), for pages with no plan."""
-    triage = get_backend(request).latest_triage(person_id)
+    triage = backend.latest_triage(person_id)
     return bool(triage is not None and triage.stop)

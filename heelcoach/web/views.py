@@ -76,26 +76,23 @@ def sources(catalogue: Catalogue, ids: list[str]) -> list[SourceView]:
     return out
 
 
-def dose_text(dose: Any) -> str:
-    """A dose in words: '3 sets of 12, every other day'."""
-    if dose is None:
+def _span(lo: Any, hi: Any) -> str:
+    """'12', '8–12' or '' from a minimum and a maximum (either may be missing)."""
+    if lo is None and hi is None:
         return ""
-    if isinstance(dose, str):
-        return dose
+    if lo is None or hi is None or lo == hi:
+        value = lo if lo is not None else hi
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    return f"{lo:g}–{hi:g}" if isinstance(lo, float) else f"{lo}–{hi}"
+
+
+def _volume_words(dose: Any) -> list[str]:
+    """Sets, reps, hold and minutes in words."""
     parts: list[str] = []
-
-    def span(lo: Any, hi: Any) -> str:
-        if lo is None and hi is None:
-            return ""
-        if lo is None or hi is None or lo == hi:
-            value = lo if lo is not None else hi
-            return f"{value:g}" if isinstance(value, float) else str(value)
-        return f"{lo:g}–{hi:g}" if isinstance(lo, float) else f"{lo}–{hi}"
-
-    sets = span(attr(dose, "sets_min"), attr(dose, "sets_max"))
-    reps = span(attr(dose, "reps_min"), attr(dose, "reps_max"))
-    hold = span(attr(dose, "hold_s_min"), attr(dose, "hold_s_max"))
-    minutes = span(attr(dose, "minutes_min"), attr(dose, "minutes_max"))
+    sets = _span(attr(dose, "sets_min"), attr(dose, "sets_max"))
+    reps = _span(attr(dose, "reps_min"), attr(dose, "reps_max"))
+    hold = _span(attr(dose, "hold_s_min"), attr(dose, "hold_s_max"))
+    minutes = _span(attr(dose, "minutes_min"), attr(dose, "minutes_max"))
     if sets and reps:
         parts.append(f"{sets} sets of {reps}")
     elif reps:
@@ -106,6 +103,12 @@ def dose_text(dose: Any) -> str:
         parts.append(f"hold {hold} s")
     if minutes:
         parts.append(f"{minutes} min")
+    return parts
+
+
+def _how_often_words(dose: Any) -> list[str]:
+    """Load, tempo, side and how often, in words."""
+    parts: list[str] = []
     if attr(dose, "rm"):
         parts.append(f"a load you can lift only {attr(dose, 'rm')} times")
     if attr(dose, "tempo"):
@@ -120,7 +123,16 @@ def dose_text(dose: Any) -> str:
         parts.append("every day" if days == 7 else f"{days} days a week")
     if attr(dose, "load"):
         parts.append(f"load: {attr(dose, 'load')}")
-    return ", ".join(parts)
+    return parts
+
+
+def dose_text(dose: Any) -> str:
+    """A dose in words: '3 sets of 12, every other day'."""
+    if dose is None:
+        return ""
+    if isinstance(dose, str):
+        return dose
+    return ", ".join([*_volume_words(dose), *_how_often_words(dose)])
 
 
 def topic_view(catalogue: Catalogue, item: Any) -> TopicView:

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from heelcoach.services import accounts, visits
+from heelcoach.services import visits
+from heelcoach.web import api_models as models
 from heelcoach.web.auth import RowId, authorize, csrf_unless_token
 from heelcoach.web.deps import get_ctx
 
@@ -36,19 +37,16 @@ class AcceptIn(BaseModel):
     starts_at: datetime
 
 
-@router.post("", dependencies=[Depends(csrf_unless_token)])
+@router.post("", dependencies=[Depends(csrf_unless_token)], response_model=models.Visit)
 def request_visit(request: Request, person_id: RowId, body: VisitIn) -> Json:
     """Ask a clinic you share with for a visit."""
     actor = authorize(request, person_id, "request_visit")
-    try:
-        return visits.request_visit(
-            get_ctx(request), actor, person_id, body.reason, body.preferred_times, body.clinic_id
-        )
-    except accounts.AccountError as exc:
-        raise HTTPException(422, str(exc)) from exc
+    return visits.request_visit(
+        get_ctx(request), actor, person_id, body.reason, body.preferred_times, body.clinic_id
+    )
 
 
-@router.get("")
+@router.get("", response_model=list[models.Visit])
 def list_visits(request: Request, person_id: RowId) -> list[Json]:
     """The person's visit requests (a clinician sees those to their own clinic)."""
     actor = authorize(request, person_id, "read")
@@ -56,7 +54,7 @@ def list_visits(request: Request, person_id: RowId) -> list[Json]:
     return visits.visits(get_ctx(request), person_id, clinic)
 
 
-@router.post("/{visit_id}/accept", dependencies=[Depends(csrf_unless_token)])
+@router.post("/{visit_id}/accept", dependencies=[Depends(csrf_unless_token)], response_model=models.Visit)
 def accept_visit(request: Request, person_id: RowId, visit_id: RowId, body: AcceptIn) -> Json:
     """Accept a request to your clinic with a time."""
     actor = authorize(request, person_id, "accept_visit")
@@ -68,7 +66,13 @@ def accept_visit(request: Request, person_id: RowId, visit_id: RowId, body: Acce
     return done
 
 
-@router.get("/{visit_id}/calendar.ics")
+@router.get(
+    "/{visit_id}/calendar.ics",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/calendar": {"schema": {"type": "string"}}}, "description": "iCalendar"}
+    },
+)
 def visit_calendar(request: Request, person_id: RowId, visit_id: RowId) -> Response:
     """The accepted visit as a calendar invitation (.ics)."""
     actor = authorize(request, person_id, "read")

@@ -44,6 +44,6 @@ def test_a_clearance_starts_the_return_with_the_visit_day(cli: CliRunner, tmp_pa
 def test_a_clearance_is_refused_after_another_warning_sign(cli: CliRunner, tmp_path: Path) -> None:
     cli.invoke(app, ["plan", "--answers", _answers(tmp_path, INFECTED), "--today", "2026-11-23"])
     said = cli.invoke(app, ["plan", "--clinician-seen", "--today", "2027-01-02"])
-    assert said.exit_code == 1
+    assert said.exit_code == 2
     assert "Hot, red, swollen heel with fever" in said.output
     assert "Traceback" not in said.output

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from heelcoach.cli import main
+from heelcoach.errors import ConflictError, InvalidInputError, NotFoundError
 from heelcoach.store.base import make_engine
 from heelcoach.store.migrate import upgrade
 
@@ -56,3 +57,50 @@ def test_an_outdated_development_database_is_named_with_what_to_do(tmp_path: Pat
     assert "has no gait_reports table" in done.stderr
     assert "Move the file away" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("bug", [ValueError("x must be positive"), KeyError("phase")])
+def test_a_bug_inside_a_service_is_called_a_bug_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], bug: Exception
+) -> None:
+    from heelcoach.cli import plan as plan_cli
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise bug
+
+    monkeypatch.delenv("HEELCOACH_DEBUG", raising=False)
+    monkeypatch.setattr(plan_cli.runner, "list_people", broken)
+    monkeypatch.setattr(sys, "argv", ["heelcoach", "people"])
+    with pytest.raises(SystemExit) as exited:
+        main.run()
+    assert exited.value.code == 1
+    message = capsys.readouterr().err
+    assert message.startswith("Error: this is a bug in heelcoach")
+    assert message.count("\n") == 1
+    assert "Traceback" not in message
+
+
+@pytest.mark.parametrize(
+    ("error", "hint"),
+    [
+        (InvalidInputError("That answer does not fit."), "--help lists the options"),
+        (NotFoundError("There is no person with id 9."), "`heelcoach people` lists who is stored"),
+        (ConflictError("Too early for a review."), "`heelcoach plan` shows where the plan stands"),
+    ],
+)
+def test_an_error_of_the_tree_exits_2_with_its_message_and_a_cli_hint(
+    monkeypatch: pytest.MonkeyPatch, error: Exception, hint: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from heelcoach.cli import plan as plan_cli
+
+    def refused(*_args: object, **_kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(plan_cli.runner, "list_people", refused)
+    result = CliRunner().invoke(main.app, ["people"])
+    assert result.exit_code == 2
+    assert str(error) in result.output
+    assert hint in result.output
+    assert "Traceback" not in result.output

@@ -46,7 +46,7 @@ def test_plan_from_answers_then_show_this_week(cli: CliRunner) -> None:
 
 def test_plan_without_answers_says_what_to_do(cli: CliRunner) -> None:
     result = cli.invoke(app, ["plan"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "heelcoach assess" in result.output
     assert "Traceback" not in result.output
 
@@ -120,7 +120,7 @@ def test_review_screen_and_export(cli: CliRunner, tmp_path: Path) -> None:
     assert (review["previous_version"], review["version"]) == (1, 2)
     assert review["decision"]["kind"] == "weekly_review"
     too_early = cli.invoke(app, ["review"])
-    assert too_early.exit_code == 1
+    assert too_early.exit_code == 2
     assert "Too early" in too_early.output
     assert "->" in _ok(cli, "review", "--force")
 
@@ -166,7 +166,7 @@ def test_people_for_clinics(cli: CliRunner) -> None:
     out = _ok(cli, "plan", "--person", str(second["id"]), "--answers", str(sample_answers_path()), "--json")
     assert json.loads(out)["person_id"] == second["id"]
     missing = cli.invoke(app, ["plan", "--person", str(first["id"])])
-    assert missing.exit_code == 1
+    assert missing.exit_code == 2
     assert "assess" in missing.output
 
 
@@ -188,7 +188,7 @@ def test_outcome_questionnaires(cli: CliRunner) -> None:
     _ok(cli, "outcome", "psfs", "running=6", "stairs=8", "walking=7")
     assert "real improvement" in _ok(cli, "progress")
     bad = cli.invoke(app, ["outcome", "psfs", "running=12", "stairs=1", "walking=1"])
-    assert bad.exit_code == 1
+    assert bad.exit_code == 2
     assert "rating" in bad.output
     assert "Traceback" not in bad.output
     wrong = cli.invoke(app, ["outcome", "koos"])
@@ -243,5 +243,5 @@ def test_a_checkin_warning_sign_pauses_the_plan_until_a_clinician_has_seen_them(
     assert "Recorded: a clinician has seen you" in resumed
     assert "EXERCISES" in resumed
     again = cli.invoke(app, ["plan", "--clinician-seen"])
-    assert again.exit_code == 1
+    assert again.exit_code == 2
     assert "not paused" in again.output

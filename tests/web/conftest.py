@@ -5,7 +5,8 @@ from __future__ import annotations
 import html as html_lib
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,20 @@ def app(web_ctx: AppContext) -> Any:
     from heelcoach.web.app import create_app
 
     return create_app(web_ctx)
+
+
+def move_clock(app: Any, day: date) -> None:
+    """Set the app's clock: every route's ``Today`` dependency answers ``day`` from now on."""
+    from heelcoach.web.deps import get_today
+
+    app.dependency_overrides[get_today] = lambda: day
+
+
+@pytest.fixture
+def clock(app: Any) -> Iterator[Callable[[date], None]]:
+    """``clock(day)`` moves the test app's clock to ``day`` (the real clock again after the test)."""
+    yield lambda day: move_clock(app, day)
+    app.dependency_overrides.clear()
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 
+from tests.web.answers import TYPICAL
 from tests.web.browser import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,12 +137,16 @@ def _wait_until_up(server: Server) -> None:
 
 
 def browser_session(server: Server) -> tuple[httpx.Client, str]:
-    """A client that visited a page like a browser: its session cookie and the page's form token."""
+    """A client that visited a page like a browser and answered the questions (a runner who has
+    started): its session cookie and the page's form token."""
     client = server.client()
     page = client.get("/settings")
     match = CSRF_RE.search(page.text)
     assert match, page.text[-1000:]
-    return client, html.unescape(match.group(1))
+    token = html.unescape(match.group(1))
+    started = client.post("/api/intake", json={"answers": TYPICAL}, headers={"X-CSRF-Token": token})
+    assert started.status_code == 200, started.text
+    return client, token
 
 
 # ---------------------------------------------------------------------------------------------- health

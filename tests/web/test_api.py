@@ -62,3 +62,31 @@ def test_api_plan_before_and_after(client: Any, onboarded: Any) -> None:
     plan = onboarded.get("/api/plan").json()
     assert plan["version"] == 1
     assert plan["plan"]["items"]
+
+
+def _answer_schemas(operation: dict[str, Any]) -> list[dict[str, Any]]:
+    ok = operation.get("responses", {}).get("200", {})
+    return [media.get("schema") or {} for media in ok.get("content", {}).values()]
+
+
+def _described(schema: dict[str, Any], components: dict[str, Any]) -> bool:
+    """A schema that says something: a model with named fields, a list of them, or a typed value."""
+    if "$ref" in schema:
+        target = components[schema["$ref"].rsplit("/", 1)[-1]]
+        return bool(target.get("properties"))
+    if schema.get("type") == "array":
+        return _described(schema.get("items") or {}, components)
+    return schema.get("type") not in (None, "object")
+
+
+def test_every_api_route_documents_its_answer(client: Any) -> None:
+    schema = client.get("/api/openapi.json").json()
+    components = schema.get("components", {}).get("schemas", {})
+    vague = [
+        f"{method.upper()} {path}"
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if not any(_described(s, components) for s in _answer_schemas(operation))
+    ]
+    assert len(schema["paths"]) > 20
+    assert vague == []

@@ -19,6 +19,7 @@ from heelcoach.services.context import AppContext
 from tests.services.test_triage_clearance_return import FRACTURE, INFECTED
 from tests.web.answers import TYPICAL
 from tests.web.browser import DESKTOP, PHONE, chromium, serve, shots_dir
+from tests.web.conftest import move_clock
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -31,7 +32,7 @@ def live(tmp_path: Path) -> Iterator[tuple[str, AppContext]]:
 
     ctx = AppContext.from_settings(Settings(data_dir=tmp_path / "data", database_url=None))
     app = create_app(ctx)
-    app.state.today = TODAY
+    move_clock(app, TODAY)
     with serve(app) as url:
         yield url, ctx
     ctx.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -59,7 +60,9 @@ def _check(client: Any, web_ctx: AppContext) -> list[str]:
     return bad
 
 
-def test_no_ids_on_any_page_of_a_runner_a_week_in(onboarded: Any, app: Any, web_ctx: AppContext) -> None:
+def test_no_ids_on_any_page_of_a_runner_a_week_in(
+    onboarded: Any, clock: Callable[[date], None], web_ctx: AppContext
+) -> None:
     today = date.today()
     done = [i["id"] for i in onboarded.get("/api/plan").json()["plan"]["items"] if i["kind"] == "exercise"]
     for back in range(6, -1, -1):
@@ -67,7 +70,7 @@ def test_no_ids_on_any_page_of_a_runner_a_week_in(onboarded: Any, app: Any, web_
         entry = {"day": day, "first_step_pain": 2, "worst_pain": 2, "done_items": done}
         saved = onboarded.post("/api/checkins", json=entry)
         assert saved.status_code in (200, 201), saved.text
-    app.state.today = today + timedelta(days=7)
+    clock(today + timedelta(days=7))
     review = onboarded.post("/plan/review", data={"csrf_token": csrf_of(onboarded)})
     assert "Your week was reviewed" in review.text
     bad = _check(onboarded, web_ctx)

@@ -193,13 +193,13 @@ def test_checkin_errors_are_shown_next_to_the_field(onboarded: Any) -> None:
     assert 'id="err-day"' in html
 
 
-def test_weekly_review_adds_a_plan_version_with_its_reason(onboarded: Any, app: Any) -> None:
+def test_weekly_review_adds_a_plan_version_with_its_reason(onboarded: Any, clock: Any) -> None:
     from datetime import date, timedelta
 
     token = csrf_of(onboarded)
     early = onboarded.post("/plan/review", data={"csrf_token": token})
     assert "Too early" in main_text(early.text)
-    app.state.today = date.today() + timedelta(days=7)
+    clock(date.today() + timedelta(days=7))
     assert "weekly review is due" in onboarded.get("/today").text
     response = onboarded.post("/plan/review", data={"csrf_token": token})
     assert response.status_code == 200

@@ -20,6 +20,7 @@ from heelcoach.services import intake, people, planning
 from heelcoach.services.context import AppContext
 from tests.web.answers import TYPICAL
 from tests.web.browser import PHONE, chromium, serve, shots_dir
+from tests.web.conftest import move_clock
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -61,7 +62,7 @@ def live(tmp_path: Path) -> Iterator[str]:
     intake.save_intake(ctx, person.id, TYPICAL)
     planning.make_plan(ctx, person.id, start=MONDAY)
     app = create_app(ctx)
-    app.state.today = MONDAY
+    move_clock(app, MONDAY)
     with serve(app) as url:
         yield url
     ctx.close()

@@ -7,6 +7,7 @@ security headers, listening off this computer, upload size while streaming, and 
 from __future__ import annotations
 
 import io
+import re
 import socket
 import subprocess
 import time
@@ -158,6 +159,7 @@ def test_serve_off_loopback_with_a_secret_asks_for_it(tmp_path: Path) -> None:
             assert str(page.url).startswith(srv.base + "/login")
             assert 'name="secret"' in page.text
             assert client.get("/api/export").status_code == 401
+            assert client.get("/api/questions").status_code == 401
             assert client.get("/api/health").status_code == 200
             token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
             login = {"csrf_token": token, "next": "/today"}
@@ -167,7 +169,7 @@ def test_serve_off_loopback_with_a_secret_asks_for_it(tmp_path: Path) -> None:
             right = client.post("/login", data={**login, "secret": secret}, headers=_origin(srv))
             assert right.status_code == 200
             assert str(right.url) == srv.base + "/today"
-            assert client.get("/api/export").status_code == 200
+            assert client.get("/api/questions").status_code == 200  # nobody has started: no person yet
         bearer = httpx.get(srv.base + "/api/health", headers={"Authorization": f"Bearer {secret}"})
         assert bearer.status_code == 200
         assert httpx.get(
@@ -323,7 +325,8 @@ def test_nothing_answers_500_straight_after_delete_all(tmp_path: Path) -> None:
         for path in (*pages, "/api/progress", "/api/export"):
             answer = client.get(path)
             assert answer.status_code < 500, (path, answer.status_code)
-        assert not client.get("/api/export").json()["tables"].get("intakes")
+        assert client.get("/api/export").status_code == 401  # nobody has started again: no one to export
+        assert len(re.findall(r'href="/start', client.get("/today").text)) >= 1  # the "start here" state
 
 
 def _origin(srv: Server) -> dict[str, str]:

@@ -18,6 +18,7 @@ from heelcoach.store.base import transaction
 from heelcoach.store.repositories import Repos
 from tests.web.answers import TYPICAL
 from tests.web.browser import DESKTOP, PHONE, chromium, serve, shots_dir
+from tests.web.conftest import move_clock
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -42,7 +43,7 @@ def live(tmp_path: Path) -> Iterator[tuple[str, AppContext, int]]:
     intake.save_intake(ctx, person.id, TYPICAL)
     planning.make_plan(ctx, person.id, start=MONDAY)
     app = create_app(ctx)
-    app.state.today = MONDAY
+    move_clock(app, MONDAY)
     with serve(app) as url:
         yield url, ctx, person.id
     ctx.close()
