@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from datetime import date
 from typing import Annotated, Any
@@ -13,6 +14,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from heelcoach.services.blobs import GAIT_PICTURE, DatabaseBlobStore
 from heelcoach.services.jobs import JobStatus
 from heelcoach.services.units import parse_unit
 from heelcoach.web.backend import GaitJobResult
@@ -181,6 +183,17 @@ def gait_frame(request: Request, name: str) -> Response:
     if path is None:
         raise HTTPException(404, "There is no such picture.")
     return FileResponse(path, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
+
+
+@router.get("/gait/pictures/{blob_id}")
+def gait_picture(request: Request, blob_id: str) -> Response:
+    """A key frame or chart a worker drew (kept in the database), only this person's own."""
+    data = None
+    if re.fullmatch(r"[0-9a-f]{32}", blob_id):
+        data = DatabaseBlobStore(get_backend(request).ctx).read(blob_id, person_id(request), GAIT_PICTURE)
+    if data is None:
+        raise HTTPException(404, "There is no such picture.")
+    return Response(data, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
 
 # ---------------------------------------------------------------------------------------------- settings
