@@ -25,6 +25,9 @@ def worker(
     ),
     loglevel: str = typer.Option("INFO", "--loglevel", help="DEBUG, INFO, WARNING or ERROR."),
     hostname: str = typer.Option(None, "--hostname", "-n", help="This worker's name (default: celery@host)."),
+    beat: bool = typer.Option(
+        False, "--beat", help="Also run the clock for the daily reminders (Celery beat); one per clinic."
+    ),
 ) -> None:
     """Run background jobs from the broker until stopped (Ctrl-C, or SIGTERM from systemd)."""
     from heelcoach.config import get_settings
@@ -45,4 +48,7 @@ def worker(
     argv.append(f"--loglevel={loglevel}")
     if hostname:
         argv.append(f"--hostname={hostname}")
+    if beat:  # its schedule file lives in this worker's data folder
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        argv += ["--beat", f"--schedule={settings.data_dir / 'celerybeat-schedule'}"]
     make_celery(settings).worker_main(argv)

@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import random
+import smtplib
 import socket
 import threading
 import time
@@ -192,7 +193,34 @@ def make_celery(settings: Settings) -> Celery:
     def run_job(task: Task, job_id: str, name: str, payload: dict[str, Any]) -> None:
         execute(task, job_id, name, payload)
 
+    every_s = float(settings.reminder_every_s)
+
+    @app.task(shared=False, name="heelcoach.send_reminders", soft_time_limit=limit_s, time_limit=limit_s + 30)
+    def send_reminders() -> None:
+        send_due_reminders()
+
+    # Celery beat (``heelcoach worker --beat``, one per clinic) asks for this every ``every_s``;
+    # a look that was not taken in time is dropped, the next one does its work.
+    app.conf.beat_schedule = {
+        "daily-reminders": {
+            "task": "heelcoach.send_reminders",
+            "schedule": every_s,
+            "options": {"queue": "default", "expires": every_s},
+        }
+    }
     return app
+
+
+def send_due_reminders() -> int:
+    """Send the check-in reminders that are due (a periodic task); how many were sent."""
+    from heelcoach.services import reminder_mail
+
+    ctx, _states = _worker_parts()
+    try:
+        return reminder_mail.send_due(ctx, datetime.now(UTC), reminder_mail.smtp_sender(ctx.settings))
+    except (*TRANSIENT, smtplib.SMTPException):  # the next look tries again
+        log.exception("the reminders could not be sent now; trying again at the next look")
+        return 0
 
 
 class JobTask(Task):
