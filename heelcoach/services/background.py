@@ -23,7 +23,7 @@ from heelcoach.services.blobs import (
     BlobError,
     DatabaseBlobStore,
 )
-from heelcoach.services.jobs import JobError, RemoteJobRunner, named_job
+from heelcoach.services.jobs import JobError, JobServerAwayError, RemoteJobRunner, named_job
 from heelcoach.store.base import transaction
 from heelcoach.store.gait_reports import GaitReports
 from heelcoach.store.models import Person
@@ -298,17 +298,45 @@ def submit_gait(
     finally:
         video.unlink(missing_ok=True)
     payload = {"person_id": person_id, "blob_id": blob_id, "name": name, **options}
-    return runner.submit_named(GAIT_JOB, payload)
+    try:
+        return runner.submit_named(GAIT_JOB, payload)
+    except JobServerAwayError as exc:  # the stored video stays: the page offers to try again
+        raise GaitNotQueuedError(
+            f"{exc} Your video {name} is kept: press Try again in a minute.", payload
+        ) from exc
+
+
+class GaitNotQueuedError(JobServerAwayError):
+    """The video is stored but its analysis is not queued yet; ``pending`` queues it later."""
+
+    def __init__(self, message: str, pending: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.pending = pending
+
+
+def resubmit_gait(ctx: AppContext, runner: RemoteJobRunner, person_id: int, pending: dict[str, Any]) -> str:
+    """Queue an analysis whose video was kept when the broker did not answer (GaitNotQueuedError)."""
+    if (
+        int(pending.get("person_id", -1)) != person_id
+        or DatabaseBlobStore(ctx).name(str(pending["blob_id"])) is None
+    ):
+        raise JobError("That video is no longer stored. Upload it again.")
+    try:
+        return runner.submit_named(GAIT_JOB, pending)
+    except JobServerAwayError as exc:
+        raise GaitNotQueuedError(f"{exc} Your video is kept: press Try again in a minute.", pending) from exc
 
 
 __all__ = [
     "GAIT_JOB",
     "IMPORT_JOB",
     "GaitJobResult",
+    "GaitNotQueuedError",
     "ImportJobResult",
     "ImportLine",
     "analyse_gait",
     "import_uploads",
+    "resubmit_gait",
     "scrub_paths",
     "shown_name",
     "submit_gait",

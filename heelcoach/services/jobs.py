@@ -27,6 +27,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
+from heelcoach.errors import HeelcoachError
+
 JobState = Literal["queued", "running", "done", "failed"]
 ProgressFn = Callable[[float, str], None]
 
@@ -62,6 +64,10 @@ class JobRunner(Protocol):
     def status(self, job_id: str) -> JobStatus | None:
         """The job's current state, or None for an unknown id."""
         ...
+
+
+class JobServerAwayError(HeelcoachError):
+    """A job could not be queued: the broker (Redis) does not answer. Nothing was lost."""
 
 
 class JobError(Exception):

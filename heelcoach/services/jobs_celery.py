@@ -28,12 +28,13 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+import kombu.exceptions
 import redis
 from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from heelcoach.services.jobs import NAMED_JOBS, JobError, JobStatus, ThreadJobRunner
+from heelcoach.services.jobs import NAMED_JOBS, JobError, JobServerAwayError, JobStatus, ThreadJobRunner
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -66,6 +67,7 @@ TRANSIENT = (
     TimeoutError,
 )
 
+SUBMIT_AWAY = "The work could not be started: the job server does not answer right now."
 BROKER_AWAY = "Waiting for the job server to answer again; this page keeps checking."
 UNEXPECTED = "The work stopped with an unexpected error ({}). Try again; if it happens again, report it."
 
@@ -385,11 +387,17 @@ class CeleryJobRunner:
         return self._local.submit(fn, *args, **kwargs)
 
     def submit_named(self, name: str, payload: dict[str, Any]) -> str:
-        """Queue the named job for a worker; its job id."""
+        """Queue the named job for a worker; its job id. JobServerAwayError when Redis does not answer."""
         spec = NAMED_JOBS[name]
         job_id = uuid.uuid4().hex
-        self.states.create(job_id, name)
-        self.app.send_task("heelcoach.run_job", args=[job_id, name, payload], queue=spec.queue)
+        try:
+            self.states.create(job_id, name)
+            self.app.send_task(
+                "heelcoach.run_job", args=[job_id, name, payload], queue=spec.queue, retry=False
+            )
+        except (redis.exceptions.RedisError, kombu.exceptions.OperationalError) as exc:
+            log.warning("job %s (%s) not queued: the broker does not answer (%s)", job_id, name, exc)
+            raise JobServerAwayError(SUBMIT_AWAY) from exc
         return job_id
 
     def failed(self, name: str, error: str) -> str:

@@ -8,14 +8,16 @@ import json
 import re
 import zipfile
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from heelcoach.services import background
+from heelcoach.services.background import GaitNotQueuedError
 from heelcoach.services.blobs import GAIT_PICTURE, DatabaseBlobStore
-from heelcoach.services.jobs import JobStatus
+from heelcoach.services.jobs import JobError, JobStatus, RemoteJobRunner
 from heelcoach.services.units import parse_unit
 from heelcoach.web.backend import GaitJobResult
 from heelcoach.web.deps import get_backend, person_id, render
@@ -73,6 +75,7 @@ def _gait_page(request: Request, error: str | None = None, status_code: int = 20
         report=report,
         history=history_rows(backend.gait_history(pid)[1:]),
         error=error,
+        pending=isinstance(request.session.get("gait_pending"), dict),
     )
 
 
@@ -99,7 +102,32 @@ async def gait_upload(
         saved = await save_upload(video, VIDEO_TYPES, _max_mb(request), out_dir)
     except UploadRejectedError as exc:
         return await run_in_threadpool(_gait_page, request, str(exc), 422)
-    job_id = backend.submit_gait(pid, saved.path, view, backend.height_cm(pid), _slowed(slowed_down))
+    try:
+        job_id = backend.submit_gait(pid, saved.path, view, backend.height_cm(pid), _slowed(slowed_down))
+    except GaitNotQueuedError as exc:  # the broker is away: the video is stored, the page offers a retry
+        request.session["gait_pending"] = exc.pending
+        return await run_in_threadpool(_gait_page, request, str(exc), 503)
+    request.session["gait_jobs"] = [*request.session.get("gait_jobs", [])[-9:], job_id]
+    return RedirectResponse(f"/gait/job/{job_id}", status_code=303)
+
+
+@router.post("/gait/retry", response_class=HTMLResponse)
+def gait_retry(request: Request) -> Response:
+    """Queue the analysis of the video kept when the job server did not answer."""
+    pending = request.session.get("gait_pending")
+    if not isinstance(pending, dict):
+        return RedirectResponse("/gait", status_code=303)
+    backend = get_backend(request)
+    try:
+        job_id = background.resubmit_gait(
+            backend.ctx, cast(RemoteJobRunner, backend.jobs), person_id(request), pending
+        )
+    except GaitNotQueuedError as exc:
+        return _gait_page(request, str(exc), 503)
+    except JobError as exc:
+        request.session.pop("gait_pending", None)
+        return _gait_page(request, str(exc), 410)
+    request.session.pop("gait_pending", None)
     request.session["gait_jobs"] = [*request.session.get("gait_jobs", [])[-9:], job_id]
     return RedirectResponse(f"/gait/job/{job_id}", status_code=303)
 
