@@ -276,7 +276,12 @@ def submit_import(
     finally:
         for path in uploads:
             path.unlink(missing_ok=True)
-    return runner.submit_named(IMPORT_JOB, {"person_id": person_id, "blobs": blobs, "refused": refused})
+    try:
+        return runner.submit_named(IMPORT_JOB, {"person_id": person_id, "blobs": blobs, "refused": refused})
+    except JobServerAwayError as exc:  # nothing waits for a job that was never queued: no quota held
+        for blob_id, _name in blobs:
+            store.delete(blob_id)
+        raise JobServerAwayError(f"{exc} Nothing was imported: upload the files again in a minute.") from exc
 
 
 def submit_gait(

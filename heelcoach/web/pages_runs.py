@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from heelcoach.services.jobs import JobStatus
+from heelcoach.services.jobs import JobServerAwayError, JobStatus
 from heelcoach.web.backend import ImportJobResult
 from heelcoach.web.deps import get_backend, person_id, render
 from heelcoach.web.run_views import import_result_view, runs_view
@@ -92,7 +92,10 @@ async def _import_uploads(request: Request, chosen: list[UploadFile]) -> Respons
             saved[kept.path] = kept.original_name
     if not saved:
         return await run_in_threadpool(_runs_page, request, refused, 422)
-    job_id = backend.submit_import(pid, saved, refused)
+    try:
+        job_id = backend.submit_import(pid, saved, refused)
+    except JobServerAwayError as exc:  # the broker is away: said plainly, nothing half-stored
+        return await run_in_threadpool(_runs_page, request, [str(exc)], 503)
     request.session["import_jobs"] = [*request.session.get("import_jobs", [])[-9:], job_id]
     return RedirectResponse(f"/runs/import/{job_id}", status_code=303)
 

@@ -156,5 +156,19 @@ def test_redis_down_when_a_video_is_uploaded_keeps_it_and_try_again_analyses_it(
             assert _count(ctx, GaitReportRow) == 1
             assert _blobs(ctx) == 0
             assert "Try again" not in main_text(client.get("/gait").text)
+            # a watch file uploaded while Redis is away: said plainly, nothing half-stored
+            own_redis.stop()
+            token = csrf_of(client, "/runs")
+            with FIT.open("rb") as fh:
+                runs: Any = client.post(
+                    "/runs/import",
+                    data={"csrf_token": token},
+                    files={"files": (FIT.name, fh, "application/octet-stream")},
+                    follow_redirects=False,
+                )
+            assert runs.status_code == 503, runs.text[-2000:]
+            assert "upload the files again" in main_text(runs.text)
+            assert _blobs(ctx) == 0
+            assert _web_files(ctx) == []
     finally:
         ctx.close()
