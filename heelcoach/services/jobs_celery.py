@@ -16,6 +16,7 @@ reach), never for bad input (:class:`JobError`).
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import os
@@ -70,6 +71,39 @@ TRANSIENT = (
 SUBMIT_AWAY = "The work could not be started: the job server does not answer right now."
 BROKER_AWAY = "Waiting for the job server to answer again; this page keeps checking."
 UNEXPECTED = "The work stopped with an unexpected error ({}). Try again; if it happens again, report it."
+
+
+#: The job the current worker thread runs (for the logs), empty outside a job.
+current_job: contextvars.ContextVar[str] = contextvars.ContextVar("heelcoach_job", default="")
+
+
+class JsonLogFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, and the job id while a job runs."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as a JSON line (an exception's traceback goes into ``exc``)."""
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "pid": record.process,
+        }
+        job_id = current_job.get()
+        if job_id:
+            entry["job_id"] = job_id
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def json_logging(level: str) -> None:
+    """Send every log line of this process (Celery's and heelcoach's) to stderr as JSON."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonLogFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
 
 
 def _now() -> str:
@@ -308,6 +342,14 @@ def _progress_writer(states: JobStates, job_id: str) -> Callable[[float, str], N
 
 def execute(task: Task, job_id: str, name: str, payload: dict[str, Any]) -> None:
     """Run one delivery of a job: at most once at a time, never again once finished."""
+    token = current_job.set(job_id)
+    try:
+        _deliver(task, job_id, name, payload)
+    finally:
+        current_job.reset(token)
+
+
+def _deliver(task: Task, job_id: str, name: str, payload: dict[str, Any]) -> None:
     ctx, states = _worker_parts()
     raw = states.raw(job_id)
     if raw.get("state") in ("done", "failed"):

@@ -6,6 +6,7 @@ the database (the uploads) and everything the pages show comes from the database
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -115,6 +116,11 @@ def test_an_import_uploaded_to_the_web_app_is_done_by_a_worker(
     assert seen.result is not None
     assert seen.result.new == 1
     assert "6782987395.fit" in seen.result.lines[0].file
+    # the worker logs one JSON object per line, naming the job it runs
+    entries = [json.loads(line) for line in worker.text().splitlines() if line.startswith("{")]
+    assert entries, worker.text()[-2000:]
+    assert any(e.get("job_id") == job_id and "attempt 1" in e["message"] for e in entries), entries[-10:]
+    assert any(" ready." in e["message"] for e in entries)  # Celery's own lines too
     # the worker kept nothing in its own folder: the watch file is in the database
     assert not any(worker.folder.rglob("*.fit"))
     # the web app, with a data folder of its own, draws the run's detail from the database
@@ -174,8 +180,15 @@ def test_a_gait_video_is_analysed_by_a_worker_and_the_page_shows_it(
         assert picture.headers["content-type"] == "image/png"
         assert picture.content.startswith(b"\x89PNG")
     assert "Feet, knees and pelvis over the clip" in page.text  # the signal chart's caption
-    # the Gait page (the latest stored report) shows the same pictures after the job is gone
-    assert set(pictures) <= set(re.findall(r'src="(/gait/pictures/[0-9a-f]{32})"', client.get("/gait").text))
+
+    # the Gait page (the latest stored report) shows the same pictures, once its few-second page
+    # cache of the latest report (from before the upload) has run out
+    def on_gait_page() -> bool:
+        return set(pictures) <= set(
+            re.findall(r'src="(/gait/pictures/[0-9a-f]{32})"', client.get("/gait").text)
+        )
+
+    wait_for(on_gait_page, "the pictures on the Gait page", 60)
     assert client.get("/gait/pictures/" + "0" * 32).status_code == 404
 
 
