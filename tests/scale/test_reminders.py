@@ -133,3 +133,29 @@ def test_a_mail_server_away_sends_nothing_and_the_next_look_sends_it(
         assert reminder_mail.due_day(now, berlin) == now.date()
     finally:
         ctx.close()
+
+
+def test_doctor_checks_the_mail_server(
+    web_ctx: AppContext,
+    pg_url: str,
+    redis_url: str,
+    start_worker: Callable[..., Worker],
+    mail_sink: tuple[Sink, int],
+    tmp_path: Any,
+) -> None:
+    from tests.scale.test_doctor import _closed_port, _doctor
+
+    _sink, port = mail_sink
+    start_worker("doc")
+    fine = _doctor(
+        pg_url, redis_url, tmp_path / "d1", HEELCOACH_SMTP_HOST="127.0.0.1", HEELCOACH_SMTP_PORT=str(port)
+    )
+    assert fine.returncode == 0, fine.stdout + fine.stderr
+    assert "ok       mail: the mail server answers" in fine.stdout
+    away = str(_closed_port())
+    down = _doctor(
+        pg_url, redis_url, tmp_path / "d2", HEELCOACH_SMTP_HOST="127.0.0.1", HEELCOACH_SMTP_PORT=away
+    )
+    assert down.returncode == 1, down.stdout + down.stderr
+    assert "PROBLEM  mail: the mail server at HEELCOACH_SMTP_HOST does not answer" in down.stdout
+    assert "Traceback" not in down.stdout + down.stderr
