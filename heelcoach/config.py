@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     #: A job a worker took but never finished (the worker died) is handed to another after this
     #: long (seconds); unset: the time limit plus a minute, so a running job is never handed out twice.
     job_redeliver_s: int | None = None
+    #: The mail server the daily reminder e-mails go through (clinic mode, sent by Celery beat).
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    #: The sender of the reminder e-mails.
+    mail_from: str = "heelcoach@localhost"
+    #: How often Celery beat looks for reminders that are due (seconds).
+    reminder_every_s: int = 60
 
     def resolved_database_url(self) -> str:
         """The database URL, creating the data directory for the SQLite default."""

@@ -25,6 +25,12 @@ def worker(
     ),
     loglevel: str = typer.Option("INFO", "--loglevel", help="DEBUG, INFO, WARNING or ERROR."),
     hostname: str = typer.Option(None, "--hostname", "-n", help="This worker's name (default: celery@host)."),
+    log_format: str = typer.Option(
+        "json", "--log-format", help="json (one object per line, with the job id) or text (Celery's own)."
+    ),
+    beat: bool = typer.Option(
+        False, "--beat", help="Also run the clock for the daily reminders (Celery beat); one per clinic."
+    ),
 ) -> None:
     """Run background jobs from the broker until stopped (Ctrl-C, or SIGTERM from systemd)."""
     from heelcoach.config import get_settings
@@ -39,10 +45,18 @@ def worker(
     with open_context():  # the database is reachable and migrated before any job is taken
         pass
     from heelcoach.services import background  # noqa: F401 - registers the named jobs
-    from heelcoach.services.jobs_celery import make_celery
+    from heelcoach.services.jobs_celery import json_logging, make_celery
+
+    if log_format not in ("json", "text"):
+        fail(f"--log-format: choose json or text, not {log_format!r}", 2)
 
     argv = ["worker", f"--concurrency={concurrency}", f"--queues={','.join(chosen)}"]
     argv.append(f"--loglevel={loglevel}")
+    if log_format == "json":  # Celery's start-up banner stays plain text
+        json_logging(loglevel)
     if hostname:
         argv.append(f"--hostname={hostname}")
+    if beat:  # its schedule file lives in this worker's data folder
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        argv += ["--beat", f"--schedule={settings.data_dir / 'celerybeat-schedule'}"]
     make_celery(settings).worker_main(argv)

@@ -8,16 +8,26 @@ broker) the web app runs the same work in-process from files (``heelcoach.web.ba
 
 from __future__ import annotations
 
+import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from heelcoach.errors import NotFoundError
 from heelcoach.services import imports as imports_service
-from heelcoach.services.blobs import BlobError, DatabaseBlobStore
-from heelcoach.services.jobs import JobError, RemoteJobRunner, named_job
+from heelcoach.services.blobs import (
+    BLOB_FOLDER,
+    GAIT_PICTURE,
+    PICTURE_PREFIX,
+    WATCH_FILE,
+    BlobError,
+    DatabaseBlobStore,
+)
+from heelcoach.services.jobs import JobError, JobServerAwayError, RemoteJobRunner, named_job
 from heelcoach.store.base import transaction
 from heelcoach.store.gait_reports import GaitReports
+from heelcoach.store.models import Person
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -109,11 +119,52 @@ def _work_dir(ctx: AppContext, person_id: int, kind: str) -> Path:
 def _drop_import_uploads(ctx: AppContext, payload: dict[str, Any]) -> None:
     store = DatabaseBlobStore(ctx)
     for blob_id, _name in payload.get("blobs", []):
-        store.delete(str(blob_id))
+        store.delete_upload(str(blob_id))  # a watch file runs were read from stays, for their detail
 
 
 def _drop_gait_upload(ctx: AppContext, payload: dict[str, Any]) -> None:
     DatabaseBlobStore(ctx).delete(str(payload["blob_id"]))
+
+
+def _keep_watch_files(ctx: AppContext, person_id: int, blob_ids: list[str]) -> None:
+    """Keep the uploads stored runs were read from, so any web process can draw their detail.
+
+    A run's ``source_path`` names the ``blob-<id>`` folder the worker (this one or one before it,
+    on a delivery that died) read the upload into.
+    """
+    roots = {a.source_path.split("!", 1)[0] for a in imports_service.list_runs(ctx, person_id)}
+    read_from = {found.group(1) for root in roots if (found := BLOB_FOLDER.search(root)) is not None}
+    store = DatabaseBlobStore(ctx)
+    for blob_id in blob_ids:
+        if blob_id in read_from:
+            store.keep_as(blob_id, WATCH_FILE)
+
+
+def _save_with_pictures(ctx: AppContext, person_id: int, report: GaitReport) -> int:
+    """Store the report and the key frames and charts it names, in one transaction; its id.
+
+    The pictures go to the database (``gait_picture`` blobs) and the stored report names them as
+    ``blob:<id>/<file name>``, so a web process on any machine shows them.
+    """
+    from heelcoach.services import gait
+
+    store = DatabaseBlobStore(ctx)
+    with transaction(ctx.sessions) as s:
+        if s.get(Person, person_id) is None:
+            missing = f"There is no person with id {person_id}: the gait report was not saved."
+            raise NotFoundError(missing)
+
+        def stored(paths: tuple[str, ...]) -> tuple[str, ...]:
+            out = []
+            for raw in paths:
+                path = Path(raw)
+                if path.is_file():
+                    blob_id = store.put_in(s, person_id, path, path.name, GAIT_PICTURE)
+                    out.append(f"{PICTURE_PREFIX}{blob_id}/{path.name}")
+            return tuple(out)
+
+        shown = replace(report, key_frames=stored(report.key_frames), plots=stored(report.plots))
+        return GaitReports(s).add(gait.report_record(person_id, shown))
 
 
 @named_job(IMPORT_JOB, _decode_import, queue="default", cleanup=_drop_import_uploads)
@@ -134,11 +185,12 @@ def import_uploads(
     folder = _work_dir(ctx, person_id, "activities")
     paths: list[Path] = []
     try:
-        for index, (blob_id, name) in enumerate(blobs):
-            paths.append(store.fetch(blob_id, folder / f"{index}-{Path(name).name}"))
+        for blob_id, name in blobs:  # the folder names the blob: any web process finds it again
+            paths.append(store.fetch(blob_id, folder / f"blob-{blob_id}" / Path(name).name))
     except BlobError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
         raise JobError(str(exc)) from exc
-    names = {str(p): p.name.split("-", 1)[-1] for p in paths}
+    names = {str(p): p.name for p in paths}
 
     def step(done: int, total: int, _message: object) -> None:
         progress(done / total if total else 0.0, f"{done} of {total} files read")
@@ -148,6 +200,9 @@ def import_uploads(
         summary = imports_service.import_paths(ctx, person_id, paths, step, workers=1)
     except LookupError as exc:
         raise JobError(scrub_paths(str(exc), names)) from exc
+    finally:  # what the runs were read from is kept in the database, not in this worker's folder
+        shutil.rmtree(folder, ignore_errors=True)
+    _keep_watch_files(ctx, person_id, [str(blob_id) for blob_id, _name in blobs])
     result = import_result(summary, names, refused)
     return {
         "summary": result.summary,
@@ -180,7 +235,7 @@ def analyse_gait(
         video = store.fetch(blob_id, folder / Path(name).name)
     except BlobError as exc:
         raise JobError(str(exc)) from exc
-    out_dir = Path(ctx.settings.data_dir) / "gait" / f"person-{person_id}" / folder.name
+    out_dir = folder / "pictures"  # kept in the database with the report, then deleted here
 
     def frames(done: int, total: int) -> None:
         progress(0.9 * done / total if total else 0.0, f"reading frame {done} of {total}")
@@ -196,11 +251,13 @@ def analyse_gait(
         else:
             report = gait.analyse_video(video, choice, height_cm, out_dir, frames, max_upload_mb=max_mb)
         progress(0.95, "saving the report")
-        report_id = gait.save_report(ctx, person_id, report, key_frames_dir=out_dir)
+        report_id = _save_with_pictures(ctx, person_id, report)
     except gait.GaitError as exc:
         raise JobError(scrub_paths(str(exc), {str(video): Path(name).name})) from exc
-    finally:
-        video.unlink(missing_ok=True)
+    except BlobError as exc:  # the person was deleted while the video was analysed
+        raise JobError(str(exc)) from exc
+    finally:  # the clip and the pictures drawn here are not needed in this worker's folder again
+        shutil.rmtree(folder, ignore_errors=True)
     progress(1.0, "done")
     return {"report_id": report_id}
 
@@ -220,7 +277,12 @@ def submit_import(
     finally:
         for path in uploads:
             path.unlink(missing_ok=True)
-    return runner.submit_named(IMPORT_JOB, {"person_id": person_id, "blobs": blobs, "refused": refused})
+    try:
+        return runner.submit_named(IMPORT_JOB, {"person_id": person_id, "blobs": blobs, "refused": refused})
+    except JobServerAwayError as exc:  # nothing waits for a job that was never queued: no quota held
+        for blob_id, _name in blobs:
+            store.delete(blob_id)
+        raise JobServerAwayError(f"{exc} Nothing was imported: upload the files again in a minute.") from exc
 
 
 def submit_gait(
@@ -242,17 +304,45 @@ def submit_gait(
     finally:
         video.unlink(missing_ok=True)
     payload = {"person_id": person_id, "blob_id": blob_id, "name": name, **options}
-    return runner.submit_named(GAIT_JOB, payload)
+    try:
+        return runner.submit_named(GAIT_JOB, payload)
+    except JobServerAwayError as exc:  # the stored video stays: the page offers to try again
+        raise GaitNotQueuedError(
+            f"{exc} Your video {name} is kept: press Try again in a minute.", payload
+        ) from exc
+
+
+class GaitNotQueuedError(JobServerAwayError):
+    """The video is stored but its analysis is not queued yet; ``pending`` queues it later."""
+
+    def __init__(self, message: str, pending: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.pending = pending
+
+
+def resubmit_gait(ctx: AppContext, runner: RemoteJobRunner, person_id: int, pending: dict[str, Any]) -> str:
+    """Queue an analysis whose video was kept when the broker did not answer (GaitNotQueuedError)."""
+    if (
+        int(pending.get("person_id", -1)) != person_id
+        or DatabaseBlobStore(ctx).name(str(pending["blob_id"])) is None
+    ):
+        raise JobError("That video is no longer stored. Upload it again.")
+    try:
+        return runner.submit_named(GAIT_JOB, pending)
+    except JobServerAwayError as exc:
+        raise GaitNotQueuedError(f"{exc} Your video is kept: press Try again in a minute.", pending) from exc
 
 
 __all__ = [
     "GAIT_JOB",
     "IMPORT_JOB",
     "GaitJobResult",
+    "GaitNotQueuedError",
     "ImportJobResult",
     "ImportLine",
     "analyse_gait",
     "import_uploads",
+    "resubmit_gait",
     "scrub_paths",
     "shown_name",
     "submit_gait",

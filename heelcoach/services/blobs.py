@@ -14,10 +14,13 @@ person (the quota), checked before any byte is stored.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
+
+from sqlalchemy.orm import Session
 
 from heelcoach.errors import InvalidInputError
 from heelcoach.services.context import AppContext
@@ -30,6 +33,17 @@ CHUNK_BYTES = 1024 * 1024
 
 #: What one person may keep stored as uploads at once, in multiples of the upload size limit.
 QUOTA_UPLOADS = 10
+
+
+#: What a blob is kept for: an upload waiting for its job (counts for the quota), a picture a
+#: worker drew for a gait report, a watch file runs were imported from (for their detail page).
+UPLOAD, GAIT_PICTURE, WATCH_FILE = "upload", "gait_picture", "watch_file"
+
+#: How a stored gait report names a picture kept as a blob: ``blob:<id>/<file name>``.
+PICTURE_PREFIX = "blob:"
+
+#: The folder a worker reads a stored upload into: its name carries the blob id.
+BLOB_FOLDER = re.compile(r"[/\\]blob-([0-9a-f]{32})[/\\]")
 
 
 class BlobError(InvalidInputError):
@@ -65,28 +79,73 @@ class DatabaseBlobStore:
         self.max_bytes = max_bytes if max_bytes is not None else limit
         self.quota_bytes = quota_bytes if quota_bytes is not None else QUOTA_UPLOADS * limit
 
-    def put(self, person_id: int, source: Path, name: str) -> str:
+    def put(self, person_id: int, source: Path, name: str, kind: str = UPLOAD) -> str:
         """Store ``source`` in one transaction (all of it or nothing); refuse it over the limits."""
+        with transaction(self.ctx.sessions) as s:
+            return self.put_in(s, person_id, source, name, kind)
+
+    def put_in(self, s: Session, person_id: int, source: Path, name: str, kind: str = UPLOAD) -> str:
+        """Store ``source`` in the caller's transaction ``s`` (so it commits with the caller's rows)."""
         size = source.stat().st_size
         if size > self.max_bytes:
             raise BlobError(
                 f"{name} is {size / 1e6:.1f} MB; uploads are limited to {self.max_bytes / 1e6:.0f} MB."
             )
         blob_id = uuid.uuid4().hex
-        with transaction(self.ctx.sessions) as s:
-            if s.get(Person, person_id) is None:
-                raise BlobError(f"There is no person with id {person_id}: {name} was not stored.")
-            repo = Blobs(s)
-            if repo.used_bytes(person_id) + size > self.quota_bytes:
-                raise BlobError(
-                    f"{name} was not stored: your uploads waiting to be read would pass "
-                    f"{self.quota_bytes / 1e6:.0f} MB. Wait for the running analyses and imports to end."
-                )
-            repo.add(BlobRecord(blob_id, person_id, name[:255], size, datetime.now(UTC)))
-            with source.open("rb") as fh:
-                for seq, chunk in enumerate(iter(lambda: fh.read(CHUNK_BYTES), b"")):
-                    repo.add_chunk(blob_id, seq, chunk)
+        if s.get(Person, person_id) is None:
+            raise BlobError(f"There is no person with id {person_id}: {name} was not stored.")
+        repo = Blobs(s)
+        if kind == UPLOAD and repo.used_bytes(person_id) + size > self.quota_bytes:
+            raise BlobError(
+                f"{name} was not stored: your uploads waiting to be read would pass "
+                f"{self.quota_bytes / 1e6:.0f} MB. Wait for the running analyses and imports to end."
+            )
+        repo.add(BlobRecord(blob_id, person_id, name[:255], size, datetime.now(UTC), kind))
+        with source.open("rb") as fh:
+            for seq, chunk in enumerate(iter(lambda: fh.read(CHUNK_BYTES), b"")):
+                repo.add_chunk(blob_id, seq, chunk)
         return blob_id
+
+    def read(self, blob_id: str, person_id: int, kind: str) -> bytes | None:
+        """The bytes of a small blob of this person and kind (a picture), or None for any other."""
+        with transaction(self.ctx.sessions) as s:
+            repo = Blobs(s)
+            record = repo.get(blob_id)
+            if record is None or record.person_id != person_id or record.kind != kind:
+                return None
+            return b"".join(repo.chunks(blob_id))
+
+    def keep_as(self, blob_id: str, kind: str) -> None:
+        """Keep an upload for good as ``kind`` (it no longer counts for the quota)."""
+        with transaction(self.ctx.sessions) as s:
+            Blobs(s).set_kind(blob_id, kind)
+
+    def delete_upload(self, blob_id: str) -> None:
+        """Remove the blob if it is still an upload waiting for its job (kept ones stay)."""
+        with transaction(self.ctx.sessions) as s:
+            repo = Blobs(s)
+            record = repo.get(blob_id)
+            if record is not None and record.kind == UPLOAD:
+                repo.delete(blob_id)
+
+    def local_copy(self, person_id: int, source_root: str, cache_dir: Path) -> Path | None:
+        """A copy under ``cache_dir`` of the watch file a worker read from ``source_root``, or None.
+
+        A worker reads an upload into ``.../blob-<id>/<name>`` in its own folder and keeps the
+        upload as a ``watch_file`` blob; any web process reads it back from here by that id.
+        """
+        found = BLOB_FOLDER.search(source_root)
+        if found is None:
+            return None
+        blob_id = found.group(1)
+        dest = cache_dir / f"blob-{blob_id}" / Path(source_root).name
+        if dest.is_file():
+            return dest
+        with transaction(self.ctx.sessions) as s:
+            record = Blobs(s).get(blob_id)
+        if record is None or record.person_id != person_id or record.kind != WATCH_FILE:
+            return None
+        return self.fetch(blob_id, dest)
 
     def fetch(self, blob_id: str, dest: Path) -> Path:
         """Write the blob to ``dest`` one chunk at a time; BlobError when it is gone."""

@@ -101,9 +101,30 @@ def workers(settings: Settings, timeout_s: float = 2.0) -> Check:
     return Check("workers", True, f"{len(names)} answered: {', '.join(names)}")
 
 
+def mail(settings: Settings, timeout_s: float = 5.0) -> Check:
+    """The mail server for the reminder e-mails answers (when one is configured)."""
+    import smtplib
+
+    if not settings.smtp_host:
+        return Check("mail", True, "none configured: no reminder e-mails are sent")
+    try:
+        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=timeout_s) as smtp:
+            smtp.noop()
+    except (OSError, smtplib.SMTPException) as exc:
+        return Check(
+            "mail",
+            False,
+            f"the mail server at HEELCOACH_SMTP_HOST does not answer ({type(exc).__name__}): check "
+            "HEELCOACH_SMTP_HOST and HEELCOACH_SMTP_PORT; reminder e-mails wait until it answers",
+        )
+    return Check("mail", True, "the mail server answers")
+
+
 def run_checks(ctx: AppContext, *, ping_workers: bool = True) -> list[Check]:
-    """Every check in order: database, broker, then (when asked) the workers."""
+    """Every check in order: database, broker, then (when asked) the workers and the mail server."""
     checks = [database(ctx), broker(ctx.settings)]
     if ping_workers and checks[-1].ok:
         checks.append(workers(ctx.settings))
+    if ping_workers:  # the doctor, not the readiness endpoint: a page needs no mail server
+        checks.append(mail(ctx.settings))
     return checks

@@ -330,7 +330,18 @@ def save_report(
     now: datetime | None = None,
 ) -> int:
     """Store a gait report for a person; returns its id. Raises NotFoundError for an unknown person."""
-    record = GaitReportRecord(
+    record = report_record(person_id, report, key_frames_dir=key_frames_dir, now=now)
+    with transaction(ctx.sessions) as s:
+        if s.get(Person, person_id) is None:
+            raise NotFoundError(f"There is no person with id {person_id}: the gait report was not saved.")
+        return GaitReports(s).add(record)
+
+
+def report_record(
+    person_id: int, report: GaitReport, *, key_frames_dir: Path | None = None, now: datetime | None = None
+) -> GaitReportRecord:
+    """The row :func:`save_report` stores (a worker adds it in the transaction of its pictures)."""
+    return GaitReportRecord(
         person_id=person_id,
         created_at=now or datetime.now(UTC),
         source=report.source,
@@ -341,10 +352,6 @@ def save_report(
         report=report.to_dict(),
         key_frames_dir=None if key_frames_dir is None else str(key_frames_dir),
     )
-    with transaction(ctx.sessions) as s:
-        if s.get(Person, person_id) is None:
-            raise NotFoundError(f"There is no person with id {person_id}: the gait report was not saved.")
-        return GaitReports(s).add(record)
 
 
 def latest_report(ctx: AppContext, person_id: int, view: str | None = None) -> GaitReportRecord | None:

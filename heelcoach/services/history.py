@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from heelcoach.activities.importer import parse_bytes
 from heelcoach.activities.model import Activity, Record
 from heelcoach.domain import load as load_mod
 from heelcoach.domain.plan import WEEKDAYS, Plan, plan_from_dict
+from heelcoach.services.blobs import DatabaseBlobStore
 from heelcoach.services.context import AppContext
 from heelcoach.services.imports import list_runs
 from heelcoach.services.units import unit_for
@@ -225,6 +226,16 @@ def _read_activity(act: Activity) -> Activity | str:
     return found
 
 
+def _local_source(ctx: AppContext, person_id: int, act: Activity) -> Activity:
+    """The run, naming a copy of its watch file here when a worker elsewhere imported it."""
+    root = act.source_path.split("!", 1)[0]
+    if Path(root).exists():
+        return act
+    cache = Path(ctx.settings.data_dir) / "uploads" / f"person-{person_id}" / "from-db"
+    local = DatabaseBlobStore(ctx).local_copy(person_id, root, cache)
+    return act if local is None else replace(act, source_path=str(local) + act.source_path[len(root) :])
+
+
 def run_detail(ctx: AppContext, person_id: int, sha256: str, session_index: int) -> RunDetail:
     """The run's pace, heart rate and cadence along its distance, read from its watch file."""
     act = next(
@@ -238,7 +249,7 @@ def run_detail(ctx: AppContext, person_id: int, sha256: str, session_index: int)
     if act is None:
         return RunDetail(None, problem="No such run among your imported runs.")
     try:
-        found = _read_activity(act)
+        found = _read_activity(_local_source(ctx, person_id, act))
     except OSError:
         found = "The watch file could not be read again; import it again to see its detail."
     if isinstance(found, str):

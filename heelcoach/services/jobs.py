@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
-from heelcoach.errors import JobError
+from heelcoach.errors import HeelcoachError, JobError
 
 JobState = Literal["queued", "running", "done", "failed"]
 ProgressFn = Callable[[float, str], None]
@@ -64,6 +64,10 @@ class JobRunner(Protocol):
     def status(self, job_id: str) -> JobStatus | None:
         """The job's current state, or None for an unknown id."""
         ...
+
+
+class JobServerAwayError(HeelcoachError):
+    """A job could not be queued: the broker (Redis) does not answer. Nothing was lost."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,10 +16,12 @@ reach), never for bad input (:class:`JobError`).
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import os
 import random
+import smtplib
 import socket
 import threading
 import time
@@ -27,12 +29,13 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+import kombu.exceptions
 import redis
 from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from heelcoach.services.jobs import NAMED_JOBS, JobError, JobStatus, ThreadJobRunner
+from heelcoach.services.jobs import NAMED_JOBS, JobError, JobServerAwayError, JobStatus, ThreadJobRunner
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -65,8 +68,42 @@ TRANSIENT = (
     TimeoutError,
 )
 
+SUBMIT_AWAY = "The work could not be started: the job server does not answer right now."
 BROKER_AWAY = "Waiting for the job server to answer again; this page keeps checking."
 UNEXPECTED = "The work stopped with an unexpected error ({}). Try again; if it happens again, report it."
+
+
+#: The job the current worker thread runs (for the logs), empty outside a job.
+current_job: contextvars.ContextVar[str] = contextvars.ContextVar("heelcoach_job", default="")
+
+
+class JsonLogFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, and the job id while a job runs."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as a JSON line (an exception's traceback goes into ``exc``)."""
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "pid": record.process,
+        }
+        job_id = current_job.get()
+        if job_id:
+            entry["job_id"] = job_id
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def json_logging(level: str) -> None:
+    """Send every log line of this process (Celery's and heelcoach's) to stderr as JSON."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonLogFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
 
 
 def _now() -> str:
@@ -192,7 +229,34 @@ def make_celery(settings: Settings) -> Celery:
     def run_job(task: Task, job_id: str, name: str, payload: dict[str, Any]) -> None:
         execute(task, job_id, name, payload)
 
+    every_s = float(settings.reminder_every_s)
+
+    @app.task(shared=False, name="heelcoach.send_reminders", soft_time_limit=limit_s, time_limit=limit_s + 30)
+    def send_reminders() -> None:
+        send_due_reminders()
+
+    # Celery beat (``heelcoach worker --beat``, one per clinic) asks for this every ``every_s``;
+    # a look that was not taken in time is dropped, the next one does its work.
+    app.conf.beat_schedule = {
+        "daily-reminders": {
+            "task": "heelcoach.send_reminders",
+            "schedule": every_s,
+            "options": {"queue": "default", "expires": every_s},
+        }
+    }
     return app
+
+
+def send_due_reminders() -> int:
+    """Send the check-in reminders that are due (a periodic task); how many were sent."""
+    from heelcoach.services import reminder_mail
+
+    ctx, _states = _worker_parts()
+    try:
+        return reminder_mail.send_due(ctx, datetime.now(UTC), reminder_mail.smtp_sender(ctx.settings))
+    except (*TRANSIENT, smtplib.SMTPException):  # the next look tries again
+        log.exception("the reminders could not be sent now; trying again at the next look")
+        return 0
 
 
 class JobTask(Task):
@@ -278,6 +342,14 @@ def _progress_writer(states: JobStates, job_id: str) -> Callable[[float, str], N
 
 def execute(task: Task, job_id: str, name: str, payload: dict[str, Any]) -> None:
     """Run one delivery of a job: at most once at a time, never again once finished."""
+    token = current_job.set(job_id)
+    try:
+        _deliver(task, job_id, name, payload)
+    finally:
+        current_job.reset(token)
+
+
+def _deliver(task: Task, job_id: str, name: str, payload: dict[str, Any]) -> None:
     ctx, states = _worker_parts()
     raw = states.raw(job_id)
     if raw.get("state") in ("done", "failed"):
@@ -357,11 +429,17 @@ class CeleryJobRunner:
         return self._local.submit(fn, *args, **kwargs)
 
     def submit_named(self, name: str, payload: dict[str, Any]) -> str:
-        """Queue the named job for a worker; its job id."""
+        """Queue the named job for a worker; its job id. JobServerAwayError when Redis does not answer."""
         spec = NAMED_JOBS[name]
         job_id = uuid.uuid4().hex
-        self.states.create(job_id, name)
-        self.app.send_task("heelcoach.run_job", args=[job_id, name, payload], queue=spec.queue)
+        try:
+            self.states.create(job_id, name)
+            self.app.send_task(
+                "heelcoach.run_job", args=[job_id, name, payload], queue=spec.queue, retry=False
+            )
+        except (redis.exceptions.RedisError, kombu.exceptions.OperationalError) as exc:
+            log.warning("job %s (%s) not queued: the broker does not answer (%s)", job_id, name, exc)
+            raise JobServerAwayError(SUBMIT_AWAY) from exc
         return job_id
 
     def failed(self, name: str, error: str) -> str:

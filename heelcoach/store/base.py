@@ -40,7 +40,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for ``url``; SQLite gets WAL mode, foreign keys and a busy timeout."""
+    """An engine for ``url``; SQLite gets WAL mode, foreign keys and a busy timeout.
+
+    A database server's pooled connections are tested before use (``pool_pre_ping``): after the
+    server restarted, the next request gets a new connection instead of failing on a dead one.
+    """
+    if not url.startswith("sqlite"):
+        kwargs.setdefault("pool_pre_ping", True)
     engine = create_engine(url, future=True, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -30,6 +30,9 @@ class BlobRow(Base):
     name: Mapped[str] = mapped_column(String(255), nullable=False)
     size_bytes: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    #: ``upload`` (waiting for a job; counts for the quota), ``gait_picture`` (a key frame or chart a
+    #: worker drew), ``watch_file`` (a watch file runs were imported from, for their detail).
+    kind: Mapped[str] = mapped_column(String(20), nullable=False, default="upload", server_default="upload")
 
 
 class BlobChunkRow(Base):
@@ -51,6 +54,7 @@ class BlobRecord:
     name: str
     size_bytes: int
     created_at: datetime
+    kind: str = "upload"
 
 
 class Blobs:
@@ -68,6 +72,7 @@ class Blobs:
                 name=record.name,
                 size_bytes=record.size_bytes,
                 created_at=record.created_at,
+                kind=record.kind,
             )
         )
         self.session.flush()
@@ -82,7 +87,7 @@ class Blobs:
         row = self.session.get(BlobRow, blob_id)
         if row is None:
             return None
-        return BlobRecord(row.id, row.person_id, row.name, row.size_bytes, row.created_at)
+        return BlobRecord(row.id, row.person_id, row.name, row.size_bytes, row.created_at, row.kind)
 
     def chunks(self, blob_id: str) -> Iterator[bytes]:
         """The blob's bytes, chunk by chunk in order (one chunk in memory at a time)."""
@@ -97,10 +102,19 @@ class Blobs:
                 yield bytes(data)
 
     def used_bytes(self, person_id: int) -> int:
-        """The bytes a person's stored uploads take."""
-        query = select(func.sum(BlobRow.size_bytes)).where(BlobRow.person_id == person_id)
+        """The bytes a person's stored uploads waiting for a job take (what the quota counts)."""
+        query = select(func.sum(BlobRow.size_bytes)).where(
+            BlobRow.person_id == person_id, BlobRow.kind == "upload"
+        )
         total = self.session.scalar(query)
         return int(total or 0)
+
+    def set_kind(self, blob_id: str, kind: str) -> None:
+        """Change what the blob is kept for (an upload becomes a kept watch file)."""
+        row = self.session.get(BlobRow, blob_id)
+        if row is not None:
+            row.kind = kind
+            self.session.flush()
 
     def delete(self, blob_id: str) -> None:
         """Remove the blob and its chunks."""

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from heelcoach.services.blobs import PICTURE_PREFIX
 from heelcoach.services.gait import format_measure
 from heelcoach.web.views import attr
 
@@ -162,6 +163,12 @@ def _frames(report: Any, root: Path) -> list[FrameView]:
     names = [*(attr(report, "key_frames", ()) or ()), *(attr(report, "plots", ()) or ())]
     base = root.resolve()
     for raw in names:
+        if str(raw).startswith(PICTURE_PREFIX):  # drawn by a worker, kept in the database
+            blob_id, _, file_name = str(raw)[len(PICTURE_PREFIX) :].partition("/")
+            caption = _caption(Path(file_name))
+            chart = caption == CAPTIONS["signals"]
+            out.append(FrameView(f"/gait/pictures/{blob_id}", caption, _alt(caption, report), chart=chart))
+            continue
         try:
             path = Path(str(raw)).resolve()
         except (OSError, ValueError):

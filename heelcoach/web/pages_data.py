@@ -5,14 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from heelcoach.services.jobs import JobStatus
+from heelcoach.services import background
+from heelcoach.services.background import GaitNotQueuedError
+from heelcoach.services.blobs import GAIT_PICTURE, DatabaseBlobStore
+from heelcoach.services.jobs import JobError, JobStatus, RemoteJobRunner
 from heelcoach.services.units import parse_unit
 from heelcoach.web.backend import Backend, GaitJobResult
 from heelcoach.web.deps import BackendDep, MaybePerson, person_id, render
@@ -65,6 +69,7 @@ def _gait_page(
         report=report,
         history=history_rows(backend.gait_history(pid)[1:]) if pid is not None else [],
         error=error,
+        pending=isinstance(request.session.get("gait_pending"), dict),
     )
 
 
@@ -91,7 +96,34 @@ async def gait_upload(
         saved = await save_upload(video, VIDEO_TYPES, _max_mb(request), out_dir)
     except UploadRejectedError as exc:
         return await run_in_threadpool(_gait_page, request, backend, pid, str(exc), 422)
-    job_id = backend.submit_gait(pid, saved.path, view, backend.height_cm(pid), _slowed(slowed_down))
+    try:
+        height = await run_in_threadpool(backend.height_cm, pid)
+        job_id = await run_in_threadpool(
+            backend.submit_gait, pid, saved.path, view, height, _slowed(slowed_down)
+        )
+    except GaitNotQueuedError as exc:  # the broker is away: the video is stored, the page offers a retry
+        request.session["gait_pending"] = exc.pending
+        return await run_in_threadpool(_gait_page, request, backend, pid, str(exc), 503)
+    request.session["gait_jobs"] = [*request.session.get("gait_jobs", [])[-9:], job_id]
+    return RedirectResponse(f"/gait/job/{job_id}", status_code=303)
+
+
+@router.post("/gait/retry", response_class=HTMLResponse)
+def gait_retry(request: Request, backend: BackendDep, pid: MaybePerson) -> Response:
+    """Queue the analysis of the video kept when the job server did not answer."""
+    pending = request.session.get("gait_pending")
+    if not isinstance(pending, dict) or pid is None:
+        return RedirectResponse("/gait", status_code=303)
+    try:
+        job_id = background.resubmit_gait(
+            backend.ctx, cast(RemoteJobRunner, backend.jobs), pid, pending
+        )
+    except GaitNotQueuedError as exc:
+        return _gait_page(request, backend, pid, str(exc), 503)
+    except JobError as exc:
+        request.session.pop("gait_pending", None)
+        return _gait_page(request, backend, pid, str(exc), 410)
+    request.session.pop("gait_pending", None)
     request.session["gait_jobs"] = [*request.session.get("gait_jobs", [])[-9:], job_id]
     return RedirectResponse(f"/gait/job/{job_id}", status_code=303)
 
@@ -180,6 +212,17 @@ def gait_frame(backend: BackendDep, pid: MaybePerson, name: str) -> Response:
     if path is None:
         raise HTTPException(404, "There is no such picture.")
     return FileResponse(path, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
+
+
+@router.get("/gait/pictures/{blob_id}")
+def gait_picture(backend: BackendDep, pid: MaybePerson, blob_id: str) -> Response:
+    """A key frame or chart a worker drew (kept in the database), only this person's own."""
+    data = None
+    if pid is not None and re.fullmatch(r"[0-9a-f]{32}", blob_id):
+        data = DatabaseBlobStore(backend.ctx).read(blob_id, pid, GAIT_PICTURE)
+    if data is None:
+        raise HTTPException(404, "There is no such picture.")
+    return Response(data, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
 
 # ---------------------------------------------------------------------------------------------- settings

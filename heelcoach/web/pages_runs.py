@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from heelcoach.services.jobs import JobStatus
+from heelcoach.services.jobs import JobServerAwayError, JobStatus
 from heelcoach.services.units import DistanceUnit
 from heelcoach.web.backend import Backend, ImportJobResult
 from heelcoach.web.deps import BackendDep, MaybePerson, Today, person_id, render
@@ -97,7 +97,10 @@ async def _import_uploads(
             saved[kept.path] = kept.original_name
     if not saved:
         return await run_in_threadpool(_runs_page, request, backend, pid, today, refused, 422)
-    job_id = backend.submit_import(pid, saved, refused)
+    try:
+        job_id = await run_in_threadpool(backend.submit_import, pid, saved, refused)  # writes the store
+    except JobServerAwayError as exc:  # the broker is away: said plainly, nothing half-stored
+        return await run_in_threadpool(_runs_page, request, backend, pid, today, [str(exc)], 503)
     request.session["import_jobs"] = [*request.session.get("import_jobs", [])[-9:], job_id]
     return RedirectResponse(f"/runs/import/{job_id}", status_code=303)
 

@@ -120,7 +120,7 @@ def start_worker(tmp_path: Path, pg_url: str, redis_url: str) -> Iterator[Callab
     """Start real worker processes (each in its own folders); all are stopped at the end."""
     started: list[Worker] = []
 
-    def start(name: str, **env: str) -> Worker:
+    def start(name: str, *options: str, **env: str) -> Worker:
         folder = tmp_path / f"worker-{name}"
         (folder / "data").mkdir(parents=True)
         log = folder / "log"
@@ -134,7 +134,7 @@ def start_worker(tmp_path: Path, pg_url: str, redis_url: str) -> Iterator[Callab
         }
         with log.open("wb") as fh:
             process = subprocess.Popen(
-                [sys.executable, "-m", "heelcoach", "worker", "-c", "1", "-n", f"{name}@%h"],
+                [sys.executable, "-m", "heelcoach", "worker", "-c", "1", "-n", f"{name}@%h", *options],
                 cwd=folder,
                 env=environment,
                 stdout=fh,

@@ -110,3 +110,65 @@ def test_redis_stopped_and_started_loses_no_job(
             assert _count(ctx, ActivityRow) == 1
     finally:
         ctx.close()
+
+
+def test_redis_down_when_a_video_is_uploaded_keeps_it_and_try_again_analyses_it(
+    tmp_path: Path, pg_url: str, own_redis: OwnRedis, start_worker: Callable[..., Worker]
+) -> None:
+    from heelcoach.store.gait_reports import GaitReportRow
+    from heelcoach.web.app import create_app
+    from tests.scale.test_worker_jobs import SHORT_CLIP, _blobs, _web_files
+    from tests.web.conftest import csrf_of
+
+    settings = Settings(data_dir=tmp_path / "web" / "data", database_url=pg_url, broker_url=own_redis.url)
+    ctx = AppContext.from_settings(settings)
+    try:
+        with _test_client_class()(create_app(ctx), raise_server_exceptions=False) as client:
+            token = csrf_of(client, "/gait")
+            own_redis.stop()
+            with SHORT_CLIP.open("rb") as fh:
+                refused = client.post(
+                    "/gait/upload",
+                    data={"csrf_token": token, "view": "side"},
+                    files={"video": (SHORT_CLIP.name, fh, "video/mp4")},
+                    follow_redirects=False,
+                )
+            assert refused.status_code == 503, refused.text[-2000:]
+            text = main_text(refused.text)
+            assert "the job server does not answer" in text
+            assert f"Your video {SHORT_CLIP.name} is kept" in text
+            assert "Try again" in text
+            assert "Traceback" not in refused.text
+            assert "127.0.0.1" not in text  # no address of the broker
+            assert _blobs(ctx) == 1  # nothing lost: the video waits in the database
+            assert _web_files(ctx) == []
+            retry_token = csrf_of(client, "/gait")
+            still: Any = client.post("/gait/retry", data={"csrf_token": retry_token}, follow_redirects=False)
+            assert still.status_code == 503  # still away: still kept
+            assert _blobs(ctx) == 1
+            own_redis.start()
+            worker = start_worker("after", HEELCOACH_BROKER_URL=own_redis.url)
+            again: Any = client.post("/gait/retry", data={"csrf_token": retry_token}, follow_redirects=False)
+            assert again.status_code == 303, again.text[-2000:]
+            job_id = str(again.headers["location"]).rsplit("/", 1)[-1]
+            state = wait_for(lambda: _finished(client, job_id), "the analysis after Redis came back")
+            assert state["state"] == "done", (state, worker.text()[-3000:])
+            assert _count(ctx, GaitReportRow) == 1
+            assert _blobs(ctx) == 0
+            assert "Try again" not in main_text(client.get("/gait").text)
+            # a watch file uploaded while Redis is away: said plainly, nothing half-stored
+            own_redis.stop()
+            token = csrf_of(client, "/runs")
+            with FIT.open("rb") as fh:
+                runs: Any = client.post(
+                    "/runs/import",
+                    data={"csrf_token": token},
+                    files={"files": (FIT.name, fh, "application/octet-stream")},
+                    follow_redirects=False,
+                )
+            assert runs.status_code == 503, runs.text[-2000:]
+            assert "upload the files again" in main_text(runs.text)
+            assert _blobs(ctx) == 0
+            assert _web_files(ctx) == []
+    finally:
+        ctx.close()

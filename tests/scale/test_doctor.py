@@ -16,13 +16,14 @@ from tests.scale.conftest import ROOT, Worker
 from tests.web.conftest import _test_client_class
 
 
-def _doctor(pg_url: str, broker_url: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+def _doctor(pg_url: str, broker_url: str, data_dir: Path, **extra: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HEELCOACH_")}
     env.update(
         PYTHONPATH=str(ROOT),
         HEELCOACH_DATABASE_URL=pg_url,
         HEELCOACH_BROKER_URL=broker_url,
         HEELCOACH_DATA_DIR=str(data_dir),
+        **extra,
     )
     return subprocess.run(
         [sys.executable, "-m", "heelcoach", "doctor"],

@@ -6,6 +6,7 @@ the database (the uploads) and everything the pages show comes from the database
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -45,6 +46,12 @@ def client(web_ctx: AppContext) -> Iterator[Any]:
 def _count(ctx: AppContext, row: Any) -> int:
     with transaction(ctx.sessions) as s:
         return int(s.scalar(select(func.count()).select_from(row)) or 0)
+
+
+def _blobs(ctx: AppContext, kind: str = "upload") -> int:
+    """How many blobs of this kind are stored (``upload``: waiting for a job)."""
+    with transaction(ctx.sessions) as s:
+        return int(s.scalar(select(func.count()).select_from(BlobRow).where(BlobRow.kind == kind)) or 0)
 
 
 def _finished(client: Any, job_id: str) -> dict[str, Any] | None:
@@ -99,7 +106,8 @@ def test_an_import_uploaded_to_the_web_app_is_done_by_a_worker(
     assert "6782987395.fit" in page
     assert "1 new" in page or "imported" in page.lower(), page[:2000]
     assert _count(web_ctx, ActivityRow) == 1
-    assert _count(web_ctx, BlobRow) == 0  # the stored upload is deleted once read
+    assert _blobs(web_ctx) == 0  # the stored upload no longer waits for a job...
+    assert _blobs(web_ctx, "watch_file") == 1  # ...it is kept for the run's detail
     # another web process (another runner on the same broker) follows the same job
     other = CeleryJobRunner(web_ctx, redis_url)
     seen = other.status(job_id)
@@ -108,8 +116,20 @@ def test_an_import_uploaded_to_the_web_app_is_done_by_a_worker(
     assert seen.result is not None
     assert seen.result.new == 1
     assert "6782987395.fit" in seen.result.lines[0].file
-    # the worker wrote into its own folder only
-    assert any(worker.folder.rglob("*.fit"))
+    # the worker logs one JSON object per line, naming the job it runs
+    entries = [json.loads(line) for line in worker.text().splitlines() if line.startswith("{")]
+    assert entries, worker.text()[-2000:]
+    assert any(e.get("job_id") == job_id and "attempt 1" in e["message"] for e in entries), entries[-10:]
+    assert any(" ready." in e["message"] for e in entries)  # Celery's own lines too
+    # the worker kept nothing in its own folder: the watch file is in the database
+    assert not any(worker.folder.rglob("*.fit"))
+    # the web app, with a data folder of its own, draws the run's detail from the database
+    link = re.search(r'href="(/runs/detail/[0-9a-f]{64}/0)"', client.get("/runs").text)
+    assert link, "no detail link on the Runs page"
+    detail = client.get(link.group(1))
+    assert detail.status_code == 200
+    assert "no longer where it was imported from" not in detail.text
+    assert detail.text.count('<svg class="chart"') == 3, main_text(detail.text)[:2000]
 
 
 def test_a_duplicate_delivery_is_done_once(
@@ -146,8 +166,48 @@ def test_a_gait_video_is_analysed_by_a_worker_and_the_page_shows_it(
     text = main_text(page.text)
     assert "cadence" in text.lower(), text[:2000]
     assert _count(web_ctx, GaitReportRow) == 1
-    assert _count(web_ctx, BlobRow) == 0
+    assert _blobs(web_ctx) == 0
     assert not list(worker.folder.rglob("*.mp4"))  # the worker's copy of the clip is gone too
+    # the key frames and the signal chart the worker drew are served by the web app from the database
+    pictures = re.findall(r'src="(/gait/pictures/[0-9a-f]{32})"', page.text)
+    assert len(pictures) >= 2, page.text[-3000:]
+    assert len(pictures) == _blobs(web_ctx, "gait_picture")
+    assert not list(worker.folder.rglob("*.png"))  # nothing left in the worker's folder...
+    assert not list(Path(web_ctx.settings.data_dir).rglob("*.png"))  # ...nor written to the web's
+    for url in pictures:
+        picture = client.get(url)
+        assert picture.status_code == 200
+        assert picture.headers["content-type"] == "image/png"
+        assert picture.content.startswith(b"\x89PNG")
+    assert "Feet, knees and pelvis over the clip" in page.text  # the signal chart's caption
+
+    # the Gait page (the latest stored report) shows the same pictures, once its few-second page
+    # cache of the latest report (from before the upload) has run out
+    def on_gait_page() -> bool:
+        return set(pictures) <= set(
+            re.findall(r'src="(/gait/pictures/[0-9a-f]{32})"', client.get("/gait").text)
+        )
+
+    wait_for(on_gait_page, "the pictures on the Gait page", 60)
+    assert client.get("/gait/pictures/" + "0" * 32).status_code == 404
+
+
+def test_a_gait_picture_is_served_only_to_its_own_person(web_ctx: AppContext, tmp_path: Path) -> None:
+    from heelcoach.services import people
+    from heelcoach.services.blobs import GAIT_PICTURE, DatabaseBlobStore
+
+    owner = people.create_person(web_ctx, "Owner").id
+    other = people.create_person(web_ctx, "Other").id
+    png = tmp_path / "clip_keyframe_left.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    store = DatabaseBlobStore(web_ctx)
+    blob_id = store.put(owner, png, png.name, GAIT_PICTURE)
+    assert store.read(blob_id, owner, GAIT_PICTURE) == png.read_bytes()
+    assert store.read(blob_id, other, GAIT_PICTURE) is None
+    assert store.read(blob_id, owner, "upload") is None  # an upload is never served as a picture
+    # pictures do not count for the upload quota
+    tight = DatabaseBlobStore(web_ctx, quota_bytes=1)
+    tight.put(owner, png, "more.png", GAIT_PICTURE)
 
 
 def test_a_worker_killed_mid_analysis_leaves_the_job_to_another_which_finishes_it_once(
@@ -172,7 +232,7 @@ def test_a_worker_killed_mid_analysis_leaves_the_job_to_another_which_finishes_i
     assert raw[b"attempts"] == b"2"  # once on the killed worker, once on the retry
     assert _count(web_ctx, GaitReportRow) == 1
     assert "attempt 2" in second.text()
-    assert _count(web_ctx, BlobRow) == 0
+    assert _blobs(web_ctx) == 0
 
 
 def test_a_person_deleted_takes_their_stored_uploads(web_ctx: AppContext, tmp_path: Path) -> None:
@@ -212,7 +272,7 @@ def test_bad_input_fails_at_once_and_a_job_over_its_time_limit_is_stopped(
     assert "took longer than" in state["error"]
     assert states.hget(KEY_PREFIX + long, "attempts") == b"1"
     assert _count(web_ctx, GaitReportRow) == 0
-    assert _count(web_ctx, BlobRow) == 0  # failed for good: the stored uploads are gone too
+    assert _blobs(web_ctx) == 0  # failed for good: the stored uploads are gone too
 
 
 def test_uploads_over_the_size_limit_or_the_quota_are_refused_before_any_byte_is_stored(
