@@ -42,10 +42,10 @@ interface (the CLI or the web app adds its own hint). Anything else that escapes
 
 ``GaitError`` is the base of every gait error (each also sits under its kind above).
 
-For now :class:`InvalidInputError`, :class:`AnalysisError`'s gait errors and
-:class:`KnowledgeError` are also ``ValueError`` (and :class:`NotFoundError` a ``LookupError``), so
-handlers that still catch those keep working; once every interface catches only
-``HeelcoachError`` the built-in bases go.
+No kind is also a built-in error, so an ``except ValueError`` can never swallow one by accident
+(and a bug's ``ValueError`` is never shown as bad input). The one exception is
+:class:`KnowledgeError`, also a ``ValueError`` because pydantic turns a ``ValueError`` raised in a
+validator into a validation error that names the field.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ class HeelcoachError(Exception):
     """The root: every error heelcoach raises on purpose. ``str(err)`` is for a person."""
 
 
-class InvalidInputError(HeelcoachError, ValueError):
+class InvalidInputError(HeelcoachError):
     """Bad input a person can fix: the message names the file, field or answer and what to do.
 
     ``problems`` may keep per-field problems (e.g. ``IntakeError.problems``) so that a form can
@@ -88,7 +88,7 @@ class AnalysisError(HeelcoachError):
     """The input is valid but could not be analysed (nobody in the video, too few steps)."""
 
 
-class NotFoundError(HeelcoachError, LookupError):
+class NotFoundError(HeelcoachError):
     """Nothing is stored under that id."""
 
 

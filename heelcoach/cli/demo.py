@@ -25,7 +25,7 @@ from heelcoach.cli.units import DistanceUnit, dist
 from heelcoach.config import Settings
 from heelcoach.domain.rule_words import action_words, rule_words
 from heelcoach.domain.units import parse_unit
-from heelcoach.errors import HeelcoachError
+from heelcoach.errors import HeelcoachError, InvalidInputError
 from heelcoach.knowledge import load_catalogue
 from heelcoach.services import demo as demo_service
 from heelcoach.services.assess import assess_file, sample_answers_path
@@ -127,7 +127,7 @@ def _run(weeks: int, unit: DistanceUnit) -> demo_service.DemoStory:
 def _unit_option(text: str) -> DistanceUnit:
     try:
         return parse_unit(text)
-    except ValueError as exc:
+    except InvalidInputError as exc:
         Console(stderr=True).print(Text.assemble(("Error: ", "red"), f"--units: {exc}"))
         raise typer.Exit(2) from None
 

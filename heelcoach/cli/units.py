@@ -9,6 +9,7 @@ import typer
 from heelcoach.cli.app import app
 from heelcoach.cli.common import fail, open_context, out
 from heelcoach.domain.units import DistanceUnit, distance, from_km, parse_unit, to_km
+from heelcoach.errors import InvalidInputError
 from heelcoach.services import people
 from heelcoach.services import units as units_service
 from heelcoach.services.context import AppContext
@@ -51,7 +52,7 @@ def units_command(
     if unit is not None:
         try:
             chosen = parse_unit(unit)
-        except ValueError as exc:
+        except InvalidInputError as exc:
             fail(str(exc), 2)
     with open_context() as ctx:
         who = people.resolve_person(ctx, person)

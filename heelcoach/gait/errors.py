@@ -9,7 +9,7 @@ from __future__ import annotations
 from heelcoach.errors import AnalysisError, HeelcoachError, InvalidInputError
 
 
-class GaitError(HeelcoachError, ValueError):
+class GaitError(HeelcoachError):
     """Base class: the input cannot be analysed. ``str(err)`` is a message for a person."""
 
 

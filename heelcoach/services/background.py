@@ -198,7 +198,7 @@ def import_uploads(
     progress(0.0, "opening the files")
     try:
         summary = imports_service.import_paths(ctx, person_id, paths, step, workers=1)
-    except LookupError as exc:
+    except NotFoundError as exc:
         raise JobError(scrub_paths(str(exc), names)) from exc
     finally:  # what the runs were read from is kept in the database, not in this worker's folder
         shutil.rmtree(folder, ignore_errors=True)

@@ -50,7 +50,7 @@ def record_outcome(
     """Score a FAAM subscale or the PSFS and store answers and score."""
     try:
         score = score_instrument(ctx, instrument, answers)
-    except (ValueError, KeyError, TypeError) as exc:
+    except (InvalidInputError, ValueError, KeyError, TypeError) as exc:
         raise InvalidInputError(f"{instrument}: {exc}") from exc
     value = _score_value(score)
     with transaction(ctx.sessions) as s:

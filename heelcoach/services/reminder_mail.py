@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from heelcoach.config import Settings
-from heelcoach.services.calendar import Reminders
+from heelcoach.services.calendar import ReminderError, Reminders
 from heelcoach.services.context import AppContext
 from heelcoach.store.accounts import AccountRow
 from heelcoach.store.base import transaction
@@ -103,7 +103,7 @@ def send_due(ctx: AppContext, now: datetime, send: Callable[[EmailMessage], None
     for person_id, checkin, session, run, zone, email in rows:
         try:
             when = Reminders.parse(checkin, session, zone, run=run)
-        except ValueError:  # settings saved by an older version: skipped, not fatal for the others
+        except (ReminderError, ValueError):  # settings saved by an older version: skipped
             log.warning("person %s: reminder settings cannot be read", person_id)
             continue
         day = due_day(now, when)

@@ -13,6 +13,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from heelcoach.errors import InvalidInputError
 from heelcoach.services import background
 from heelcoach.services.background import GaitNotQueuedError
 from heelcoach.services.blobs import GAIT_PICTURE, DatabaseBlobStore
@@ -242,7 +243,7 @@ async def units_save(
     """Store kilometres or miles; every page, the handout and the CLI show distances in it."""
     try:
         chosen = parse_unit(unit[:20])
-    except ValueError as exc:  # the parse of what was typed
+    except InvalidInputError as exc:  # the parse of what was typed
         return render(request, "settings.html", 422, title="Settings", person=pid, unit_error=str(exc))
     if pid is None:  # choosing a unit starts a runner's record
         pid = await run_in_threadpool(person_id, request)

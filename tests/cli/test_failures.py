@@ -69,7 +69,7 @@ def test_a_bug_inside_a_service_is_called_a_bug_without_a_traceback(
         raise bug
 
     monkeypatch.delenv("HEELCOACH_DEBUG", raising=False)
-    monkeypatch.setattr(plan_cli.runner, "list_people", broken)
+    monkeypatch.setattr(plan_cli, "list_people", broken)
     monkeypatch.setattr(sys, "argv", ["heelcoach", "people"])
     with pytest.raises(SystemExit) as exited:
         main.run()
@@ -98,7 +98,7 @@ def test_an_error_of_the_tree_exits_2_with_its_message_and_a_cli_hint(
     def refused(*_args: object, **_kwargs: object) -> None:
         raise error
 
-    monkeypatch.setattr(plan_cli.runner, "list_people", refused)
+    monkeypatch.setattr(plan_cli, "list_people", refused)
     result = CliRunner().invoke(main.app, ["people"])
     assert result.exit_code == 2
     assert str(error) in result.output

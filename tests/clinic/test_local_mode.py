@@ -17,6 +17,7 @@ from heelcoach.services.context import AppContext
 @pytest.fixture
 def local(tmp_path: Path) -> Iterator[tuple[AppContext, Any]]:
     ctx = AppContext.from_settings(Settings(data_dir=tmp_path / "data", database_url=None))
+    people.create_person(ctx, "Runner")  # the runner who has started on this machine
     from heelcoach.web.app import create_app
 
     with warnings.catch_warnings():

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from heelcoach.domain.drivers import Driver, infer_drivers, intake_evidence, load_evidence
 from heelcoach.domain.types import DRIVER_IDS, DriverEvidence
+from heelcoach.errors import InvalidInputError
 from heelcoach.knowledge import load_catalogue
 from tests.domain.plan_helpers import answers
 
@@ -58,7 +59,7 @@ def test_intake_evidence(catalogue) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_bad_number_names_the_answer(catalogue) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(ValueError, match="weight_kg"):
+    with pytest.raises(InvalidInputError, match="weight_kg"):
         intake_evidence(answers(weight_kg="heavy"), catalogue)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from heelcoach.domain.outcomes import FaamScore, PsfsScore, outcome_change, score_faam, score_psfs
+from heelcoach.errors import InvalidInputError
 
 
 def _adl(catalogue, value: int | None = 3) -> dict[str, int | None]:  # type: ignore[no-untyped-def]
@@ -59,9 +60,9 @@ def test_faam_sports_needs_seven_of_eight(catalogue) -> None:  # type: ignore[no
 def test_faam_bad_input(catalogue) -> None:  # type: ignore[no-untyped-def]
     a = _adl(catalogue)
     a["faam_adl_standing"] = 5
-    with pytest.raises(ValueError, match="faam_adl_standing"):
+    with pytest.raises(InvalidInputError, match="faam_adl_standing"):
         score_faam(a, "adl", catalogue)
-    with pytest.raises(ValueError, match="unknown item"):
+    with pytest.raises(InvalidInputError, match="unknown item"):
         score_faam({"faam_sports_running": 3}, "adl", catalogue)
 
 
@@ -72,7 +73,7 @@ def test_psfs(catalogue) -> None:  # type: ignore[no-untyped-def]
     assert s.activities == 3
     assert not score_psfs({"running": 3}, catalogue).valid
     assert score_psfs({}, catalogue).score is None
-    with pytest.raises(ValueError, match="running"):
+    with pytest.raises(InvalidInputError, match="running"):
         score_psfs({"running": 11}, catalogue)
 
 
@@ -114,7 +115,7 @@ def test_meaningful_change_messages(catalogue) -> None:  # type: ignore[no-untyp
     assert ps.delta == 2.0
     with pytest.raises(TypeError):
         outcome_change(before, PsfsScore(score=4.0, activities=3, valid=True, message=""), catalogue)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="sports"):
+    with pytest.raises(InvalidInputError, match="sports"):
         outcome_change(
             before,
             FaamScore(subscale="sports", score_pct=60.0, answered=8, valid=True, message=""),

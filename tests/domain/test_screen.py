@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from heelcoach.domain.screen import SelfTestResult, screen
+from heelcoach.errors import InvalidInputError
 
 
 def test_verdicts_against_norm(catalogue) -> None:  # type: ignore[no-untyped-def]
@@ -69,9 +70,9 @@ def test_positive_windlass_is_not_a_referral(catalogue) -> None:  # type: ignore
 
 def test_out_of_range_value_names_the_test(catalogue) -> None:  # type: ignore[no-untyped-def]
     test = catalogue.self_tests["knee_to_wall_test"]
-    with pytest.raises(ValueError, match="knee_to_wall_test"):
+    with pytest.raises(InvalidInputError, match="knee_to_wall_test"):
         screen([SelfTestResult("knee_to_wall_test", test.value_max + 1)], catalogue)
-    with pytest.raises(ValueError, match="no_such_test"):
+    with pytest.raises(InvalidInputError, match="no_such_test"):
         screen([SelfTestResult("no_such_test", 1)], catalogue)
 
 

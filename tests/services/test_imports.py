@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from heelcoach.config import Settings
+from heelcoach.errors import NotFoundError
 from heelcoach.services import imports
 from heelcoach.services.context import AppContext
 from heelcoach.store import all_tables  # noqa: F401 - registers every table
@@ -150,7 +151,7 @@ def test_a_storage_failure_keeps_nothing_from_that_file_and_the_batch_goes_on(
 
 
 def test_unknown_person(ictx: AppContext, shared_data: Path) -> None:
-    with pytest.raises(LookupError, match="no person"):
+    with pytest.raises(NotFoundError, match="no person"):
         imports.import_paths(ictx, 999, [shared_data / "activities/fit/Activity.fit"])
 
 

@@ -79,5 +79,5 @@ def test_the_cli_adds_the_command_to_run(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv("HEELCOACH_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     monkeypatch.setenv("HEELCOACH_DATA_DIR", str(tmp_path / "data"))
     result = CliRunner().invoke(app, ["progress", "--person", "7"])
-    assert result.exit_code == 1
-    assert "There is no person with id 7. Leave out --person to use the first one." in result.output
+    assert result.exit_code == 2  # an error of the tree the person can act on
+    assert "There is no person with id 7.\nLeave out --person to use the first one." in result.output

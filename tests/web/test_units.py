@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from heelcoach.domain.units import KM_PER_MILE, DistanceUnit, distance, from_km, parse_unit, to_km
+from heelcoach.errors import InvalidInputError
 from heelcoach.services import imports
 from heelcoach.store.base import transaction
 from heelcoach.store.repositories import Repos
@@ -56,7 +57,7 @@ def test_units_read_and_written_plainly() -> None:
     assert distance(12.0, DistanceUnit.KM, trim=False) == "12.0 km"
     assert parse_unit(" Miles ") is DistanceUnit.MI
     assert parse_unit("kilometres") is DistanceUnit.KM
-    with pytest.raises(ValueError, match=r"use km .* or mi"):
+    with pytest.raises(InvalidInputError, match=r"use km .* or mi"):
         parse_unit("furlongs")
 
 
