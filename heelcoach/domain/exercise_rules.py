@@ -15,7 +15,7 @@ from datetime import date
 
 from heelcoach.domain.checkin import Action, Decision, RuleId, WeekFacts, item_sessions
 from heelcoach.domain.plan import WEEKDAYS, Plan, PlanItem, exercise_dose, session_days
-from heelcoach.domain.session_time import SESSION_KINDS, item_minutes
+from heelcoach.domain.session_time import day_minutes, item_minutes
 from heelcoach.domain.types import Irritability
 from heelcoach.knowledge import Catalogue
 from heelcoach.knowledge.schema import Exercise
@@ -316,11 +316,7 @@ def cap_session_time(
         return list(outcomes)
     rules = catalogue.plan
     timing = rules.selection.session_time
-    used = dict.fromkeys(WEEKDAYS, 0.0)
-    for item in plan.items:
-        if item.kind in SESSION_KINDS:
-            for d in item.days:
-                used[d] += item_minutes(item.dose, timing)
+    used = {d: day_minutes(plan.items, d, timing) for d in WEEKDAYS}
     held: set[str] = set()
     ready = sorted(
         (o for o in outcomes if o.decision.action == "progress"),

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from heelcoach.domain.planning.answers import answer_number
 from heelcoach.domain.planning.builder import Builder
 from heelcoach.domain.planning.model import WEEKDAYS, ExcludedItem, PlanItem
-from heelcoach.domain.session_time import item_minutes
+from heelcoach.domain.session_time import SESSION_KINDS, item_minutes
 from heelcoach.knowledge.schema_plan import PlanRules, SessionTime
 
 __all__ = ["fit_session", "refit_week"]
@@ -41,6 +44,28 @@ def _fit_reason(item: PlanItem, minutes: float, budget: float, rank: int) -> str
     )
 
 
+def _fit_greedily(
+    items: list[PlanItem],
+    rank: Callable[[PlanItem], Any],
+    budget: float,
+    timing: SessionTime,
+    always: Callable[[PlanItem], bool] = lambda _item: False,
+) -> list[PlanItem]:
+    """The one fitting rule: session items in the order of ``rank`` join while every day they are
+    on stays within ``budget`` minutes (``always`` ones join regardless); returns those left out,
+    in that order."""
+    used = dict.fromkeys(WEEKDAYS, 0.0)
+    dropped: list[PlanItem] = []
+    for item in sorted((i for i in items if i.kind in SESSION_KINDS), key=rank):  # stable sort
+        minutes = item_minutes(item.dose, timing)
+        if always(item) or all(used[d] + minutes <= budget for d in item.days):
+            for d in item.days:
+                used[d] += minutes
+        else:
+            dropped.append(item)
+    return dropped
+
+
 def fit_session(b: Builder) -> None:
     """Fit each day's session into the minutes the runner gives it (intake ``minutes_per_session``).
 
@@ -53,20 +78,12 @@ def fit_session(b: Builder) -> None:
     if budget <= 0:
         return
     timing = b.rules.selection.session_time
-    used = dict.fromkeys(WEEKDAYS, 0.0)
     sel = b.rules.selection
-    timed = [i for i in b.items if i.kind in ("exercise", "adjunct")]
-    dropped: list[tuple[PlanItem, float, int]] = []
-    for item in sorted(timed, key=lambda i: _fit_rank(b, i)):
-        minutes = item_minutes(item.dose, timing)
-        if all(used[d] + minutes <= budget for d in item.days):
-            for d in item.days:
-                used[d] += minutes
-        else:
-            dropped.append((item, minutes, _fit_rank(b, item)[0]))
-    for item, minutes, rank in dropped:
+    for item in _fit_greedily(b.items, lambda i: _fit_rank(b, i), budget, timing):
         b.items.remove(item)
-        b.exclude(item.ref_id, _fit_reason(item, minutes, budget, rank))
+        b.exclude(
+            item.ref_id, _fit_reason(item, item_minutes(item.dose, timing), budget, _fit_rank(b, item)[0])
+        )
     # passive care never outnumbers the strength work, also after a short session left some out
     n_strength = sum(1 for i in b.items if i.kind == "exercise" and i.ref_id not in sel.stretches)
     for extra in [i for i in b.items if i.kind == "adjunct"][n_strength:]:
@@ -105,16 +122,13 @@ def refit_week(
     if not budget or budget <= 0:
         return items, excluded, []
     timing = rules.selection.session_time
-    used = dict.fromkeys(WEEKDAYS, 0.0)
-    dropped: list[PlanItem] = []
-    timed = [i for i in items if i.kind in ("exercise", "adjunct")]
-    for item in sorted(timed, key=lambda i: _refit_rank(i, before, rules)):  # stable: plan order
-        minutes = item_minutes(item.dose, timing)
-        if _refit_rank(item, before, rules) == 0 or all(used[d] + minutes <= budget for d in item.days):
-            for d in item.days:
-                used[d] += minutes
-        else:
-            dropped.append(item)
+    dropped = _fit_greedily(
+        items,
+        lambda i: _refit_rank(i, before, rules),
+        budget,
+        timing,
+        always=lambda i: _refit_rank(i, before, rules) == 0,
+    )
     out_excluded = list(excluded)
     for item in dropped:
         if not any(e.ref_id == item.ref_id for e in out_excluded):
