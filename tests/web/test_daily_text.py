@@ -12,3 +12,9 @@ def test_the_first_version_does_not_ask_why_the_plan_changed(client: Any, onboar
     page = main_text(client.get("/progress").text)
     assert "Why did my plan change?" not in page
     assert "Your plan changes after each weekly review" in page
+
+
+def test_the_plan_page_of_the_first_version_does_not_ask_either(client: Any, onboarded: Any) -> None:
+    page = main_text(client.get("/plan").text)
+    assert "Plan version 1" in page
+    assert "Why did my plan change?" not in page
