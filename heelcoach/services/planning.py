@@ -17,6 +17,7 @@ from heelcoach.domain import drivers as drivers_mod
 from heelcoach.domain import plan as plan_mod
 from heelcoach.domain import screen as screen_mod
 from heelcoach.domain.plan import Plan
+from heelcoach.domain.session_time import session_minutes
 from heelcoach.domain.types import DriverEvidence, LoadSnapshot
 from heelcoach.domain.units import DistanceUnit
 from heelcoach.errors import ConflictError
@@ -323,6 +324,9 @@ class WeekView:
     checked_in_today: bool
     review_due: bool
     text: str
+    #: About how long today's session takes (the estimate the plan is fitted with); 0 when there is
+    #: nothing to do in a session today or the plan is paused.
+    minutes_today: int = 0
 
 
 def this_week(ctx: AppContext, person_id: int, today: date | None = None) -> WeekView:
@@ -348,4 +352,5 @@ def this_week(ctx: AppContext, person_id: int, today: date | None = None) -> Wee
         checked_in_today=any(c.day == today for c in week_checkins),
         review_due=day_of_week >= WEEK_DAYS,
         text=format_plan_text(plan, ctx.catalogue, unit),
+        minutes_today=0 if plan.stops_loading else session_minutes(plan, today, ctx.catalogue.plan),
     )

@@ -51,6 +51,7 @@ def _session_page(request: Request, backend: Backend, pid: int | None, today: da
         checked_in=checkin is not None,
         done=list(checkin.done_items) if checkin else [],
         stopped=stopped,
+        minutes=week.minutes_today,
         rules=ctx.catalogue.plan.guided_session,
         answer_band=ctx.catalogue.plan.pain_monitoring.during_acceptable_max,
         test=ctx.catalogue.self_tests.get(ctx.catalogue.plan.guided_session.metronome_test),
