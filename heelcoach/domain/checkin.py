@@ -119,7 +119,7 @@ class CheckIn:
         return max(self.worst_pain or 0, self.run_pain_during or 0)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Decision:
     """What happens to one item, and the rule that decided it (a :class:`RuleId`, never a bare string)."""
 

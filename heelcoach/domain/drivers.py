@@ -34,7 +34,7 @@ DRIVER_LABELS: dict[DriverId, str] = {
 _PLURAL: frozenset[DriverId] = frozenset({"foot_intrinsics"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Driver:
     """One driver with its combined strength (0-1), whether it is worked on, and why."""
 
@@ -222,6 +222,13 @@ def infer_drivers(evidence: Iterable[DriverEvidence], catalogue: Catalogue) -> t
         for ev in items:
             remaining *= 1.0 - ev.weight
         strength = round(1.0 - remaining, 4)
-        drivers.append(Driver(driver_id, strength, strength >= rule.active_threshold, tuple(items)))
+        drivers.append(
+            Driver(
+                id=driver_id,
+                strength=strength,
+                active=strength >= rule.active_threshold,
+                evidence=tuple(items),
+            )
+        )
     order = {d: i for i, d in enumerate(DRIVER_IDS)}
     return tuple(sorted(drivers, key=lambda d: (-d.strength, order[d.id])))

@@ -21,9 +21,43 @@ from heelcoach.knowledge import Catalogue
 from heelcoach.knowledge.schema import Exercise
 from heelcoach.knowledge.schema_plan import PlanRules
 
-__all__ = ["RANK", "ExerciseOutcome", "cap_progress", "exercise_decision", "review_irritability"]
+__all__ = [
+    "HOLD_RULES",
+    "RANK",
+    "REGRESS_RULES",
+    "ExerciseOutcome",
+    "cap_progress",
+    "exercise_decision",
+    "review_irritability",
+]
 
 RANK: dict[str, int] = {"low": 0, "moderate": 1, "high": 2}
+#: The rules that can keep an exercise at its level this week (the review says why for each).
+HOLD_RULES: frozenset[RuleId] = frozenset(
+    {
+        RuleId.PAIN_ABOVE_ACCEPTABLE,  # a flare at level 1: nothing lower to step back to
+        RuleId.MORNING_PAIN_RISING,
+        RuleId.NEXT_MORNING_WORSE,
+        RuleId.TOP_LEVEL,
+        RuleId.PAIN_IN_ACCEPTABLE_BAND,  # the three progress blockers (``WeekFacts.progress_blocker``)
+        RuleId.MORNING_PAIN_NOT_SETTLED,
+        RuleId.MORNING_PAIN_NOT_FALLING,
+        RuleId.LOW_ADHERENCE,
+        RuleId.LEVEL_TOO_RECENT,
+        RuleId.PROGRESS_CAP,
+        RuleId.SESSION_TIME_FULL,
+    }
+)
+#: The rules that step an exercise back a level or pause it (the review says why for each).
+REGRESS_RULES: frozenset[RuleId] = frozenset(
+    {
+        RuleId.PAIN_ABOVE_ACCEPTABLE,
+        RuleId.MORNING_PAIN_RISING,
+        RuleId.NEXT_MORNING_WORSE,
+        RuleId.HIGH_LOAD_IRRITABILITY,
+        RuleId.IRRITABILITY_TOO_HIGH,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -103,10 +137,10 @@ def high_load_paused(c: _Ctx) -> ExerciseOutcome | None:
     if c.ex is not None and c.ex.id in hl.exercise_ids and c.irritability not in hl.allowed_irritability:
         return c.pause(
             Decision(
-                c.item.id,
-                "regress",
-                RuleId.HIGH_LOAD_IRRITABILITY,
-                "The heel is irritable again: heavy heel raises pause until it settles.",
+                item_id=c.item.id,
+                action="regress",
+                rule_id=RuleId.HIGH_LOAD_IRRITABILITY,
+                reason="The heel is irritable again: heavy heel raises pause until it settles.",
             )
         )
     return None
@@ -117,10 +151,10 @@ def too_irritable(c: _Ctx) -> ExerciseOutcome | None:
     if c.ex is not None and RANK[c.irritability] > RANK[c.ex.max_irritability]:
         return c.pause(
             Decision(
-                c.item.id,
-                "regress",
-                RuleId.IRRITABILITY_TOO_HIGH,
-                f"{c.ex.name} pauses while the heel is this irritable; it comes back when it settles.",
+                item_id=c.item.id,
+                action="regress",
+                rule_id=RuleId.IRRITABILITY_TOO_HIGH,
+                reason=f"{c.ex.name} pauses while the heel is this irritable; it comes back when it settles.",
             )
         )
     return None
@@ -150,7 +184,9 @@ def flare_step_back(c: _Ctx) -> ExerciseOutcome | None:
     )
     for fired, rule_id, reason in flares:
         if fired:
-            return c.move_to(max(1, c.level - 1), Decision(c.item.id, back, rule_id, reason))
+            return c.move_to(
+                max(1, c.level - 1), Decision(item_id=c.item.id, action=back, rule_id=rule_id, reason=reason)
+            )
     return None
 
 
@@ -159,10 +195,10 @@ def one_worse_morning(c: _Ctx) -> ExerciseOutcome | None:
     if c.week.next_morning_worse_days == 1:
         return c.keep(
             Decision(
-                c.item.id,
-                "hold",
-                RuleId.NEXT_MORNING_WORSE,
-                "One morning was worse after activity: hold this level another week.",
+                item_id=c.item.id,
+                action="hold",
+                rule_id=RuleId.NEXT_MORNING_WORSE,
+                reason="One morning was worse after activity: hold this level another week.",
             )
         )
     return None
@@ -174,10 +210,17 @@ def top_level(c: _Ctx) -> ExerciseOutcome | None:
     if c.item.max_level is not None and c.item.max_level < top:
         if c.level >= c.item.max_level:
             why = "Top level with the equipment you have: keep it up (the next level needs more)."
-            return c.keep(Decision(c.item.id, "hold", RuleId.TOP_LEVEL, why))
+            return c.keep(Decision(item_id=c.item.id, action="hold", rule_id=RuleId.TOP_LEVEL, reason=why))
         return None
     if c.level >= top:
-        return c.keep(Decision(c.item.id, "hold", RuleId.TOP_LEVEL, "Top level reached: keep it up."))
+        return c.keep(
+            Decision(
+                item_id=c.item.id,
+                action="hold",
+                rule_id=RuleId.TOP_LEVEL,
+                reason="Top level reached: keep it up.",
+            )
+        )
     return None
 
 
@@ -185,7 +228,9 @@ def pain_blocks(c: _Ctx) -> ExerciseOutcome | None:
     """PAIN_IN_ACCEPTABLE_BAND, MORNING_PAIN_NOT_SETTLED, MORNING_PAIN_NOT_FALLING: hold."""
     blocker = c.week.progress_blocker(c.rules)
     if blocker is not None:
-        return c.keep(Decision(c.item.id, "hold", blocker.rule_id, blocker.reason))
+        return c.keep(
+            Decision(item_id=c.item.id, action="hold", rule_id=blocker.rule_id, reason=blocker.reason)
+        )
     return None
 
 
@@ -194,7 +239,12 @@ def low_adherence(c: _Ctx) -> ExerciseOutcome | None:
     s = item_sessions(c.item, c.week.checkins, c.rules.progression.item_adherence_min)
     if not s.enough:
         return c.keep(
-            Decision(c.item.id, "hold", RuleId.LOW_ADHERENCE, f"Done {s.text()} this week: hold this level.")
+            Decision(
+                item_id=c.item.id,
+                action="hold",
+                rule_id=RuleId.LOW_ADHERENCE,
+                reason=f"Done {s.text()} this week: hold this level.",
+            )
         )
     return None
 
@@ -207,10 +257,10 @@ def level_too_recent(c: _Ctx) -> ExerciseOutcome | None:
     if weeks_at is not None and weeks_at < min_weeks:
         return c.keep(
             Decision(
-                c.item.id,
-                "hold",
-                RuleId.LEVEL_TOO_RECENT,
-                f"{c.item.title} stays at least {min_weeks} weeks at each level: "
+                item_id=c.item.id,
+                action="hold",
+                rule_id=RuleId.LEVEL_TOO_RECENT,
+                reason=f"{c.item.title} stays at least {min_weeks} weeks at each level: "
                 "stay at this level one more week.",
             )
         )
@@ -223,10 +273,10 @@ def progress(c: _Ctx) -> ExerciseOutcome:
     return c.move_to(
         c.level + 1,
         Decision(
-            c.item.id,
-            "progress",
-            RuleId.PROGRESS_CRITERIA_MET,
-            f"Done {s.text()} with pain at {c.rules.pain_monitoring.during_safe_max}/10 or less and "
+            item_id=c.item.id,
+            action="progress",
+            rule_id=RuleId.PROGRESS_CRITERIA_MET,
+            reason=f"Done {s.text()} with pain at {c.rules.pain_monitoring.during_safe_max}/10 or less and "
             f"steady morning pain: up to level {c.level + 1}.",
         ),
     )
@@ -297,7 +347,9 @@ def cap_progress(
     )
     return [
         ExerciseOutcome(
-            item=o.item, decision=Decision(o.item.id, "hold", RuleId.PROGRESS_CAP, why), next_item=o.item
+            item=o.item,
+            decision=Decision(item_id=o.item.id, action="hold", rule_id=RuleId.PROGRESS_CAP, reason=why),
+            next_item=o.item,
         )
         if o.decision.action == "progress" and o.item.id not in chosen
         else o
@@ -340,7 +392,9 @@ def cap_session_time(
     )
     return [
         ExerciseOutcome(
-            item=o.item, decision=Decision(o.item.id, "hold", RuleId.SESSION_TIME_FULL, why), next_item=o.item
+            item=o.item,
+            decision=Decision(item_id=o.item.id, action="hold", rule_id=RuleId.SESSION_TIME_FULL, reason=why),
+            next_item=o.item,
         )
         if o.item.id in held
         else o

@@ -20,7 +20,7 @@ from heelcoach.knowledge import Catalogue
 __all__ = ["Merged", "merge_new_evidence"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Merged:
     """The next plan version and what changed (plain sentences for the runner)."""
 
@@ -68,7 +68,7 @@ def merge_new_evidence(current: Plan, fresh: Plan, catalogue: Catalogue, today: 
     """
     rules = catalogue.plan
     if current.stops_loading:
-        return Merged(replace(current, version=current.version + 1, created=today), ())
+        return Merged(plan=replace(current, version=current.version + 1, created=today), changes=())
     merged = _merge_exercises(current, fresh, today)
     exercises, changes = merged.items, merged.changes
     others = [i for i in current.items if i.kind != "exercise"]
@@ -95,7 +95,7 @@ def merge_new_evidence(current: Plan, fresh: Plan, catalogue: Catalogue, today: 
         driver_priority=fresh.driver_priority,
         rationale=text,
     )
-    return Merged(plan, tuple(changes))
+    return Merged(plan=plan, changes=tuple(changes))
 
 
 def _unique(entries: list[ExcludedItem]) -> list[ExcludedItem]:

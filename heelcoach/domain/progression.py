@@ -112,11 +112,15 @@ def safety_step(
         new_plan = replace(new_plan, week=plan.week + 1)
         what = rules.checkin_warning_signs.plain(symptoms)
         decisions = [
-            Decision(i.id, "refer", RuleId.WARNING_SIGN, f"Stopped: {what}.")
+            Decision(item_id=i.id, action="refer", rule_id=RuleId.WARNING_SIGN, reason=f"Stopped: {what}.")
             for i in plan.items
             if i.kind in ("exercise", "adjunct", "cross_training")
         ]
-        decisions.append(Decision("run", "refer", RuleId.WARNING_SIGN, f"No running: {what}."))
+        decisions.append(
+            Decision(
+                item_id="run", action="refer", rule_id=RuleId.WARNING_SIGN, reason=f"No running: {what}."
+            )
+        )
         referral = new_plan.referral or ""
         return Review(
             week_start=week_start,
@@ -128,7 +132,12 @@ def safety_step(
             recurrence=None,
             adherence=adherence,
         )
-    pending = Decision("run", "refer", RuleId.REFERRAL_PENDING, "Still waiting for a clinician's review.")
+    pending = Decision(
+        item_id="run",
+        action="refer",
+        rule_id=RuleId.REFERRAL_PENDING,
+        reason="Still waiting for a clinician's review.",
+    )
     return Review(
         week_start=week_start,
         decisions=(pending,),
@@ -159,17 +168,17 @@ def adjunct_step(item: PlanItem, week: WeekFacts, rules: PlanRules, today: date)
     """ADJUNCT_TIME_LIMIT / ADJUNCT_NOT_NEEDED: relief leaves the plan; None when it stays."""
     if item.until is not None and item.until <= today:
         return Decision(
-            item.id,
-            "hold",
-            RuleId.ADJUNCT_TIME_LIMIT,
-            f"{item.title}: its time limit is reached; it leaves the plan.",
+            item_id=item.id,
+            action="hold",
+            rule_id=RuleId.ADJUNCT_TIME_LIMIT,
+            reason=f"{item.title}: its time limit is reached; it leaves the plan.",
         )
     if (week.first_step_mean or 0) < rules.adjuncts.min_first_step_pain:
         return Decision(
-            item.id,
-            "hold",
-            RuleId.ADJUNCT_NOT_NEEDED,
-            f"{item.title}: morning pain is low now; it leaves the plan.",
+            item_id=item.id,
+            action="hold",
+            rule_id=RuleId.ADJUNCT_NOT_NEEDED,
+            reason=f"{item.title}: morning pain is low now; it leaves the plan.",
         )
     return None
 
@@ -191,10 +200,12 @@ def escalation_step(
     return Escalation(
         esc.plain,
         Decision(
-            "escalation",
-            "refer",
-            RuleId.NO_PROGRESS_PHYSIO,
-            f"First-step pain fell only {drop:.1f} points in {esc.after_weeks} weeks of good adherence.",
+            item_id="escalation",
+            action="refer",
+            rule_id=RuleId.NO_PROGRESS_PHYSIO,
+            reason=(
+                f"First-step pain fell only {drop:.1f} points in {esc.after_weeks} weeks of good adherence."
+            ),
         ),
     )
 
@@ -223,7 +234,14 @@ def _no_checkins(plan: Plan) -> _Draft:
         run=plan.run,
         items=list(plan.items),
         excluded=list(plan.excluded),
-        decisions=[Decision("run", "hold", RuleId.NO_CHECKINS, "No check-ins this week: nothing changes.")],
+        decisions=[
+            Decision(
+                item_id="run",
+                action="hold",
+                rule_id=RuleId.NO_CHECKINS,
+                reason="No check-ins this week: nothing changes.",
+            )
+        ],
         messages=[
             (
                 "No check-ins this week, so the plan stays the same. "
@@ -328,10 +346,10 @@ def phase_change_step(
         forward = PHASES.index(phase) > PHASES.index(plan.phase)
         draft.decisions.append(
             Decision(
-                "phase",
-                "progress" if forward else "regress",
-                moved.rule_id,
-                f"Phase {plan.phase} -> {phase}.",
+                item_id="phase",
+                action="progress" if forward else "regress",
+                rule_id=moved.rule_id,
+                reason=f"Phase {plan.phase} -> {phase}.",
             )
         )
         draft.messages.append(f"New phase: {phase}. {rules.phase(phase).goal}")

@@ -20,7 +20,7 @@ __all__ = ["RecurrenceFinding", "detect_recurrence", "strength_item_ids"]
 _MIN_CHECKINS = 7
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RecurrenceFinding:
     """Whether the loop is there, the observations behind it and a plain message."""
 
@@ -130,4 +130,4 @@ def detect_recurrence(
     message = (
         rule.message.strip() if detected else "No sign of the passive-care loop in your recent check-ins."
     )
-    return RecurrenceFinding(detected, tuple(evidence), message)
+    return RecurrenceFinding(detected=detected, evidence=tuple(evidence), message=message)

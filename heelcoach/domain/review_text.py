@@ -112,7 +112,7 @@ def _regress_clause(rule_id: RuleId, names: Sequence[str], rules: PlanRules) -> 
     v = _verbs(names)
     if rule_id in (RuleId.HIGH_LOAD_IRRITABILITY, RuleId.IRRITABILITY_TOO_HIGH):
         return f"{_names(names)} {v.is_} paused until the heel is less irritable"
-    why = _back_reasons(rules).get(rule_id, "to let the heel settle")
+    why = _back_reasons(rules)[rule_id]  # each step-back rule of exercise_rules.REGRESS_RULES (tested)
     return f"{_names(names)} {v.steps} back a level {why}"
 
 
@@ -132,7 +132,7 @@ def _hold_clauses(holds: Mapping[RuleId, list[str]], rules: PlanRules, after_oth
     out: list[str] = []
     for rule_id, names in holds.items():
         one = len(names) == 1
-        why = hold_why.get(rule_id, "for now").format(
+        why = hold_why[rule_id].format(  # every rule in exercise_rules.HOLD_RULES (tested)
             it="it" if one else "them", its="its" if one else "their"
         )
         if len(holds) == 1 and not one:

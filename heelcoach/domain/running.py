@@ -88,7 +88,13 @@ def _stage_back(run: RunPrescription, stage: int, catalogue: Catalogue, unit: Di
         why=f"One stage back after too much pain: {text}.",
     )
     return RunOutcome(
-        Decision("run", "regress", RuleId.PAIN_ABOVE_ACCEPTABLE, "Too much pain: one stage back."), new
+        Decision(
+            item_id="run",
+            action="regress",
+            rule_id=RuleId.PAIN_ABOVE_ACCEPTABLE,
+            reason="Too much pain: one stage back.",
+        ),
+        new,
     )
 
 
@@ -105,7 +111,12 @@ def _next_stage(
         why=f"Stage {stage + 1}: {text}. Effort {rules.return_to_run.effort}, a rest day between runs.",
     )
     return RunOutcome(
-        Decision("run", "progress", RuleId.STAGE_COMPLETE, f"Stage {stage} went well: stage {stage + 1}."),
+        Decision(
+            item_id="run",
+            action="progress",
+            rule_id=RuleId.STAGE_COMPLETE,
+            reason=f"Stage {stage} went well: stage {stage + 1}.",
+        ),
         new,
     )
 
@@ -125,7 +136,13 @@ def _walk_run_complete(run: RunPrescription, week: WeekFacts, rules: PlanRules) 
         tolerated_weekly_km=week.run_km or None,
     )
     return RunOutcome(
-        Decision("run", "progress", RuleId.STAGE_COMPLETE, "Walk/run complete: continuous running."), new
+        Decision(
+            item_id="run",
+            action="progress",
+            rule_id=RuleId.STAGE_COMPLETE,
+            reason="Walk/run complete: continuous running.",
+        ),
+        new,
     )
 
 
@@ -142,16 +159,30 @@ def _walk_run(
     if flare or week.next_morning_worse_days:
         rule = RuleId.PAIN_ABOVE_ACCEPTABLE if flare else RuleId.NEXT_MORNING_WORSE
         return RunOutcome(
-            Decision("run", "hold", rule, "Pain or next-morning stiffness: repeat this stage."), run
+            Decision(
+                item_id="run",
+                action="hold",
+                rule_id=rule,
+                reason="Pain or next-morning stiffness: repeat this stage.",
+            ),
+            run,
         )
     blocker = week.progress_blocker(rules)
     if blocker is not None:
         return RunOutcome(
-            Decision("run", "hold", blocker.rule_id, _hold_reason(blocker.rule_id, week, rules)), run
+            Decision(
+                item_id="run",
+                action="hold",
+                rule_id=blocker.rule_id,
+                reason=_hold_reason(blocker.rule_id, week, rules),
+            ),
+            run,
         )
     if week.runs < rtr.repeats_per_stage_min:
         why = f"Each stage at least {rtr.repeats_per_stage_min} times before moving on."
-        return RunOutcome(Decision("run", "hold", RuleId.STAGE_REPEATS, why), run)
+        return RunOutcome(
+            Decision(item_id="run", action="hold", rule_id=RuleId.STAGE_REPEATS, reason=why), run
+        )
     if stage < len(rtr.stages):
         return _next_stage(run, stage, rules, catalogue, unit)
     return _walk_run_complete(run, week, rules)
@@ -191,7 +222,10 @@ def _step_back(run: RunPrescription, week: WeekFacts, rules: PlanRules, unit: Di
     )
     return RunOutcome(
         Decision(
-            "run", "regress", RuleId.FLARE_STEP_BACK, f"Flare: one step back to {distance(weekly, unit)}."
+            item_id="run",
+            action="regress",
+            rule_id=RuleId.FLARE_STEP_BACK,
+            reason=f"Flare: one step back to {distance(weekly, unit)}.",
         ),
         new,
     )
@@ -224,7 +258,10 @@ def _climb_back(run: RunPrescription, week: WeekFacts, rules: PlanRules, unit: D
     )
     return RunOutcome(
         Decision(
-            "run", "progress", RuleId.FLARE_RECOVERY, f"Pain-free week: back up to {distance(weekly, unit)}."
+            item_id="run",
+            action="progress",
+            rule_id=RuleId.FLARE_RECOVERY,
+            reason=f"Pain-free week: back up to {distance(weekly, unit)}.",
         ),
         new,
     )
@@ -278,7 +315,15 @@ def _grow(
         recover_to_km=run.recover_to_km,
         recover_step_km=run.recover_step_km,
     )
-    return RunOutcome(Decision("run", "progress", rule, "Running went well: a little more this week."), new)
+    return RunOutcome(
+        Decision(
+            item_id="run",
+            action="progress",
+            rule_id=rule,
+            reason="Running went well: a little more this week.",
+        ),
+        new,
+    )
 
 
 def _hold(run: RunPrescription, week: WeekFacts, rules: PlanRules, rule: RuleId, reason: str) -> RunOutcome:
@@ -290,7 +335,7 @@ def _hold(run: RunPrescription, week: WeekFacts, rules: PlanRules, rule: RuleId,
     new = replace(
         run, weekly_km_cap=_r(weekly) if weekly else run.weekly_km_cap, tolerated_weekly_km=tolerated
     )
-    return RunOutcome(Decision("run", "hold", rule, reason), new)
+    return RunOutcome(Decision(item_id="run", action="hold", rule_id=rule, reason=reason), new)
 
 
 def run_decision(
@@ -305,7 +350,10 @@ def run_decision(
     ``unit``)."""
     run = plan.run
     if run.mode == "none":
-        return RunOutcome(Decision("run", "hold", RuleId.NO_RUNNING, "Running stays paused."), run)
+        return RunOutcome(
+            Decision(item_id="run", action="hold", rule_id=RuleId.NO_RUNNING, reason="Running stays paused."),
+            run,
+        )
     if run.mode == "walk_run":
         return _walk_run(plan, week, rules, catalogue, unit)
     if week.flare(rules):

@@ -461,7 +461,8 @@ class CeleryJobRunner:
             return JobStatus(job_id, "running", message=BROKER_AWAY)
         return status_from(job_id, raw, self._decode)
 
-    def _decode(self, name: str, value: Any) -> Any:
+    def _decode(self, name: str, value: Any) -> object:
+        """The job's stored JSON result rebuilt by its named job's decoder (as it is when unnamed)."""
         spec = NAMED_JOBS.get(name)
         return value if spec is None else spec.decode(self.ctx, value)
 

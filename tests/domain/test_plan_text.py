@@ -112,7 +112,7 @@ def test_driver_sentences_are_grammatical_and_short(catalogue) -> None:  # type:
     toes = DriverEvidence(
         "foot_intrinsics", 0.5, "self_test", "short_foot_toe_control_test", "Toe control: 2 points"
     )
-    foot = Driver("foot_intrinsics", 0.8, True, (balance, toes))
+    foot = Driver(id="foot_intrinsics", strength=0.8, active=True, evidence=(balance, toes))
     assert foot.why().startswith("The small muscles of the foot are worth working on")
     primary = {t.id: tuple(t.measures) for t in catalogue.self_tests.values()}
     # the foot-muscle items are justified by the toe-control score, not the (heavier) balance test

@@ -39,8 +39,11 @@ def test_an_escalation_rule_the_review_names_is_in_the_knowledge() -> None:
 
 def test_a_decision_refuses_a_bare_string_rule() -> None:
     with pytest.raises(TypeError, match="RuleId"):
-        Decision("run", "hold", "pain_above_acceptible", "typo")  # type: ignore[arg-type]
-    assert Decision("run", "hold", RuleId.NO_CHECKINS, "ok").rule_id == "no_checkins"
+        Decision(item_id="run", action="hold", rule_id="pain_above_acceptible", reason="typo")  # type: ignore[arg-type]
+    assert (
+        Decision(item_id="run", action="hold", rule_id=RuleId.NO_CHECKINS, reason="ok").rule_id
+        == "no_checkins"
+    )
 
 
 def _string_rule_ids(path: Path) -> list[str]:
@@ -76,3 +79,50 @@ def test_the_engine_names_rules_by_enum_not_by_string() -> None:
 def test_the_scan_finds_a_string_rule_id() -> None:
     probe = DOMAIN.parent.parent / "tests" / "domain" / "test_rule_ids.py"
     assert _string_rule_ids(probe)  # this file compares a rule id with the string "no_checkins"
+
+
+def _rule_ids_named_in(source: str) -> set[str]:
+    """Every ``RuleId.X`` a module names, as 'x' values."""
+    return {
+        RuleId[node.attr].value
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "RuleId"
+    }
+
+
+def test_every_rule_an_exercise_decision_names_is_a_hold_regress_or_progress_rule() -> None:
+    """The review's text for a held or stepped-back exercise is looked up by rule with no fallback,
+    so every rule the exercise rules (and the progress blockers they use) can name must be in one of
+    the two declared sets."""
+    from heelcoach.domain.exercise_rules import HOLD_RULES, REGRESS_RULES
+
+    named = _rule_ids_named_in((DOMAIN / "exercise_rules.py").read_text(encoding="utf-8"))
+    checkin = ast.parse((DOMAIN / "checkin.py").read_text(encoding="utf-8"))
+    blocker = next(
+        n for n in ast.walk(checkin) if isinstance(n, ast.FunctionDef) and n.name == "progress_blocker"
+    )
+    named |= _rule_ids_named_in(ast.unparse(blocker))
+    assert {"pain_in_acceptable_band", "morning_pain_not_settled"} <= named
+    declared = {r.value for r in HOLD_RULES | REGRESS_RULES} | {RuleId.PROGRESS_CRITERIA_MET.value}
+    assert named <= declared, named - declared
+
+
+@pytest.mark.parametrize("rule", sorted(RuleId, key=lambda r: r.value))
+def test_a_held_or_stepped_back_exercise_gets_its_own_reason(rule: RuleId) -> None:
+    from heelcoach.domain import review_text
+    from heelcoach.domain.exercise_rules import HOLD_RULES, REGRESS_RULES
+
+    rules = load_catalogue().plan
+    titles = {"x": "Heel raise", "y": "Side plank"}
+    for action, members in (("hold", HOLD_RULES), ("regress", REGRESS_RULES)):
+        if rule not in members:
+            continue
+        decisions = [
+            Decision(item_id=i, action=action, rule_id=rule, reason="r")  # type: ignore[arg-type]
+            for i in titles
+        ]
+        clauses = review_text._exercise_clauses(decisions, titles, rules, (), ())
+        assert clauses, (action, rule)
+        text = " ".join(clauses)
+        assert "heel raise" in text.lower() or "all exercises" in text
+        assert "for now" not in text
