@@ -11,8 +11,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from heelcoach.domain.plan import Plan
 from heelcoach.services.blobs import PICTURE_PREFIX
 from heelcoach.services.gait import format_measure
+from heelcoach.text.gait_plan import driver_label, finding_in_plan
 from heelcoach.web.views import attr
 
 
@@ -33,6 +35,8 @@ class FindingView:
     text: str
     driver: str = ""
     confidence: str = ""
+    #: What the runner's current plan does about it (``text.gait_plan.finding_in_plan``).
+    in_plan: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,12 +191,35 @@ def _frames(report: Any, root: Path) -> list[FrameView]:
     return out
 
 
+def _findings(report: Any, plan: Plan | None, can_update: bool) -> list[FindingView]:
+    out = []
+    for f in attr(report, "findings", ()) or ():
+        driver = str(attr(f, "driver", "") or "")
+        metric_id = str(attr(f, "metric_id", ""))
+        out.append(
+            FindingView(
+                title=metric_id.replace("_", " "),
+                text=str(attr(f, "text", "")),
+                driver=driver_label(driver) if driver else "",
+                confidence=str(attr(f, "confidence", "") or ""),
+                in_plan=finding_in_plan(driver or None, metric_id, plan, can_update=can_update),
+            )
+        )
+    return out
+
+
 def gait_report_view(
-    report: Any, *, frames_root: Path, use_action: str, created_at: datetime | None = None
+    report: Any,
+    *,
+    frames_root: Path,
+    use_action: str,
+    created_at: datetime | None = None,
+    plan: Plan | None = None,
 ) -> GaitReportView | None:
     """Build the view from a ``GaitReport`` or its stored document (None when there is no report).
 
-    ``frames_root`` is the person's gait folder: pictures outside it are not shown.
+    ``frames_root`` is the person's gait folder: pictures outside it are not shown. ``plan``: the
+    runner's current plan, so that each finding says what the plan does about it.
     """
     if report is None:
         return None
@@ -211,18 +238,11 @@ def gait_report_view(
         if attr(m, "quality") == "unreliable":
             notes.insert(0, "as filmed, not real time")
         metrics.append(MetricView(str(attr(m, "name", "") or key), shown, " · ".join(notes)))
-    findings = [
-        FindingView(
-            title=str(attr(f, "metric_id", "")).replace("_", " "),
-            text=str(attr(f, "text", "")),
-            driver=str(attr(f, "driver", "") or "").replace("_", " "),
-            confidence=str(attr(f, "confidence", "") or ""),
-        )
-        for f in attr(report, "findings", ()) or ()
-    ]
     quality = attr(report, "quality")
     time_scale = str(attr(report, "time_scale", "real_time") or "real_time")
     activity = str(attr(report, "activity", "") or "")
+    can_update = activity == "running" and time_scale in ("real_time", "given")
+    findings = _findings(report, plan, can_update)
     return GaitReportView(
         use_action=use_action,
         view=str(attr(report, "view", "") or ""),
@@ -236,7 +256,7 @@ def gait_report_view(
         frames=_frames(report, frames_root),
         notes=[str(n) for n in attr(report, "notes", ()) or ()],
         created_at=created_at,
-        can_update_plan=activity == "running" and time_scale in ("real_time", "given"),
+        can_update_plan=can_update,
         time_scale=time_scale,
     )
 

@@ -13,6 +13,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from heelcoach.domain.plan import Plan
 from heelcoach.errors import InvalidInputError
 from heelcoach.services import background
 from heelcoach.services.background import GaitNotQueuedError
@@ -39,6 +40,12 @@ def _max_mb(request: Request) -> int:
 
 
 # ---------------------------------------------------------------------------------------------- gait
+def _current_plan(backend: Backend, pid: int) -> Plan | None:
+    """The runner's current plan (None before one is made): each finding says what it does."""
+    week = backend.this_week(pid)
+    return None if week is None else week.plan
+
+
 def _gait_page(
     request: Request, backend: Backend, pid: int | None, error: str | None = None, status_code: int = 200
 ) -> Response:
@@ -55,6 +62,7 @@ def _gait_page(
             frames_root=backend.gait_dir(pid),
             use_action="/gait/latest/use",
             created_at=latest.created_at,
+            plan=_current_plan(backend, pid),
         )
         if latest is not None and pid is not None
         else None
@@ -163,6 +171,7 @@ def gait_job(request: Request, backend: BackendDep, pid: MaybePerson, job_id: st
             status.result.report,
             frames_root=backend.gait_dir(pid),
             use_action=f"/gait/job/{job_id}/use",
+            plan=_current_plan(backend, pid),
         )
     return render(request, "gait_job.html", title="Gait analysis", job=status, report=report)
 

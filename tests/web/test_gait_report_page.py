@@ -110,3 +110,36 @@ def test_upload_passes_the_slow_motion_factor(
                 break
             threading.Event().wait(0.05)
         assert told[-1] == expected
+
+
+def test_each_finding_says_what_the_plan_does_with_it(onboarded: Any, web_ctx: AppContext) -> None:
+    """A rear clip with a dropping pelvis and a knee falling in: each finding names the driver it
+    points to and what the runner's current plan does about it (its exercises by name, or that it
+    has none yet)."""
+    from heelcoach.domain.drivers import DRIVER_LABELS
+    from heelcoach.services import planning
+    from heelcoach.text.gait_plan import finding_in_plan
+    from tests.gait.synthetic import rear_view
+
+    pid = _person(onboarded)
+    kp = rear_view(drop_right_deg=10.0, valgus_right_deg=14.0)
+    report = gait.analyse_loaded(kp, "rear.mp4", "video", view="rear")
+    drivers = {f.driver for f in report.findings if f.driver}
+    assert drivers, [f.metric_id for f in report.findings]
+    _store(web_ctx, pid, report, minutes_ago=1)
+    plan = planning.this_week(web_ctx, pid).plan
+    text = main_text(onboarded.get("/gait").text)
+    for f in report.findings:
+        if not f.driver:
+            continue
+        label = DRIVER_LABELS[f.driver]
+        assert f"Points to {label}" in text
+        said = finding_in_plan(f.driver, f.metric_id, plan, can_update=True)
+        assert said in text
+        titles = [i.title for i in plan.items if i.kind == "exercise" and f.driver in i.drivers]
+        if titles:
+            assert said.startswith(f"Your plan works on {label} with ")
+            assert all(t in said for t in titles)
+        else:
+            assert said.startswith(f"Your plan has no exercise for {label} yet")
+    assert "come first when you update your plan" not in text
