@@ -58,8 +58,12 @@ def test_a_driver_the_plan_has_nothing_for_says_so_and_what_updating_does(plan: 
 
 def test_overstriding_names_the_step_rate_cue_or_offers_it(plan: Plan) -> None:
     cued = dataclasses.replace(plan, run=dataclasses.replace(plan.run, cadence_cue_pct=7.5, runs_per_week=3))
-    assert "about 7.5% more steps per minute" in finding_in_plan("knee_control", "overstride", cued, can_update=True)
-    plain = dataclasses.replace(plan, run=dataclasses.replace(plan.run, cadence_cue_pct=None, runs_per_week=3))
+    assert "about 7.5% more steps per minute" in finding_in_plan(
+        "knee_control", "overstride", cued, can_update=True
+    )
+    plain = dataclasses.replace(
+        plan, run=dataclasses.replace(plan.run, cadence_cue_pct=None, runs_per_week=3)
+    )
     assert "adds a step-rate cue" in finding_in_plan("knee_control", "overstride", plain, can_update=True)
     # the cue belongs to overstriding only
     assert "step-rate" not in finding_in_plan("knee_control", "knee_fppa", cued, can_update=True)
@@ -70,4 +74,6 @@ def test_a_paused_plan_or_no_plan_says_what_to_do_instead(plan: Plan) -> None:
     assert finding_in_plan("hip_control", "pelvic_drop", None, can_update=False) == ""
     paused = dataclasses.replace(plan, referral="See a clinician first.", referral_action="stop_and_refer")
     assert paused.stops_loading
-    assert "paused until a clinician" in finding_in_plan("hip_control", "pelvic_drop", paused, can_update=True)
+    assert "paused until a clinician" in finding_in_plan(
+        "hip_control", "pelvic_drop", paused, can_update=True
+    )
