@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from heelcoach.gait.base import EventDetector, GaitAlgorithm, check_option
+from heelcoach.gait.filters import butter_sos
 from heelcoach.gait.geometry import foot_centre, mid
 from heelcoach.gait.keypoints import FloatArray, Keypoints
 
@@ -133,10 +134,10 @@ def facing_series(kp: Keypoints, window_s: float = 1.0) -> FloatArray:
 
 def smooth(signal: FloatArray, fps: float, cutoff_hz: float, order: int = 2) -> FloatArray:
     """Zero-lag Butterworth low-pass of each finite run of ``signal`` (runs too short are kept)."""
-    from scipy.signal import butter, sosfiltfilt  # scipy loads on first analysis, not on import
+    from scipy.signal import sosfiltfilt  # scipy loads on first analysis, not on import
 
     cutoff = min(cutoff_hz, 0.4 * fps)
-    sos = butter(order, cutoff, btype="low", fs=fps, output="sos")
+    sos = butter_sos(order, float(cutoff), "low", float(fps))
     out = np.array(signal, dtype=float)
     ok = np.isfinite(out)
     edges = np.flatnonzero(np.diff(np.concatenate([[0], ok.astype(int), [0]])))

@@ -22,6 +22,7 @@ from typing import Literal
 
 import numpy as np
 
+from heelcoach.gait.filters import butter_sos
 from heelcoach.gait.geometry import flexion_deg, mid
 from heelcoach.gait.keypoints import FloatArray, Keypoints
 
@@ -30,14 +31,14 @@ G_M_S2 = 9.81
 
 def _highpass(signal: FloatArray, fps: float, cutoff_hz: float) -> FloatArray:
     """Remove drift slower than ``cutoff_hz`` (camera pans, a runner drifting on the belt)."""
-    from scipy.signal import butter, sosfiltfilt
+    from scipy.signal import sosfiltfilt
 
     ok = np.isfinite(signal)
     if ok.sum() < 8:
         return np.full_like(signal, np.nan)
     filled = np.interp(np.arange(signal.size), np.flatnonzero(ok), signal[ok])
     cutoff = min(cutoff_hz, 0.4 * fps)
-    sos = butter(2, cutoff, btype="high", fs=fps, output="sos")
+    sos = butter_sos(2, float(cutoff), "high", float(fps))
     out = sosfiltfilt(sos, filled) if filled.size > 15 else filled - filled.mean()
     return np.where(ok, out, np.nan)
 

@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from heelcoach.gait.base import GaitAlgorithm, KeypointFilter
+from heelcoach.gait.filters import butter_sos
 from heelcoach.gait.keypoints import INDEX, LANDMARKS, LEG_POINTS, FloatArray, Keypoints, empty_frames
 
 
@@ -140,6 +141,34 @@ class SideSwapCorrector(KeypointFilter):
         self.swap_cost = swap_cost
         self.velocity_damping = velocity_damping
 
+    def _cost(self, prev2: FloatArray, prev1: FloatArray, cur: FloatArray) -> FloatArray:
+        """Distance of every leg point to its prediction, summed per frame (missing points count 0).
+
+        Arrays are (frames, leg, point, 2); the result is (frames,).
+        """
+        velocity = np.where(np.isnan(prev2), 0.0, prev1 - prev2)
+        predicted = prev1 + self.velocity_damping * velocity
+        dist = np.linalg.norm(cur - predicted, axis=-1)
+        return np.nansum(dist.reshape(dist.shape[0], -1), axis=1)
+
+    def _step_costs(self, options: FloatArray) -> FloatArray:
+        """Cost of labelling frame t as s2 after s0, s1 at t-2, t-1: (2, 2, 2, n - 2), all at once."""
+        out = np.empty((2, 2, 2, options.shape[0] - 2))
+        for s0 in (0, 1):
+            for s1 in (0, 1):
+                for s2 in (0, 1):
+                    out[s0, s1, s2] = self._cost(options[:-2, s0], options[1:-1, s1], options[2:, s2])
+        return out
+
+    def _first_costs(self, options: FloatArray) -> FloatArray:
+        """Cost of the first two frames' labels (no velocity yet): (2, 2)."""
+        out = np.empty((2, 2))
+        for s0 in (0, 1):
+            for s1 in (0, 1):
+                start = options[0:1, s0]
+                out[s0, s1] = self._cost(np.full_like(start, np.nan), start, options[1:2, s1])[0]
+        return out
+
     def filter(self, kp: Keypoints) -> SideSwapCorrector:
         """Results: ``keypoints_`` (corrected), ``swapped_`` (bool per frame), ``n_swaps_``."""
         n = kp.n_frames
@@ -152,20 +181,15 @@ class SideSwapCorrector(KeypointFilter):
         legs = np.stack([kp.xy[:, left, :], kp.xy[:, right, :]], axis=1) / scale  # (n, 2, P, 2)
         options = np.stack([legs, legs[:, ::-1]], axis=1)  # (n, state, leg, P, 2)
 
-        def cost(prev2: FloatArray, prev1: FloatArray, cur: FloatArray) -> float:
-            velocity = np.where(np.isnan(prev2), 0.0, prev1 - prev2)
-            predicted = prev1 + self.velocity_damping * velocity
-            dist = np.linalg.norm(cur - predicted, axis=-1)
-            return float(np.nansum(dist))
-
         # state index k = 2 * s_{t-1} + s_t; dp over frames t >= 1
+        steps = self._step_costs(options)  # (s0, s1, s2, t - 2)
         inf = float("inf")
         dp = np.full((n, 4), inf)
         back = np.zeros((n, 4), dtype=int)
+        first = self._first_costs(options)  # (s0, s1)
         for s0 in (0, 1):
             for s1 in (0, 1):
-                c = cost(np.full_like(options[0, s0], np.nan), options[0, s0], options[1, s1])
-                dp[1, 2 * s0 + s1] = c + self.swap_cost * (s0 + s1)
+                dp[1, 2 * s0 + s1] = first[s0, s1] + self.swap_cost * (s0 + s1)
         for t in range(2, n):
             for s1 in (0, 1):
                 for s2 in (0, 1):
@@ -174,7 +198,7 @@ class SideSwapCorrector(KeypointFilter):
                         prev = dp[t - 1, 2 * s0 + s1]
                         if prev == inf:
                             continue
-                        total = prev + cost(options[t - 2, s0], options[t - 1, s1], options[t, s2])
+                        total = prev + steps[s0, s1, s2, t - 2]
                         if total < best:
                             best, arg = total, s0
                     dp[t, 2 * s1 + s2] = best + self.swap_cost * s2
@@ -314,11 +338,11 @@ class LowPassFilter(KeypointFilter):
 
     def filter(self, kp: Keypoints) -> LowPassFilter:
         """Results: ``keypoints_``, ``cutoff_hz_`` (the one used)."""
-        from scipy.signal import butter, sosfiltfilt  # scipy loads on first analysis, not on import
+        from scipy.signal import sosfiltfilt  # scipy loads on first analysis, not on import
 
         cutoff = min(self.cutoff_hz, 0.4 * kp.fps)
         self.cutoff_hz_ = cutoff
-        sos = butter(self.order, cutoff, btype="low", fs=kp.fps, output="sos")
+        sos = butter_sos(self.order, float(cutoff), "low", float(kp.fps))
         xy = kp.xy.copy()
         for j in range(len(LANDMARKS)):
             ok = ~np.isnan(xy[:, j, 0])
