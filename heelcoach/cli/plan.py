@@ -158,7 +158,7 @@ def _show_week(view: Any) -> None:
     out.print()
     out.print(view.text, markup=False)
     if view.minutes_today:
-        out.print(f"\nToday's session: about {view.minutes_today} minutes.")
+        out.print(f"Today's session: about {view.minutes_today} minutes.")
     done = len(view.checkins)
     out.print(
         f"\nCheck-ins since this version started: {done}"
