@@ -41,7 +41,7 @@ from heelcoach.domain.warning_signs import open_warning_signs
 from heelcoach.errors import InvalidInputError
 from heelcoach.services import assess as assess_mod
 from heelcoach.services.checkins import domain_checkin
-from heelcoach.services.common import json_object
+from heelcoach.services.common import WEEK_DAYS, json_object
 from heelcoach.services.context import AppContext
 from heelcoach.services.policy import Actor
 from heelcoach.store.accounts import AccountRow, AuditRow, ClinicNoteRow, ClinicRow
@@ -65,8 +65,6 @@ WHO = "Your physiotherapist"
 MAX_NOTE_CHARS = 2000
 #: Changes that add load: refused while a warning sign is open, as well as while the plan is paused.
 LOADING: frozenset[str] = frozenset({"add", "swap", "set_level"})
-#: How far back an open warning sign in a check-in refuses a loading change (the review's week).
-WARNING_WINDOW_DAYS = 7
 #: A result entered by a clinician is marked so in the stored self-test session.
 MEASURED_IN_CLINIC = "clinic"
 
@@ -244,8 +242,8 @@ def _lift_cap(plan: Plan) -> tuple[Plan, str]:
 def _refuse_paused(plan: Plan, change: PlanChange, runner: _Runner) -> None:
     if plan.stops_loading:
         raise CareError(
-            "Refused: the plan is paused for a warning sign until a clinician has seen the runner: "
-            "record the visit first (the runner's Today page), then change the plan."
+            "Refused: the plan is paused until a clinician has seen the runner (a warning sign stops "
+            "loading): record the visit first (the runner's Today page), then change the plan."
         )
     if change.kind in LOADING and runner.warning_signs:
         signs = ", ".join(s.replace("_", " ") for s in runner.warning_signs)
@@ -284,7 +282,7 @@ def _runner(ctx: AppContext, s: Session, person_id: int, plan: Plan, today: date
     intake = repos.intakes.latest(person_id)
     answers: Mapping[str, Any] = intake.answers if intake else {}
     flags = frozenset(assess_mod.assess(answers, ctx.catalogue).safety_flags) if intake else frozenset()
-    since = today - timedelta(days=WARNING_WINDOW_DAYS - 1)
+    since = today - timedelta(days=WEEK_DAYS - 1)  # the review's week
     recent = [domain_checkin(c) for c in repos.checkins.between(person_id, since, today)]
     return _Runner(answers, frozenset(str(f) for f in flags), open_warning_signs(recent, plan))
 
@@ -471,7 +469,7 @@ def record_clinic_tests(
     merged = plan_merge.merge_new_evidence(
         current, fresh.plan, ctx.catalogue, moment.date(), "in-clinic tests"
     )
-    why = " ".join(reason.split())
+    why = " ".join(reason.split()).rstrip(".")
     with transaction(ctx.sessions) as s:
         told = _told(s, actor, f"measured in the clinic: {words}", why or "to set your plan from them")
     told = f"{told}. {' '.join(merged.changes)}"

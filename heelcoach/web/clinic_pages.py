@@ -97,6 +97,10 @@ def _catalogue_choices(request: Request) -> dict[str, list[tuple[str, str]]]:
     return {"Exercises": sorted(exercises, key=lambda x: x[1]), "Tools": sorted(tools, key=lambda x: x[1])}
 
 
+#: A self-test's unit as the form shows it (a yes/no test is entered as 1 or 0).
+UNIT_WORDS = {"yes_no": "1 yes, 0 no"}
+
+
 def _test_rows(request: Request) -> list[dict[str, Any]]:
     """One row per self-test and side for the in-clinic results form."""
     rows: list[dict[str, Any]] = []
@@ -107,7 +111,7 @@ def _test_rows(request: Request) -> list[dict[str, Any]]:
                     "id": t.id,
                     "name": t.name,
                     "side": side,
-                    "unit": t.unit,
+                    "unit": UNIT_WORDS.get(t.unit, t.unit),
                     "lo": t.value_min,
                     "hi": t.value_max,
                 }

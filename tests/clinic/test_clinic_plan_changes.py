@@ -142,7 +142,7 @@ def test_a_paused_plan_refuses_changes(ctx: AppContext) -> None:
         PlanChange("run_cap", "Less.", weekly_km=5),
     ):
         why = _refused(ctx, sim.person_id, change)
-        assert why.startswith("Refused: the plan is paused for a warning sign until a clinician has seen")
+        assert why.startswith("Refused: the plan is paused until a clinician has seen the runner")
 
 
 def test_in_clinic_tests_are_marked_and_merged_into_the_plan(ctx: AppContext) -> None:
