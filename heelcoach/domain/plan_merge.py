@@ -15,6 +15,7 @@ from datetime import date
 
 from heelcoach.domain.phases import adapt_items
 from heelcoach.domain.plan import ExcludedItem, Plan, PlanItem
+from heelcoach.domain.planning.clinician import keep_terms
 from heelcoach.knowledge import Catalogue
 
 __all__ = ["Merged", "merge_new_evidence"]
@@ -95,7 +96,7 @@ def merge_new_evidence(current: Plan, fresh: Plan, catalogue: Catalogue, today: 
         driver_priority=fresh.driver_priority,
         rationale=text,
     )
-    return Merged(plan=plan, changes=tuple(changes))
+    return Merged(plan=keep_terms(current, plan), changes=tuple(changes))
 
 
 def _unique(entries: list[ExcludedItem]) -> list[ExcludedItem]:

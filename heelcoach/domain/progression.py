@@ -52,6 +52,7 @@ from heelcoach.domain.plan import (
     RunPrescription,
     education_item,
 )
+from heelcoach.domain.planning.clinician import keep_terms
 from heelcoach.domain.planning.session_fit import refit_week
 from heelcoach.domain.recurrence import RecurrenceFinding, detect_recurrence, strength_item_ids
 from heelcoach.domain.review_text import review_summary
@@ -479,6 +480,7 @@ def weekly_review(
     if week.checkins and (note := _adherence_message(plan, checkins, today, catalogue)) is not None:
         draft.messages.append(note)
     new_plan = _next_plan(plan, draft, catalogue, today)  # may add a message: before the Review
+    new_plan = keep_terms(plan, new_plan)  # a clinician's holds, additions and running cap stay
     return Review(
         week_start=week_start,
         decisions=tuple(draft.decisions),

@@ -80,13 +80,43 @@ def _answers(request: Request, answers: dict[str, object]) -> list[tuple[str, st
 
 
 def _plan_choices(request: Request, person_id: int) -> tuple[list[tuple[str, str, int | None]], Any]:
-    """(item id, title, level) of the current plan's exercises, and its running prescription."""
+    """(item id, title, level) of the current plan's exercises and tools, and its running prescription."""
     try:
         _record, plan = planning.current_plan(get_ctx(request), person_id)
     except NotFoundError:
         return [], None
-    items = [(i.id, i.title, i.level) for i in plan.items if i.kind == "exercise"]
+    items = [(i.id, i.title, i.level) for i in plan.items if i.kind in ("exercise", "adjunct")]
     return items, plan.run
+
+
+def _catalogue_choices(request: Request) -> dict[str, list[tuple[str, str]]]:
+    """What a clinician may add: the knowledge base's exercises (with their levels) and home tools."""
+    cat = get_ctx(request).catalogue
+    exercises = [(e.id, f"{e.name} (levels 1-{len(e.levels)})") for e in cat.exercises.values()]
+    tools = [(t.id, t.name) for t in cat.passive.values() if t.self_administered]
+    return {"Exercises": sorted(exercises, key=lambda x: x[1]), "Tools": sorted(tools, key=lambda x: x[1])}
+
+
+#: A self-test's unit as the form shows it (a yes/no test is entered as 1 or 0).
+UNIT_WORDS = {"yes_no": "1 yes, 0 no"}
+
+
+def _test_rows(request: Request) -> list[dict[str, Any]]:
+    """One row per self-test and side for the in-clinic results form."""
+    rows: list[dict[str, Any]] = []
+    for t in get_ctx(request).catalogue.self_tests.values():
+        for side in ("left", "right") if t.sided else ("both",):
+            rows.append(
+                {
+                    "id": t.id,
+                    "name": t.name,
+                    "side": side,
+                    "unit": UNIT_WORDS.get(t.unit, t.unit),
+                    "lo": t.value_min,
+                    "hi": t.value_max,
+                }
+            )
+    return rows
 
 
 def _runner_page(
@@ -113,6 +143,8 @@ def _runner_page(
         progress=backend.progress(person_id),
         exercises=exercises,
         run=run,
+        catalogue_choices=_catalogue_choices(request) if staff else {},
+        test_rows=_test_rows(request) if staff else [],
         notes=clinic_care.notes(ctx, actor.clinic_id, person_id) if staff and actor.clinic_id else [],
         staff=staff,
         problem=problem,
@@ -149,6 +181,34 @@ def _km(raw: str) -> float | None:
         return None
 
 
+def _number(raw: str, what: str) -> float | None:
+    """A number from the form (a comma as decimal point too), None when empty; CareError otherwise."""
+    if not raw.strip():
+        return None
+    value = _km(raw)
+    if value is None:
+        raise clinic_care.CareError(f"{what}: give a number, not {raw.strip()[:20]!r}.")
+    return value
+
+
+def _change_from_form(kind: str, reason: str, item_id: str, form: dict[str, str]) -> clinic_care.PlanChange:
+    level = _number(form["level"], "Level")
+    dose = {
+        key: value
+        for key, _b, word in clinic_care.DOSE_FIELDS
+        if (value := _number(form[key], word.capitalize())) is not None
+    }
+    return clinic_care.PlanChange(
+        cast(clinic_care.ChangeKind, kind),
+        reason,
+        item_id or None,
+        _km(form["weekly_km"]),
+        form["new_id"] or None,
+        int(level) if level is not None else None,
+        dose,
+    )
+
+
 @router.post("/clinic/people/{person_id}/plan", response_class=HTMLResponse)
 def change_plan(
     request: Request,
@@ -157,18 +217,53 @@ def change_plan(
     reason: Annotated[str, Form(max_length=600)],
     item_id: Annotated[str, Form(max_length=100)] = "",
     weekly_km: Annotated[str, Form(max_length=20)] = "",
+    new_id: Annotated[str, Form(max_length=100)] = "",
+    level: Annotated[str, Form(max_length=4)] = "",
+    sets: Annotated[str, Form(max_length=8)] = "",
+    reps: Annotated[str, Form(max_length=8)] = "",
+    hold_s: Annotated[str, Form(max_length=8)] = "",
+    minutes: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     """A clinician changes the plan: a new version whose reason the runner reads on Plan."""
     actor = authorize(request, person_id, "change_plan")
-    change = clinic_care.PlanChange(
-        cast(clinic_care.ChangeKind, kind), reason, item_id or None, _km(weekly_km)
-    )
+    form = {"weekly_km": weekly_km, "new_id": new_id, "level": level, "sets": sets, "reps": reps}
+    form.update(hold_s=hold_s, minutes=minutes)
     try:
+        change = _change_from_form(kind, reason, item_id, form)
         clinic_care.change_plan(get_ctx(request), actor, person_id, change)
     except clinic_care.CareError as exc:
         return _runner_page(request, actor, person_id, 422, str(exc))
     finally:
         get_backend(request).invalidate(person_id)  # the runner's cached reads show the new version
+    return RedirectResponse(f"/clinic/people/{person_id}#plan", status_code=303)
+
+
+@router.post("/clinic/people/{person_id}/tests", response_class=HTMLResponse)
+def record_tests(
+    request: Request,
+    person_id: RowId,
+    test_id: Annotated[list[str], Form(max_length=40)],
+    side: Annotated[list[str], Form(max_length=40)],
+    value: Annotated[list[str], Form(max_length=40)],
+    reason: Annotated[str, Form(max_length=600)] = "",
+) -> Response:
+    """In-clinic self-test results: stored marked as measured in clinic, merged into the plan."""
+    actor = authorize(request, person_id, "change_plan")
+    try:
+        if not len(test_id) == len(side) == len(value):
+            raise clinic_care.CareError(
+                "The test form was incomplete: reload the page and enter the results again."
+            )
+        tests = [
+            clinic_care.ClinicTest(t, number, s)
+            for t, s, v in zip(test_id, side, value, strict=True)
+            if (number := _number(v, t.replace("_", " "))) is not None
+        ]
+        clinic_care.record_clinic_tests(get_ctx(request), actor, person_id, tests, reason)
+    except clinic_care.CareError as exc:
+        return _runner_page(request, actor, person_id, 422, str(exc))
+    finally:
+        get_backend(request).invalidate(person_id)
     return RedirectResponse(f"/clinic/people/{person_id}#plan", status_code=303)
 
 
@@ -190,6 +285,7 @@ AUDIT_WORDS = {
     "view_plan": "looked at your plan",
     "export": "exported your data",
     "change_plan": "changed your plan",
+    "clinic_tests": "recorded tests measured in the clinic",
     "add_note": "wrote a clinic note about you",
     "stop_sharing": "stopped sharing",
     "accept_visit": "accepted your visit request",

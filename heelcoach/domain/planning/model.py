@@ -21,6 +21,7 @@ __all__ = [
     "REFER_AND_CONTINUE",
     "STOP_AND_REFER",
     "WEEKDAYS",
+    "ClinicianTerms",
     "ExcludedItem",
     "ItemKind",
     "Plan",
@@ -106,6 +107,17 @@ class ExcludedItem:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class ClinicianTerms:
+    """What a clinician decided that the engine keeps (``domain.planning.clinician.keep_terms``):
+    items taken out stay out, items added stay in (and progress like the others), and a weekly
+    running cap stays a ceiling until a clinician lifts it."""
+
+    held: tuple[str, ...] = ()
+    added: tuple[str, ...] = ()
+    weekly_km_cap: float | None = None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RunPrescription:
     """This week's running."""
@@ -163,6 +175,8 @@ class Plan:
     #: The minutes a day the runner gives the session (intake), so that each weekly review fits
     #: the new week into them too; None when the runner gave no limit.
     session_minutes: float | None = None
+    #: A clinician's changes that every later version keeps (clinic mode; empty otherwise).
+    clinician: ClinicianTerms = ClinicianTerms()
 
     @property
     def stops_loading(self) -> bool:

@@ -6,7 +6,14 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from heelcoach.domain.planning.model import STOP_AND_REFER, ExcludedItem, Plan, PlanItem, RunPrescription
+from heelcoach.domain.planning.model import (
+    STOP_AND_REFER,
+    ClinicianTerms,
+    ExcludedItem,
+    Plan,
+    PlanItem,
+    RunPrescription,
+)
 
 __all__ = ["plan_from_dict", "plan_to_dict"]
 
@@ -64,7 +71,27 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "driver_priority": list(plan.driver_priority),
         "warnings_cleared_on": plan.warnings_cleared_on.isoformat() if plan.warnings_cleared_on else None,
         "session_minutes": plan.session_minutes,
+        **_terms_to_dict(plan.clinician),
     }
+
+
+def _terms_to_dict(terms: ClinicianTerms) -> dict[str, Any]:
+    """Only a plan a clinician changed carries the key (older plans and the local mode stay as they were)."""
+    if terms == ClinicianTerms():
+        return {}
+    return {
+        "clinician": {
+            "held": list(terms.held),
+            "added": list(terms.added),
+            "weekly_km_cap": terms.weekly_km_cap,
+        }
+    }
+
+
+def _terms_from_dict(d: Mapping[str, Any] | None) -> ClinicianTerms:
+    if not d:
+        return ClinicianTerms()
+    return ClinicianTerms(tuple(d.get("held") or ()), tuple(d.get("added") or ()), d.get("weekly_km_cap"))
 
 
 def _optional_date(value: Any) -> date | None:
@@ -133,6 +160,7 @@ def plan_from_dict(d: Mapping[str, Any]) -> Plan:
             driver_priority=tuple(d.get("driver_priority") or ()),
             warnings_cleared_on=_optional_date(d.get("warnings_cleared_on")),
             session_minutes=d.get("session_minutes"),  # absent from plans stored before it existed
+            clinician=_terms_from_dict(d.get("clinician")),
         )
     except KeyError as exc:
         raise ValueError(f"plan data: missing field {exc}; expected the output of plan_to_dict") from exc
