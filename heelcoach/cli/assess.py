@@ -16,12 +16,23 @@ from rich.text import Text
 from heelcoach import DISCLAIMER
 from heelcoach.cli.app import app
 from heelcoach.cli.common import open_context
-from heelcoach.domain.intake import IntakeError, asked, expected_text, format_answer, parse_text_answer
+from heelcoach.domain.intake import (
+    IntakeError,
+    answer_in_unit,
+    answer_to_km,
+    asked,
+    expected_text,
+    format_answer,
+    parse_text_answer,
+    question_in_unit,
+)
 from heelcoach.domain.triage import AnswerRef, TriageResult, plain_name, unanswered_questions
 from heelcoach.domain.types import TriageLevel
+from heelcoach.domain.units import DistanceUnit, distance
+from heelcoach.errors import NotFoundError
 from heelcoach.knowledge import Catalogue, KnowledgeError, load_catalogue
 from heelcoach.knowledge.schema_triage import QUESTION_GROUPS, Question
-from heelcoach.services import intake, people
+from heelcoach.services import intake, people, units
 from heelcoach.services.assess import AnswersFileError, assess, load_answers_file, triage_to_dict
 
 __all__ = ["ask_answers", "assess_command", "render_triage"]
@@ -85,8 +96,10 @@ def ask_answers(
     *,
     only: set[str] | None = None,
     given: dict[str, Any] | None = None,
+    unit: DistanceUnit = DistanceUnit.KM,
 ) -> dict[str, Any]:
-    """Ask every question in the terminal, group by group; re-ask on bad input.
+    """Ask every question in the terminal, group by group; re-ask on bad input. Distances are
+    asked in ``unit`` (the runner's) and come back in km, as stored.
 
     With ``only``, ask just those questions and add them to ``given`` (the answers so far: an
     answers file written for an earlier questionnaire). Type ``back`` for the previous question,
@@ -108,11 +121,15 @@ def ask_answers(
             answers.pop(q.id, None)
             index += 1
             continue
-        shown_group = _show_question(console, q, f"{index + 1}/{len(questions)}", answers, shown_group)
+        shown = dict(answers)
+        if q.id in shown:
+            shown[q.id] = answer_in_unit(q, shown[q.id], unit)
+        asked_q = question_in_unit(q, unit)
+        shown_group = _show_question(console, asked_q, f"{index + 1}/{len(questions)}", shown, shown_group)
         line = _read_line(console)
         if line.strip().lower() == "back":
             index = _back(console, questions, index, answers)
-        elif _take_answer(console, q, line, answers):
+        elif _take_answer(console, asked_q, line, answers, unit):
             index += 1
     return answers
 
@@ -146,8 +163,11 @@ def _back(console: Console, questions: list[Any], index: int, answers: dict[str,
     return before
 
 
-def _take_answer(console: Console, q: Any, line: str, answers: dict[str, Any]) -> bool:
-    """Act on what was typed for ``q``; True when the questionnaire moves on to the next one."""
+def _take_answer(
+    console: Console, q: Question, line: str, answers: dict[str, Any], unit: DistanceUnit = DistanceUnit.KM
+) -> bool:
+    """Act on what was typed for ``q`` (as asked: a distance in ``unit``, stored in km); True when
+    the questionnaire moves on to the next one."""
     command = line.strip().lower()
     if command in ("?", "help"):
         _say(console, f"{q.help} Expected: {expected_text(q)}.", "cyan")
@@ -163,18 +183,24 @@ def _take_answer(console: Console, q: Any, line: str, answers: dict[str, Any]) -
         _say(console, f"This question needs an answer: {expected_text(q)}.", "yellow")
         return False
     try:
-        answers[q.id] = parse_text_answer(q, line)
+        answers[q.id] = answer_to_km(q, parse_text_answer(q, line), unit)
     except IntakeError:
         _say(console, f"Sorry, '{line.strip()}' does not fit. Expected {expected_text(q)}.", "yellow")
         return False
     return True
 
 
-def _said(answers: tuple[AnswerRef, ...]) -> str:
-    """The answers behind a rule in plain words, e.g. 'first step pain: 6'."""
-    return "; ".join(
-        f"{a.question_id.replace('_', ' ')}: {format_answer(a.value).replace('_', ' ')}" for a in answers
-    )
+def _said(answers: tuple[AnswerRef, ...], unit: DistanceUnit = DistanceUnit.KM) -> str:
+    """The answers behind a rule in plain words, e.g. 'first step pain: 6'; a distance (an id
+    ending in _km) in ``unit``: 'weekly distance: 18.6 mi'."""
+    return "; ".join(_said_one(a, unit) for a in answers)
+
+
+def _said_one(answer: AnswerRef, unit: DistanceUnit) -> str:
+    qid, value = answer.question_id, answer.value
+    if qid.endswith("_km") and isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{qid.removesuffix('_km').replace('_', ' ')}: {distance(float(value), unit)}"
+    return f"{qid.replace('_', ' ')}: {format_answer(value).replace('_', ' ')}"
 
 
 def _section(console: Console, title: str) -> None:
@@ -182,7 +208,7 @@ def _section(console: Console, title: str) -> None:
     _say(console, title, "bold underline")
 
 
-def _render_flags(result: TriageResult, console: Console) -> None:
+def _render_flags(result: TriageResult, console: Console, unit: DistanceUnit) -> None:
     if not result.red_flags:
         return
     _section(console, "Warning signs — act on these first")
@@ -196,10 +222,10 @@ def _render_flags(result: TriageResult, console: Console) -> None:
         _say(console, f"! {flag.name} ({urgency})", "bold red" if flag.stops_loading else "bold yellow")
         _say(console, f"Why: {flag.reason}", indent=2)
         _say(console, f"What to do: {flag.what_to_do}", "bold", indent=2)
-        _say(console, f"Your answers: {_said(flag.answers)}", "dim", indent=2)
+        _say(console, f"Your answers: {_said(flag.answers, unit)}", "dim", indent=2)
 
 
-def _render_differential(result: TriageResult, console: Console) -> None:
+def _render_differential(result: TriageResult, console: Console, unit: DistanceUnit) -> None:
     _section(console, "What your answers point to (not a diagnosis)")
     shown = [c for c in result.differential if c.likelihood not in ("unlikely", "less likely")]
     pointed = {f.suggests for f in result.red_flags if f.stops_loading and f.suggests}
@@ -212,9 +238,9 @@ def _render_differential(result: TriageResult, console: Console) -> None:
         _say(console, f"{number}. {cond.name} — {cond.likelihood} (score {cond.score:g}){first}", "bold")
         _say(console, cond.plain, indent=3)
         for reason in cond.supporting:
-            _say(console, f"+ {reason.text} (you said {_said(reason.answers)})", "green", indent=3)
+            _say(console, f"+ {reason.text} (you said {_said(reason.answers, unit)})", "green", indent=3)
         for reason in cond.against:
-            _say(console, f"− {reason.text} (you said {_said(reason.answers)})", "dim", indent=3)
+            _say(console, f"− {reason.text} (you said {_said(reason.answers, unit)})", "dim", indent=3)
         _say(console, f"What to do: {cond.what_to_do}", indent=3)
         if cond.note:
             _say(console, f"Note: {cond.note}", "cyan", indent=3)
@@ -231,8 +257,9 @@ def _render_differential(result: TriageResult, console: Console) -> None:
     )
 
 
-def render_triage(result: TriageResult, console: Console) -> None:
-    """Print a triage result for a runner: level, red flags first, differential, safety, next steps."""
+def render_triage(result: TriageResult, console: Console, unit: DistanceUnit = DistanceUnit.KM) -> None:
+    """Print a triage result for a runner: level, red flags first, differential, safety, next steps
+    (the answers behind them with distances in ``unit``)."""
     _say(console, f"Triage: {result.level_title}", LEVEL_STYLES[result.level])
     _say(console, f"Level: {result.level.value.replace('_', '-')}", "bold")
     _say(console, result.level_plain)
@@ -253,8 +280,8 @@ def render_triage(result: TriageResult, console: Console) -> None:
     for note in result.notes:
         _say(console, f"• {note}", "cyan")
 
-    _render_flags(result, console)
-    _render_differential(result, console)
+    _render_flags(result, console, unit)
+    _render_differential(result, console, unit)
 
     if result.safety_notes:
         _section(console, "Safety notes")
@@ -263,7 +290,7 @@ def render_triage(result: TriageResult, console: Console) -> None:
     if result.cautions:
         _section(console, "Cautions")
         for caution in result.cautions:
-            said = "" if caution.id == "not_answered" else f" (you said {_said(caution.answers)})"
+            said = "" if caution.id == "not_answered" else f" (you said {_said(caution.answers, unit)})"
             _say(console, f"• {caution.reason}{said}")
     if result.passive_loop:
         _section(console, "Why it may keep coming back")
@@ -334,7 +361,8 @@ def assess_command(
         _say(err, f"The bundled knowledge base is broken; please report this:\n{exc}", "bold red")
         raise typer.Exit(code=1) from None
     try:
-        raw = _gather_answers(catalogue, answers, ask_missing, err if as_json else out)
+        unit = _runner_unit(person)
+        raw = _gather_answers(catalogue, answers, ask_missing, err if as_json else out, unit)
         result = assess(raw, catalogue, date.today())
     except AnswersFileError as exc:
         raise _fail(err, f"{exc} Or run 'heelcoach assess' without --answers to be asked.") from None
@@ -349,25 +377,35 @@ def assess_command(
     else:
         if answers is None:
             _say(out)
-        render_triage(result, out)
+        render_triage(result, out, unit)
     if save:
         _save_answers(raw, person, err if as_json else out)
 
 
+def _runner_unit(person: int | None) -> DistanceUnit:
+    """The runner's distance unit (`heelcoach units`): km for someone not set up yet."""
+    with open_context() as ctx:
+        try:
+            return units.unit_for(ctx, people.resolve_person(ctx, person).id)
+        except NotFoundError:
+            return DistanceUnit.KM
+
+
 def _gather_answers(
-    catalogue: Catalogue, answers: Path | None, ask_missing: bool, console: Console
+    catalogue: Catalogue, answers: Path | None, ask_missing: bool, console: Console, unit: DistanceUnit
 ) -> dict[str, Any]:
-    """The answers from the file (asking what it lacks, with --ask-missing), or asked here.
+    """The answers from the file (in km, as stored; asking what it lacks, with --ask-missing), or
+    asked here (distances in ``unit``).
 
     With --json, ``console`` is stderr so that stdout stays pure JSON.
     """
     if answers is None:
-        return ask_answers(catalogue, console)
+        return ask_answers(catalogue, console, unit=unit)
     raw = load_answers_file(answers)
     missing = set(unanswered_questions(raw, catalogue))
     if ask_missing and missing:
         _say(console, f"{len(missing)} questions were added since this file was written.", "bold")
-        raw = ask_answers(catalogue, console, only=missing, given=raw)
+        raw = ask_answers(catalogue, console, only=missing, given=raw, unit=unit)
     return raw
 
 

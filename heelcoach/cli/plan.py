@@ -25,6 +25,7 @@ from heelcoach.cli.common import err, fail, open_context, out, parse_day
 from heelcoach.cli.units import DistanceUnit, dist, distnum, person_unit, typed_km
 from heelcoach.domain.daily import DailyAnswer
 from heelcoach.domain.rule_words import action_words, rule_words
+from heelcoach.domain.units import in_unit
 from heelcoach.errors import HeelcoachError, InvalidInputError, NotFoundError
 from heelcoach.knowledge import item_name
 from heelcoach.services import (
@@ -143,18 +144,20 @@ def plan_command(
             elif not as_json:
                 out.print("Recorded: a clinician has seen you. Your plan picks up where it stopped.")
         view = planning.this_week(ctx, person_id, day)
+        unit = person_unit(ctx, person_id)
     if as_json:
         print_json(_week_dict(view))
         return
-    _show_week(view)
+    _show_week(view, unit)
 
 
-def _show_week(view: Any) -> None:
-    """This week of the plan in words, with the check-ins so far and whether a review is due."""
+def _show_week(view: Any, unit: DistanceUnit) -> None:
+    """This week of the plan in words, with the check-ins so far and whether a review is due
+    (the version's stored reason with its distances in ``unit``)."""
     out.print(
         Text(f"Plan version {view.record.version}, since {view.record.starts_on:%a %d %b %Y}", style="bold")
     )
-    out.print(Text(f"Why this version: {view.record.reason}", style="dim"))
+    out.print(Text(f"Why this version: {in_unit(view.record.reason, unit)}", style="dim"))
     out.print()
     out.print(view.text, markup=False)
     if view.minutes_today:
@@ -370,7 +373,7 @@ def checkin_command(
         due = False
         with suppress(NotFoundError):
             due = planning.this_week(ctx, who.id, when).review_due
-    _show_checkin(saved, answer, due, as_json)
+    _show_checkin(saved, answer, due, as_json, unit)
 
 
 def _asked_checkin(ctx: AppContext, person_id: int, when: date, unit: DistanceUnit) -> Any:
@@ -384,8 +387,9 @@ def _asked_checkin(ctx: AppContext, person_id: int, when: date, unit: DistanceUn
     return _interactive(when, plan_ids, unit)
 
 
-def _show_checkin(saved: Any, answer: Any, due: bool, as_json: bool) -> None:
-    """What a saved check-in says: warnings, the day's answer, whether a review is due."""
+def _show_checkin(saved: Any, answer: Any, due: bool, as_json: bool, unit: DistanceUnit) -> None:
+    """What a saved check-in says (the run in ``unit``): warnings, the day's answer, whether a
+    review is due."""
     if as_json:
         print_json(
             {
@@ -398,9 +402,10 @@ def _show_checkin(saved: Any, answer: Any, due: bool, as_json: bool) -> None:
         )
         return
     verb = "Updated" if saved.replaced else "Saved"
+    ran = f", a run of {dist(saved.record.run_km, unit)}" if saved.record.run_km else ""
     out.print(
         f"{verb} your check-in for {saved.record.day:%a %d %b} "
-        f"(first steps {saved.record.first_step_pain}/10)."
+        f"(first steps {saved.record.first_step_pain}/10{ran})."
     )
     for warning in saved.warnings:
         out.print(Text(warning, style="bold red"))
@@ -445,15 +450,13 @@ def review_command(
         f"[bold]Weekly review[/bold]: plan version {saved.previous.version} -> {saved.record.version} "
         f"({saved.record.phase}, week {saved.record.week})"
     )
-    out.print(saved.record.reason, markup=False)
+    out.print(in_unit(saved.record.reason, unit), markup=False)
     for d in saved.review.decisions:
         name = review_item_name(d.item_id, ctx.catalogue)
-        out.print(
-            f"- {name}: {action_words(d.action)} - {str(d.reason).strip()} ({rule_words(d.rule_id)})",
-            markup=False,
-        )
+        reason = in_unit(str(d.reason).strip(), unit)
+        out.print(f"- {name}: {action_words(d.action)} - {reason} ({rule_words(d.rule_id)})", markup=False)
     for message in saved.review.messages:
-        out.print(f"- {message}", markup=False)
+        out.print(f"- {in_unit(message, unit)}", markup=False)
     runs = saved.record.decision.get("runs_beside_pain") or []
     if runs:
         out.print("[bold]Runs this week beside your pain[/bold] (which runs made it worse)")
@@ -530,11 +533,12 @@ def render_progress(
     else:
         show(Text("No check-ins yet: `heelcoach checkin --first-step N` each morning."))
     for change in prog.outcome_changes:
-        show(Text("Questionnaire " + _change_text(change)))
+        show(Text("Questionnaire " + in_unit(_change_text(change), unit)))
     if prog.plan_history:
         table = Table("version", "starts", "phase", "week", "why", title="Plan history")
         for v in prog.plan_history:
-            table.add_row(str(v["version"]), v["starts_on"], v["phase"], str(v["week"]), Text(v["reason"]))
+            why = Text(in_unit(v["reason"], unit))
+            table.add_row(str(v["version"]), v["starts_on"], v["phase"], str(v["week"]), why)
         show(table)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
+from heelcoach.domain.units import DistanceUnit, from_km, to_km
 from heelcoach.errors import InvalidInputError
 from heelcoach.knowledge.schema_triage import Question, TriageKnowledge
 
@@ -22,11 +23,15 @@ __all__ = [
     "IntakeError",
     "IntakeProblem",
     "ProblemKind",
+    "answer_in_unit",
+    "answer_to_km",
     "check_answer",
     "expected_text",
     "format_answer",
     "future_date_problems",
+    "is_distance",
     "parse_text_answer",
+    "question_in_unit",
     "validate_answers",
 ]
 
@@ -363,3 +368,46 @@ def format_answer(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+# ------------------------------------------------------------------ distance questions in miles
+# A distance question is stored in kilometres (its id ends in _km, its unit is km); a runner who
+# counts in miles is asked it in miles, with the question's own words for that and its bounds
+# converted (rounded inwards, so any answer in them is within the stored bounds).
+
+
+def is_distance(question: Question) -> bool:
+    """Whether ``question`` asks a distance (stored in km; the knowledge gives such a question its
+    words in miles, and only such a question)."""
+    return question.in_miles is not None
+
+
+def question_in_unit(question: Question, unit: DistanceUnit) -> Question:
+    """``question`` as a runner counting in ``unit`` is asked it: words, bounds and unit label."""
+    if unit is DistanceUnit.KM or question.in_miles is None or question.unit == unit.label:
+        return question  # kilometres, not a distance, or already asked in ``unit``
+    return question.model_copy(
+        update={
+            "prompt": question.in_miles.prompt,
+            "help": question.in_miles.help,
+            "unit": unit.label,
+            "min": None if question.min is None else math.ceil(from_km(question.min, unit)),
+            "max": None if question.max is None else math.floor(from_km(question.max, unit)),
+        }
+    )
+
+
+def answer_to_km(question: Question, value: Any, unit: DistanceUnit) -> Any:
+    """An answer typed in ``unit`` as stored: a distance in km (3 decimals), anything else as is."""
+    if not is_distance(question) or isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    km = round(to_km(float(value), unit), 3)
+    return int(km) if km.is_integer() else km
+
+
+def answer_in_unit(question: Question, value: Any, unit: DistanceUnit) -> Any:
+    """A stored answer as the runner typed it: a distance in ``unit`` (2 decimals), else as is."""
+    if not is_distance(question) or isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    shown = round(from_km(float(value), unit), 2)
+    return int(shown) if shown.is_integer() else shown

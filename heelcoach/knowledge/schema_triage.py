@@ -41,6 +41,14 @@ class Choice(Model):
     label: str = Field(min_length=1, description="plain words shown to the runner")
 
 
+class MilesWording(Model):
+    """How a distance question is asked of a runner who counts in miles (the answer is still
+    stored in kilometres; the bounds are the question's own, converted)."""
+
+    prompt: str = Field(min_length=5)
+    help: str = Field(min_length=5)
+
+
 class Question(Model):
     """One intake question: its id, type, allowed values and the words shown to a runner."""
 
@@ -61,6 +69,9 @@ class Question(Model):
     min: float | None = None
     max: float | None = None
     unit: str | None = None
+    in_miles: MilesWording | None = Field(
+        default=None, description="a distance question (unit km): its words for a runner who counts in miles"
+    )
     max_length: int | None = Field(default=None, ge=1, le=10_000, description="for text answers")
     choices: list[Choice] = Field(default_factory=list)
     sources: list[Id] = Field(default_factory=list, description="where the question is clinical")
@@ -88,6 +99,8 @@ class Question(Model):
             raise ValueError(f"a {self.type} question takes no min or max")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"min ({self.min}) is larger than max ({self.max})")
+        if (self.unit == "km") != (self.in_miles is not None):
+            raise ValueError("a distance question (unit km) needs its words in miles (in_miles), and only it")
         return self
 
     def choice_ids(self) -> list[str]:

@@ -24,7 +24,7 @@ from icalendar import Alarm, Calendar, Event
 
 from heelcoach import DISCLAIMER
 from heelcoach.domain.plan import WEEKDAYS, Plan, session_days
-from heelcoach.domain.units import DistanceUnit, distance
+from heelcoach.domain.units import DistanceUnit, distance, in_unit
 from heelcoach.errors import InvalidInputError, NotFoundError
 from heelcoach.services.context import AppContext
 from heelcoach.services.planning import current_plan
@@ -223,7 +223,7 @@ def _run_event(plan: Plan, when: Reminders, until: datetime, owner: str, unit: D
         plan,
         "runs",
         "Run (heel plan)",
-        f"Effort: {run.effort}. Surface: {run.surface}.{cap} Check today's colour first.",
+        in_unit(f"Effort: {run.effort}. Surface: {run.surface}.{cap} Check today's colour first.", unit),
         datetime.combine(first, when.run, tzinfo=ZoneInfo(when.timezone)),
         SESSION_LENGTH,
         owner,

@@ -13,7 +13,7 @@ from icalendar import Calendar, Event
 
 from heelcoach import DISCLAIMER
 from heelcoach.domain.plan import WEEKDAYS, Plan, PlanItem
-from heelcoach.domain.units import DistanceUnit, distance
+from heelcoach.domain.units import DistanceUnit, distance, in_unit
 from heelcoach.knowledge import Catalogue
 from heelcoach.services.exercises import citations, illustration_png, keyframe_names, plain_words
 from heelcoach.text.plan_text import format_dose, grade_label
@@ -45,8 +45,11 @@ _GROUPS: tuple[tuple[str, str], ...] = (
 
 
 class _Handout(FPDF):
-    def __init__(self) -> None:
+    def __init__(self, unit: DistanceUnit = DistanceUnit.KM) -> None:
         super().__init__(format="A4")
+        #: Every text printed goes through :meth:`text_safe`, which shows its distances in this unit
+        #: (a plan version's texts keep the unit they were written in).
+        self.unit = unit
         self.unicode = False
         for folder in _FONT_DIRS:
             regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
@@ -60,6 +63,7 @@ class _Handout(FPDF):
         self.set_margins(16, 16, 16)
 
     def text_safe(self, text: str) -> str:
+        text = in_unit(text, self.unit)
         if self.unicode:
             return text
         for old, new in _LATIN1_REPLACEMENTS.items():
@@ -238,7 +242,7 @@ def plan_pdf(
 ) -> bytes:
     """The plan as a printable handout: what to do and how (steps and pictures), how much, on which
     days, why, and how sure we are, with the sources listed at the end; distances in ``unit``."""
-    pdf = _Handout()
+    pdf = _Handout(unit)
     pdf.add_page()
     pdf.set_font(pdf.family, "B", 18)
     pdf.cell(0, 10, pdf.text_safe(title), new_x="LMARGIN", new_y="NEXT")

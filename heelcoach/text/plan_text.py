@@ -7,7 +7,7 @@ from typing import Any
 
 from heelcoach import DISCLAIMER
 from heelcoach.domain.plan import WEEKDAYS, ItemKind, Plan, PlanItem, RunPrescription, run_for_stage
-from heelcoach.domain.units import DistanceUnit, distance
+from heelcoach.domain.units import DistanceUnit, distance, in_unit
 from heelcoach.knowledge import Catalogue
 from heelcoach.knowledge.catalogue import short_citation
 
@@ -202,11 +202,12 @@ def _closing(plan: Plan, catalogue: Catalogue) -> list[str]:
 
 
 def format_plan_text(plan: Plan, catalogue: Catalogue, unit: DistanceUnit = DistanceUnit.KM) -> str:
-    """The plan as a physical therapist would hand it over, in plain text (distances in ``unit``)."""
+    """The plan as a physical therapist would hand it over, in plain text (distances in ``unit``,
+    also in the texts the plan version stored when it was written in the other unit)."""
     out = [
         *_heading(plan, catalogue),
         *_items(plan, catalogue),
         *_run_lines(plan.run, catalogue, unit),
         *_closing(plan, catalogue),
     ]
-    return "\n".join(out) + "\n"
+    return in_unit("\n".join(out), unit) + "\n"

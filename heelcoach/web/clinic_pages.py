@@ -148,6 +148,7 @@ def _runner_page(
         notes=clinic_care.notes(ctx, actor.clinic_id, person_id) if staff and actor.clinic_id else [],
         staff=staff,
         problem=problem,
+        units=backend.distance_unit(person_id),  # the runner's unit, as on their own pages
     )
 
 

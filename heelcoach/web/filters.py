@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from jinja2 import Environment
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
-from heelcoach.domain.units import DistanceUnit, distance, number
+from heelcoach.domain.units import DistanceUnit, distance, in_unit, number
 
 
 def words(value: Any) -> str:
@@ -54,8 +56,24 @@ def distnum(km: Any, unit: Any = DistanceUnit.KM, digits: int = 1) -> str:
     return number(float(km), DistanceUnit(unit or DistanceUnit.KM), digits)
 
 
+@pass_context
+def in_runners_unit(context: Context, value: Any) -> Any:
+    """Every text a page prints, with its distances in the page's unit (``units``): texts stored
+    in a plan version or a review keep the unit they were written in; this shows them in today's.
+    Safe HTML (charts) stays safe."""
+    if not isinstance(value, str) or isinstance(value, DistanceUnit):
+        return value
+    unit = context.get("units")
+    shown = in_unit(value, unit if isinstance(unit, DistanceUnit) else DistanceUnit.KM)
+    if shown is value or shown == value:
+        return value
+    return Markup(shown) if isinstance(value, Markup) else shown
+
+
 def install_filters(env: Environment) -> None:
-    """Register the filters on a Jinja2 environment."""
+    """Register the filters on a Jinja2 environment, and the distance rewrite of every printed text
+    (set before any template is compiled: Jinja compiles the finalize call into the template)."""
+    env.finalize = in_runners_unit
     env.filters["words"] = words
     env.filters["nicedate"] = nicedate
     env.filters["num"] = num

@@ -10,9 +10,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from heelcoach.domain.triage import unanswered_questions
+from heelcoach.domain.units import DistanceUnit
 from heelcoach.errors import InvalidInputError
 from heelcoach.web.backend import Backend
-from heelcoach.web.deps import BackendDep, MaybePerson, get_ctx, person_id, render
+from heelcoach.web.deps import (
+    BackendDep,
+    MaybePerson,
+    distance_unit,
+    existing_person,
+    get_ctx,
+    person_id,
+    render,
+)
 from heelcoach.web.questions import group_ids, group_view, missing_required, parse_group, questions_of
 from heelcoach.web.result_views import summary_view
 from heelcoach.web.selftests import parse_self_tests, self_test_views
@@ -38,6 +47,14 @@ async def _form_lists(request: Request) -> dict[str, list[str]]:
     return out
 
 
+def _unit(request: Request) -> DistanceUnit:
+    """The runner's distance unit for the questions (km for someone who has not started or chosen).
+    Reads the database: async routes call it in a worker thread."""
+    if getattr(request.app.state, "resolve_person", None) is None:  # local mode (clinics: the login)
+        existing_person(request)  # remembers the runner in the session, so every page shows the unit
+    return distance_unit(request)
+
+
 def _group_page(
     request: Request, backend: Backend, group: str, errors: dict[str, str], status_code: int = 200
 ) -> Response:
@@ -52,7 +69,7 @@ def _group_page(
         request,
         "start_group.html",
         status_code=status_code,
-        group=group_view(cat, group, answers, errors),
+        group=group_view(cat, group, answers, errors, _unit(request)),
         steps=steps,
         step=index + 1,
         prev=groups[index - 1] if index else None,
@@ -83,7 +100,8 @@ async def autosave(request: Request, backend: BackendDep, group: str) -> Respons
     if group not in group_ids(cat):
         raise HTTPException(404, f"There is no question group called '{group}'.")
     key = _draft_key(request)
-    answers, errors = parse_group(cat, group, await _form_lists(request))
+    unit = await run_in_threadpool(_unit, request)
+    answers, errors = parse_group(cat, group, await _form_lists(request), unit)
     draft = backend.load_draft(key)
     draft.update({k: v for k, v in answers.items() if k not in errors})
     backend.save_draft(key, draft)
@@ -100,7 +118,8 @@ async def save_group(request: Request, backend: BackendDep, group: str) -> Respo
     if group not in groups:
         raise HTTPException(404, f"There is no question group called '{group}'.")
     key = _draft_key(request)
-    answers, errors = parse_group(cat, group, await _form_lists(request))
+    unit = await run_in_threadpool(_unit, request)
+    answers, errors = parse_group(cat, group, await _form_lists(request), unit)
     draft = backend.load_draft(key)
     draft.update({k: v for k, v in answers.items() if k not in errors})
     backend.save_draft(key, draft)
@@ -159,7 +178,9 @@ def summary(request: Request, backend: BackendDep, pid: MaybePerson) -> Response
     view = None
     if record is not None:
         cat = get_ctx(request).catalogue
-        view = summary_view(dict(record.answers), dict(record.triage), record.created_at, cat)
+        view = summary_view(
+            dict(record.answers), dict(record.triage), record.created_at, cat, _unit(request)
+        )
     return render(request, "start_summary.html", title="Summary for a clinician", summary=view)
 
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from heelcoach.domain.intake import asked
+from heelcoach.domain.intake import answer_in_unit, answer_to_km, asked, question_in_unit
+from heelcoach.domain.units import DistanceUnit
 from heelcoach.knowledge import Catalogue
 from heelcoach.web.views import attr
 
@@ -77,14 +78,20 @@ def group_ids(catalogue: Catalogue) -> list[str]:
 
 
 def group_view(
-    catalogue: Catalogue, group: str, answers: dict[str, Any], errors: dict[str, str]
+    catalogue: Catalogue,
+    group: str,
+    answers: dict[str, Any],
+    errors: dict[str, str],
+    unit: DistanceUnit = DistanceUnit.KM,
 ) -> GroupView:
-    """The questions of one group with the answers so far."""
+    """The questions of one group with the answers so far; distances asked and shown in ``unit``
+    (the answers hold km)."""
     title, intro = GROUP_TITLES.get(group, (group.replace("_", " ").capitalize(), ""))
     views = []
-    for q in questions_of(catalogue):
-        if str(attr(q, "group")) != group:
+    for stored in questions_of(catalogue):
+        if str(attr(stored, "group")) != group:
             continue
+        q = question_in_unit(stored, unit)
         qid = str(attr(q, "id"))
         views.append(
             QuestionView(
@@ -99,7 +106,7 @@ def group_view(
                 choices=[
                     ChoiceView(str(attr(c, "id")), str(attr(c, "label"))) for c in attr(q, "choices", [])
                 ],
-                value=answers.get(qid),
+                value=answer_in_unit(stored, answers.get(qid), unit),
                 error=errors.get(qid),
                 ask_if=tuple(
                     (f"q_{p.question}", _form_value(p.equals)) for p in attr(q, "ask_if", None) or ()
@@ -190,19 +197,20 @@ def parse_answer(q: Any, raw: list[str], today: date | None = None) -> tuple[Any
 
 
 def parse_group(
-    catalogue: Catalogue, group: str, form: dict[str, list[str]]
+    catalogue: Catalogue, group: str, form: dict[str, list[str]], unit: DistanceUnit = DistanceUnit.KM
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """Answers and per-question errors for the questions of ``group`` found in ``form``."""
+    """Answers and per-question errors for the questions of ``group`` found in ``form``; a distance
+    is typed in ``unit`` and comes back in km, as stored."""
     answers: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for q in questions_of(catalogue):
         if str(attr(q, "group")) != group:
             continue
         qid = str(attr(q, "id"))
-        value, error = parse_answer(q, form.get(f"q_{qid}", []))
+        value, error = parse_answer(question_in_unit(q, unit), form.get(f"q_{qid}", []))
         if error:
             errors[qid] = error
-        answers[qid] = value
+        answers[qid] = answer_to_km(q, value, unit)
     # a follow-up question whose condition does not hold is not asked: its answer is dropped
     for q in questions_of(catalogue):
         qid = str(attr(q, "id"))

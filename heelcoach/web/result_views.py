@@ -10,7 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from heelcoach.domain.intake import answer_in_unit, question_in_unit
+from heelcoach.domain.units import DistanceUnit
 from heelcoach.knowledge import Catalogue
+from heelcoach.knowledge.schema_triage import Question
 from heelcoach.web.backend import Backend
 from heelcoach.web.questions import GROUP_TITLES, group_ids
 from heelcoach.web.views import TriageView, attr, triage_view
@@ -43,8 +46,12 @@ class SummaryView:
     groups: list[tuple[str, list[AnswerLine]]]
 
 
-def answer_text(question: Any, value: Any) -> str:
-    """An answer as a person reads it: choice labels, yes/no, the number with its unit."""
+def answer_text(question: Any, value: Any, unit: DistanceUnit = DistanceUnit.KM) -> str:
+    """An answer as a person reads it: choice labels, yes/no, the number with its unit (a
+    distance, stored in km, in ``unit``)."""
+    if isinstance(question, Question):
+        value = answer_in_unit(question, value, unit)
+        question = question_in_unit(question, unit)
     if value is None or value == "":
         return "not answered"
     if value == []:
@@ -65,13 +72,14 @@ def _questions(catalogue: Catalogue) -> dict[str, Any]:
     return {str(q.id): q for q in catalogue.triage.questions}
 
 
-def _line(questions: dict[str, Any], qid: str, value: Any) -> AnswerLine:
+def _line(questions: dict[str, Any], qid: str, value: Any, unit: DistanceUnit) -> AnswerLine:
     q = questions.get(qid)
-    prompt = str(attr(q, "prompt", "")) if q is not None else qid.replace("_", " ")
-    return AnswerLine(prompt, answer_text(q, value))
+    asked = question_in_unit(q, unit) if q is not None else None
+    prompt = str(attr(asked, "prompt", "")) if asked is not None else qid.replace("_", " ")
+    return AnswerLine(prompt, answer_text(q, value, unit))
 
 
-def _flag_lines(triage: dict[str, Any], questions: dict[str, Any]) -> list[FlagLine]:
+def _flag_lines(triage: dict[str, Any], questions: dict[str, Any], unit: DistanceUnit) -> list[FlagLine]:
     out = []
     for flag in triage.get("red_flags", []) or []:
         if not isinstance(flag, dict):
@@ -81,22 +89,26 @@ def _flag_lines(triage: dict[str, Any], questions: dict[str, Any]) -> list[FlagL
             FlagLine(
                 name=str(flag.get("name") or ""),
                 reason=str(flag.get("reason") or ""),
-                answers=[_line(questions, str(k), v) for k, v in raised.items()],
+                answers=[_line(questions, str(k), v, unit) for k, v in raised.items()],
             )
         )
     return out
 
 
 def summary_view(
-    answers: dict[str, Any], triage: dict[str, Any], answered_at: datetime, catalogue: Catalogue
+    answers: dict[str, Any],
+    triage: dict[str, Any],
+    answered_at: datetime,
+    catalogue: Catalogue,
+    unit: DistanceUnit = DistanceUnit.KM,
 ) -> SummaryView:
-    """The printable summary of one stored intake."""
+    """The printable summary of one stored intake (distances in ``unit``)."""
     questions = _questions(catalogue)
     groups: list[tuple[str, list[AnswerLine]]] = []
     for group in group_ids(catalogue):
         title = GROUP_TITLES.get(group, (group.replace("_", " ").capitalize(), ""))[0]
         lines = [
-            _line(questions, qid, answers.get(qid))
+            _line(questions, qid, answers.get(qid), unit)
             for qid, q in questions.items()
             if str(q.group) == group and answers.get(qid) not in (None, "")
         ]
@@ -105,7 +117,7 @@ def summary_view(
     return SummaryView(
         answered_on=f"{answered_at:%-d %B %Y}",
         triage=triage_view(triage, catalogue),
-        flags=_flag_lines(triage, questions),
+        flags=_flag_lines(triage, questions, unit),
         groups=groups,
     )
 

@@ -124,3 +124,23 @@ def test_an_item_done_three_times_a_day_gets_an_event_per_time(plan: object) -> 
         assert event.walk("VALARM")  # type: ignore[attr-defined]
     session = next(e for s, e in events.items() if s.startswith("Heel exercises"))
     assert "time 1 of 3" in str(session["description"])
+
+
+def test_run_days_are_reminders_in_the_runners_unit(plan: object) -> None:
+    """Issue 15 item 4: the run days are in the export (weekly RRULE on as many days as the plan
+    allows, an alarm before each), and their text names the cap in the runner's unit."""
+    import re
+
+    from heelcoach.domain.units import DistanceUnit
+
+    when = Reminders.parse("07:00", "18:00", "Europe/London", run="17:15")
+    for unit, word in ((DistanceUnit.MI, "mi"), (DistanceUnit.KM, "km")):
+        runs = _events(plan_calendar(plan, when, weeks=2, unit=unit))["Run (heel plan)"]  # type: ignore[arg-type]
+        assert runs["rrule"]["FREQ"] == ["WEEKLY"]  # type: ignore[index]
+        assert len(_occurrences(runs)) == 2 * plan.run.runs_per_week  # type: ignore[attr-defined]
+        assert {d.time() for d in _occurrences(runs)} == {time(17, 15)}
+        alarms = runs.walk("VALARM")  # type: ignore[attr-defined]
+        assert [a["trigger"].dt for a in alarms] == [timedelta(minutes=-10)]
+        text = str(runs["description"])  # type: ignore[index]
+        assert re.search(rf"No single run over \d+(\.\d)? {word}\.", text), text
+        assert not re.search(r"\bkm\b" if word == "mi" else r"\bmi\b", text), text
