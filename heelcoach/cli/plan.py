@@ -777,6 +777,38 @@ def handout_command(
         out.print(f"wrote {path}", markup=False)
 
 
+@app.command("handover")
+def handover_command(
+    person: PersonOpt = None,
+    pdf_path: Annotated[
+        Path | None, typer.Option("--pdf", help="Write the hand-over report to print for a clinician (PDF).")
+    ] = None,
+    fhir_path: Annotated[
+        Path | None, typer.Option("--fhir", help="Write the same record as a FHIR R4 bundle (JSON).")
+    ] = None,
+) -> None:
+    """The hand-over report for a clinician: a PDF to print and/or a FHIR bundle for their records."""
+    from heelcoach.services import fhir_bundle, handover
+
+    if pdf_path is None and fhir_path is None:
+        fail("say what to write: --pdf FILE and/or --fhir FILE", 2)
+    today = date.today()
+    with open_context() as ctx:
+        who = people.resolve_person(ctx, person)
+        outputs: list[tuple[Path, bytes]] = []
+        if pdf_path is not None:
+            outputs.append((pdf_path, handover.handover_pdf(ctx, who.id, today=today)))
+        if fhir_path is not None:
+            doc = fhir_bundle.handover_bundle(ctx, who.id, today=today)
+            outputs.append((fhir_path, json.dumps(doc, indent=2, ensure_ascii=False).encode()))
+    for path, data in outputs:
+        try:
+            path.write_bytes(data)
+        except OSError as exc:
+            fail(f"cannot write {path}: {exc.strerror or exc}. Choose a folder you can write to.")
+        out.print(f"wrote {path}", markup=False)
+
+
 @app.command("reminders")
 def reminders_command(
     person: PersonOpt = None,

@@ -379,6 +379,9 @@ def install(app: FastAPI) -> None:
     from heelcoach.web.visits_api import router as visits_router  # it imports this module
 
     app.include_router(visits_router)
+    from heelcoach.web.clinic_pages import handover_router  # it imports this module
+
+    app.include_router(handover_router, dependencies=[Depends(require_csrf)], include_in_schema=False)
     if not app.state.clinic:
         return
     app.state.resolve_person = clinic_person

@@ -6,16 +6,18 @@ from __future__ import annotations
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from heelcoach.errors import NotFoundError
-from heelcoach.services import accounts, clinic_care, handover, planning
+from heelcoach.services import accounts, clinic_care, fhir_bundle, handover, planning
 from heelcoach.services.caseload import WINDOW_DAYS, CaseloadRow, caseload
 from heelcoach.services.policy import Actor, can
 from heelcoach.web.auth import LoginRequired, RowId, authorize, clinic_person, current_actor
 from heelcoach.web.deps import NAV, Today, get_backend, get_ctx, render
 
 router = APIRouter()
+#: The hand-over report and bundle: served in both modes (the local runner prints their own).
+handover_router = APIRouter()
 
 SPARK_W, SPARK_H = 112, 28
 #: The staff's navigation (the runner's pages are not theirs).
@@ -161,7 +163,7 @@ def runner_view(request: Request, person_id: RowId) -> Response:
     return _runner_page(request, actor, person_id)
 
 
-@router.get("/clinic/people/{person_id}/handover.pdf")
+@handover_router.get("/clinic/people/{person_id}/handover.pdf")
 def handover_report(request: Request, person_id: RowId, today: Today) -> Response:
     """The hand-over report (PDF) for the clinician; the runner may print their own."""
     actor = authorize(request, person_id, "export")
@@ -172,6 +174,20 @@ def handover_report(request: Request, person_id: RowId, today: Today) -> Respons
         data,
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="handover-{person_id}.pdf"'},
+    )
+
+
+@handover_router.get("/clinic/people/{person_id}/handover.fhir.json")
+def handover_fhir(request: Request, person_id: RowId, today: Today) -> Response:
+    """The same record as a FHIR R4 bundle for a clinic's record system (policy as the PDF)."""
+    actor = authorize(request, person_id, "export")
+    if actor.person_id != person_id:
+        accounts.audit(get_ctx(request), actor, person_id, "handover_fhir")
+    doc = fhir_bundle.handover_bundle(get_ctx(request), person_id, today=today)
+    return JSONResponse(
+        doc,
+        media_type="application/fhir+json",
+        headers={"Content-Disposition": f'attachment; filename="handover-{person_id}.fhir.json"'},
     )
 
 
@@ -291,6 +307,7 @@ AUDIT_WORDS = {
     "stop_sharing": "stopped sharing",
     "accept_visit": "accepted your visit request",
     "handover_report": "printed your hand-over report",
+    "handover_fhir": "took your hand-over record for the clinic's record system",
 }
 
 

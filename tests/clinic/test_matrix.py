@@ -26,6 +26,7 @@ ROUTES: tuple[tuple[str, str, Action, dict[str, str] | None], ...] = (
     ("GET", "/api/people/{pid}/audit", "view_audit", None),
     ("GET", "/clinic/people/{pid}", "read", None),  # the runner view page
     ("GET", "/clinic/people/{pid}/handover.pdf", "export", None),  # the hand-over report
+    ("GET", "/clinic/people/{pid}/handover.fhir.json", "export", None),  # the same as a FHIR bundle
     ("GET", "/api/people/{pid}/visits", "read", None),
     ("GET", "/api/people/{pid}/visits/{visit}/calendar.ics", "read", None),
     ("POST", "/api/people/{pid}/visits", "request_visit", {"reason": "heel check", "clinic_id": "{clinic}"}),
