@@ -56,12 +56,24 @@ def distnum(km: Any, unit: Any = DistanceUnit.KM, digits: int = 1) -> str:
     return number(float(km), DistanceUnit(unit or DistanceUnit.KM), digits)
 
 
+class Verbatim(str):
+    """Text a person typed (a check-in note, a clinician's note, an answer being edited): printed as
+    it was written, never converted to another unit, so saving a form again cannot change it."""
+
+    __slots__ = ()
+
+
+def verbatim(value: Any) -> Verbatim:
+    """Mark ``value`` as typed by a person (``{{ form.values.notes|verbatim }}``); '' for nothing."""
+    return Verbatim("" if value is None else value)
+
+
 @pass_context
 def in_runners_unit(context: Context, value: Any) -> Any:
     """Every text a page prints, with its distances in the page's unit (``units``): texts stored
     in a plan version or a review keep the unit they were written in; this shows them in today's.
     Safe HTML (charts) stays safe."""
-    if not isinstance(value, str) or isinstance(value, DistanceUnit):
+    if not isinstance(value, str) or isinstance(value, DistanceUnit | Verbatim):
         return value
     unit = context.get("units")
     shown = in_unit(value, unit if isinstance(unit, DistanceUnit) else DistanceUnit.KM)
@@ -75,6 +87,7 @@ def install_filters(env: Environment) -> None:
     (set before any template is compiled: Jinja compiles the finalize call into the template)."""
     env.finalize = in_runners_unit
     env.filters["words"] = words
+    env.filters["verbatim"] = verbatim
     env.filters["nicedate"] = nicedate
     env.filters["num"] = num
     env.filters["dist"] = dist
