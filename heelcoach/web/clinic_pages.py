@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from heelcoach.errors import NotFoundError
 from heelcoach.services import accounts, clinic_care, handover, planning
 from heelcoach.services.caseload import WINDOW_DAYS, CaseloadRow, caseload
-from heelcoach.services.policy import Actor, can
+from heelcoach.services.policy import Actor, can, can_in_clinic
 from heelcoach.web.auth import LoginRequired, RowId, authorize, clinic_person, current_actor
 from heelcoach.web.deps import NAV, Today, get_backend, get_ctx, render
 
@@ -41,7 +41,7 @@ def caseload_page(request: Request, today: Today) -> Response:
     actor = current_actor(request)
     if actor.role == "anonymous":
         raise LoginRequired
-    if actor.role != "clinician":
+    if not can_in_clinic(actor, "view_caseload"):
         raise HTTPException(403, "The caseload is for clinicians.")
     ctx = get_ctx(request)
     rows: list[CaseloadRow] = caseload(ctx, actor, today)
