@@ -13,6 +13,7 @@ from heelcoach.services import accounts, clinic_care, handover, planning
 from heelcoach.services.caseload import WINDOW_DAYS, CaseloadRow, caseload
 from heelcoach.services.policy import Actor, can, can_in_clinic
 from heelcoach.web.auth import LoginRequired, RowId, authorize, clinic_person, current_actor
+from heelcoach.web.clinical_triage import clinical_triage
 from heelcoach.web.deps import NAV, Today, get_backend, get_ctx, render
 
 router = APIRouter()
@@ -106,6 +107,7 @@ def _runner_page(
         nav=STAFF_NAV if staff else NAV,
         person=data["person"],
         triage=backend.latest_triage(person_id),
+        clinical=clinical_triage(dict(intake.triage), ctx.catalogue) if staff and intake else None,
         answers=_answers(request, dict(intake.answers)) if intake else [],
         screens=data["tables"].get("screens", []),
         gait=data["tables"].get("gait_reports", []),
