@@ -13,7 +13,7 @@ from heelcoach.services import accounts, clinic_care, handover, planning
 from heelcoach.services.caseload import WINDOW_DAYS, CaseloadRow, caseload
 from heelcoach.services.policy import Actor, can, can_in_clinic
 from heelcoach.web.auth import LoginRequired, RowId, authorize, clinic_person, current_actor
-from heelcoach.web.clinical_triage import clinical_triage
+from heelcoach.web.clinical_triage import checkin_pause, clinical_triage
 from heelcoach.web.deps import NAV, Today, get_backend, get_ctx, render
 
 router = APIRouter()
@@ -90,6 +90,14 @@ def _plan_choices(request: Request, person_id: int) -> tuple[list[tuple[str, str
     return items, plan.run
 
 
+def _paused(request: Request, person_id: int) -> str | None:
+    try:
+        record, _plan = planning.current_plan(get_ctx(request), person_id)
+    except NotFoundError:
+        return None
+    return checkin_pause(dict(record.decision or {}))
+
+
 def _runner_page(
     request: Request, actor: Actor, person_id: int, status: int = 200, problem: str = ""
 ) -> Response:
@@ -108,6 +116,7 @@ def _runner_page(
         person=data["person"],
         triage=backend.latest_triage(person_id),
         clinical=clinical_triage(dict(intake.triage), ctx.catalogue) if staff and intake else None,
+        paused=_paused(request, person_id) if staff else None,
         answers=_answers(request, dict(intake.answers)) if intake else [],
         screens=data["tables"].get("screens", []),
         gait=data["tables"].get("gait_reports", []),

@@ -140,3 +140,17 @@ def clinical_triage(data: dict[str, Any], catalogue: Catalogue) -> ClinicalTriag
         unanswered=len(data.get("unanswered") or []),
         cautions=[c for c in cautions if c],
     )
+
+
+def checkin_pause(decision: dict[str, Any]) -> str | None:
+    """The current plan version's pause by a check-in warning sign, in a clinician's words, or None.
+
+    The intake triage above does not know of it; the clinician must see it first.
+    """
+    if decision.get("kind") != "warning_sign":
+        return None
+    said = ", ".join(str(x).replace("_", " ") for x in decision.get("symptoms") or []) or "unspecified"
+    day = decision.get("reported_on") or "a check-in"
+    return (
+        f"Plan paused: warning sign reported in the check-in of {day} ({said}); loading stopped until seen."
+    )
