@@ -152,6 +152,7 @@ def test_a_clinic_from_its_first_invitation(clinic: Clinic, tmp_path: Path) -> N
             str(clinic.bob),
         ]
         assert "warning sign reported" in rows.first.inner_text()
+        assert rows.first.locator("svg circle").count() == 1  # one check-in: a dot, not an empty line
         _shoot(page, out, "journey-caseload")
         rows.first.locator("a").click()
         page.wait_for_url(f"{url}/clinic/people/{ann}")
