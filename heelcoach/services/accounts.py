@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from heelcoach.errors import InvalidInputError
@@ -252,6 +252,19 @@ def revoke_sessions(ctx: AppContext, account_id: int, *, now: datetime | None = 
         return int(getattr(result, "rowcount", 0) or 0)
 
 
+def account_summary(ctx: AppContext, account_id: int) -> dict[str, str] | None:
+    """The account's email, role and clinic name (for "logged in as"), None if it is gone."""
+    with transaction(ctx.sessions) as s:
+        row = s.execute(
+            select(AccountRow.email, AccountRow.role, ClinicRow.name)
+            .outerjoin(ClinicRow, ClinicRow.id == AccountRow.clinic_id)
+            .where(AccountRow.id == account_id)
+        ).first()
+        if row is None:
+            return None
+        return {"email": row[0], "role": row[1], "clinic": row[2] or ""}
+
+
 def person_resource(ctx: AppContext, person_id: int) -> PersonResource | None:
     """The person as a policy resource (with the clinics they share with now), None if unknown."""
     with transaction(ctx.sessions) as s:
@@ -341,25 +354,92 @@ def audit(ctx: AppContext, actor: Actor, person_id: int | None, action: str, det
 
 
 def audit_trail(ctx: AppContext, person_id: int) -> list[dict[str, object]]:
-    """Who did what with a person's data, newest first."""
+    """Who did what with a person's data (their email, role and clinic), newest first."""
+    found = audit_page(ctx, person_id=person_id, per_page=AUDIT_TRAIL_MAX)
+    keys = ("at", "who", "role", "clinic", "action", "detail")
+    return [{k: e[k] for k in keys} for e in found.entries]
+
+
+#: Entries on one page of an audit log page; the most the API's trail returns at once.
+AUDIT_PAGE_SIZE = 25
+AUDIT_TRAIL_MAX = 500
+
+
+@dataclass(frozen=True, slots=True)
+class AuditPage:
+    """One page of an audit log, newest first: each entry a dict (see :func:`audit_page`)."""
+
+    entries: list[dict[str, object]]
+    page: int
+    pages: int
+    total: int
+
+
+def _clinic_people(clinic_id: int) -> Select[tuple[int]]:
+    return select(ShareRow.person_id).where(ShareRow.clinic_id == clinic_id, ShareRow.stopped_at.is_(None))
+
+
+def audit_page(
+    ctx: AppContext,
+    *,
+    person_id: int | None = None,
+    clinic_id: int | None = None,
+    page: int = 1,
+    per_page: int = AUDIT_PAGE_SIZE,
+) -> AuditPage:
+    """A page of the audit log on one person, or on every runner who shares with ``clinic_id`` now.
+
+    Each entry: ``at`` (ISO, UTC), ``who`` (the actor's email), ``role``, ``clinic`` (the actor's
+    clinic), ``actor_person_id`` (a runner acting on their own data), ``action``, ``detail``,
+    ``person_id`` and ``person`` (whose data). Callers decide who may see which (the policy).
+    Neither a person nor a clinic: no entries.
+    """
+    if person_id is not None:
+        where = AuditRow.person_id == person_id
+    else:  # no clinic: no entries (clinic ids start at 1)
+        where = AuditRow.person_id.in_(_clinic_people(clinic_id or 0))
     with transaction(ctx.sessions) as s:
+        total = int(s.scalar(select(func.count()).select_from(AuditRow).where(where)) or 0)
+        pages = max(1, -(-total // per_page))
+        page = min(max(1, page), pages)
         rows = s.execute(
-            select(AuditRow, AccountRow.email, AccountRow.role)
+            select(
+                AuditRow, AccountRow.email, AccountRow.role, AccountRow.person_id, ClinicRow.name, Person.name
+            )
             .outerjoin(AccountRow, AccountRow.id == AuditRow.actor_account_id)
-            .where(AuditRow.person_id == person_id)
-            .order_by(AuditRow.id.desc())
-            .limit(500)
+            .outerjoin(ClinicRow, ClinicRow.id == AccountRow.clinic_id)
+            .outerjoin(Person, Person.id == AuditRow.person_id)
+            .where(where)
+            .order_by(AuditRow.at.desc(), AuditRow.id.desc())
+            .offset((page - 1) * per_page)
+            .limit(per_page)
         ).all()
-        return [
+        entries: list[dict[str, object]] = [
             {
                 "at": _aware(r.at).isoformat(),
                 "who": email,
                 "role": role,
+                "clinic": clinic if role in STAFF_ROLES else None,
+                "actor_person_id": actor_person,
                 "action": r.action,
                 "detail": r.detail,
+                "person_id": r.person_id,
+                "person": person,
             }
-            for r, email, role in rows
+            for r, email, role, actor_person, clinic, person in rows
         ]
+    return AuditPage(entries, page, pages, total)
+
+
+def clinic_runners(ctx: AppContext, clinic_id: int) -> list[tuple[int, str]]:
+    """(person id, name) of every runner who shares with the clinic now, by name."""
+    with transaction(ctx.sessions) as s:
+        rows = s.execute(
+            select(Person.id, Person.name)
+            .where(Person.id.in_(_clinic_people(clinic_id)))
+            .order_by(Person.name)
+        ).all()
+        return [(int(pid), str(name)) for pid, name in rows]
 
 
 def invite(ctx: AppContext, actor: Actor, email: str, role: str, *, now: datetime | None = None) -> str:

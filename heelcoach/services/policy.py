@@ -111,6 +111,28 @@ def policy_table_markdown() -> str:
     return "\n".join(lines)
 
 
+ClinicAction = Literal["view_caseload", "view_clinic_audit"]
+
+#: What a role may do with its own clinic as a whole (not one person's data): clinicians see the
+#: caseload, admins the clinic's audit log (one runner's part of it still goes through :data:`POLICY`).
+CLINIC_POLICY: dict[Role, frozenset[ClinicAction]] = {
+    "clinician": frozenset({"view_caseload"}),
+    "admin": frozenset({"view_clinic_audit"}),
+}
+
+
+def can_in_clinic(actor: Actor, action: ClinicAction) -> bool:
+    """Whether ``actor`` may take ``action`` on their own clinic (staff with a clinic only)."""
+    return actor.clinic_id is not None and action in CLINIC_POLICY.get(actor.role, frozenset())
+
+
+def clinic_policy_markdown() -> str:
+    """The clinic-wide table as Markdown (printed in the README, section "Clinic mode")."""
+    lines = ["| role | on their own clinic |", "|---|---|"]
+    lines += [f"| {role} | {', '.join(sorted(CLINIC_POLICY.get(role, ()))) or '-'} |" for role in ROLES]
+    return "\n".join(lines)
+
+
 #: Who may invite whom into their own clinic (one-time links). Runners join only when invited.
 INVITES: dict[Role, frozenset[str]] = {
     "admin": frozenset({"clinician", "admin"}),

@@ -84,6 +84,14 @@ def clinic_person(request: Request) -> int:
     return actor.person_id
 
 
+def logged_in_as(request: Request) -> dict[str, str] | None:
+    """Who is logged in (email, role, clinic) for every page's header; None when nobody is."""
+    actor = current_actor(request)
+    if actor.account_id is None:
+        return None
+    return accounts.account_summary(get_ctx(request), actor.account_id)
+
+
 def authorize(request: Request, person_id: int, action: Action) -> Actor:
     """The actor, if the policy lets them take ``action`` on the person; else 401, 404 or 403.
 
@@ -161,7 +169,9 @@ async def login_submit(
         return render(request, "login.html", 401, title="Log in", problem=problem, email=email, nav=())
     request.session.clear()  # nothing of an earlier visitor's browser session carries over
     actor = await run_in_threadpool(accounts.actor_for_token, get_ctx(request), result.token)
-    start = {"runner": "/", "clinician": "/clinic"}.get(actor.role if actor else "", "/api/me")
+    start = {"runner": "/", "clinician": "/clinic", "admin": "/clinic/audit"}.get(
+        actor.role if actor else "", "/api/me"
+    )
     response = RedirectResponse(start, status_code=303)
     response.set_cookie(
         COOKIE, result.token, httponly=True, samesite="lax", secure=request.url.scheme == "https", path="/"
@@ -385,11 +395,14 @@ def install(app: FastAPI) -> None:
     if not app.state.clinic:
         return
     app.state.resolve_person = clinic_person
+    app.state.who = logged_in_as
     app.state.login_attempts = _LoginAttempts()
     app.include_router(login_router, dependencies=[Depends(require_csrf)], include_in_schema=False)
-    from heelcoach.web.clinic_pages import router as clinic_router  # it imports this module
+    from heelcoach.web.audit_pages import router as audit_router  # they import this module
+    from heelcoach.web.clinic_pages import router as clinic_router
 
     app.include_router(clinic_router, dependencies=[Depends(require_csrf)], include_in_schema=False)
+    app.include_router(audit_router, dependencies=[Depends(require_csrf)], include_in_schema=False)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> Response:

@@ -11,8 +11,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from heelcoach.errors import NotFoundError
 from heelcoach.services import accounts, clinic_care, fhir_bundle, handover, planning
 from heelcoach.services.caseload import WINDOW_DAYS, CaseloadRow, caseload
-from heelcoach.services.policy import Actor, can
+from heelcoach.services.policy import Actor, can, can_in_clinic
 from heelcoach.web.auth import LoginRequired, RowId, authorize, clinic_person, current_actor
+from heelcoach.web.clinical_triage import checkin_pause, clinical_triage
 from heelcoach.web.deps import NAV, Today, get_backend, get_ctx, render
 
 router = APIRouter()
@@ -43,7 +44,7 @@ def caseload_page(request: Request, today: Today) -> Response:
     actor = current_actor(request)
     if actor.role == "anonymous":
         raise LoginRequired
-    if actor.role != "clinician":
+    if not can_in_clinic(actor, "view_caseload"):
         raise HTTPException(403, "The caseload is for clinicians.")
     ctx = get_ctx(request)
     rows: list[CaseloadRow] = caseload(ctx, actor, today)
@@ -121,6 +122,14 @@ def _test_rows(request: Request) -> list[dict[str, Any]]:
     return rows
 
 
+def _paused(request: Request, person_id: int) -> str | None:
+    try:
+        record, _plan = planning.current_plan(get_ctx(request), person_id)
+    except NotFoundError:
+        return None
+    return checkin_pause(dict(record.decision or {}))
+
+
 def _runner_page(
     request: Request, actor: Actor, person_id: int, status: int = 200, problem: str = ""
 ) -> Response:
@@ -138,6 +147,8 @@ def _runner_page(
         nav=STAFF_NAV if staff else NAV,
         person=data["person"],
         triage=backend.latest_triage(person_id),
+        clinical=clinical_triage(dict(intake.triage), ctx.catalogue) if staff and intake else None,
+        paused=_paused(request, person_id) if staff else None,
         answers=_answers(request, dict(intake.answers)) if intake else [],
         screens=data["tables"].get("screens", []),
         gait=data["tables"].get("gait_reports", []),

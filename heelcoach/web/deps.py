@@ -108,7 +108,14 @@ def base_context(request: Request) -> dict[str, Any]:
         "flash": request.session.pop("flash", None),
         "stop_referral": _stop_referral(request),
         "units": distance_unit(request),
+        "who": _who(request),
     }
+
+
+def _who(request: Request) -> dict[str, str] | None:
+    """Clinic mode: who is logged in (email, role, clinic) for the page header; else None."""
+    who = getattr(request.app.state, "who", None)
+    return who(request) if who is not None else None
 
 
 def _logged_in_runner(request: Request) -> int | None:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from heelcoach.services import visits
+from heelcoach.services import accounts, visits
 from heelcoach.web import api_models as models
 from heelcoach.web.auth import RowId, authorize, csrf_unless_token
 from heelcoach.web.deps import get_ctx
@@ -51,6 +51,8 @@ def list_visits(request: Request, person_id: RowId) -> list[Json]:
     """The person's visit requests (a clinician sees those to their own clinic)."""
     actor = authorize(request, person_id, "read")
     clinic = None if actor.person_id == person_id else actor.clinic_id
+    if clinic is not None:  # someone else's data: leave a trace
+        accounts.audit(get_ctx(request), actor, person_id, "view_visits")
     return visits.visits(get_ctx(request), person_id, clinic)
 
 
@@ -81,6 +83,8 @@ def visit_calendar(request: Request, person_id: RowId, visit_id: RowId) -> Respo
     data = visits.visit_calendar(get_ctx(request), person_id, visit_id) if visit_id in mine else None
     if data is None:
         raise HTTPException(404, "No accepted visit with this id.")
+    if clinic is not None:
+        accounts.audit(get_ctx(request), actor, person_id, "visit_calendar", f"visit {visit_id}")
     return Response(
         data,
         media_type="text/calendar",

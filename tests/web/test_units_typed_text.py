@@ -24,7 +24,10 @@ def _stored_note(web_ctx: Any) -> str | None:
 
 def test_a_typed_note_keeps_its_unit_when_the_form_is_saved_again(onboarded: Any, web_ctx: Any) -> None:
     token = csrf_of(onboarded, "/settings")
-    assert onboarded.post("/settings/units", data={"csrf_token": token, "unit": "mi"}).status_code in (200, 303)
+    assert onboarded.post("/settings/units", data={"csrf_token": token, "unit": "mi"}).status_code in (
+        200,
+        303,
+    )
     token = csrf_of(onboarded, "/today")
     form = {"csrf_token": token, "first_step_pain": "2", "notes": NOTE, "day": date.today().isoformat()}
     assert onboarded.post("/checkin", data=form).status_code in (200, 303)
