@@ -336,12 +336,51 @@ def submit_import(
     finally:
         for path in uploads:
             path.unlink(missing_ok=True)
+    payload = {"person_id": person_id, "blobs": blobs, "refused": refused}
     try:
-        return runner.submit_named(IMPORT_JOB, {"person_id": person_id, "blobs": blobs, "refused": refused})
-    except JobServerAwayError as exc:  # nothing waits for a job that was never queued: no quota held
-        for blob_id, _name in blobs:
-            store.delete(blob_id)
-        raise JobServerAwayError(f"{exc} Nothing was imported: upload the files again in a minute.") from exc
+        return runner.submit_named(IMPORT_JOB, payload)
+    except JobServerAwayError as exc:  # the stored files stay: the page offers to try again
+        if not blobs:
+            raise
+        raise ImportNotQueuedError(
+            f"{exc} {_kept(blobs)} press Try again in a minute.", _pending(payload)
+        ) from exc
+
+
+def _pending(payload: dict[str, Any]) -> dict[str, Any]:
+    """What a browser keeps to queue the import later: small (a session cookie), no names."""
+    return {"person_id": payload["person_id"], "blob_ids": [blob_id for blob_id, _name in payload["blobs"]]}
+
+
+def _kept(blobs: list[list[str]]) -> str:
+    names = ", ".join(name for _blob_id, name in blobs[:3]) + (" and more" if len(blobs) > 3 else "")
+    return f"Your file {names} is kept:" if len(blobs) == 1 else f"Your files {names} are kept:"
+
+
+class ImportNotQueuedError(JobServerAwayError):
+    """The watch files are stored but their import is not queued yet; ``pending`` queues it later."""
+
+    def __init__(self, message: str, pending: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.pending = pending
+
+
+def resubmit_import(ctx: AppContext, runner: RemoteJobRunner, person_id: int, pending: dict[str, Any]) -> str:
+    """Queue an import whose files were kept when the broker did not answer (ImportNotQueuedError).
+
+    Files no longer stored (their person deleted them meanwhile) are left out; none left: JobError.
+    """
+    store = DatabaseBlobStore(ctx)
+    names = {str(blob_id): store.name(str(blob_id)) for blob_id in pending.get("blob_ids", [])}
+    blobs = [[blob_id, name] for blob_id, name in names.items() if name is not None]
+    if int(pending.get("person_id", -1)) != person_id or not blobs:
+        raise JobError("Those files are no longer stored. Upload them again.")
+    payload = {"person_id": person_id, "blobs": blobs, "refused": []}
+    try:
+        return runner.submit_named(IMPORT_JOB, payload)
+    except JobServerAwayError as exc:
+        message = f"{exc} {_kept(blobs)} press Try again in a minute."
+        raise ImportNotQueuedError(message, _pending(payload)) from exc
 
 
 def submit_gait(
@@ -402,6 +441,7 @@ __all__ = [
     "GaitNotQueuedError",
     "ImportJobResult",
     "ImportLine",
+    "ImportNotQueuedError",
     "ReportJobResult",
     "analyse_gait",
     "import_uploads",
@@ -409,6 +449,7 @@ __all__ = [
     "report_name",
     "report_pdf",
     "resubmit_gait",
+    "resubmit_import",
     "scrub_paths",
     "shown_name",
     "submit_gait",
