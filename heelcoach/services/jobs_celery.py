@@ -282,7 +282,7 @@ def make_celery(settings: Settings) -> Celery:
 
 
 def send_due_reminders() -> int:
-    """Send the check-in reminders that are due (a periodic task); how many were sent."""
+    """Send the reminders that are due (check-in, exercises, run; a periodic task); how many were sent."""
     from heelcoach.services import reminder_mail
 
     ctx, _states = _worker_parts()
