@@ -35,7 +35,8 @@ interface (the CLI or the web app adds its own hint). Anything else that escapes
     │   └── NoPlanError              no plan yet                             (services)
     ├── JobError                     background work failed, with a message for the person
     ├── JobServerAwayError           the job server does not answer; nothing was lost (services)
-    │   └── GaitNotQueuedError       the video is kept; its analysis waits for a retry (services)
+    │   ├── GaitNotQueuedError       the video is kept; its analysis waits for a retry (services)
+    │   └── ImportNotQueuedError     the watch files are kept; their import waits for a retry (services)
     ├── SchemaError                  the database is not at this version's schema   (store)
     └── KnowledgeError               the clinical data does not validate     (knowledge)
         └── TemplateError

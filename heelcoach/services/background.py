@@ -1,6 +1,6 @@
-"""The web app's background work as named jobs: watch-archive imports and gait analysis.
+"""The web app's background work as named jobs: watch-archive imports, gait analysis, report PDFs.
 
-Both run on a worker that may sit on another machine: they get plain values (the person, the ids
+They run on a worker that may sit on another machine: they get plain values (the person, the ids
 of the stored uploads) and read the uploads from the blob store, never from the web host's disk.
 Their results are JSON; ``decode`` turns them back into what the pages show. In local mode (no
 broker) the web app runs the same work in-process from files (``heelcoach.web.backend``).
@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,10 @@ VIEWS: tuple[ViewChoice, ...] = ("auto", "side", "rear", "front")
 
 IMPORT_JOB = "imports.uploads"
 GAIT_JOB = "gait.analyse"
+REPORT_JOB = "reports.pdf"
+
+#: The report PDFs a worker makes: the runner's plan handout, the clinician's hand-over report.
+HANDOUT, HANDOVER = "handout", "handover"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +71,16 @@ class GaitJobResult:
 
     report: GaitReport | dict[str, Any]
     report_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReportJobResult:
+    """What a finished report job leaves: the stored PDF (a blob), its file name, whose and which."""
+
+    blob_id: str
+    name: str
+    person_id: int
+    kind: str
 
 
 def shown_name(display: str, names: dict[str, str]) -> str:
@@ -262,6 +277,50 @@ def analyse_gait(
     return {"report_id": report_id}
 
 
+def report_name(kind: str, person_id: int) -> str:
+    """The file name a report PDF is downloaded under."""
+    return "heelcoach-plan.pdf" if kind == HANDOUT else f"handover-{person_id}.pdf"
+
+
+def report_pdf(ctx: AppContext, person_id: int, kind: str, today: date) -> bytes:
+    """The report's PDF bytes (the same calls the web app makes in local mode); JobError when
+    there is nothing to report yet."""
+    from heelcoach.services import handout, handover, planning, units  # fpdf: only for a report
+
+    try:
+        if kind == HANDOVER:
+            return handover.handover_pdf(ctx, person_id, today=today)
+        _record, plan = planning.current_plan(ctx, person_id)
+    except NotFoundError as exc:
+        raise JobError("There is no plan to print yet: answer the questions first.") from exc
+    return handout.plan_pdf(plan, ctx.catalogue, unit=units.unit_for(ctx, person_id))
+
+
+def _decode_report(_ctx: Any, value: dict[str, Any]) -> ReportJobResult:
+    return ReportJobResult(
+        str(value["blob_id"]), str(value["name"]), int(value["person_id"]), str(value["kind"])
+    )
+
+
+@named_job(REPORT_JOB, _decode_report, queue="default")
+def make_report(
+    ctx: AppContext, *, person_id: int, kind: str, today: str, progress: Callable[[float, str], None]
+) -> dict[str, Any]:
+    """Make a report PDF and store it in the database, where any web process can serve it."""
+    if kind not in (HANDOUT, HANDOVER):
+        raise JobError(f"There is no report called {kind!r}.")
+    progress(0.1, "reading the records")
+    data = report_pdf(ctx, person_id, kind, date.fromisoformat(today))
+    progress(0.8, "storing the PDF")
+    name = report_name(kind, person_id)
+    try:
+        blob_id = DatabaseBlobStore(ctx).put_report(person_id, data, name)
+    except BlobError as exc:  # the person was deleted meanwhile
+        raise JobError(str(exc)) from exc
+    progress(1.0, "ready")
+    return {"blob_id": blob_id, "name": name, "person_id": person_id, "kind": kind}
+
+
 def submit_import(
     ctx: AppContext, runner: RemoteJobRunner, person_id: int, uploads: dict[Path, str], refused: list[str]
 ) -> str:
@@ -277,12 +336,51 @@ def submit_import(
     finally:
         for path in uploads:
             path.unlink(missing_ok=True)
+    payload = {"person_id": person_id, "blobs": blobs, "refused": refused}
     try:
-        return runner.submit_named(IMPORT_JOB, {"person_id": person_id, "blobs": blobs, "refused": refused})
-    except JobServerAwayError as exc:  # nothing waits for a job that was never queued: no quota held
-        for blob_id, _name in blobs:
-            store.delete(blob_id)
-        raise JobServerAwayError(f"{exc} Nothing was imported: upload the files again in a minute.") from exc
+        return runner.submit_named(IMPORT_JOB, payload)
+    except JobServerAwayError as exc:  # the stored files stay: the page offers to try again
+        if not blobs:
+            raise
+        raise ImportNotQueuedError(
+            f"{exc} {_kept(blobs)} press Try again in a minute.", _pending(payload)
+        ) from exc
+
+
+def _pending(payload: dict[str, Any]) -> dict[str, Any]:
+    """What a browser keeps to queue the import later: small (a session cookie), no names."""
+    return {"person_id": payload["person_id"], "blob_ids": [blob_id for blob_id, _name in payload["blobs"]]}
+
+
+def _kept(blobs: list[list[str]]) -> str:
+    names = ", ".join(name for _blob_id, name in blobs[:3]) + (" and more" if len(blobs) > 3 else "")
+    return f"Your file {names} is kept:" if len(blobs) == 1 else f"Your files {names} are kept:"
+
+
+class ImportNotQueuedError(JobServerAwayError):
+    """The watch files are stored but their import is not queued yet; ``pending`` queues it later."""
+
+    def __init__(self, message: str, pending: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.pending = pending
+
+
+def resubmit_import(ctx: AppContext, runner: RemoteJobRunner, person_id: int, pending: dict[str, Any]) -> str:
+    """Queue an import whose files were kept when the broker did not answer (ImportNotQueuedError).
+
+    Files no longer stored (their person deleted them meanwhile) are left out; none left: JobError.
+    """
+    store = DatabaseBlobStore(ctx)
+    names = {str(blob_id): store.name(str(blob_id)) for blob_id in pending.get("blob_ids", [])}
+    blobs = [[blob_id, name] for blob_id, name in names.items() if name is not None]
+    if int(pending.get("person_id", -1)) != person_id or not blobs:
+        raise JobError("Those files are no longer stored. Upload them again.")
+    payload = {"person_id": person_id, "blobs": blobs, "refused": []}
+    try:
+        return runner.submit_named(IMPORT_JOB, payload)
+    except JobServerAwayError as exc:
+        message = f"{exc} {_kept(blobs)} press Try again in a minute."
+        raise ImportNotQueuedError(message, _pending(payload)) from exc
 
 
 def submit_gait(
@@ -335,14 +433,23 @@ def resubmit_gait(ctx: AppContext, runner: RemoteJobRunner, person_id: int, pend
 
 __all__ = [
     "GAIT_JOB",
+    "HANDOUT",
+    "HANDOVER",
     "IMPORT_JOB",
+    "REPORT_JOB",
     "GaitJobResult",
     "GaitNotQueuedError",
     "ImportJobResult",
     "ImportLine",
+    "ImportNotQueuedError",
+    "ReportJobResult",
     "analyse_gait",
     "import_uploads",
+    "make_report",
+    "report_name",
+    "report_pdf",
     "resubmit_gait",
+    "resubmit_import",
     "scrub_paths",
     "shown_name",
     "submit_gait",

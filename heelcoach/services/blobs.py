@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -36,8 +37,12 @@ QUOTA_UPLOADS = 10
 
 
 #: What a blob is kept for: an upload waiting for its job (counts for the quota), a picture a
-#: worker drew for a gait report, a watch file runs were imported from (for their detail page).
-UPLOAD, GAIT_PICTURE, WATCH_FILE = "upload", "gait_picture", "watch_file"
+#: worker drew for a gait report, a watch file runs were imported from (for their detail page),
+#: a report PDF a worker made (the plan handout, the hand-over report).
+UPLOAD, GAIT_PICTURE, WATCH_FILE, REPORT_PDF = "upload", "gait_picture", "watch_file", "report_pdf"
+
+#: How many report PDFs of one name a person keeps (older ones are deleted when a new one is made).
+KEEP_REPORTS = 3
 
 #: How a stored gait report names a picture kept as a blob: ``blob:<id>/<file name>``.
 PICTURE_PREFIX = "blob:"
@@ -87,6 +92,25 @@ class DatabaseBlobStore:
     def put_in(self, s: Session, person_id: int, source: Path, name: str, kind: str = UPLOAD) -> str:
         """Store ``source`` in the caller's transaction ``s`` (so it commits with the caller's rows)."""
         size = source.stat().st_size
+        with source.open("rb") as fh:
+            return self._put_chunks(s, person_id, size, iter(lambda: fh.read(CHUNK_BYTES), b""), name, kind)
+
+    def put_report(self, person_id: int, data: bytes, name: str) -> str:
+        """Store a report a worker made (a PDF) for any web process to serve; its blob id.
+
+        Only the newest :data:`KEEP_REPORTS` reports of the same name are kept for the person.
+        """
+        with transaction(self.ctx.sessions) as s:
+            chunks = (data[i : i + CHUNK_BYTES] for i in range(0, len(data), CHUNK_BYTES))
+            blob_id = self._put_chunks(s, person_id, len(data), chunks, name, REPORT_PDF)
+            repo = Blobs(s)
+            for old in repo.ids_of(person_id, REPORT_PDF, name[:255])[KEEP_REPORTS:]:
+                repo.delete(old)
+            return blob_id
+
+    def _put_chunks(
+        self, s: Session, person_id: int, size: int, chunks: Iterator[bytes], name: str, kind: str
+    ) -> str:
         if size > self.max_bytes:
             raise BlobError(
                 f"{name} is {size / 1e6:.1f} MB; uploads are limited to {self.max_bytes / 1e6:.0f} MB."
@@ -101,9 +125,8 @@ class DatabaseBlobStore:
                 f"{self.quota_bytes / 1e6:.0f} MB. Wait for the running analyses and imports to end."
             )
         repo.add(BlobRecord(blob_id, person_id, name[:255], size, datetime.now(UTC), kind))
-        with source.open("rb") as fh:
-            for seq, chunk in enumerate(iter(lambda: fh.read(CHUNK_BYTES), b"")):
-                repo.add_chunk(blob_id, seq, chunk)
+        for seq, chunk in enumerate(chunks):
+            repo.add_chunk(blob_id, seq, chunk)
         return blob_id
 
     def read(self, blob_id: str, person_id: int, kind: str) -> bytes | None:

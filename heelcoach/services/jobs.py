@@ -66,6 +66,22 @@ class JobRunner(Protocol):
         ...
 
 
+class CacheVersions(Protocol):
+    """Write counters every web process and worker share (Redis), for the pages' read cache.
+
+    A write made anywhere (a web process, a worker finishing a job) bumps its person's counter;
+    a cached page is reused only while the counters it was built at are unchanged.
+    """
+
+    def read(self, person_id: object) -> tuple[object, object]:
+        """The person's and everyone's counters now (a value equal to nothing when unreadable)."""
+        ...
+
+    def bump(self, person_id: int | None) -> None:
+        """Count a write for one person (or for everyone)."""
+        ...
+
+
 class JobServerAwayError(HeelcoachError):
     """A job could not be queued: the broker (Redis) does not answer. Nothing was lost."""
 

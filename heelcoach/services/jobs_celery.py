@@ -159,6 +159,40 @@ class JobStates:
             self.client.delete(key)
 
 
+#: The pages' read-cache counters: ``heelcoach:cache:person-<id>`` and ``heelcoach:cache:everyone``.
+CACHE_PREFIX = "heelcoach:cache:"
+
+
+class RedisCacheVersions:
+    """The pages' write counters in Redis, so every web process on every machine sees a write at once.
+
+    Read on every cache hit (one round trip); Redis away: every read is a miss (pages are built
+    from the database), never a stale page.
+    """
+
+    def __init__(self, client: redis.Redis) -> None:
+        self.client = client
+
+    @staticmethod
+    def _key(person_id: object) -> str:
+        return CACHE_PREFIX + (f"person-{person_id}" if isinstance(person_id, int) else "everyone")
+
+    def read(self, person_id: object) -> tuple[object, object]:
+        """The counters of the person and of everyone (a fresh object, equal to nothing, on error)."""
+        try:
+            mine, everyone = self.client.mget([self._key(person_id), self._key(None)])
+        except redis.exceptions.RedisError:
+            return (object(), object())
+        return (mine, everyone)
+
+    def bump(self, person_id: int | None) -> None:
+        """Count a write (nothing happens when Redis is away: the pages' short TTL still holds)."""
+        try:
+            self.client.incr(self._key(person_id))
+        except redis.exceptions.RedisError:
+            log.warning("the page cache counter could not be bumped: Redis does not answer")
+
+
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
@@ -248,7 +282,7 @@ def make_celery(settings: Settings) -> Celery:
 
 
 def send_due_reminders() -> int:
-    """Send the check-in reminders that are due (a periodic task); how many were sent."""
+    """Send the reminders that are due (check-in, exercises, run; a periodic task); how many were sent."""
     from heelcoach.services import reminder_mail
 
     ctx, _states = _worker_parts()
@@ -364,6 +398,8 @@ def _deliver(task: Task, job_id: str, name: str, payload: dict[str, Any]) -> Non
         raise task.retry(countdown=LEASE_S, max_retries=MAX_LEASE_WAITS)
     try:
         _run(task, ctx, states, spec.fn, job_id, payload)  # raises Retry when it will be tried again
+        if isinstance(payload.get("person_id"), int):  # every web process shows what the job wrote
+            RedisCacheVersions(states.client).bump(payload["person_id"])
         if spec.cleanup is not None:  # the job ended for good: its stored uploads are not needed
             _clean(spec.cleanup, ctx, job_id, payload)
     finally:
@@ -421,6 +457,7 @@ class CeleryJobRunner:
         self.ctx = ctx
         self.app = make_celery(ctx.settings.model_copy(update={"broker_url": broker_url}))
         self.states = JobStates(redis.Redis.from_url(broker_url))
+        self.cache_versions = RedisCacheVersions(self.states.client)
         # functions that cannot travel (closures) still run here, in a thread, as in local mode
         self._local = ThreadJobRunner(max_workers=1)
 

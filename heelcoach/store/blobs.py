@@ -31,7 +31,8 @@ class BlobRow(Base):
     size_bytes: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     #: ``upload`` (waiting for a job; counts for the quota), ``gait_picture`` (a key frame or chart a
-    #: worker drew), ``watch_file`` (a watch file runs were imported from, for their detail).
+    #: worker drew), ``watch_file`` (a watch file runs were imported from, for their detail), ``report_pdf``
+    #: (a report PDF a worker made).
     kind: Mapped[str] = mapped_column(String(20), nullable=False, default="upload", server_default="upload")
 
 
@@ -115,6 +116,15 @@ class Blobs:
         if row is not None:
             row.kind = kind
             self.session.flush()
+
+    def ids_of(self, person_id: int, kind: str, name: str) -> list[str]:
+        """The ids of the person's blobs of this kind and name, newest first."""
+        query = (
+            select(BlobRow.id)
+            .where(BlobRow.person_id == person_id, BlobRow.kind == kind, BlobRow.name == name)
+            .order_by(BlobRow.created_at.desc(), BlobRow.id)
+        )
+        return list(self.session.scalars(query))
 
     def delete(self, blob_id: str) -> None:
         """Remove the blob and its chunks."""

@@ -249,7 +249,7 @@ def runs(backend: BackendDep, pid: ApiPerson, today: Today) -> Json:
 def job(request: Request, backend: BackendDep, job_id: str) -> Json:
     """State and progress of a background job started from this browser."""
     status = backend.jobs.status(job_id)
-    mine = [*request.session.get("gait_jobs", []), *request.session.get("import_jobs", [])]
+    mine = [j for k in ("gait_jobs", "import_jobs", "report_jobs") for j in request.session.get(k, [])]
     if status is None or job_id not in mine:
         raise HTTPException(404, "No such job.")
     return {

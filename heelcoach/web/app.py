@@ -35,6 +35,7 @@ from heelcoach.web.pages_learn import router as learn_router
 from heelcoach.web.pages_runs import router as runs_router
 from heelcoach.web.pages_session import router as session_router
 from heelcoach.web.pages_start import router as start_router
+from heelcoach.web.report_jobs import router as reports_router
 from heelcoach.web.security import Guard, GuardConfig, allowed_hosts, configured_access_hash
 
 HERE = Path(__file__).resolve().parent
@@ -113,7 +114,7 @@ def create_app(
     csrf = [Depends(require_csrf)]
     # the access-secret login of the local app; clinic mode has account logins instead (install_accounts)
     access = () if settings.clinic else (login_router,)
-    pages = (*access, learn_router, start_router, daily_router, runs_router, data_router)
+    pages = (*access, learn_router, start_router, daily_router, runs_router, data_router, reports_router)
     for router in (*pages, session_router, charts_router):
         app.include_router(router, dependencies=csrf, include_in_schema=False)
     app.include_router(api_router)

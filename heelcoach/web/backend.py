@@ -38,7 +38,7 @@ from heelcoach.services import (
 from heelcoach.services import imports as imports_service
 from heelcoach.services.background import GaitJobResult, ImportJobResult, scrub_paths
 from heelcoach.services.context import AppContext
-from heelcoach.services.jobs import JobError, JobRunner, RemoteJobRunner, is_remote, runner_for
+from heelcoach.services.jobs import CacheVersions, JobError, JobRunner, RemoteJobRunner, is_remote, runner_for
 from heelcoach.services.units import DistanceUnit
 from heelcoach.store.repositories import IntakeRecord, PlanVersionRecord
 from heelcoach.web.views import TriageView, triage_view
@@ -49,8 +49,9 @@ if TYPE_CHECKING:
 #: The views a person can choose when uploading a clip.
 VIEW_CHOICES: tuple[ViewChoice, ...] = ("auto", "side", "rear", "front")
 
-#: Identity (inode, mtime) of a person's and of everyone's write stamp file; None when absent.
-_Stamp = tuple[tuple[int, int] | None, tuple[int, int] | None]
+#: A person's and everyone's write stamps: the identity (inode, mtime) of a stamp file (None when
+#: absent), or with a broker the write counters in Redis (:class:`CacheVersions`).
+_Stamp = tuple[object, object]
 
 
 #: Uploads left by a server that stopped mid-job are removed at the next start after this long.
@@ -87,6 +88,8 @@ class Backend:
         self._person_lock = threading.Lock()
         self._build_locks: dict[tuple[Any, ...], threading.Lock] = {}
         self._stamp_names: dict[object, tuple[str, str]] = {}
+        # with a broker: write counters in Redis, shared by every web process and worker
+        self._versions: CacheVersions | None = getattr(self.jobs, "cache_versions", None)
         self._sweep_uploads()
 
     def _sweep_uploads(self) -> None:
@@ -106,6 +109,8 @@ class Backend:
 
     def _stamp(self, person_id: object) -> _Stamp:
         """The write stamps (person's, everyone's) as their files' identity; None when never written."""
+        if self._versions is not None:
+            return self._versions.read(person_id)
         paths = self._stamp_names.get(person_id)
         if paths is None:  # plain strings: a cache hit pays two stat calls and nothing more
             paths = (str(self._stamp_path(person_id)), str(self._stamp_path(None)))
@@ -116,6 +121,9 @@ class Backend:
 
     def _bump(self, person_id: int | None) -> None:
         """Replace the stamp file of one person (or everyone's): a new file, so a new identity."""
+        if self._versions is not None:
+            self._versions.bump(person_id)
+            return
         path = self._stamp_path(person_id)
         try:
             self.stamps_dir.mkdir(parents=True, exist_ok=True)

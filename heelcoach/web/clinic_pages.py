@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from heelcoach.errors import NotFoundError
 from heelcoach.services import accounts, clinic_care, fhir_bundle, handover, planning
 from heelcoach.services.caseload import WINDOW_DAYS, CaseloadRow, caseload
+from heelcoach.services.jobs import is_remote
 from heelcoach.services.policy import Actor, can, can_in_clinic
 from heelcoach.web.auth import LoginRequired, RowId, authorize, clinic_person, current_actor
 from heelcoach.web.clinical_triage import checkin_pause, clinical_triage
@@ -180,6 +181,11 @@ def handover_report(request: Request, person_id: RowId, today: Today) -> Respons
     actor = authorize(request, person_id, "export")
     if actor.person_id != person_id:
         accounts.audit(get_ctx(request), actor, person_id, "handover_report")
+    backend = get_backend(request)
+    if is_remote(backend.jobs):  # clinic scale: a worker makes it, the browser follows the job
+        from heelcoach.web.report_jobs import HANDOVER, start_report
+
+        return start_report(request, backend, person_id, HANDOVER, today)
     data = handover.handover_pdf(get_ctx(request), person_id, today=today)
     return Response(
         data,

@@ -14,6 +14,7 @@ from heelcoach.domain.units import DistanceUnit, distance
 from heelcoach.errors import ConflictError, InvalidInputError, NotFoundError
 from heelcoach.services import daily as daily_service
 from heelcoach.services import history as history_service
+from heelcoach.services.jobs import is_remote
 from heelcoach.web.backend import Backend
 from heelcoach.web.charts import (
     CalendarDay,
@@ -132,9 +133,7 @@ def _today_page(
 async def today_page(request: Request, backend: BackendDep, pid: MaybePerson, today: Today) -> Response:
     """Today's exercises with dose and a done box, the running allowance, the morning check-in."""
     # served from the page cache when nothing changed; database reads go to a worker thread
-    return await cached_or_build(
-        request, f"today:{today}", lambda r: _today_page(r, backend, pid, today)
-    )
+    return await cached_or_build(request, f"today:{today}", lambda r: _today_page(r, backend, pid, today))
 
 
 @router.post("/checkin", response_class=HTMLResponse)
@@ -207,8 +206,12 @@ def plan_page(request: Request, backend: BackendDep, pid: MaybePerson, today: To
 
 
 @router.get("/plan/handout.pdf")
-def plan_handout(backend: BackendDep, pid: MaybePerson) -> Response:
-    """The plan as a printable PDF handout."""
+def plan_handout(request: Request, backend: BackendDep, pid: MaybePerson, today: Today) -> Response:
+    """The plan as a printable PDF handout (made by a worker, with a page to follow, at clinic scale)."""
+    if pid is not None and is_remote(backend.jobs):
+        from heelcoach.web.report_jobs import HANDOUT, start_report
+
+        return start_report(request, backend, pid, HANDOUT, today)
     body = backend.plan_handout_pdf(pid) if pid is not None else None
     if body is None:
         raise HTTPException(404, "No plan yet: answer the questions first, then print your plan.")

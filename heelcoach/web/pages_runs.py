@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from heelcoach.services.jobs import JobServerAwayError, JobStatus
+from heelcoach.services import background
+from heelcoach.services.background import ImportNotQueuedError
+from heelcoach.services.jobs import JobError, JobServerAwayError, JobStatus, RemoteJobRunner
 from heelcoach.services.units import DistanceUnit
 from heelcoach.web.backend import Backend, ImportJobResult
 from heelcoach.web.deps import BackendDep, MaybePerson, Today, person_id, render
@@ -53,6 +56,7 @@ def _runs_page(
         view=view,
         max_mb=_max_mb(request),
         refused=refused or [],
+        pending=isinstance(request.session.get("import_pending"), dict),
     )
 
 
@@ -99,8 +103,29 @@ async def _import_uploads(
         return await run_in_threadpool(_runs_page, request, backend, pid, today, refused, 422)
     try:
         job_id = await run_in_threadpool(backend.submit_import, pid, saved, refused)  # writes the store
-    except JobServerAwayError as exc:  # the broker is away: said plainly, nothing half-stored
+    except ImportNotQueuedError as exc:  # the broker is away: the files are stored, the page offers a retry
+        request.session["import_pending"] = exc.pending
         return await run_in_threadpool(_runs_page, request, backend, pid, today, [str(exc)], 503)
+    except JobServerAwayError as exc:  # the broker is away and nothing was stored: said plainly
+        return await run_in_threadpool(_runs_page, request, backend, pid, today, [str(exc)], 503)
+    request.session["import_jobs"] = [*request.session.get("import_jobs", [])[-9:], job_id]
+    return RedirectResponse(f"/runs/import/{job_id}", status_code=303)
+
+
+@router.post("/runs/retry", response_class=HTMLResponse)
+def runs_retry(request: Request, backend: BackendDep, pid: MaybePerson, today: Today) -> Response:
+    """Queue the import of the files kept when the job server did not answer."""
+    pending = request.session.get("import_pending")
+    if not isinstance(pending, dict) or pid is None:
+        return RedirectResponse("/runs", status_code=303)
+    try:
+        job_id = background.resubmit_import(backend.ctx, cast(RemoteJobRunner, backend.jobs), pid, pending)
+    except ImportNotQueuedError as exc:
+        return _runs_page(request, backend, pid, today, [str(exc)], 503)
+    except JobError as exc:
+        request.session.pop("import_pending", None)
+        return _runs_page(request, backend, pid, today, [str(exc)], 410)
+    request.session.pop("import_pending", None)
     request.session["import_jobs"] = [*request.session.get("import_jobs", [])[-9:], job_id]
     return RedirectResponse(f"/runs/import/{job_id}", status_code=303)
 

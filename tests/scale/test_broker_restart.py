@@ -156,19 +156,61 @@ def test_redis_down_when_a_video_is_uploaded_keeps_it_and_try_again_analyses_it(
             assert _count(ctx, GaitReportRow) == 1
             assert _blobs(ctx) == 0
             assert "Try again" not in main_text(client.get("/gait").text)
-            # a watch file uploaded while Redis is away: said plainly, nothing half-stored
+    finally:
+        ctx.close()
+
+
+def _post_fit(client: Any) -> Any:
+    from tests.web.conftest import csrf_of
+
+    token = csrf_of(client, "/runs")
+    with FIT.open("rb") as fh:
+        return client.post(
+            "/runs/import",
+            data={"csrf_token": token},
+            files={"files": (FIT.name, fh, "application/octet-stream")},
+            follow_redirects=False,
+        )
+
+
+def test_redis_down_when_a_watch_file_is_uploaded_keeps_it_and_try_again_imports_it(
+    tmp_path: Path, pg_url: str, own_redis: OwnRedis, start_worker: Callable[..., Worker]
+) -> None:
+    from heelcoach.web.app import create_app
+    from tests.scale.test_worker_jobs import _blobs, _web_files
+    from tests.web.conftest import csrf_of
+
+    settings = Settings(data_dir=tmp_path / "web" / "data", database_url=pg_url, broker_url=own_redis.url)
+    ctx = AppContext.from_settings(settings)
+    try:
+        with _test_client_class()(create_app(ctx), raise_server_exceptions=False) as client:
+            csrf_of(client, "/runs")
             own_redis.stop()
+            refused = _post_fit(client)
+            assert refused.status_code == 503, refused.text[-2000:]
+            text = main_text(refused.text)
+            assert "the job server does not answer" in text
+            assert f"Your file {FIT.name} is kept" in text
+            assert "Try again" in text
+            assert "127.0.0.1" not in text  # no address of the broker
+            assert _blobs(ctx) == 1  # nothing lost: the file waits in the database...
+            assert _web_files(ctx) == []  # ...not on the web host's disk
+            assert "Try again" in main_text(client.get("/runs").text)
             token = csrf_of(client, "/runs")
-            with FIT.open("rb") as fh:
-                runs: Any = client.post(
-                    "/runs/import",
-                    data={"csrf_token": token},
-                    files={"files": (FIT.name, fh, "application/octet-stream")},
-                    follow_redirects=False,
-                )
-            assert runs.status_code == 503, runs.text[-2000:]
-            assert "upload the files again" in main_text(runs.text)
-            assert _blobs(ctx) == 0
-            assert _web_files(ctx) == []
+            still: Any = client.post("/runs/retry", data={"csrf_token": token}, follow_redirects=False)
+            assert still.status_code == 503  # still away: still kept
+            assert _blobs(ctx) == 1
+            own_redis.start()
+            worker = start_worker("after", HEELCOACH_BROKER_URL=own_redis.url)
+            again: Any = client.post("/runs/retry", data={"csrf_token": token}, follow_redirects=False)
+            assert again.status_code == 303, again.text[-2000:]
+            job_id = str(again.headers["location"]).rsplit("/", 1)[-1]
+            state = wait_for(lambda: _finished(client, job_id), "the import after Redis came back")
+            assert state["state"] == "done", (state, worker.text()[-3000:])
+            assert _count(ctx, ActivityRow) == 1
+            assert _blobs(ctx) == 0  # no longer waiting...
+            assert _blobs(ctx, "watch_file") == 1  # ...kept for the run's detail
+            assert "Try again" not in main_text(client.get("/runs").text)
+            assert FIT.name in main_text(client.get(f"/runs/import/{job_id}").text)
     finally:
         ctx.close()

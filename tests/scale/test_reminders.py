@@ -9,7 +9,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -159,3 +159,92 @@ def test_doctor_checks_the_mail_server(
     assert down.returncode == 1, down.stdout + down.stderr
     assert "PROBLEM  mail: the mail server at HEELCOACH_SMTP_HOST does not answer" in down.stdout
     assert "Traceback" not in down.stdout + down.stderr
+
+
+def _runner_with_plan(ctx: AppContext, email: str, when: Reminders) -> int:
+    from heelcoach.services import intake, planning
+    from tests.web.answers import TYPICAL
+
+    pid = _runner(ctx, email, when)
+    intake.save_intake(ctx, pid, TYPICAL)
+    planning.make_plan(ctx, pid)
+    return pid
+
+
+def _subjects(sink: Sink) -> list[str]:
+    import email
+
+    return sorted(str(email.message_from_bytes(m.content)["Subject"]) for m in sink.messages)
+
+
+def test_session_and_run_reminders_are_mailed_once_with_two_workers_and_two_beats(
+    web_ctx: AppContext, start_worker: Callable[..., Worker], mail_sink: tuple[Sink, int]
+) -> None:
+    from heelcoach.domain.plan import WEEKDAYS, session_days
+    from heelcoach.services import planning
+
+    sink, port = mail_sink
+    now = datetime.now(UTC)
+    zone = _midday_zone(now)
+    local = now.astimezone(ZoneInfo(zone))
+    due = (local - timedelta(minutes=1)).time().replace(second=0, microsecond=0)
+    later = time((local.hour + 3) % 24, 0)
+    pid = _runner_with_plan(
+        web_ctx, "ann@example.org", Reminders(checkin=later, session=due, run=due, timezone=zone)
+    )
+    _record, plan = planning.current_plan(web_ctx, pid)
+    run_day = WEEKDAYS[local.weekday()] in session_days(WEEKDAYS, plan.run.runs_per_week)
+    expected = sorted(["Your heel exercises for today", *(["Your run today (heel plan)"] if run_day else [])])
+    env = {
+        "HEELCOACH_SMTP_HOST": "127.0.0.1",
+        "HEELCOACH_SMTP_PORT": str(port),
+        "HEELCOACH_MAIL_FROM": "reminders@clinic.example",
+        "HEELCOACH_REMINDER_EVERY_S": "1",
+    }
+    first = start_worker("one", "--beat", **env)
+    second = start_worker("two", "--beat", **env)
+    wait_for(lambda: len(sink.messages) >= len(expected), "the reminder e-mails", 180)
+    seen = (_looks(first), _looks(second))
+    wait_for(lambda: _looks(first) >= seen[0] + 3 and _looks(second) >= seen[1] + 3, "more looks")
+    assert _subjects(sink) == expected  # each once, and no check-in mail before its time
+    assert all(m.rcpt_tos == ["ann@example.org"] for m in sink.messages)
+    session_mail = next(m for m in sink.messages if b"exercises for today" in m.content)
+    assert "Time for today's heel exercises" in session_mail.content.decode()
+
+
+def test_run_reminders_only_on_run_days_and_none_once_a_warning_sign_stopped_training(
+    pg_url: str, tmp_path: Any, mail_sink: tuple[Sink, int]
+) -> None:
+    from heelcoach.config import Settings
+    from heelcoach.services import checkins, reminder_mail
+
+    sink, port = mail_sink
+    ctx = AppContext.from_settings(Settings(data_dir=tmp_path, database_url=pg_url, smtp_host="127.0.0.1"))
+    try:
+        when = Reminders(checkin=time(7, 0), session=time(18, 0), run=time(12, 0), timezone="Europe/Berlin")
+        pid = _runner_with_plan(ctx, "ann@example.org", when)
+        send = reminder_mail.smtp_sender(ctx.settings.model_copy(update={"smtp_port": port}))
+        monday = datetime(2026, 12, 7, tzinfo=ZoneInfo("Europe/Berlin"))  # a run day of the plan
+        sent = [
+            reminder_mail.send_due(ctx, monday.replace(hour=h, minute=m), send)
+            for h, m in [(7, 30), (7, 31), (12, 10), (12, 40), (18, 5), (18, 6), (21, 0)]
+        ]
+        assert sent == [1, 0, 1, 0, 1, 0, 0]  # at each time, once; not at night
+        assert _subjects(sink) == sorted(
+            ["Your heel check-in for today", "Your run today (heel plan)", "Your heel exercises for today"]
+        )
+        tuesday = monday + timedelta(days=1)  # no run on Tuesday; the exercises go on
+        assert reminder_mail.send_due(ctx, tuesday.replace(hour=12, minute=10), send) == 0
+        assert reminder_mail.send_due(ctx, tuesday.replace(hour=18, minute=5), send) == 1
+        run_mail = next(m for m in sink.messages if b"run today" in m.content).content.decode()
+        assert "Effort:" in run_mail
+        assert "Check in first" in run_mail
+        warning = checkins.CheckInInput(
+            day=date(2026, 12, 9), first_step_pain=5, red_flag_symptoms=("numbness_or_tingling",)
+        )
+        checkins.record_checkin(ctx, pid, warning, today=date(2026, 12, 9))
+        wednesday = monday + timedelta(days=2)  # a run day, but training stopped: neither mail
+        assert reminder_mail.send_due(ctx, wednesday.replace(hour=12, minute=10), send) == 0
+        assert reminder_mail.send_due(ctx, wednesday.replace(hour=18, minute=5), send) == 0
+    finally:
+        ctx.close()

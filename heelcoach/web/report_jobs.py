@@ -1,0 +1,105 @@
+"""Report PDFs made by a worker (clinic scale, a broker configured): start, follow, download.
+
+``GET /plan/handout.pdf`` and ``GET /clinic/people/<id>/handover.pdf`` call :func:`start_report`
+when the jobs go to workers: the PDF is made by a worker and stored in the database, and the
+browser is sent to ``/reports/job/<id>``, which shows the progress and, once the PDF is ready, a
+download button (``/reports/job/<id>/download``, served by whichever web process answers). In local
+mode those routes keep making the PDF in the web process and answering with it at once.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import cast
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from heelcoach.services import background
+from heelcoach.services.background import HANDOUT, HANDOVER, ReportJobResult
+from heelcoach.services.blobs import REPORT_PDF, DatabaseBlobStore
+from heelcoach.services.jobs import JobServerAwayError, JobStatus, RemoteJobRunner
+from heelcoach.web.auth import authorize, current_actor
+from heelcoach.web.backend import Backend
+from heelcoach.web.clinic_pages import STAFF_NAV
+from heelcoach.web.deps import NAV, BackendDep, existing_person, render
+
+router = APIRouter()
+
+#: What a report is called on its pages.
+TITLES = {HANDOUT: "Plan handout", HANDOVER: "Hand-over report"}
+SESSION_KEY = "report_jobs"
+
+
+def _nav(request: Request) -> tuple[tuple[str, str], ...]:
+    return STAFF_NAV if current_actor(request).role == "clinician" else NAV
+
+
+def start_report(request: Request, backend: Backend, person_id: int, kind: str, today: date) -> Response:
+    """Queue the report for a worker and send the browser to its page (503 when Redis is away)."""
+    payload = {"person_id": person_id, "kind": kind, "today": today.isoformat()}
+    try:
+        job_id = cast(RemoteJobRunner, backend.jobs).submit_named(background.REPORT_JOB, payload)
+    except JobServerAwayError as exc:
+        message = f"{exc} Nothing was lost: try again in a minute."
+        return render(
+            request, "report_job.html", 503, title=TITLES[kind], nav=_nav(request), job=None, error=message
+        )
+    request.session[SESSION_KEY] = [*request.session.get(SESSION_KEY, [])[-9:], job_id]
+    return RedirectResponse(f"/reports/job/{job_id}", status_code=303)
+
+
+def _job(request: Request, backend: Backend, job_id: str) -> JobStatus:
+    status = backend.jobs.status(job_id) if job_id in request.session.get(SESSION_KEY, []) else None
+    if status is None:
+        raise HTTPException(404, "There is no such report for you. Ask for the PDF again.")
+    return status
+
+
+def _result(status: JobStatus) -> ReportJobResult | None:
+    return status.result if status.state == "done" and isinstance(status.result, ReportJobResult) else None
+
+
+@router.get("/reports/job/{job_id}", response_class=HTMLResponse)
+def report_job(request: Request, backend: BackendDep, job_id: str) -> Response:
+    """How far the PDF got; a download button once it is ready."""
+    status = _job(request, backend, job_id)
+    result = _result(status)
+    title = TITLES.get(result.kind if result else "", "Report")
+    return render(request, "report_job.html", title=title, nav=_nav(request), job=status, result=result)
+
+
+@router.get("/reports/job/{job_id}/status", response_class=HTMLResponse)
+def report_job_status(request: Request, backend: BackendDep, job_id: str) -> Response:
+    """htmx fragment: the progress bar; tells the page to reload itself when finished."""
+    status = _job(request, backend, job_id)
+    response = render(request, "_report_progress.html", job=status)
+    if status.finished:
+        response.headers["HX-Refresh"] = "true"
+    return response
+
+
+@router.get("/reports/job/{job_id}/download")
+def report_download(request: Request, backend: BackendDep, job_id: str) -> Response:
+    """The PDF a worker made, from the database; asked again of the policy (sharing may have stopped)."""
+    result = _result(_job(request, backend, job_id))
+    if result is None:
+        raise HTTPException(409, "The PDF is not ready yet.")
+    if result.kind == HANDOUT:
+        if existing_person(request) != result.person_id:  # the runner's own (staff have none)
+            raise HTTPException(404, "There is no such report for you.")
+        disposition = "inline"
+    else:
+        authorize(request, result.person_id, "export")
+        disposition = "attachment"
+    data = None
+    if re.fullmatch(r"[0-9a-f]{32}", result.blob_id):
+        data = DatabaseBlobStore(backend.ctx).read(result.blob_id, result.person_id, REPORT_PDF)
+    if data is None:
+        raise HTTPException(410, "This PDF is no longer stored (a newer one replaced it). Ask for it again.")
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'{disposition}; filename="{result.name}"'},
+    )

@@ -1,0 +1,144 @@
+"""Report PDFs on a real worker: the plan handout and the hand-over report, at clinic scale.
+
+With a broker the web process does not draw the PDF: a worker in another process (its own folders)
+makes it and stores it in the database; the browser follows the job and downloads the PDF from
+whichever web process answers. The PDF goes with its person.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from heelcoach.config import Settings
+from heelcoach.services import accounts, intake, person_data, planning
+from heelcoach.services.context import AppContext
+from tests.scale.conftest import Worker, wait_for
+from tests.scale.test_worker_jobs import _blobs, _finished
+from tests.web.answers import TYPICAL
+from tests.web.conftest import _test_client_class, answer_all, csrf_of, main_text
+
+KEY = "a-session-key-both-web-processes-share-0123456789"
+
+
+def _pdf_text(data: bytes, tmp_path: Path) -> str:
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        raise RuntimeError("pdftotext (Debian poppler-utils) is needed: scripts/setup.sh --test installs it")
+    pdf = tmp_path / "got.pdf"
+    pdf.write_bytes(data)
+    text = subprocess.run([tool, str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    return " ".join(text.split())
+
+
+@pytest.fixture
+def shared_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every web process of the clinic signs sessions with the same key (as deploy/ sets it)."""
+    monkeypatch.setenv("HEELCOACH_SECRET_KEY", KEY)
+
+
+def _pdfs_on_disk(*folders: Path) -> list[Path]:
+    return [p for folder in folders for p in folder.rglob("*.pdf")]
+
+
+def _follow_to_download(client: Any, path: str, worker: Worker) -> tuple[str, str]:
+    """Ask for the PDF; it is a job: wait for it, then the page offers the download. (job id, link)"""
+    started = client.get(path, follow_redirects=False)
+    assert started.status_code == 303, started.text[-1500:]
+    page_url = str(started.headers["location"])
+    job_id = page_url.rsplit("/", 1)[-1]
+    assert page_url == f"/reports/job/{job_id}"
+    assert client.get(page_url).status_code == 200
+    state = wait_for(lambda: _finished(client, job_id), "the report job")
+    assert state["state"] == "done", (state, worker.text()[-3000:])
+    page = client.get(page_url)
+    link = re.search(r'href="(/reports/job/[0-9a-f]+/download)"', page.text)
+    assert link, main_text(page.text)
+    assert "Your PDF is ready" in main_text(page.text)
+    return job_id, link.group(1)
+
+
+def test_the_plan_handout_is_made_by_a_worker_and_served_by_any_web_process(
+    shared_key: None,
+    web_ctx: AppContext,
+    pg_url: str,
+    redis_url: str,
+    tmp_path: Path,
+    start_worker: Callable[..., Worker],
+) -> None:
+    from heelcoach.web.app import create_app
+
+    worker = start_worker("one")
+    web_dir = Path(web_ctx.settings.data_dir)
+    with _test_client_class()(create_app(web_ctx), raise_server_exceptions=False) as client:
+        answer_all(client, web_ctx.catalogue, TYPICAL)
+        assert client.post("/start/plan", data={"csrf_token": csrf_of(client)}).status_code == 200
+        job_id, link = _follow_to_download(client, "/plan/handout.pdf", worker)
+        got = client.get(link)
+        assert got.status_code == 200
+        assert got.headers["content-type"] == "application/pdf"
+        assert got.content.startswith(b"%PDF")
+        text = _pdf_text(got.content, tmp_path)
+        assert "heelcoach" in text.lower()
+        assert _blobs(web_ctx, "report_pdf") == 1
+        assert _pdfs_on_disk(web_dir, worker.folder) == []  # made and kept in neither process's folder
+        other_settings = Settings(
+            data_dir=tmp_path / "web2" / "data", database_url=pg_url, broker_url=redis_url
+        )
+        other_ctx = AppContext.from_settings(other_settings, migrate=False)
+        try:  # a second web process (its own data folder) serves the same PDF to the same browser
+            with _test_client_class()(create_app(other_ctx), raise_server_exceptions=False) as other:
+                other.cookies.update(client.cookies)
+                again = other.get(link)
+                assert again.status_code == 200, again.text[-1500:]
+                assert again.content == got.content
+                stranger = _test_client_class()(create_app(other_ctx), raise_server_exceptions=False)
+                assert stranger.get(link).status_code == 404  # not this browser's job
+        finally:
+            other_ctx.close()
+        pid = client.app.state.backend.default_person()
+        person_data.delete_person(web_ctx, pid)
+        assert _blobs(web_ctx, "report_pdf") == 0  # the PDF went with its person
+        assert client.get(link).status_code in (404, 410)
+        assert job_id
+
+
+def test_the_handover_report_is_made_by_a_worker_for_the_clinician(
+    pg_url: str, redis_url: str, tmp_path: Path, start_worker: Callable[..., Worker]
+) -> None:
+    from heelcoach.web.app import create_app
+    from tests.clinic.clinic_world import PASSWORD, _login
+
+    settings = Settings(
+        data_dir=tmp_path / "web" / "data", database_url=pg_url, broker_url=redis_url, clinic=True
+    )
+    ctx = AppContext.from_settings(settings)
+    try:
+        runner = accounts.add_user(ctx, "ann@example.org", "runner", "Northside", PASSWORD)
+        clinician = accounts.add_user(ctx, "pt@example.org", "clinician", "Northside", PASSWORD)
+        other = accounts.add_user(ctx, "pt@elsewhere.org", "clinician", "Elsewhere", PASSWORD)
+        assert runner.person_id is not None
+        pid = runner.person_id
+        intake.save_intake(ctx, pid, TYPICAL)
+        planning.make_plan(ctx, pid)
+        worker = start_worker("one")
+        app = create_app(ctx)
+        pt = _login(app, clinician)
+        _job_id, link = _follow_to_download(pt, f"/clinic/people/{pid}/handover.pdf", worker)
+        got = pt.get(link)
+        assert got.status_code == 200
+        assert got.headers["content-disposition"] == f'attachment; filename="handover-{pid}.pdf"'
+        text = _pdf_text(got.content, tmp_path)
+        assert "Hand-over report" in text
+        assert "References" in text
+        assert PASSWORD not in text
+        assert _login(app, other).get(link).status_code == 404  # another clinic's clinician
+        assert _pdfs_on_disk(Path(settings.data_dir), worker.folder) == []
+    finally:
+        ctx.close()
