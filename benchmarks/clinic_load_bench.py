@@ -105,6 +105,10 @@ def seed(ctx: AppContext, runners: int, days: int, today: date) -> list[str]:
     return emails
 
 
+class PageFailedError(RuntimeError):
+    """A page answered with an error: that runner's morning ends here (counted in the results)."""
+
+
 class Runner:
     """One runner's browser: its own address, cookies and timings."""
 
@@ -118,8 +122,9 @@ class Runner:
         start = time.perf_counter()
         response = await self.client.request(method, url, **kw)
         self.timings[name].append((time.perf_counter() - start) * 1000)
-        if response.status_code >= 400:
-            raise RuntimeError(f"{name}: {response.status_code} {response.text[:300]}")
+        if response.status_code >= 400:  # counted and reported (the web log is kept), the run goes on
+            self.timings[f"{name} {response.status_code}"].append(0.0)
+            raise PageFailedError(f"{name}: {response.status_code}")
         return response
 
     async def login(self) -> None:
@@ -178,7 +183,8 @@ async def mornings(
 
     async def one(r: Runner, delay: float) -> None:
         await asyncio.sleep(delay)
-        await r.morning(think)
+        with contextlib.suppress(PageFailedError):
+            await r.morning(think)
 
     try:
         while True:
@@ -221,8 +227,10 @@ async def videos(base: str, emails: list[str], clip: Path, done: asyncio.Event) 
     }
 
 
-def _stats(timings: dict[str, list[float]]) -> dict[str, dict[str, float]]:
-    out = {}
+def _stats(timings: dict[str, list[float]]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "errors": {k: len(v) for k, v in timings.items() if k not in PAGES},
+    }
     for name in PAGES:
         t = sorted(timings.get(name, []))
         if t:
@@ -318,6 +326,10 @@ def run(args: argparse.Namespace, tmp: Path, db: str, broker: str) -> dict[str, 
         for p in procs:
             stop(p)
         ctx.close()
+        logs = ROOT / "benchmarks" / "results" / f"clinic_load_logs-{datetime.now(UTC):%Y%m%dT%H%M%S}"
+        for log in tmp.glob("*/log"):  # the web's and the workers' logs, to read what went wrong
+            logs.mkdir(parents=True, exist_ok=True)
+            shutil.copy(log, logs / f"{log.parent.name}.log")
     return {"seed_s": seeded, "phases": phases}
 
 
