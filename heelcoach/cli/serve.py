@@ -26,7 +26,7 @@ def _run_workers(host: str, port: int, workers: int) -> None:
     from uvicorn.supervisors import Multiprocess
 
     config = Config(
-        "heelcoach.web.app:create_app",
+        "heelcoach.web.app:create_served_app",
         factory=True,
         workers=workers,
         host=host,
@@ -154,11 +154,13 @@ def _run(ctx: AppContext, host: str, port: int, workers: int) -> None:
     """Serve until stopped: one process, or ``workers`` processes with one session key."""
     import uvicorn
 
-    from heelcoach.web.app import create_app, ensure_secret_key
+    from heelcoach.web.app import create_app, ensure_secret_key, settle_heap
 
     try:
         if workers == 1:
-            uvicorn.run(create_app(ctx), host=host, port=port, log_level="warning")
+            served = create_app(ctx)
+            settle_heap()
+            uvicorn.run(served, host=host, port=port, log_level="warning")
         else:
             # each worker process builds its own app from the same settings (environment); the
             # session key is made once here so every worker signs cookies with the same key

@@ -11,14 +11,15 @@ window and two aggregates are read, never the whole history.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from statistics import mean
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Date, Integer, Row, column, func, select, values
-from sqlalchemy.orm import Session
+from sqlalchemy import Date, Integer, Row, Text, TextClause, bindparam, cast, func, select, text
+from sqlalchemy.orm import Session, aliased
 
 from heelcoach.errors import KnowledgeError
 from heelcoach.services.context import AppContext
@@ -28,6 +29,11 @@ from heelcoach.store.base import transaction
 from heelcoach.store.models import CheckInRow, Person, PlanVersionRow
 
 WINDOW_DAYS = 14  # two weeks of check-ins: this week against the one before
+
+
+def mean(values: list[int]) -> float:
+    """The mean of a non-empty list of ints (``statistics.mean`` gives the same float, 20x slower)."""
+    return sum(values) / len(values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +67,13 @@ def _rules(ctx: AppContext) -> tuple[float, int, float, float]:
 def _reasons(
     ctx: AppContext, row: CaseloadRow, flags: list[str], early_pain: float | None
 ) -> tuple[int, list[str]]:
-    rise, after_weeks, min_adherence, drop = _rules(ctx)
+    return _reasons_with(_rules(ctx), row, flags, early_pain)
+
+
+def _reasons_with(
+    rules: tuple[float, int, float, float], row: CaseloadRow, flags: list[str], early_pain: float | None
+) -> tuple[int, list[str]]:
+    rise, after_weeks, min_adherence, drop = rules
     reasons: list[tuple[int, str]] = []
     if flags:
         signs = sorted({f.replace("_", " ") for f in flags})
@@ -84,28 +96,52 @@ def _reasons(
     return (min((r for r, _ in reasons), default=99), [text for _, text in reasons])
 
 
-def _latest_plans(s: Session, ids: list[int]) -> dict[int, Row[Any]]:
-    """Each person's latest plan version: its phase, week and decision, not the plan itself."""
+def _people(s: Session, clinic_id: int) -> list[Row[Any]]:
+    """One row per runner sharing with the clinic: name, e-mail, the latest plan version's phase,
+    week and decision (not the plan itself), the first plan day and whether a visit is pending.
+    Correlated subqueries, each an index lookup ((person_id, version) and (person_id, day) are
+    unique), so the whole clinic is one statement whatever its size."""
+    pv = aliased(PlanVersionRow)
     latest = (
-        select(PlanVersionRow.person_id, func.max(PlanVersionRow.version).label("v"))
-        .where(PlanVersionRow.person_id.in_(ids))
-        .group_by(PlanVersionRow.person_id)
-        .subquery()
+        select(func.max(PlanVersionRow.version))
+        .where(PlanVersionRow.person_id == Person.id)
+        .correlate(Person)
+        .scalar_subquery()
     )
-    return {
-        r.person_id: r
-        for r in s.execute(
-            select(
-                PlanVersionRow.person_id,
-                PlanVersionRow.phase,
-                PlanVersionRow.week,
-                PlanVersionRow.decision,
-            ).join(
-                latest,
-                (PlanVersionRow.person_id == latest.c.person_id) & (PlanVersionRow.version == latest.c.v),
-            )
+    first = (
+        select(func.min(PlanVersionRow.starts_on))
+        .where(PlanVersionRow.person_id == Person.id)
+        .correlate(Person)
+        .scalar_subquery()
+    )
+    asked = (
+        select(VisitRequestRow.id)
+        .where(
+            VisitRequestRow.person_id == Person.id,
+            VisitRequestRow.clinic_id == clinic_id,
+            VisitRequestRow.starts_at.is_(None),
         )
-    }
+        .correlate(Person)
+        .exists()
+    )
+    return list(
+        s.execute(
+            select(
+                Person.id,
+                Person.name,
+                AccountRow.email,
+                pv.phase,
+                pv.week,
+                pv.decision,
+                first.label("first_day"),
+                asked.label("asked"),
+            )
+            .join(ShareRow, ShareRow.person_id == Person.id)
+            .outerjoin(AccountRow, AccountRow.person_id == Person.id)
+            .outerjoin(pv, (pv.person_id == Person.id) & (pv.version == latest))
+            .where(ShareRow.clinic_id == clinic_id, ShareRow.stopped_at.is_(None))
+        ).all()
+    )
 
 
 def caseload(ctx: AppContext, actor: Actor, today: date) -> list[CaseloadRow]:
@@ -114,44 +150,25 @@ def caseload(ctx: AppContext, actor: Actor, today: date) -> list[CaseloadRow]:
         return []
     start = today - timedelta(days=WINDOW_DAYS - 1)
     with transaction(ctx.sessions) as s:
-        people = s.execute(
-            select(Person.id, Person.name, AccountRow.email)
-            .join(ShareRow, ShareRow.person_id == Person.id)
-            .outerjoin(AccountRow, AccountRow.person_id == Person.id)
-            .where(ShareRow.clinic_id == actor.clinic_id, ShareRow.stopped_at.is_(None))
-        ).all()
+        people = [
+            p
+            for p in _people(s, actor.clinic_id)
+            if can(actor, "read", PersonResource(p.id, frozenset({actor.clinic_id})))
+        ]
         ids = [p.id for p in people]
-        plans = _latest_plans(s, ids)
-        firsts: dict[int, date] = dict(
-            s.execute(  # type: ignore[arg-type]  # rows of (person id, first day)
-                select(PlanVersionRow.person_id, func.min(PlanVersionRow.starts_on))
-                .where(PlanVersionRow.person_id.in_(ids))
-                .group_by(PlanVersionRow.person_id)
-            ).all()
-        )
-        asked = set(
-            s.scalars(
-                select(VisitRequestRow.person_id).where(
-                    VisitRequestRow.clinic_id == actor.clinic_id, VisitRequestRow.starts_at.is_(None)
-                )
-            )
-        )
+        firsts = {p.id: p.first_day for p in people if p.first_day is not None}
         window, early, last = _checkin_facts(s, ids, firsts, start, today)
+    rules = _rules(ctx)
     rows = [
         _row(
-            ctx,
-            pid,
-            name or (email or ""),
-            plans.get(pid),
-            firsts.get(pid),
-            _Facts(window.get(pid, {}), early.get(pid), last.get(pid)),
+            rules,
+            p,
+            _Facts(window.get(p.id, {}), early.get(p.id), last.get(p.id)),
             start,
             today,
         )
-        for pid, name, email in people
-        if can(actor, "read", PersonResource(pid, frozenset({actor.clinic_id})))
+        for p in people
     ]
-    rows = [_with_visit(r) if r.person_id in asked else r for r in rows]
     return sorted(rows, key=lambda r: (r.rank, r.name.lower(), r.person_id))
 
 
@@ -171,63 +188,92 @@ class _Facts:
 def _checkin_facts(
     s: Session, ids: list[int], firsts: dict[int, date], start: date, today: date
 ) -> tuple[dict[int, dict[date, tuple[int, list[str]]]], dict[int, float], dict[int, date]]:
-    """Three aggregate queries over the clinic's check-ins: the 14-day window's rows, the first
-    plan week's mean first-step pain, and the last check-in day, per runner."""
+    """Three queries over the clinic's check-ins: the 14-day window's rows, the first plan week's
+    mean first-step pain, and the last check-in day, per runner. The aggregates are correlated
+    subqueries, each a range of the (person_id, day) index, never a scan of every check-in."""
     window: dict[int, dict[date, tuple[int, list[str]]]] = defaultdict(dict)
+    if not ids:
+        return window, {}, {}
+    # the warning signs as text: most days have none ("[]"), and only the others are parsed
     for pid, day, pain, flags in s.execute(
         select(
-            CheckInRow.person_id, CheckInRow.day, CheckInRow.first_step_pain, CheckInRow.red_flag_symptoms
+            CheckInRow.person_id,
+            CheckInRow.day,
+            CheckInRow.first_step_pain,
+            cast(CheckInRow.red_flag_symptoms, Text),
         ).where(CheckInRow.person_id.in_(ids), CheckInRow.day >= start, CheckInRow.day <= today)
     ):
-        window[pid][day] = (pain, list(flags or []))
+        window[pid][day] = (pain, _flags(flags))
     early: dict[int, float] = {}
     if firsts:
-        bounds = (
-            values(column("pid", Integer), column("until", Date), name="first_weeks")
-            .data([(pid, first + timedelta(days=7)) for pid, first in firsts.items()])
-            .cte("first_weeks")  # WITH first_weeks(pid, until) AS (VALUES ...): SQLite and PostgreSQL
-        )
-        for pid, avg in s.execute(
-            select(CheckInRow.person_id, func.avg(CheckInRow.first_step_pain))
-            .join(bounds, (CheckInRow.person_id == bounds.c.pid) & (CheckInRow.day < bounds.c.until))
-            .group_by(CheckInRow.person_id)
-        ):
-            early[pid] = float(avg)
-    last: dict[int, date] = dict(
-        s.execute(  # type: ignore[arg-type]  # rows of (person id, last day)
-            select(CheckInRow.person_id, func.max(CheckInRow.day))
-            .where(CheckInRow.person_id.in_(ids))
-            .group_by(CheckInRow.person_id)
-        ).all()
+        params: dict[str, Any] = {}
+        for i, (pid, first) in enumerate(firsts.items()):
+            params[f"p{i}"], params[f"u{i}"] = pid, first + timedelta(days=7)
+        for pid, avg in s.execute(_first_weeks(len(firsts)), params):
+            if avg is not None:
+                early[pid] = float(avg)
+    last_day = (
+        select(func.max(CheckInRow.day))
+        .where(CheckInRow.person_id == Person.id)
+        .correlate(Person)
+        .scalar_subquery()
     )
+    last: dict[int, date] = {
+        pid: day for pid, day in s.execute(select(Person.id, last_day).where(Person.id.in_(ids))) if day
+    }
     return window, early, last
 
 
+@lru_cache(maxsize=32)
+def _first_weeks(n: int) -> TextClause:
+    """Each of ``n`` runners' mean first-step pain before a day of their own (their first plan
+    week's end): ``WITH first_weeks(pid, until) AS (VALUES ...)`` and a correlated average, each a
+    range of the (person_id, day) index. Built once per clinic size with bound parameters, so it is
+    compiled once (a ``values().data()`` construct was compiled again on every call: ~10 ms of CPU
+    for 200 runners); SQLite and PostgreSQL."""
+    rows = ", ".join(f"(:p{i}, :u{i})" for i in range(n))
+    checkins = CheckInRow.__tablename__
+    return text(
+        f"WITH first_weeks(pid, until) AS (VALUES {rows}) "
+        f"SELECT w.pid, (SELECT avg(c.first_step_pain) FROM {checkins} c "
+        "WHERE c.person_id = w.pid AND c.day < w.until) FROM first_weeks w"
+    ).bindparams(
+        *(bindparam(f"p{i}", type_=Integer) for i in range(n)),
+        *(bindparam(f"u{i}", type_=Date) for i in range(n)),
+    )
+
+
+def _flags(raw: str | None) -> list[str]:
+    """The warning signs of one check-in from the column's JSON text."""
+    if not raw or raw == "[]":
+        return []
+    flags = json.loads(raw)
+    return [str(f) for f in flags] if isinstance(flags, list) else []
+
+
 def _row(
-    ctx: AppContext,
-    pid: int,
-    name: str,
-    plan: Any,
-    first_day: date | None,
+    rules: tuple[float, int, float, float],
+    person: Row[Any],
     facts: _Facts,
     start: date,
     today: date,
 ) -> CaseloadRow:
     window = [facts.window.get(start + timedelta(days=i)) for i in range(WINDOW_DAYS)]
     flags = [f for c in window if c is not None for f in c[1]]
-    adherence = (
-        plan.decision.get("adherence") if plan is not None and isinstance(plan.decision, dict) else None
-    )
+    decision = person.decision
+    adherence = decision.get("adherence") if isinstance(decision, dict) else None
+    first_day = person.first_day
     row = CaseloadRow(
-        person_id=pid,
-        name=name,
-        phase=plan.phase if plan else None,
-        week=plan.week if plan else None,
+        person_id=person.id,
+        name=person.name or (person.email or ""),
+        phase=person.phase,
+        week=person.week,
         plan_weeks=((today - first_day).days // 7) if first_day else 0,
         first_step_pain=tuple(c[0] if c else None for c in window),
         checkin_days=sum(1 for c in window if c is not None),
         adherence=float(adherence) if isinstance(adherence, int | float) else None,
         last_checkin=facts.last_checkin,
     )
-    rank, reasons = _reasons(ctx, row, flags, facts.early_pain)
-    return replace(row, reasons=tuple(reasons), rank=rank)
+    rank, reasons = _reasons_with(rules, row, flags, facts.early_pain)
+    row = replace(row, reasons=tuple(reasons), rank=rank)
+    return _with_visit(row) if person.asked else row
