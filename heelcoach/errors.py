@@ -20,7 +20,7 @@ interface (the CLI or the web app adds its own hint). Anything else that escapes
     │   │   └── NotAllowedError      the actor's role does not allow it     (services)
     │   ├── ReminderError            a reminder setting that cannot be used  (services)
     │   ├── BlobError                an upload that cannot be stored (quota) (services)
-    │   ├── CareError                a clinician's plan change the engine refuses (services)
+    │   ├── ChangeRefusedError       a clinician's plan change the engine refuses (domain; CareError)
     │   └── UploadRejectedError      an upload refused before it is stored  (web)
     ├── AnalysisError                valid input that could not be analysed
     │   ├── NobodyInVideoError       (gait)

@@ -112,7 +112,7 @@ def test_every_error_of_the_packages_is_drawn() -> None:
         ("TemplateError", KnowledgeError),
         ("IntakeError", InvalidInputError),
         ("AccountError", InvalidInputError),
-        ("CareError", InvalidInputError),
+        ("ChangeRefusedError", InvalidInputError),
         ("UploadRejectedError", InvalidInputError),
         ("UnknownItemError", NotFoundError),
         ("JobError", HeelcoachError),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
@@ -76,8 +77,7 @@ def _reasons_with(
     rise, after_weeks, min_adherence, drop = rules
     reasons: list[tuple[int, str]] = []
     if flags:
-        signs = sorted({f.replace("_", " ") for f in flags})
-        reasons.append((0, "warning sign reported: " + ", ".join(signs)))
+        reasons.append((0, "warning sign reported: " + "; ".join(sorted(set(flags)))))
     days = row.first_step_pain
     last, before = [p for p in days[7:] if p is not None], [p for p in days[:7] if p is not None]
     if last and before and mean(last) - mean(before) >= rise:
@@ -159,9 +159,11 @@ def caseload(ctx: AppContext, actor: Actor, today: date) -> list[CaseloadRow]:
         firsts = {p.id: p.first_day for p in people if p.first_day is not None}
         window, early, last = _checkin_facts(s, ids, firsts, start, today)
     rules = _rules(ctx)
+    signs = {sign.id: sign.plain for sign in ctx.catalogue.plan.checkin_warning_signs.signs}
     rows = [
         _row(
             rules,
+            signs,
             p,
             _Facts(window.get(p.id, {}), early.get(p.id), last.get(p.id)),
             start,
@@ -253,13 +255,15 @@ def _flags(raw: str | None) -> list[str]:
 
 def _row(
     rules: tuple[float, int, float, float],
+    signs: Mapping[str, str],
     person: Row[Any],
     facts: _Facts,
     start: date,
     today: date,
 ) -> CaseloadRow:
     window = [facts.window.get(start + timedelta(days=i)) for i in range(WINDOW_DAYS)]
-    flags = [f for c in window if c is not None for f in c[1]]
+    # the warning signs in the knowledge base's words ("numbness, tingling or burning in the foot")
+    flags = [signs.get(f, f.replace("_", " ")) for c in window if c is not None for f in c[1]]
     decision = person.decision
     adherence = decision.get("adherence") if isinstance(decision, dict) else None
     first_day = person.first_day

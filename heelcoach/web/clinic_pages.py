@@ -128,7 +128,8 @@ def _paused(request: Request, person_id: int) -> str | None:
         record, _plan = planning.current_plan(get_ctx(request), person_id)
     except NotFoundError:
         return None
-    return checkin_pause(dict(record.decision or {}))
+    signs = get_ctx(request).catalogue.plan.checkin_warning_signs.signs
+    return checkin_pause(dict(record.decision or {}), {sign.id: sign.plain for sign in signs})
 
 
 def _runner_page(

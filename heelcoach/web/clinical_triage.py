@@ -8,6 +8,7 @@ plain-words result comes from; the runner's own pages keep :func:`heelcoach.web.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,14 +143,17 @@ def clinical_triage(data: dict[str, Any], catalogue: Catalogue) -> ClinicalTriag
     )
 
 
-def checkin_pause(decision: dict[str, Any]) -> str | None:
+def checkin_pause(decision: dict[str, Any], signs: Mapping[str, str] | None = None) -> str | None:
     """The current plan version's pause by a check-in warning sign, in a clinician's words, or None.
 
-    The intake triage above does not know of it; the clinician must see it first.
+    The intake triage above does not know of it; the clinician must see it first. ``signs``: the
+    knowledge base's words for each sign id (``plan_rules.yaml: checkin_warning_signs``).
     """
     if decision.get("kind") != "warning_sign":
         return None
-    said = ", ".join(str(x).replace("_", " ") for x in decision.get("symptoms") or []) or "unspecified"
+    words = signs or {}
+    named = [words.get(str(x), str(x).replace("_", " ")) for x in decision.get("symptoms") or []]
+    said = "; ".join(named) or "unspecified"
     day = decision.get("reported_on") or "a check-in"
     return (
         f"Plan paused: warning sign reported in the check-in of {day} ({said}); loading stopped until seen."

@@ -158,7 +158,8 @@ def test_a_clinic_from_its_first_invitation(clinic: Clinic, tmp_path: Path) -> N
         page.wait_for_url(f"{url}/clinic/people/{ann}")
         assert "Logged in as pt@northside.example" in page.inner_text(".who")
         pause = page.inner_text("#checkin-pause")
-        assert f"warning sign reported in the check-in of {TODAY.isoformat()} (numbness tingling)" in pause
+        said = "numbness, tingling or burning in the foot"
+        assert f"warning sign reported in the check-in of {TODAY.isoformat()} ({said})" in pause
         _shoot(page, out, "journey-runner-view")
         accepted = _api(
             page,
