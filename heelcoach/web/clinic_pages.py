@@ -330,6 +330,7 @@ AUDIT_WORDS = {
     "clinic_tests": "recorded tests measured in the clinic",
     "add_note": "wrote a clinic note about you",
     "stop_sharing": "stopped sharing",
+    "request_visit": "asked for a visit",
     "accept_visit": "accepted your visit request",
     "handover_report": "printed your hand-over report",
     "handover_fhir": "took your hand-over record for the clinic's record system",

@@ -11,7 +11,7 @@ from typing import Any
 from heelcoach.services import visits
 from tests.clinic.clinic_world import CSRF_RE, World, _login
 
-LINK_RE = re.compile(r'id="join-link"[^>]*value="([^"]+)"')
+LINK_RE = re.compile(r'id="join-link"[^>]*>([^<]+)</textarea>')
 
 
 def _post(client: Any, path: str, form: dict[str, str]) -> Any:

@@ -159,7 +159,7 @@ def test_a_clinic_from_its_first_invitation(clinic: Clinic, tmp_path: Path) -> N
         _shoot(page, out, "journey-visit-ask")
         page.click("form.visit-request button[type=submit]")
         page.wait_for_url(url + "/sharing#visits")
-        asked = page.locator("#visits li.visit")
+        asked = page.locator("#visits article.visit")
         assert asked.get_attribute("data-state") == "pending"
         assert "Asked, waiting for Northside" in asked.inner_text()
         visit_id = asked.get_attribute("data-visit")
@@ -187,10 +187,9 @@ def test_a_clinic_from_its_first_invitation(clinic: Clinic, tmp_path: Path) -> N
         accept.locator("input[name=tz]").fill("Europe/Berlin")
         accept.locator("button[type=submit]").click()
         page.wait_for_url(f"{url}/clinic/people/{ann}#visits")
-        shown = page.locator(f"#visits li.visit[data-visit='{visit_id}']")
+        shown = page.locator(f"#visits article.visit[data-visit='{visit_id}']")
         assert shown.get_attribute("data-state") == "accepted"
         assert "Accepted: 2030-01-15 at 08:30 UTC" in shown.inner_text()
-        page.locator("#visits").scroll_into_view_if_needed()
         _shoot(page, out, "journey-visit-accepted-staff")
         assert [v["starts_at"] for v in _api(page, url, "GET", f"/api/people/{ann}/visits")] == [
             "2030-01-15T08:30:00+00:00"
@@ -199,7 +198,7 @@ def test_a_clinic_from_its_first_invitation(clinic: Clinic, tmp_path: Path) -> N
 
         _login(page, url, "ann@example.org")
         page.goto(url + "/sharing")
-        mine = page.locator(f"#visits li.visit[data-visit='{visit_id}']")
+        mine = page.locator(f"#visits article.visit[data-visit='{visit_id}']")
         assert "Accepted: 2030-01-15 at 08:30 UTC" in mine.inner_text()
         ics = mine.locator("a[href$='calendar.ics']").get_attribute("href")
         got = page.request.get(url + str(ics))
