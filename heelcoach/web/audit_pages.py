@@ -18,7 +18,7 @@ from heelcoach.web.deps import get_ctx, render
 router = APIRouter()
 
 #: The clinic admin's navigation.
-ADMIN_NAV: tuple[tuple[str, str], ...] = (("/clinic/audit", "Audit log"),)
+ADMIN_NAV: tuple[tuple[str, str], ...] = (("/clinic/audit", "Audit log"), ("/clinic/invite", "Invite"))
 PageNo = Annotated[int, Query(ge=1, le=100_000)]
 PersonNo = Annotated[int | None, Query(ge=1, le=2_147_483_647)]
 

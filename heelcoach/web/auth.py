@@ -403,6 +403,9 @@ def install(app: FastAPI) -> None:
 
     app.include_router(clinic_router, dependencies=[Depends(require_csrf)], include_in_schema=False)
     app.include_router(audit_router, dependencies=[Depends(require_csrf)], include_in_schema=False)
+    from heelcoach.web.clinic_forms import router as forms_router
+
+    app.include_router(forms_router, dependencies=[Depends(require_csrf)], include_in_schema=False)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> Response:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from heelcoach.errors import NotFoundError
-from heelcoach.services import accounts, clinic_care, fhir_bundle, handover, planning
+from heelcoach.services import accounts, clinic_care, fhir_bundle, handover, planning, visits
 from heelcoach.services.caseload import WINDOW_DAYS, CaseloadRow, caseload
 from heelcoach.services.jobs import is_remote
 from heelcoach.services.policy import Actor, can, can_in_clinic
@@ -22,8 +22,10 @@ router = APIRouter()
 handover_router = APIRouter()
 
 SPARK_W, SPARK_H = 112, 28
+#: Time zones suggested for a visit's time (any IANA name typed in works too).
+TIME_ZONES = ("UTC", "Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles")
 #: The staff's navigation (the runner's pages are not theirs).
-STAFF_NAV: tuple[tuple[str, str], ...] = (("/clinic", "Caseload"),)
+STAFF_NAV: tuple[tuple[str, str], ...] = (("/clinic", "Caseload"), ("/clinic/invite", "Invite"))
 
 
 def sparkline_points(pain: tuple[int | None, ...]) -> list[str]:
@@ -133,7 +135,12 @@ def _paused(request: Request, person_id: int) -> str | None:
 
 
 def _runner_page(
-    request: Request, actor: Actor, person_id: int, status: int = 200, problem: str = ""
+    request: Request,
+    actor: Actor,
+    person_id: int,
+    status: int = 200,
+    problem: str = "",
+    visit_form: dict[str, str] | None = None,
 ) -> Response:
     ctx, backend = get_ctx(request), get_backend(request)
     intake = backend.latest_intake(person_id)
@@ -164,7 +171,14 @@ def _runner_page(
         staff=staff,
         problem=problem,
         units=backend.distance_unit(person_id),  # the runner's unit, as on their own pages
+        visits=visits.visits(ctx, person_id, actor.clinic_id) if staff and actor.clinic_id else [],
+        visit_form=visit_form or {},
+        time_zones=TIME_ZONES,
     )
+
+
+#: The runner view with a problem and the visit form as typed (for :mod:`heelcoach.web.clinic_forms`).
+runner_page_view = _runner_page
 
 
 @router.get("/clinic/people/{person_id}", response_class=HTMLResponse)
@@ -323,6 +337,7 @@ AUDIT_WORDS = {
     "clinic_tests": "recorded tests measured in the clinic",
     "add_note": "wrote a clinic note about you",
     "stop_sharing": "stopped sharing",
+    "request_visit": "asked for a visit",
     "accept_visit": "accepted your visit request",
     "handover_report": "printed your hand-over report",
     "handover_fhir": "took your hand-over record for the clinic's record system",
@@ -332,6 +347,13 @@ AUDIT_WORDS = {
 @router.get("/sharing", response_class=HTMLResponse)
 def sharing_page(request: Request) -> Response:
     """The runner's sharing: which clinic sees what, who there, since when; stop it here; who looked."""
+    return sharing_view(request)
+
+
+def sharing_view(
+    request: Request, status: int = 200, problem: str = "", visit_form: dict[str, str] | None = None
+) -> Response:
+    """The Sharing page, with the runner's visit requests and their form (kept as typed on a problem)."""
     me = clinic_person(request)
     ctx = get_ctx(request)
     trail = [
@@ -341,10 +363,15 @@ def sharing_page(request: Request) -> Response:
     return render(
         request,
         "sharing.html",
+        status,
         title="Sharing",
         active="/sharing",
         shares=accounts.shares(ctx, me),
         trail=trail,
+        visits=visits.visits(ctx, me),
+        person_id=me,
+        problem=problem,
+        visit_form=visit_form or {},
     )
 
 

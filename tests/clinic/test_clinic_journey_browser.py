@@ -5,9 +5,10 @@ a runner on track. She asks for a visit, the clinician accepts it with a time an
 page shows who is logged in; each person logs out with the header's button. The admin and the
 runner read the audit log. Screenshots at phone and desktop widths.
 
-Invitations and visits have no form yet: they go through the API from the logged-in browser
-(its cookies, the page's form token), as the README documents. The runner's answers and first plan are
-stored through the services (the questionnaire has its own browser tests).
+Invitations and visits go through their forms: the admin's and the clinician's invitation form
+(the page shows the one-time link), the runner's visit request on Sharing, the clinician's time on
+the runner view. The runner's answers and first plan are stored through the services (the
+questionnaire has its own browser tests); a few reads check the API's side of the same data.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from heelcoach.services import accounts, checkins, intake, planning
 from heelcoach.services.context import AppContext
@@ -92,6 +94,23 @@ def _api(page: Any, url: str, method: str, path: str, body: dict[str, Any] | Non
     return sent.json()
 
 
+def _invite(page: Any, out: Path, email: str, role: str | None, shot: str) -> str:
+    """Make an invitation from the form (the nav's Invite page or the caseload's); the link shown."""
+    if role is not None:
+        page.click("nav a[href='/clinic/invite']")
+        page.wait_for_url("**/clinic/invite")
+        _shoot(page, out, f"{shot}-form")
+        page.select_option("#invite-role", role)
+    page.fill("#invite-email", email)
+    page.click("form.invite-form button[type=submit]")
+    made = page.locator("#invite-made")
+    expect(made).to_be_visible()
+    assert "works once and expires on" in made.inner_text()
+    _shoot(page, out, shot)
+    link = page.input_value("#join-link")
+    return link[link.index("/join/") :]
+
+
 def _join(page: Any, url: str, link: str) -> str | None:
     """Join from an invitation link with a password; the authenticator secret for staff."""
     page.goto(url + link)
@@ -110,19 +129,17 @@ def test_a_clinic_from_its_first_invitation(clinic: Clinic, tmp_path: Path) -> N
         page = browser.new_page(viewport=PHONE)
         _login(page, url, clinic.admin.email, clinic.admin.totp_secret)
         page.wait_for_url(url + "/clinic/audit")
-        made = _api(
-            page, url, "POST", "/api/invitations", {"email": "pt@northside.example", "role": "clinician"}
-        )
+        link = _invite(page, out, "pt@northside.example", "clinician", "journey-invite-clinician")
         _log_out(page, url)
 
-        pt_secret = _join(page, url, made["link"])
+        pt_secret = _join(page, url, link)
         assert pt_secret is not None
         _login(page, url, "pt@northside.example", pt_secret)
         page.wait_for_url(url + "/clinic")
-        made = _api(page, url, "POST", "/api/invitations", {"email": "ann@example.org", "role": "runner"})
+        link = _invite(page, out, "ann@example.org", None, "journey-invite-runner")  # on the caseload
         _log_out(page, url)
 
-        assert _join(page, url, made["link"]) is None  # a runner has no second factor
+        assert _join(page, url, link) is None  # a runner has no second factor
         _login(page, url, "ann@example.org")
         ann = int(_api(page, url, "GET", "/api/me")["person_id"])
         shares = _api(page, url, "GET", f"/api/people/{ann}/shares")
@@ -136,13 +153,17 @@ def test_a_clinic_from_its_first_invitation(clinic: Clinic, tmp_path: Path) -> N
         page.locator("#checkin button[type=submit]").first.click()
         page.wait_for_selector(".flash")
         assert "paused from today" in page.inner_text(".flash")
-        asked = _api(
-            page,
-            url,
-            "POST",
-            f"/api/people/{ann}/visits",
-            {"reason": "Numb heel", "preferred_times": "mornings"},
-        )
+        page.goto(url + "/sharing")
+        page.fill("#visit-reason", "Numb heel")
+        page.fill("#visit-times", "mornings")
+        _shoot(page, out, "journey-visit-ask")
+        page.click("form.visit-request button[type=submit]")
+        page.wait_for_url(url + "/sharing#visits")
+        asked = page.locator("#visits article.visit")
+        assert asked.get_attribute("data-state") == "pending"
+        assert "Asked, waiting for Northside" in asked.inner_text()
+        visit_id = asked.get_attribute("data-visit")
+        _shoot(page, out, "journey-visit-asked")
         _log_out(page, url)
 
         _login(page, url, "pt@northside.example", pt_secret)
@@ -152,6 +173,7 @@ def test_a_clinic_from_its_first_invitation(clinic: Clinic, tmp_path: Path) -> N
             str(clinic.bob),
         ]
         assert "warning sign reported" in rows.first.inner_text()
+        assert "visit requested" in rows.first.inner_text()
         assert rows.first.locator("svg circle").count() == 1  # one check-in: a dot, not an empty line
         _shoot(page, out, "journey-caseload")
         rows.first.locator("a").click()
@@ -161,23 +183,29 @@ def test_a_clinic_from_its_first_invitation(clinic: Clinic, tmp_path: Path) -> N
         said = "numbness, tingling or burning in the foot"
         assert f"warning sign reported in the check-in of {TODAY.isoformat()} ({said})" in pause
         _shoot(page, out, "journey-runner-view")
-        accepted = _api(
-            page,
-            url,
-            "POST",
-            f"/api/people/{ann}/visits/{asked['id']}/accept",
-            {"starts_at": "2030-01-15T09:30:00+01:00"},
-        )
-        assert accepted["starts_at"].startswith("2030-01-15T")
+        accept = page.locator(f"form[action='/clinic/people/{ann}/visits/{visit_id}/accept']")
+        accept.locator("input[name=starts_at]").fill("2030-01-15T09:30")
+        accept.locator("input[name=tz]").fill("Europe/Berlin")
+        accept.locator("button[type=submit]").click()
+        page.wait_for_url(f"{url}/clinic/people/{ann}#visits")
+        shown = page.locator(f"#visits article.visit[data-visit='{visit_id}']")
+        assert shown.get_attribute("data-state") == "accepted"
+        assert "Accepted: 2030-01-15 at 08:30 UTC" in shown.inner_text()
+        _shoot(page, out, "journey-visit-accepted-staff")
         assert [v["starts_at"] for v in _api(page, url, "GET", f"/api/people/{ann}/visits")] == [
-            accepted["starts_at"]
+            "2030-01-15T08:30:00+00:00"
         ]
         _log_out(page, url)
 
         _login(page, url, "ann@example.org")
-        assert [v["starts_at"] for v in _api(page, url, "GET", f"/api/people/{ann}/visits")] == [
-            accepted["starts_at"]
-        ]
+        page.goto(url + "/sharing")
+        mine = page.locator(f"#visits article.visit[data-visit='{visit_id}']")
+        assert "Accepted: 2030-01-15 at 08:30 UTC" in mine.inner_text()
+        ics = mine.locator("a[href$='calendar.ics']").get_attribute("href")
+        got = page.request.get(url + str(ics))
+        assert got.ok
+        assert "BEGIN:VEVENT" in got.text()
+        _shoot(page, out, "journey-visit-accepted-runner")
         page.click("nav a[href='/audit']")
         page.wait_for_url(url + "/audit")
         said = page.inner_text("#audit")

@@ -37,6 +37,13 @@ ROUTES: tuple[tuple[str, str, Action, dict[str, str] | None], ...] = (
         {"starts_at": "2026-12-10T09:30:00+01:00"},
     ),
     ("GET", "/clinic/audit?person={pid}", "view_audit", None),  # the clinic admin's log, one runner
+    # the runner view's form (form fields, not JSON; done, it sends the clinician back with 303)
+    (
+        "POST",
+        "/clinic/people/{pid}/visits/{visit}/accept",
+        "accept_visit",
+        {"starts_at": "2030-12-10T09:30", "tz": "Europe/Berlin"},
+    ),
     ("POST", "/api/people/{pid}/shares/{spare}/stop", "manage_sharing", None),
 )
 #: Routes of one role only (the clinic-wide table, ``can_in_clinic``): any other role gets 403
@@ -107,7 +114,13 @@ def test_authorization_matrix(world: World) -> None:
                     expected = 403
                 if page and expected == 401:
                     expected = 303  # a page sends the anonymous visitor to /login
-                got = clients[role].request(method, path, follow_redirects=False, json=payload or None)
+                form = page and method == "POST"
+                if form and expected == 200:
+                    expected = 303  # a form, once done, sends the browser on to a page
+                sent = {"data": payload} if form else {"json": payload or None}
+                got = clients[role].request(method, path, follow_redirects=False, **sent)
+                if got.status_code == 303:  # to /login for the anonymous visitor only
+                    assert (got.headers["location"] == "/login") == (role == "anonymous"), (role, path)
                 seen.append(f"{role:16} {owner:13} {method:4} {path:40} {got.status_code}")
                 assert got.status_code == expected, (role, owner, method, path, got.text[:300])
                 if expected != 200 and not page:  # a refusal says why and carries nothing else
