@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import statistics
 import sys
 import tempfile
 import time
@@ -37,6 +36,7 @@ from sqlalchemy import insert
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.bench_common import time_routes  # noqa: E402
 from heelcoach.config import Settings  # noqa: E402
 from heelcoach.services import accounts, intake, people, planning  # noqa: E402
 from heelcoach.services.context import AppContext  # noqa: E402
@@ -121,21 +121,7 @@ def _client(app: Any, pt: accounts.AddedUser) -> Any:
 
 def measure(client: Any, requests: int) -> dict[str, dict[str, float]]:
     """Per route: p50, p95, max in ms over ``requests`` sequential requests (after 3 warm-ups)."""
-    out: dict[str, dict[str, float]] = {}
-    for route in ROUTES:
-        for _ in range(3):
-            client.get(route)
-        times = []
-        for _ in range(requests):
-            start = time.perf_counter()
-            got = client.get(route)
-            times.append((time.perf_counter() - start) * 1000)
-            if got.status_code != 200:
-                raise RuntimeError(f"{route}: {got.status_code}")
-        times.sort()
-        p95 = times[min(len(times) - 1, round(0.95 * len(times)) - 1)]
-        out[route] = {"p50": statistics.median(times), "p95": p95, "max": times[-1]}
-    return out
+    return time_routes(client, ROUTES, requests)
 
 
 def run_one(url: str | None, runners: int, days: int, requests: int) -> dict[str, Any]:

@@ -52,6 +52,7 @@ from sqlalchemy import create_engine, func, insert, select, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.bench_common import steady_checkins  # noqa: E402
 from heelcoach.config import Settings  # noqa: E402
 from heelcoach.services import accounts, intake, planning  # noqa: E402
 from heelcoach.services.context import AppContext  # noqa: E402
@@ -84,21 +85,7 @@ def seed(ctx: AppContext, runners: int, days: int, today: date) -> list[str]:
         assert user.person_id is not None
         intake.save_intake(ctx, user.person_id, TYPICAL)
         planning.make_plan(ctx, user.person_id, start=plan_start)
-        rows = [
-            {
-                "person_id": user.person_id,
-                "day": today - timedelta(days=back),
-                "first_step_pain": 3,
-                "worst_pain": 4,
-                "done_items": [],
-                "passive_used": [],
-                "red_flag_symptoms": [],
-                "notes": "",
-                "created_at": now,
-                "updated_at": now,
-            }
-            for back in range(days, 0, -1)
-        ]
+        rows = steady_checkins(user.person_id, today, days, now)
         with transaction(ctx.sessions) as s:
             s.execute(insert(CheckInRow), rows)
         emails.append(user.email)

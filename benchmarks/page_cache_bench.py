@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
-import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -28,6 +26,7 @@ from sqlalchemy import create_engine, insert, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.bench_common import steady_checkins, time_routes  # noqa: E402
 from heelcoach.config import Settings  # noqa: E402
 from heelcoach.services import intake, people, planning  # noqa: E402
 from heelcoach.services.context import AppContext  # noqa: E402
@@ -42,42 +41,14 @@ def _seed(ctx: AppContext, days: int, today: date) -> None:
     person = people.create_person(ctx, "Bench")
     intake.save_intake(ctx, person.id, TYPICAL)
     planning.make_plan(ctx, person.id, start=today - timedelta(days=42))
-    now = datetime.now(UTC)
-    rows = [
-        {
-            "person_id": person.id,
-            "day": today - timedelta(days=back),
-            "first_step_pain": 3,
-            "worst_pain": 4,
-            "done_items": [],
-            "passive_used": [],
-            "red_flag_symptoms": [],
-            "notes": "",
-            "created_at": now,
-            "updated_at": now,
-        }
-        for back in range(days, 0, -1)
-    ]
+    rows = steady_checkins(person.id, today, days, datetime.now(UTC))
     with transaction(ctx.sessions) as s:
         s.execute(insert(CheckInRow), rows)
 
 
 def _measure(client: Any, requests: int) -> dict[str, dict[str, float]]:
-    out = {}
-    for route in ROUTES:
-        for _ in range(3):
-            client.get(route)
-        times = []
-        for _ in range(requests):
-            start = time.perf_counter()
-            got = client.get(route)
-            times.append((time.perf_counter() - start) * 1000)
-            if got.status_code != 200:
-                raise RuntimeError(f"{route}: {got.status_code}")
-        times.sort()
-        p95 = times[min(len(times) - 1, round(0.95 * len(times)) - 1)]
-        out[route] = {"p50": round(statistics.median(times), 2), "p95": round(p95, 2)}
-    return out
+    timed = time_routes(client, ROUTES, requests)
+    return {route: {"p50": round(t["p50"], 2), "p95": round(t["p95"], 2)} for route, t in timed.items()}
 
 
 def run_one(url: str | None, days: int, requests: int) -> dict[str, Any]:

@@ -744,6 +744,16 @@ def forget_command(
     out.print(f"Deleted {label}: {rows} record(s).", markup=False)
 
 
+def _write_all(outputs: list[tuple[Path, bytes]]) -> None:
+    """Write each file, saying so; a folder that cannot be written to is a clear error."""
+    for path, data in outputs:
+        try:
+            path.write_bytes(data)
+        except OSError as exc:
+            fail(f"cannot write {path}: {exc.strerror or exc}. Choose a folder you can write to.")
+        out.print(f"wrote {path}", markup=False)
+
+
 @app.command("handout")
 def handout_command(
     person: PersonOpt = None,
@@ -769,12 +779,7 @@ def handout_command(
             outputs.append((pdf_path, handout.plan_pdf(plan, ctx.catalogue, unit=person_unit(ctx, who.id))))
         if ics_path is not None:
             outputs.append((ics_path, calendar.calendar_for(ctx, who.id, weeks=weeks)))
-    for path, data in outputs:
-        try:
-            path.write_bytes(data)
-        except OSError as exc:
-            fail(f"cannot write {path}: {exc.strerror or exc}. Choose a folder you can write to.")
-        out.print(f"wrote {path}", markup=False)
+    _write_all(outputs)
 
 
 @app.command("handover")
@@ -801,12 +806,7 @@ def handover_command(
         if fhir_path is not None:
             doc = fhir_bundle.handover_bundle(ctx, who.id, today=today)
             outputs.append((fhir_path, json.dumps(doc, indent=2, ensure_ascii=False).encode()))
-    for path, data in outputs:
-        try:
-            path.write_bytes(data)
-        except OSError as exc:
-            fail(f"cannot write {path}: {exc.strerror or exc}. Choose a folder you can write to.")
-        out.print(f"wrote {path}", markup=False)
+    _write_all(outputs)
 
 
 @app.command("reminders")
