@@ -23,7 +23,7 @@ from heelcoach.services.jobs import JobServerAwayError, JobStatus, RemoteJobRunn
 from heelcoach.web.auth import authorize, current_actor
 from heelcoach.web.backend import Backend
 from heelcoach.web.clinic_pages import STAFF_NAV
-from heelcoach.web.deps import NAV, BackendDep, existing_person, render
+from heelcoach.web.deps import NAV, BackendDep, render
 
 router = APIRouter()
 
@@ -86,13 +86,8 @@ def report_download(request: Request, backend: BackendDep, job_id: str) -> Respo
     result = _result(_job(request, backend, job_id))
     if result is None:
         raise HTTPException(409, "The PDF is not ready yet.")
-    if result.kind == HANDOUT:
-        if existing_person(request) != result.person_id:  # the runner's own (staff have none)
-            raise HTTPException(404, "There is no such report for you.")
-        disposition = "inline"
-    else:
-        authorize(request, result.person_id, "export")
-        disposition = "attachment"
+    authorize(request, result.person_id, "export")  # the one policy, for the handout and the hand-over
+    disposition = "inline" if result.kind == HANDOUT else "attachment"
     data = None
     if re.fullmatch(r"[0-9a-f]{32}", result.blob_id):
         data = DatabaseBlobStore(backend.ctx).read(result.blob_id, result.person_id, REPORT_PDF)
