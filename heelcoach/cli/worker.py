@@ -6,6 +6,8 @@ reads uploads from the database, so it may run on any machine that reaches both.
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from heelcoach.cli.app import app
@@ -13,6 +15,16 @@ from heelcoach.cli.common import fail, open_context
 
 #: Queues a worker serves unless told otherwise: quick jobs, and the gait analyses.
 DEFAULT_QUEUES = "default,gait"
+#: How far a worker steps back for other processes on its machine (Unix nice, 0 to 19). Gait
+#: analysis takes every core it is given for seconds at a time; on a machine it shares with the web
+#: server, pages must come first, and a worker alone on its machine loses nothing by it.
+DEFAULT_NICE = 10
+
+
+def _step_back(nice: int) -> None:
+    """Lower this process's CPU priority to ``nice`` (never raise it); jobs and children inherit it."""
+    if nice > os.getpriority(os.PRIO_PROCESS, 0):
+        os.setpriority(os.PRIO_PROCESS, 0, nice)
 
 
 @app.command("worker")
@@ -30,6 +42,9 @@ def worker(
     ),
     beat: bool = typer.Option(
         False, "--beat", help="Also run the clock for the daily reminders (Celery beat); one per clinic."
+    ),
+    nice: int = typer.Option(
+        DEFAULT_NICE, "--nice", min=0, max=19, help="CPU priority below the web server's (0: the same, 19: lowest)."
     ),
 ) -> None:
     """Run background jobs from the broker until stopped (Ctrl-C, or SIGTERM from systemd)."""
@@ -59,4 +74,5 @@ def worker(
     if beat:  # its schedule file lives in this worker's data folder
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         argv += ["--beat", f"--schedule={settings.data_dir / 'celerybeat-schedule'}"]
+    _step_back(nice)  # before Celery starts its pool: every job process inherits it
     make_celery(settings).worker_main(argv)

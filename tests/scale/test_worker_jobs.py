@@ -290,3 +290,23 @@ def test_uploads_over_the_size_limit_or_the_quota_are_refused_before_any_byte_is
     with pytest.raises(BlobError, match="would pass"):
         tight.put(pid, clip, "third.mp4")
     assert _count(web_ctx, BlobRow) == 2
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(c) for c in path.read_text().split()] if path.exists() else []
+
+
+def test_a_worker_steps_back_for_the_web_server_on_a_shared_machine(start_worker: Callable[..., Worker]) -> None:
+    """Gait work takes every core for seconds: a worker and its job processes run at nice 10 by
+    default (pages first on a machine shared with the web server), or as told with ``--nice``."""
+    import os
+
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    stepped = start_worker("polite")
+    pool = _children(stepped.process.pid)
+    assert pool, "the worker started no job process"
+    for pid in [stepped.process.pid, *pool]:
+        assert os.getpriority(os.PRIO_PROCESS, pid) == max(10, own)
+    level = start_worker("level", "--nice", "0")
+    assert os.getpriority(os.PRIO_PROCESS, level.process.pid) == own
