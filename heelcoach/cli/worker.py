@@ -44,7 +44,7 @@ def worker(
         False, "--beat", help="Also run the clock for the daily reminders (Celery beat); one per clinic."
     ),
     nice: int = typer.Option(
-        DEFAULT_NICE, "--nice", min=0, max=19, help="CPU priority below the web server's (0: the same, 19: lowest)."
+        DEFAULT_NICE, "--nice", min=0, max=19, help="CPU priority below the web server (0: same, 19: lowest)."
     ),
 ) -> None:
     """Run background jobs from the broker until stopped (Ctrl-C, or SIGTERM from systemd)."""

@@ -297,7 +297,9 @@ def _children(pid: int) -> list[int]:
     return [int(c) for c in path.read_text().split()] if path.exists() else []
 
 
-def test_a_worker_steps_back_for_the_web_server_on_a_shared_machine(start_worker: Callable[..., Worker]) -> None:
+def test_a_worker_steps_back_for_the_web_server_on_a_shared_machine(
+    start_worker: Callable[..., Worker],
+) -> None:
     """Gait work takes every core for seconds: a worker and its job processes run at nice 10 by
     default (pages first on a machine shared with the web server), or as told with ``--nice``."""
     import os
