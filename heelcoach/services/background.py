@@ -21,6 +21,7 @@ from heelcoach.services.blobs import (
     BLOB_FOLDER,
     GAIT_PICTURE,
     PICTURE_PREFIX,
+    UPLOAD_KEEP,
     WATCH_FILE,
     BlobError,
     DatabaseBlobStore,
@@ -354,7 +355,10 @@ def _pending(payload: dict[str, Any]) -> dict[str, Any]:
 
 def _kept(blobs: list[list[str]]) -> str:
     names = ", ".join(name for _blob_id, name in blobs[:3]) + (" and more" if len(blobs) > 3 else "")
-    return f"Your file {names} is kept:" if len(blobs) == 1 else f"Your files {names} are kept:"
+    days = UPLOAD_KEEP.days
+    if len(blobs) == 1:
+        return f"Your file {names} is kept for {days} days:"
+    return f"Your files {names} are kept for {days} days:"
 
 
 class ImportNotQueuedError(JobServerAwayError):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -40,6 +40,11 @@ QUOTA_UPLOADS = 10
 #: worker drew for a gait report, a watch file runs were imported from (for their detail page),
 #: a report PDF a worker made (the plan handout, the hand-over report).
 UPLOAD, GAIT_PICTURE, WATCH_FILE, REPORT_PDF = "upload", "gait_picture", "watch_file", "report_pdf"
+
+#: How long an upload no job has taken stays stored: a watch file kept while the job server was
+#: away and never retried, or a job lost with its queue. Older ones are deleted (so they stop counting
+#: for the quota) when the person stores a new upload, and by the clinic's periodic sweep.
+UPLOAD_KEEP = timedelta(days=2)
 
 #: How many report PDFs of one name a person keeps (older ones are deleted when a new one is made).
 KEEP_REPORTS = 3
@@ -119,6 +124,9 @@ class DatabaseBlobStore:
         if s.get(Person, person_id) is None:
             raise BlobError(f"There is no person with id {person_id}: {name} was not stored.")
         repo = Blobs(s)
+        if kind == UPLOAD:  # the person's forgotten uploads stop counting before the quota is checked
+            for stale in repo.uploads_before(datetime.now(UTC) - UPLOAD_KEEP, person_id):
+                repo.delete(stale)
         if kind == UPLOAD and repo.used_bytes(person_id) + size > self.quota_bytes:
             raise BlobError(
                 f"{name} was not stored: your uploads waiting to be read would pass "
@@ -128,6 +136,15 @@ class DatabaseBlobStore:
         for seq, chunk in enumerate(chunks):
             repo.add_chunk(blob_id, seq, chunk)
         return blob_id
+
+    def sweep_stale_uploads(self, now: datetime) -> int:
+        """Delete every upload older than :data:`UPLOAD_KEEP` that no job took; how many went."""
+        with transaction(self.ctx.sessions) as s:
+            repo = Blobs(s)
+            stale = repo.uploads_before(now - UPLOAD_KEEP)
+            for blob_id in stale:
+                repo.delete(blob_id)
+            return len(stale)
 
     def read(self, blob_id: str, person_id: int, kind: str) -> bytes | None:
         """The bytes of a small blob of this person and kind (a picture), or None for any other."""

@@ -53,6 +53,8 @@ STATE_TTL_S = 7 * 24 * 3600
 LEASE_S = 20
 #: Transient failures are tried again this many times, waiting 5 s, 10 s, 20 s... (with jitter).
 MAX_RETRIES = 4
+#: How often the clinic's beat asks for uploads no job took in time to be deleted (``UPLOAD_KEEP``).
+SWEEP_EVERY_S = 3600.0
 #: How often a job may find another worker holding its lease before it gives up.
 MAX_LEASE_WAITS = 1000
 #: Progress is written to Redis at most this often (seconds), and always at the end.
@@ -269,16 +271,40 @@ def make_celery(settings: Settings) -> Celery:
     def send_reminders() -> None:
         send_due_reminders()
 
-    # Celery beat (``heelcoach worker --beat``, one per clinic) asks for this every ``every_s``;
-    # a look that was not taken in time is dropped, the next one does its work.
+    @app.task(shared=False, name="heelcoach.sweep_uploads", soft_time_limit=limit_s, time_limit=limit_s + 30)
+    def sweep_uploads() -> None:
+        sweep_stale_uploads()
+
+    # Celery beat (``heelcoach worker --beat``, one per clinic) asks for these every ``every_s`` and
+    # every hour; a look that was not taken in time is dropped, the next one does its work.
     app.conf.beat_schedule = {
         "daily-reminders": {
             "task": "heelcoach.send_reminders",
             "schedule": every_s,
             "options": {"queue": "default", "expires": every_s},
-        }
+        },
+        "stale-uploads": {
+            "task": "heelcoach.sweep_uploads",
+            "schedule": SWEEP_EVERY_S,
+            "options": {"queue": "default", "expires": SWEEP_EVERY_S},
+        },
     }
     return app
+
+
+def sweep_stale_uploads() -> int:
+    """Delete uploads no job took in time (a periodic task); how many went."""
+    from heelcoach.services.blobs import DatabaseBlobStore
+
+    ctx, _states = _worker_parts()
+    try:
+        removed = DatabaseBlobStore(ctx).sweep_stale_uploads(datetime.now(UTC))
+    except TRANSIENT:  # the next look tries again
+        log.exception("stale uploads could not be swept now; trying again at the next look")
+        return 0
+    if removed:
+        log.info("deleted %d upload(s) no job took in time", removed)
+    return removed
 
 
 def send_due_reminders() -> int:

@@ -126,6 +126,13 @@ class Blobs:
         )
         return list(self.session.scalars(query))
 
+    def uploads_before(self, moment: datetime, person_id: int | None = None) -> list[str]:
+        """The ids of uploads (still waiting for a job) stored before ``moment``: one person's, or all."""
+        query = select(BlobRow.id).where(BlobRow.kind == "upload", BlobRow.created_at < moment)
+        if person_id is not None:
+            query = query.where(BlobRow.person_id == person_id)
+        return list(self.session.scalars(query))
+
     def delete(self, blob_id: str) -> None:
         """Remove the blob and its chunks."""
         self.session.execute(delete(BlobChunkRow).where(BlobChunkRow.blob_id == blob_id))

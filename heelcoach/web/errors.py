@@ -8,6 +8,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from heelcoach.errors import (
@@ -30,6 +32,7 @@ TITLES = {
     413: "File too large",
     422: "Please check what you entered",
     500: "Something went wrong on our side",
+    503: "Busy for a moment",
 }
 
 
@@ -51,6 +54,15 @@ SERVER_ERROR = (
 )
 
 
+#: What a person sees when the database does not answer (restarting, or every connection busy).
+DATABASE_AWAY = (
+    "The database did not answer in time, so this could not be done just now. What you saved "
+    "before is kept. Try again in a minute."
+)
+#: Seconds a client is told to wait before trying again after a 503.
+RETRY_AFTER_S = 30
+
+
 def status_of(exc: HeelcoachError) -> int | None:
     """The HTTP status for an error of the tree, or None when it is the server's fault."""
     return next((status for kind, status in STATUS_OF if isinstance(exc, kind)), None)
@@ -67,6 +79,30 @@ def _page(request: Request, status: int, message: str) -> Response:
     context: dict[str, Any] = base_context(request)
     context.update(status=status, title=TITLES.get(status, "Something went wrong"), message=message)
     return templates.TemplateResponse(request, "error.html", context, status_code=status)
+
+
+async def database_away(request: Request, exc: Exception) -> Response:
+    """503 with Retry-After: the database is restarting or every pooled connection is busy.
+
+    The request's transaction was rolled back; no address or SQL of the error reaches the person.
+    """
+    log.warning("database away on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    headers = {"Retry-After": str(RETRY_AFTER_S)}
+    if _wants_json(request):
+        return JSONResponse({"detail": DATABASE_AWAY}, status_code=503, headers=headers)
+    response = _page(request, 503, DATABASE_AWAY)
+    response.headers.update(headers)
+    return response
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    """A bug (or the database away in a middleware): the generic page, the error in the log only."""
+    if isinstance(exc, OperationalError | PoolTimeoutError):  # raised in a middleware (the session)
+        return await database_away(request, exc)
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    if _wants_json(request):
+        return JSONResponse({"detail": SERVER_ERROR}, status_code=500)
+    return _page(request, 500, SERVER_ERROR)
 
 
 def install(app: FastAPI) -> None:
@@ -107,9 +143,6 @@ def install(app: FastAPI) -> None:
             return JSONResponse({"detail": message}, status_code=status)
         return _page(request, status, message)
 
-    @app.exception_handler(Exception)
-    async def server_error(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        if _wants_json(request):
-            return JSONResponse({"detail": SERVER_ERROR}, status_code=500)
-        return _page(request, 500, SERVER_ERROR)
+    app.add_exception_handler(OperationalError, database_away)
+    app.add_exception_handler(PoolTimeoutError, database_away)
+    app.add_exception_handler(Exception, server_error)

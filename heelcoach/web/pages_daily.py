@@ -141,7 +141,14 @@ async def checkin(request: Request, backend: BackendDep, today: Today) -> Respon
     """Save the check-in; errors are shown next to their fields."""
     unit = await run_in_threadpool(distance_unit, request)
     kwargs, form = parse_checkin(await _form_lists(request), today, unit)
-    pid = await run_in_threadpool(person_id, request)  # a check-in starts a runner's record
+    return await run_in_threadpool(_save_checkin, request, backend, today, kwargs, form)
+
+
+def _save_checkin(
+    request: Request, backend: Backend, today: date, kwargs: dict[str, Any], form: CheckInForm
+) -> Response:
+    """Store a parsed check-in (a worker thread), or show Today with the problems next to the fields."""
+    pid = person_id(request)  # a check-in starts a runner's record
     if form.errors:
         return _today_page(request, backend, pid, today, form, status_code=422)
     try:
@@ -179,7 +186,7 @@ async def clinician_seen(request: Request, backend: BackendDep, pid: MaybePerson
     if pid is None:
         return RedirectResponse("/today", status_code=303)
     try:
-        record = backend.clinician_seen(pid, seen_on)
+        record = await run_in_threadpool(backend.clinician_seen, pid, seen_on)
     except (InvalidInputError, ConflictError, NotFoundError) as exc:
         request.session["flash"] = str(exc)
         return RedirectResponse("/today", status_code=303)
@@ -415,7 +422,12 @@ async def outcome_save(request: Request, backend: BackendDep, today: Today) -> R
         errors["form"] = "Nothing was filled in. Answer at least one questionnaire."
     if errors:
         return _outcome_page(request, errors, status_code=422)
-    pid = await run_in_threadpool(person_id, request)  # answering a questionnaire starts a record
+    return await run_in_threadpool(_save_outcomes, request, backend, today, filled)
+
+
+def _save_outcomes(request: Request, backend: Backend, today: date, filled: dict[str, Any]) -> Response:
+    """Store each filled-in questionnaire (a worker thread); the first refused one is shown."""
+    pid = person_id(request)  # answering a questionnaire starts a record
     messages = []
     for instrument, answers in filled.items():
         try:

@@ -332,7 +332,7 @@ async def delete_all(
             delete_error="Type DELETE in capitals to confirm. Nothing was deleted.",
         )
     if pid is not None:
-        backend.delete(pid)
+        await run_in_threadpool(backend.delete, pid)
     request.session.clear()
     request.session["flash"] = "All your data was deleted."
     return RedirectResponse("/", status_code=303)

@@ -79,7 +79,7 @@ async def session_checkin(request: Request, backend: BackendDep, today: Today) -
     except (InvalidInputError, NotFoundError):
         request.session["flash"] = "Pick how much your first steps hurt, from 0 to 10."
         return RedirectResponse("/session", status_code=303)
-    backend.invalidate(pid)
+    await run_in_threadpool(backend.invalidate, pid)  # a clinic's stamp is in Redis
     return RedirectResponse("/session#start", status_code=303)
 
 
@@ -163,7 +163,12 @@ async def reminders_save(request: Request, backend: BackendDep, today: Today) ->
     values = {
         k: str(form.get(k, "")).strip()[:64] for k in ("checkin_time", "session_time", "run_time", "timezone")
     }
-    pid = await run_in_threadpool(person_id, request)  # reminders are part of a runner's record
+    return await run_in_threadpool(_save_reminders, request, backend, today, values)
+
+
+def _save_reminders(request: Request, backend: Backend, today: date, values: dict[str, str]) -> Response:
+    """Store the parsed reminder times (a worker thread), or show the form with the problem."""
+    pid = person_id(request)  # reminders are part of a runner's record
     try:
         when = calendar_service.Reminders.parse(
             values["checkin_time"], values["session_time"], values["timezone"], run=values["run_time"]

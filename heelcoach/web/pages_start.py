@@ -102,12 +102,20 @@ async def autosave(request: Request, backend: BackendDep, group: str) -> Respons
     key = _draft_key(request)
     unit = await run_in_threadpool(_unit, request)
     answers, errors = parse_group(cat, group, await _form_lists(request), unit)
-    draft = backend.load_draft(key)
-    draft.update({k: v for k, v in answers.items() if k not in errors})
-    backend.save_draft(key, draft)
+    await run_in_threadpool(_keep_draft, backend, key, answers, errors)
     if errors:
         return HTMLResponse(f"Saved, but {len(errors)} answer(s) need checking.")
     return HTMLResponse("Saved ✓")
+
+
+def _keep_draft(
+    backend: Backend, key: str, answers: dict[str, Any], errors: dict[str, str]
+) -> dict[str, Any]:
+    """Add the valid answers to the stored draft (a worker thread: the draft store may be remote)."""
+    draft = backend.load_draft(key)
+    draft.update({k: v for k, v in answers.items() if k not in errors})
+    backend.save_draft(key, draft)
+    return draft
 
 
 @router.post("/start/q/{group}", response_class=HTMLResponse)
@@ -120,22 +128,20 @@ async def save_group(request: Request, backend: BackendDep, group: str) -> Respo
     key = _draft_key(request)
     unit = await run_in_threadpool(_unit, request)
     answers, errors = parse_group(cat, group, await _form_lists(request), unit)
-    draft = backend.load_draft(key)
-    draft.update({k: v for k, v in answers.items() if k not in errors})
-    backend.save_draft(key, draft)
+    draft = await run_in_threadpool(_keep_draft, backend, key, answers, errors)
     group_qids = {str(attr(q, "id")) for q in questions_of(cat) if attr(q, "group") == group}
     errors.update(
         {k: v for k, v in missing_required(cat, draft).items() if k in group_qids and k not in errors}
     )
     if errors:
-        return _group_page(request, backend, group, errors, status_code=422)
+        return await run_in_threadpool(_group_page, request, backend, group, errors, 422)
     index = groups.index(group)
     if index + 1 < len(groups):
         return RedirectResponse(f"/start/q/{groups[index + 1]}", status_code=303)
-    return await _finish(request, backend, draft)
+    return await run_in_threadpool(_finish, request, backend, draft)
 
 
-async def _finish(request: Request, backend: Backend, draft: dict[str, Any]) -> Response:
+def _finish(request: Request, backend: Backend, draft: dict[str, Any]) -> Response:
     cat = get_ctx(request).catalogue
     missing = missing_required(cat, draft)
     if missing:
@@ -226,7 +232,8 @@ async def save_tests(request: Request, backend: BackendDep) -> Response:
             request, "start_tests.html", status_code=422, title="Self-tests", tests=views, errors=errors
         )
     if results:
-        backend.save_screen(await run_in_threadpool(person_id, request), results)
+        pid = await run_in_threadpool(person_id, request)
+        await run_in_threadpool(backend.save_screen, pid, results)
     return RedirectResponse("/start/extras", status_code=303)
 
 

@@ -28,6 +28,26 @@ def test_password_is_stored_as_argon2id_only(ctx: AppContext) -> None:
     assert added.person_id is not None
 
 
+def test_a_password_stored_with_other_settings_is_hashed_again_at_login(ctx: AppContext) -> None:
+    """The stored hash says its own settings: an older, costlier one still logs in, and is replaced
+    by one at the project's setting (OWASP's 19 MiB, 2 passes, 1 lane); a wrong password changes nothing."""
+    from argon2 import PasswordHasher
+
+    accounts.add_user(ctx, "ann@example.org", "runner", None, PASSWORD, now=T0)
+    with transaction(ctx.sessions) as s:
+        secret = s.scalars(select(AccountSecretRow)).one()
+        assert secret.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+        secret.password_hash = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4).hash(PASSWORD)
+    assert accounts.login(ctx, "ann@example.org", "not it", now=T0).token is None
+    with transaction(ctx.sessions) as s:
+        assert s.scalars(select(AccountSecretRow.password_hash)).one().startswith("$argon2id$v=19$m=65536")
+    assert accounts.login(ctx, "ann@example.org", PASSWORD, now=T0).token is not None
+    with transaction(ctx.sessions) as s:
+        again = s.scalars(select(AccountSecretRow.password_hash)).one()
+    assert again.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert accounts.login(ctx, "ann@example.org", PASSWORD, now=T0).token is not None
+
+
 def test_runner_logs_in_and_session_times_out(ctx: AppContext) -> None:
     added = accounts.add_user(ctx, "ann@example.org", "runner", None, PASSWORD, now=T0)
     result = accounts.login(ctx, "ann@example.org", PASSWORD, now=T0)

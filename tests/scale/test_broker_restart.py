@@ -214,3 +214,58 @@ def test_redis_down_when_a_watch_file_is_uploaded_keeps_it_and_try_again_imports
             assert FIT.name in main_text(client.get(f"/runs/import/{job_id}").text)
     finally:
         ctx.close()
+
+
+def _age_uploads(ctx: AppContext, days: float) -> list[str]:
+    """Make every stored upload ``days`` older, as if it had waited that long; their ids."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from heelcoach.store.base import transaction
+    from heelcoach.store.blobs import BlobRow
+
+    with transaction(ctx.sessions) as s:
+        rows = s.scalars(select(BlobRow).where(BlobRow.kind == "upload")).all()
+        for row in rows:
+            row.created_at = row.created_at - timedelta(days=days)
+        return [row.id for row in rows]
+
+
+def test_a_kept_watch_file_never_retried_is_deleted_after_its_time(
+    tmp_path: Path, pg_url: str, own_redis: OwnRedis, start_worker: Callable[..., Worker]
+) -> None:
+    """A file kept while Redis was away does not stay (and count for the quota) for ever: after
+    ``UPLOAD_KEEP`` it goes at the person's next upload or at the beat's sweep, and Try again says so."""
+    from heelcoach.services.blobs import UPLOAD_KEEP
+    from heelcoach.services.jobs_celery import CeleryJobRunner
+    from heelcoach.web.app import create_app
+    from tests.scale.test_worker_jobs import _blobs
+    from tests.web.conftest import csrf_of
+
+    settings = Settings(data_dir=tmp_path / "web" / "data", database_url=pg_url, broker_url=own_redis.url)
+    ctx = AppContext.from_settings(settings)
+    later = UPLOAD_KEEP.days + 1
+    try:
+        with _test_client_class()(create_app(ctx), raise_server_exceptions=False) as client:
+            csrf_of(client, "/runs")
+            own_redis.stop()
+            first = _post_fit(client)
+            assert first.status_code == 503
+            assert f"is kept for {UPLOAD_KEEP.days} days" in main_text(first.text)
+            forgotten = _age_uploads(ctx, later)
+            assert _post_fit(client).status_code == 503  # kept again; the forgotten one goes
+            assert _blobs(ctx) == 1
+            assert forgotten[0] not in _age_uploads(ctx, 0)
+            _age_uploads(ctx, later)  # the second one is forgotten too: the beat's sweep takes it
+            own_redis.start()
+            start_worker("sweeper", HEELCOACH_BROKER_URL=own_redis.url)
+            jobs: CeleryJobRunner = client.app.state.backend.jobs
+            jobs.app.send_task("heelcoach.sweep_uploads", queue="default")
+            wait_for(lambda: _blobs(ctx) == 0, "the sweep of stale uploads")
+            token = csrf_of(client, "/runs")
+            gone: Any = client.post("/runs/retry", data={"csrf_token": token}, follow_redirects=False)
+            assert gone.status_code == 410
+            assert "no longer stored" in main_text(gone.text)
+    finally:
+        ctx.close()

@@ -119,3 +119,34 @@ def test_postgres_restarted_mid_analysis_the_job_completes_once_with_no_half_wri
             assert client.get("/gait").status_code == 200
     finally:
         ctx.close()
+
+
+def test_pages_fail_cleanly_while_postgres_is_down_and_work_again_after(
+    tmp_path: Path, own_postgres: OwnPostgres
+) -> None:
+    """PostgreSQL stopped: a page and an API call answer 503 with a plain message and Retry-After
+    (no traceback, no address, no SQL); started again, the same browser goes on as before."""
+    from heelcoach.web.app import create_app
+    from tests.web.conftest import main_text
+
+    url = own_postgres.start()
+    ctx = AppContext.from_settings(Settings(data_dir=tmp_path / "data", database_url=url))
+    try:
+        with _test_client_class()(create_app(ctx), raise_server_exceptions=False) as client:
+            assert client.get("/today").status_code == 200
+            own_postgres.stop()
+            page = client.get("/today")
+            assert page.status_code == 503, page.text[-1500:]
+            assert page.headers["retry-after"] == "30"
+            text = main_text(page.text)
+            assert "The database did not answer in time" in text
+            assert "What you saved before is kept" in text
+            for leak in ("Traceback", "psycopg", "OperationalError", "127.0.0.1", "SELECT"):
+                assert leak not in page.text
+            api = client.get("/api/me")
+            assert api.status_code == 503
+            assert api.json()["detail"].startswith("The database did not answer in time")
+            own_postgres.start()
+            assert client.get("/today").status_code == 200
+    finally:
+        ctx.close()

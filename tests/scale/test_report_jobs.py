@@ -142,3 +142,31 @@ def test_the_handover_report_is_made_by_a_worker_for_the_clinician(
         assert _pdfs_on_disk(Path(settings.data_dir), worker.folder) == []
     finally:
         ctx.close()
+
+
+def test_a_report_asked_for_twice_while_it_is_made_is_one_job_and_its_page_says_what_it_is(
+    shared_key: None, web_ctx: AppContext, start_worker: Callable[..., Worker]
+) -> None:
+    """A second click or a reload while the PDF is queued goes to the same job; the page is named
+    for the report and leads back to where the person came from before the PDF is ready too."""
+    from heelcoach.web.app import create_app
+
+    with _test_client_class()(create_app(web_ctx), raise_server_exceptions=False) as client:
+        answer_all(client, web_ctx.catalogue, TYPICAL)
+        assert client.post("/start/plan", data={"csrf_token": csrf_of(client)}).status_code == 200
+        first = client.get("/plan/handout.pdf", follow_redirects=False)  # no worker yet: it waits
+        second = client.get("/plan/handout.pdf", follow_redirects=False)
+        assert first.status_code == second.status_code == 303
+        assert first.headers["location"] == second.headers["location"]
+        waiting = client.get(first.headers["location"])
+        assert "<title>Plan handout" in waiting.text, waiting.text[:500]
+        assert "Your PDF is being made" in main_text(waiting.text)
+        assert 'href="/plan">' in waiting.text
+        assert "Back to the plan" in waiting.text
+        worker = start_worker("one")
+        job_id = str(first.headers["location"]).rsplit("/", 1)[-1]
+        state = wait_for(lambda: _finished(client, job_id), "the report job")
+        assert state["state"] == "done", (state, worker.text()[-3000:])
+        assert _blobs(web_ctx, "report_pdf") == 1  # made once
+        third = client.get("/plan/handout.pdf", follow_redirects=False)  # the last one is done: a new one
+        assert third.headers["location"] != first.headers["location"]
