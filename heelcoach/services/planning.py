@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from heelcoach.domain.session_time import session_minutes
 from heelcoach.domain.types import DriverEvidence, LoadSnapshot
 from heelcoach.domain.units import DistanceUnit
 from heelcoach.errors import ConflictError
+from heelcoach.knowledge import Catalogue
 from heelcoach.services import assess as assess_mod
 from heelcoach.services import imports as imports_mod
 from heelcoach.services.common import (
@@ -323,10 +324,17 @@ class WeekView:
     checkins: tuple[CheckInRecord, ...]
     checked_in_today: bool
     review_due: bool
-    text: str
+    #: The runner's distance unit and the knowledge the plan's words come from (for :attr:`text`).
+    unit: DistanceUnit
+    catalogue: Catalogue = field(repr=False, compare=False)
     #: About how long today's session takes (the estimate the plan is fitted with); 0 when there is
     #: nothing to do in a session today or the plan is paused.
     minutes_today: int = 0
+
+    @property
+    def text(self) -> str:
+        """The plan in words, as the CLI prints it (made when asked: the web pages do not use it)."""
+        return format_plan_text(self.plan, self.catalogue, self.unit)
 
 
 def this_week(ctx: AppContext, person_id: int, today: date | None = None) -> WeekView:
@@ -351,6 +359,7 @@ def this_week(ctx: AppContext, person_id: int, today: date | None = None) -> Wee
         checkins=tuple(week_checkins),
         checked_in_today=any(c.day == today for c in week_checkins),
         review_due=day_of_week >= WEEK_DAYS,
-        text=format_plan_text(plan, ctx.catalogue, unit),
+        unit=unit,
+        catalogue=ctx.catalogue,
         minutes_today=0 if plan.stops_loading else session_minutes(plan, today, ctx.catalogue.plan),
     )
