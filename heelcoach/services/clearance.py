@@ -130,7 +130,9 @@ def stop_referral(ctx: AppContext, person_id: int) -> str | None:
     """The referral of a plan that stops running and loading (shown on every page), else None."""
     with transaction(ctx.sessions) as s:
         latest = Repos(s).plans.latest(person_id)
-    if latest is None:
-        return None
-    plan = plan_of(latest)
+    return None if latest is None else referral_that_stops(plan_of(latest))
+
+
+def referral_that_stops(plan: plan_mod.Plan) -> str | None:
+    """The plan's referral when it stops running and loading, else None."""
     return str(plan.referral) if plan.stops_loading and plan.referral else None

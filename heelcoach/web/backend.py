@@ -293,11 +293,17 @@ class Backend:
     def this_week(self, person_id: int, today: date | None = None) -> planning.WeekView | None:
         """The runner's ``WeekView`` (None when there is no plan yet)."""
 
+        taken = self.stamp((person_id,))
+
         def compute() -> planning.WeekView | None:
             try:
-                return planning.this_week(self.ctx, person_id, today)
+                week = planning.this_week(self.ctx, person_id, today)
             except NotFoundError:
                 return None
+            # the same read answers every page's banner and unit: no second query for them
+            self.store((person_id, "units"), week.unit, taken)
+            self.store((person_id, "stop"), clearance.referral_that_stops(week.plan), taken)
+            return week
 
         week: planning.WeekView | None = self.cached((person_id, "week", today), compute)
         return week
