@@ -8,7 +8,8 @@ score (LOINC 72514-3, 0-10 numeric rating). Entries refer to each other by ``urn
 
 Built with the R4B models of ``fhir.resources`` (8.x has no R4 package on pydantic 2); every
 resource used here is the same on the wire in R4 and R4B. The bundle is validated by parsing it
-with those models before it is returned.
+with those models before it is returned. Distances stay in km (SI) whatever unit the runner
+reads: a record system gets one unit from every runner.
 
 Usage::
 
@@ -25,6 +26,7 @@ from typing import Any
 from fhir.resources.R4B.bundle import Bundle
 
 from heelcoach.domain.plan import plan_from_dict
+from heelcoach.domain.units import DistanceUnit, in_unit
 from heelcoach.services import handover_record
 from heelcoach.services.context import AppContext
 from heelcoach.services.handover_record import HandoverRecord
@@ -128,13 +130,15 @@ def _care_plan(record: HandoverRecord, patient: str, condition: str) -> dict[str
     since = record.adherence_since.isoformat()
     activities = [_activity(i, adherence, since) for i in plan.items]
     run = plan.run
+    # A record system takes SI units whatever the runner reads (the PDF uses their km or miles):
+    # distances in km, a text the plan wrote in miles shown in km too.
     cap = f", at most {run.weekly_km_cap:g} km a week" if run.weekly_km_cap is not None else ""
     activities.append(
         {
             "detail": {
                 "status": "in-progress",
                 "code": {"text": "Running"},
-                "description": f"{run.runs_per_week} runs a week{cap}. {run.why}",
+                "description": f"{run.runs_per_week} runs a week{cap}. {in_unit(run.why, DistanceUnit.KM)}",
             }
         }
     )

@@ -4,7 +4,9 @@ Warning signs, the triage, the drivers with their evidence, the latest gait anal
 metrics and key frames, weekly running against the plan's cap, the plan now with each item's
 evidence grade and references, adherence per exercise, the plan's versions, first-step pain over
 time and the outcome scores, the answers behind the triage, and the references in full. Internal
-ids never appear: items by title, references as author (year) title.
+ids never appear: items by title, references as author (year) title. Distances are in the runner's
+own unit (km or miles, as they chose), so the clinician reads the numbers the runner reads; texts
+stored in another unit are shown in it, what a person typed is printed as typed.
 
 Usage::
 
@@ -25,7 +27,9 @@ from PIL import Image
 
 from heelcoach import DISCLAIMER
 from heelcoach.domain import drivers as drivers_mod
+from heelcoach.domain.intake import answer_in_unit, is_distance, question_in_unit
 from heelcoach.domain.plan import plan_from_dict
+from heelcoach.domain.units import DistanceUnit, distance, from_km, in_unit, number
 from heelcoach.gait.numbers import format_measure
 from heelcoach.services import handover_record
 from heelcoach.services.context import AppContext
@@ -44,8 +48,10 @@ INSTRUMENT_NAMES = {"faam_adl": "FAAM ADL (%)", "faam_sports": "FAAM Sports (%)"
 
 
 class _Report(FPDF):
-    def __init__(self, title: str) -> None:
+    def __init__(self, title: str, unit: DistanceUnit = DistanceUnit.KM) -> None:
         super().__init__(format="A4")
+        #: Every text printed goes through :meth:`safe`, which shows its distances in this unit.
+        self.unit = unit
         self.family = "helvetica"
         for folder in _FONT_DIRS:
             regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
@@ -58,7 +64,11 @@ class _Report(FPDF):
         self.set_auto_page_break(auto=True, margin=18)
         self.set_margins(16, 16, 16)
 
-    def safe(self, text: str) -> str:
+    def safe(self, text: str, *, typed: bool = False) -> str:
+        """``text`` as printed: distances in the runner's unit (not in what a person ``typed``),
+        and latin-1 only without the DejaVu font."""
+        if not typed:
+            text = in_unit(text, self.unit)
         if self.family == "body":
             return text
         return text.encode("latin-1", "replace").decode("latin-1")
@@ -67,20 +77,21 @@ class _Report(FPDF):
         self.set_y(-12)
         self.set_font(self.family, "", 8)
         self.set_text_color(110)
-        self.cell(0, 5, self.safe(f"{self.report_title} - page {self.page_no()}"), align="C")
+        self.cell(0, 5, self.safe(f"{self.report_title} - page {self.page_no()}", typed=True), align="C")
         self.set_text_color(0)
 
-    def heading(self, text: str, size: float = 13) -> None:
+    def heading(self, text: str, size: float = 13, *, typed: bool = False) -> None:
         if self.h - self.b_margin - self.get_y() < 30:
             self.add_page()
         self.ln(2)
         self.set_font(self.family, "B", size)
-        self.multi_cell(0, 7, self.safe(text), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, 7, self.safe(text, typed=typed), new_x="LMARGIN", new_y="NEXT")
         self.set_font(self.family, "", 10)
 
-    def para(self, text: str, size: float = 10, bold: bool = False) -> None:
+    def para(self, text: str, size: float = 10, bold: bool = False, *, typed: bool = False) -> None:
         self.set_font(self.family, "B" if bold else "", size)
-        self.multi_cell(0, size * 0.5, self.safe(text), align="L", new_x="LMARGIN", new_y="NEXT")
+        shown = self.safe(text, typed=typed)
+        self.multi_cell(0, size * 0.5, shown, align="L", new_x="LMARGIN", new_y="NEXT")
         self.set_font(self.family, "", 10)
 
 
@@ -137,9 +148,17 @@ def _answers(pdf: _Report, ctx: AppContext, record: HandoverRecord) -> None:
     if record.intake is None:
         return
     pdf.heading("Answers behind the triage", 11)
-    prompts = {q.id: q.prompt for q in ctx.catalogue.triage.questions}
+    questions = {q.id: q for q in ctx.catalogue.triage.questions}
     for key, value in record.intake.answers.items():
-        pdf.para(f"{prompts.get(key, _words(key))}  ->  {_words(value)}", 8)
+        q = questions.get(key)
+        if q is None:
+            pdf.para(f"{_words(key)}  ->  {_words(value)}", 8)
+            continue
+        shown = answer_in_unit(q, value, record.unit)  # asked and answered in the runner's unit
+        said = _words(shown)
+        if is_distance(q) and isinstance(shown, int | float) and not isinstance(shown, bool):
+            said = f"{said} {record.unit.label}"
+        pdf.para(f"{question_in_unit(q, record.unit).prompt}  ->  {said}", 8)
 
 
 def _checkin_warnings(pdf: _Report, record: HandoverRecord) -> None:
@@ -270,31 +289,32 @@ def _pictures(pdf: _Report, pictures: list[handover_record.Picture]) -> None:
 
 
 def _load(pdf: _Report, record: HandoverRecord) -> None:
-    pdf.heading(f"Running load, last {handover_record.LOAD_WEEKS} weeks (km)")
+    unit = record.unit
+    pdf.heading(f"Running load, last {handover_record.LOAD_WEEKS} weeks ({unit.label})")
     if not record.load:
-        pdf.para("No runs imported and no km logged in check-ins in that time.")
+        pdf.para("No runs imported and no distances logged in check-ins in that time.")
         return
-    _load_chart(pdf, record.load)
+    _load_chart(pdf, record.load, unit)
     pdf.set_font(pdf.family, "B", 8)
-    columns = (("Week from", 26), ("km", 16), ("Plan cap", 18), ("Runs", 12), ("From", 22), ("Note", 0))
+    columns = (("Week from", 26), (unit.label, 16), ("Plan cap", 18), ("Runs", 12), ("From", 22), ("Note", 0))
     for text, width in columns:
         pdf.cell(width, 5, text)
     pdf.ln(5)
     pdf.set_font(pdf.family, "", 8)
     for w in record.load:
-        cap = f"{w.cap_km:g}" if w.cap_km is not None else "-"
+        cap = number(w.cap_km, unit) if w.cap_km is not None else "-"
         note = "; ".join(x for x in ("OVER THE CAP" if w.over_cap else "", w.spike) if x)
         pdf.cell(26, 4.5, w.week_start.isoformat())
-        pdf.cell(16, 4.5, f"{w.km:g}")
+        pdf.cell(16, 4.5, number(w.km, unit))
         pdf.cell(18, 4.5, cap)
         pdf.cell(12, 4.5, str(w.runs) if w.runs else "-")
         pdf.cell(22, 4.5, w.source or "-")
         pdf.multi_cell(0, 4.5, pdf.safe(note or ""), new_x="LMARGIN", new_y="NEXT")
     if record.load_before_km:
-        pdf.para(f"Before these weeks: {record.load_before_km:g} km in all.", 8)
+        pdf.para(f"Before these weeks: {distance(record.load_before_km, unit)} in all.", 8)
 
 
-def _load_chart(pdf: _Report, weeks: tuple[handover_record.LoadWeek, ...]) -> None:
+def _load_chart(pdf: _Report, weeks: tuple[handover_record.LoadWeek, ...], unit: DistanceUnit) -> None:
     top = max([w.km for w in weeks] + [w.cap_km or 0 for w in weeks] + [1.0]) * 1.1
     _room(pdf, 50)
     x0, y0, w, h = pdf.l_margin + 8, pdf.get_y() + 2, pdf.epw - 8, 32
@@ -311,11 +331,15 @@ def _load_chart(pdf: _Report, weeks: tuple[handover_record.LoadWeek, ...]) -> No
             cap_y = y0 + h - week.cap_km * h / top
             pdf.line(x0 + i * slot, cap_y, x0 + (i + 1) * slot, cap_y)
     pdf.set_font(pdf.family, "", 7)
-    pdf.text(pdf.l_margin, y0 + 3, f"{top:.0f}")
+    pdf.text(pdf.l_margin, y0 + 3, f"{from_km(top, unit):.0f}")  # the scale's top, in the runner's unit
     pdf.text(pdf.l_margin, y0 + h, "0")
     pdf.set_draw_color(0)
     pdf.set_y(y0 + h + 2)
-    pdf.para("Bars: km run each week (red: over the plan's cap). Line: the weekly cap of the plan then.", 8)
+    pdf.para(
+        f"Bars: {unit.plural} run each week (red: over the plan's cap). "
+        "Line: the weekly cap of the plan then.",
+        8,
+    )
 
 
 def _plan(pdf: _Report, record: HandoverRecord, refs: _Refs) -> None:
@@ -335,7 +359,7 @@ def _plan(pdf: _Report, record: HandoverRecord, refs: _Refs) -> None:
         grade = grade_label(item.evidence)
         pdf.para(f"- {item.title}{level}{dose}. Evidence: {grade}{refs.cite(item.sources)}", 9)
     run = plan.run
-    cap = f", at most {run.weekly_km_cap:g} km a week" if run.weekly_km_cap is not None else ""
+    cap = f", at most {distance(run.weekly_km_cap, pdf.unit)} a week" if run.weekly_km_cap is not None else ""
     pdf.para(f"Running: {run.runs_per_week} runs a week{cap}. {run.why}{refs.cite(run.sources)}", 9)
     for held in plan.excluded:
         pdf.para(f"- Left out: {held.reason}", 8)
@@ -419,8 +443,8 @@ def _outcomes(pdf: _Report, ctx: AppContext, record: HandoverRecord, refs: _Refs
             change = f"; change {rows[-1].score - rows[0].score:+.1f} since the first"
         pdf.para(f"- {name}: {series}{change}", 9)
         if instrument == "psfs":
-            for activity, rating in rows[-1].answers.items():
-                pdf.para(f"    {activity}: {rating}/10", 8)
+            for activity, rating in rows[-1].answers.items():  # activities the runner named, as typed
+                pdf.para(f"    {activity}: {rating}/10", 8, typed=True)
     mcid = (
         f"Meaningful change: FAAM ADL {outcomes.faam.adl.mcid_points.value:g} points, FAAM Sports "
         f"{outcomes.faam.sports.mcid_points.value:g} points, PSFS {outcomes.psfs.mcid_points.value:g} points."
@@ -432,11 +456,15 @@ def handover_pdf(ctx: AppContext, person_id: int, *, today: date) -> bytes:
     """The hand-over report of a runner as PDF bytes (NotFoundError for an unknown person)."""
     record = handover_record.gather(ctx, person_id, today=today)
     name = record.person.name or "the runner"
-    pdf = _Report(f"heelcoach hand-over report: {name}, {today.isoformat()}")
+    pdf = _Report(f"heelcoach hand-over report: {name}, {today.isoformat()}", record.unit)
     refs = _Refs(ctx)
     pdf.add_page()
-    pdf.heading(f"Hand-over report: {name}", 16)
-    pdf.para(f"Prepared {today.isoformat()} by heelcoach from the runner's own records. {DISCLAIMER}", 8)
+    pdf.heading(f"Hand-over report: {name}", 16, typed=True)
+    pdf.para(
+        f"Prepared {today.isoformat()} by heelcoach from the runner's own records. Distances in "
+        f"{record.unit.plural}, the runner's unit. {DISCLAIMER}",
+        8,
+    )
     _checkin_warnings(pdf, record)
     _triage(pdf, record)
     _drivers(pdf, record)

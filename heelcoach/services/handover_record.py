@@ -17,12 +17,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from heelcoach.domain.plan import WEEKDAYS, Plan, plan_from_dict
+from heelcoach.domain.units import DistanceUnit
 from heelcoach.errors import NotFoundError
 from heelcoach.services import history
 from heelcoach.services.blobs import GAIT_PICTURE, PICTURE_PREFIX, DatabaseBlobStore
 from heelcoach.services.context import AppContext
 from heelcoach.store.base import transaction
 from heelcoach.store.gait_reports import GaitReportRecord, GaitReports
+from heelcoach.store.preferences import Preferences
 from heelcoach.store.repositories import (
     CheckInRecord,
     IntakeRecord,
@@ -96,6 +98,8 @@ class HandoverRecord:
     adherence: tuple[ItemAdherence, ...]
     adherence_since: date
     adherence_checkins: int
+    #: The runner's distance unit: the report shows their own numbers (every value here is in km).
+    unit: DistanceUnit = DistanceUnit.KM
 
 
 def _end_of(day: date) -> datetime:
@@ -114,6 +118,7 @@ def gather(ctx: AppContext, person_id: int, *, today: date) -> HandoverRecord:
         checkins = tuple(repos.checkins.between(person_id, None, today))
         outcomes = tuple(o for o in repos.outcomes.history(person_id) if o.taken_on <= today)
         reports = GaitReports(s).history(person_id, until=_end_of(today), limit=GAIT_REPORTS)
+        unit = Preferences(s).distance_unit(person_id) or DistanceUnit.KM
     since = _monday(today) - timedelta(weeks=ADHERENCE_WEEKS - 1)
     window = [c for c in checkins if since <= c.day <= today]
     load, before = _load(ctx, person_id, today, versions)
@@ -130,6 +135,7 @@ def gather(ctx: AppContext, person_id: int, *, today: date) -> HandoverRecord:
         item_adherence(versions, window, since, today),
         since,
         len(window),
+        unit,
     )
 
 

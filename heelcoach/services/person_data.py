@@ -12,11 +12,13 @@ from typing import Any
 
 from sqlalchemy import Table, delete, select
 
+from heelcoach.domain.units import DistanceUnit
 from heelcoach.errors import InvalidInputError
 from heelcoach.services.common import json_object, require_person, to_jsonable
 from heelcoach.services.context import AppContext
 from heelcoach.store.all_tables import metadata
 from heelcoach.store.base import transaction
+from heelcoach.store.preferences import Preferences
 from heelcoach.store.repositories import Repos
 
 
@@ -33,11 +35,14 @@ def export_person_data(ctx: AppContext, person_id: int) -> dict[str, Any]:
         for table in _person_tables():
             rows = s.execute(select(table).where(table.c.person_id == person_id).order_by(*table.primary_key))
             tables[table.name] = [json_object(dict(r._mapping)) for r in rows]
+        unit = Preferences(s).distance_unit(person_id)
     return {
         "format": "heelcoach-export",
         "format_version": 1,
         "exported_at": datetime.now(UTC).isoformat(),
         "person": to_jsonable(person),
+        # how the person reads distances; every distance stored here is km, as its field names say
+        "distance_unit": (unit or DistanceUnit.KM).value,
         "tables": tables,
     }
 
@@ -55,7 +60,7 @@ def export_person(ctx: AppContext, person_id: int, dest: Path, fmt: str = "json"
     dest.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     people_path = dest / "people.csv"
-    _write_csv(people_path, [data["person"]])
+    _write_csv(people_path, [{**data["person"], "distance_unit": data["distance_unit"]}])
     written.append(people_path)
     for name, rows in data["tables"].items():
         path = dest / f"{name}.csv"

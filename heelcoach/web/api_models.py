@@ -6,11 +6,17 @@ They document the real answers in ``/api/openapi.json``. Each keeps any field it
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 Rows = list[dict[str, Any]]
+#: How the person reads distances (their setting). Numbers in the JSON stay in km, as their field
+#: names say (``run_km``, ``weekly_km_cap``): convert for display, never before storing.
+DistanceUnitName = Annotated[
+    Literal["km", "mi"],
+    Field(description="The person's display unit; every distance in this answer is in km."),
+]
 
 
 class Out(BaseModel):
@@ -115,6 +121,7 @@ class Progress(Out):
     adherence: Rows = []
     plan_history: Rows = []
     summary: dict[str, Any] = {}
+    distance_unit: DistanceUnitName
 
 
 class Runs(Out):
@@ -150,6 +157,7 @@ class Export(Out):
     format_version: int
     exported_at: str
     person: dict[str, Any]
+    distance_unit: DistanceUnitName
     tables: dict[str, Rows]
 
 
@@ -170,6 +178,7 @@ class PlanVersion(Out):
     phase: str
     week: int
     reason: str
+    distance_unit: DistanceUnitName
 
 
 class Share(Out):

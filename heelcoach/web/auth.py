@@ -282,14 +282,21 @@ def person_progress(request: Request, backend: BackendDep, person_id: RowId) -> 
 
 
 @api_router.get("/people/{person_id}/plan", response_model=models.PlanVersion)
-def person_plan(request: Request, person_id: RowId) -> Json:
+def person_plan(request: Request, backend: BackendDep, person_id: RowId) -> Json:
     """The person's current plan version."""
     _audited(request, person_id, "read", "view_plan")
     try:
         record, _plan = planning.current_plan(get_ctx(request), person_id)
     except NotFoundError as exc:
         raise HTTPException(404, "No plan yet.") from exc
-    return {"version": record.version, "phase": record.phase, "week": record.week, "reason": record.reason}
+    unit = backend.distance_unit(person_id).value  # the reason's distances are as it was written
+    return {
+        "version": record.version,
+        "phase": record.phase,
+        "week": record.week,
+        "reason": record.reason,
+        "distance_unit": unit,
+    }
 
 
 @api_router.get("/people/{person_id}/shares", response_model=list[models.Share])

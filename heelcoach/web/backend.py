@@ -358,6 +358,7 @@ class Backend:
                 "adherence": prog.adherence,
                 "plan_history": prog.plan_history,
                 "summary": prog.summary,
+                "distance_unit": self.distance_unit(person_id).value,  # the numbers stay km
             }
             person = prog.person
             out["person"] = {

@@ -8,6 +8,8 @@ from typing import Annotated, Any, cast
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from heelcoach.domain.intake import question_in_unit
+from heelcoach.domain.units import DistanceUnit, to_km
 from heelcoach.errors import NotFoundError
 from heelcoach.services import accounts, clinic_care, fhir_bundle, handover, planning, visits
 from heelcoach.services.caseload import WINDOW_DAYS, CaseloadRow, caseload
@@ -16,6 +18,7 @@ from heelcoach.services.policy import Actor, can, can_in_clinic
 from heelcoach.web.auth import LoginRequired, RowId, authorize, clinic_person, current_actor
 from heelcoach.web.clinical_triage import checkin_pause, clinical_triage
 from heelcoach.web.deps import NAV, Today, get_backend, get_ctx, render
+from heelcoach.web.result_views import answer_text
 
 router = APIRouter()
 #: The hand-over report and bundle: served in both modes (the local runner prints their own).
@@ -66,22 +69,17 @@ def caseload_page(request: Request, today: Today) -> Response:
     )
 
 
-def _answer_text(question: Any, value: object) -> str:
-    labels = {c.id: c.label for c in getattr(question, "choices", [])}
-    values = value if isinstance(value, list) else [value]
-    words = [
-        "yes" if v is True else "no" if v is False else labels.get(str(v), str(v).replace("_", " "))
-        for v in values
-    ]
-    return ", ".join(words)
-
-
-def _answers(request: Request, answers: dict[str, object]) -> list[tuple[str, str]]:
-    """(question as asked, answer in the runner's words) in questionnaire order; unknown ids last."""
+def _answers(request: Request, answers: dict[str, object], unit: DistanceUnit) -> list[tuple[str, str]]:
+    """(question as asked, answer in the runner's words) in questionnaire order; unknown ids last.
+    Distances are asked and answered in the runner's unit (stored in km), as on their own summary."""
     questions = get_ctx(request).catalogue.triage.questions
-    known = [(q.prompt, _answer_text(q, answers[q.id])) for q in questions if q.id in answers]
+    known = [
+        (question_in_unit(q, unit).prompt, answer_text(q, answers[q.id], unit))
+        for q in questions
+        if q.id in answers
+    ]
     ids = {q.id for q in questions}
-    rest = [(k.replace("_", " "), _answer_text(None, v)) for k, v in answers.items() if k not in ids]
+    rest = [(k.replace("_", " "), answer_text(None, v)) for k, v in answers.items() if k not in ids]
     return known + rest
 
 
@@ -143,6 +141,7 @@ def _runner_page(
     visit_form: dict[str, str] | None = None,
 ) -> Response:
     ctx, backend = get_ctx(request), get_backend(request)
+    unit = backend.distance_unit(person_id)
     intake = backend.latest_intake(person_id)
     data = backend.export(person_id)
     exercises, run = _plan_choices(request, person_id)
@@ -158,7 +157,7 @@ def _runner_page(
         triage=backend.latest_triage(person_id),
         clinical=clinical_triage(dict(intake.triage), ctx.catalogue) if staff and intake else None,
         paused=_paused(request, person_id) if staff else None,
-        answers=_answers(request, dict(intake.answers)) if intake else [],
+        answers=_answers(request, dict(intake.answers), unit) if intake else [],
         screens=data["tables"].get("screens", []),
         gait=data["tables"].get("gait_reports", []),
         runs=data["tables"].get("activities", []),
@@ -170,7 +169,7 @@ def _runner_page(
         notes=clinic_care.notes(ctx, actor.clinic_id, person_id) if staff and actor.clinic_id else [],
         staff=staff,
         problem=problem,
-        units=backend.distance_unit(person_id),  # the runner's unit, as on their own pages
+        units=unit,  # the runner's unit, as on their own pages
         visits=visits.visits(ctx, person_id, actor.clinic_id) if staff and actor.clinic_id else [],
         visit_form=visit_form or {},
         time_zones=TIME_ZONES,
@@ -223,7 +222,7 @@ def handover_fhir(request: Request, person_id: RowId, today: Today) -> Response:
     )
 
 
-def _km(raw: str) -> float | None:
+def _decimal(raw: str) -> float | None:
     try:
         return float(raw.replace(",", ".")) if raw.strip() else None
     except ValueError:
@@ -234,24 +233,46 @@ def _number(raw: str, what: str) -> float | None:
     """A number from the form (a comma as decimal point too), None when empty; CareError otherwise."""
     if not raw.strip():
         return None
-    value = _km(raw)
+    value = _decimal(raw)
     if value is None:
         raise clinic_care.CareError(f"{what}: give a number, not {raw.strip()[:20]!r}.")
     return value
 
 
-def _change_from_form(kind: str, reason: str, item_id: str, form: dict[str, str]) -> clinic_care.PlanChange:
+def _cap_km(form: dict[str, str], runners_unit: DistanceUnit) -> float | None:
+    """The weekly running cap in km, converted once from the unit the form asked in.
+
+    The form sends ``weekly_cap`` in the unit it showed (``cap_unit``: a page opened before the
+    runner changed unit still means what it said); ``weekly_km``, for scripts, is km as named."""
+    if not form["weekly_cap"].strip():
+        return _number(form["weekly_km"], "Weekly running cap, km")
+    try:
+        unit = DistanceUnit(form["cap_unit"]) if form["cap_unit"] else runners_unit
+    except ValueError:
+        raise clinic_care.CareError(
+            "The cap form's unit was not recognised: reload the page and try again."
+        ) from None
+    value = _number(form["weekly_cap"], f"Weekly running cap, {unit.plural}")
+    return None if value is None else round(to_km(value, unit), 3)  # km to the metre, as intake answers
+
+
+def _change_from_form(
+    kind: str, reason: str, item_id: str, form: dict[str, str], unit: DistanceUnit
+) -> clinic_care.PlanChange:
     level = _number(form["level"], "Level")
     dose = {
         key: value
         for key, _b, word in clinic_care.DOSE_FIELDS
         if (value := _number(form[key], word.capitalize())) is not None
     }
+    cap = _cap_km(form, unit) if kind == "run_cap" else None
+    if kind == "run_cap" and cap is None:  # said in the runner's unit (the service would say km)
+        raise clinic_care.CareError(f"Give the weekly running cap in {unit.plural} (0 or more).")
     return clinic_care.PlanChange(
         cast(clinic_care.ChangeKind, kind),
         reason,
         item_id or None,
-        _km(form["weekly_km"]),
+        cap,
         form["new_id"] or None,
         int(level) if level is not None else None,
         dose,
@@ -266,6 +287,8 @@ def change_plan(
     reason: Annotated[str, Form(max_length=600)],
     item_id: Annotated[str, Form(max_length=100)] = "",
     weekly_km: Annotated[str, Form(max_length=20)] = "",
+    weekly_cap: Annotated[str, Form(max_length=20)] = "",
+    cap_unit: Annotated[str, Form(max_length=2)] = "",
     new_id: Annotated[str, Form(max_length=100)] = "",
     level: Annotated[str, Form(max_length=4)] = "",
     sets: Annotated[str, Form(max_length=8)] = "",
@@ -276,9 +299,10 @@ def change_plan(
     """A clinician changes the plan: a new version whose reason the runner reads on Plan."""
     actor = authorize(request, person_id, "change_plan")
     form = {"weekly_km": weekly_km, "new_id": new_id, "level": level, "sets": sets, "reps": reps}
-    form.update(hold_s=hold_s, minutes=minutes)
+    form.update(hold_s=hold_s, minutes=minutes, weekly_cap=weekly_cap, cap_unit=cap_unit)
     try:
-        change = _change_from_form(kind, reason, item_id, form)
+        unit = get_backend(request).distance_unit(person_id)
+        change = _change_from_form(kind, reason, item_id, form, unit)
         clinic_care.change_plan(get_ctx(request), actor, person_id, change)
     except clinic_care.CareError as exc:
         return _runner_page(request, actor, person_id, 422, str(exc))
