@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -97,7 +97,7 @@ async def database_away(request: Request, exc: Exception) -> Response:
 
 async def server_error(request: Request, exc: Exception) -> Response:
     """A bug (or the database away in a middleware): the generic page, the error in the log only."""
-    if isinstance(exc, OperationalError | PoolTimeoutError):  # raised in a middleware (the session)
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError):  # raised in a middleware (the session)
         return await database_away(request, exc)
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     if _wants_json(request):
@@ -144,5 +144,6 @@ def install(app: FastAPI) -> None:
         return _page(request, status, message)
 
     app.add_exception_handler(OperationalError, database_away)
+    app.add_exception_handler(InterfaceError, database_away)  # a connection closed under us
     app.add_exception_handler(PoolTimeoutError, database_away)
     app.add_exception_handler(Exception, server_error)
