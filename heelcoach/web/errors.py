@@ -97,7 +97,7 @@ async def database_away(request: Request, exc: Exception) -> Response:
 
 async def server_error(request: Request, exc: Exception) -> Response:
     """A bug (or the database away in a middleware): the generic page, the error in the log only."""
-    if isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError):  # raised in a middleware (the session)
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError):  # raised in a middleware
         return await database_away(request, exc)
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     if _wants_json(request):
