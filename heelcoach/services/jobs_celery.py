@@ -275,9 +275,15 @@ def make_celery(settings: Settings) -> Celery:
     def sweep_uploads() -> None:
         sweep_stale_uploads()
 
-    # Celery beat (``heelcoach worker --beat``, one per clinic) asks for these every ``every_s`` and
-    # every hour; a look that was not taken in time is dropped, the next one does its work.
-    app.conf.beat_schedule = {
+    app.conf.beat_schedule = _beat_schedule(every_s)
+    return app
+
+
+def _beat_schedule(every_s: float) -> dict[str, dict[str, Any]]:
+    """Celery beat (``heelcoach worker --beat``, one per clinic) asks for the reminders every
+    ``every_s`` and for the sweep of stale uploads every hour; a look not taken in time is dropped,
+    the next one does its work."""
+    return {
         "daily-reminders": {
             "task": "heelcoach.send_reminders",
             "schedule": every_s,
@@ -289,7 +295,6 @@ def make_celery(settings: Settings) -> Celery:
             "options": {"queue": "default", "expires": SWEEP_EVERY_S},
         },
     }
-    return app
 
 
 def sweep_stale_uploads() -> int:
