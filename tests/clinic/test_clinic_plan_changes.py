@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from heelcoach.domain.plan import Plan
-from heelcoach.services import checkins, clinic_care, intake
+from heelcoach.services import checkins, clinic_care, intake, planning
 from heelcoach.services.clinic_care import ClinicTest, PlanChange
 from heelcoach.services.context import AppContext
 from heelcoach.services.demo import demo_answers
@@ -217,3 +217,78 @@ def test_the_weekly_review_keeps_the_clinicians_decisions(ctx: AppContext) -> No
     more = Week(first=1, worst=1, runs={1: 2.0, 3: 2.0, 5: 2.0}, run_pain=0)
     plan = sim.live(5, more).review.new_plan
     assert (plan.run.weekly_km_cap or 0) > 6  # the review sets the running again
+
+
+def test_a_plan_built_again_keeps_the_clinicians_terms(ctx: AppContext) -> None:
+    """A re-assessment two weeks in (new answers, the plan built again from scratch, as `heelcoach
+    plan --new` and the web's start flow do): the stored new version keeps the held item out, the
+    added one in at its level and dose, the cap as a ceiling, and says so; the weekly review then
+    keeps running on it."""
+    sim = Sim.begin(ctx)
+    pid = sim.person_id
+    at = datetime.combine(START + timedelta(days=1), datetime.min.time(), UTC)
+    for change in (
+        PlanChange("hold", "Hip is sore.", item_id="side_lying_hip_abduction"),
+        PlanChange("add", "Toe control.", new_id="toe_yoga", level=2),
+        PlanChange("run_cap", "Keep the running small for now.", weekly_km=6),
+    ):
+        clinic_care.change_plan(ctx, PT, pid, change, now=at)
+    good = Week(first=2, worst=1, runs={1: 2.0, 3: 2.0, 5: 2.0}, run_pain=0)
+    for n in range(2):
+        sim.live(n, good)
+    before_record, before = planning.current_plan(ctx, pid)
+    toe = next(i for i in before.items if i.ref_id == "toe_yoga")
+    rebuilt_on = START + timedelta(days=14)
+    moment = datetime.combine(rebuilt_on, datetime.min.time(), UTC)
+    intake.save_intake(ctx, pid, {**demo_answers(), "first_step_pain": 3, "worst_pain": 3}, now=moment)
+    planning.make_plan(ctx, pid, start=rebuilt_on, now=moment)
+    record, plan = planning.current_plan(ctx, pid)  # read back from the store
+    assert record.version == before_record.version + 1
+    assert record.decision["kind"] == "rebuilt"
+    assert "starts again from its first week" in record.reason
+    assert f"Your physiotherapist's changes are kept: Toe yoga stays in at level {toe.level}" in record.reason
+    assert "Side-lying hip abduction stays out" in record.reason
+    assert "running stays capped at 6 km a week" in record.reason
+    terms = record.decision["clinician_terms"]
+    assert terms["kept_from_version"] == before_record.version
+    assert (terms["held"], terms["added"], terms["weekly_km_cap"], terms["set_aside"]) == (
+        ["side_lying_hip_abduction"],
+        ["toe_yoga"],
+        6,
+        [],
+    )
+    assert plan.clinician == before.clinician
+    kept = next(i for i in plan.items if i.ref_id == "toe_yoga")
+    assert (kept.level, kept.dose) == (toe.level, toe.dose)
+    assert _item(plan, "side_lying_hip_abduction") is None
+    assert plan.run.weekly_km_cap is not None
+    assert plan.run.weekly_km_cap <= 6
+    # the weekly review keeps running on the rebuilt plan, with the terms
+    for n in range(2, 6):
+        reviewed = sim.live(n, good).review.new_plan
+        assert _item(reviewed, "toe_yoga") is not None, n
+        assert _item(reviewed, "side_lying_hip_abduction") is None, n
+        assert (reviewed.run.weekly_km_cap or 0) <= 6, n
+
+
+def test_a_plan_built_again_sets_a_now_unsafe_term_aside_and_says_why(ctx: AppContext) -> None:
+    sim = Sim.begin(ctx)
+    pid = sim.person_id
+    clinic_care.change_plan(
+        ctx, PT, pid, PlanChange("add", "For the morning pain.", new_id="massage_ball_rolling"), now=AT
+    )
+    assert _item(sim.plan(), "massage_ball_rolling") is not None
+    # the runner now takes blood thinners: the new answers make the clinician's tool unsafe
+    intake.save_intake(ctx, pid, {**demo_answers(), "anticoagulants_or_bleeding_disorder": True}, now=AT)
+    planning.make_plan(ctx, pid, start=AT.date(), now=AT)
+    record, plan = planning.current_plan(ctx, pid)
+    assert _item(plan, "massage_ball_rolling") is None  # the safety rule wins
+    assert "massage_ball_rolling" not in plan.clinician.added
+    (aside,) = record.decision["clinician_terms"]["set_aside"]
+    assert aside["ref_id"] == "massage_ball_rolling"
+    assert (
+        "For your safety: Massage ball (lacrosse ball) rolling, which your physiotherapist added or set"
+        in (record.reason)
+    )
+    assert "anticoagulant or bleeding" in record.reason
+    assert "Blood thinners or a bleeding disorder" in record.reason  # the knowledge base's safety note
