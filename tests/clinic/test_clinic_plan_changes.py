@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from heelcoach.domain.plan import Plan
-from heelcoach.services import checkins, clinic_care, intake, planning
+from heelcoach.services import checkins, clearance, clinic_care, intake, planning
 from heelcoach.services.clinic_care import ClinicTest, PlanChange
 from heelcoach.services.context import AppContext
 from heelcoach.services.demo import demo_answers
@@ -292,3 +292,56 @@ def test_a_plan_built_again_sets_a_now_unsafe_term_aside_and_says_why(ctx: AppCo
     )
     assert "anticoagulant or bleeding" in record.reason
     assert "Blood thinners or a bleeding disorder" in record.reason  # the knowledge base's safety note
+
+
+def test_a_stop_then_a_clearance_keep_the_clinicians_held_item_and_cap(ctx: AppContext) -> None:
+    """New answers that point to a heel stress fracture stop the plan: the safety rule sets the
+    clinician's added exercise aside (said), the held item and the cap stay terms; the clearance's
+    graded return (a plan built again) keeps them and says so."""
+    from tests.services.test_triage_clearance_return import FRACTURE
+
+    sim = Sim.begin(ctx)
+    pid = sim.person_id
+    for change in (
+        PlanChange("hold", "Hip is sore.", item_id="side_lying_hip_abduction"),
+        PlanChange("add", "Toe control.", new_id="toe_yoga"),
+        PlanChange("run_cap", "Keep the running small for now.", weekly_km=6),
+    ):
+        clinic_care.change_plan(ctx, PT, pid, change, now=AT)
+    intake.save_intake(ctx, pid, {**demo_answers(), **FRACTURE}, now=AT)
+    planning.make_plan(ctx, pid, start=AT.date(), now=AT)
+    stopped_record, stopped = planning.current_plan(ctx, pid)
+    assert stopped.stops_loading
+    assert "For your safety: Toe yoga, which your physiotherapist added or set, is set aside" in (
+        stopped_record.reason
+    )
+    assert "stop training until a clinician has seen you" in stopped_record.reason
+    assert stopped.clinician.held == ("side_lying_hip_abduction",)
+    assert stopped.clinician.weekly_km_cap == 6
+    assert stopped.clinician.added == ()
+    record = clearance.record_clinician_seen(ctx, pid, AT.date() + timedelta(days=42))
+    assert record.decision["kind"] == "cleared_return"
+    assert "Your physiotherapist's changes are kept: Side-lying hip abduction stays out" in record.reason
+    assert "running stays capped at 6 km a week" in record.reason
+    plan = planning.current_plan(ctx, pid)[1]
+    assert _item(plan, "side_lying_hip_abduction") is None
+    assert plan.run.weekly_km_cap is None or plan.run.weekly_km_cap <= 6
+
+
+def test_update_my_plan_with_new_results_keeps_the_terms_and_says_so_truly(ctx: AppContext) -> None:
+    """'Update my plan with this' (self-tests, a gait report) merges into the current plan: the
+    version note no longer says a held item was added, nor that an added one leaves."""
+    sim = Sim.begin(ctx)
+    pid = sim.person_id
+    for change in (
+        PlanChange("hold", "Hip is sore.", item_id="side_lying_hip_abduction"),
+        PlanChange("add", "Toe control.", new_id="toe_yoga", level=2),
+    ):
+        clinic_care.change_plan(ctx, PT, pid, change, now=AT)
+    record = planning.update_plan_with_new_evidence(ctx, pid, "self-tests", today=AT.date(), now=AT)
+    plan = planning.current_plan(ctx, pid)[1]
+    assert _item(plan, "toe_yoga") is not None
+    assert _item(plan, "side_lying_hip_abduction") is None
+    assert "Side-lying hip abduction" not in record.reason
+    assert "Toe yoga leaves the plan" not in record.reason
+    assert record.reason.endswith("Your physiotherapist's changes are kept.")
