@@ -423,7 +423,7 @@ def _fit_time(plan: Plan, draft: _Draft, catalogue: Catalogue) -> frozenset[str]
         first = "the heel raise and the daily stretches come first"
         if terms.prescribed:
             first = (
-                "the exercises your physiotherapist added or set come first, then the heel raise and "
+                "what your physiotherapist added or set comes first, then the heel raise and "
                 "the daily stretches"
             )
         draft.messages.append(

@@ -168,10 +168,10 @@ def test_the_clinicians_item_is_fitted_first_and_an_engine_item_gives_way(catalo
     assert not gone & {*sel.calf, *sel.stretches}  # the lowest-priority ones, never the core first
     titles = [i.title for i in plan.items if i.ref_id in gone]
     assert notes[0].startswith(f"To fit your {budget}-minute sessions, {titles[0]}")
-    assert notes[0].endswith("the exercises your physiotherapist added or set come first.")
+    assert notes[0].endswith("what your physiotherapist added or set comes first.")
     for ref in gone:
         reason = next(e.reason for e in fitted.excluded if e.ref_id == ref)
-        assert "your physiotherapist added or set come first" in reason
+        assert "what your physiotherapist added or set comes first" in reason
 
 
 def test_the_clinicians_items_alone_past_the_minutes_stay_and_the_session_runs_over(catalogue) -> None:  # type: ignore[no-untyped-def]
@@ -204,7 +204,7 @@ def test_a_review_keeps_the_clinicians_item_and_lets_an_engine_item_give_way(cat
         assert not any(e.ref_id == "clamshell" for e in plan.excluded), week
         for message in review.messages:
             if message.startswith("Left out for now"):
-                assert "your physiotherapist added or set come first" in message
+                assert "what your physiotherapist added or set comes first" in message
 
 
 def test_refit_week_puts_the_clinicians_items_first(catalogue) -> None:  # type: ignore[no-untyped-def]

@@ -156,7 +156,7 @@ def _refit_reason(item: PlanItem, budget: float, timing: SessionTime, clinician_
     if item.kind != "exercise":
         first = "optional care comes after the exercises"
     if clinician_first and item.kind == "exercise":
-        first = f"the exercises {CLINICIAN} added or set come first, then {first.removesuffix(' come first')}"
+        first = f"what {CLINICIAN} added or set comes first, then {first.removesuffix(' come first')}"
     return (
         f"{item.title}: left out for now to fit your {budget:g}-minute sessions "
         f"(it takes about {item_minutes(item.dose, timing):.0f} minutes; {first})."
@@ -189,7 +189,7 @@ def over_run_notes(
     if over_alone:
         most = max(alone[d] for d in over_alone)
         alone_words = (
-            f"The exercises {CLINICIAN} added or set take about {most:.0f} minutes on "
+            f"The items {CLINICIAN} added or set take about {most:.0f} minutes on "
             f"{_days_words(over_alone)}, past your {budget:g}-minute sessions: they all stay, so those "
             "sessions run over (give the session more time in your answers, or ask which can wait)."
         )
@@ -200,7 +200,7 @@ def over_run_notes(
         return ()
     words = (
         f"Your sessions on {_days_words(over)} run over your {budget:g} minutes (about "
-        f"{max(total[d] for d in over):.0f} minutes): the exercises {CLINICIAN} added or set stay, "
+        f"{max(total[d] for d in over):.0f} minutes): the items {CLINICIAN} added or set stay, "
         "with the heel raise and the daily stretches."
     )
     return (words,)
@@ -229,6 +229,6 @@ def fit_clinician_items(before: Plan, plan: Plan, rules: PlanRules) -> tuple[Pla
         notes.insert(
             0,
             f"To fit your {plan.session_minutes:g}-minute sessions, {_and(gone)} {are} left "
-            f"out for now: the exercises {CLINICIAN} added or set come first.",
+            f"out for now: what {CLINICIAN} added or set comes first.",
         )
     return replace(plan, items=tuple(kept), excluded=tuple(excluded)), tuple(notes)
