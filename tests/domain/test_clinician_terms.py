@@ -220,3 +220,25 @@ def test_refit_week_puts_the_clinicians_items_first(catalogue) -> None:  # type:
     assert clam in kept
     assert left, "an exercise the runner did gives way instead"
     assert all(any(e.ref_id == i.ref_id for e in excluded) for i in left)
+
+
+def test_a_condition_plans_avoid_rule_sets_the_clinicians_exercise_aside(catalogue) -> None:  # type: ignore[no-untyped-def]
+    """New answers point to an insertional Achilles tendinopathy, whose plan avoids step drops: the
+    step-down a clinician added for the plantar fascia is set aside, with the avoid rule's words."""
+    from tests.domain.test_triage_condition_plans import _plan
+    from tests.domain.test_triage_vignettes_v3 import ACHILLES
+
+    first = make_plan(catalogue)
+    step = new_exercise(catalogue, first, answers(), "step_down", START, WHY)
+    previous = _with_clinician(catalogue, first, add=(step,))
+    achilles = answers(**ACHILLES)
+    fresh = _plan(ACHILLES)[1]  # the condition plans' one dispatch point, as the services build it
+    assert fresh.phase == "build"
+    barred = catalogue.triage.barred_exercises({e.ref_id for e in fresh.excluded})
+    assert "step_down" in barred
+    carried = carry_terms(previous, fresh, catalogue, achilles, _flags(achilles, catalogue), START)
+    assert _item(carried.plan, "step_down") is None
+    (aside,) = carried.set_aside
+    assert aside.ref_id == "step_down"
+    assert barred["step_down"] in aside.reason
+    assert "step_down" not in carried.plan.clinician.added

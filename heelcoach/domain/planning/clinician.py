@@ -309,8 +309,12 @@ def _rescreen(
     today: date,
 ) -> _Rescreened:
     """The clinician's item ``prev`` screened again against the new plan ``base`` (its phase,
-    irritability, the runner's equipment and contraindications now): kept at its level and dose, or
-    set aside."""
+    irritability, the runner's equipment and contraindications, the avoid rules of the condition it
+    treats now): kept at its level and dose, or set aside."""
+    # a condition plan's avoid rule (left out on purpose: no step drops for an insertional Achilles)
+    barred = catalogue.triage.barred_exercises({e.ref_id for e in base.excluded})
+    if prev.ref_id in barred:
+        return _Rescreened(None, _aside(prev, f"the plan for your heel now avoids it: {barred[prev.ref_id]}"))
     if prev.kind == "exercise" and prev.ref_id in catalogue.exercises:
         return _rescreen_exercise(catalogue, base, answers, prev, today)
     therapy = catalogue.passive.get(prev.ref_id)
@@ -329,8 +333,9 @@ def _stopped(terms: ClinicianTerms, previous: Plan, fresh: Plan) -> Carried:
     aside = tuple(_aside(i, "the new answers stop training until a clinician has seen you.") for i in mine)
     kept = replace(terms, added=(), levels_set=())
     items = tuple(i for i in fresh.items if i.ref_id not in terms.held)
-    excluded = (*_held_entries(previous, replace(fresh, clinician=kept)), *aside)
-    plan = replace(fresh, items=items, excluded=(*fresh.excluded, *excluded), clinician=kept)
+    others = tuple(e for e in fresh.excluded if e.ref_id not in {a.ref_id for a in aside})
+    excluded = (*_held_entries(previous, replace(fresh, excluded=others, clinician=kept)), *aside)
+    plan = replace(fresh, items=items, excluded=(*others, *excluded), clinician=kept)
     return Carried(plan, _carried_words(plan, [], aside, ()), aside)
 
 
