@@ -242,3 +242,18 @@ def test_a_condition_plans_avoid_rule_sets_the_clinicians_exercise_aside(catalog
     assert aside.ref_id == "step_down"
     assert barred["step_down"] in aside.reason
     assert "step_down" not in carried.plan.clinician.added
+
+
+def test_a_clinician_cannot_add_an_exercise_the_condition_plan_avoids(catalogue) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from heelcoach.domain.planning.clinician import ChangeRefusedError
+    from tests.domain.test_triage_condition_plans import _plan
+    from tests.domain.test_triage_vignettes_v3 import ACHILLES
+
+    plan = _plan(ACHILLES)[1]
+    barred = catalogue.triage.barred_exercises({e.ref_id for e in plan.excluded})
+    with pytest.raises(ChangeRefusedError) as caught:
+        new_exercise(catalogue, plan, answers(**ACHILLES), "step_down", START, WHY)
+    assert str(caught.value).startswith("Refused: Step-down")
+    assert barred["step_down"] in str(caught.value)

@@ -100,6 +100,11 @@ def new_exercise(
         )
     if any(i.ref_id == ex_id for i in plan.items):
         raise ChangeRefusedError(f"{ex.name} is in the plan already: set its level instead.")
+    barred = catalogue.triage.barred_exercises({e.ref_id for e in plan.excluded})
+    if ex_id in barred:  # the condition plan leaves it out on purpose, as the builder does
+        raise ChangeRefusedError(
+            f"Refused: {ex.name}: the plan for this runner's condition avoids it. {barred[ex_id]}"
+        )
     item, reason = _screen_exercise(catalogue, plan, answers, ex, today, why)
     if item is None:
         raise ChangeRefusedError(f"Refused: {_clinician_words(reason)}")
