@@ -238,6 +238,21 @@ def keep_clinician_terms(ctx: AppContext, fresh: FreshPlan, today: date) -> Fres
     return dataclasses.replace(fresh, plan=carried.plan, decision=decision, terms_words=words)
 
 
+def _refuse_while_paused(previous: PlanVersionRecord | None) -> None:
+    """A warning sign in a check-in stops training until a clinician has seen the runner: a plan
+    built again must not lift that pause (nor drop a clinician's items it set aside)."""
+    if (
+        previous is not None
+        and previous.decision.get("kind") == "warning_sign"
+        and plan_of(previous).stops_loading
+    ):
+        raise ConflictError(
+            "Your plan is paused: a check-in reported a warning sign, so training stops until a clinician "
+            "has seen you. Record the visit first (Today, or `heelcoach plan --clinician-seen`), then "
+            "make a new plan."
+        )
+
+
 def make_plan(
     ctx: AppContext,
     person_id: int,
@@ -253,7 +268,9 @@ def make_plan(
     the current plan instead.
     """
     start = resolve_today(start)
-    fresh = keep_clinician_terms(ctx, fresh_plan(ctx, person_id, start, cadence_cue_pct, evidence), start)
+    fresh = fresh_plan(ctx, person_id, start, cadence_cue_pct, evidence)
+    _refuse_while_paused(fresh.previous)
+    fresh = keep_clinician_terms(ctx, fresh, start)
     reason = fresh.reason
     if fresh.previous is not None:
         reason = reason.replace("First plan", "New plan", 1) + (

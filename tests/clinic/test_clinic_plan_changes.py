@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from heelcoach.domain.plan import Plan
+from heelcoach.errors import ConflictError
 from heelcoach.services import checkins, clearance, clinic_care, intake, planning
 from heelcoach.services.clinic_care import ClinicTest, PlanChange
 from heelcoach.services.context import AppContext
@@ -345,3 +346,28 @@ def test_update_my_plan_with_new_results_keeps_the_terms_and_says_so_truly(ctx: 
     assert "Side-lying hip abduction" not in record.reason
     assert "Toe yoga leaves the plan" not in record.reason
     assert record.reason.endswith("Your physiotherapist's changes are kept.")
+
+
+def test_a_plan_is_not_built_again_while_a_warning_sign_pauses_it(ctx: AppContext) -> None:
+    """Building the plan again (new answers) while a check-in's warning sign pauses it would lift the
+    pause without a clinician, and lose the clinician's items: refused, with what to do; after the
+    recorded visit the plan is built again with the clinician's terms."""
+    sim = Sim.begin(ctx)
+    pid = sim.person_id
+    clinic_care.change_plan(
+        ctx, PT, pid, PlanChange("add", "Toe control.", new_id="toe_yoga", level=2), now=AT
+    )
+    sign = checkins.CheckInInput(
+        day=AT.date(), first_step_pain=5, red_flag_symptoms=("numbness_or_tingling",)
+    )
+    checkins.record_checkin(ctx, pid, sign, today=AT.date())
+    paused_record, paused = planning.current_plan(ctx, pid)
+    assert paused.stops_loading
+    with pytest.raises(ConflictError, match="Record the visit first"):
+        planning.make_plan(ctx, pid, start=AT.date(), now=AT)
+    assert planning.current_plan(ctx, pid)[0].version == paused_record.version  # nothing stored
+    seen = AT.date() + timedelta(days=2)
+    clearance.record_clinician_seen(ctx, pid, seen)
+    record = planning.make_plan(ctx, pid, start=seen, now=AT + timedelta(days=2))
+    assert "Toe yoga stays in at level 2" in record.reason
+    assert _item(planning.current_plan(ctx, pid)[1], "toe_yoga") is not None
