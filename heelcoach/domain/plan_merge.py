@@ -16,6 +16,7 @@ from datetime import date
 from heelcoach.domain.phases import adapt_items
 from heelcoach.domain.plan import ExcludedItem, Plan, PlanItem
 from heelcoach.domain.planning.clinician import keep_terms
+from heelcoach.domain.planning.model import ClinicianTerms
 from heelcoach.knowledge import Catalogue
 
 __all__ = ["Merged", "merge_new_evidence"]
@@ -44,7 +45,8 @@ class _MergedExercises:
 
 def _merge_exercises(current: Plan, fresh: Plan, today: date) -> _MergedExercises:
     have = {i.ref_id: i for i in current.items if i.kind == "exercise"}
-    wanted = [i for i in fresh.items if i.kind == "exercise"]
+    # a clinician's held item never comes in (``keep_terms``), so it is never said to
+    wanted = [i for i in fresh.items if i.kind == "exercise" and i.ref_id not in current.clinician.held]
     out: list[PlanItem] = []
     changes: list[str] = []
     for item in wanted:
@@ -56,7 +58,7 @@ def _merge_exercises(current: Plan, fresh: Plan, today: date) -> _MergedExercise
             changes.append(f"Added {item.title}: {_first_sentence(item.why)}")
     kept = {i.ref_id for i in wanted}
     for ref_id, old in have.items():
-        if ref_id not in kept:
+        if ref_id not in kept and ref_id not in current.clinician.prescribed:  # a clinician's item stays
             changes.append(f"{old.title} leaves the plan: the new results point to other work first.")
     return _MergedExercises(out, changes)
 
@@ -86,6 +88,8 @@ def merge_new_evidence(current: Plan, fresh: Plan, catalogue: Catalogue, today: 
     if not changes:
         changes.append("Nothing in the plan needed to change: it already covers what the new results show.")
     text = f"Updated with your {source}, keeping your phase, week and levels. " + " ".join(changes)
+    if current.clinician != ClinicianTerms():
+        text += " Your physiotherapist's changes are kept."
     plan = replace(
         current,
         version=current.version + 1,

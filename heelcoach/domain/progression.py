@@ -53,7 +53,7 @@ from heelcoach.domain.plan import (
     education_item,
 )
 from heelcoach.domain.planning.clinician import keep_terms
-from heelcoach.domain.planning.session_fit import refit_week
+from heelcoach.domain.planning.session_fit import over_run_notes, refit_week
 from heelcoach.domain.recurrence import RecurrenceFinding, detect_recurrence, strength_item_ids
 from heelcoach.domain.review_text import review_summary
 from heelcoach.domain.running import fit_run_to_phase, over_cap_notes, run_decision
@@ -409,15 +409,29 @@ def _adherence_message(
 def _fit_time(plan: Plan, draft: _Draft, catalogue: Catalogue) -> frozenset[str]:
     """Fit the next week into the runner's session minutes (``refit_week``); say which exercises
     of last week are left out for time and return their ids."""
+    terms = plan.clinician
+    draft.items = [i for i in draft.items if i.ref_id not in terms.held]  # never fitted, never kept
     draft.items, draft.excluded, for_time = refit_week(
-        draft.items, draft.excluded, plan.session_minutes, catalogue.plan, frozenset(i.id for i in plan.items)
+        draft.items,
+        draft.excluded,
+        plan.session_minutes,
+        catalogue.plan,
+        frozenset(i.id for i in plan.items),
+        terms.prescribed,  # the items a clinician added or set come first
     )
     if for_time:
+        first = "the heel raise and the daily stretches come first"
+        if terms.prescribed:
+            first = (
+                "what your physiotherapist added or set comes first, then the heel raise and "
+                "the daily stretches"
+            )
         draft.messages.append(
             f"Left out for now to fit your {plan.session_minutes:g}-minute sessions: "
-            f"{', '.join(i.title for i in for_time)} (the heel raise and the daily stretches come "
-            "first). Give the session more time in your answers to bring them back."
+            f"{', '.join(i.title for i in for_time)} ({first}). Give the session more time in your "
+            "answers to bring them back."
         )
+    draft.messages.extend(over_run_notes(draft.items, plan.session_minutes, catalogue.plan, terms.prescribed))
     return frozenset(i.id for i in for_time)
 
 

@@ -18,7 +18,7 @@ from heelcoach.services.common import (
     resolve_today,
 )
 from heelcoach.services.context import AppContext
-from heelcoach.services.planning import fresh_plan, store_plan
+from heelcoach.services.planning import fresh_plan, keep_clinician_terms, store_plan
 from heelcoach.store.base import transaction
 from heelcoach.store.repositories import PlanVersionRecord, Repos
 
@@ -106,7 +106,7 @@ def _return_after_clearance(
             f"lift ({'; '.join(blockers)}): after the clinician's visit, answer the questions again to make "
             "a plan."
         )
-    fresh = fresh_plan(ctx, person_id, seen_on, cleared_on=seen_on)
+    fresh = keep_clinician_terms(ctx, fresh_plan(ctx, person_id, seen_on, cleared_on=seen_on), seen_on)
     follows = next((i for i in fresh.plan.items if i.id.startswith("follows_")), None)
     if follows is None or fresh.plan.stops_loading:  # the answers changed under us: never lift blindly
         raise ConflictError("Your answers changed: answer the questions again to make a plan.")
@@ -123,6 +123,8 @@ def _return_after_clearance(
         f"A clinician has cleared you (recorded {seen_on:%a %d %b}): the graded return to running after "
         f"{name[:1].lower() + name[1:]} starts, walk/run stage 1 in the settle phase.{replaces}"
     )
+    if fresh.terms_words:
+        reason = f"{reason} {fresh.terms_words}"
     return store_plan(ctx, person_id, fresh.plan, seen_on, decision, reason, now)
 
 

@@ -37,6 +37,7 @@ from heelcoach.domain.plan import Plan, PlanItem
 from heelcoach.domain.planning import clinician as rules
 from heelcoach.domain.planning.clinician import DOSE_FIELDS, ChangeRefusedError
 from heelcoach.domain.planning.model import ClinicianTerms
+from heelcoach.domain.planning.session_fit import fit_clinician_items
 from heelcoach.domain.warning_signs import open_warning_signs
 from heelcoach.errors import InvalidInputError
 from heelcoach.services import assess as assess_mod
@@ -121,11 +122,14 @@ def _item(plan: Plan, item_id: str | None, kinds: Sequence[str] = ("exercise",))
     return item
 
 
-def _terms(plan: Plan, *, hold: str | None = None, add: str | None = None) -> ClinicianTerms:
+def _terms(
+    plan: Plan, *, hold: str | None = None, add: str | None = None, level: str | None = None
+) -> ClinicianTerms:
     t = plan.clinician
     held = [r for r in t.held if r != add] + ([hold] if hold and hold not in t.held else [])
     added = [r for r in t.added if r != hold] + ([add] if add and add not in t.added else [])
-    return dataclasses.replace(t, held=tuple(held), added=tuple(added))
+    levels = [r for r in t.levels_set if r != hold] + ([level] if level and level not in t.levels_set else [])
+    return dataclasses.replace(t, held=tuple(held), added=tuple(added), levels_set=tuple(levels))
 
 
 def _without(plan: Plan, item: PlanItem, words: str) -> Plan:
@@ -195,7 +199,7 @@ def _set_level(ctx: AppContext, plan: Plan, change: PlanChange, today: date) -> 
     moved = rules.at_level(ctx.catalogue, plan, item, level, change.dose, today)
     items = tuple(moved if i.id == item.id else i for i in plan.items)
     dose = ", ".join(f"{moved.dose[k]:g} {w}" for k, _b, w in rules.DOSE_FIELDS if k in change.dose)
-    return dataclasses.replace(plan, items=items), (
+    return dataclasses.replace(plan, items=items, clinician=_terms(plan, level=item.ref_id)), (
         f"set {item.title} to level {level}{f' ({dose})' if dose else ''}"
     )
 
@@ -206,7 +210,8 @@ def _step_back(ctx: AppContext, plan: Plan, change: PlanChange, today: date) -> 
         raise CareError(f"{item.title} is at its first level already: put it on hold instead.")
     moved = rules.at_level(ctx.catalogue, plan, item, item.level - 1, {}, today)
     items = tuple(moved if i.id == item.id else i for i in plan.items)
-    return dataclasses.replace(plan, items=items), f"stepped {item.title} back to level {item.level - 1}"
+    stepped = dataclasses.replace(plan, items=items, clinician=_terms(plan, level=item.ref_id))
+    return stepped, f"stepped {item.title} back to level {item.level - 1}"
 
 
 def _run_cap(plan: Plan, change: PlanChange) -> tuple[Plan, str]:
@@ -348,6 +353,11 @@ def change_plan(
         current = plan_mod.plan_from_dict(latest.plan)
         runner = _runner(ctx, s, person_id, current, moment.date())
         changed, what = _apply(ctx, current, change, runner, moment.date())
+        fitted: tuple[str, ...] = ()
+        if (
+            change.kind in LOADING
+        ):  # the clinician's items come first in the session: an engine item gives way
+            changed, fitted = fit_clinician_items(current, changed, ctx.catalogue.plan)
         decision = {
             "kind": "clinician_change",
             "change": change.kind,
@@ -357,8 +367,11 @@ def change_plan(
             "dose": dict(change.dose),
             "weekly_km": change.weekly_km,
             "reason": reason,
+            "fitted": list(fitted),
         }
         told = _told(s, actor, what, reason)
+        if fitted:
+            told = f"{told.rstrip('.')}. {' '.join(fitted)}"
         return _store_change(s, actor, person_id, latest, changed, told, decision, moment)
 
 

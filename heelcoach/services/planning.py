@@ -17,6 +17,8 @@ from heelcoach.domain import drivers as drivers_mod
 from heelcoach.domain import plan as plan_mod
 from heelcoach.domain import screen as screen_mod
 from heelcoach.domain.plan import Plan
+from heelcoach.domain.planning.clinician import carry_terms
+from heelcoach.domain.planning.model import ClinicianTerms
 from heelcoach.domain.session_time import session_minutes
 from heelcoach.domain.types import DriverEvidence, LoadSnapshot
 from heelcoach.domain.units import DistanceUnit
@@ -96,12 +98,18 @@ def _plan_reason_initial(triage_level: str, drivers: Sequence[Any], plan: Plan |
 
 @dataclass(frozen=True, slots=True)
 class FreshPlan:
-    """A plan built from all the evidence stored now, with the decision document behind it."""
+    """A plan built from all the evidence stored now, with the decision document behind it.
+
+    ``answers`` and ``safety_flags`` (the latest intake's) screen a clinician's terms carried over
+    (:func:`keep_clinician_terms`); ``terms_words`` says what of them the plan kept."""
 
     plan: Plan
     decision: dict[str, Any]
     reason: str
     previous: PlanVersionRecord | None
+    answers: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    safety_flags: frozenset[str] = frozenset()
+    terms_words: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +202,56 @@ def fresh_plan(
         "evidence": to_jsonable(gathered.found),
         "load": to_jsonable(gathered.load),
     }
-    return FreshPlan(plan, decision, _plan_reason_initial(intake.triage_level, drivers, plan), previous)
+    return FreshPlan(
+        plan,
+        decision,
+        _plan_reason_initial(intake.triage_level, drivers, plan),
+        previous,
+        intake.answers,
+        frozenset(str(f) for f in triage.safety_flags),
+    )
+
+
+def keep_clinician_terms(ctx: AppContext, fresh: FreshPlan, today: date) -> FreshPlan:
+    """``fresh`` (a plan built again from scratch) with the current version's clinician terms carried
+    over (``domain.planning.clinician.carry_terms``): held items stay out, added or set items stay in
+    at their level and dose, a cap stays a ceiling, unless the new plan's safety rules set one aside.
+    The decision records what was kept and set aside; ``terms_words`` is for the version note."""
+    if fresh.previous is None:
+        return fresh
+    previous = plan_of(fresh.previous)
+    if previous.clinician == ClinicianTerms():
+        return fresh
+    carried = carry_terms(previous, fresh.plan, ctx.catalogue, fresh.answers, fresh.safety_flags, today)
+    terms = carried.plan.clinician
+    decision = {
+        **fresh.decision,
+        "clinician_terms": {
+            "kept_from_version": fresh.previous.version,
+            "held": list(terms.held),
+            "added": list(terms.added),
+            "levels_set": list(terms.levels_set),
+            "weekly_km_cap": terms.weekly_km_cap,
+            "set_aside": [{"ref_id": e.ref_id, "reason": e.reason} for e in carried.set_aside],
+        },
+    }
+    words = carried.words or "Your physiotherapist's changes are kept."
+    return dataclasses.replace(fresh, plan=carried.plan, decision=decision, terms_words=words)
+
+
+def _refuse_while_paused(previous: PlanVersionRecord | None) -> None:
+    """A warning sign in a check-in stops training until a clinician has seen the runner: a plan
+    built again must not lift that pause (nor drop a clinician's items it set aside)."""
+    if (
+        previous is not None
+        and previous.decision.get("kind") == "warning_sign"
+        and plan_of(previous).stops_loading
+    ):
+        raise ConflictError(
+            "Your plan is paused: a check-in reported a warning sign, so training stops until a clinician "
+            "has seen you. Record the visit first (on Today, or heelcoach plan --clinician-seen in a "
+            "terminal), then make a new plan."
+        )
 
 
 def make_plan(
@@ -213,11 +270,15 @@ def make_plan(
     """
     start = resolve_today(start)
     fresh = fresh_plan(ctx, person_id, start, cadence_cue_pct, evidence)
+    _refuse_while_paused(fresh.previous)
+    fresh = keep_clinician_terms(ctx, fresh, start)
     reason = fresh.reason
     if fresh.previous is not None:
         reason = reason.replace("First plan", "New plan", 1) + (
             f" It replaces version {fresh.previous.version} and starts again from its first week."
         )
+    if fresh.terms_words:
+        reason = f"{reason} {fresh.terms_words}"
     return store_plan(ctx, person_id, fresh.plan, start, fresh.decision, reason, now)
 
 

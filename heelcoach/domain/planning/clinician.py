@@ -15,7 +15,7 @@ Pure: values in, values out; every number comes from the catalogue.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -24,15 +24,25 @@ from heelcoach.domain.planning.adjuncts import exclude_unsafe_tools
 from heelcoach.domain.planning.builder import Builder
 from heelcoach.domain.planning.dose import exercise_dose
 from heelcoach.domain.planning.exercises import EQUIPMENT_LABELS, add_exercise
-from heelcoach.domain.planning.model import WEEKDAYS, ClinicianTerms, ExcludedItem, Plan, PlanItem
+from heelcoach.domain.planning.model import (
+    DEFERRED_NOTE,
+    WEEKDAYS,
+    ClinicianTerms,
+    ExcludedItem,
+    Plan,
+    PlanItem,
+)
+from heelcoach.domain.planning.session_fit import CLINICIAN, fit_clinician_items
 from heelcoach.errors import InvalidInputError
 from heelcoach.knowledge import Catalogue
 from heelcoach.knowledge.schema import Dose, Exercise, PassiveTherapy
 
 __all__ = [
     "DOSE_FIELDS",
+    "Carried",
     "ChangeRefusedError",
     "at_level",
+    "carry_terms",
     "keep_terms",
     "new_adjunct",
     "new_exercise",
@@ -90,12 +100,27 @@ def new_exercise(
         )
     if any(i.ref_id == ex_id for i in plan.items):
         raise ChangeRefusedError(f"{ex.name} is in the plan already: set its level instead.")
-    b = _builder(catalogue, plan, answers, frozenset(), today)
-    days_n = 7 if ex_id in catalogue.plan.selection.stretches else len(_strength_days(plan))
-    if not add_exercise(b, ex_id, why, tuple(ex.drivers), days_n):
-        reason = next((e.reason for e in b.excluded if e.ref_id == ex_id), f"{ex.name}: not possible now.")
+    barred = catalogue.triage.barred_exercises({e.ref_id for e in plan.excluded})
+    if ex_id in barred:  # the condition plan leaves it out on purpose, as the builder does
+        raise ChangeRefusedError(
+            f"Refused: {ex.name}: the plan for this runner's condition avoids it. {barred[ex_id]}"
+        )
+    item, reason = _screen_exercise(catalogue, plan, answers, ex, today, why)
+    if item is None:
         raise ChangeRefusedError(f"Refused: {_clinician_words(reason)}")
-    return b.items[0]
+    return item
+
+
+def _screen_exercise(
+    catalogue: Catalogue, plan: Plan, answers: Mapping[str, Any], ex: Exercise, today: date, why: str
+) -> tuple[PlanItem | None, str]:
+    """The exercise as the builder would add it to ``plan`` and "", or None and the builder's reason
+    (in the runner's words, ending with ``DEFERRED_NOTE`` when it only waits for the heel)."""
+    b = _builder(catalogue, plan, answers, frozenset(), today)
+    days_n = 7 if ex.id in catalogue.plan.selection.stretches else len(_strength_days(plan))
+    if add_exercise(b, ex.id, why, tuple(ex.drivers), days_n):
+        return b.items[0], ""
+    return None, next((e.reason for e in b.excluded if e.ref_id == ex.id), f"{ex.name}: not possible now.")
 
 
 def _clinician_words(reason: str) -> str:
@@ -228,3 +253,172 @@ def keep_terms(previous: Plan, nxt: Plan) -> Plan:
         *_held_entries(previous, nxt),
     ]
     return _capped_run(replace(nxt, items=tuple(items), excluded=tuple(excluded)))
+
+
+# --------------------------------------------------------------------------------------------
+# A plan built again from scratch (new answers, a clearance's graded return, ``heelcoach plan --new``)
+
+
+@dataclass(frozen=True, slots=True)
+class Carried:
+    """A plan built again, with the previous version's clinician terms carried over.
+
+    ``words``: what the version note says about the terms (empty when there were none);
+    ``set_aside``: the clinician's items the new plan's safety rules set aside, each with why."""
+
+    plan: Plan
+    words: str = ""
+    set_aside: tuple[ExcludedItem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Rescreened:
+    """One of the clinician's items after the new plan's screening: kept (maybe a level lower for
+    the equipment), or set aside with why (``waits``: only until the heel allows; the term stays)."""
+
+    item: PlanItem | None
+    aside: ExcludedItem | None = None
+    waits: bool = False
+    note: str = ""
+
+
+def _aside(item: PlanItem, why: str) -> ExcludedItem:
+    return ExcludedItem(item.ref_id, f"{item.title}, which {CLINICIAN} added or set, is set aside: {why}")
+
+
+def _rescreen_exercise(
+    catalogue: Catalogue, base: Plan, answers: Mapping[str, Any], prev: PlanItem, today: date
+) -> _Rescreened:
+    ex = catalogue.exercises[prev.ref_id]
+    screened, reason = _screen_exercise(catalogue, base, answers, ex, today, prev.why)
+    if screened is None:
+        why = reason.removeprefix(f"{ex.name}: ").removesuffix(DEFERRED_NOTE).strip()
+        if reason.endswith(DEFERRED_NOTE):  # the engine's pause: reviews bring it back when the heel allows
+            entry = ExcludedItem(prev.ref_id, f"{_aside(prev, why).reason} {DEFERRED_NOTE}")
+            return _Rescreened(None, entry, waits=True)
+        return _Rescreened(None, _aside(prev, why))
+    top = screened.max_level
+    if top is not None and prev.level is not None and prev.level > top:
+        lower = at_level(catalogue, base, replace(prev, max_level=top), top, {}, today)
+        note = f"{prev.title} is at level {top}, the highest the equipment in your answers allows."
+        return _Rescreened(lower, note=note)
+    return _Rescreened(replace(prev, max_level=top))
+
+
+def _rescreen(
+    catalogue: Catalogue,
+    base: Plan,
+    answers: Mapping[str, Any],
+    flags: frozenset[str],
+    prev: PlanItem,
+    today: date,
+) -> _Rescreened:
+    """The clinician's item ``prev`` screened again against the new plan ``base`` (its phase,
+    irritability, the runner's equipment and contraindications, the avoid rules of the condition it
+    treats now): kept at its level and dose, or set aside."""
+    # a condition plan's avoid rule (left out on purpose: no step drops for an insertional Achilles)
+    barred = catalogue.triage.barred_exercises({e.ref_id for e in base.excluded})
+    if prev.ref_id in barred:
+        return _Rescreened(None, _aside(prev, f"the plan for your heel now avoids it: {barred[prev.ref_id]}"))
+    if prev.kind == "exercise" and prev.ref_id in catalogue.exercises:
+        return _rescreen_exercise(catalogue, base, answers, prev, today)
+    therapy = catalogue.passive.get(prev.ref_id)
+    hits = _hits(catalogue, therapy, flags) if therapy is not None else []
+    if hits:
+        named = ", ".join(h.replace("_", " ") for h in hits)
+        why = f"it is not safe for you now ({named}, from your answers)."
+        return _Rescreened(None, _aside(prev, f"{why} {_safety_words(catalogue, frozenset(hits))}".strip()))
+    return _Rescreened(prev)
+
+
+def _stopped(terms: ClinicianTerms, previous: Plan, fresh: Plan) -> Carried:
+    """A new plan that stops loading (a warning sign in the answers): the safety rule wins over every
+    item the clinician added or set; held items and a running cap stay terms."""
+    mine = [i for i in previous.items if i.ref_id in terms.prescribed]
+    aside = tuple(_aside(i, "the new answers stop training until a clinician has seen you.") for i in mine)
+    kept = replace(terms, added=(), levels_set=())
+    items = tuple(i for i in fresh.items if i.ref_id not in terms.held)
+    others = tuple(e for e in fresh.excluded if e.ref_id not in {a.ref_id for a in aside})
+    excluded = (*_held_entries(previous, replace(fresh, excluded=others, clinician=kept)), *aside)
+    plan = replace(fresh, items=items, excluded=(*others, *excluded), clinician=kept)
+    return Carried(plan, _carried_words(plan, [], aside, ()), aside)
+
+
+def _replace_items(items: tuple[PlanItem, ...], carried: list[PlanItem]) -> tuple[PlanItem, ...]:
+    """``items`` with each carried item in place of the engine's one of the same ref id (else added)."""
+    mine = {i.ref_id: i for i in carried}
+    out = [mine.pop(i.ref_id, i) for i in items]
+    return (*out, *mine.values())
+
+
+def carry_terms(
+    previous: Plan,
+    fresh: Plan,
+    catalogue: Catalogue,
+    answers: Mapping[str, Any],
+    flags: frozenset[str],
+    today: date,
+) -> Carried:
+    """``fresh`` (a plan built from scratch) with ``previous``'s clinician terms carried over: held
+    items stay out, the items the clinician added or set stay in at their level and dose, a running
+    cap stays a ceiling, and the clinician's items are fitted first into the session minutes.
+
+    The safety rules of the new build win: a plan that stops loading, a contraindication from the
+    answers (``flags``), or the builder's phase, irritability and equipment screening sets a
+    clinician's item aside, said in :attr:`Carried.words` and in the plan's excluded list."""
+    terms = previous.clinician
+    if terms == ClinicianTerms():
+        return Carried(fresh)
+    if fresh.stops_loading:
+        return _stopped(terms, previous, fresh)
+    base = replace(fresh, items=tuple(i for i in fresh.items if i.ref_id not in terms.held), clinician=terms)
+    carried: list[PlanItem] = []
+    aside: list[ExcludedItem] = []
+    gone: set[str] = set()
+    notes: list[str] = []
+    for prev in (i for i in previous.items if i.ref_id in terms.prescribed):
+        without = replace(base, items=tuple(i for i in base.items if i.ref_id != prev.ref_id))
+        done = _rescreen(catalogue, without, answers, flags, prev, today)
+        carried += [done.item] if done.item is not None else []
+        aside += [done.aside] if done.aside is not None else []
+        gone |= {prev.ref_id} if done.item is None and not done.waits else set()
+        notes += [done.note] if done.note else []
+    kept = replace(
+        terms,
+        added=tuple(r for r in terms.added if r not in gone),
+        levels_set=tuple(r for r in terms.levels_set if r not in gone),
+    )
+    plan = _carried_plan(previous, base, carried, aside, kept)
+    plan, fitted = fit_clinician_items(fresh, plan, catalogue.plan)
+    return Carried(plan, _carried_words(plan, carried, tuple(aside), (*notes, *fitted)), tuple(aside))
+
+
+def _carried_plan(
+    previous: Plan, base: Plan, carried: list[PlanItem], aside: list[ExcludedItem], kept: ClinicianTerms
+) -> Plan:
+    mine = {i.ref_id for i in carried} | {e.ref_id for e in aside} | set(kept.held)
+    excluded = [e for e in base.excluded if e.ref_id not in mine]
+    held = _held_entries(previous, replace(base, excluded=tuple(excluded), clinician=kept))
+    plan = replace(
+        base,
+        items=_replace_items(base.items, carried),
+        excluded=(*excluded, *held, *aside),
+        clinician=kept,
+    )
+    return _capped_run(plan)
+
+
+def _carried_words(
+    plan: Plan, carried: list[PlanItem], aside: tuple[ExcludedItem, ...], notes: tuple[str, ...]
+) -> str:
+    """The version note on the clinician's terms: what stays, what gives way for time, what the
+    safety rules set aside."""
+    terms = plan.clinician
+    parts = [f"{i.title} stays in{f' at level {i.level}' if i.level else ''}" for i in carried]
+    held = [e.reason.split(":", 1)[0] for e in plan.excluded if e.ref_id in terms.held]
+    parts += [f"{name} stays out" for name in held]
+    if terms.weekly_km_cap is not None:
+        parts.append(f"running stays capped at {terms.weekly_km_cap:g} km a week")
+    said = [f"Your physiotherapist's changes are kept: {'; '.join(parts)}."] if parts else []
+    said += [*notes, *(f"For your safety: {e.reason}" for e in aside)]
+    return " ".join(w.strip() for w in said)

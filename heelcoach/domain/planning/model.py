@@ -109,13 +109,22 @@ class ExcludedItem:
 
 @dataclass(frozen=True, slots=True)
 class ClinicianTerms:
-    """What a clinician decided that the engine keeps (``domain.planning.clinician.keep_terms``):
-    items taken out stay out, items added stay in (and progress like the others), and a weekly
-    running cap stays a ceiling until a clinician lifts it."""
+    """What a clinician decided that the engine keeps (``domain.planning.clinician.keep_terms``,
+    and ``carry_terms`` when a plan is built again): items taken out stay out, items added stay in
+    (and progress like the others), and a weekly running cap stays a ceiling until a clinician
+    lifts it. Items the clinician added or whose level they set are fitted first into the runner's
+    session minutes (``domain.planning.session_fit``)."""
 
     held: tuple[str, ...] = ()
     added: tuple[str, ...] = ()
     weekly_km_cap: float | None = None
+    #: Exercises of the plan whose level or dose a clinician set (or stepped back).
+    levels_set: tuple[str, ...] = ()
+
+    @property
+    def prescribed(self) -> frozenset[str]:
+        """The ref ids of the items the clinician added or set (fitted first into a session)."""
+        return frozenset((*self.added, *self.levels_set)) - frozenset(self.held)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

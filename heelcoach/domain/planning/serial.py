@@ -84,6 +84,7 @@ def _terms_to_dict(terms: ClinicianTerms) -> dict[str, Any]:
             "held": list(terms.held),
             "added": list(terms.added),
             "weekly_km_cap": terms.weekly_km_cap,
+            "levels_set": list(terms.levels_set),
         }
     }
 
@@ -91,7 +92,12 @@ def _terms_to_dict(terms: ClinicianTerms) -> dict[str, Any]:
 def _terms_from_dict(d: Mapping[str, Any] | None) -> ClinicianTerms:
     if not d:
         return ClinicianTerms()
-    return ClinicianTerms(tuple(d.get("held") or ()), tuple(d.get("added") or ()), d.get("weekly_km_cap"))
+    return ClinicianTerms(
+        held=tuple(d.get("held") or ()),
+        added=tuple(d.get("added") or ()),
+        weekly_km_cap=d.get("weekly_km_cap"),
+        levels_set=tuple(d.get("levels_set") or ()),  # absent from plans stored before it existed
+    )
 
 
 def _optional_date(value: Any) -> date | None:
