@@ -155,6 +155,11 @@ def test_an_invitation_carries_a_name_the_person_may_change(world: World) -> Non
         "clinic": "Northside",
         "name": "Ana Ruiz (physio)",
     } in summaries
+    pt = _login(world.app, world.users["clinician"])
+    assert 'id="invite-name" name="name"' in pt.get("/clinic").text  # the caseload's "Invite a runner"
+    dan = {"email": "dan@example.org", "role": "runner", "name": "Dan Ox"}
+    runner_made = _post(pt, "/clinic/invite", dan)
+    assert "Invitation for Dan Ox, dan@example.org (runner)" in runner_made.text
     api = admin.post("/api/invitations", json={"email": "b@example.org", "role": "admin", "name": "Bea"})
     assert api.status_code == 200
     invited = accounts.invitation(world.ctx, api.json()["link"].rsplit("/", 1)[1])
