@@ -18,6 +18,9 @@ def add(
     email: str = typer.Argument(..., help="The account's email address (its login name)."),
     role: str = typer.Option(..., "--role", help="runner, clinician or admin."),
     clinic: str = typer.Option(None, "--clinic", help="The clinic's name (created if new)."),
+    name: str = typer.Option(
+        None, "--name", help='How others read who did something, e.g. "Dr Ana Ruiz, physiotherapist".'
+    ),
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="Read the password from standard input (first line)."
     ),
@@ -32,10 +35,12 @@ def add(
     password = sys.stdin.readline().rstrip("\r\n")
     with open_context() as ctx:
         try:
-            added = accounts.add_user(ctx, email, role, clinic, password)
+            added = accounts.add_user(ctx, email, role, clinic, password, name=name)
         except accounts.AccountError as exc:
             fail(str(exc), 2)
-    out.print(f"Added {added.role} {added.email} (account {added.account_id}).")
+    named = f' as "{name.strip()}"' if name and name.strip() else ""
+    said = f"Added {accounts.role_words(added.role)} {added.email}{named} (account {added.account_id})."
+    out.print(said, markup=False)  # the name as typed, brackets and all
     if added.totp_secret:
         import pyotp
 

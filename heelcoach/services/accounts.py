@@ -51,6 +51,10 @@ SHARED_WHAT = (
 IDLE_TIMEOUT = timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = timedelta(hours=12)
 INVITATION_VALID = timedelta(days=7)
+#: The longest display name ("Dr Ana Ruiz, physiotherapist"); the column holds this many.
+MAX_NAME_CHARS = 120
+#: A role in a sentence a person reads ("an admin" would be a clinic admin).
+ROLE_WORDS: dict[str, str] = {"runner": "runner", "clinician": "clinician", "admin": "clinic admin"}
 
 #: argon2id at the first setting the OWASP Password Storage Cheat Sheet recommends (19 MiB of
 #: memory, 2 passes, 1 lane). A clinic's 2-core server checks a morning's logins (hundreds in a few
@@ -96,6 +100,33 @@ class LoginResult:
     problem: str | None = None
 
 
+def role_words(role: str, *, article: bool = False) -> str:
+    """A role as a person reads it: ``clinic admin``; with ``article``, ``a clinician``/``an ...``."""
+    said = ROLE_WORDS.get(role, role.replace("_", " "))
+    if not article:
+        return said
+    return f"{'an' if said[:1].lower() in 'aeiou' else 'a'} {said}"
+
+
+def clean_name(raw: str | None) -> str | None:
+    """A display name as typed (ends trimmed, nothing else changed); None for an empty one.
+
+    AccountError for a name too long or with a line break or another control character."""
+    name = (raw or "").strip()
+    if not name:
+        return None
+    if len(name) > MAX_NAME_CHARS:
+        raise AccountError(f"Name: at most {MAX_NAME_CHARS} characters (this one has {len(name)}).")
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise AccountError("Name: one line of text, without line breaks or tabs.")
+    return name
+
+
+def shown_name(name: str | None, email: str | None) -> str | None:
+    """How an account is named to others: its display name, else its email."""
+    return name or email
+
+
 def _now(now: datetime | None) -> datetime:
     return now or datetime.now(UTC)
 
@@ -118,16 +149,26 @@ def _clinic(s: Session, name: str, now: datetime) -> ClinicRow:
 
 
 def add_user(
-    ctx: AppContext, email: str, role: str, clinic: str | None, password: str, *, now: datetime | None = None
+    ctx: AppContext,
+    email: str,
+    role: str,
+    clinic: str | None,
+    password: str,
+    *,
+    name: str | None = None,
+    now: datetime | None = None,
 ) -> AddedUser:
-    """Create an account; a runner gets a person, and shares with ``clinic`` when one is named."""
+    """Create an account; a runner gets a person, and shares with ``clinic`` when one is named.
+
+    ``name`` is how others read the account ("Dr Ana Ruiz, physiotherapist"; the email without it)."""
+    display_name = clean_name(name)
     email = email.strip().lower()
     if "@" not in email or len(email) > 320:
         raise AccountError(f"email: expected an address like name@example.org, got '{email}'")
     if role not in ACCOUNT_ROLES:
         raise AccountError(f"role: expected one of {', '.join(ACCOUNT_ROLES)}, got '{role}'")
     if role in STAFF_ROLES and not clinic:
-        raise AccountError(f"clinic: a {role} belongs to a clinic; name it")
+        raise AccountError(f"clinic: {role_words(role, article=True)} belongs to a clinic; name it")
     if len(password) < MIN_PASSWORD_CHARS:
         raise AccountError(f"password: use at least {MIN_PASSWORD_CHARS} characters")
     moment = _now(now)
@@ -137,7 +178,7 @@ def add_user(
         clinic_row = _clinic(s, clinic, moment) if clinic else None
         person_id = None
         if role == "runner":
-            person = Person(name=email.split("@")[0], created_at=moment)
+            person = Person(name=display_name or email.split("@")[0], created_at=moment)
             s.add(person)
             s.flush()
             person_id = person.id
@@ -145,6 +186,7 @@ def add_user(
                 s.add(ShareRow(person_id=person_id, clinic_id=clinic_row.id, created_at=moment))
         account = AccountRow(
             email=email,
+            display_name=display_name,
             role=role,
             clinic_id=clinic_row.id if clinic_row else None,
             person_id=person_id,
@@ -260,16 +302,33 @@ def revoke_sessions(ctx: AppContext, account_id: int, *, now: datetime | None = 
 
 
 def account_summary(ctx: AppContext, account_id: int) -> dict[str, str] | None:
-    """The account's email, role and clinic name (for "logged in as"), None if it is gone."""
+    """The account's email, display name ('' when none), role and clinic name (for "logged in as"),
+    None if it is gone."""
     with transaction(ctx.sessions) as s:
         row = s.execute(
-            select(AccountRow.email, AccountRow.role, ClinicRow.name)
+            select(AccountRow.email, AccountRow.role, ClinicRow.name, AccountRow.display_name)
             .outerjoin(ClinicRow, ClinicRow.id == AccountRow.clinic_id)
             .where(AccountRow.id == account_id)
         ).first()
         if row is None:
             return None
-        return {"email": row[0], "role": row[1], "clinic": row[2] or ""}
+        return {"email": row[0], "role": row[1], "clinic": row[2] or "", "name": row[3] or ""}
+
+
+def set_display_name(ctx: AppContext, actor: Actor, name: str | None) -> str | None:
+    """Set (or clear, with an empty one) the actor's own display name; the name as stored.
+
+    A runner's name is also their person's name (what their clinic's caseload shows)."""
+    if actor.account_id is None:
+        raise NotAllowedError("a name belongs to a clinic account")
+    display_name = clean_name(name)
+    with transaction(ctx.sessions) as s:
+        mine = AccountRow.id == actor.account_id
+        s.execute(update(AccountRow).where(mine).values(display_name=display_name))
+        if actor.person_id is not None and display_name:  # a runner: the name their clinic's list shows
+            s.execute(update(Person).where(Person.id == actor.person_id).values(name=display_name[:200]))
+        _audit(s, actor.account_id, None, "set_name", datetime.now(UTC))
+    return display_name
 
 
 def person_resource(ctx: AppContext, person_id: int) -> PersonResource | None:
@@ -294,18 +353,20 @@ def shares(ctx: AppContext, person_id: int) -> list[dict[str, object]]:
         ).all()
         out: list[dict[str, object]] = []
         for share, clinic in rows:
-            staff = s.scalars(
-                select(AccountRow.email).where(
-                    AccountRow.clinic_id == clinic.id, AccountRow.role == "clinician"
-                )
-            )
+            staff = s.execute(
+                select(AccountRow.email, AccountRow.display_name)
+                .where(AccountRow.clinic_id == clinic.id, AccountRow.role == "clinician")
+                .order_by(AccountRow.email)
+            ).all()
             out.append(
                 {
                     "clinic_id": clinic.id,
                     "clinic": clinic.name,
                     "since": _aware(share.created_at).isoformat(),
                     "active": share.stopped_at is None,
-                    "clinicians": sorted(staff),
+                    "clinicians": [email for email, _n in staff],
+                    # as the runner reads them: "Dr Ana Ruiz, physiotherapist (ana@...)", else the email
+                    "clinician_names": [f"{n} ({email})" if n else email for email, n in staff],
                     "what": SHARED_WHAT,
                 }
             )
@@ -361,9 +422,9 @@ def audit(ctx: AppContext, actor: Actor, person_id: int | None, action: str, det
 
 
 def audit_trail(ctx: AppContext, person_id: int) -> list[dict[str, object]]:
-    """Who did what with a person's data (their email, role and clinic), newest first."""
+    """Who did what with a person's data (their email, display name, role and clinic), newest first."""
     found = audit_page(ctx, person_id=person_id, per_page=AUDIT_TRAIL_MAX)
-    keys = ("at", "who", "role", "clinic", "action", "detail")
+    keys = ("at", "who", "name", "role", "clinic", "action", "detail")
     return [{k: e[k] for k in keys} for e in found.entries]
 
 
@@ -396,8 +457,9 @@ def audit_page(
 ) -> AuditPage:
     """A page of the audit log on one person, or on every runner who shares with ``clinic_id`` now.
 
-    Each entry: ``at`` (ISO, UTC), ``who`` (the actor's email), ``role``, ``clinic`` (the actor's
-    clinic), ``actor_person_id`` (a runner acting on their own data), ``action``, ``detail``,
+    Each entry: ``at`` (ISO, UTC), ``who`` (the actor's email), ``name`` (their display name or
+    None), ``role``, ``clinic`` (the actor's clinic) and ``actor_clinic_id``,
+    ``actor_person_id`` (a runner acting on their own data), ``action``, ``detail``,
     ``person_id`` and ``person`` (whose data). Callers decide who may see which (the policy).
     Neither a person nor a clinic: no entries.
     """
@@ -411,7 +473,14 @@ def audit_page(
         page = min(max(1, page), pages)
         rows = s.execute(
             select(
-                AuditRow, AccountRow.email, AccountRow.role, AccountRow.person_id, ClinicRow.name, Person.name
+                AuditRow,
+                AccountRow.email,
+                AccountRow.role,
+                AccountRow.person_id,
+                ClinicRow.name,
+                Person.name,
+                AccountRow.display_name,
+                AccountRow.clinic_id,
             )
             .outerjoin(AccountRow, AccountRow.id == AuditRow.actor_account_id)
             .outerjoin(ClinicRow, ClinicRow.id == AccountRow.clinic_id)
@@ -425,15 +494,17 @@ def audit_page(
             {
                 "at": _aware(r.at).isoformat(),
                 "who": email,
+                "name": shown if role in STAFF_ROLES else None,
                 "role": role,
                 "clinic": clinic if role in STAFF_ROLES else None,
+                "actor_clinic_id": actor_clinic if role in STAFF_ROLES else None,
                 "actor_person_id": actor_person,
                 "action": r.action,
                 "detail": r.detail,
                 "person_id": r.person_id,
                 "person": person,
             }
-            for r, email, role, actor_person, clinic, person in rows
+            for r, email, role, actor_person, clinic, person, shown, actor_clinic in rows
         ]
     return AuditPage(entries, page, pages, total)
 
@@ -449,10 +520,22 @@ def clinic_runners(ctx: AppContext, clinic_id: int) -> list[tuple[int, str]]:
         return [(int(pid), str(name)) for pid, name in rows]
 
 
-def invite(ctx: AppContext, actor: Actor, email: str, role: str, *, now: datetime | None = None) -> str:
-    """A one-time invitation token for ``email`` to join the actor's clinic as ``role``."""
+def invite(
+    ctx: AppContext,
+    actor: Actor,
+    email: str,
+    role: str,
+    *,
+    name: str | None = None,
+    now: datetime | None = None,
+) -> str:
+    """A one-time invitation token for ``email`` to join the actor's clinic as ``role`` (and the name
+    they will be shown by, which they may change when they join)."""
     if not can_invite(actor, role) or actor.clinic_id is None:
-        raise NotAllowedError(f"a {actor.role} cannot invite a {role}")
+        raise NotAllowedError(
+            f"{role_words(actor.role, article=True)} cannot invite {role_words(role, article=True)}"
+        )
+    display_name = clean_name(name)
     email = email.strip().lower()
     if "@" not in email or len(email) > 320:
         raise AccountError(f"email: expected an address like name@example.org, got '{email}'")
@@ -463,6 +546,7 @@ def invite(ctx: AppContext, actor: Actor, email: str, role: str, *, now: datetim
                 token_hash=_digest(token),
                 clinic_id=actor.clinic_id,
                 email=email,
+                display_name=display_name,
                 role=role,
                 invited_by=actor.account_id,
                 created_at=moment,
@@ -474,19 +558,27 @@ def invite(ctx: AppContext, actor: Actor, email: str, role: str, *, now: datetim
 
 
 def invitation(ctx: AppContext, token: str, *, now: datetime | None = None) -> dict[str, str] | None:
-    """The open invitation behind ``token`` (email, role, clinic), or None (unknown, used, expired)."""
+    """The open invitation behind ``token`` (email, name as invited or '', role, clinic), or None
+    (unknown, used, expired)."""
     with transaction(ctx.sessions) as s:
         row = s.scalars(select(InvitationRow).where(InvitationRow.token_hash == _digest(token))).first()
         if row is None or row.used_at is not None or _aware(row.expires_at) <= _now(now):
             return None
         clinic = s.get(ClinicRow, row.clinic_id)
-        return {"email": row.email, "role": row.role, "clinic": clinic.name if clinic else ""}
+        return {
+            "email": row.email,
+            "name": row.display_name or "",
+            "role": row.role,
+            "clinic": clinic.name if clinic else "",
+        }
 
 
 def accept_invitation(
-    ctx: AppContext, token: str, password: str, *, now: datetime | None = None
+    ctx: AppContext, token: str, password: str, *, name: str | None = None, now: datetime | None = None
 ) -> AddedUser:
-    """Create the invited account (a runner shares with the clinic: that is what joining means)."""
+    """Create the invited account (a runner shares with the clinic: that is what joining means).
+
+    ``name``: the name the person chose on joining; None keeps the one they were invited with."""
     found = invitation(ctx, token, now=now)
     if found is None:
         raise AccountError("This invitation link is used, expired or wrong: ask the clinic for a new one.")
@@ -499,7 +591,8 @@ def accept_invitation(
         if not getattr(s.execute(claim), "rowcount", 0):
             raise AccountError("This invitation link was used already.")
     try:
-        return add_user(ctx, found["email"], found["role"], found["clinic"], password, now=now)
+        chosen = found["name"] if name is None else name
+        return add_user(ctx, found["email"], found["role"], found["clinic"], password, name=chosen, now=now)
     except AccountError:  # e.g. a short password: the link stays usable
         with transaction(ctx.sessions) as s:
             s.execute(

@@ -293,8 +293,12 @@ def _runner(ctx: AppContext, s: Session, person_id: int, plan: Plan, today: date
 
 
 def _told(s: Session, actor: Actor, what: str, reason: str) -> str:
+    """'Dr Ana Ruiz, physiotherapist at Northside added ...: why' (the clinician's display name;
+    without one, "Your physiotherapist at ...")."""
     clinic = s.get(ClinicRow, actor.clinic_id) if actor.clinic_id else None
-    return f"{WHO}{f' at {clinic.name}' if clinic else ''} {what}: {reason}"
+    account = s.get(AccountRow, actor.account_id) if actor.account_id else None
+    who = (account.display_name if account else None) or WHO
+    return f"{who}{f' at {clinic.name}' if clinic else ''} {what}: {reason}"
 
 
 def _store_change(

@@ -31,6 +31,8 @@ class AccountRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     email: Mapped[str] = mapped_column(String(320), nullable=False, unique=True)
+    #: How the person is named to others ("Dr Ana Ruiz, physiotherapist"), as they typed it.
+    display_name: Mapped[str | None] = mapped_column(String(120), nullable=True)
     role: Mapped[str] = mapped_column(String(20), nullable=False)
     clinic_id: Mapped[int | None] = mapped_column(
         ForeignKey("clinics.id", ondelete="SET NULL"), nullable=True
@@ -110,6 +112,8 @@ class InvitationRow(Base):
     token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id", ondelete="CASCADE"), nullable=False)
     email: Mapped[str] = mapped_column(String(320), nullable=False)
+    #: The name the inviter gave (the person joining may change it).
+    display_name: Mapped[str | None] = mapped_column(String(120), nullable=True)
     role: Mapped[str] = mapped_column(String(20), nullable=False)
     invited_by: Mapped[int | None] = mapped_column(
         ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True
@@ -151,6 +155,8 @@ class VisitRequestRow(Base):
         ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True
     )
     starts_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: The IANA time zone the clinician gave with the time ("Europe/Madrid"); shown with it.
+    time_zone: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class ClinicNoteRow(Base):

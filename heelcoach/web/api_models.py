@@ -253,3 +253,7 @@ class Visit(Out):
     state: str
     starts_at: str | None = None
     accepted_by: Any = None
+    time_zone: str | None = None
+    starts_local: str | None = None
+    when: str | None = None
+    accepted_by_name: str | None = None

@@ -67,18 +67,33 @@ def _words(action: str, table: dict[str, str]) -> str:
     return table.get(action, action.replace("_", " "))
 
 
-def runner_sentence(entry: dict[str, object], me: int) -> str:
-    """One entry of a runner's own log as a sentence."""
+def runner_sentence(entry: dict[str, object], me: int) -> tuple[str, str]:
+    """One entry of a runner's own log as a sentence: (who, as typed, or ''; the rest)."""
     action, when = str(entry["action"]), when_words(str(entry["at"]))
     if entry.get("actor_person_id") == me:
-        return f"{DONE_BY_YOU.get(action, 'You: ' + action.replace('_', ' '))} on {when}."
-    who = str(entry.get("who") or "Someone whose account was removed")
-    if entry.get("clinic"):
-        who += f" at {entry['clinic']}"
-    said = f"{who} {_words(action, DONE_TO_YOU)} on {when}"
+        return "", f"{DONE_BY_YOU.get(action, 'You: ' + action.replace('_', ' '))} on {when}."
+    who = str(entry.get("name") or entry.get("who") or "Someone whose account was removed")
+    said = f" at {entry['clinic']}" if entry.get("clinic") else ""
+    said += f" {_words(action, DONE_TO_YOU)} on {when}"
     if action == "change_plan" and entry.get("detail"):
         said += f" ({entry['detail']})"
-    return said + "."
+    return who, said + "."
+
+
+def staff_who(entry: dict[str, object], clinic_id: int | None) -> tuple[str, str]:
+    """(who, how) for the admin's log: the name (else email) of their own clinic's staff and of
+    runners, with the email and role beside it; another clinic's staff by role and clinic only."""
+    role = str(entry.get("role") or "")
+    theirs = entry.get("actor_clinic_id")
+    if theirs is not None and theirs != clinic_id:  # never another clinic's names
+        return f"{accounts.role_words(role, article=True).capitalize()} at {entry.get('clinic')}", ""
+    email = str(entry.get("who") or "")
+    if not email:
+        return "a removed account", ""
+    name = str(entry.get("name") or "")
+    parts = (email if name else "", accounts.role_words(role), str(entry.get("clinic") or ""))
+    how = ", ".join(p for p in parts if p)
+    return name or email, how
 
 
 def _staff_actor(request: Request) -> Actor:
@@ -102,7 +117,10 @@ def clinic_audit(request: Request, page: PageNo = 1, person: PersonNo = None) ->
         authorize(request, person, "view_audit")
     ctx = get_ctx(request)
     found = accounts.audit_page(ctx, person_id=person, clinic_id=actor.clinic_id, page=page)
-    entries = [{**e, "what": _words(str(e["action"]), STAFF_WORDS)} for e in found.entries]
+    entries = [
+        {**e, "what": _words(str(e["action"]), STAFF_WORDS), "by": staff_who(e, actor.clinic_id)}
+        for e in found.entries
+    ]
     return render(
         request,
         "audit_clinic.html",

@@ -201,7 +201,12 @@ def join_page(request: Request, token: str) -> Response:
 
 
 @login_router.post("/join/{token}", response_class=HTMLResponse)
-def join_submit(request: Request, token: str, password: Annotated[str, Form(max_length=1000)]) -> Response:
+def join_submit(
+    request: Request,
+    token: str,
+    password: Annotated[str, Form(max_length=1000)],
+    name: Annotated[str | None, Form(max_length=400)] = None,
+) -> Response:
     """Create the invited account; a runner now shares with the clinic (shown, and can be stopped)."""
     ctx = get_ctx(request)
     found = accounts.invitation(ctx, token)
@@ -210,14 +215,14 @@ def join_submit(request: Request, token: str, password: Annotated[str, Form(max_
             404, "This invitation link is used, expired or wrong: ask the clinic for a new one."
         )
     try:
-        added = accounts.accept_invitation(ctx, token, password)
+        added = accounts.accept_invitation(ctx, token, password, name=name)
     except accounts.AccountError as exc:
         return render(
             request,
             "join.html",
             422,
             title="Join",
-            invitation=found,
+            invitation={**found, "name": name if name is not None else found["name"]},
             token=token,
             problem=str(exc),
             enrol=None,
@@ -237,6 +242,7 @@ class InvitationIn(BaseModel):
 
     email: str = Field(min_length=3, max_length=320)
     role: str = Field(pattern="^(runner|clinician|admin)$")
+    name: str | None = Field(default=None, max_length=120)
 
 
 # -- the API of who is asking, and the person-scoped routes -------------------------------------
@@ -335,7 +341,7 @@ def create_invitation(request: Request, body: InvitationIn) -> Json:
     if actor.role == "anonymous":
         raise LoginRequired
     try:
-        token = accounts.invite(get_ctx(request), actor, body.email, body.role)
+        token = accounts.invite(get_ctx(request), actor, body.email, body.role, name=body.name)
     except PermissionError as exc:
         raise HTTPException(403, f"Not allowed: {exc}.") from exc
     except accounts.AccountError as exc:

@@ -1,7 +1,8 @@
 """Clinic-mode forms for what staff and runners do every day, through the same services and policy
 as the API: a clinic admin or clinician invites someone (``/clinic/invite``, the one-time join link
 shown once), a runner asks for a visit from Sharing, a clinician accepts one with a time from the
-runner view. Bad input re-renders the page with the message and the form as typed (400/422)."""
+runner view, anyone logged in sets the name others read them by (``/account``). Bad input
+re-renders the page with the message and the form as typed (400/422)."""
 
 from __future__ import annotations
 
@@ -50,14 +51,21 @@ def _invite_page(
         title="Invite",
         nav=ADMIN_NAV if actor.role == "admin" else STAFF_NAV,
         active="/clinic/invite",
-        roles=roles,
+        roles=[(r, accounts.role_words(r)) for r in roles],
         problem=problem,
-        form=form or {"email": "", "role": roles[0]},
+        form=form or {"email": "", "name": "", "role": roles[0]},
+        max_name=accounts.MAX_NAME_CHARS,
         made=made,
         valid_days=accounts.INVITATION_VALID.days,
     )
     response.headers["Cache-Control"] = "no-store"  # the join link is shown once
     return response
+
+
+def _whom_you_invite(actor: Actor) -> str:
+    """'As a clinic admin you can invite a clinician or a clinic admin.'"""
+    allowed = [accounts.role_words(r, article=True) for r in ROLE_ORDER if r in INVITES.get(actor.role, ())]
+    return f"As {accounts.role_words(actor.role, article=True)} you can invite {' or '.join(allowed)}."
 
 
 @router.get("/clinic/invite", response_class=HTMLResponse)
@@ -71,24 +79,25 @@ def invite_submit(
     request: Request,
     email: Annotated[str, Form(max_length=320)] = "",
     role: Annotated[str, Form(max_length=20)] = "",
+    name: Annotated[str, Form(max_length=400)] = "",
 ) -> Response:
     """Make a one-time link (as ``POST /api/invitations``) and show it once, with when it expires."""
     actor = _inviter(request)
-    form = {"email": email.strip(), "role": role}
+    form = {"email": email.strip(), "role": role, "name": name}
     if role not in ROLE_ORDER:
         return _invite_page(request, actor, 422, "Choose whom you invite: a role from the list.", form)
     try:
-        token = accounts.invite(get_ctx(request), actor, email, role)
+        token = accounts.invite(get_ctx(request), actor, email, role, name=name)
     except accounts.NotAllowedError:
-        allowed = " or ".join(r for r in ROLE_ORDER if r in INVITES.get(actor.role, frozenset()))
-        return _invite_page(request, actor, 403, f"As a {actor.role} you can invite a {allowed}.", form)
+        return _invite_page(request, actor, 403, _whom_you_invite(actor), form)
     except accounts.AccountError as exc:
         return _invite_page(request, actor, 422, str(exc), form)
     expires = datetime.now(UTC) + accounts.INVITATION_VALID
     made = {
         "link": str(request.base_url).rstrip("/") + f"/join/{token}",
         "email": email.strip().lower(),
-        "role": role,
+        "name": name.strip(),
+        "role": accounts.role_words(role),
         "expires": when_words(expires.isoformat()),
     }
     return _invite_page(request, actor, made=made)
@@ -148,6 +157,51 @@ def accept_visit(
         moment = _visit_time(starts_at, tz)
     except accounts.AccountError as exc:
         return runner_page_view(request, actor, person_id, 422, str(exc), visit_form=form)
-    if visits.accept_visit(get_ctx(request), actor, person_id, visit_id, moment) is None:
+    if visits.accept_visit(get_ctx(request), actor, person_id, visit_id, moment, tz.strip() or "UTC") is None:
         raise HTTPException(404, "No such visit request to your clinic.")
     return RedirectResponse(f"/clinic/people/{person_id}#visits", status_code=303)
+
+
+def _account_actor(request: Request) -> Actor:
+    actor = current_actor(request)
+    if actor.role == "anonymous" or actor.account_id is None:
+        raise LoginRequired
+    return actor
+
+
+def _account_page(
+    request: Request, actor: Actor, status: int = 200, problem: str = "", typed: str | None = None
+) -> Response:
+    me = accounts.account_summary(get_ctx(request), actor.account_id or 0) or {}
+    nav = {"admin": ADMIN_NAV, "clinician": STAFF_NAV}.get(actor.role)
+    return render(
+        request,
+        "account.html",
+        status,
+        title="Your account",
+        **({"nav": nav} if nav else {}),
+        active="/account",
+        me=me,
+        role=accounts.role_words(actor.role),
+        name=me.get("name", "") if typed is None else typed,
+        problem=problem,
+        max_name=accounts.MAX_NAME_CHARS,
+        saved=request.query_params.get("saved") == "1",
+    )
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request) -> Response:
+    """Your account: the name the people you work with read you by (the email when there is none)."""
+    return _account_page(request, _account_actor(request))
+
+
+@router.post("/account/name", response_class=HTMLResponse)
+def account_name(request: Request, name: Annotated[str, Form(max_length=400)] = "") -> Response:
+    """Set or clear your own display name (printed as you typed it)."""
+    actor = _account_actor(request)
+    try:
+        accounts.set_display_name(get_ctx(request), actor, name)
+    except accounts.AccountError as exc:
+        return _account_page(request, actor, 422, str(exc), typed=name)
+    return RedirectResponse("/account?saved=1", status_code=303)

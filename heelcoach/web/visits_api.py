@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
@@ -30,11 +31,13 @@ class VisitIn(BaseModel):
 
 
 class AcceptIn(BaseModel):
-    """When the visit is, with its time zone (ISO 8601, e.g. 2026-12-10T09:30:00+01:00)."""
+    """When the visit is, with its offset (ISO 8601, e.g. 2026-12-10T09:30:00+01:00), and the clinic's
+    time zone (an IANA name, e.g. Europe/Madrid) both sides read the time in; without one, the offset."""
 
     model_config = ConfigDict(extra="forbid")
 
     starts_at: datetime
+    time_zone: str | None = Field(default=None, max_length=64)
 
 
 @router.post("", dependencies=[Depends(csrf_unless_token)], response_model=models.Visit)
@@ -62,7 +65,12 @@ def accept_visit(request: Request, person_id: RowId, visit_id: RowId, body: Acce
     actor = authorize(request, person_id, "accept_visit")
     if body.starts_at.tzinfo is None:
         raise HTTPException(422, "starts_at: give the time zone too, e.g. 2026-12-10T09:30:00+01:00")
-    done = visits.accept_visit(get_ctx(request), actor, person_id, visit_id, body.starts_at)
+    if body.time_zone is not None:
+        try:
+            ZoneInfo(body.time_zone)
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+            raise HTTPException(422, "time_zone: give an IANA time zone name, e.g. Europe/Madrid") from exc
+    done = visits.accept_visit(get_ctx(request), actor, person_id, visit_id, body.starts_at, body.time_zone)
     if done is None:
         raise HTTPException(404, "No such visit request to your clinic.")
     return done

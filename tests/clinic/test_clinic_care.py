@@ -183,7 +183,7 @@ def test_sharing_page_stops_at_once(world: World) -> None:
     assert page.status_code == 200
     assert "Northside" in page.text
     assert "pt@example.org" in page.text
-    assert "pt@example.org looked at your record" in page.text  # the audit trail, in words
+    assert "pt@example.org at Northside looked at your record" in page.text  # the audit trail, in words
     northside = world.users["clinician"].clinic_id
     # another runner cannot stop Ann's share: the route is always about the logged-in runner's own
     bob = _login(world.app, world.users["other_runner"])

@@ -33,6 +33,9 @@ from tests.web.browser import DESKTOP, PHONE, chromium, serve, shots_dir
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 TODAY = date.today()
 
+#: A visit accepted at 09:30 Berlin time, as both sides read it (the zone the clinician gave).
+ACCEPTED_BERLIN = "Accepted: Tuesday 15 January 2030 at 09:30, Europe/Berlin time (CET, UTC+01:00)"
+
 
 @dataclass
 class Clinic:
@@ -190,7 +193,7 @@ def test_a_clinic_from_its_first_invitation(clinic: Clinic, tmp_path: Path) -> N
         page.wait_for_url(f"{url}/clinic/people/{ann}#visits")
         shown = page.locator(f"#visits article.visit[data-visit='{visit_id}']")
         assert shown.get_attribute("data-state") == "accepted"
-        assert "Accepted: 2030-01-15 at 08:30 UTC" in shown.inner_text()
+        assert ACCEPTED_BERLIN in shown.inner_text()
         _shoot(page, out, "journey-visit-accepted-staff")
         assert [v["starts_at"] for v in _api(page, url, "GET", f"/api/people/{ann}/visits")] == [
             "2030-01-15T08:30:00+00:00"
@@ -200,7 +203,7 @@ def test_a_clinic_from_its_first_invitation(clinic: Clinic, tmp_path: Path) -> N
         _login(page, url, "ann@example.org")
         page.goto(url + "/sharing")
         mine = page.locator(f"#visits article.visit[data-visit='{visit_id}']")
-        assert "Accepted: 2030-01-15 at 08:30 UTC" in mine.inner_text()
+        assert ACCEPTED_BERLIN in mine.inner_text()
         ics = mine.locator("a[href$='calendar.ics']").get_attribute("href")
         got = page.request.get(url + str(ics))
         assert got.ok
