@@ -286,6 +286,7 @@ def run(args: argparse.Namespace, tmp: Path, db: str, broker: str) -> dict[str, 
     py = sys.executable
     procs: list[subprocess.Popen[bytes]] = []
     phases: dict[str, Any] = {}
+    nice = [] if args.worker_nice is None else ["--nice", str(args.worker_nice)]
     try:
         web = start_process(
             [py, "-m", "heelcoach", "serve", "--clinic", "--workers", "2", "--port", str(port)],
@@ -295,20 +296,20 @@ def run(args: argparse.Namespace, tmp: Path, db: str, broker: str) -> dict[str, 
         )
         procs.append(web)
         _wait_for_health(base)
-        workers = [_worker(py, db, broker, tmp, 1)]
+        workers = [_worker(py, db, broker, tmp, 1, nice)]
         procs += workers
         time.sleep(3)
         phases["baseline"] = {
             "pages": _stats(asyncio.run(mornings(base, emails, args.ramp, args.think, None)))
         }
         print("baseline", json.dumps(phases["baseline"]["pages"]), flush=True)
-        for n_workers in (1, 2):
+        for n_workers in range(1, args.max_workers + 1):
             if n_workers == 2:
-                workers.append(_worker(py, db, broker, tmp, 2))
+                workers.append(_worker(py, db, broker, tmp, 2, nice))
                 procs.append(workers[-1])
             phases[f"videos, {n_workers} worker(s)"] = asyncio.run(_loaded(base, emails, args))
             print(n_workers, "worker(s)", json.dumps(phases[f"videos, {n_workers} worker(s)"]), flush=True)
-        phases["checks"] = _checks(ctx, phases, args.videos)
+        phases["checks"] = _checks(ctx, phases, args.videos * args.max_workers)
     finally:
         for p in procs:
             stop(p)
@@ -320,10 +321,10 @@ def run(args: argparse.Namespace, tmp: Path, db: str, broker: str) -> dict[str, 
     return {"seed_s": seeded, "phases": phases}
 
 
-def _worker(py: str, db: str, broker: str, tmp: Path, n: int) -> subprocess.Popen[bytes]:
+def _worker(py: str, db: str, broker: str, tmp: Path, n: int, nice: list[str]) -> subprocess.Popen[bytes]:
     folder = tmp / f"worker{n}"
     return start_process(
-        [py, "-m", "heelcoach", "worker", "-c", "1", "-n", f"bench{n}@%h", "--log-format", "text"],
+        [py, "-m", "heelcoach", "worker", "-c", "1", "-n", f"bench{n}@%h", "--log-format", "text", *nice],
         _env(db, broker, folder / "data"),
         folder,
         " ready.",
@@ -342,7 +343,7 @@ async def _loaded(base: str, emails: list[str], args: argparse.Namespace) -> dic
     return {"pages": _stats(pages), "videos": video}
 
 
-def _checks(ctx: AppContext, phases: dict[str, Any], n_videos: int) -> dict[str, Any]:
+def _checks(ctx: AppContext, phases: dict[str, Any], uploads: int) -> dict[str, Any]:
     """Nothing lost or done twice: every job done, one report per upload, no upload left waiting."""
     jobs = [j for k, v in phases.items() if k.startswith("videos") for j in v["videos"]["jobs"]]
     with transaction(ctx.sessions) as s:
@@ -356,7 +357,7 @@ def _checks(ctx: AppContext, phases: dict[str, Any], n_videos: int) -> dict[str,
         "distinct_job_ids": len({j["job"] for j in jobs}),
         "reports_stored": reports,
         "uploads_waiting": waiting,
-        "expected_reports": 2 * n_videos,
+        "expected_reports": uploads,
     }
 
 
@@ -368,6 +369,10 @@ def main() -> None:
     parser.add_argument("--ramp", type=float, default=60.0, help="seconds over which the runners start")
     parser.add_argument("--think", type=float, default=1.0, help="mean seconds between a runner's pages")
     parser.add_argument("--clip", type=Path, default=CLIP)
+    parser.add_argument(
+        "--worker-nice", type=int, default=None, help="the workers' --nice (default: theirs)"
+    )
+    parser.add_argument("--max-workers", type=int, choices=(1, 2), default=2, help="stop after this phase")
     parser.add_argument("--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:55433/postgres")
     args = parser.parse_args()
     if args.videos > args.runners:
