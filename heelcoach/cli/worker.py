@@ -30,7 +30,7 @@ def _step_back(nice: int) -> None:
 @app.command("worker")
 def worker(
     concurrency: int = typer.Option(
-        1, "--concurrency", "-c", min=1, max=64, help="Jobs run at once (processes); one per core."
+        1, "--concurrency", "-c", min=1, max=64, help="Jobs run at once (processes); one per two cores."
     ),
     queues: str = typer.Option(
         DEFAULT_QUEUES, "--queues", "-Q", help="Comma-separated queues to take jobs from: default, gait."
