@@ -249,8 +249,8 @@ def _refuse_while_paused(previous: PlanVersionRecord | None) -> None:
     ):
         raise ConflictError(
             "Your plan is paused: a check-in reported a warning sign, so training stops until a clinician "
-            "has seen you. Record the visit first (on Today, or heelcoach plan --clinician-seen in a "
-            "terminal), then make a new plan."
+            "has seen you. Record the visit first (\"Has a clinician seen you?\" on Today), then make a "
+            "new plan."
         )
 
 
