@@ -7,8 +7,6 @@ another clinic, the admin and no one at all are refused, and a refused change st
 from __future__ import annotations
 
 import dataclasses
-import shutil
-import subprocess
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from heelcoach.store.base import transaction
 from heelcoach.store.repositories import Repos
 from tests.clinic.clinic_world import PASSWORD, World, _login
 from tests.clinic.test_matrix import _expected
+from tests.pdf_text import pdf_text
 
 ROLES = ("runner", "other_runner", "clinician", "other_clinician", "admin", "anonymous")
 
@@ -202,15 +201,6 @@ def test_sharing_page_stops_at_once(world: World) -> None:
     assert f'data-person="{pid}"' not in pt.get("/clinic").text
 
 
-def _pdf_text(data: bytes, tmp_path: Path) -> str:
-    tool = shutil.which("pdftotext")
-    if tool is None:
-        raise RuntimeError("pdftotext (Debian poppler-utils) is needed: scripts/setup.sh --test installs it")
-    pdf = tmp_path / "handover.pdf"
-    pdf.write_bytes(data)
-    return subprocess.run([tool, str(pdf), "-"], check=True, capture_output=True, text=True).stdout
-
-
 def test_handover_report(world: World, tmp_path: Path) -> None:
     pid = world.people["runner"]
     warning = checkins.CheckInInput(
@@ -221,7 +211,7 @@ def test_handover_report(world: World, tmp_path: Path) -> None:
     got = pt.get(f"/clinic/people/{pid}/handover.pdf")
     assert got.status_code == 200
     assert got.headers["content-type"] == "application/pdf"
-    text = " ".join(_pdf_text(got.content, tmp_path).split())
+    text = " ".join(pdf_text(got.content, tmp_path, layout=False).split())
     assert "Warning signs reported in check-ins" in text
     assert "numbness or tingling" in text
     assert "Plan versions and their reasons" in text

@@ -16,8 +16,9 @@ from heelcoach.domain.units import KM_PER_MILE, DistanceUnit
 from heelcoach.services import checkins, imports, planning, weekly_review
 from heelcoach.services.units import save_unit
 from tests.clinic.clinic_world import World, _login
+from tests.pdf_text import pdf_text
 from tests.web.conftest import main_text
-from tests.web.test_units_sweep import DATA, KM_WORD, MI_WORD, _pdf_text
+from tests.web.test_units_sweep import DATA, KM_WORD, MI_WORD
 
 
 def _lived_in(world: World, pid: int) -> None:
@@ -93,7 +94,7 @@ def test_the_clinicians_runner_view_and_handover_of_a_miles_runner_say_no_km(
     assert 'name="cap_unit" value="mi"' in page.text
     pdf = pt.get(f"/clinic/people/{pid}/handover.pdf")
     assert pdf.status_code == 200
-    report = _pdf_text(pdf.content, tmp_path)
+    report = pdf_text(pdf.content, tmp_path)
     _no_km(report, "hand-over report")
     assert "Running load, last 12 weeks (mi)" in report
     assert f"at most {shown} mi a week" in report
@@ -174,7 +175,7 @@ def test_a_kilometres_runner_is_still_shown_km(world: World, tmp_path: Path) -> 
     assert "About how many kilometres do you run in a normal week? 25 km" in text
     assert "Cap weekly running (kilometres)" in text
     assert not re.search(r"\d\s*(mi|miles?)\b", text)
-    report = _pdf_text(pt.get(f"/clinic/people/{pid}/handover.pdf").content, tmp_path)
+    report = pdf_text(pt.get(f"/clinic/people/{pid}/handover.pdf").content, tmp_path)
     assert "Running load, last 12 weeks (km)" in report
     assert not re.search(r"\d\s*(mi|miles?)\b", report)
 

@@ -18,6 +18,7 @@ from heelcoach.services import accounts, intake, planning
 from heelcoach.services.context import AppContext
 from heelcoach.services.units import save_unit
 from tests.clinic.clinic_world import PASSWORD
+from tests.clinic.test_clinic_browser import _login
 from tests.web.answers import TYPICAL
 from tests.web.browser import DESKTOP, PHONE, chromium, serve, shots_dir
 from tests.web.test_units_sweep import KM_WORD
@@ -39,15 +40,6 @@ def clinic(tmp_path: Path) -> Iterator[tuple[AppContext, str, accounts.AddedUser
     with serve(create_app(ctx)) as url:
         yield ctx, url, pt, ann.person_id
     ctx.close()
-
-
-def _login(page: Any, url: str, email: str, code: str = "") -> None:
-    page.goto(url + "/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    if code:
-        page.fill("#code", code)
-    page.click("button[type=submit]")
 
 
 def test_a_cap_typed_in_miles_in_the_browser(clinic: Any, tmp_path: Path) -> None:

@@ -88,76 +88,77 @@ def own_redis(tmp_path: Path, redis_server_url: str) -> Iterator[OwnRedis]:
     )
 
 
-def test_redis_stopped_and_started_loses_no_job(
-    tmp_path: Path, pg_url: str, own_redis: OwnRedis, start_worker: Callable[..., Worker]
-) -> None:
+@pytest.fixture
+def own_web(tmp_path: Path, pg_url: str, own_redis: OwnRedis) -> Iterator[tuple[AppContext, Any]]:
+    """The web app (its context and a browser's client) on PostgreSQL with this test's own Redis."""
     from heelcoach.web.app import create_app
 
     settings = Settings(data_dir=tmp_path / "web" / "data", database_url=pg_url, broker_url=own_redis.url)
     ctx = AppContext.from_settings(settings)
     try:
         with _test_client_class()(create_app(ctx), raise_server_exceptions=False) as client:
-            job_id = _upload_run(client, FIT)  # queued: no worker yet
-            own_redis.stop()
-            page: Any = client.get(f"/runs/import/{job_id}")
-            assert page.status_code == 200
-            assert "Waiting for the job server" in main_text(page.text)
-            assert client.get("/today").status_code == 200  # pages without jobs do not notice
-            own_redis.start()
-            start_worker("after", HEELCOACH_BROKER_URL=own_redis.url)
-            state = wait_for(lambda: _finished(client, job_id), "the import after Redis came back")
-            assert state["state"] == "done"
-            assert _count(ctx, ActivityRow) == 1
+            yield ctx, client
     finally:
         ctx.close()
+
+
+def test_redis_stopped_and_started_loses_no_job(
+    own_web: tuple[AppContext, Any], own_redis: OwnRedis, start_worker: Callable[..., Worker]
+) -> None:
+    ctx, client = own_web
+    job_id = _upload_run(client, FIT)  # queued: no worker yet
+    own_redis.stop()
+    page: Any = client.get(f"/runs/import/{job_id}")
+    assert page.status_code == 200
+    assert "Waiting for the job server" in main_text(page.text)
+    assert client.get("/today").status_code == 200  # pages without jobs do not notice
+    own_redis.start()
+    start_worker("after", HEELCOACH_BROKER_URL=own_redis.url)
+    state = wait_for(lambda: _finished(client, job_id), "the import after Redis came back")
+    assert state["state"] == "done"
+    assert _count(ctx, ActivityRow) == 1
 
 
 def test_redis_down_when_a_video_is_uploaded_keeps_it_and_try_again_analyses_it(
-    tmp_path: Path, pg_url: str, own_redis: OwnRedis, start_worker: Callable[..., Worker]
+    own_web: tuple[AppContext, Any], own_redis: OwnRedis, start_worker: Callable[..., Worker]
 ) -> None:
     from heelcoach.store.gait_reports import GaitReportRow
-    from heelcoach.web.app import create_app
     from tests.scale.test_worker_jobs import SHORT_CLIP, _blobs, _web_files
     from tests.web.conftest import csrf_of
 
-    settings = Settings(data_dir=tmp_path / "web" / "data", database_url=pg_url, broker_url=own_redis.url)
-    ctx = AppContext.from_settings(settings)
-    try:
-        with _test_client_class()(create_app(ctx), raise_server_exceptions=False) as client:
-            token = csrf_of(client, "/gait")
-            own_redis.stop()
-            with SHORT_CLIP.open("rb") as fh:
-                refused = client.post(
-                    "/gait/upload",
-                    data={"csrf_token": token, "view": "side"},
-                    files={"video": (SHORT_CLIP.name, fh, "video/mp4")},
-                    follow_redirects=False,
-                )
-            assert refused.status_code == 503, refused.text[-2000:]
-            text = main_text(refused.text)
-            assert "the job server does not answer" in text
-            assert f"Your video {SHORT_CLIP.name} is kept" in text
-            assert "Try again" in text
-            assert "Traceback" not in refused.text
-            assert "127.0.0.1" not in text  # no address of the broker
-            assert _blobs(ctx) == 1  # nothing lost: the video waits in the database
-            assert _web_files(ctx) == []
-            retry_token = csrf_of(client, "/gait")
-            still: Any = client.post("/gait/retry", data={"csrf_token": retry_token}, follow_redirects=False)
-            assert still.status_code == 503  # still away: still kept
-            assert _blobs(ctx) == 1
-            own_redis.start()
-            worker = start_worker("after", HEELCOACH_BROKER_URL=own_redis.url)
-            again: Any = client.post("/gait/retry", data={"csrf_token": retry_token}, follow_redirects=False)
-            assert again.status_code == 303, again.text[-2000:]
-            job_id = str(again.headers["location"]).rsplit("/", 1)[-1]
-            state = wait_for(lambda: _finished(client, job_id), "the analysis after Redis came back")
-            assert state["state"] == "done", (state, worker.text()[-3000:])
-            assert _count(ctx, GaitReportRow) == 1
-            assert _blobs(ctx) == 0
-            assert "Try again" not in main_text(client.get("/gait").text)
-    finally:
-        ctx.close()
+    ctx, client = own_web
+    token = csrf_of(client, "/gait")
+    own_redis.stop()
+    with SHORT_CLIP.open("rb") as fh:
+        refused = client.post(
+            "/gait/upload",
+            data={"csrf_token": token, "view": "side"},
+            files={"video": (SHORT_CLIP.name, fh, "video/mp4")},
+            follow_redirects=False,
+        )
+    assert refused.status_code == 503, refused.text[-2000:]
+    text = main_text(refused.text)
+    assert "the job server does not answer" in text
+    assert f"Your video {SHORT_CLIP.name} is kept" in text
+    assert "Try again" in text
+    assert "Traceback" not in refused.text
+    assert "127.0.0.1" not in text  # no address of the broker
+    assert _blobs(ctx) == 1  # nothing lost: the video waits in the database
+    assert _web_files(ctx) == []
+    retry_token = csrf_of(client, "/gait")
+    still: Any = client.post("/gait/retry", data={"csrf_token": retry_token}, follow_redirects=False)
+    assert still.status_code == 503  # still away: still kept
+    assert _blobs(ctx) == 1
+    own_redis.start()
+    worker = start_worker("after", HEELCOACH_BROKER_URL=own_redis.url)
+    again: Any = client.post("/gait/retry", data={"csrf_token": retry_token}, follow_redirects=False)
+    assert again.status_code == 303, again.text[-2000:]
+    job_id = str(again.headers["location"]).rsplit("/", 1)[-1]
+    state = wait_for(lambda: _finished(client, job_id), "the analysis after Redis came back")
+    assert state["state"] == "done", (state, worker.text()[-3000:])
+    assert _count(ctx, GaitReportRow) == 1
+    assert _blobs(ctx) == 0
+    assert "Try again" not in main_text(client.get("/gait").text)
 
 
 def _post_fit(client: Any) -> Any:
@@ -174,46 +175,40 @@ def _post_fit(client: Any) -> Any:
 
 
 def test_redis_down_when_a_watch_file_is_uploaded_keeps_it_and_try_again_imports_it(
-    tmp_path: Path, pg_url: str, own_redis: OwnRedis, start_worker: Callable[..., Worker]
+    own_web: tuple[AppContext, Any], own_redis: OwnRedis, start_worker: Callable[..., Worker]
 ) -> None:
-    from heelcoach.web.app import create_app
     from tests.scale.test_worker_jobs import _blobs, _web_files
     from tests.web.conftest import csrf_of
 
-    settings = Settings(data_dir=tmp_path / "web" / "data", database_url=pg_url, broker_url=own_redis.url)
-    ctx = AppContext.from_settings(settings)
-    try:
-        with _test_client_class()(create_app(ctx), raise_server_exceptions=False) as client:
-            csrf_of(client, "/runs")
-            own_redis.stop()
-            refused = _post_fit(client)
-            assert refused.status_code == 503, refused.text[-2000:]
-            text = main_text(refused.text)
-            assert "the job server does not answer" in text
-            assert f"Your file {FIT.name} is kept" in text
-            assert "Try again" in text
-            assert "127.0.0.1" not in text  # no address of the broker
-            assert _blobs(ctx) == 1  # nothing lost: the file waits in the database...
-            assert _web_files(ctx) == []  # ...not on the web host's disk
-            assert "Try again" in main_text(client.get("/runs").text)
-            token = csrf_of(client, "/runs")
-            still: Any = client.post("/runs/retry", data={"csrf_token": token}, follow_redirects=False)
-            assert still.status_code == 503  # still away: still kept
-            assert _blobs(ctx) == 1
-            own_redis.start()
-            worker = start_worker("after", HEELCOACH_BROKER_URL=own_redis.url)
-            again: Any = client.post("/runs/retry", data={"csrf_token": token}, follow_redirects=False)
-            assert again.status_code == 303, again.text[-2000:]
-            job_id = str(again.headers["location"]).rsplit("/", 1)[-1]
-            state = wait_for(lambda: _finished(client, job_id), "the import after Redis came back")
-            assert state["state"] == "done", (state, worker.text()[-3000:])
-            assert _count(ctx, ActivityRow) == 1
-            assert _blobs(ctx) == 0  # no longer waiting...
-            assert _blobs(ctx, "watch_file") == 1  # ...kept for the run's detail
-            assert "Try again" not in main_text(client.get("/runs").text)
-            assert FIT.name in main_text(client.get(f"/runs/import/{job_id}").text)
-    finally:
-        ctx.close()
+    ctx, client = own_web
+    csrf_of(client, "/runs")
+    own_redis.stop()
+    refused = _post_fit(client)
+    assert refused.status_code == 503, refused.text[-2000:]
+    text = main_text(refused.text)
+    assert "the job server does not answer" in text
+    assert f"Your file {FIT.name} is kept" in text
+    assert "Try again" in text
+    assert "127.0.0.1" not in text  # no address of the broker
+    assert _blobs(ctx) == 1  # nothing lost: the file waits in the database...
+    assert _web_files(ctx) == []  # ...not on the web host's disk
+    assert "Try again" in main_text(client.get("/runs").text)
+    token = csrf_of(client, "/runs")
+    still: Any = client.post("/runs/retry", data={"csrf_token": token}, follow_redirects=False)
+    assert still.status_code == 503  # still away: still kept
+    assert _blobs(ctx) == 1
+    own_redis.start()
+    worker = start_worker("after", HEELCOACH_BROKER_URL=own_redis.url)
+    again: Any = client.post("/runs/retry", data={"csrf_token": token}, follow_redirects=False)
+    assert again.status_code == 303, again.text[-2000:]
+    job_id = str(again.headers["location"]).rsplit("/", 1)[-1]
+    state = wait_for(lambda: _finished(client, job_id), "the import after Redis came back")
+    assert state["state"] == "done", (state, worker.text()[-3000:])
+    assert _count(ctx, ActivityRow) == 1
+    assert _blobs(ctx) == 0  # no longer waiting...
+    assert _blobs(ctx, "watch_file") == 1  # ...kept for the run's detail
+    assert "Try again" not in main_text(client.get("/runs").text)
+    assert FIT.name in main_text(client.get(f"/runs/import/{job_id}").text)
 
 
 def _age_uploads(ctx: AppContext, days: float) -> list[str]:
@@ -233,39 +228,33 @@ def _age_uploads(ctx: AppContext, days: float) -> list[str]:
 
 
 def test_a_kept_watch_file_never_retried_is_deleted_after_its_time(
-    tmp_path: Path, pg_url: str, own_redis: OwnRedis, start_worker: Callable[..., Worker]
+    own_web: tuple[AppContext, Any], own_redis: OwnRedis, start_worker: Callable[..., Worker]
 ) -> None:
     """A file kept while Redis was away does not stay (and count for the quota) for ever: after
     ``UPLOAD_KEEP`` it goes at the person's next upload or at the beat's sweep, and Try again says so."""
     from heelcoach.services.blobs import UPLOAD_KEEP
     from heelcoach.services.jobs_celery import CeleryJobRunner
-    from heelcoach.web.app import create_app
     from tests.scale.test_worker_jobs import _blobs
     from tests.web.conftest import csrf_of
 
-    settings = Settings(data_dir=tmp_path / "web" / "data", database_url=pg_url, broker_url=own_redis.url)
-    ctx = AppContext.from_settings(settings)
+    ctx, client = own_web
     later = UPLOAD_KEEP.days + 1
-    try:
-        with _test_client_class()(create_app(ctx), raise_server_exceptions=False) as client:
-            csrf_of(client, "/runs")
-            own_redis.stop()
-            first = _post_fit(client)
-            assert first.status_code == 503
-            assert f"is kept for {UPLOAD_KEEP.days} days" in main_text(first.text)
-            forgotten = _age_uploads(ctx, later)
-            assert _post_fit(client).status_code == 503  # kept again; the forgotten one goes
-            assert _blobs(ctx) == 1
-            assert forgotten[0] not in _age_uploads(ctx, 0)
-            _age_uploads(ctx, later)  # the second one is forgotten too: the beat's sweep takes it
-            own_redis.start()
-            start_worker("sweeper", HEELCOACH_BROKER_URL=own_redis.url)
-            jobs: CeleryJobRunner = client.app.state.backend.jobs
-            jobs.app.send_task("heelcoach.sweep_uploads", queue="default")
-            wait_for(lambda: _blobs(ctx) == 0, "the sweep of stale uploads")
-            token = csrf_of(client, "/runs")
-            gone: Any = client.post("/runs/retry", data={"csrf_token": token}, follow_redirects=False)
-            assert gone.status_code == 410
-            assert "no longer stored" in main_text(gone.text)
-    finally:
-        ctx.close()
+    csrf_of(client, "/runs")
+    own_redis.stop()
+    first = _post_fit(client)
+    assert first.status_code == 503
+    assert f"is kept for {UPLOAD_KEEP.days} days" in main_text(first.text)
+    forgotten = _age_uploads(ctx, later)
+    assert _post_fit(client).status_code == 503  # kept again; the forgotten one goes
+    assert _blobs(ctx) == 1
+    assert forgotten[0] not in _age_uploads(ctx, 0)
+    _age_uploads(ctx, later)  # the second one is forgotten too: the beat's sweep takes it
+    own_redis.start()
+    start_worker("sweeper", HEELCOACH_BROKER_URL=own_redis.url)
+    jobs: CeleryJobRunner = client.app.state.backend.jobs
+    jobs.app.send_task("heelcoach.sweep_uploads", queue="default")
+    wait_for(lambda: _blobs(ctx) == 0, "the sweep of stale uploads")
+    token = csrf_of(client, "/runs")
+    gone: Any = client.post("/runs/retry", data={"csrf_token": token}, follow_redirects=False)
+    assert gone.status_code == 410
+    assert "no longer stored" in main_text(gone.text)

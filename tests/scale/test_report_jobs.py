@@ -8,8 +8,6 @@ whichever web process answers. The PDF goes with its person.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,22 +17,13 @@ import pytest
 from heelcoach.config import Settings
 from heelcoach.services import accounts, intake, person_data, planning
 from heelcoach.services.context import AppContext
+from tests.pdf_text import pdf_text
 from tests.scale.conftest import Worker, wait_for
 from tests.scale.test_worker_jobs import _blobs, _finished
 from tests.web.answers import TYPICAL
 from tests.web.conftest import _test_client_class, answer_all, csrf_of, main_text
 
 KEY = "a-session-key-both-web-processes-share-0123456789"
-
-
-def _pdf_text(data: bytes, tmp_path: Path) -> str:
-    tool = shutil.which("pdftotext")
-    if tool is None:
-        raise RuntimeError("pdftotext (Debian poppler-utils) is needed: scripts/setup.sh --test installs it")
-    pdf = tmp_path / "got.pdf"
-    pdf.write_bytes(data)
-    text = subprocess.run([tool, str(pdf), "-"], check=True, capture_output=True, text=True).stdout
-    return " ".join(text.split())
 
 
 @pytest.fixture
@@ -84,7 +73,7 @@ def test_the_plan_handout_is_made_by_a_worker_and_served_by_any_web_process(
         assert got.status_code == 200
         assert got.headers["content-type"] == "application/pdf"
         assert got.content.startswith(b"%PDF")
-        text = _pdf_text(got.content, tmp_path)
+        text = pdf_text(got.content, tmp_path, layout=False)
         assert "heelcoach" in text.lower()
         assert _blobs(web_ctx, "report_pdf") == 1
         assert _pdfs_on_disk(web_dir, worker.folder) == []  # made and kept in neither process's folder
@@ -134,7 +123,7 @@ def test_the_handover_report_is_made_by_a_worker_for_the_clinician(
         got = pt.get(link)
         assert got.status_code == 200
         assert got.headers["content-disposition"] == f'attachment; filename="handover-{pid}.pdf"'
-        text = _pdf_text(got.content, tmp_path)
+        text = pdf_text(got.content, tmp_path, layout=False)
         assert "Hand-over report" in text
         assert "References" in text
         assert PASSWORD not in text

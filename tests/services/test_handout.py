@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from heelcoach.domain.plan import WEEKDAYS, Plan, PlanInput, build_plan
 from heelcoach.domain.triage import triage
 from heelcoach.knowledge import Catalogue
 from heelcoach.services.handout import plan_ics, plan_pdf
+from tests.pdf_text import pdf_text
 
 SAMPLES = Path(__file__).resolve().parents[2] / "heelcoach" / "samples"
 
@@ -32,21 +31,11 @@ def _plan(catalogue: Catalogue, sample: str) -> Plan:
     )
 
 
-def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
-    tool = shutil.which("pdftotext")
-    if tool is None:
-        raise RuntimeError("pdftotext (Debian poppler-utils) is needed: scripts/setup.sh --test installs it")
-    path = tmp_path / "plan.pdf"
-    path.write_bytes(pdf)
-    out = subprocess.run([tool, "-layout", str(path), "-"], capture_output=True, check=True, text=True)
-    return " ".join(out.stdout.split())
-
-
 def test_pdf_lists_every_item_with_dose_why_and_disclaimer(catalogue: Catalogue, tmp_path: Path) -> None:
     plan = _plan(catalogue, "typical_runner.yaml")
     pdf = plan_pdf(plan, catalogue)
     assert pdf.startswith(b"%PDF")
-    text = _pdf_text(pdf, tmp_path)
+    text = pdf_text(pdf, tmp_path)
     assert " ".join(DISCLAIMER.split()[:8]) in text
     for item in plan.items:
         assert item.title.split("(")[0].strip()[:20] in text
@@ -58,7 +47,7 @@ def test_pdf_lists_every_item_with_dose_why_and_disclaimer(catalogue: Catalogue,
 def test_pdf_of_a_referral_plan_says_see_a_clinician_first(catalogue: Catalogue, tmp_path: Path) -> None:
     plan = _plan(catalogue, "red_flag_runner.yaml")
     assert plan.referral
-    text = _pdf_text(plan_pdf(plan, catalogue), tmp_path)
+    text = pdf_text(plan_pdf(plan, catalogue), tmp_path)
     assert "See a clinician first" in text
     assert "No running this week" in text
 
@@ -110,7 +99,7 @@ def test_pdf_carries_each_exercise_s_steps_and_frames(catalogue: Catalogue, tmp_
 
     plan = _plan(catalogue, "typical_runner.yaml")
     pdf = plan_pdf(plan, catalogue)
-    text = _pdf_text(pdf, tmp_path)
+    text = pdf_text(pdf, tmp_path)
     exercises = [i for i in plan.items if i.kind == "exercise"]
     assert exercises
     for item in exercises:
@@ -125,7 +114,7 @@ def test_pdf_carries_each_exercise_s_steps_and_frames(catalogue: Catalogue, tmp_
 
 def test_pdf_cites_readably_and_shows_no_internal_ids(catalogue: Catalogue, tmp_path: Path) -> None:
     plan = _plan(catalogue, "typical_runner.yaml")
-    text = _pdf_text(plan_pdf(plan, catalogue), tmp_path)
+    text = pdf_text(plan_pdf(plan, catalogue), tmp_path)
     assert "Sources" in text
     assert "DiGiovanni BF et al. (2003). Tissue-specific plantar fascia-stretching exercise" in text
     cited = {s for i in plan.items for s in i.sources}
@@ -154,7 +143,7 @@ def test_pdf_names_a_left_out_item_once(catalogue: Catalogue, tmp_path: Path) ->
     plan = _plan(catalogue, "typical_runner.yaml")
     reason = "Lunge: left out: it needs more control first (seed 001)"
     plan = dataclasses.replace(plan, excluded=(ExcludedItem("lunge", reason),))
-    text = _pdf_text(plan_pdf(plan, catalogue), tmp_path)
+    text = pdf_text(plan_pdf(plan, catalogue), tmp_path)
     assert "Lunge: left out: it needs more control first" in text
     assert "Lunge: Lunge" not in text
     assert "seed 001" not in text

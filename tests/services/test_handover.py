@@ -25,6 +25,7 @@ from heelcoach.services import fhir_bundle, handover
 from heelcoach.services.context import AppContext
 from heelcoach.store.base import transaction
 from heelcoach.store.repositories import Repos
+from tests.pdf_text import pdf_text
 from tests.services.handover_seed import PAIN, Seeded, seed_runner
 
 
@@ -38,13 +39,6 @@ def _tool(name: str) -> str:
     if tool is None:
         raise RuntimeError(f"{name} (Debian poppler-utils) is needed: scripts/setup.sh --test installs it")
     return tool
-
-
-def _pdf_text(data: bytes, tmp_path: Path) -> str:
-    pdf = tmp_path / "handover.pdf"
-    pdf.write_bytes(data)
-    cmd = [_tool("pdftotext"), "-layout", str(pdf), "-"]
-    return " ".join(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.split())
 
 
 def _pdf_images(data: bytes, tmp_path: Path) -> int:
@@ -72,7 +66,7 @@ def test_report_has_every_section_with_the_runners_values(
     ctx: AppContext, seeded: Seeded, tmp_path: Path
 ) -> None:
     data = handover.handover_pdf(ctx, seeded.person_id, today=seeded.today)
-    text = _pdf_text(data, tmp_path)
+    text = pdf_text(data, tmp_path)
     for heading in (
         "Triage",
         "Drivers and the evidence for them",
@@ -114,7 +108,7 @@ def test_report_has_every_section_with_the_runners_values(
 def test_report_cites_in_full_and_shows_no_internal_ids(
     ctx: AppContext, seeded: Seeded, tmp_path: Path
 ) -> None:
-    text = " " + _pdf_text(handover.handover_pdf(ctx, seeded.person_id, today=seeded.today), tmp_path)
+    text = " " + pdf_text(handover.handover_pdf(ctx, seeded.person_id, today=seeded.today), tmp_path)
     with transaction(ctx.sessions) as s:
         plan = plan_from_dict(Repos(s).plans.latest(seeded.person_id).plan)  # type: ignore[union-attr]
     ids = {i.id for i in plan.items} | {i.ref_id for i in plan.items} | set(ctx.catalogue.references)

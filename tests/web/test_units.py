@@ -4,8 +4,6 @@ in the PDF handout and on the command line; distances typed in miles are stored 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ from heelcoach.errors import InvalidInputError
 from heelcoach.services import imports
 from heelcoach.store.base import transaction
 from heelcoach.store.repositories import Repos
+from tests.pdf_text import pdf_text
 from tests.web.answers import TYPICAL
 from tests.web.conftest import answer_all, csrf_of, main_text
 
@@ -31,16 +30,6 @@ def _person(web_ctx: Any) -> int:
         person = Repos(s).people.first()
         assert person is not None
         return person.id
-
-
-def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
-    tool = shutil.which("pdftotext")
-    if tool is None:
-        raise RuntimeError("pdftotext (Debian poppler-utils) is needed: scripts/setup.sh --test installs it")
-    path = tmp_path / "handout.pdf"
-    path.write_bytes(pdf)
-    out = subprocess.run([tool, "-layout", str(path), "-"], capture_output=True, check=True, text=True)
-    return " ".join(out.stdout.split())
 
 
 @pytest.mark.parametrize("typed", [0.0, 0.1, 1.0, 3.1, 5.0, 13.1, 26.2, 186.0])
@@ -111,7 +100,7 @@ def test_a_miles_runner_sees_miles_and_never_km_on_any_page(
     assert "Distance run yesterday (mi)" in today
     pdf = onboarded.get("/plan/handout.pdf")
     assert pdf.status_code == 200
-    text = _pdf_text(pdf.content, tmp_path)
+    text = pdf_text(pdf.content, tmp_path)
     assert not KM_WORD.search(text), KM_WORD.search(text)
     assert MI_WORD.search(text)
 
@@ -155,7 +144,7 @@ def test_the_cli_shows_and_reads_miles(tmp_path: Path, monkeypatch: pytest.Monke
         assert not KM_WORD.search(result.output), (name, result.output)
     for name in ("plan", "progress", "runs"):
         assert MI_WORD.search(outputs[name].output), name
-    text = _pdf_text(pdf.read_bytes(), tmp_path)
+    text = pdf_text(pdf.read_bytes(), tmp_path)
     assert not KM_WORD.search(text)
     assert MI_WORD.search(text)
     shown = cli.invoke(app, ["checkin", "--json", "--first-step", "2", "--run-distance", "3.1"])

@@ -5,8 +5,6 @@ handout and the CLI. A kilometres runner still sees kilometres (issue 15, item 6
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ from heelcoach.domain.units import DistanceUnit, in_unit
 from heelcoach.services import checkins, imports, planning, weekly_review
 from heelcoach.store.base import transaction
 from heelcoach.store.repositories import Repos
+from tests.pdf_text import pdf_text
 from tests.web.answers import TYPICAL
 from tests.web.conftest import answer_all, csrf_of, main_text
 
@@ -26,16 +25,6 @@ KM_WORD = re.compile(r"\bkm\b|kilomet", re.I)
 MI_WORD = re.compile(r"\bmi\b|\bmiles?\b")
 #: Old shoes and a usual week: the plan's texts then name distances (shoe wear, the running cap).
 ANSWERS = {**TYPICAL, "shoe_age_km": 1100}
-
-
-def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
-    tool = shutil.which("pdftotext")
-    if tool is None:
-        raise RuntimeError("pdftotext (Debian poppler-utils) is needed: scripts/setup.sh --test installs it")
-    path = tmp_path / "sweep.pdf"
-    path.write_bytes(pdf)
-    out = subprocess.run([tool, "-layout", str(path), "-"], capture_output=True, check=True, text=True)
-    return " ".join(out.stdout.split())
 
 
 def _lived_in(client: Any, web_ctx: Any) -> int:
@@ -116,7 +105,7 @@ def _cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
         result = cli.invoke(app, args)
         assert result.exit_code == 0, (name, result.output)
         outputs[name] = result.output
-    outputs["pdf"] = _pdf_text(pdf.read_bytes(), tmp_path)
+    outputs["pdf"] = pdf_text(pdf.read_bytes(), tmp_path)
     return outputs
 
 
@@ -137,7 +126,7 @@ def test_miles_chosen_after_everything_was_written_in_km_shows_miles_everywhere(
     assert "About how many miles do you run in a normal week? 15.53 mi" in summary, summary[:3000]
     assert "683.5" in summary
     pdf = client.get("/plan/handout.pdf")
-    text = _pdf_text(pdf.content, tmp_path)
+    text = pdf_text(pdf.content, tmp_path)
     assert not KM_WORD.search(text), text[max(0, KM_WORD.search(text).start() - 200) :][:300]  # type: ignore[union-attr]
     assert MI_WORD.search(text)
     for name, output in _cli(tmp_path, monkeypatch).items():
@@ -156,7 +145,7 @@ def test_a_kilometres_runner_still_sees_kilometres(client: Any, web_ctx: Any, tm
         assert KM_WORD.search(pages[path]), path
         assert not re.search(r"\d\s*(mi|miles?)\b", pages[path]), path
     assert "About how many kilometres do you run in a normal week? 25 km" in pages["/start/summary"]
-    text = _pdf_text(client.get("/plan/handout.pdf").content, tmp_path)
+    text = pdf_text(client.get("/plan/handout.pdf").content, tmp_path)
     assert KM_WORD.search(text)
 
 
