@@ -293,9 +293,8 @@ class Backend:
     def this_week(self, person_id: int, today: date | None = None) -> planning.WeekView | None:
         """The runner's ``WeekView`` (None when there is no plan yet)."""
 
-        taken = self.stamp((person_id,))
-
         def compute() -> planning.WeekView | None:
+            taken = self.stamp((person_id,))  # before the read, as ``cached`` takes its own
             try:
                 week = planning.this_week(self.ctx, person_id, today)
             except NotFoundError:

@@ -78,8 +78,10 @@ def start_report(request: Request, backend: Backend, person_id: int, kind: str, 
     goes to that job rather than queueing the same work twice.
     """
     for asked in reversed(_asked(request)):
-        status = backend.jobs.status(asked.job_id)
-        if (asked.kind, asked.person_id) == (kind, person_id) and status and not status.finished:
+        if (asked.kind, asked.person_id) != (kind, person_id):
+            continue
+        status = backend.jobs.status(asked.job_id)  # only the same report's jobs are looked up
+        if status and not status.finished:
             return RedirectResponse(f"/reports/job/{asked.job_id}", status_code=303)
     payload = {"person_id": person_id, "kind": kind, "today": today.isoformat()}
     try:
