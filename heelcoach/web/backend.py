@@ -7,9 +7,11 @@ analyse or read gait reports (the app starts fast and pages without video stay l
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -86,6 +88,7 @@ class Backend:
         self._cache: dict[tuple[Any, ...], tuple[float, _Stamp, Any]] = {}
         self._lock = threading.Lock()
         self._person_lock = threading.Lock()
+        self._draft_lock = threading.Lock()
         self._build_locks: dict[tuple[Any, ...], threading.Lock] = {}
         self._stamp_names: dict[object, tuple[str, str]] = {}
         # with a broker: write counters in Redis, shared by every web process and worker
@@ -392,11 +395,16 @@ class Backend:
             if str(path) not in kept:
                 path.unlink(missing_ok=True)
 
-    def delete(self, person_id: int) -> dict[str, int]:
-        """Delete the person and everything about them (and this app's drafts, uploads, key frames)."""
+    def delete(self, person_id: int, draft_key: str | None = None) -> dict[str, int]:
+        """Delete the person and everything about them (their uploads and key frames, and the
+        draft answers: ``draft_key``'s alone in a clinic, where other people's drafts sit beside
+        it; every draft on a runner's own machine, which has one runner)."""
         with self._writing(person_id):
             counts = dict(person_data.delete_person(self.ctx, person_id))
-            for path in self.drafts_dir.glob("*.json") if self.drafts_dir.is_dir() else ():
+            drafts = [self._draft_path(draft_key)] if draft_key else []
+            if draft_key is None and self.drafts_dir.is_dir():
+                drafts = list(self.drafts_dir.glob("*.json"))
+            for path in drafts:
                 path.unlink(missing_ok=True)
             shutil.rmtree(self.uploads_dir / f"person-{person_id}", ignore_errors=True)
             shutil.rmtree(self.gait_dir(person_id), ignore_errors=True)
@@ -589,12 +597,31 @@ class Backend:
         return data if isinstance(data, dict) else {}
 
     def save_draft(self, key: str, answers: dict[str, Any]) -> None:
-        """Keep the answers so far (written atomically)."""
+        """Keep the answers so far: written to a file of its own, then moved into place."""
         self.drafts_dir.mkdir(parents=True, exist_ok=True)
         path = self._draft_path(key)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(answers, default=str), encoding="utf-8")
-        tmp.replace(path)
+        fd, tmp = tempfile.mkstemp(dir=self.drafts_dir, prefix=path.stem + ".", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(json.dumps(answers, default=str))
+            Path(tmp).replace(path)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+
+    def update_draft(self, key: str, answers: dict[str, Any]) -> dict[str, Any]:
+        """Add ``answers`` to the stored draft and return the whole draft.
+
+        The autosave of a group and the group's own submit often arrive together; one read-add-
+        write at a time (threads of this process, and server processes sharing the data folder)
+        so neither loses the other's answers.
+        """
+        self.drafts_dir.mkdir(parents=True, exist_ok=True)
+        with self._draft_lock, open(self.drafts_dir / ".lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            draft = self.load_draft(key)
+            draft.update(answers)
+            self.save_draft(key, draft)
+        return draft
 
     def clear_draft(self, key: str) -> None:
         """Forget the draft answers."""

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from heelcoach.errors import (
     AnalysisError,
@@ -105,6 +106,13 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return _page(request, 500, SERVER_ERROR)
 
 
+async def client_gone(request: Request, exc: Exception) -> Response:
+    """The browser left while still sending the request (a page left while its autosave was on
+    the way): nothing was read, nothing saved, and nobody is there to read an answer."""
+    log.info("client left during %s %s", request.method, request.url.path)
+    return Response(status_code=400)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
 
@@ -146,4 +154,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(OperationalError, database_away)
     app.add_exception_handler(InterfaceError, database_away)  # a connection closed under us
     app.add_exception_handler(PoolTimeoutError, database_away)
+    app.add_exception_handler(ClientDisconnect, client_gone)
     app.add_exception_handler(Exception, server_error)

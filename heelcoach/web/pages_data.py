@@ -124,9 +124,7 @@ def gait_retry(request: Request, backend: BackendDep, pid: MaybePerson) -> Respo
     if not isinstance(pending, dict) or pid is None:
         return RedirectResponse("/gait", status_code=303)
     try:
-        job_id = background.resubmit_gait(
-            backend.ctx, cast(RemoteJobRunner, backend.jobs), pid, pending
-        )
+        job_id = background.resubmit_gait(backend.ctx, cast(RemoteJobRunner, backend.jobs), pid, pending)
     except GaitNotQueuedError as exc:
         return _gait_page(request, backend, pid, str(exc), 503)
     except JobError as exc:
@@ -317,6 +315,15 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def _own_draft(request: Request) -> str | None:
+    """In a clinic, the deleted runner's own draft answers only (others' sit beside them);
+    None on a runner's own machine, where every draft is theirs."""
+    if not getattr(request.app.state, "clinic", False):
+        return None
+    key = request.session.get("draft_key")
+    return key if isinstance(key, str) else ""
+
+
 @router.post("/settings/delete", response_class=HTMLResponse)
 async def delete_all(
     request: Request, backend: BackendDep, pid: MaybePerson, confirm: Annotated[str, Form()] = ""
@@ -332,7 +339,7 @@ async def delete_all(
             delete_error="Type DELETE in capitals to confirm. Nothing was deleted.",
         )
     if pid is not None:
-        await run_in_threadpool(backend.delete, pid)
+        await run_in_threadpool(backend.delete, pid, _own_draft(request))
     request.session.clear()
     request.session["flash"] = "All your data was deleted."
     return RedirectResponse("/", status_code=303)

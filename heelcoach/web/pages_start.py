@@ -47,11 +47,15 @@ async def _form_lists(request: Request) -> dict[str, list[str]]:
     return out
 
 
-def _unit(request: Request) -> DistanceUnit:
+def _unit(request: Request, remember: bool = True) -> DistanceUnit:
     """The runner's distance unit for the questions (km for someone who has not started or chosen).
-    Reads the database: async routes call it in a worker thread."""
-    if getattr(request.app.state, "resolve_person", None) is None:  # local mode (clinics: the login)
-        existing_person(request)  # remembers the runner in the session, so every page shows the unit
+    Reads the database: async routes call it in a worker thread.
+
+    ``remember`` puts the runner in the session so every page shows the unit. The autosave does
+    not: a session it changed would be sent back as a cookie and could arrive after, and so undo,
+    the cookie of the group's own submit running beside it."""
+    if remember and getattr(request.app.state, "resolve_person", None) is None:  # clinics: the login
+        existing_person(request)
     return distance_unit(request)
 
 
@@ -100,7 +104,7 @@ async def autosave(request: Request, backend: BackendDep, group: str) -> Respons
     if group not in group_ids(cat):
         raise HTTPException(404, f"There is no question group called '{group}'.")
     key = _draft_key(request)
-    unit = await run_in_threadpool(_unit, request)
+    unit = await run_in_threadpool(_unit, request, False)
     answers, errors = parse_group(cat, group, await _form_lists(request), unit)
     await run_in_threadpool(_keep_draft, backend, key, answers, errors)
     if errors:
@@ -112,10 +116,7 @@ def _keep_draft(
     backend: Backend, key: str, answers: dict[str, Any], errors: dict[str, str]
 ) -> dict[str, Any]:
     """Add the valid answers to the stored draft (a worker thread: the draft store may be remote)."""
-    draft = backend.load_draft(key)
-    draft.update({k: v for k, v in answers.items() if k not in errors})
-    backend.save_draft(key, draft)
-    return draft
+    return backend.update_draft(key, {k: v for k, v in answers.items() if k not in errors})
 
 
 @router.post("/start/q/{group}", response_class=HTMLResponse)
@@ -184,9 +185,7 @@ def summary(request: Request, backend: BackendDep, pid: MaybePerson) -> Response
     view = None
     if record is not None:
         cat = get_ctx(request).catalogue
-        view = summary_view(
-            dict(record.answers), dict(record.triage), record.created_at, cat, _unit(request)
-        )
+        view = summary_view(dict(record.answers), dict(record.triage), record.created_at, cat, _unit(request))
     return render(request, "start_summary.html", title="Summary for a clinician", summary=view)
 
 
@@ -205,14 +204,21 @@ def answer_new(request: Request, backend: BackendDep, pid: MaybePerson) -> Respo
     return RedirectResponse(f"/start/q/{group or group_ids(cat)[0]}", status_code=303)
 
 
-def _stopped(request: Request) -> bool:
+def _stopped(request: Request, backend: Backend) -> bool:
+    """Whether a warning sign in the stored triage stops the start here. The database decides,
+    not the session cookie alone: a request racing the last answers may bring back an older one.
+    Reads the database: async routes call it in a worker thread."""
+    pid = existing_person(request)
+    triage = backend.latest_triage(pid) if pid is not None else None
+    if triage is not None:
+        return bool(triage.stop)
     return bool(request.session.get("triage_stop"))
 
 
 @router.get("/start/tests", response_class=HTMLResponse)
-def tests(request: Request) -> Response:
+def tests(request: Request, backend: BackendDep) -> Response:
     """Self-tests with how-to steps and a timer where the test is timed."""
-    if _stopped(request):
+    if _stopped(request, backend):
         return RedirectResponse("/start/result", status_code=303)
     views = self_test_views(get_ctx(request).catalogue, {}, {})
     return render(request, "start_tests.html", title="Self-tests", tests=views, errors={})
@@ -221,7 +227,7 @@ def tests(request: Request) -> Response:
 @router.post("/start/tests", response_class=HTMLResponse)
 async def save_tests(request: Request, backend: BackendDep) -> Response:
     """Save the self-test values (all optional); problems are shown next to the field."""
-    if _stopped(request):
+    if await run_in_threadpool(_stopped, request, backend):
         return RedirectResponse("/start/result", status_code=303)
     cat = get_ctx(request).catalogue
     form = await _form_lists(request)
@@ -240,7 +246,7 @@ async def save_tests(request: Request, backend: BackendDep) -> Response:
 @router.get("/start/extras", response_class=HTMLResponse)
 def extras(request: Request, backend: BackendDep, pid: MaybePerson) -> Response:
     """Optional: a running video and watch files; then make the plan."""
-    if _stopped(request):
+    if _stopped(request, backend):
         return RedirectResponse("/start/result", status_code=303)
     verdicts = backend.screen_verdicts(pid) if pid is not None else ()
     return render(request, "start_extras.html", title="Optional extras", verdicts=verdicts)
@@ -249,7 +255,7 @@ def extras(request: Request, backend: BackendDep, pid: MaybePerson) -> Response:
 @router.post("/start/plan", response_class=HTMLResponse)
 def make_plan(request: Request, backend: BackendDep) -> Response:
     """Build the first plan and go to it."""
-    if _stopped(request):
+    if _stopped(request, backend):
         return RedirectResponse("/start/result", status_code=303)
     backend.make_plan(person_id(request))  # the plan starts the runner off (person made if needed)
     request.session["onboarded"] = True
