@@ -287,6 +287,7 @@ def run(args: argparse.Namespace, tmp: Path, db: str, broker: str) -> dict[str, 
     procs: list[subprocess.Popen[bytes]] = []
     phases: dict[str, Any] = {}
     nice = [] if args.worker_nice is None else ["--nice", str(args.worker_nice)]
+    nice += [] if args.worker_cores is None else ["--cores", str(args.worker_cores)]
     try:
         web = start_process(
             [py, "-m", "heelcoach", "serve", "--clinic", "--workers", "2", "--port", str(port)],
@@ -371,6 +372,9 @@ def main() -> None:
     parser.add_argument("--clip", type=Path, default=CLIP)
     parser.add_argument(
         "--worker-nice", type=int, default=None, help="the workers' --nice (default: theirs)"
+    )
+    parser.add_argument(
+        "--worker-cores", type=int, default=None, help="the workers' --cores (default: every core)"
     )
     parser.add_argument("--max-workers", type=int, choices=(1, 2), default=2, help="stop after this phase")
     parser.add_argument("--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:55433/postgres")

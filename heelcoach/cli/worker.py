@@ -21,6 +21,18 @@ DEFAULT_QUEUES = "default,gait"
 DEFAULT_NICE = 10
 
 
+def _pin(cores: int | None) -> None:
+    """Keep this process (and every job process it starts) on its first ``cores`` usable cores,
+    leaving the others to the web server on a shared machine; a gait analysis then runs one pose
+    model per pinned core."""
+    if cores is None:
+        return
+    usable = sorted(os.sched_getaffinity(0))
+    if cores > len(usable):
+        fail(f"--cores {cores}: this machine lets the worker use {len(usable)} core(s)", 2)
+    os.sched_setaffinity(0, usable[:cores])
+
+
 def _step_back(nice: int) -> None:
     """Lower this process's CPU priority to ``nice`` (never raise it); jobs and children inherit it."""
     if nice > os.getpriority(os.PRIO_PROCESS, 0):
@@ -46,6 +58,9 @@ def worker(
     nice: int = typer.Option(
         DEFAULT_NICE, "--nice", min=0, max=19, help="CPU priority below the web server (0: same, 19: lowest)."
     ),
+    cores: int | None = typer.Option(
+        None, "--cores", min=1, help="Use only this many cores (default: all), leaving the rest to the web."
+    ),
 ) -> None:
     """Run background jobs from the broker until stopped (Ctrl-C, or SIGTERM from systemd)."""
     from heelcoach.config import get_settings
@@ -57,6 +72,7 @@ def worker(
     unknown = sorted(set(chosen) - set(DEFAULT_QUEUES.split(",")))
     if not chosen or unknown:
         fail(f"unknown queue(s) {', '.join(unknown) or '(none given)'}: choose among {DEFAULT_QUEUES}", 2)
+    _pin(cores)  # before Celery starts its pool: every job process inherits it
     with open_context():  # the database is reachable and migrated before any job is taken
         pass
     from heelcoach.services import background  # noqa: F401 - registers the named jobs

@@ -656,13 +656,22 @@ def split_points(n_frames: int, workers: int, key_frames: Sequence[int]) -> list
     return [0, int(starts[middle])]
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (fewer than the machine's when it was pinned)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
 def pose_workers(n_frames: int, cores: int | None = None) -> int:
     """How many pose models to run side by side on ``n_frames``: one per core, at most two.
 
     MediaPipe runs each model on one core and releases the GIL while it works, so on two cores two
-    models on two halves of the clip take about half the time of one.
+    models on two halves of the clip take about half the time of one. The cores are those this
+    process may run on (``heelcoach worker --cores``, taskset, systemd's ``CPUAffinity=``).
     """
-    available = cores if cores is not None else (os.cpu_count() or 1)
+    available = cores if cores is not None else usable_cores()
     return max(1, min(2, available, n_frames // MIN_FRAMES_PER_WORKER))
 
 

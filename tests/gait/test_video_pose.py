@@ -179,6 +179,25 @@ def test_two_pose_models_only_for_long_enough_clips_on_two_cores() -> None:
     assert pose_workers(0, cores=2) == 1
 
 
+def test_a_process_pinned_to_one_core_runs_one_pose_model() -> None:
+    """The cores counted are those the process may use (a worker's ``--cores``, taskset), not
+    the machine's: a process pinned to one core never starts a second model beside the first."""
+    import subprocess
+    import sys
+
+    code = (
+        "import os\n"
+        "from heelcoach.gait.pipeline import pose_workers, usable_cores\n"
+        "before = (usable_cores(), pose_workers(360))\n"
+        "os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})\n"
+        "print(before, (usable_cores(), pose_workers(360)))\n"
+    )
+    run = [sys.executable, "-c", code]
+    done = subprocess.run(run, capture_output=True, text=True, timeout=120, check=True)
+    cores = len(os.sched_getaffinity(0))
+    assert done.stdout.strip() == f"({cores}, {min(2, cores)}) (1, 1)"
+
+
 def test_quieting_native_stderr_from_several_threads_restores_it() -> None:
     before = os.fstat(2)
     barrier = threading.Barrier(4)

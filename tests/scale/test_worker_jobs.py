@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -312,3 +314,40 @@ def test_a_worker_steps_back_for_the_web_server_on_a_shared_machine(
         assert os.getpriority(os.PRIO_PROCESS, pid) == max(10, own)
     level = start_worker("level", "--nice", "0")
     assert os.getpriority(os.PRIO_PROCESS, level.process.pid) == own
+
+
+def test_a_worker_kept_to_fewer_cores_leaves_the_rest_to_the_web(
+    start_worker: Callable[..., Worker],
+) -> None:
+    """``--cores 1``: the worker and its job processes run on one core (a gait analysis then runs
+    one pose model); without it they may use every core this machine gives them."""
+    import os
+
+    everything = os.sched_getaffinity(0)
+    free = start_worker("free")
+    assert os.sched_getaffinity(free.process.pid) == everything
+    kept = start_worker("kept", "--cores", "1")
+    pool = _children(kept.process.pid)
+    assert pool, "the worker started no job process"
+    for pid in [kept.process.pid, *pool]:
+        assert os.sched_getaffinity(pid) == {min(everything)}
+
+
+def test_a_worker_asked_for_more_cores_than_it_has_says_so(
+    tmp_path: Path, pg_url: str, redis_url: str
+) -> None:
+    import os
+
+    too_many = len(os.sched_getaffinity(0)) + 1
+    env = {**os.environ, "HEELCOACH_DATABASE_URL": pg_url, "HEELCOACH_BROKER_URL": redis_url}
+    env["HEELCOACH_DATA_DIR"] = str(tmp_path / "data")
+    done = subprocess.run(
+        [sys.executable, "-m", "heelcoach", "worker", "--cores", str(too_many)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert f"--cores {too_many}: this machine lets the worker use {too_many - 1} core(s)" in done.stderr
+    assert "Traceback" not in done.stderr
