@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from heelcoach.services import accounts
+from heelcoach.services import accounts, calendar, visits
 from heelcoach.services.policy import Actor, can_in_clinic
 from heelcoach.web.auth import LoginRequired, authorize, clinic_person, current_actor
 from heelcoach.web.deps import get_ctx, render
@@ -63,13 +63,27 @@ def when_words(iso: str) -> str:
     return f"{moment:%A} {moment.day} {moment:%B %Y at %H:%M} UTC"
 
 
+def local_words(iso: str, zone: str) -> str:
+    """'Saturday 5 December 2026 at 22:50' in ``zone`` (the page names the zone once)."""
+    local, _words_of_zone = visits.when_local(datetime.fromisoformat(iso), zone)
+    return f"{local:%A} {local.day} {local:%B %Y at %H:%M}"
+
+
+def runner_zone(request: Request, person_id: int) -> tuple[str, str]:
+    """The zone a runner reads their log in (the one set in Reminders, else UTC) and its words
+    for the page ('Europe/Madrid time', 'UTC')."""
+    zone = calendar.reminders_for(get_ctx(request), person_id).timezone
+    return zone, ("UTC" if zone == "UTC" else f"{zone} time")
+
+
 def _words(action: str, table: dict[str, str]) -> str:
     return table.get(action, action.replace("_", " "))
 
 
-def runner_sentence(entry: dict[str, object], me: int) -> tuple[str, str]:
-    """One entry of a runner's own log as a sentence: (who, as typed, or ''; the rest)."""
-    action, when = str(entry["action"]), when_words(str(entry["at"]))
+def runner_sentence(entry: dict[str, object], me: int, zone: str = "UTC") -> tuple[str, str]:
+    """One entry of a runner's own log as a sentence: (who, as typed, or ''; the rest), its time
+    in ``zone``."""
+    action, when = str(entry["action"]), local_words(str(entry["at"]), zone)
     if entry.get("actor_person_id") == me:
         return "", f"{DONE_BY_YOU.get(action, 'You: ' + action.replace('_', ' '))} on {when}."
     who = str(entry.get("name") or entry.get("who") or "Someone whose account was removed")
@@ -140,11 +154,13 @@ def my_audit(request: Request, page: PageNo = 1) -> Response:
     me = clinic_person(request)
     authorize(request, me, "view_audit")
     found = accounts.audit_page(get_ctx(request), person_id=me, page=page)
+    zone, zone_words = runner_zone(request, me)
     return render(
         request,
         "audit_runner.html",
         title="Who looked at your data",
         active="/audit",
         found=found,
-        sentences=[runner_sentence(e, me) for e in found.entries],
+        zone_words=zone_words,
+        sentences=[runner_sentence(e, me, zone) for e in found.entries],
     )

@@ -15,6 +15,7 @@ from heelcoach.services import accounts, clinic_care, fhir_bundle, handover, pla
 from heelcoach.services.caseload import WINDOW_DAYS, CaseloadRow, caseload
 from heelcoach.services.jobs import is_remote
 from heelcoach.services.policy import Actor, can, can_in_clinic
+from heelcoach.web.audit_pages import local_words, runner_zone
 from heelcoach.web.auth import LoginRequired, RowId, authorize, clinic_person, current_actor
 from heelcoach.web.clinical_triage import checkin_pause, clinical_triage
 from heelcoach.web.deps import NAV, Today, get_backend, get_ctx, render
@@ -380,8 +381,13 @@ def sharing_view(
     """The Sharing page, with the runner's visit requests and their form (kept as typed on a problem)."""
     me = clinic_person(request)
     ctx = get_ctx(request)
+    zone, zone_words = runner_zone(request, me)
     trail = [
-        {**t, "what": AUDIT_WORDS.get(str(t["action"]), str(t["action"]).replace("_", " "))}
+        {
+            **t,
+            "what": AUDIT_WORDS.get(str(t["action"]), str(t["action"]).replace("_", " ")),
+            "when": local_words(str(t["at"]), zone),
+        }
         for t in accounts.audit_trail(ctx, me)[:30]
     ]
     return render(
@@ -392,6 +398,7 @@ def sharing_view(
         active="/sharing",
         shares=accounts.shares(ctx, me),
         trail=trail,
+        zone_words=zone_words,
         visits=visits.visits(ctx, me),
         person_id=me,
         problem=problem,

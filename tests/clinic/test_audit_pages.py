@@ -116,14 +116,32 @@ def test_runner_reads_their_own_log_in_plain_words(world: World) -> None:
     page = runner.get("/audit")
     assert page.status_code == 200
     assert re.search(
-        r"pt@example\.org at Northside looked at your plan on \w+day \d{1,2} \w+ 20\d\d at \d\d:\d\d UTC\.",
+        r"pt@example\.org at Northside looked at your plan on \w+day \d{1,2} \w+ 20\d\d at \d\d:\d\d\.",
         page.text,
     ), page.text
+    assert "Times are UTC: set your time zone in" in page.text  # no zone set yet
     assert "You asked for a visit on" in page.text  # the world's visit request, in the runner's words
     assert page.text.count("looked at your plan") == 1  # Bob's trail is not Ann's
     assert 'href="/audit"' in runner.get("/today").text  # in the navigation
     for role in ("clinician", "admin"):
         assert _login(world.app, world.users[role]).get("/audit").status_code == 403
+
+
+def test_a_runner_reads_who_looked_in_their_own_time_zone(world: World) -> None:
+    """Times on /audit and Sharing are in the zone the runner set in Reminders (UTC until then)."""
+    from heelcoach.services import calendar
+
+    _seed_entries(world, "runner", 1)  # 1 November 2026 at 08:00 UTC: 09:00 in Madrid, 03:00 in New York
+    runner = _login(world.app, world.users["runner"])
+    assert "Sunday 1 November 2026 at 08:00." in runner.get("/audit").text
+    assert "Sunday 1 November 2026 at 08:00: pt@example.org at Northside" in runner.get("/sharing").text
+    for zone, hour in (("Europe/Madrid", "09:00"), ("America/New_York", "03:00")):
+        calendar.save_reminders(world.ctx, world.people["runner"], calendar.Reminders(timezone=zone))
+        mine, sharing = runner.get("/audit").text, runner.get("/sharing").text
+        assert f"looked at your plan on Sunday 1 November 2026 at {hour}." in mine, zone
+        assert f"Times are {zone} time." in mine
+        assert f"Sunday 1 November 2026 at {hour}: pt@example.org at Northside" in sharing
+        assert f"Times are {zone} time." in sharing
 
 
 @pytest.mark.parametrize(
