@@ -608,8 +608,9 @@ class Backend:
         finally:
             Path(tmp).unlink(missing_ok=True)
 
-    def update_draft(self, key: str, answers: dict[str, Any]) -> dict[str, Any]:
-        """Add ``answers`` to the stored draft and return the whole draft.
+    def update_draft(self, key: str, answers: dict[str, Any], *, under: bool = False) -> dict[str, Any]:
+        """Add ``answers`` to the stored draft (``under``: only where the draft has no answer yet)
+        and return the whole draft.
 
         The autosave of a group and the group's own submit often arrive together; one read-add-
         write at a time (threads of this process, and server processes sharing the data folder)
@@ -618,8 +619,8 @@ class Backend:
         self.drafts_dir.mkdir(parents=True, exist_ok=True)
         with self._draft_lock, open(self.drafts_dir / ".lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            draft = self.load_draft(key)
-            draft.update(answers)
+            stored = self.load_draft(key)
+            draft = {**answers, **stored} if under else {**stored, **answers}
             self.save_draft(key, draft)
         return draft
 

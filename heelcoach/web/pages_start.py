@@ -199,7 +199,7 @@ def answer_new(request: Request, backend: BackendDep, pid: MaybePerson) -> Respo
         return RedirectResponse("/start", status_code=303)
     missing = set(unanswered_questions(record.answers, cat.triage))
     key = _draft_key(request)
-    backend.save_draft(key, {**record.answers, **backend.load_draft(key)})
+    backend.update_draft(key, dict(record.answers), under=True)  # answers typed since stay
     group = next((str(attr(q, "group")) for q in questions_of(cat) if str(attr(q, "id")) in missing), None)
     return RedirectResponse(f"/start/q/{group or group_ids(cat)[0]}", status_code=303)
 
