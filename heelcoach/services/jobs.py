@@ -124,8 +124,9 @@ def named_job(
 class RemoteJobRunner(JobRunner, Protocol):
     """A runner whose jobs run in other processes, maybe on other machines."""
 
-    def submit_named(self, name: str, payload: dict[str, Any]) -> str:
-        """Queue the named job with its JSON payload; return its job id at once."""
+    def submit_named(self, name: str, payload: dict[str, Any], once: str | None = None) -> str:
+        """Queue the named job with its JSON payload; return its job id at once (the unfinished
+        job already queued under ``once``, when one is)."""
         ...
 
     def failed(self, name: str, error: str) -> str:

@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 KEY_PREFIX = "heelcoach:job:"
+#: The job doing a piece of work that must not be queued twice at once (``submit_named(once=)``).
+ONCE_PREFIX = "heelcoach:once:"
 #: Job states are kept this long after their last change (seconds), then forgotten.
 STATE_TTL_S = 7 * 24 * 3600
 #: A worker holds a job's lease this long and renews it every third of it while the job runs;
@@ -496,11 +498,18 @@ class CeleryJobRunner:
         """Run a plain function in this process (only named jobs go to the workers)."""
         return self._local.submit(fn, *args, **kwargs)
 
-    def submit_named(self, name: str, payload: dict[str, Any]) -> str:
-        """Queue the named job for a worker; its job id. JobServerAwayError when Redis does not answer."""
+    def submit_named(self, name: str, payload: dict[str, Any], once: str | None = None) -> str:
+        """Queue the named job for a worker; its job id. JobServerAwayError when Redis does not answer.
+
+        ``once``: what the work is (the same report of the same person on the same day, whoever
+        asks). While a job queued under it is unfinished, its id is returned and nothing is queued.
+        """
         spec = NAMED_JOBS[name]
         job_id = uuid.uuid4().hex
         try:
+            joined = self._join(once, job_id)
+            if joined is not None:
+                return joined
             self.states.create(job_id, name)
             self.app.send_task(
                 "heelcoach.run_job", args=[job_id, name, payload], queue=spec.queue, retry=False
@@ -509,6 +518,20 @@ class CeleryJobRunner:
             log.warning("job %s (%s) not queued: the broker does not answer (%s)", job_id, name, exc)
             raise JobServerAwayError(SUBMIT_AWAY) from exc
         return job_id
+
+    def _join(self, once: str | None, job_id: str) -> str | None:
+        """The unfinished job already queued under ``once``, else None with ``job_id`` claimed for it."""
+        if once is None:
+            return None
+        key, ttl = f"{ONCE_PREFIX}{once}", redeliver_s(self.ctx.settings)
+        client = self.states.client
+        while not client.set(key, job_id, nx=True, ex=ttl):
+            other = client.get(key)
+            status = self.status(other.decode()) if isinstance(other, bytes) else None
+            if status is not None and not status.finished:
+                return status.job_id
+            client.delete(key)  # that job ended (or was forgotten): this one takes its place
+        return None
 
     def failed(self, name: str, error: str) -> str:
         """Record a job that failed before it started (its upload was refused); its id."""

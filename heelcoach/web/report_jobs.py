@@ -66,7 +66,7 @@ def _asked(request: Request) -> list[Asked]:
 
 
 def _remember(request: Request, asked: Asked) -> None:
-    kept = [*_asked(request)[-9:], asked]
+    kept = [*[a for a in _asked(request) if a.job_id != asked.job_id][-9:], asked]
     request.session[SESSION_KEY] = [a.job_id for a in kept]
     request.session[ABOUT_KEY] = {a.job_id: [a.kind, a.person_id] for a in kept}
 
@@ -74,18 +74,14 @@ def _remember(request: Request, asked: Asked) -> None:
 def start_report(request: Request, backend: Backend, person_id: int, kind: str, today: date) -> Response:
     """Queue the report for a worker and send the browser to its page (503 when Redis is away).
 
-    Asked again (a second click, a reload) while the same report is still being made, the browser
-    goes to that job rather than queueing the same work twice.
+    Asked again while the same report is still being made (a second click, a reload, or someone
+    else the policy lets see it: the runner and their clinician, two clinicians), the browser goes
+    to that job rather than queueing the same work twice. The caller has authorized the person.
     """
-    for asked in reversed(_asked(request)):
-        if (asked.kind, asked.person_id) != (kind, person_id):
-            continue
-        status = backend.jobs.status(asked.job_id)  # only the same report's jobs are looked up
-        if status and not status.finished:
-            return RedirectResponse(f"/reports/job/{asked.job_id}", status_code=303)
     payload = {"person_id": person_id, "kind": kind, "today": today.isoformat()}
+    once = f"report:{kind}:{person_id}:{today.isoformat()}"  # what the PDF holds depends on no more
     try:
-        job_id = cast(RemoteJobRunner, backend.jobs).submit_named(background.REPORT_JOB, payload)
+        job_id = cast(RemoteJobRunner, backend.jobs).submit_named(background.REPORT_JOB, payload, once)
     except JobServerAwayError as exc:
         message = f"{exc} Nothing was lost: try again in a minute."
         back = Asked("", kind, person_id).back(request)

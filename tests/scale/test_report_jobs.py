@@ -159,3 +159,51 @@ def test_a_report_asked_for_twice_while_it_is_made_is_one_job_and_its_page_says_
         assert _blobs(web_ctx, "report_pdf") == 1  # made once
         third = client.get("/plan/handout.pdf", follow_redirects=False)  # the last one is done: a new one
         assert third.headers["location"] != first.headers["location"]
+
+
+def test_the_same_report_asked_by_several_people_at_once_is_made_once(
+    pg_url: str, redis_url: str, tmp_path: Path, start_worker: Callable[..., Worker]
+) -> None:
+    """The runner and two clinicians of her clinic ask for her hand-over report while it waits for
+    a worker: one job, one PDF, and each of them downloads it. Another clinic's clinician is refused
+    before anything is queued, and cannot follow the shared job either."""
+    from heelcoach.web.app import create_app
+    from tests.clinic.clinic_world import PASSWORD, _login
+
+    settings = Settings(
+        data_dir=tmp_path / "web" / "data", database_url=pg_url, broker_url=redis_url, clinic=True
+    )
+    ctx = AppContext.from_settings(settings)
+    try:
+        runner = accounts.add_user(ctx, "ann@example.org", "runner", "Northside", PASSWORD)
+        first = accounts.add_user(ctx, "pt@example.org", "clinician", "Northside", PASSWORD)
+        second = accounts.add_user(ctx, "pt2@example.org", "clinician", "Northside", PASSWORD)
+        elsewhere = accounts.add_user(ctx, "pt@elsewhere.org", "clinician", "Elsewhere", PASSWORD)
+        pid = runner.person_id
+        assert pid is not None
+        intake.save_intake(ctx, pid, TYPICAL)
+        planning.make_plan(ctx, pid)
+        app = create_app(ctx)
+        path = f"/clinic/people/{pid}/handover.pdf"
+        clients = [_login(app, user) for user in (first, second, runner)]
+        asked = [c.get(path, follow_redirects=False) for c in clients]  # no worker yet: it waits
+        assert {a.status_code for a in asked} == {303}
+        assert len({a.headers["location"] for a in asked}) == 1, [a.headers["location"] for a in asked]
+        page = str(asked[0].headers["location"])
+        other = _login(app, elsewhere)
+        assert other.get(path, follow_redirects=False).status_code == 404
+        assert other.get(page).status_code == 404
+        worker = start_worker("one")
+        state = wait_for(lambda: _finished(clients[0], page.rsplit("/", 1)[-1]), "the report job")
+        assert state["state"] == "done", (state, worker.text()[-3000:])
+        assert _blobs(ctx, "report_pdf") == 1  # made once
+        for client in clients:
+            link = re.search(r'href="(/reports/job/[0-9a-f]+/download)"', client.get(page).text)
+            assert link
+            got = client.get(link.group(1))
+            assert got.status_code == 200
+            assert got.content.startswith(b"%PDF")
+        again = clients[1].get(path, follow_redirects=False)  # that one is done: a new one is made
+        assert again.headers["location"] != page
+    finally:
+        ctx.close()
