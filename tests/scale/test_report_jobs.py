@@ -8,7 +8,8 @@ whichever web process answers. The PDF goes with its person.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -98,39 +99,61 @@ def test_the_plan_handout_is_made_by_a_worker_and_served_by_any_web_process(
         assert job_id
 
 
-def test_the_handover_report_is_made_by_a_worker_for_the_clinician(
-    pg_url: str, redis_url: str, tmp_path: Path, start_worker: Callable[..., Worker]
-) -> None:
-    from heelcoach.web.app import create_app
-    from tests.clinic.clinic_world import PASSWORD, _login
+@dataclass
+class Clinic:
+    """A clinic on PostgreSQL with a broker: Ann (a runner with a plan), two of its clinicians,
+    and a clinician of another clinic."""
+
+    ctx: AppContext
+    settings: Settings
+    users: dict[str, accounts.AddedUser]
+    pid: int
+
+
+@pytest.fixture
+def clinic(pg_url: str, redis_url: str, tmp_path: Path) -> Iterator[Clinic]:
+    from tests.clinic.clinic_world import PASSWORD
 
     settings = Settings(
         data_dir=tmp_path / "web" / "data", database_url=pg_url, broker_url=redis_url, clinic=True
     )
     ctx = AppContext.from_settings(settings)
     try:
-        runner = accounts.add_user(ctx, "ann@example.org", "runner", "Northside", PASSWORD)
-        clinician = accounts.add_user(ctx, "pt@example.org", "clinician", "Northside", PASSWORD)
-        other = accounts.add_user(ctx, "pt@elsewhere.org", "clinician", "Elsewhere", PASSWORD)
-        assert runner.person_id is not None
-        pid = runner.person_id
+        users = {
+            "runner": accounts.add_user(ctx, "ann@example.org", "runner", "Northside", PASSWORD),
+            "clinician": accounts.add_user(ctx, "pt@example.org", "clinician", "Northside", PASSWORD),
+            "colleague": accounts.add_user(ctx, "pt2@example.org", "clinician", "Northside", PASSWORD),
+            "elsewhere": accounts.add_user(ctx, "pt@elsewhere.org", "clinician", "Elsewhere", PASSWORD),
+        }
+        pid = users["runner"].person_id
+        assert pid is not None
         intake.save_intake(ctx, pid, TYPICAL)
         planning.make_plan(ctx, pid)
-        worker = start_worker("one")
-        app = create_app(ctx)
-        pt = _login(app, clinician)
-        _job_id, link = _follow_to_download(pt, f"/clinic/people/{pid}/handover.pdf", worker)
-        got = pt.get(link)
-        assert got.status_code == 200
-        assert got.headers["content-disposition"] == f'attachment; filename="handover-{pid}.pdf"'
-        text = pdf_text(got.content, tmp_path, layout=False)
-        assert "Hand-over report" in text
-        assert "References" in text
-        assert PASSWORD not in text
-        assert _login(app, other).get(link).status_code == 404  # another clinic's clinician
-        assert _pdfs_on_disk(Path(settings.data_dir), worker.folder) == []
+        yield Clinic(ctx, settings, users, pid)
     finally:
         ctx.close()
+
+
+def test_the_handover_report_is_made_by_a_worker_for_the_clinician(
+    clinic: Clinic, tmp_path: Path, start_worker: Callable[..., Worker]
+) -> None:
+    from heelcoach.web.app import create_app
+    from tests.clinic.clinic_world import PASSWORD, _login
+
+    pid = clinic.pid
+    worker = start_worker("one")
+    app = create_app(clinic.ctx)
+    pt = _login(app, clinic.users["clinician"])
+    _job_id, link = _follow_to_download(pt, f"/clinic/people/{pid}/handover.pdf", worker)
+    got = pt.get(link)
+    assert got.status_code == 200
+    assert got.headers["content-disposition"] == f'attachment; filename="handover-{pid}.pdf"'
+    text = pdf_text(got.content, tmp_path, layout=False)
+    assert "Hand-over report" in text
+    assert "References" in text
+    assert PASSWORD not in text
+    assert _login(app, clinic.users["elsewhere"]).get(link).status_code == 404  # another clinic's
+    assert _pdfs_on_disk(Path(clinic.settings.data_dir), worker.folder) == []
 
 
 def test_a_report_asked_for_twice_while_it_is_made_is_one_job_and_its_page_says_what_it_is(
@@ -162,48 +185,33 @@ def test_a_report_asked_for_twice_while_it_is_made_is_one_job_and_its_page_says_
 
 
 def test_the_same_report_asked_by_several_people_at_once_is_made_once(
-    pg_url: str, redis_url: str, tmp_path: Path, start_worker: Callable[..., Worker]
+    clinic: Clinic, start_worker: Callable[..., Worker]
 ) -> None:
     """The runner and two clinicians of her clinic ask for her hand-over report while it waits for
     a worker: one job, one PDF, and each of them downloads it. Another clinic's clinician is refused
     before anything is queued, and cannot follow the shared job either."""
     from heelcoach.web.app import create_app
-    from tests.clinic.clinic_world import PASSWORD, _login
+    from tests.clinic.clinic_world import _login
 
-    settings = Settings(
-        data_dir=tmp_path / "web" / "data", database_url=pg_url, broker_url=redis_url, clinic=True
-    )
-    ctx = AppContext.from_settings(settings)
-    try:
-        runner = accounts.add_user(ctx, "ann@example.org", "runner", "Northside", PASSWORD)
-        first = accounts.add_user(ctx, "pt@example.org", "clinician", "Northside", PASSWORD)
-        second = accounts.add_user(ctx, "pt2@example.org", "clinician", "Northside", PASSWORD)
-        elsewhere = accounts.add_user(ctx, "pt@elsewhere.org", "clinician", "Elsewhere", PASSWORD)
-        pid = runner.person_id
-        assert pid is not None
-        intake.save_intake(ctx, pid, TYPICAL)
-        planning.make_plan(ctx, pid)
-        app = create_app(ctx)
-        path = f"/clinic/people/{pid}/handover.pdf"
-        clients = [_login(app, user) for user in (first, second, runner)]
-        asked = [c.get(path, follow_redirects=False) for c in clients]  # no worker yet: it waits
-        assert {a.status_code for a in asked} == {303}
-        assert len({a.headers["location"] for a in asked}) == 1, [a.headers["location"] for a in asked]
-        page = str(asked[0].headers["location"])
-        other = _login(app, elsewhere)
-        assert other.get(path, follow_redirects=False).status_code == 404
-        assert other.get(page).status_code == 404
-        worker = start_worker("one")
-        state = wait_for(lambda: _finished(clients[0], page.rsplit("/", 1)[-1]), "the report job")
-        assert state["state"] == "done", (state, worker.text()[-3000:])
-        assert _blobs(ctx, "report_pdf") == 1  # made once
-        for client in clients:
-            link = re.search(r'href="(/reports/job/[0-9a-f]+/download)"', client.get(page).text)
-            assert link
-            got = client.get(link.group(1))
-            assert got.status_code == 200
-            assert got.content.startswith(b"%PDF")
-        again = clients[1].get(path, follow_redirects=False)  # that one is done: a new one is made
-        assert again.headers["location"] != page
-    finally:
-        ctx.close()
+    app = create_app(clinic.ctx)
+    path = f"/clinic/people/{clinic.pid}/handover.pdf"
+    clients = [_login(app, clinic.users[k]) for k in ("clinician", "colleague", "runner")]
+    asked = [c.get(path, follow_redirects=False) for c in clients]  # no worker yet: it waits
+    assert {a.status_code for a in asked} == {303}
+    assert len({a.headers["location"] for a in asked}) == 1, [a.headers["location"] for a in asked]
+    page = str(asked[0].headers["location"])
+    other = _login(app, clinic.users["elsewhere"])
+    assert other.get(path, follow_redirects=False).status_code == 404
+    assert other.get(page).status_code == 404
+    worker = start_worker("one")
+    state = wait_for(lambda: _finished(clients[0], page.rsplit("/", 1)[-1]), "the report job")
+    assert state["state"] == "done", (state, worker.text()[-3000:])
+    assert _blobs(clinic.ctx, "report_pdf") == 1  # made once
+    for client in clients:
+        link = re.search(r'href="(/reports/job/[0-9a-f]+/download)"', client.get(page).text)
+        assert link
+        got = client.get(link.group(1))
+        assert got.status_code == 200
+        assert got.content.startswith(b"%PDF")
+    again = clients[1].get(path, follow_redirects=False)  # that one is done: a new one is made
+    assert again.headers["location"] != page
