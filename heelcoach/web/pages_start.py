@@ -204,11 +204,10 @@ def answer_new(request: Request, backend: BackendDep, pid: MaybePerson) -> Respo
     return RedirectResponse(f"/start/q/{group or group_ids(cat)[0]}", status_code=303)
 
 
-def _stopped(request: Request, backend: Backend) -> bool:
+def _stopped(request: Request, backend: Backend, pid: int | None) -> bool:
     """Whether a warning sign in the stored triage stops the start here. The database decides,
     not the session cookie alone: a request racing the last answers may bring back an older one.
     Reads the database: async routes call it in a worker thread."""
-    pid = existing_person(request)
     triage = backend.latest_triage(pid) if pid is not None else None
     if triage is not None:
         return bool(triage.stop)
@@ -216,9 +215,9 @@ def _stopped(request: Request, backend: Backend) -> bool:
 
 
 @router.get("/start/tests", response_class=HTMLResponse)
-def tests(request: Request, backend: BackendDep) -> Response:
+def tests(request: Request, backend: BackendDep, pid: MaybePerson) -> Response:
     """Self-tests with how-to steps and a timer where the test is timed."""
-    if _stopped(request, backend):
+    if _stopped(request, backend, pid):
         return RedirectResponse("/start/result", status_code=303)
     views = self_test_views(get_ctx(request).catalogue, {}, {})
     return render(request, "start_tests.html", title="Self-tests", tests=views, errors={})
@@ -227,7 +226,7 @@ def tests(request: Request, backend: BackendDep) -> Response:
 @router.post("/start/tests", response_class=HTMLResponse)
 async def save_tests(request: Request, backend: BackendDep) -> Response:
     """Save the self-test values (all optional); problems are shown next to the field."""
-    if await run_in_threadpool(_stopped, request, backend):
+    if await run_in_threadpool(lambda: _stopped(request, backend, existing_person(request))):
         return RedirectResponse("/start/result", status_code=303)
     cat = get_ctx(request).catalogue
     form = await _form_lists(request)
@@ -246,16 +245,16 @@ async def save_tests(request: Request, backend: BackendDep) -> Response:
 @router.get("/start/extras", response_class=HTMLResponse)
 def extras(request: Request, backend: BackendDep, pid: MaybePerson) -> Response:
     """Optional: a running video and watch files; then make the plan."""
-    if _stopped(request, backend):
+    if _stopped(request, backend, pid):
         return RedirectResponse("/start/result", status_code=303)
     verdicts = backend.screen_verdicts(pid) if pid is not None else ()
     return render(request, "start_extras.html", title="Optional extras", verdicts=verdicts)
 
 
 @router.post("/start/plan", response_class=HTMLResponse)
-def make_plan(request: Request, backend: BackendDep) -> Response:
+def make_plan(request: Request, backend: BackendDep, pid: MaybePerson) -> Response:
     """Build the first plan and go to it."""
-    if _stopped(request, backend):
+    if _stopped(request, backend, pid):
         return RedirectResponse("/start/result", status_code=303)
     backend.make_plan(person_id(request))  # the plan starts the runner off (person made if needed)
     request.session["onboarded"] = True
