@@ -6,40 +6,24 @@ JSON says which unit the runner reads (issue 15, item 6)."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from heelcoach.domain.units import KM_PER_MILE, DistanceUnit
-from heelcoach.services import checkins, imports, planning, weekly_review
+from heelcoach.services import planning
 from heelcoach.services.units import save_unit
 from tests.clinic.clinic_world import World, _login
 from tests.pdf_text import pdf_text
 from tests.web.conftest import main_text
-from tests.web.test_units_sweep import DATA, KM_WORD, MI_WORD
+from tests.web.test_units_sweep import KM_WORD, MI_WORD, km_history
 
 
 def _lived_in(world: World, pid: int) -> None:
     """A plan from two weeks ago, check-ins with runs, two real watch files and a weekly review,
     all written while the runner counted in km."""
-    ctx, today = world.ctx, date.today()
-    start = today - timedelta(days=14)
-    planning.make_plan(ctx, pid, start=start)
-    imports.import_paths(ctx, pid, [DATA / "fit/6782987395.fit", DATA / "fit/2067489619.fit"])
-    for n in range(14):
-        ran = n % 2 == 0
-        entry = checkins.CheckInInput(
-            day=start + timedelta(days=n),
-            first_step_pain=3,
-            worst_pain=3,
-            run_km=6.0 if ran else None,
-            run_pain_during=1 if ran else None,
-            run_pain_after=1 if ran else None,
-        )
-        checkins.record_checkin(ctx, pid, entry, today=today)
-    weekly_review.run_weekly_review(ctx, pid, today)
+    km_history(world.ctx, pid, days=14, pain=3)
 
 
 def _post(client: Any, path: str, form: dict[str, str]) -> Any:

@@ -10,6 +10,7 @@ import shutil
 import socket
 import subprocess
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -119,23 +120,43 @@ def test_redis_stopped_and_started_loses_no_job(
     assert _count(ctx, ActivityRow) == 1
 
 
+@dataclass
+class _RedisBack:
+    """Try again on a kept upload: refused while Redis is away, queued once it is back."""
+
+    ctx: AppContext
+    client: Any
+    redis: OwnRedis
+    start_worker: Callable[..., Worker]
+
+    def once_back(self, retry_path: str, token: str, what: str) -> str:
+        """Try again with Redis still away (503, the upload still kept), start Redis and a worker,
+        try again: the job, finished. Its id."""
+        from tests.scale.test_worker_jobs import _blobs
+
+        still: Any = self.client.post(retry_path, data={"csrf_token": token}, follow_redirects=False)
+        assert still.status_code == 503  # still away: still kept
+        assert _blobs(self.ctx) == 1
+        self.redis.start()
+        worker = self.start_worker("after", HEELCOACH_BROKER_URL=self.redis.url)
+        again: Any = self.client.post(retry_path, data={"csrf_token": token}, follow_redirects=False)
+        assert again.status_code == 303, again.text[-2000:]
+        job_id = str(again.headers["location"]).rsplit("/", 1)[-1]
+        state = wait_for(lambda: _finished(self.client, job_id), what)
+        assert state["state"] == "done", (state, worker.text()[-3000:])
+        return job_id
+
+
 def test_redis_down_when_a_video_is_uploaded_keeps_it_and_try_again_analyses_it(
     own_web: tuple[AppContext, Any], own_redis: OwnRedis, start_worker: Callable[..., Worker]
 ) -> None:
     from heelcoach.store.gait_reports import GaitReportRow
-    from tests.scale.test_worker_jobs import SHORT_CLIP, _blobs, _web_files
+    from tests.scale.test_worker_jobs import SHORT_CLIP, _blobs, _web_files, post_clip
     from tests.web.conftest import csrf_of
 
     ctx, client = own_web
-    token = csrf_of(client, "/gait")
     own_redis.stop()
-    with SHORT_CLIP.open("rb") as fh:
-        refused = client.post(
-            "/gait/upload",
-            data={"csrf_token": token, "view": "side"},
-            files={"video": (SHORT_CLIP.name, fh, "video/mp4")},
-            follow_redirects=False,
-        )
+    refused = post_clip(client, SHORT_CLIP)
     assert refused.status_code == 503, refused.text[-2000:]
     text = main_text(refused.text)
     assert "the job server does not answer" in text
@@ -145,17 +166,8 @@ def test_redis_down_when_a_video_is_uploaded_keeps_it_and_try_again_analyses_it(
     assert "127.0.0.1" not in text  # no address of the broker
     assert _blobs(ctx) == 1  # nothing lost: the video waits in the database
     assert _web_files(ctx) == []
-    retry_token = csrf_of(client, "/gait")
-    still: Any = client.post("/gait/retry", data={"csrf_token": retry_token}, follow_redirects=False)
-    assert still.status_code == 503  # still away: still kept
-    assert _blobs(ctx) == 1
-    own_redis.start()
-    worker = start_worker("after", HEELCOACH_BROKER_URL=own_redis.url)
-    again: Any = client.post("/gait/retry", data={"csrf_token": retry_token}, follow_redirects=False)
-    assert again.status_code == 303, again.text[-2000:]
-    job_id = str(again.headers["location"]).rsplit("/", 1)[-1]
-    state = wait_for(lambda: _finished(client, job_id), "the analysis after Redis came back")
-    assert state["state"] == "done", (state, worker.text()[-3000:])
+    retry = _RedisBack(ctx, client, own_redis, start_worker)
+    retry.once_back("/gait/retry", csrf_of(client, "/gait"), "the analysis after Redis came back")
     assert _count(ctx, GaitReportRow) == 1
     assert _blobs(ctx) == 0
     assert "Try again" not in main_text(client.get("/gait").text)
@@ -193,17 +205,8 @@ def test_redis_down_when_a_watch_file_is_uploaded_keeps_it_and_try_again_imports
     assert _blobs(ctx) == 1  # nothing lost: the file waits in the database...
     assert _web_files(ctx) == []  # ...not on the web host's disk
     assert "Try again" in main_text(client.get("/runs").text)
-    token = csrf_of(client, "/runs")
-    still: Any = client.post("/runs/retry", data={"csrf_token": token}, follow_redirects=False)
-    assert still.status_code == 503  # still away: still kept
-    assert _blobs(ctx) == 1
-    own_redis.start()
-    worker = start_worker("after", HEELCOACH_BROKER_URL=own_redis.url)
-    again: Any = client.post("/runs/retry", data={"csrf_token": token}, follow_redirects=False)
-    assert again.status_code == 303, again.text[-2000:]
-    job_id = str(again.headers["location"]).rsplit("/", 1)[-1]
-    state = wait_for(lambda: _finished(client, job_id), "the import after Redis came back")
-    assert state["state"] == "done", (state, worker.text()[-3000:])
+    retry = _RedisBack(ctx, client, own_redis, start_worker)
+    job_id = retry.once_back("/runs/retry", csrf_of(client, "/runs"), "the import after Redis came back")
     assert _count(ctx, ActivityRow) == 1
     assert _blobs(ctx) == 0  # no longer waiting...
     assert _blobs(ctx, "watch_file") == 1  # ...kept for the run's detail

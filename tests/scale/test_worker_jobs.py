@@ -82,15 +82,20 @@ def _upload_run(client: Any, path: Path) -> str:
     return str(response.headers["location"]).rsplit("/", 1)[-1]
 
 
-def _upload_clip(client: Any, path: Path) -> str:
+def post_clip(client: Any, path: Path) -> Any:
+    """Upload ``path`` as a side-view running video through the Gait page's form; the answer."""
     token = csrf_of(client, "/gait")
     with path.open("rb") as fh:
-        response = client.post(
+        return client.post(
             "/gait/upload",
             data={"csrf_token": token, "view": "side"},
             files={"video": (path.name, fh, "video/mp4")},
             follow_redirects=False,
         )
+
+
+def _upload_clip(client: Any, path: Path) -> str:
+    response = post_clip(client, path)
     assert response.status_code == 303, response.text[-1500:]
     return str(response.headers["location"]).rsplit("/", 1)[-1]
 

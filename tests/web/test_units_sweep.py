@@ -27,6 +27,27 @@ MI_WORD = re.compile(r"\bmi\b|\bmiles?\b")
 ANSWERS = {**TYPICAL, "shoe_age_km": 1100}
 
 
+def km_history(ctx: Any, pid: int, days: int, pain: int) -> None:
+    """A plan from ``days`` ago, two real watch files, a check-in a day (pain ``pain``, a 6 km run
+    every other day) and a weekly review today: stored texts written while the runner counts in km."""
+    today = date.today()
+    start = today - timedelta(days=days)
+    planning.make_plan(ctx, pid, start=start)
+    imports.import_paths(ctx, pid, [DATA / "fit/6782987395.fit", DATA / "fit/2067489619.fit"])
+    for n in range(days):
+        ran = n % 2 == 0
+        entry = checkins.CheckInInput(
+            day=start + timedelta(days=n),
+            first_step_pain=pain,
+            worst_pain=pain,
+            run_km=6.0 if ran else None,
+            run_pain_during=1 if ran else None,
+            run_pain_after=1 if ran else None,
+        )
+        checkins.record_checkin(ctx, pid, entry, today=today)
+    weekly_review.run_weekly_review(ctx, pid, today)
+
+
 def _lived_in(client: Any, web_ctx: Any) -> int:
     """Answers (in km: nothing chosen yet), a plan from a week ago, a week of check-ins with runs,
     two real watch files and a weekly review: every stored text written in kilometres."""
@@ -36,25 +57,7 @@ def _lived_in(client: Any, web_ctx: Any) -> int:
         person = Repos(s).people.first()
         assert person is not None
         pid = person.id
-    today = date.today()
-    start = today - timedelta(days=7)
-    planning.make_plan(web_ctx, pid, start=start)
-    imports.import_paths(web_ctx, pid, [DATA / "fit/6782987395.fit", DATA / "fit/2067489619.fit"])
-    for n in range(7):
-        ran = n % 2 == 0
-        checkins.record_checkin(
-            web_ctx,
-            pid,
-            checkins.CheckInInput(
-                day=start + timedelta(days=n),
-                first_step_pain=2,
-                worst_pain=2,
-                run_km=6.0 if ran else None,
-                run_pain_during=1 if ran else None,
-                run_pain_after=1 if ran else None,
-            ),
-        )
-    weekly_review.run_weekly_review(web_ctx, pid, today)
+    km_history(web_ctx, pid, days=7, pain=2)
     _record, plan = planning.current_plan(web_ctx, pid)
     stored = " ".join([plan.run.why, *(i.why for i in plan.items)])
     assert KM_WORD.search(stored), "the stored texts name distances in km (else this test proves nothing)"
